@@ -1,0 +1,50 @@
+#include "util/ids.h"
+
+#include <stdio.h>
+#include <sys/random.h>
+
+#include "util/rc.h"
+
+int ids_random_bytes(void *buf, size_t n) {
+    unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t got = getrandom(p, n, 0);
+        if (got < 0)
+            return RC_EINTERNAL;
+        p += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+void ids_to_hex(const unsigned char *in, size_t n, char *out) {
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+int ids_hex128(char out[IDS_HEX_LEN + 1]) {
+    unsigned char raw[16];
+    int rc = ids_random_bytes(raw, sizeof(raw));
+    if (rc)
+        return rc;
+    ids_to_hex(raw, sizeof(raw), out);
+    return 0;
+}
+
+int ids_uuid(char out[IDS_UUID_LEN + 1]) {
+    unsigned char r[16];
+    int rc = ids_random_bytes(r, sizeof(r));
+    if (rc)
+        return rc;
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    snprintf(out, IDS_UUID_LEN + 1,
+             "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", r[0], r[1],
+             r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+             r[15]);
+    return 0;
+}

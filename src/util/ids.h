@@ -1,0 +1,19 @@
+/* ids: random identifiers - JobId/MediaId (32 lowercase hex) and RequestId (upper-case UUID). */
+#ifndef REELCUT_IDS_H
+#define REELCUT_IDS_H
+
+#include <stddef.h>
+
+#define IDS_HEX_LEN 32
+#define IDS_UUID_LEN 36
+
+/* Fills out (>= 33 bytes) with 128 random bits as lowercase hex. Returns 0 or RC_EINTERNAL. */
+int ids_hex128(char out[IDS_HEX_LEN + 1]);
+/* Fills out (>= 37 bytes) with a random RFC 4122 version-4 UUID in upper case. */
+int ids_uuid(char out[IDS_UUID_LEN + 1]);
+/* Fills buf with n cryptographically random bytes. */
+int ids_random_bytes(void *buf, size_t n);
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void ids_to_hex(const unsigned char *in, size_t n, char *out);
+
+#endif

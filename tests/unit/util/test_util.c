@@ -1,0 +1,129 @@
+/* Unit tests for util/ and the ObjectKey rules. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "jobs/objectkey.h"
+#include "util/buf.h"
+#include "util/ids.h"
+#include "util/rc.h"
+#include "util/timeutil.h"
+
+static void test_buf_cap(void **state) {
+    (void)state;
+    buf b;
+    buf_init(&b, 8);
+    assert_int_equal(buf_puts(&b, "12345678"), 0);
+    assert_int_equal(buf_puts(&b, "9"), RC_ETOOBIG);
+    assert_string_equal(b.data, "12345678");
+    buf_reset(&b);
+    assert_int_equal(buf_printf(&b, "%d-%s", 42, "x"), 0);
+    assert_string_equal(b.data, "42-x");
+    char *s = buf_detach(&b);
+    assert_string_equal(s, "42-x");
+    free(s);
+    buf_free(&b);
+}
+
+static void test_ids(void **state) {
+    (void)state;
+    char a[IDS_HEX_LEN + 1], b[IDS_HEX_LEN + 1], u[IDS_UUID_LEN + 1];
+    assert_int_equal(ids_hex128(a), 0);
+    assert_int_equal(ids_hex128(b), 0);
+    assert_int_equal(strlen(a), 32);
+    assert_string_not_equal(a, b);
+    for (int i = 0; i < 32; i++)
+        assert_true(strchr("0123456789abcdef", a[i]) != NULL);
+    assert_int_equal(ids_uuid(u), 0);
+    assert_int_equal(strlen(u), 36);
+    assert_int_equal(u[14], '4');
+    assert_int_equal(u[8], '-');
+}
+
+static void test_time(void **state) {
+    (void)state;
+    time_t t;
+    assert_int_equal(time_parse_iso("2025-01-02T03:04:05Z", &t), 0);
+    assert_int_equal((long long)t, 1735787045LL);
+    char s[TIME_ISO_LEN + 1];
+    time_format_iso(t, s);
+    assert_string_equal(s, "2025-01-02T03:04:05Z");
+    static const char *bad[] = {"2025-01-02 03:04:05Z", "2025-01-02T03:04:05", "2025-1-02T03:04:05Z",
+                                "2025-13-02T03:04:05Z", "", "2025-01-02T03:04:05Z "};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(time_parse_iso(bad[i], &t), RC_EINVAL);
+}
+
+static void test_objectkey_expand(void **state) {
+    (void)state;
+    static const struct {
+        const char *tmpl;
+        int index;
+        const char *want;
+    } cases[] = {
+        {"out/part_{index}.mp4", 3, "out/part_3.mp4"},
+        {"{index}/{index}.mkv", 12, "12/12.mkv"},
+        {"out/clip.mp4", 2, "out/clip_2.mp4"},
+        {"out/clip", 1, "out/clip_1"},
+        {"a.b/clip", 1, "a.b/clip_1"},
+    };
+    char out[OBJECTKEY_MAX + 1];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rc_error err = {0};
+        assert_int_equal(objectkey_expand(cases[i].tmpl, cases[i].index, OBJECTKEY_MAX, out,
+                                          sizeof(out), "OutputConfig.ObjectKey", &err),
+                         0);
+        assert_string_equal(out, cases[i].want);
+    }
+    char longkey[1100];
+    memset(longkey, 'a', 1020);
+    strcpy(longkey + 1020, "{index}.mp4");
+    rc_error err = {0};
+    assert_int_equal(objectkey_expand(longkey, 1, OBJECTKEY_MAX, out, sizeof(out),
+                                      "OutputConfig.ObjectKey", &err),
+                     RC_ERANGE);
+    assert_string_equal(err.message, "OutputConfig.ObjectKey must be at most 1023 bytes");
+}
+
+static void test_objectkey_validate(void **state) {
+    (void)state;
+    static const struct {
+        const char *key;
+        int ok;
+    } cases[] = {
+        {"a/b_{index}.mp4", 1}, {"A.MOV", 1},        {"x.webm", 1},    {"noext", 1},
+        {"../x.mp4", 0},        {"a/../b.mp4", 0},   {"/abs.mp4", 0},  {"a/./b.mp4", 0},
+        {"x.avi", 0},           {"a\\b.mp4", 0},     {"", 0},          {"a\tb.mp4", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rc_error err = {0};
+        int rc = objectkey_validate(cases[i].key, "OutputConfig.ObjectKey", 0, &err);
+        assert_int_equal(rc == 0, cases[i].ok);
+        if (!cases[i].ok)
+            assert_non_null(strstr(err.message, "OutputConfig.ObjectKey"));
+    }
+}
+
+static void test_rc_first_failure_wins(void **state) {
+    (void)state;
+    rc_error err = {0};
+    assert_int_equal(rc_fail(&err, RC_ENOENT, NULL, "%s: missing", "a.mp4"), RC_ENOENT);
+    rc_fail(&err, RC_EMEDIA, NULL, "later");
+    assert_string_equal(err.code, "InvalidParameter.ResourceNotFound");
+    assert_string_equal(err.message, "a.mp4: missing");
+    assert_int_equal(rc_exit_status(RC_EMEDIA), 4);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf_cap),          cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_time),             cmocka_unit_test(test_objectkey_expand),
+        cmocka_unit_test(test_objectkey_validate), cmocka_unit_test(test_rc_first_failure_wins),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
