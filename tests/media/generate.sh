@@ -1,19 +1,12 @@
 #!/usr/bin/env bash
-# Generates the test media into DIR (default build/media). Idempotent: existing files are kept,
-# so a second run is instant. Every file is made by FFmpeg's lavfi sources; nothing is committed.
+# Generates the test media into DIR (default build/media) by running every tests/media/gen_*.sh
+# with DIR as its argument. Each generator is idempotent (existing files are kept), so a second run
+# is instant. All media is made by FFmpeg's lavfi sources or taken from Debian packages at test
+# time; nothing large is committed.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-build/media}
 mkdir -p "$out"
-ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
-
-# sample.mp4: 12 s, 640x360 H.264 + AAC, three visually distinct shots (the `make run` demo clip).
-if [ ! -s "$out/sample.mp4" ]; then
-  ff -f lavfi -i "testsrc2=size=640x360:rate=25:duration=4" \
-     -f lavfi -i "mandelbrot=size=640x360:rate=25" \
-     -f lavfi -i "smptebars=size=640x360:rate=25:duration=4" \
-     -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=12" \
-     -filter_complex "[1:v]trim=duration=4,setpts=PTS-STARTPTS[m];[0:v][m][2:v]concat=n=3:v=1:a=0,format=yuv420p[v]" \
-     -map "[v]" -map 3:a -c:v libx264 -preset veryfast -g 50 -c:a aac -b:a 96k \
-     -movflags +faststart "$out/sample.mp4.tmp.mp4"
-  mv "$out/sample.mp4.tmp.mp4" "$out/sample.mp4"
-fi
+for gen in "$here"/gen_*.sh; do
+  bash "$gen" "$out"
+done
