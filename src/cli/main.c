@@ -16,7 +16,7 @@ static const struct command {
     {"highlights", NULL, "pick the clips worth watching from one or more videos"},
     {"serve", NULL, "run the IMS-compatible HTTP API with workers"},
     {"worker", NULL, "run job workers only"},
-    {"keys", NULL, "manage access keys (keys create)"},
+    {"keys", cli_keys, "manage access keys (keys create)"},
 };
 
 static void usage(FILE *out) {

@@ -1,0 +1,69 @@
+/* config: the service configuration - embedded defaults, then reelcut.ini (inih), then REELCUT_*
+ * environment variables, then command-line flags; each later source overrides the earlier. */
+#ifndef REELCUT_CONFIG_H
+#define REELCUT_CONFIG_H
+
+#include <stddef.h>
+
+#include "util/rc.h"
+
+#define CONFIG_PATH_MAX 1024
+#define CONFIG_LIST_MAX 16
+
+typedef struct config {
+    /* [server] */
+    char listen[128];           /* HOST:PORT, default 127.0.0.1:8080 */
+    char data_dir[CONFIG_PATH_MAX]; /* default ./data */
+    int workers;                /* job workers in `serve`; -1 = CPU count */
+    int http_threads;           /* libmicrohttpd thread pool size; 0 = CPU count */
+    char public_host[256];      /* HostId in error bodies; empty = the Host header */
+    char recommend_url[512];    /* troubleshooting URL for error bodies; empty = none */
+    /* [store] */
+    char store_url[CONFIG_PATH_MAX]; /* empty = the SQLite file DATA_DIR/reelcut.db */
+    /* [keys] */
+    char keys_file[CONFIG_PATH_MAX]; /* empty = DATA_DIR/keys.json */
+    /* [jobs] */
+    int max_attempts;           /* default 3 */
+    int lease_seconds;          /* default 30 */
+    int max_unfinished;         /* Submit answers Throttling past this; default 10000 */
+    int job_timeout_seconds;    /* default 7200 */
+    int shutdown_grace_seconds; /* default 20 */
+    int retention_days;         /* default 365 */
+    /* [inputs] */
+    int allow_local_paths;      /* file:// inputs and local outputs; default 0 */
+    char allowed_roots[CONFIG_LIST_MAX][CONFIG_PATH_MAX];
+    int n_allowed_roots;
+    char allowed_hosts[CONFIG_LIST_MAX][256]; /* http(s) input hosts */
+    int n_allowed_hosts;
+    /* [callback] */
+    char callback_url[1024];    /* global default NotifyAddress; empty = none */
+    char callback_auth_key[256];
+    char callback_allow_hosts[CONFIG_LIST_MAX][256]; /* empty = any */
+    int n_callback_allow_hosts;
+    char redis_url[512];
+    int callback_attempts;      /* default 10 */
+    int callback_base_seconds;  /* default 15 */
+    int callback_cap_seconds;   /* default 900 */
+} config;
+
+/* Fills cfg with the embedded defaults. */
+void config_defaults(config *cfg);
+
+/* Reads an ini file over cfg. Returns 0, RC_ENOENT if the file is missing, RC_EINVAL with err
+ * naming file:line and key for a bad line or value. */
+int config_load_file(config *cfg, const char *path, rc_error *err);
+
+/* Applies REELCUT_<SECTION>_<KEY> environment variables (e.g. REELCUT_SERVER_LISTEN,
+ * REELCUT_JOBS_MAX_ATTEMPTS) and the short forms REELCUT_LISTEN, REELCUT_DATA_DIR,
+ * REELCUT_WORKERS, REELCUT_STORE_URL. Errors name the variable. */
+int config_load_env(config *cfg, rc_error *err);
+
+/* Sets one value by section and key (as in the ini file); `origin` names the source in errors. */
+int config_set(config *cfg, const char *section, const char *key, const char *value,
+               const char *origin, rc_error *err);
+
+/* Resolves derived paths (store URL, keys file) from data_dir once all sources are applied, and
+ * creates data_dir (mode 0700) and its buckets/ and tmp/ folders. */
+int config_finalize(config *cfg, rc_error *err);
+
+#endif
