@@ -1,0 +1,239 @@
+#include "api/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/log.h"
+
+#define HTTP_MAX_HEADERS 256
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    http_handler_fn handler;
+    void *user;
+    int port;
+};
+
+/* Per-request state, created by the URI callback before anything else is known. */
+typedef struct request_state {
+    char *raw_uri;
+    buf body;
+    int body_too_large;
+} request_state;
+
+typedef struct header_collect {
+    http_header items[HTTP_MAX_HEADERS];
+    size_t n;
+    size_t bytes;
+} header_collect;
+
+const char *http_header_get(const http_request *req, const char *name) {
+    for (size_t i = 0; i < req->n_headers; i++)
+        if (strcasecmp(req->headers[i].name, name) == 0)
+            return req->headers[i].value;
+    return NULL;
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con) {
+    (void)cls, (void)con;
+    request_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->raw_uri = strdup(uri ? uri : "/");
+    buf_init(&st->body, HTTP_MAX_BODY_BYTES);
+    return st;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    (void)cls, (void)con, (void)toe;
+    request_state *st = *req_cls;
+    if (!st)
+        return;
+    free(st->raw_uri);
+    buf_free(&st->body);
+    free(st);
+    *req_cls = NULL;
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value) {
+    (void)kind;
+    header_collect *hc = cls;
+    hc->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+    if (hc->n < HTTP_MAX_HEADERS) {
+        hc->items[hc->n].name = key;
+        hc->items[hc->n].value = value ? value : "";
+        hc->n++;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *con, http_response *res) {
+    if (!res->body) {
+        res->body = strdup("{}");
+        res->body_len = 2;
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(res->body_len, res->body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(res->body);
+        return MHD_NO;
+    }
+    res->body = NULL;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            res->content_type ? res->content_type
+                                              : "application/json;charset=utf-8");
+    if (res->request_id[0])
+        MHD_add_response_header(r, "x-acs-request-id", res->request_id);
+    if (res->extra_name[0])
+        MHD_add_response_header(r, res->extra_name, res->extra_value);
+    enum MHD_Result ret = MHD_queue_response(con, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **req_cls) {
+    (void)url, (void)version;
+    http_server *srv = cls;
+    request_state *st = *req_cls;
+    if (!st)
+        return MHD_NO;
+    if (*upload_data_size) {
+        if (!st->body_too_large && buf_append(&st->body, upload_data, *upload_data_size))
+            st->body_too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+
+    header_collect hc;
+    hc.n = 0;
+    hc.bytes = 0;
+    MHD_get_connection_values(con, MHD_HEADER_KIND, collect_header, &hc);
+
+    char *query = strchr(st->raw_uri, '?');
+    if (query)
+        *query++ = '\0';
+    char peer[INET6_ADDRSTRLEN] = "-";
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof(peer));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer,
+                      sizeof(peer));
+    }
+    http_request req = {
+        .method = method,
+        .path = st->raw_uri,
+        .raw_query = query ? query : "",
+        .headers = hc.items,
+        .n_headers = hc.n,
+        .body = (const unsigned char *)(st->body.data ? st->body.data : ""),
+        .body_len = st->body.len,
+        .header_bytes = strlen(method) + strlen(st->raw_uri) + (query ? strlen(query) + 1 : 0) +
+                        12 + hc.bytes,
+        .body_too_large = st->body_too_large || hc.n >= HTTP_MAX_HEADERS,
+        .peer = peer,
+    };
+    http_response res;
+    memset(&res, 0, sizeof(res));
+    res.status = 500;
+    srv->handler(srv->user, &req, &res);
+    return send_response(con, &res);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len) {
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen)
+        return RC_EINVAL;
+    size_t hl = (size_t)(colon - listen);
+    if (hl >= sizeof(host))
+        return RC_EINVAL;
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (!*(colon + 1) || *end || port < 0 || port > 65535)
+        return RC_EINVAL;
+    memset(ss, 0, sizeof(*ss));
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1)
+            return RC_EINVAL;
+        *len = sizeof(*a6);
+        return 0;
+    }
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof(host), "127.0.0.1");
+    if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+        return RC_EINVAL;
+    *len = sizeof(*a4);
+    return 0;
+}
+
+int http_server_start(const char *listen, int threads, http_handler_fn handler, void *user,
+                      http_server **out, rc_error *err) {
+    struct sockaddr_storage ss;
+    socklen_t sslen = 0;
+    if (parse_listen(listen, &ss, &sslen))
+        return rc_fail(err, RC_EINVAL, "InvalidParameter",
+                       "--listen value \"%s\" is not HOST:PORT", listen);
+    if (threads <= 0)
+        threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads <= 0)
+        threads = 2;
+    http_server *srv = calloc(1, sizeof(*srv));
+    if (!srv)
+        return RC_ENOMEM;
+    srv->handler = handler;
+    srv->user = user;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+    if (!srv->daemon) {
+        free(srv);
+        return rc_fail(err, RC_EINTERNAL, "InternalError", "cannot listen on %s", listen);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : 0;
+    *out = srv;
+    return 0;
+}
+
+int http_server_port(const http_server *srv) {
+    return srv->port;
+}
+
+void http_server_stop(http_server *srv) {
+    if (!srv)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    free(srv);
+}

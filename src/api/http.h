@@ -1,0 +1,62 @@
+/* http: the HTTP/1.1 front end on libmicrohttpd (thread-pool mode). It collects one request -
+ * method, path, the raw query, headers as received, the de-chunked body - and hands it to a
+ * handler that fills a response. It knows nothing of the IMS protocol. */
+#ifndef REELCUT_HTTP_H
+#define REELCUT_HTTP_H
+
+#include <stddef.h>
+
+#include "util/rc.h"
+
+#define HTTP_MAX_HEADER_BYTES (64 * 1024) /* request line + headers (API.md §1.1) */
+#define HTTP_MAX_BODY_BYTES (1024 * 1024)
+
+typedef struct http_header {
+    const char *name; /* as received */
+    const char *value;
+} http_header;
+
+typedef struct http_request {
+    const char *method;
+    const char *path;      /* without the query */
+    const char *raw_query; /* bytes after '?', exactly as received; "" when there is none */
+    const http_header *headers;
+    size_t n_headers;
+    const unsigned char *body; /* de-chunked; NUL-terminated for convenience */
+    size_t body_len;
+    size_t header_bytes; /* size of request line + headers */
+    int body_too_large;  /* the body exceeded HTTP_MAX_BODY_BYTES (the rest was discarded) */
+    const char *peer;    /* client address, for logs */
+} http_request;
+
+typedef struct http_response {
+    int status;
+    char *body; /* malloc'd; the server frees it */
+    size_t body_len;
+    const char *content_type;  /* default application/json;charset=utf-8 */
+    char request_id[40];       /* sent as x-acs-request-id when set */
+    char extra_name[64];       /* one more header (e.g. x-acs-retry-after), when set */
+    char extra_value[128];
+} http_response;
+
+/* Finds a header by name, case-insensitively; NULL if absent. */
+const char *http_header_get(const http_request *req, const char *name);
+
+/* Called on a pool thread for each complete request; must fill res->status and res->body. */
+typedef void (*http_handler_fn)(void *user, const http_request *req, http_response *res);
+
+typedef struct http_server http_server;
+
+/* Starts listening on listen ("HOST:PORT", "[V6]:PORT"; port 0 picks a free one) with a pool of
+ * `threads` threads (0 = CPU count). Returns 0 and the server in *out, or RC_EINVAL (bad address)
+ * / RC_EINTERNAL (cannot bind) with err naming the address. */
+int http_server_start(const char *listen, int threads, http_handler_fn handler, void *user,
+                      http_server **out, rc_error *err);
+
+/* The port actually bound (useful with port 0). */
+int http_server_port(const http_server *srv);
+
+/* Stops accepting, waits for requests in flight and frees the server. NULL-safe. */
+void http_server_stop(http_server *srv);
+
+#endif
