@@ -1,0 +1,52 @@
+/* actions: the IMS operations, one function each, over an authenticated call. Shared by service.c
+ * (which routes) and actions_*.c (which implement). */
+#ifndef REELCUT_ACTIONS_H
+#define REELCUT_ACTIONS_H
+
+#include <jansson.h>
+
+#include "api/http.h"
+#include "api/service.h"
+#include "api/sign.h"
+#include "jobs/spec.h"
+#include "util/ids.h"
+
+struct api_service {
+    api_service_deps deps;
+    jobs_policy policy;
+};
+
+/* One request in flight. */
+typedef struct api_call {
+    api_service *svc;
+    http_response *res;
+    const api_auth_result *auth;
+    const char *host;
+    char request_id[IDS_UUID_LEN + 1];
+} api_call;
+
+/* Each action returns 0 after api_reply_json(), or a negative rc with err filled (the caller then
+ * renders the IMS error body). */
+typedef int (*api_action_fn)(api_call *call, rc_error *err);
+
+typedef struct api_action {
+    const char *name;
+    api_action_fn run;
+} api_action;
+
+int api_action_submit_segmentation(api_call *call, rc_error *err);
+int api_action_submit_highlights(api_call *call, rc_error *err);
+int api_action_get_job(api_call *call, rc_error *err);
+int api_action_list_jobs(api_call *call, rc_error *err);
+
+/* Sends body (consumed) with RequestId added as the first key. */
+void api_reply_json(api_call *call, json_t *body);
+/* Sends the IMS error body for err. */
+void api_reply_error(api_call *call, const rc_error *err);
+
+/* A business parameter of the call: NULL when absent or empty. */
+static inline const char *api_call_param(const api_call *call, const char *name) {
+    return api_params_get(&call->auth->params, name);
+}
+
+#endif
