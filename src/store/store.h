@@ -150,8 +150,8 @@ int store_job_get_any(store *st, const char *job_id, store_job *out, rc_error *e
  * expired (its worker died). In one transaction: state Executing, attempts + 1, progress 0, lease
  * = now + lease_ms. A job that has already had max_attempts attempts is not handed out but Failed
  * with InternalError "The job exceeded <max_attempts> attempts." (and its callback queued); the
- * search then goes on. Returns 0 with *out filled (freed with store_job_free), RC_ENOENT if nothing
- * is claimable. */
+ * search then goes on (max_attempts <= 0: no limit). Returns 0 with *out filled (freed with
+ * store_job_free), RC_ENOENT if nothing is claimable. */
 int store_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts, store_job *out,
                     rc_error *err);
 
