@@ -215,8 +215,8 @@ static int parse_hl_item(json_t *item, const char *path, const jobs_policy *poli
     if (!url)
         return rc_fail(err, RC_EINVAL, JSONX_EMPTY, "%s is mandatory for this action.",
                        jsonx_path(sub, sizeof(sub), path, "MediaId"));
-    return jobs_location_parse(url, policy, jsonx_path(sub, sizeof(sub), path, "MediaURL"),
-                               &m->url, err);
+    return jobs_location_parse(url, policy, jsonx_path(sub, sizeof(sub), path, "MediaURL"), &m->url,
+                               err);
 }
 
 static int parse_custom_actions(const json_t *strategy, rc_error *err) {

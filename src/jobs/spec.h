@@ -1,4 +1,5 @@
-/* spec: parse and validate the IMS business parameters (API.md §4) into plain job specs; pure, no I/O. */
+/* spec: parse and validate the IMS business parameters (API.md §4) into plain job specs; pure, no
+ * I/O. */
 #ifndef REELCUT_SPEC_H
 #define REELCUT_SPEC_H
 
@@ -25,12 +26,12 @@ typedef struct jobs_policy {
     /* Returns nonzero if `bucket` has a configured storage backend. NULL = no bucket has one. */
     int (*bucket_exists)(void *ctx, const char *bucket);
     void *bucket_ctx;
-    int allow_local_paths;          /* file:// inputs; with no roots, any absolute path */
+    int allow_local_paths; /* file:// inputs; with no roots, any absolute path */
     const char *local_roots[JOBS_POLICY_LIST_MAX];
     int n_local_roots;
     const char *http_hosts[JOBS_POLICY_LIST_MAX]; /* other http(s) inputs; none = disabled */
     int n_http_hosts;
-    int allow_endpoint_override;    /* OutputConfig.Endpoint */
+    int allow_endpoint_override;                      /* OutputConfig.Endpoint */
     const char *callback_hosts[JOBS_POLICY_LIST_MAX]; /* NotifyAddress URLs; none = any host */
     int n_callback_hosts;
 } jobs_policy;
@@ -73,22 +74,22 @@ int jobs_bucket_name_valid(const char *name);
 /* ---- OutputConfig and UserData (API.md §4.0) ---- */
 
 typedef struct jobs_output_spec {
-    int present;             /* OutputConfig was given */
-    int need_export;         /* files are written (segmentation: present; highlights: NeedExport) */
-    char *target;            /* "oss-object" */
-    char *bucket;            /* set when need_export */
-    char *object_key;        /* template as submitted, when need_export */
-    char *endpoint;          /* NULL = the bucket's backend */
-    int width, height;       /* 0 = from the source; else in [64,7680], even */
+    int present;       /* OutputConfig was given */
+    int need_export;   /* files are written (segmentation: present; highlights: NeedExport) */
+    char *target;      /* "oss-object" */
+    char *bucket;      /* set when need_export */
+    char *object_key;  /* template as submitted, when need_export */
+    char *endpoint;    /* NULL = the bucket's backend */
+    int width, height; /* 0 = from the source; else in [64,7680], even */
     int export_as_new_media;
 } jobs_output_spec;
 
 enum jobs_notify_kind { JOBS_NOTIFY_NONE, JOBS_NOTIFY_URL, JOBS_NOTIFY_QUEUE };
 
 typedef struct jobs_userdata {
-    char *raw;               /* the parameter verbatim (NULL if absent), echoed byte-for-byte */
+    char *raw; /* the parameter verbatim (NULL if absent), echoed byte-for-byte */
     enum jobs_notify_kind kind;
-    char *notify_address;    /* URL or queue name; NULL when kind is NONE */
+    char *notify_address; /* URL or queue name; NULL when kind is NONE */
 } jobs_userdata;
 
 /* ---- SubmitSegmentationJob (API.md §4.1) ---- */
@@ -100,9 +101,9 @@ typedef struct jobs_range {
 } jobs_range;
 
 typedef struct jobs_seg_spec {
-    jobs_location input;     /* kind MEDIA for Type "Media", else a URL kind */
+    jobs_location input; /* kind MEDIA for Type "Media", else a URL kind */
     enum jobs_seg_mode mode;
-    jobs_range *ranges;      /* UserDefined only */
+    jobs_range *ranges; /* UserDefined only */
     size_t n_ranges;
     jobs_output_spec output;
     jobs_userdata userdata;
@@ -124,8 +125,8 @@ const char *jobs_seg_mode_name(enum jobs_seg_mode mode);
 /* ---- SubmitHighlightExtractionJob (API.md §4.2) ---- */
 
 typedef struct jobs_hl_media {
-    char *media_id;          /* set when the item has a MediaId (it wins over MediaURL) */
-    jobs_location url;       /* the parsed MediaURL otherwise (url.raw NULL when media_id) */
+    char *media_id;    /* set when the item has a MediaId (it wins over MediaURL) */
+    jobs_location url; /* the parsed MediaURL otherwise (url.raw NULL when media_id) */
 } jobs_hl_media;
 
 typedef struct jobs_hl_spec {
@@ -173,9 +174,18 @@ int jobs_fingerprint(const char *action, const char *const *values, size_t n,
 /* ---- ListSmartJobs (API.md §4.4) ---- */
 
 enum jobs_state_filter {
-    JOBS_STATE_ANY, JOBS_STATE_CREATED, JOBS_STATE_EXECUTING, JOBS_STATE_FINISHED, JOBS_STATE_FAILED
+    JOBS_STATE_ANY,
+    JOBS_STATE_CREATED,
+    JOBS_STATE_EXECUTING,
+    JOBS_STATE_FINISHED,
+    JOBS_STATE_FAILED
 };
-enum jobs_type_filter { JOBS_TYPE_ANY, JOBS_TYPE_SEGMENTATION, JOBS_TYPE_HIGHLIGHT, JOBS_TYPE_NONE };
+enum jobs_type_filter {
+    JOBS_TYPE_ANY,
+    JOBS_TYPE_SEGMENTATION,
+    JOBS_TYPE_HIGHLIGHT,
+    JOBS_TYPE_NONE
+};
 
 typedef struct jobs_list_params {
     enum jobs_state_filter state;
@@ -215,7 +225,7 @@ typedef struct jobs_media_register {
     size_t n_tags;
     const char *reference_id; /* borrowed; NULL = none */
     int overwrite;
-    const char *user_data;   /* borrowed, verbatim; NULL = none */
+    const char *user_data; /* borrowed, verbatim; NULL = none */
 } jobs_media_register;
 
 /* Parses RegisterMediaInfo (NULL or "" = absent) in the order InputURL, Title, Description,

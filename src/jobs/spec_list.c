@@ -156,7 +156,7 @@ static int parse_filters(const char *job_state, const char *job_type, const char
                          jobs_list_params *out, rc_error *err) {
     static const char *const states[] = {"Created", "Executing", "Finished", "Failed"};
     static const enum jobs_state_filter state_values[] = {JOBS_STATE_CREATED, JOBS_STATE_EXECUTING,
-                                                         JOBS_STATE_FINISHED, JOBS_STATE_FAILED};
+                                                          JOBS_STATE_FINISHED, JOBS_STATE_FAILED};
     if (job_state) {
         out->state = JOBS_STATE_ANY;
         for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)

@@ -1,4 +1,5 @@
-/* Input locations of API.md §4.0: oss://, OSS-style http(s) URLs, allowed downloads, local files. */
+/* Input locations of API.md §4.0: oss://, OSS-style http(s) URLs, allowed downloads, local files.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,7 @@ int jobs_spec_host_allowed(const char *host, size_t host_len, const char *const 
 /* Host of an http(s) URL's authority [a, a+len): sets *host, *host_len and *has_port. Returns 0
  * or -1 for user info or an empty/odd host. */
 int jobs_spec_split_authority(const char *a, size_t len, const char **host, size_t *host_len,
-                           int *has_port) {
+                              int *has_port) {
     if (memchr(a, '@', len))
         return -1;
     *has_port = 0;
@@ -215,7 +216,8 @@ static int parse_http(const char *url, size_t scheme_len, const jobs_policy *pol
         int bad;
         char *key = percent_decode(p, strcspn(p, "?#"), &bad);
         if (!key)
-            return bad ? jobs_spec_unsupported(err, path, url, "malformed percent-encoding") : RC_ENOMEM;
+            return bad ? jobs_spec_unsupported(err, path, url, "malformed percent-encoding")
+                       : RC_ENOMEM;
         return set_oss(out, host, bucket_len, key, path, url, err);
     }
     if (!policy || policy->n_http_hosts <= 0)
@@ -247,7 +249,8 @@ static int parse_file(const char *url, const jobs_policy *policy, const char *pa
     int bad;
     char *decoded = percent_decode(p, strcspn(p, "?#"), &bad);
     if (!decoded)
-        return bad ? jobs_spec_unsupported(err, path, url, "malformed percent-encoding") : RC_ENOMEM;
+        return bad ? jobs_spec_unsupported(err, path, url, "malformed percent-encoding")
+                   : RC_ENOMEM;
     int rc = 0;
     if (has_dot_segment(decoded) || has_control(decoded) || decoded[strlen(decoded) - 1] == '/') {
         rc = jobs_spec_unsupported(err, path, url, "invalid local path");
@@ -281,7 +284,8 @@ int jobs_location_parse(const char *url, const jobs_policy *policy, const char *
         return rc_fail(err, RC_ERANGE, JSONX_RANGE, "%s must be at most %d bytes", path,
                        JOBS_URL_MAX);
     if (!jsonx_utf8_valid(url, len) || has_control(url))
-        return jobs_spec_unsupported(err, path, url, "it contains control characters or invalid UTF-8");
+        return jobs_spec_unsupported(err, path, url,
+                                     "it contains control characters or invalid UTF-8");
     if (strncasecmp(url, "oss://", 6) == 0) {
         const char *b = url + 6;
         const char *slash = strchr(b, '/');
@@ -298,7 +302,8 @@ int jobs_location_parse(const char *url, const jobs_policy *policy, const char *
     } else if (strncasecmp(url, "file://", 7) == 0) {
         rc = parse_file(url, policy, path, out, err);
     } else {
-        rc = jobs_spec_unsupported(err, path, url, "only oss://, http(s):// and file:// URLs are accepted");
+        rc = jobs_spec_unsupported(err, path, url,
+                                   "only oss://, http(s):// and file:// URLs are accepted");
     }
     if (!rc) {
         out->raw = strdup(url);

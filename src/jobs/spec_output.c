@@ -73,8 +73,8 @@ static int endpoint_valid(const char *s) {
 static int parse_size(const json_t *root, const char *key, int *out, rc_error *err) {
     int present = 0;
     long long v = 0;
-    int rc = jsonx_get_integer(root, "OutputConfig", key, 0, SIZE_MIN_PX, SIZE_MAX_PX, &present,
-                               &v, err);
+    int rc = jsonx_get_integer(root, "OutputConfig", key, 0, SIZE_MIN_PX, SIZE_MAX_PX, &present, &v,
+                               err);
     if (!rc && present)
         *out = (int)(v + (v & 1)); /* odd sizes round up to even */
     return rc;
@@ -147,8 +147,8 @@ int jobs_output_parse(const char *output_config, int highlights, const jobs_poli
     if (highlights) {
         int present = 0;
         out->need_export = 0;
-        rc = jsonx_get_bool(root, "OutputConfig", "NeedExport", 0, &present, &out->need_export,
-                            err);
+        rc =
+            jsonx_get_bool(root, "OutputConfig", "NeedExport", 0, &present, &out->need_export, err);
     }
     if (!rc && out->need_export)
         rc = parse_export(root, policy, out, err);
@@ -177,8 +177,9 @@ static int check_notify_url(const char *url, size_t scheme, const jobs_policy *p
         return jobs_spec_unsupported(err, path, url, "a URL must be at most 1024 bytes");
     for (const unsigned char *p = (const unsigned char *)url; *p; p++)
         if (*p <= 0x20 || *p == 0x7f)
-            return jobs_spec_unsupported(err, path, url, "the URL contains spaces or control "
-                                                         "characters");
+            return jobs_spec_unsupported(err, path, url,
+                                         "the URL contains spaces or control "
+                                         "characters");
     const char *a = url + scheme;
     const char *host;
     size_t host_len;
@@ -187,8 +188,7 @@ static int check_notify_url(const char *url, size_t scheme, const jobs_policy *p
         return jobs_spec_unsupported(err, path, url, "the URL has no valid host");
     if (policy && policy->n_callback_hosts > 0 &&
         !jobs_spec_host_allowed(host, host_len, policy->callback_hosts, policy->n_callback_hosts))
-        return jobs_spec_unsupported(err, path, url,
-                                     "the host is not in the callback allow-list");
+        return jobs_spec_unsupported(err, path, url, "the host is not in the callback allow-list");
     return 0;
 }
 

@@ -24,22 +24,19 @@ int jobs_client_token_check(const char *token, rc_error *err) {
                        JOBS_CLIENT_TOKEN_MAX);
     for (const unsigned char *p = (const unsigned char *)token; *p; p++)
         if (*p < 0x20 || *p > 0x7e)
-            return jobs_spec_unsupported(err, "ClientToken", token,
-                                         "it must be printable ASCII");
+            return jobs_spec_unsupported(err, "ClientToken", token, "it must be printable ASCII");
     return 0;
 }
 
 const char *const *jobs_business_params(const char *action) {
-    static const char *const seg[] = {"InputConfig", "JobParams", "OutputConfig", "UserData",
-                                      NULL};
+    static const char *const seg[] = {"InputConfig", "JobParams", "OutputConfig", "UserData", NULL};
     static const char *const hl[] = {"InputConfig", "OutputConfig", "UserData", NULL};
     /* The accepted-and-ignored RegisterMediaInfo parameters count too: the rule is
      * "byte-identical business parameters". */
-    static const char *const reg[] = {"InputURL",     "Title",         "Description",
-                                      "MediaTags",    "ReferenceId",   "Overwrite",
-                                      "UserData",     "MediaType",     "BusinessType",
-                                      "CoverURL",     "CateId",        "RegisterConfig",
-                                      "SmartTagTemplateId", "WorkflowId", NULL};
+    static const char *const reg[] = {
+        "InputURL",  "Title",          "Description",        "MediaTags",    "ReferenceId",
+        "Overwrite", "UserData",       "MediaType",          "BusinessType", "CoverURL",
+        "CateId",    "RegisterConfig", "SmartTagTemplateId", "WorkflowId",   NULL};
     if (!action)
         return NULL;
     if (strcmp(action, "SubmitSegmentationJob") == 0)

@@ -136,7 +136,8 @@ int jsonx_parse_object(const char *text, const char *name, json_t **out, rc_erro
     json_error_t jerr;
     json_t *root = NULL;
     size_t len = text ? strlen(text) : 0;
-    /* jansson checks UTF-8 itself; checking first keeps "valid UTF-8" independent of its version. */
+    /* jansson checks UTF-8 itself; checking first keeps "valid UTF-8" independent of its version.
+     */
     if (text && jsonx_utf8_valid(text, len))
         root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root || !json_is_object(root) || depth_of(root, JSONX_MAX_DEPTH) > JSONX_MAX_DEPTH) {
@@ -199,8 +200,7 @@ int jsonx_get_number(const json_t *obj, const char *prefix, const char *key, int
 }
 
 int jsonx_get_integer(const json_t *obj, const char *prefix, const char *key, int required,
-                      long long min, long long max, int *present, long long *out,
-                      rc_error *err) {
+                      long long min, long long max, int *present, long long *out, rc_error *err) {
     set_present(present, 0);
     json_t *v = jsonx_field(obj, key);
     if (!v)
@@ -214,8 +214,8 @@ int jsonx_get_integer(const json_t *obj, const char *prefix, const char *key, in
         double d = json_real_value(v);
         if (d != floor(d))
             return fail_type(err, prefix, key, "integer");
-        in_range = d >= -EXACT_INT_LIMIT && d <= EXACT_INT_LIMIT && d >= (double)min &&
-                   d <= (double)max;
+        in_range =
+            d >= -EXACT_INT_LIMIT && d <= EXACT_INT_LIMIT && d >= (double)min && d <= (double)max;
         if (in_range)
             value = (long long)d;
     } else {

@@ -1,4 +1,5 @@
-/* json: strict config-parameter JSON (API.md §1.3) on jansson - parse, typed field access with IMS errors. */
+/* json: strict config-parameter JSON (API.md §1.3) on jansson - parse, typed field access with IMS
+ * errors. */
 #ifndef REELCUT_JSON_H
 #define REELCUT_JSON_H
 

@@ -54,8 +54,8 @@ static inline void fixture_expect(int row, int rc, const rc_error *err, const ch
         return;
     }
     if (rc == 0 || strcmp(err->code, code) != 0 || strcmp(err->message, message) != 0)
-        print_error("row %d: got rc %d %s: %s\n   want %s: %s\n", row, rc, err->code,
-                    err->message, code, message);
+        print_error("row %d: got rc %d %s: %s\n   want %s: %s\n", row, rc, err->code, err->message,
+                    code, message);
     assert_true(rc < 0);
     assert_int_equal(rc, err->rc);
     assert_string_equal(err->code, code);

@@ -34,7 +34,8 @@ static const struct seg_case seg_cases[] = {
      "InputConfig is not a valid JSON object"},
     {POLICY_OPEN, "{'Type':'OSS'}", NULL, NULL, NULL, E_JSON,
      "InputConfig is not a valid JSON object"},
-    {POLICY_OPEN, "{}", NULL, NULL, NULL, E_EMPTY, "InputConfig.Type is mandatory for this action."},
+    {POLICY_OPEN, "{}", NULL, NULL, NULL, E_EMPTY,
+     "InputConfig.Type is mandatory for this action."},
     {POLICY_OPEN, "{\"Type\":null}", NULL, NULL, NULL, E_EMPTY,
      "InputConfig.Type is mandatory for this action."},
     {POLICY_OPEN, "{\"Type\":5}", NULL, NULL, NULL, E_TYPE, "InputConfig.Type must be a string"},
@@ -55,7 +56,8 @@ static const struct seg_case seg_cases[] = {
     {POLICY_OPEN, SEG_OK_INPUT, "5", NULL, NULL, E_JSON, "JobParams is not a valid JSON object"},
     {POLICY_OPEN, SEG_OK_INPUT, "{\"Mode\":\"Smart\"}", NULL, NULL, E_UNSUP,
      "JobParams.Mode value \"Smart\" is not supported: it must be BasicClipSplit or UserDefined"},
-    {POLICY_OPEN, SEG_OK_INPUT, "{\"Mode\":1}", NULL, NULL, E_TYPE, "JobParams.Mode must be a string"},
+    {POLICY_OPEN, SEG_OK_INPUT, "{\"Mode\":1}", NULL, NULL, E_TYPE,
+     "JobParams.Mode must be a string"},
     {POLICY_OPEN, SEG_OK_INPUT, "{\"Mode\":\"UserDefined\"}", NULL, NULL, E_EMPTY,
      "JobParams.Ranges is mandatory for this action."},
     {POLICY_OPEN, SEG_OK_INPUT, "{\"Mode\":\"UserDefined\",\"Ranges\":[]}", NULL, NULL, E_EMPTY,
@@ -73,8 +75,8 @@ static const struct seg_case seg_cases[] = {
     {POLICY_OPEN, SEG_OK_INPUT, "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":0,\"Out\":null}]}",
      NULL, NULL, E_EMPTY, "JobParams.Ranges[0].Out is mandatory for this action."},
     {POLICY_OPEN, SEG_OK_INPUT,
-     "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":0,\"Out\":1},{\"In\":5,\"Out\":5}]}", NULL, NULL,
-     E_RANGE, "JobParams.Ranges[1].Out must be greater than JobParams.Ranges[1].In"},
+     "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":0,\"Out\":1},{\"In\":5,\"Out\":5}]}", NULL,
+     NULL, E_RANGE, "JobParams.Ranges[1].Out must be greater than JobParams.Ranges[1].In"},
     {POLICY_OPEN, SEG_OK_INPUT,
      "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":0,\"Out\":1},{\"In\":5,\"Out\":true}]}", NULL,
      NULL, E_TYPE, "JobParams.Ranges[1].Out must be a number"},
@@ -88,8 +90,8 @@ static const struct seg_case seg_cases[] = {
      "OutputConfig.Bucket is mandatory for this action."},
     {POLICY_OPEN, SEG_OK_INPUT, NULL, "{\"Bucket\":\"media-out\"}", NULL, E_EMPTY,
      "OutputConfig.ObjectKey is mandatory for this action."},
-    {POLICY_OPEN, SEG_OK_INPUT, NULL, "{\"OutputMediaTarget\":\"vod-media\",\"Bucket\":\"x\"}", NULL,
-     E_UNSUP,
+    {POLICY_OPEN, SEG_OK_INPUT, NULL, "{\"OutputMediaTarget\":\"vod-media\",\"Bucket\":\"x\"}",
+     NULL, E_UNSUP,
      "OutputConfig.OutputMediaTarget value \"vod-media\" is not supported: only \"oss-object\" is "
      "supported"},
     {POLICY_OPEN, SEG_OK_INPUT, NULL, "{\"Bucket\":\"Media_Out\"}", NULL, E_UNSUP,
@@ -170,8 +172,8 @@ static void test_seg_table(void **state) {
         jobs_seg_spec spec;
         rc_error err;
         rc_error_clear(&err);
-        int rc = jobs_seg_spec_parse(c->input, c->params, c->output, c->userdata, &policy, &spec,
-                                     &err);
+        int rc =
+            jobs_seg_spec_parse(c->input, c->params, c->output, c->userdata, &policy, &spec, &err);
         fixture_expect((int)i, rc, &err, c->code, c->message);
         jobs_seg_spec_free(&spec);
     }
@@ -199,8 +201,8 @@ static void test_seg_values(void **state) {
     assert_int_equal(jobs_seg_spec_parse("{\"Type\":\"media\",\"Media\":\"abc\"}", hundred,
                                          OUT_OK ",\"Width\":1279,\"Height\":65,\"Endpoint\":"
                                                 "\"https://s3.local:9000/\"}",
-                                         "{\"NotifyAddress\":\"ice-callback_x-1\"}", &policy,
-                                         &spec, &err),
+                                         "{\"NotifyAddress\":\"ice-callback_x-1\"}", &policy, &spec,
+                                         &err),
                      0);
     assert_int_equal(spec.input.kind, JOBS_LOC_MEDIA);
     assert_string_equal(spec.input.key, "abc");
@@ -538,21 +540,22 @@ static void test_example_results(void **state) {
         jobs_userdata ud;
         rc_error err;
         rc_error_clear(&err);
-        assert_int_equal(jobs_userdata_parse(param(res, "UserData"), JOBS_USERDATA_MAX, 1, &policy,
-                                             &ud, &err),
-                         0);
+        assert_int_equal(
+            jobs_userdata_parse(param(res, "UserData"), JOBS_USERDATA_MAX, 1, &policy, &ud, &err),
+            0);
         assert_int_equal(ud.kind, kinds[i]);
         jobs_userdata_free(&ud);
         json_t *info = json_object_get(res, "SmartJobInfo");
-        const char *file = json_string_value(
-            json_object_get(json_object_get(info, "InputConfig"), "InputFile"));
-        const char *bucket = json_string_value(
-            json_object_get(json_object_get(info, "OutputConfig"), "Bucket"));
+        const char *file =
+            json_string_value(json_object_get(json_object_get(info, "InputConfig"), "InputFile"));
+        const char *bucket =
+            json_string_value(json_object_get(json_object_get(info, "OutputConfig"), "Bucket"));
         assert_non_null(file);
         assert_true(jobs_bucket_name_valid(bucket));
         if (i == 0) {
             jobs_location loc;
-            assert_int_equal(jobs_location_parse(file, &policy, "InputConfig.Media", &loc, &err), 0);
+            assert_int_equal(jobs_location_parse(file, &policy, "InputConfig.Media", &loc, &err),
+                             0);
             assert_string_equal(loc.key, "lectures/week1.mp4");
             jobs_location_free(&loc);
         }
@@ -562,10 +565,14 @@ static void test_example_results(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seg_table),         cmocka_unit_test(test_seg_values),
-        cmocka_unit_test(test_userdata_size),     cmocka_unit_test(test_hl_table),
-        cmocka_unit_test(test_hl_limits_and_defaults), cmocka_unit_test(test_check_state),
-        cmocka_unit_test(test_example_segmentation), cmocka_unit_test(test_example_highlight),
+        cmocka_unit_test(test_seg_table),
+        cmocka_unit_test(test_seg_values),
+        cmocka_unit_test(test_userdata_size),
+        cmocka_unit_test(test_hl_table),
+        cmocka_unit_test(test_hl_limits_and_defaults),
+        cmocka_unit_test(test_check_state),
+        cmocka_unit_test(test_example_segmentation),
+        cmocka_unit_test(test_example_highlight),
         cmocka_unit_test(test_example_results),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
