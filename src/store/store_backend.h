@@ -1,0 +1,90 @@
+/* store_backend: the struct of function pointers a store backend fills in (private to src/store). */
+#ifndef REELCUT_STORE_BACKEND_H
+#define REELCUT_STORE_BACKEND_H
+
+#include "store/store.h"
+
+/* One entry per public operation; the arguments are those of the store_* function of the same
+ * name, already checked for NULLs and id lengths by store.c. */
+typedef struct store_ops {
+    const char *name;
+    void (*close)(store *st);
+    int (*ping)(store *st, rc_error *err);
+
+    int (*client_token_lookup)(store *st, const store_client_token *tok, char *resource_id,
+                               enum store_submit_outcome *outcome, rc_error *err);
+    int (*job_submit)(store *st, const store_job *job, const store_client_token *tok,
+                      int64_t max_unfinished, char *existing_id,
+                      enum store_submit_outcome *outcome, rc_error *err);
+    int (*job_get)(store *st, const char *job_id, int scoped, uint64_t user_id, store_job *out,
+                   rc_error *err);
+    int (*job_claim)(store *st, const char *owner, int64_t lease_ms, int max_attempts,
+                     store_job *out, rc_error *err);
+    int (*job_heartbeat)(store *st, const char *job_id, const char *owner, int64_t lease_ms,
+                         rc_error *err);
+    int (*job_progress)(store *st, const char *job_id, const char *owner, int progress,
+                        rc_error *err);
+    int (*job_finish)(store *st, const char *job_id, const char *owner,
+                      const store_job_result *res, rc_error *err);
+    int (*job_release)(store *st, const char *job_id, const char *owner, rc_error *err);
+    int (*job_count)(store *st, int64_t *counts, rc_error *err);
+    int (*job_list)(store *st, const store_job_query *q, store_job_page *page, rc_error *err);
+    int (*purge)(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_error *err);
+
+    int (*nonce_use)(store *st, const char *access_key_id, const char *nonce, int64_t now,
+                     int64_t expires_at, rc_error *err);
+    int (*nonce_clear)(store *st, rc_error *err);
+
+    int (*media_register)(store *st, const store_media *m, int overwrite,
+                          const store_client_token *tok, char *existing_id,
+                          enum store_submit_outcome *outcome, rc_error *err);
+    int (*media_get)(store *st, const char *media_id, const char *input_url, uint64_t user_id,
+                     store_media *out, rc_error *err);
+    int (*media_delete)(store *st, const char *media_id, uint64_t user_id, rc_error *err);
+    int (*media_claim)(store *st, const char *owner, int64_t lease_ms, int max_attempts,
+                       store_media *out, rc_error *err);
+    int (*media_set_probe)(store *st, const char *media_id, const char *owner,
+                           enum store_media_status status, const char *probe_json,
+                           const char *media_type, rc_error *err);
+
+    int (*outbox_claim)(store *st, const char *owner, int64_t lease_ms, store_outbox *out,
+                        rc_error *err);
+    /* final_state: STORE_NOTIFY_DELIVERED, STORE_NOTIFY_PENDING (retry) or STORE_NOTIFY_FAILED. */
+    int (*outbox_report)(store *st, int64_t id, const char *owner,
+                         enum store_notify_state final_state, int64_t next_attempt_ms,
+                         const char *error, rc_error *err);
+    int (*outbox_get)(store *st, const char *job_id, store_outbox *out, rc_error *err);
+    int (*outbox_count_pending)(store *st, int64_t *out, rc_error *err);
+} store_ops;
+
+struct store {
+    const store_ops *ops;
+    void *impl; /* the backend's own state */
+    int64_t (*clock_ms)(void *ctx);
+    void *clock_ctx;
+    int pool_size;
+    int busy_timeout_ms;
+};
+
+/* The store's clock: Unix milliseconds / seconds. */
+int64_t store_now_ms(const store *st);
+int64_t store_now_s(const store *st);
+
+/* Opens the SQLite backend on path: fills st->ops and st->impl. Returns 0, RC_EDB. */
+int store_sqlite_open(store *st, const char *path, rc_error *err);
+
+/* Builds the callback envelope of API.md §4.7 into *out (malloc'd, caller frees). status is
+ * "Finished" or "Failed"; error_code/error_message/user_data NULL = "". Returns 0 or RC_ENOMEM. */
+int store_callback_envelope(uint64_t user_id, const char *job_id, const char *job_type,
+                            const char *status, const char *error_code, const char *error_message,
+                            const char *user_data, int64_t event_time, char **out);
+
+/* The default job title "default_title_<CreateTime ISO>" into out (>= 40 bytes). */
+void store_default_title(int64_t create_time, char *out, size_t n);
+
+/* Wire names back to enums; unknown names map to the first value. */
+enum store_job_state store_job_state_from(const char *name);
+enum store_media_status store_media_status_from(const char *name);
+enum store_notify_state store_notify_state_from(const char *name);
+
+#endif

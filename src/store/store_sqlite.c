@@ -1,0 +1,472 @@
+/* store_sqlite: the embedded SQLite backend - connection pool, migrations, tokens, nonces, purge. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_sqlite_int.h"
+#include "util/log.h"
+
+#define NONCE_PURGE_EVERY 256u
+#define CLIENT_TOKEN_TTL_S 86400
+
+typedef struct sq_impl {
+    char *path;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    sqlite3 **idle; /* pool_size slots */
+    int nidle;
+    int nopen;
+    atomic_uint nonce_uses; /* purge expired nonces every NONCE_PURGE_EVERY uses */
+} sq_impl;
+
+/* Versioned migrations: entry i brings the schema to version i + 1. Append only, never edit. */
+static const char *const migrations[] = {
+    /* 1: jobs, client tokens, nonces, media assets, callback outbox */
+    "CREATE TABLE jobs("
+    " job_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL, type TEXT NOT NULL, state TEXT NOT NULL,"
+    " progress INTEGER NOT NULL DEFAULT 0, input_config TEXT, job_params TEXT, output_config TEXT,"
+    " user_data TEXT, input_file TEXT, output_bucket TEXT, output_object TEXT, title TEXT,"
+    " notify_address TEXT, ai_result TEXT, media_url TEXT, media_id TEXT, error_code TEXT,"
+    " error_message TEXT, create_time INTEGER NOT NULL, modified_time INTEGER NOT NULL,"
+    " finish_time INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+    " lease_owner TEXT, lease_expires_ms INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX jobs_by_user ON jobs(user_id, create_time, job_id);"
+    "CREATE INDEX jobs_by_state ON jobs(state, create_time, job_id);"
+    "CREATE TABLE client_tokens("
+    " access_key_id TEXT NOT NULL, action TEXT NOT NULL, token TEXT NOT NULL,"
+    " fingerprint TEXT NOT NULL, resource_id TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+    " PRIMARY KEY(access_key_id, action, token));"
+    "CREATE INDEX client_tokens_expiry ON client_tokens(expires_at);"
+    "CREATE TABLE nonces(access_key_id TEXT NOT NULL, nonce TEXT NOT NULL,"
+    " expires_at INTEGER NOT NULL, PRIMARY KEY(access_key_id, nonce)) WITHOUT ROWID;"
+    "CREATE INDEX nonces_expiry ON nonces(expires_at);"
+    "CREATE TABLE media("
+    " media_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL, input_url TEXT NOT NULL, title TEXT,"
+    " description TEXT, tags TEXT, reference_id TEXT, user_data TEXT, status TEXT NOT NULL,"
+    " probe_json TEXT, media_type TEXT, create_time INTEGER NOT NULL,"
+    " modified_time INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT,"
+    " lease_expires_ms INTEGER NOT NULL DEFAULT 0);"
+    "CREATE UNIQUE INDEX media_by_url ON media(user_id, input_url);"
+    "CREATE UNIQUE INDEX media_by_reference ON media(user_id, reference_id)"
+    " WHERE reference_id IS NOT NULL;"
+    "CREATE INDEX media_by_status ON media(status, create_time, media_id);"
+    "CREATE TABLE outbox("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL UNIQUE, target TEXT NOT NULL,"
+    " body TEXT NOT NULL, event_time INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_ms INTEGER NOT NULL, state TEXT NOT NULL, last_error TEXT, lease_owner TEXT,"
+    " lease_expires_ms INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt_ms, id);",
+};
+#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* ------------------------------------------------------------------ helpers */
+
+int store_sq_fail(sqlite3 *db, const char *what, rc_error *err) {
+    int code = sqlite3_extended_errcode(db) & 0xff;
+    if (code == SQLITE_CONSTRAINT)
+        return RC_EEXIST;
+    log_error("job store: %s: %s", what, sqlite3_errmsg(db));
+    return rc_fail(err, RC_EDB, "InternalError", "job store: %s: %s", what, sqlite3_errmsg(db));
+}
+
+int store_sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err) {
+    *stmt = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK) {
+        store_sq_fail(db, "prepare", err);
+        return RC_EDB;
+    }
+    return 0;
+}
+
+int store_sq_exec(sqlite3 *db, const char *sql, rc_error *err) {
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = store_sq_fail(db, "exec", err);
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+int store_sq_begin_write(sqlite3 *db, rc_error *err) {
+    return store_sq_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+int store_sq_begin_read(sqlite3 *db, rc_error *err) {
+    return store_sq_exec(db, "BEGIN", err);
+}
+
+int store_sq_commit(sqlite3 *db, rc_error *err) {
+    int rc = store_sq_exec(db, "COMMIT", err);
+    if (rc)
+        store_sq_rollback(db);
+    return rc;
+}
+
+void store_sq_rollback(sqlite3 *db) {
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_sq_bind_text(sqlite3_stmt *stmt, int idx, const char *s) {
+    return s ? sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(stmt, idx);
+}
+
+int store_sq_bind_text_named(sqlite3_stmt *stmt, const char *name, const char *s) {
+    int idx = sqlite3_bind_parameter_index(stmt, name);
+    return idx ? store_sq_bind_text(stmt, idx, s) : SQLITE_OK;
+}
+
+int store_sq_bind_int64_named(sqlite3_stmt *stmt, const char *name, int64_t v) {
+    int idx = sqlite3_bind_parameter_index(stmt, name);
+    return idx ? sqlite3_bind_int64(stmt, idx, v) : SQLITE_OK;
+}
+
+char *store_sq_column_dup(sqlite3_stmt *stmt, int col, int *oom) {
+    const unsigned char *t = sqlite3_column_text(stmt, col);
+    if (!t)
+        return NULL;
+    char *s = strdup((const char *)t);
+    if (!s)
+        *oom = 1;
+    return s;
+}
+
+void store_sq_column_copy(sqlite3_stmt *stmt, int col, char *out, size_t n) {
+    const unsigned char *t = sqlite3_column_text(stmt, col);
+    size_t len = t ? strlen((const char *)t) : 0;
+    if (len >= n)
+        len = n - 1;
+    if (len)
+        memcpy(out, t, len);
+    out[len] = '\0';
+}
+
+/* ------------------------------------------------------------------ connection pool */
+
+static int open_connection(store *st, const char *path, sqlite3 **out, rc_error *err) {
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    *out = NULL;
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        int rc = rc_fail(err, RC_EDB, "InternalError", "job store: cannot open \"%s\": %s", path,
+                         db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db, st->busy_timeout_ms);
+    int rc = store_sq_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
+    if (rc) {
+        sqlite3_close(db);
+        return rc;
+    }
+    *out = db;
+    return 0;
+}
+
+int store_sq_get(store *st, sqlite3 **db, rc_error *err) {
+    sq_impl *im = st->impl;
+    *db = NULL;
+    pthread_mutex_lock(&im->mu);
+    while (im->nidle == 0 && im->nopen >= st->pool_size)
+        pthread_cond_wait(&im->cv, &im->mu);
+    if (im->nidle > 0) {
+        *db = im->idle[--im->nidle];
+        pthread_mutex_unlock(&im->mu);
+        return 0;
+    }
+    im->nopen++; /* reserve the slot, open outside the lock */
+    pthread_mutex_unlock(&im->mu);
+    int rc = open_connection(st, im->path, db, err);
+    if (rc) {
+        pthread_mutex_lock(&im->mu);
+        im->nopen--;
+        pthread_cond_signal(&im->cv);
+        pthread_mutex_unlock(&im->mu);
+    }
+    return rc;
+}
+
+void store_sq_put(store *st, sqlite3 *db) {
+    sq_impl *im = st->impl;
+    if (!db)
+        return;
+    store_sq_rollback(db); /* never hand on an open transaction */
+    pthread_mutex_lock(&im->mu);
+    im->idle[im->nidle++] = db;
+    pthread_cond_signal(&im->cv);
+    pthread_mutex_unlock(&im->mu);
+}
+
+/* ------------------------------------------------------------------ migrations */
+
+static int migrate(sqlite3 *db, rc_error *err) {
+    sqlite3_stmt *stmt = NULL;
+    int version = 0;
+    int rc = store_sq_begin_write(db, err);
+    if (rc)
+        return rc;
+    rc = store_sq_exec(db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)",
+                       err);
+    if (rc)
+        goto out;
+    rc = store_sq_prepare(db, "SELECT coalesce(max(version), 0) FROM schema_version", &stmt, err);
+    if (rc)
+        goto out;
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        rc = store_sq_fail(db, "read schema version", err);
+        goto out;
+    }
+    version = sqlite3_column_int(stmt, 0);
+    if (version > MIGRATION_COUNT) {
+        rc = rc_fail(err, RC_EDB, "InternalError",
+                     "job store: database schema version %d is newer than this reelcut (%d)",
+                     version, MIGRATION_COUNT);
+        goto out;
+    }
+    for (int v = version; v < MIGRATION_COUNT; v++) {
+        rc = store_sq_exec(db, migrations[v], err);
+        if (rc)
+            goto out;
+        log_info("job store: schema migrated to version %d", v + 1);
+    }
+    if (version < MIGRATION_COUNT) {
+        char sql[96];
+        snprintf(sql, sizeof(sql), "DELETE FROM schema_version; INSERT INTO schema_version VALUES(%d)",
+                 MIGRATION_COUNT);
+        rc = store_sq_exec(db, sql, err);
+        if (rc)
+            goto out;
+    }
+    rc = store_sq_commit(db, err);
+out:
+    sqlite3_finalize(stmt);
+    if (rc)
+        store_sq_rollback(db);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ operations */
+
+static int sq_ping(store *st, rc_error *err) {
+    sqlite3 *db;
+    int rc = store_sq_get(st, &db, err);
+    if (rc)
+        return rc;
+    rc = store_sq_exec(db, "SELECT 1 FROM schema_version LIMIT 1", err);
+    store_sq_put(st, db);
+    return rc;
+}
+
+int store_sq_token_check(store *st, sqlite3 *db, const store_client_token *tok, char *resource_id,
+                         enum store_submit_outcome *outcome, rc_error *err) {
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_sq_prepare(db,
+                              "SELECT fingerprint, resource_id FROM client_tokens WHERE"
+                              " access_key_id=?1 AND action=?2 AND token=?3 AND expires_at>?4",
+                              &stmt, err);
+    if (rc)
+        return rc;
+    store_sq_bind_text(stmt, 1, tok->access_key_id);
+    store_sq_bind_text(stmt, 2, tok->action);
+    store_sq_bind_text(stmt, 3, tok->token);
+    sqlite3_bind_int64(stmt, 4, store_now_s(st));
+    int step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW) {
+        const char *fp = (const char *)sqlite3_column_text(stmt, 0);
+        int same = fp && strcmp(fp, tok->fingerprint) == 0;
+        *outcome = same ? STORE_SUBMIT_EXISTING : STORE_SUBMIT_MISMATCH;
+        store_sq_column_copy(stmt, 1, resource_id, STORE_ID_LEN + 1);
+        rc = 1;
+    } else if (step != SQLITE_DONE) {
+        rc = store_sq_fail(db, "client token lookup", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_sq_token_record(store *st, sqlite3 *db, const store_client_token *tok,
+                          const char *resource_id, rc_error *err) {
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_sq_prepare(db, "INSERT OR REPLACE INTO client_tokens VALUES(?1,?2,?3,?4,?5,?6)",
+                              &stmt, err);
+    if (rc)
+        return rc;
+    store_sq_bind_text(stmt, 1, tok->access_key_id);
+    store_sq_bind_text(stmt, 2, tok->action);
+    store_sq_bind_text(stmt, 3, tok->token);
+    store_sq_bind_text(stmt, 4, tok->fingerprint);
+    store_sq_bind_text(stmt, 5, resource_id);
+    sqlite3_bind_int64(stmt, 6, store_now_s(st) + (tok->ttl_s > 0 ? tok->ttl_s : CLIENT_TOKEN_TTL_S));
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = store_sq_fail(db, "record client token", err);
+    sqlite3_finalize(stmt);
+    return rc == RC_EEXIST ? RC_EDB : rc;
+}
+
+static int sq_client_token_lookup(store *st, const store_client_token *tok, char *resource_id,
+                                  enum store_submit_outcome *outcome, rc_error *err) {
+    sqlite3 *db;
+    int rc = store_sq_get(st, &db, err);
+    if (rc)
+        return rc;
+    rc = store_sq_token_check(st, db, tok, resource_id, outcome, err);
+    store_sq_put(st, db);
+    return rc == 1 ? 0 : rc == 0 ? RC_ENOENT : rc;
+}
+
+static int sq_nonce_use(store *st, const char *access_key_id, const char *nonce, int64_t now,
+                        int64_t expires_at, rc_error *err) {
+    sq_impl *im = st->impl;
+    sqlite3 *db;
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_sq_get(st, &db, err);
+    if (rc)
+        return rc;
+    /* One statement: insert, or take over a row whose time is up; anything else is a replay. */
+    rc = store_sq_prepare(db,
+                          "INSERT INTO nonces VALUES(?1,?2,?3) ON CONFLICT(access_key_id, nonce)"
+                          " DO UPDATE SET expires_at=excluded.expires_at WHERE expires_at<=?4",
+                          &stmt, err);
+    if (rc)
+        goto out;
+    store_sq_bind_text(stmt, 1, access_key_id);
+    store_sq_bind_text(stmt, 2, nonce);
+    sqlite3_bind_int64(stmt, 3, expires_at);
+    sqlite3_bind_int64(stmt, 4, now);
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
+        rc = store_sq_fail(db, "record nonce", err);
+        goto out;
+    }
+    rc = sqlite3_changes(db) == 1 ? 0 : RC_EEXIST;
+    if (atomic_fetch_add(&im->nonce_uses, 1) % NONCE_PURGE_EVERY == NONCE_PURGE_EVERY - 1) {
+        char sql[80];
+        snprintf(sql, sizeof(sql), "DELETE FROM nonces WHERE expires_at<=%lld", (long long)now);
+        if (store_sq_exec(db, sql, NULL))
+            log_warn("job store: purging expired nonces failed");
+    }
+out:
+    sqlite3_finalize(stmt);
+    store_sq_put(st, db);
+    return rc;
+}
+
+static int sq_nonce_clear(store *st, rc_error *err) {
+    sqlite3 *db;
+    int rc = store_sq_get(st, &db, err);
+    if (rc)
+        return rc;
+    rc = store_sq_exec(db, "DELETE FROM nonces", err);
+    store_sq_put(st, db);
+    return rc;
+}
+
+static int sq_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_error *err) {
+    sqlite3 *db;
+    char sql[512];
+    int64_t now = store_now_s(st);
+    *deleted_jobs = 0;
+    int rc = store_sq_get(st, &db, err);
+    if (rc)
+        return rc;
+    rc = store_sq_begin_write(db, err);
+    if (rc)
+        goto out;
+    long long cutoff = (long long)(now - retention_s);
+    snprintf(sql, sizeof(sql),
+             "DELETE FROM outbox WHERE job_id IN (SELECT job_id FROM jobs WHERE create_time<%lld);"
+             "DELETE FROM jobs WHERE create_time<%lld;",
+             cutoff, cutoff);
+    rc = store_sq_exec(db, sql, err);
+    if (rc)
+        goto out;
+    *deleted_jobs = sqlite3_changes(db);
+    snprintf(sql, sizeof(sql),
+             "DELETE FROM client_tokens WHERE expires_at<=%lld;"
+             "DELETE FROM nonces WHERE expires_at<=%lld;",
+             (long long)now, (long long)now);
+    rc = store_sq_exec(db, sql, err);
+    if (rc)
+        goto out;
+    rc = store_sq_commit(db, err);
+out:
+    store_sq_put(st, db);
+    return rc;
+}
+
+static void sq_close(store *st) {
+    sq_impl *im = st->impl;
+    if (!im)
+        return;
+    for (int i = 0; i < im->nidle; i++)
+        sqlite3_close(im->idle[i]);
+    pthread_mutex_destroy(&im->mu);
+    pthread_cond_destroy(&im->cv);
+    free(im->idle);
+    free(im->path);
+    free(im);
+    st->impl = NULL;
+}
+
+static const store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .ping = sq_ping,
+    .client_token_lookup = sq_client_token_lookup,
+    .job_submit = store_sq_job_submit,
+    .job_get = store_sq_job_get,
+    .job_claim = store_sq_job_claim,
+    .job_heartbeat = store_sq_job_heartbeat,
+    .job_progress = store_sq_job_progress,
+    .job_finish = store_sq_job_finish,
+    .job_release = store_sq_job_release,
+    .job_count = store_sq_job_count,
+    .job_list = store_sq_job_list,
+    .purge = sq_purge,
+    .nonce_use = sq_nonce_use,
+    .nonce_clear = sq_nonce_clear,
+    .media_register = store_sq_media_register,
+    .media_get = store_sq_media_get,
+    .media_delete = store_sq_media_delete,
+    .media_claim = store_sq_media_claim,
+    .media_set_probe = store_sq_media_set_probe,
+    .outbox_claim = store_sq_outbox_claim,
+    .outbox_report = store_sq_outbox_report,
+    .outbox_get = store_sq_outbox_get,
+    .outbox_count_pending = store_sq_outbox_count_pending,
+};
+
+int store_sqlite_open(store *st, const char *path, rc_error *err) {
+    sq_impl *im = calloc(1, sizeof(*im));
+    sqlite3 *db = NULL;
+    if (!im)
+        return rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
+    im->path = strdup(path);
+    im->idle = calloc((size_t)st->pool_size, sizeof(*im->idle));
+    if (!im->path || !im->idle) {
+        free(im->path);
+        free(im->idle);
+        free(im);
+        return rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
+    }
+    pthread_mutex_init(&im->mu, NULL);
+    pthread_cond_init(&im->cv, NULL);
+    atomic_init(&im->nonce_uses, 0);
+    st->impl = im;
+    st->ops = &sqlite_ops;
+    /* The first connection switches the file to WAL and brings the schema up to date. */
+    int rc = open_connection(st, path, &db, err);
+    if (rc == 0)
+        rc = migrate(db, err);
+    if (rc) {
+        sqlite3_close(db);
+        sq_close(st);
+        st->ops = NULL;
+        return rc;
+    }
+    im->idle[im->nidle++] = db;
+    im->nopen = 1;
+    return 0;
+}

@@ -1,0 +1,84 @@
+/* store_sqlite_int: helpers shared by the store_sqlite*.c files (connection pool, statements). */
+#ifndef REELCUT_STORE_SQLITE_INT_H
+#define REELCUT_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store_backend.h"
+
+/* Borrows a connection from the pool (waits if all are in use). Returns 0 or RC_EDB; hand it back
+ * with store_sq_put(). */
+int store_sq_get(store *st, sqlite3 **db, rc_error *err);
+void store_sq_put(store *st, sqlite3 *db);
+
+/* Records the database's last error as RC_EDB ("InternalError", "job store: <what>: <msg>").
+ * A constraint violation is returned as RC_EEXIST instead (no message recorded). */
+int store_sq_fail(sqlite3 *db, const char *what, rc_error *err);
+
+/* Prepares sql; returns 0 or RC_EDB. */
+int store_sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err);
+/* Runs statements without results. Returns 0 or RC_EDB. */
+int store_sq_exec(sqlite3 *db, const char *sql, rc_error *err);
+/* BEGIN IMMEDIATE (writes) / BEGIN (consistent reads), COMMIT, ROLLBACK (never fails loudly). */
+int store_sq_begin_write(sqlite3 *db, rc_error *err);
+int store_sq_begin_read(sqlite3 *db, rc_error *err);
+int store_sq_commit(sqlite3 *db, rc_error *err);
+void store_sq_rollback(sqlite3 *db);
+
+/* Binds s (NULL -> SQL NULL) at 1-based idx; returns the sqlite result code. */
+int store_sq_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
+/* Binds by name, ignoring names the statement does not use. */
+int store_sq_bind_text_named(sqlite3_stmt *stmt, const char *name, const char *s);
+int store_sq_bind_int64_named(sqlite3_stmt *stmt, const char *name, int64_t v);
+/* A heap copy of column col (NULL for SQL NULL); sets *oom on allocation failure. */
+char *store_sq_column_dup(sqlite3_stmt *stmt, int col, int *oom);
+/* Copies a text column into a fixed buffer of n bytes (truncating). */
+void store_sq_column_copy(sqlite3_stmt *stmt, int col, char *out, size_t n);
+
+/* Client tokens inside an open write transaction: looks tok up (live rows only) and, if found,
+ * fills resource_id and *outcome and returns 1; 0 if absent; negative rc on error. */
+int store_sq_token_check(store *st, sqlite3 *db, const store_client_token *tok, char *resource_id,
+                         enum store_submit_outcome *outcome, rc_error *err);
+/* Records tok -> resource_id (replacing an expired row). Returns 0 or RC_EDB. */
+int store_sq_token_record(store *st, sqlite3 *db, const store_client_token *tok,
+                          const char *resource_id, rc_error *err);
+
+/* The job operations (store_sqlite_jobs.c). */
+int store_sq_job_submit(store *st, const store_job *job, const store_client_token *tok,
+                        int64_t max_unfinished, char *existing_id,
+                        enum store_submit_outcome *outcome, rc_error *err);
+int store_sq_job_get(store *st, const char *job_id, int scoped, uint64_t user_id, store_job *out,
+                     rc_error *err);
+int store_sq_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
+                       store_job *out, rc_error *err);
+int store_sq_job_heartbeat(store *st, const char *job_id, const char *owner, int64_t lease_ms,
+                           rc_error *err);
+int store_sq_job_progress(store *st, const char *job_id, const char *owner, int progress,
+                          rc_error *err);
+int store_sq_job_finish(store *st, const char *job_id, const char *owner,
+                        const store_job_result *res, rc_error *err);
+int store_sq_job_release(store *st, const char *job_id, const char *owner, rc_error *err);
+int store_sq_job_count(store *st, int64_t *counts, rc_error *err);
+int store_sq_job_list(store *st, const store_job_query *q, store_job_page *page, rc_error *err);
+
+/* The media and outbox operations (store_sqlite_media.c). */
+int store_sq_media_register(store *st, const store_media *m, int overwrite,
+                            const store_client_token *tok, char *existing_id,
+                            enum store_submit_outcome *outcome, rc_error *err);
+int store_sq_media_get(store *st, const char *media_id, const char *input_url, uint64_t user_id,
+                       store_media *out, rc_error *err);
+int store_sq_media_delete(store *st, const char *media_id, uint64_t user_id, rc_error *err);
+int store_sq_media_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
+                         store_media *out, rc_error *err);
+int store_sq_media_set_probe(store *st, const char *media_id, const char *owner,
+                             enum store_media_status status, const char *probe_json,
+                             const char *media_type, rc_error *err);
+int store_sq_outbox_claim(store *st, const char *owner, int64_t lease_ms, store_outbox *out,
+                          rc_error *err);
+int store_sq_outbox_report(store *st, int64_t id, const char *owner,
+                           enum store_notify_state final_state, int64_t next_attempt_ms,
+                           const char *error, rc_error *err);
+int store_sq_outbox_get(store *st, const char *job_id, store_outbox *out, rc_error *err);
+int store_sq_outbox_count_pending(store *st, int64_t *out, rc_error *err);
+
+#endif
