@@ -19,6 +19,14 @@
 #define JOBS_CLIENT_TOKEN_MAX 64
 #define JOBS_FINGERPRINT_LEN 64
 
+/* Errors: every parser fills the caller's rc_error with the IMS Code and exact message of API.md
+ * §3.2 and returns RC_EINVAL (MissingParameter, JsonFormat, EmptyValue, TypeMismatch), RC_ERANGE
+ * (OutOfRange), RC_ENOTSUP (UnsupportedValue) or RC_ENOMEM; all are HTTP 400 request errors (CLI
+ * exit status 2), whatever rc_exit_status() says for job failures. Validation order for the
+ * Submit calls: jobs_*_spec_parse() (InputConfig, JobParams, OutputConfig, UserData), then
+ * jobs_client_token_check() (ClientToken is listed last), then the token lookup, then
+ * jobs_*_spec_check_state(). */
+
 /* What the configuration allows; filled by the caller (API, CLI) from its config. Lists hold
  * borrowed strings. Host entries match a URL's host case-insensitively; an entry starting with "."
  * matches that domain's subdomains. */

@@ -106,16 +106,18 @@ static int has_control(const char *p) {
     return 0;
 }
 
-/* Checks an OSS object key and stores bucket/key into out (taking ownership of key). */
-static int set_oss(jobs_location *out, const char *bucket, size_t bucket_len, char *key,
-                   const char *path, const char *url, rc_error *err) {
+/* Checks an OSS bucket and object key and stores them into out (taking ownership of key).
+ * fold_case lower-cases the bucket: it came from a host name, where case does not matter. */
+static int set_oss(jobs_location *out, const char *bucket, size_t bucket_len, int fold_case,
+                   char *key, const char *path, const char *url, rc_error *err) {
     char name[64];
     if (bucket_len >= sizeof(name)) {
         free(key);
         return jobs_spec_unsupported(err, path, url, "invalid bucket name");
     }
     for (size_t i = 0; i < bucket_len; i++)
-        name[i] = (char)((bucket[i] >= 'A' && bucket[i] <= 'Z') ? bucket[i] + 32 : bucket[i]);
+        name[i] = (char)((fold_case && bucket[i] >= 'A' && bucket[i] <= 'Z') ? bucket[i] + 32
+                                                                             : bucket[i]);
     name[bucket_len] = '\0';
     if (!jobs_bucket_name_valid(name)) {
         free(key);
@@ -218,7 +220,7 @@ static int parse_http(const char *url, size_t scheme_len, const jobs_policy *pol
         if (!key)
             return bad ? jobs_spec_unsupported(err, path, url, "malformed percent-encoding")
                        : RC_ENOMEM;
-        return set_oss(out, host, bucket_len, key, path, url, err);
+        return set_oss(out, host, bucket_len, 1, key, path, url, err);
     }
     if (!policy || policy->n_http_hosts <= 0)
         return jobs_spec_unsupported(err, path, url, "http(s) downloads are disabled");
@@ -293,7 +295,7 @@ int jobs_location_parse(const char *url, const jobs_policy *policy, const char *
             rc = jobs_spec_unsupported(err, path, url, "the object key is empty");
         else {
             char *key = strdup(slash + 1);
-            rc = key ? set_oss(out, b, (size_t)(slash - b), key, path, url, err) : RC_ENOMEM;
+            rc = key ? set_oss(out, b, (size_t)(slash - b), 0, key, path, url, err) : RC_ENOMEM;
         }
     } else if (strncasecmp(url, "http://", 7) == 0) {
         rc = parse_http(url, 7, policy, path, out, err);

@@ -225,6 +225,23 @@ static void test_seg_values(void **state) {
     fixture_expect(0, rc, &err, E_RANGE, "JobParams.Ranges must have at most 100 items");
     free(many);
 
+    /* ObjectKey: at most 1023 bytes after {index} substitution ({index} -> "1": 6 bytes less) */
+    for (size_t len = 1029; len <= 1030; len++) {
+        char *key = fixture_repeat('k', len);
+        memcpy(key + len - 11, "{index}.mp4", 11);
+        char out[1100];
+        snprintf(out, sizeof(out), "{\"Bucket\":\"media-out\",\"ObjectKey\":\"%s\"}", key);
+        rc_error_clear(&err);
+        rc = jobs_seg_spec_parse(SEG_OK_INPUT, NULL, out, NULL, &policy, &spec, &err);
+        if (len == 1029)
+            fixture_expect(0, rc, &err, NULL, NULL);
+        else
+            fixture_expect(1, rc, &err, E_RANGE,
+                           "OutputConfig.ObjectKey must be at most 1023 bytes");
+        jobs_seg_spec_free(&spec);
+        free(key);
+    }
+
     /* Without OutputConfig segmentation only returns ranges; defaults apply. */
     rc_error_clear(&err);
     assert_int_equal(jobs_seg_spec_parse(SEG_OK_INPUT, NULL, NULL, NULL, &policy, &spec, &err), 0);

@@ -51,6 +51,7 @@ static const struct loc_case loc_cases[] = {
     {POLICY_OPEN, "vod://abc", 0, NULL, NULL, E_UNSUP, ONLY_FORMS},
     {POLICY_OPEN, "3f9a1c0e5b7d4c2a8e6f0b1d3c5a7e90", 0, NULL, NULL, E_UNSUP, ONLY_FORMS},
     {POLICY_OPEN, "oss://Bad_Bucket/x.mp4", 0, NULL, NULL, E_UNSUP, "invalid bucket name"},
+    {POLICY_OPEN, "oss://Media-In/x.mp4", 0, NULL, NULL, E_UNSUP, "invalid bucket name"},
     {POLICY_OPEN, "oss://media-in", 0, NULL, NULL, E_UNSUP, "the object key is empty"},
     {POLICY_OPEN, "oss://media-in/", 0, NULL, NULL, E_UNSUP, "the object key is empty"},
     {POLICY_OPEN, "oss://media-in/a/../b.mp4", 0, NULL, NULL, E_UNSUP, "invalid object key"},
