@@ -27,6 +27,7 @@ typedef struct request_state {
     char *raw_uri;
     buf body;
     int body_too_large;
+    int started; /* the first access call (headers only) has been seen */
 } request_state;
 
 typedef struct header_collect {
@@ -110,6 +111,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
     request_state *st = *req_cls;
     if (!st)
         return MHD_NO;
+    if (!st->started) {
+        /* The first call carries headers only; the body (if any) follows in later calls. */
+        st->started = 1;
+        return MHD_YES;
+    }
     if (*upload_data_size) {
         if (!st->body_too_large && buf_append(&st->body, upload_data, *upload_data_size))
             st->body_too_large = 1;

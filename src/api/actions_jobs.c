@@ -1,0 +1,188 @@
+/* The job operations: SubmitSegmentationJob, SubmitHighlightExtractionJob, GetSmartHandleJob,
+ * ListSmartJobs (API.md §4.1-§4.4). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/actions.h"
+#include "api/errors.h"
+#include "api/job_json.h"
+#include "store/store.h"
+
+/* The parts of a validated Submit call that become the job row. */
+typedef struct submit_plan {
+    const char *type;
+    const char *input_file;
+    const char *bucket;     /* when exporting */
+    const char *object_key; /* when exporting */
+    const char *notify_address;
+} submit_plan;
+
+/* ClientToken handling, queue capacity and creation, in the order of API.md §4.0, after the
+ * syntax checks passed. check_state runs the state checks once the token lookup missed. */
+static int submit_job(api_call *call, const char *action, const submit_plan *plan,
+                      int (*check_state)(const void *spec, const jobs_policy *policy,
+                                         rc_error *err),
+                      const void *spec, rc_error *err) {
+    api_service *svc = call->svc;
+    const char *token = api_call_param(call, "ClientToken");
+    int rc = jobs_client_token_check(token, err);
+    if (rc)
+        return rc;
+    const char *const *names = jobs_business_params(action);
+    const char *values[16];
+    size_t n = 0;
+    for (; names[n] && n < 16; n++)
+        values[n] = api_call_param(call, names[n]);
+    char fingerprint[JOBS_FINGERPRINT_LEN + 1];
+    if (jobs_fingerprint(action, values, n, fingerprint))
+        return api_fail(err, API_ERR_INTERNAL, NULL);
+    store_client_token tok = {call->auth->access_key_id, action, token, fingerprint, 0};
+    char existing[STORE_ID_LEN + 1] = "";
+    enum store_submit_outcome outcome = STORE_SUBMIT_CREATED;
+    if (token) {
+        rc = store_client_token_lookup(svc->deps.st, &tok, existing, &outcome, NULL);
+        if (rc && rc != RC_ENOENT)
+            return api_fail(err, API_ERR_UNAVAILABLE, NULL);
+        if (rc == 0)
+            goto answer;
+    }
+    rc = check_state(spec, &svc->policy, err);
+    if (rc)
+        return rc;
+    store_job job;
+    memset(&job, 0, sizeof(job));
+    ids_hex128(job.job_id);
+    job.user_id = call->auth->user_id;
+    job.type = (char *)plan->type;
+    job.input_config = (char *)api_call_param(call, "InputConfig");
+    job.job_params = (char *)api_call_param(call, "JobParams");
+    job.output_config = (char *)api_call_param(call, "OutputConfig");
+    job.user_data = (char *)api_call_param(call, "UserData");
+    job.input_file = (char *)plan->input_file;
+    job.output_bucket = (char *)plan->bucket;
+    job.output_object = (char *)plan->object_key;
+    job.notify_address = (char *)plan->notify_address;
+    rc = store_job_submit(svc->deps.st, &job, token ? &tok : NULL,
+                          svc->deps.cfg->max_unfinished, existing, &outcome, NULL);
+    if (rc == RC_EBUSY)
+        return api_fail(err, API_ERR_THROTTLING, NULL);
+    if (rc)
+        return api_fail(err, API_ERR_UNAVAILABLE, NULL);
+    if (outcome == STORE_SUBMIT_CREATED) {
+        memcpy(existing, job.job_id, sizeof(existing));
+        jobs_pool_wake(svc->deps.pool);
+    }
+answer:
+    if (outcome == STORE_SUBMIT_MISMATCH)
+        return api_fail(err, API_ERR_IDEMPOTENT_MISMATCH, NULL);
+    api_reply_json(call, json_pack("{s:s}", "JobId", existing));
+    return 0;
+}
+
+static const char *notify_of(const jobs_userdata *ud, const config *cfg) {
+    if (ud->notify_address)
+        return ud->notify_address;
+    return cfg->callback_url[0] ? cfg->callback_url : NULL;
+}
+
+static int seg_check_state(const void *spec, const jobs_policy *policy, rc_error *err) {
+    return jobs_seg_spec_check_state(spec, policy, err);
+}
+
+int api_action_submit_segmentation(api_call *call, rc_error *err) {
+    if (!api_call_param(call, "InputConfig"))
+        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
+    jobs_seg_spec spec;
+    int rc = jobs_seg_spec_parse(api_call_param(call, "InputConfig"),
+                                 api_call_param(call, "JobParams"),
+                                 api_call_param(call, "OutputConfig"),
+                                 api_call_param(call, "UserData"), &call->svc->policy, &spec, err);
+    if (rc)
+        return rc;
+    submit_plan plan = {"Segmentation", spec.input.raw,
+                        spec.output.need_export ? spec.output.bucket : NULL,
+                        spec.output.need_export ? spec.output.object_key : NULL,
+                        notify_of(&spec.userdata, call->svc->deps.cfg)};
+    rc = submit_job(call, "SubmitSegmentationJob", &plan, seg_check_state, &spec, err);
+    jobs_seg_spec_free(&spec);
+    return rc;
+}
+
+int api_action_submit_highlights(api_call *call, rc_error *err) {
+    if (!api_call_param(call, "InputConfig"))
+        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
+    jobs_hl_spec spec;
+    int rc = jobs_hl_spec_parse(api_call_param(call, "InputConfig"),
+                                api_call_param(call, "OutputConfig"),
+                                api_call_param(call, "UserData"), &call->svc->policy, &spec, err);
+    if (rc)
+        return rc;
+    /* Validation is complete; execution lands with the highlight engine (its own issue). Until
+     * then the operation answers a clear error rather than a job that could never succeed. */
+    jobs_hl_spec_free(&spec);
+    return api_fail(err, API_ERR_API_NOT_FOUND,
+                    "SubmitHighlightExtractionJob is not available in this reelcut version yet.");
+}
+
+int api_action_get_job(api_call *call, rc_error *err) {
+    const char *job_id = api_call_param(call, "JobId");
+    if (!job_id)
+        return api_fail(err, API_ERR_MISSING_PARAMETER, "JobId is mandatory for this action.");
+    store_job job;
+    memset(&job, 0, sizeof(job));
+    int rc = store_job_get(call->svc->deps.st, job_id, call->auth->user_id, &job, NULL);
+    if (rc == RC_ENOENT || (rc == RC_EINVAL))
+        return api_fail(err, API_ERR_RESOURCE_NOT_FOUND,
+                        "The resource operated \"JobId\" cannot be found.");
+    if (rc)
+        return api_fail(err, API_ERR_UNAVAILABLE, NULL);
+    api_reply_json(call, api_job_json_get(&job));
+    store_job_free(&job);
+    return 0;
+}
+
+int api_action_list_jobs(api_call *call, rc_error *err) {
+    jobs_list_params p;
+    int rc = jobs_list_params_parse(
+        api_call_param(call, "JobState"), api_call_param(call, "JobType"),
+        api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
+        api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
+        api_call_param(call, "MaxResults"), &p, err);
+    if (rc)
+        return rc;
+    static const enum store_job_state states[] = {STORE_JOB_CREATED, STORE_JOB_CREATED,
+                                                  STORE_JOB_EXECUTING, STORE_JOB_FINISHED,
+                                                  STORE_JOB_FAILED};
+    static const char *types[] = {NULL, "Segmentation", "HighlightExtraction", "-"};
+    store_job_query q = {.user_id = call->auth->user_id,
+                         .has_state = p.state != JOBS_STATE_ANY,
+                         .state = states[p.state],
+                         .type = types[p.type],
+                         .sort = p.sort_asc ? STORE_SORT_ASC : STORE_SORT_DESC,
+                         .page_no = p.page_no,
+                         .page_size = p.page_size,
+                         .has_cursor = p.has_cursor,
+                         .after_time = p.cursor_time};
+    memcpy(q.after_id, p.cursor_id, sizeof(q.after_id));
+    store_job_page page;
+    memset(&page, 0, sizeof(page));
+    if (store_job_list(call->svc->deps.st, &q, &page, NULL))
+        return api_fail(err, API_ERR_UNAVAILABLE, NULL);
+    json_t *list = json_array();
+    for (size_t i = 0; i < page.count; i++)
+        json_array_append_new(list, api_job_json_list_item(&page.jobs[i]));
+    char total[24], max[16];
+    snprintf(total, sizeof(total), "%lld", (long long)page.total);
+    snprintf(max, sizeof(max), "%d", p.page_size);
+    json_t *body = json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total,
+                             "MaxResults", max);
+    if (page.has_more) {
+        char token[256];
+        if (jobs_list_token_encode(&p, page.next_time, page.next_id, token, sizeof(token)) == 0)
+            json_object_set_new(body, "NextToken", json_string(token));
+    }
+    store_job_page_free(&page);
+    api_reply_json(call, body);
+    return 0;
+}

@@ -1,0 +1,183 @@
+#include "api/service.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/actions.h"
+#include "api/errors.h"
+#include "api/sign.h"
+#include "jobs/execute.h"
+#include "util/ids.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+static const api_action actions[] = {
+    {"SubmitSegmentationJob", api_action_submit_segmentation},
+    {"SubmitHighlightExtractionJob", api_action_submit_highlights},
+    {"GetSmartHandleJob", api_action_get_job},
+    {"ListSmartJobs", api_action_list_jobs},
+};
+#define N_ACTIONS (sizeof(actions) / sizeof(actions[0]))
+
+int api_service_create(const api_service_deps *deps, api_service **out, rc_error *err) {
+    (void)err;
+    api_service *svc = calloc(1, sizeof(*svc));
+    if (!svc)
+        return RC_ENOMEM;
+    svc->deps = *deps;
+    jobs_policy_from_config(deps->cfg, deps->blob, &svc->policy);
+    *out = svc;
+    return 0;
+}
+
+void api_service_destroy(api_service *svc) {
+    free(svc);
+}
+
+static const api_action *find_action(const char *name) {
+    for (size_t i = 0; i < N_ACTIONS; i++)
+        if (strcmp(actions[i].name, name) == 0)
+            return &actions[i];
+    return NULL;
+}
+
+static bool action_known(void *ctx, const char *action) {
+    (void)ctx;
+    return find_action(action) != NULL;
+}
+
+static int lookup_key(void *ctx, const char *access_key_id, api_key_info *out) {
+    const keys_set *keys = ctx;
+    const keys_entry *k = keys_find(keys, access_key_id);
+    if (!k)
+        return RC_ENOENT;
+    snprintf(out->secret, sizeof(out->secret), "%s", k->secret);
+    out->user_id = k->user_id;
+    out->enabled = k->enabled != 0;
+    return 0;
+}
+
+void api_reply_json(api_call *call, json_t *body) {
+    json_object_set_new(body, "RequestId", json_string(call->request_id));
+    /* RequestId first, as IMS does: rebuild with it at the front. */
+    json_t *ordered = json_object();
+    json_object_set(ordered, "RequestId", json_object_get(body, "RequestId"));
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v) {
+        if (strcmp(k, "RequestId") != 0)
+            json_object_set(ordered, k, v);
+    }
+    json_decref(body);
+    call->res->status = 200;
+    call->res->body = json_dumps(ordered, JSON_COMPACT);
+    call->res->body_len = call->res->body ? strlen(call->res->body) : 0;
+    json_decref(ordered);
+}
+
+void api_reply_error(api_call *call, const rc_error *err) {
+    const char *code = err->code[0] ? err->code : rc_ims_code(err->rc);
+    const char *message = err->message[0] ? err->message : NULL;
+    const config *cfg = call->svc->deps.cfg;
+    const char *host = cfg->public_host[0] ? cfg->public_host : call->host;
+    call->res->status = api_error_http_status(code);
+    call->res->body = api_error_body(code, message, call->request_id, host,
+                                     cfg->recommend_url[0] ? cfg->recommend_url : NULL);
+    call->res->body_len = call->res->body ? strlen(call->res->body) : 0;
+    if (api_error_is_throttling(code)) {
+        snprintf(call->res->extra_name, sizeof(call->res->extra_name), "x-acs-retry-after");
+        snprintf(call->res->extra_value, sizeof(call->res->extra_value), "1000");
+    }
+}
+
+static void reply_health(api_call *call) {
+    int64_t counts[STORE_JOB_STATE_COUNT] = {0};
+    rc_error err = {0};
+    json_t *body;
+    if (store_job_count(call->svc->deps.st, counts, &err) != 0) {
+        body = json_pack("{s:s,s:s}", "Status", "Unavailable", "Reason", "the job store does not answer");
+        call->res->status = 503;
+    } else {
+        body = json_pack("{s:s,s:s,s:I,s:I}", "Status", "OK", "Version", REELCUT_VERSION,
+                         "QueuedJobs", (json_int_t)counts[STORE_JOB_CREATED], "ExecutingJobs",
+                         (json_int_t)counts[STORE_JOB_EXECUTING]);
+        call->res->status = 200;
+    }
+    call->res->body = json_dumps(body, JSON_COMPACT);
+    call->res->body_len = strlen(call->res->body);
+    json_decref(body);
+}
+
+void api_service_handle(void *user, const http_request *req, http_response *res) {
+    api_service *svc = user;
+    api_call call;
+    memset(&call, 0, sizeof(call));
+    call.svc = svc;
+    call.res = res;
+    ids_uuid(call.request_id);
+    snprintf(res->request_id, sizeof(res->request_id), "%s", call.request_id);
+    const char *host = http_header_get(req, "host");
+    call.host = host ? host : "";
+    int64_t started = time_mono_ms();
+    rc_error err = {0};
+    api_auth_result auth;
+    api_auth_result_init(&auth);
+    call.auth = &auth;
+
+    int is_get = strcmp(req->method, "GET") == 0, is_post = strcmp(req->method, "POST") == 0;
+    if (is_get && strcmp(req->path, "/healthz") == 0) {
+        reply_health(&call);
+        goto out;
+    }
+    if (strcmp(req->path, "/") != 0 || (!is_get && !is_post)) {
+        api_fail(&err, API_ERR_API_NOT_FOUND, NULL);
+        goto fail;
+    }
+    if (req->header_bytes > HTTP_MAX_HEADER_BYTES || req->body_too_large) {
+        api_fail(&err, API_ERR_TOO_LARGE, NULL);
+        goto fail;
+    }
+    api_header headers[256];
+    size_t n_headers = req->n_headers < 256 ? req->n_headers : 256;
+    for (size_t i = 0; i < n_headers; i++) {
+        headers[i].name = req->headers[i].name;
+        headers[i].value = req->headers[i].value;
+    }
+    api_request_view view = {
+        .method = req->method,
+        .path = req->path,
+        .query = req->raw_query,
+        .query_len = strlen(req->raw_query),
+        .headers = headers,
+        .header_count = n_headers,
+        .body = req->body_len ? (const char *)req->body : NULL,
+        .body_len = req->body_len,
+    };
+    api_auth_config acfg = {lookup_key, (void *)svc->deps.keys, action_known, NULL, true};
+    time_t now = time(NULL);
+    if (api_authenticate(&view, now, &acfg, &auth, &err))
+        goto fail;
+    int rc = store_nonce_use(svc->deps.st, auth.access_key_id, auth.nonce, (int64_t)now,
+                             (int64_t)auth.timestamp + API_MAX_SKEW_SECONDS, NULL);
+    if (rc == RC_EEXIST) {
+        api_fail(&err, API_ERR_NONCE_USED, NULL);
+        goto fail;
+    }
+    if (rc) {
+        api_fail(&err, API_ERR_UNAVAILABLE, NULL);
+        goto fail;
+    }
+    const api_action *action = find_action(auth.action);
+    if (action->run(&call, &err) == 0)
+        goto out;
+fail:
+    api_reply_error(&call, &err);
+out:
+    log_debug("%s %s %s -> %d (%lld ms) %s", req->peer, req->method,
+              auth.action[0] ? auth.action : req->path, res->status,
+              (long long)(time_mono_ms() - started), err.code);
+    api_auth_result_free(&auth);
+}

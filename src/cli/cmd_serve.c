@@ -1,0 +1,161 @@
+/* reelcut serve / reelcut worker: the service and its workers. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/service.h"
+#include "cli/cli.h"
+#include "cli/cli_config.h"
+#include "jobs/execute.h"
+#include "util/log.h"
+
+static const char serve_usage[] =
+    "usage: reelcut serve [--listen HOST:PORT] [--data-dir DIR] [--workers N] [--config FILE]\n"
+    "Runs the IMS-compatible API with N job workers (default: CPU count; 0 = API only).\n"
+    "Settings: docs/configuration.md. Stops gracefully on SIGTERM or SIGINT.\n";
+static const char worker_usage[] =
+    "usage: reelcut worker [--data-dir DIR] [--workers N] [--config FILE]\n"
+    "Runs job workers only, against the configured job store.\n";
+
+typedef struct runtime {
+    config cfg;
+    keys_set keys;
+    store *st;
+    blob_backend *blob;
+    jobs_executor *exec;
+    jobs_pool *pool;
+    api_service *svc;
+    http_server *http;
+} runtime;
+
+static int workers_wanted(const config *cfg) {
+    if (cfg->workers >= 0)
+        return cfg->workers;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* On first start with no key at all, make one and show it once. */
+static int ensure_first_key(runtime *rt, rc_error *err) {
+    if (rt->keys.n > 0)
+        return 0;
+    keys_entry key;
+    int rc = keys_create(rt->cfg.keys_file, KEYS_DEFAULT_USER_ID, &key, err);
+    if (rc)
+        return rc;
+    fprintf(stderr,
+            "reelcut: created the first access key (stored in %s, shown only this once):\n"
+            "  AccessKeyId:     %s\n  AccessKeySecret: %s\n",
+            rt->cfg.keys_file, key.access_key_id, key.secret);
+    keys_free(&rt->keys);
+    return keys_load(rt->cfg.keys_file, &rt->keys, err);
+}
+
+static int start_common(runtime *rt, int with_pool, rc_error *err) {
+    char path[CONFIG_PATH_MAX + 16];
+    int rc = keys_load(rt->cfg.keys_file, &rt->keys, err);
+    if (!rc)
+        rc = store_open(rt->cfg.store_url, NULL, &rt->st, err);
+    snprintf(path, sizeof(path), "%s/buckets", rt->cfg.data_dir);
+    if (!rc)
+        rc = blob_fs_create(path, &rt->blob, err);
+    if (!rc)
+        rc = jobs_executor_create(&rt->cfg, rt->st, rt->blob, &rt->exec, err);
+    int workers = workers_wanted(&rt->cfg);
+    if (!rc && with_pool && workers > 0) {
+        snprintf(path, sizeof(path), "%s/tmp", rt->cfg.data_dir);
+        jobs_pool_config pc = {.workers = workers,
+                               .lease_ms = (int64_t)rt->cfg.lease_seconds * 1000,
+                               .max_attempts = rt->cfg.max_attempts,
+                               .poll_ms = 500,
+                               .job_timeout_ms = (int64_t)rt->cfg.job_timeout_seconds * 1000,
+                               .tmp_root = path};
+        rc = jobs_pool_start(rt->st, &pc, jobs_executor_run, rt->exec, &rt->pool, err);
+        if (!rc)
+            log_info("%d job worker(s) started", workers);
+    }
+    return rc;
+}
+
+static void stop_all(runtime *rt) {
+    http_server_stop(rt->http);
+    rt->http = NULL;
+    if (rt->pool)
+        jobs_pool_stop(rt->pool, (int64_t)rt->cfg.shutdown_grace_seconds * 1000);
+    rt->pool = NULL;
+    api_service_destroy(rt->svc);
+    jobs_executor_destroy(rt->exec);
+    blob_destroy(rt->blob);
+    store_close(rt->st);
+    keys_free(&rt->keys);
+}
+
+static int wait_for_signal(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    return sig;
+}
+
+static void block_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int run(int argc, char **argv, int serve) {
+    runtime rt;
+    memset(&rt, 0, sizeof(rt));
+    int st = cli_config_load(argc, argv, serve ? serve_usage : worker_usage, &rt.cfg);
+    if (st)
+        return st == 1 ? 0 : st;
+    block_signals(); /* before any thread starts, so only sigwait sees them */
+    rc_error err = {0};
+    int rc = start_common(&rt, 1, &err);
+    if (!rc && serve)
+        rc = ensure_first_key(&rt, &err);
+    if (!rc && serve) {
+        api_service_deps deps = {&rt.cfg, rt.st, &rt.keys, rt.blob, rt.pool};
+        rc = api_service_create(&deps, &rt.svc, &err);
+        if (!rc)
+            rc = http_server_start(rt.cfg.listen, rt.cfg.http_threads, api_service_handle, rt.svc,
+                                   &rt.http, &err);
+        if (!rc) {
+            char host[128];
+            snprintf(host, sizeof(host), "%s", rt.cfg.listen);
+            char *colon = strrchr(host, ':');
+            if (colon)
+                *colon = '\0';
+            log_info("listening on http://%s:%d (data in %s, store %s)", host,
+                     http_server_port(rt.http), rt.cfg.data_dir, store_backend_name(rt.st));
+        }
+    }
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", err.code[0] ? err.code : rc_ims_code(rc),
+                err.message[0] ? err.message : rc_strerror(rc));
+        stop_all(&rt);
+        return 1;
+    }
+    int sig = wait_for_signal();
+    log_info("received %s: shutting down (grace %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+             rt.cfg.shutdown_grace_seconds);
+    stop_all(&rt);
+    log_info("stopped");
+    return 0;
+}
+
+int cli_serve(int argc, char **argv) {
+    return run(argc, argv, 1);
+}
+
+int cli_worker(int argc, char **argv) {
+    return run(argc, argv, 0);
+}
