@@ -11,7 +11,7 @@ static const struct command {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    {"probe", NULL, "print a media file's facts as JSON (GetMediaInfo FileInfoList item)"},
+    {"probe", cli_probe, "print a media file's facts as JSON (GetMediaInfo FileInfoList item)"},
     {"segment", NULL, "split a video at given ranges or at every shot change"},
     {"highlights", NULL, "pick the clips worth watching from one or more videos"},
     {"serve", cli_serve, "run the IMS-compatible HTTP API with workers"},

@@ -10,12 +10,42 @@ typedef struct engine_export_opts {
     int height; /* output height in pixels, 0 = follow source / width */
 } engine_export_opts;
 
+/* How the video of a range was written. Audio is always decoded, trimmed to the exact samples of
+ * the video span and re-encoded (AAC or Opus), so it stays in sync whatever the video path. */
+enum engine_export_method {
+    ENGINE_EXPORT_COPY = 1,  /* both ends on clean keyframes, no resize: packets copied */
+    ENGINE_EXPORT_SMARTCUT,  /* partial GOPs at the ends re-encoded, the middle copied */
+    ENGINE_EXPORT_TRANSCODE, /* everything decoded and encoded (resize, codec change, no keyframe) */
+};
+
+typedef struct engine_export_result {
+    enum engine_export_method method;
+    int frames;           /* video frames written */
+    int encoded_frames;   /* of those, how many were encoded (the rest were copied) */
+    int width, height;    /* coded size of the output video */
+    int has_audio;        /* 1 if an audio track was written */
+    double src_in_s;      /* source time of the first frame written (s, from the video start) */
+    double duration_s;    /* video duration of the output (s) */
+} engine_export_result;
+
 /* Writes [in_s, out_s) seconds of src to dst; the container comes from dst's extension (.mp4 also
- * when there is none, .mov, .mkv: H.264 + AAC; .webm: VP9 + Opus). The output starts at time 0,
- * keeps audio in sync, and mp4/mov get faststart. out_s past the end is clamped. On failure no
- * file is left at dst and err names the file or parameter. Returns 0 or a negative RC_E*. */
+ * when there is none, .mov, .mkv: H.264 + AAC; .webm: VP9 + Opus). Times count from the first
+ * video frame of src; the output holds exactly the source frames whose timestamps fall in the
+ * range. The output starts at time 0, keeps audio in sync, and mp4/mov get faststart. out_s past
+ * the end is clamped. On failure no file is left at dst and err names the file or parameter.
+ * Returns 0 or a negative RC_E*: RC_ENOENT / RC_EMEDIA / RC_ENOVIDEO for the source, RC_ERANGE for
+ * in_s >= out_s, in_s < 0 or in_s at or past the end, RC_EWRITE for the destination,
+ * RC_ENOTSUP for an unknown extension, RC_ECANCELED when progress asked to stop. */
 int engine_export_range(const char *src, double in_s, double out_s, const char *dst,
                         const engine_export_opts *opts, const engine_progress *progress,
                         rc_error *err);
+
+/* Same as engine_export_range(); on success also fills *result (may be NULL). */
+int engine_export_range_ex(const char *src, double in_s, double out_s, const char *dst,
+                           const engine_export_opts *opts, const engine_progress *progress,
+                           engine_export_result *result, rc_error *err);
+
+/* "copy", "smartcut" or "transcode". */
+const char *engine_export_method_name(enum engine_export_method method);
 
 #endif

@@ -1,0 +1,357 @@
+#include "engine/analyze.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "engine/probe.h"
+#include "util/log.h"
+
+/* The thumbnail every feature is computed on: 64x36 luma, 32x18 chroma. */
+#define THUMB_W 64
+#define THUMB_H 36
+#define THUMB_CW (THUMB_W / 2)
+#define THUMB_CH (THUMB_H / 2)
+#define EDGE_THRESHOLD 24
+
+typedef struct thumb {
+    uint8_t y[THUMB_W * THUMB_H];
+    uint8_t u[THUMB_CW * THUMB_CH];
+    uint8_t v[THUMB_CW * THUMB_CH];
+} thumb;
+
+typedef struct analyzer {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVPacket *pkt;
+    AVFrame *frame;
+    struct SwsContext *sws;
+    int stream_index;
+    AVRational tb;
+    double start_s, duration_s;
+    thumb cur;
+    uint8_t prev_y[THUMB_W * THUMB_H];
+    uint8_t prev_edges[THUMB_W * THUMB_H];
+    uint8_t edges[THUMB_W * THUMB_H];
+    int have_prev;
+    double last_pts;
+    double last_report;
+} analyzer;
+
+int engine_feature_track_push(engine_feature_track *track, const engine_frame_features *f) {
+    if (track->nb_frames == track->cap_frames) {
+        size_t cap = track->cap_frames ? track->cap_frames * 2 : 1024;
+        engine_frame_features *p = realloc(track->frames, cap * sizeof(*p));
+        if (!p)
+            return RC_ENOMEM;
+        track->frames = p;
+        track->cap_frames = cap;
+    }
+    track->frames[track->nb_frames++] = *f;
+    return 0;
+}
+
+void engine_feature_track_free(engine_feature_track *track) {
+    if (!track)
+        return;
+    free(track->frames);
+    free(track->audio);
+    memset(track, 0, sizeof(*track));
+}
+
+void engine_features_from_planes(engine_frame_features *f, const uint8_t *y, int y_stride, int w,
+                                 int h, const uint8_t *u, const uint8_t *v, int c_stride, int cw,
+                                 int ch) {
+    uint32_t sum_y[ANALYZE_GRID_CELLS] = {0}, n_y[ANALYZE_GRID_CELLS] = {0};
+    uint32_t sum_u[ANALYZE_GRID_CELLS] = {0}, sum_v[ANALYZE_GRID_CELLS] = {0};
+    uint32_t n_c[ANALYZE_GRID_CELLS] = {0};
+    uint32_t hy[ANALYZE_LUMA_BINS] = {0}, huv[ANALYZE_CHROMA_BINS] = {0};
+    uint64_t total = 0;
+    for (int r = 0; r < h; r++) {
+        int gr = r * ANALYZE_GRID_H / h;
+        for (int c = 0; c < w; c++) {
+            uint8_t p = y[r * y_stride + c];
+            int cell = gr * ANALYZE_GRID_W + c * ANALYZE_GRID_W / w;
+            sum_y[cell] += p;
+            n_y[cell]++;
+            hy[p * ANALYZE_LUMA_BINS / 256]++;
+            total += p;
+        }
+    }
+    for (int r = 0; r < ch; r++) {
+        int gr = r * ANALYZE_GRID_H / ch;
+        for (int c = 0; c < cw; c++) {
+            uint8_t pu = u[r * c_stride + c], pv = v[r * c_stride + c];
+            int cell = gr * ANALYZE_GRID_W + c * ANALYZE_GRID_W / cw;
+            sum_u[cell] += pu;
+            sum_v[cell] += pv;
+            n_c[cell]++;
+            huv[(pu >> 5) * 8 + (pv >> 5)]++;
+        }
+    }
+    for (int i = 0; i < ANALYZE_GRID_CELLS; i++) {
+        f->grid_y[i] = (uint8_t)(n_y[i] ? (sum_y[i] + n_y[i] / 2) / n_y[i] : 0);
+        f->grid_u[i] = (uint8_t)(n_c[i] ? (sum_u[i] + n_c[i] / 2) / n_c[i] : 128);
+        f->grid_v[i] = (uint8_t)(n_c[i] ? (sum_v[i] + n_c[i] / 2) / n_c[i] : 128);
+    }
+    float ny = (float)(w * h), nc = (float)(cw * ch);
+    for (int i = 0; i < ANALYZE_LUMA_BINS; i++)
+        f->hist_y[i] = ny > 0 ? (float)hy[i] / ny : 0;
+    for (int i = 0; i < ANALYZE_CHROMA_BINS; i++)
+        f->hist_uv[i] = nc > 0 ? (float)huv[i] / nc : 0;
+    f->brightness = ny > 0 ? (float)total / ny : 0;
+}
+
+/* Box-samples one 8-bit plane (sw x sh) into dst (dw x dh): a 4x4 lattice of source pixels per
+ * destination pixel - far cheaper than a full resample and enough for statistics. */
+static void sample_plane(const uint8_t *src, int stride, int sw, int sh, uint8_t *dst, int dw,
+                         int dh) {
+    for (int r = 0; r < dh; r++) {
+        int y0 = (int)((int64_t)r * sh / dh), y1 = (int)((int64_t)(r + 1) * sh / dh);
+        if (y1 <= y0)
+            y1 = y0 + 1;
+        for (int c = 0; c < dw; c++) {
+            int x0 = (int)((int64_t)c * sw / dw), x1 = (int)((int64_t)(c + 1) * sw / dw);
+            if (x1 <= x0)
+                x1 = x0 + 1;
+            unsigned sum = 0;
+            for (int i = 0; i < 4; i++) {
+                int yy = y0 + (y1 - y0) * (2 * i + 1) / 8;
+                const uint8_t *row = src + (ptrdiff_t)yy * stride;
+                for (int j = 0; j < 4; j++)
+                    sum += row[x0 + (x1 - x0) * (2 * j + 1) / 8];
+            }
+            dst[r * dw + c] = (uint8_t)((sum + 8) / 16);
+        }
+    }
+}
+
+/* True for 8-bit planar YUV without odd layouts: the fast sampler reads those directly. */
+static int is_plain_yuv8(enum AVPixelFormat pf) {
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(pf);
+    if (!d || !(d->flags & AV_PIX_FMT_FLAG_PLANAR) || (d->flags & AV_PIX_FMT_FLAG_RGB) ||
+        d->nb_components < 3 || (d->flags & AV_PIX_FMT_FLAG_BE))
+        return 0;
+    for (int i = 0; i < 3; i++)
+        if (d->comp[i].depth != 8 || d->comp[i].plane != i || d->comp[i].step != 1)
+            return 0;
+    return 1;
+}
+
+static int make_thumb(analyzer *a, const AVFrame *fr) {
+    if (is_plain_yuv8(fr->format)) {
+        const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fr->format);
+        int cw = AV_CEIL_RSHIFT(fr->width, d->log2_chroma_w);
+        int ch = AV_CEIL_RSHIFT(fr->height, d->log2_chroma_h);
+        sample_plane(fr->data[0], fr->linesize[0], fr->width, fr->height, a->cur.y, THUMB_W,
+                     THUMB_H);
+        sample_plane(fr->data[1], fr->linesize[1], cw, ch, a->cur.u, THUMB_CW, THUMB_CH);
+        sample_plane(fr->data[2], fr->linesize[2], cw, ch, a->cur.v, THUMB_CW, THUMB_CH);
+        return 0;
+    }
+    a->sws = sws_getCachedContext(a->sws, fr->width, fr->height, fr->format, THUMB_W, THUMB_H,
+                                  AV_PIX_FMT_YUV420P, SWS_AREA, NULL, NULL, NULL);
+    if (!a->sws)
+        return RC_EMEDIA;
+    uint8_t *dst[4] = {a->cur.y, a->cur.u, a->cur.v, NULL};
+    int dst_stride[4] = {THUMB_W, THUMB_CW, THUMB_CW, 0};
+    sws_scale(a->sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height, dst,
+              dst_stride);
+    return 0;
+}
+
+static void edge_map(const uint8_t *y, uint8_t *edges) {
+    memset(edges, 0, THUMB_W * THUMB_H);
+    for (int r = 1; r < THUMB_H - 1; r++)
+        for (int c = 1; c < THUMB_W - 1; c++) {
+            int gx = y[r * THUMB_W + c + 1] - y[r * THUMB_W + c - 1];
+            int gy = y[(r + 1) * THUMB_W + c] - y[(r - 1) * THUMB_W + c];
+            edges[r * THUMB_W + c] = (abs(gx) + abs(gy)) > EDGE_THRESHOLD;
+        }
+}
+
+/* Fraction of edge pixels in a with no edge within one pixel in b. */
+static double edges_unmatched(const uint8_t *a, const uint8_t *b, int *count) {
+    int n = 0, lost = 0;
+    for (int r = 1; r < THUMB_H - 1; r++)
+        for (int c = 1; c < THUMB_W - 1; c++) {
+            if (!a[r * THUMB_W + c])
+                continue;
+            n++;
+            int near = 0;
+            for (int dr = -1; dr <= 1 && !near; dr++)
+                for (int dc = -1; dc <= 1 && !near; dc++)
+                    near = b[(r + dr) * THUMB_W + c + dc];
+            lost += !near;
+        }
+    *count = n;
+    return n ? (double)lost / n : 0;
+}
+
+static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track) {
+    int rc = make_thumb(a, fr);
+    if (rc)
+        return rc;
+    engine_frame_features f;
+    memset(&f, 0, sizeof(f));
+    int64_t ts = fr->best_effort_timestamp;
+    double fps = track->frame_rate > 0 ? track->frame_rate : 25;
+    if (ts == AV_NOPTS_VALUE)
+        f.pts = a->have_prev ? a->last_pts + 1.0 / fps : 0;
+    else
+        f.pts = ts * av_q2d(a->tb);
+    if (a->have_prev && f.pts <= a->last_pts)
+        f.pts = a->last_pts + 1e-3; /* keep the track strictly increasing on broken timestamps */
+    engine_features_from_planes(&f, a->cur.y, THUMB_W, THUMB_W, THUMB_H, a->cur.u, a->cur.v,
+                                THUMB_CW, THUMB_CW, THUMB_CH);
+    edge_map(a->cur.y, a->edges);
+    if (a->have_prev) {
+        unsigned sad = 0;
+        for (int i = 0; i < THUMB_W * THUMB_H; i++)
+            sad += (unsigned)abs(a->cur.y[i] - a->prev_y[i]);
+        f.motion = (float)sad / (THUMB_W * THUMB_H);
+        int n_in, n_out;
+        double entering = edges_unmatched(a->edges, a->prev_edges, &n_in);
+        double exiting = edges_unmatched(a->prev_edges, a->edges, &n_out);
+        f.edge_change = (float)(entering > exiting ? entering : exiting);
+    }
+    memcpy(a->prev_y, a->cur.y, sizeof(a->prev_y));
+    memcpy(a->prev_edges, a->edges, sizeof(a->prev_edges));
+    a->have_prev = 1;
+    a->last_pts = f.pts;
+    return engine_feature_track_push(track, &f);
+}
+
+static int drain(analyzer *a, engine_feature_track *track, const engine_progress *progress) {
+    for (;;) {
+        int ret = avcodec_receive_frame(a->dec, a->frame);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0) {
+            track->decode_errors++;
+            return 0;
+        }
+        if (a->frame->flags & AV_FRAME_FLAG_CORRUPT)
+            track->decode_errors++;
+        ret = add_frame(a, a->frame, track);
+        av_frame_unref(a->frame);
+        if (ret)
+            return ret;
+        if (a->duration_s > 0) {
+            double frac = (a->last_pts - a->start_s) / a->duration_s;
+            if (frac - a->last_report >= 0.01) {
+                a->last_report = frac;
+                if (engine_progress_report(progress, frac))
+                    return RC_ECANCELED;
+            }
+        }
+    }
+}
+
+static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts *opts,
+                        engine_feature_track *track, rc_error *err) {
+    const AVCodec *codec = NULL;
+    int idx = av_find_best_stream(a->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+    if (idx == AVERROR_STREAM_NOT_FOUND)
+        return rc_fail(err, RC_ENOVIDEO, NULL, "%s has no video stream", path);
+    if (idx < 0 || !codec)
+        return rc_fail(err, RC_EMEDIA, NULL, "%s: no decoder for its video stream", path);
+    AVStream *st = a->fmt->streams[idx];
+    a->stream_index = idx;
+    a->tb = st->time_base;
+    for (unsigned i = 0; i < a->fmt->nb_streams; i++)
+        if ((int)i != idx)
+            a->fmt->streams[i]->discard = AVDISCARD_ALL;
+    a->dec = avcodec_alloc_context3(codec);
+    if (!a->dec)
+        return RC_ENOMEM;
+    if (avcodec_parameters_to_context(a->dec, st->codecpar) < 0)
+        return rc_fail(err, RC_EMEDIA, NULL, "%s: bad video stream parameters", path);
+    a->dec->thread_count = opts ? opts->threads : 0;
+    a->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    a->dec->pkt_timebase = st->time_base;
+    if (avcodec_open2(a->dec, codec, NULL) < 0)
+        return rc_fail(err, RC_EMEDIA, NULL, "%s: cannot open the %s decoder", path,
+                       codec->name);
+    AVRational fr = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
+    track->frame_rate = fr.num && fr.den ? av_q2d(fr) : 0;
+    track->width = st->codecpar->width;
+    track->height = st->codecpar->height;
+    a->start_s = st->start_time != AV_NOPTS_VALUE ? st->start_time * av_q2d(st->time_base) : 0;
+    if (a->fmt->duration > 0)
+        a->duration_s = a->fmt->duration / (double)AV_TIME_BASE;
+    else if (st->duration > 0)
+        a->duration_s = st->duration * av_q2d(st->time_base);
+    return 0;
+}
+
+int engine_analyze(const char *path, const engine_analyze_opts *opts,
+                   const engine_progress *progress, engine_feature_track *out, rc_error *err) {
+    analyzer a;
+    memset(&a, 0, sizeof(a));
+    memset(out, 0, sizeof(*out));
+    out->mode = ENGINE_ANALYZE_FULL;
+    int rc = engine_open_media(path, &a.fmt, err);
+    if (rc)
+        goto out;
+    rc = open_decoder(&a, path, opts, out, err);
+    if (rc)
+        goto out;
+    a.pkt = av_packet_alloc();
+    a.frame = av_frame_alloc();
+    if (!a.pkt || !a.frame) {
+        rc = RC_ENOMEM;
+        goto out;
+    }
+    rc = engine_progress_report(progress, 0);
+    while (!rc) {
+        int ret = av_read_frame(a.fmt, a.pkt);
+        if (ret == AVERROR_EOF)
+            break;
+        if (ret < 0) {
+            out->truncated = 1;
+            break;
+        }
+        if (a.pkt->stream_index == a.stream_index) {
+            ret = avcodec_send_packet(a.dec, a.pkt);
+            if (ret < 0 && ret != AVERROR(EAGAIN))
+                out->decode_errors++;
+            rc = drain(&a, out, progress);
+        }
+        av_packet_unref(a.pkt);
+    }
+    if (!rc) {
+        avcodec_send_packet(a.dec, NULL);
+        rc = drain(&a, out, progress);
+    }
+    if (rc)
+        goto out;
+    if (out->nb_frames == 0) {
+        rc = rc_fail(err, RC_EMEDIA, NULL, "%s: no video frame could be decoded", path);
+        goto out;
+    }
+    double frame_dur = out->frame_rate > 0 ? 1.0 / out->frame_rate : 0;
+    double end = out->frames[out->nb_frames - 1].pts + frame_dur;
+    if (out->frame_rate <= 0 && out->nb_frames > 1)
+        out->frame_rate =
+            (out->nb_frames - 1) / (out->frames[out->nb_frames - 1].pts - out->frames[0].pts);
+    out->duration = a.duration_s > 0 && !out->truncated ? a.duration_s : end;
+    if (out->decode_errors || out->truncated)
+        log_warn("%s: damaged input: %d undecodable packets%s; analysed the readable part "
+                 "(%zu frames)",
+                 path, out->decode_errors, out->truncated ? ", reading stopped early" : "",
+                 out->nb_frames);
+    rc = engine_progress_report(progress, 1);
+out:
+    sws_freeContext(a.sws);
+    av_frame_free(&a.frame);
+    av_packet_free(&a.pkt);
+    avcodec_free_context(&a.dec);
+    avformat_close_input(&a.fmt);
+    return rc;
+}

@@ -1,0 +1,85 @@
+/* analyze: one decode pass over a video into a compact per-frame feature track (never frames). */
+#ifndef REELCUT_ANALYZE_H
+#define REELCUT_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+
+/* Signature sizes: a coarse grid of block means per plane, and small histograms. */
+#define ANALYZE_GRID_W 8
+#define ANALYZE_GRID_H 6
+#define ANALYZE_GRID_CELLS (ANALYZE_GRID_W * ANALYZE_GRID_H)
+#define ANALYZE_LUMA_BINS 16
+#define ANALYZE_CHROMA_BINS 64 /* 8 Cb bins x 8 Cr bins */
+
+/* What one decoded frame looks like, seen through a small thumbnail. Comparing any two frames'
+ * signatures (grids + histograms) is what shot detection needs; the scalars are for scoring. */
+typedef struct engine_frame_features {
+    double pts;        /* presentation time in seconds (stream timestamps, not shifted to 0) */
+    float brightness;  /* mean luma of the thumbnail, 0..255 */
+    float motion;      /* mean |luma difference| to the previous frame's thumbnail, 0..255 */
+    float edge_change; /* edge change ratio to the previous frame, 0..1 */
+    uint8_t grid_y[ANALYZE_GRID_CELLS]; /* block means of luma */
+    uint8_t grid_u[ANALYZE_GRID_CELLS]; /* block means of Cb */
+    uint8_t grid_v[ANALYZE_GRID_CELLS]; /* block means of Cr */
+    float hist_y[ANALYZE_LUMA_BINS];     /* luma histogram, fractions summing to 1 */
+    float hist_uv[ANALYZE_CHROMA_BINS];  /* joint Cb/Cr histogram, fractions summing to 1 */
+} engine_frame_features;
+
+/* Per-window audio features; highlight extraction fills these (reserved: the full-decode video
+ * mode leaves them empty). */
+typedef struct engine_audio_features {
+    double start;          /* window start in seconds */
+    float loudness;        /* RMS in dBFS */
+    float spectral_flux;   /* 0..1 */
+    float speech_likelihood; /* 0..1 */
+} engine_audio_features;
+
+enum engine_analyze_mode {
+    ENGINE_ANALYZE_FULL = 0, /* decode every frame (shot detection needs this) */
+    ENGINE_ANALYZE_KEYFRAMES = 1 /* reserved: decode keyframes only (cheap highlight pre-pass) */
+};
+
+typedef struct engine_analyze_opts {
+    enum engine_analyze_mode mode;
+    int threads; /* decoder threads, 0 = automatic (frame threading) */
+} engine_analyze_opts;
+
+typedef struct engine_feature_track {
+    engine_frame_features *frames; /* in decode (presentation) order */
+    size_t nb_frames;
+    size_t cap_frames;
+    engine_audio_features *audio; /* reserved, NULL in ENGINE_ANALYZE_FULL */
+    size_t nb_audio;
+    double duration;   /* of the media in seconds (container, else last frame end) */
+    double frame_rate; /* average frames per second (from the stream, else from the track) */
+    int width, height; /* coded size of the video stream */
+    int decode_errors; /* packets or frames FFmpeg could not decode (damaged input) */
+    int truncated;     /* 1 if reading stopped on an error before the end of the file */
+    enum engine_analyze_mode mode;
+} engine_feature_track;
+
+/* Decodes the best video stream of the local file path once and fills *out (caller-allocated;
+ * free its contents with engine_feature_track_free even on failure). Damaged packets are skipped
+ * and counted in decode_errors. Fails with RC_ENOENT (no such file), RC_EMEDIA (not media, or no
+ * frame could be decoded), RC_ENOVIDEO (no video stream), RC_ECANCELED (progress callback asked
+ * to stop) or RC_ENOMEM; err names the file. Progress goes from 0 to 1 through progress. */
+int engine_analyze(const char *path, const engine_analyze_opts *opts,
+                   const engine_progress *progress, engine_feature_track *out, rc_error *err);
+
+/* Frees what a track owns and zeroes it. NULL-safe. */
+void engine_feature_track_free(engine_feature_track *track);
+
+/* Appends one frame (copied); used by engine_analyze and by tests building synthetic tracks.
+ * Returns 0 or RC_ENOMEM. */
+int engine_feature_track_push(engine_feature_track *track, const engine_frame_features *f);
+
+/* Fills a frame's signature (grids, histograms, brightness) from 8-bit planes of a thumbnail:
+ * y is w x h, u and v are cw x ch; strides in bytes. Motion and edge_change are left alone. */
+void engine_features_from_planes(engine_frame_features *f, const uint8_t *y, int y_stride, int w,
+                                 int h, const uint8_t *u, const uint8_t *v, int c_stride, int cw,
+                                 int ch);
+
+#endif
