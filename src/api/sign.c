@@ -86,7 +86,8 @@ int api_sign_header_value(const api_request_view *req, const char *lname, buf *o
     for (size_t i = 0; i < req->header_count; i++)
         if (req->headers[i].name && strcasecmp(req->headers[i].name, lname) == 0)
             all[k++] = trim(req->headers[i].value ? req->headers[i].value : "");
-    qsort(all, found, sizeof(*all), span_cmp);
+    if (found > 1)
+        qsort(all, found, sizeof(*all), span_cmp);
     int rc = 0;
     for (size_t i = 0; i < found && !rc; i++) {
         rc = i ? buf_append(out, ",", 1) : 0;
@@ -142,7 +143,8 @@ int api_sign_canonical_params(const api_param *items, size_t n, const char *skip
             goto out;
         count++;
     }
-    qsort(pairs, count, sizeof(*pairs), pair_cmp);
+    if (count > 1)
+        qsort(pairs, count, sizeof(*pairs), pair_cmp);
     for (size_t i = 0; i < count && !rc; i++) {
         rc = i ? buf_append(out, "&", 1) : 0;
         if (!rc)
@@ -235,7 +237,8 @@ static int build_signed_headers(const api_request_view *req, buf *out) {
                 *c = (char)(*c - 'A' + 'a');
         n++;
     }
-    qsort(names, n, sizeof(*names), cstr_cmp);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), cstr_cmp);
     for (size_t i = 0; i < n && !rc; i++) {
         if (i && strcmp(names[i], names[i - 1]) == 0)
             continue;
