@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "api/http.h"
+#include "api/metrics.h"
 #include "api/service.h"
 #include "api/sign.h"
 #include "jobs/spec.h"
@@ -14,6 +15,7 @@
 struct api_service {
     api_service_deps deps;
     jobs_policy policy;
+    api_metrics *metrics;
 };
 
 /* One request in flight. */

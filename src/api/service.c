@@ -28,12 +28,19 @@ int api_service_create(const api_service_deps *deps, api_service **out, rc_error
     if (!svc)
         return RC_ENOMEM;
     svc->deps = *deps;
+    svc->metrics = api_metrics_create();
+    if (!svc->metrics) {
+        free(svc);
+        return RC_ENOMEM;
+    }
     jobs_policy_from_config(deps->cfg, deps->blob, &svc->policy);
     *out = svc;
     return 0;
 }
 
 void api_service_destroy(api_service *svc) {
+    if (svc)
+        api_metrics_destroy(svc->metrics);
     free(svc);
 }
 
@@ -132,6 +139,16 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
         reply_health(&call);
         goto out;
     }
+    if (is_get && strcmp(req->path, "/metrics") == 0) {
+        buf text;
+        buf_init(&text, 1 << 20);
+        api_metrics_render(svc->metrics, svc->deps.st, &text);
+        res->status = 200;
+        res->body_len = text.len;
+        res->body = buf_detach(&text);
+        res->content_type = "text/plain; version=0.0.4";
+        goto out;
+    }
     if (strcmp(req->path, "/") != 0 || (!is_get && !is_post)) {
         api_fail(&err, API_ERR_API_NOT_FOUND, NULL);
         goto fail;
@@ -176,6 +193,9 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
 fail:
     api_reply_error(&call, &err);
 out:
+    if (strcmp(req->path, "/") == 0)
+        api_metrics_observe(svc->metrics, auth.action, err.code,
+                            (double)(time_mono_ms() - started) / 1000.0);
     log_debug("%s %s %s -> %d (%lld ms) %s", req->peer, req->method,
               auth.action[0] ? auth.action : req->path, res->status,
               (long long)(time_mono_ms() - started), err.code);

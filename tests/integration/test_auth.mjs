@@ -89,3 +89,14 @@ test('healthz answers without authentication', async () => {
   assert.equal(r.json.Status, 'OK');
   assert.equal(typeof r.json.QueuedJobs, 'number');
 });
+
+test('metrics count answered requests in Prometheus text format', async () => {
+  await send(server.port, signAcs3({ host, action: 'GetSmartHandleJob', query: { JobId: 'nope' }, key }));
+  const r = await send(server.port, { method: 'GET', path: '/metrics', headers: { host } });
+  assert.equal(r.status, 200);
+  assert.match(r.headers['content-type'], /^text\/plain/);
+  const m = r.text.match(/reelcut_http_requests_total\{action="GetSmartHandleJob",code="InvalidParameter.ResourceNotFound"\} (\d+)/);
+  assert.ok(m && Number(m[1]) >= 1, r.text);
+  assert.match(r.text, /reelcut_jobs_queued \d+/);
+  assert.match(r.text, /reelcut_http_request_duration_seconds_count\{action="GetSmartHandleJob"\} \d+/);
+});

@@ -1,0 +1,126 @@
+#include "api/metrics.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define METRICS_MAX_SERIES 128
+#define METRICS_MAX_ACTIONS 16
+
+static const double bucket_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                       0.1,   0.25,   0.5,   1.0,  2.5};
+#define N_BUCKETS (sizeof(bucket_bounds) / sizeof(bucket_bounds[0]))
+
+typedef struct counter_series {
+    char action[64];
+    char code[64];
+    uint64_t count;
+} counter_series;
+
+typedef struct duration_series {
+    char action[64];
+    uint64_t buckets[N_BUCKETS];
+    uint64_t count;
+    double sum;
+} duration_series;
+
+struct api_metrics {
+    pthread_mutex_t lock;
+    counter_series counters[METRICS_MAX_SERIES];
+    int n_counters;
+    duration_series durations[METRICS_MAX_ACTIONS];
+    int n_durations;
+};
+
+api_metrics *api_metrics_create(void) {
+    api_metrics *m = calloc(1, sizeof(*m));
+    if (m)
+        pthread_mutex_init(&m->lock, NULL);
+    return m;
+}
+
+void api_metrics_destroy(api_metrics *m) {
+    if (!m)
+        return;
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+void api_metrics_observe(api_metrics *m, const char *action, const char *code, double seconds) {
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    counter_series *c = NULL;
+    for (int i = 0; i < m->n_counters && !c; i++)
+        if (!strcmp(m->counters[i].action, action) && !strcmp(m->counters[i].code, code))
+            c = &m->counters[i];
+    if (!c && m->n_counters < METRICS_MAX_SERIES) {
+        c = &m->counters[m->n_counters++];
+        snprintf(c->action, sizeof(c->action), "%s", action);
+        snprintf(c->code, sizeof(c->code), "%s", code);
+    }
+    if (c)
+        c->count++;
+    duration_series *d = NULL;
+    for (int i = 0; i < m->n_durations && !d; i++)
+        if (!strcmp(m->durations[i].action, action))
+            d = &m->durations[i];
+    if (!d && m->n_durations < METRICS_MAX_ACTIONS) {
+        d = &m->durations[m->n_durations++];
+        snprintf(d->action, sizeof(d->action), "%s", action);
+    }
+    if (d) {
+        for (size_t b = 0; b < N_BUCKETS; b++)
+            if (seconds <= bucket_bounds[b])
+                d->buckets[b]++;
+        d->count++;
+        d->sum += seconds;
+    }
+    pthread_mutex_unlock(&m->lock);
+}
+
+int api_metrics_render(api_metrics *m, store *st, buf *out) {
+    int rc = buf_puts(out, "# HELP reelcut_http_requests_total API requests answered.\n"
+                           "# TYPE reelcut_http_requests_total counter\n");
+    pthread_mutex_lock(&m->lock);
+    for (int i = 0; i < m->n_counters && !rc; i++)
+        rc = buf_printf(out, "reelcut_http_requests_total{action=\"%s\",code=\"%s\"} %llu\n",
+                        m->counters[i].action, m->counters[i].code[0] ? m->counters[i].code : "OK",
+                        (unsigned long long)m->counters[i].count);
+    if (!rc)
+        rc = buf_puts(out, "# HELP reelcut_http_request_duration_seconds Time to answer.\n"
+                           "# TYPE reelcut_http_request_duration_seconds histogram\n");
+    for (int i = 0; i < m->n_durations && !rc; i++) {
+        const duration_series *d = &m->durations[i];
+        for (size_t b = 0; b < N_BUCKETS && !rc; b++)
+            rc = buf_printf(out,
+                            "reelcut_http_request_duration_seconds_bucket{action=\"%s\",le=\"%g\"} "
+                            "%llu\n",
+                            d->action, bucket_bounds[b], (unsigned long long)d->buckets[b]);
+        if (!rc)
+            rc = buf_printf(out,
+                            "reelcut_http_request_duration_seconds_bucket{action=\"%s\",le=\"+Inf\"} "
+                            "%llu\nreelcut_http_request_duration_seconds_sum{action=\"%s\"} %.6f\n"
+                            "reelcut_http_request_duration_seconds_count{action=\"%s\"} %llu\n",
+                            d->action, (unsigned long long)d->count, d->action, d->sum, d->action,
+                            (unsigned long long)d->count);
+    }
+    pthread_mutex_unlock(&m->lock);
+    int64_t counts[STORE_JOB_STATE_COUNT] = {0};
+    int64_t pending = 0;
+    if (!rc && store_job_count(st, counts, NULL) == 0)
+        rc = buf_printf(out,
+                        "# TYPE reelcut_jobs_queued gauge\nreelcut_jobs_queued %lld\n"
+                        "# TYPE reelcut_jobs_executing gauge\nreelcut_jobs_executing %lld\n"
+                        "# TYPE reelcut_jobs_completed_total counter\n"
+                        "reelcut_jobs_completed_total{state=\"Finished\"} %lld\n"
+                        "reelcut_jobs_completed_total{state=\"Failed\"} %lld\n",
+                        (long long)counts[STORE_JOB_CREATED], (long long)counts[STORE_JOB_EXECUTING],
+                        (long long)counts[STORE_JOB_FINISHED], (long long)counts[STORE_JOB_FAILED]);
+    if (!rc && store_outbox_count_pending(st, &pending, NULL) == 0)
+        rc = buf_printf(out,
+                        "# TYPE reelcut_callbacks_pending gauge\nreelcut_callbacks_pending %lld\n",
+                        (long long)pending);
+    return rc;
+}
