@@ -13,6 +13,10 @@ int blob_put_file(blob_backend *be, const char *bucket, const char *key, const c
     return be->ops->put_file(be, bucket, key, local_path, err);
 }
 
+int blob_delete_object(blob_backend *be, const char *bucket, const char *key, rc_error *err) {
+    return be->ops->delete_object(be, bucket, key, err);
+}
+
 int blob_bucket_exists(blob_backend *be, const char *bucket, rc_error *err) {
     return be->ops->bucket_exists(be, bucket, err);
 }

@@ -23,6 +23,8 @@ typedef struct blob_ops {
      * partial object is left. The local file is consumed (moved or deleted). RC_EWRITE. */
     int (*put_file)(blob_backend *be, const char *bucket, const char *key, const char *local_path,
                     rc_error *err);
+    /* Removes bucket/key; a missing object is not an error. */
+    int (*delete_object)(blob_backend *be, const char *bucket, const char *key, rc_error *err);
     /* Whether the bucket exists (0) or not (RC_ENOENT). */
     int (*bucket_exists)(blob_backend *be, const char *bucket, rc_error *err);
     void (*destroy)(blob_backend *be);
@@ -41,6 +43,7 @@ int blob_get_local(blob_backend *be, const char *bucket, const char *key, const 
                    char **local_path, int *is_temp, rc_error *err);
 int blob_put_file(blob_backend *be, const char *bucket, const char *key, const char *local_path,
                   rc_error *err);
+int blob_delete_object(blob_backend *be, const char *bucket, const char *key, rc_error *err);
 int blob_bucket_exists(blob_backend *be, const char *bucket, rc_error *err);
 void blob_destroy(blob_backend *be);
 

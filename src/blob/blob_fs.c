@@ -136,11 +136,24 @@ out:
     return rc;
 }
 
+static int fs_delete_object(blob_backend *be, const char *bucket, const char *key,
+                            rc_error *err) {
+    fs_backend *fs = (fs_backend *)be;
+    char path[PATH_MAX];
+    if (object_path(fs, bucket, key, path, sizeof(path)))
+        return rc_fail(err, RC_EINVAL, NULL, "invalid object oss://%s/%s", bucket, key);
+    if (unlink(path) != 0 && errno != ENOENT)
+        return rc_fail(err, RC_EWRITE, NULL, "cannot delete oss://%s/%s: %s", bucket, key,
+                       strerror(errno));
+    return 0;
+}
+
 static void fs_destroy(blob_backend *be) {
     free(be);
 }
 
-static const blob_ops fs_ops = {"fs", fs_get_local, fs_put_file, fs_bucket_exists, fs_destroy};
+static const blob_ops fs_ops = {"fs",          fs_get_local,     fs_put_file,
+                                fs_delete_object, fs_bucket_exists, fs_destroy};
 
 int blob_fs_create(const char *root, blob_backend **out, rc_error *err) {
     fs_backend *fs = calloc(1, sizeof(*fs));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "jobs/objectkey.h"
+#include "jobs/segmentation.h"
 #include "util/log.h"
 
 struct jobs_executor {
@@ -116,24 +117,100 @@ static int resolve_input(jobs_executor *ex, const store_job *job, const jobs_loc
                    loc->raw ? loc->raw : "");
 }
 
+/* Exports go to the job's folder first, then into the target bucket. */
+typedef struct bucket_output {
+    jobs_executor *ex;
+    const char *work_dir;
+    const jobs_output_spec *spec;
+    rc_error *err;
+} bucket_output;
+
+static int bucket_path_for(void *user, int index, char *path, size_t n, rc_error *err) {
+    bucket_output *bo = user;
+    enum objectkey_container c = OBJECTKEY_MP4;
+    objectkey_container(bo->spec->object_key, &c);
+    static const char *ext[] = {"mp4", "mov", "mkv", "webm"};
+    if (snprintf(path, n, "%s/out_%d.%s", bo->work_dir, index, ext[c]) >= (int)n)
+        return rc_fail(err, RC_EINTERNAL, NULL, "job folder path too long");
+    return 0;
+}
+
+static int bucket_done(void *user, int index, const char *path, char **url, rc_error *err) {
+    bucket_output *bo = user;
+    char key[OBJECTKEY_MAX + 1];
+    int rc = objectkey_expand(bo->spec->object_key, index, OBJECTKEY_MAX, key, sizeof(key),
+                              "OutputConfig.ObjectKey", err);
+    if (rc)
+        return rc;
+    rc_error berr = {0};
+    rc = blob_put_file(bo->ex->blob, bo->spec->bucket, key, path, &berr);
+    if (rc)
+        return rc_fail(err, RC_EWRITE, "OutputWriteFailed", "OutputConfig: %s", berr.message);
+    size_t n = strlen(bo->spec->bucket) + strlen(key) + 8;
+    *url = malloc(n);
+    if (!*url)
+        return RC_ENOMEM;
+    snprintf(*url, n, "oss://%s/%s", bo->spec->bucket, key);
+    return 0;
+}
+
+static void bucket_undo(void *user, int index) {
+    bucket_output *bo = user;
+    char key[OBJECTKEY_MAX + 1];
+    if (objectkey_expand(bo->spec->object_key, index, OBJECTKEY_MAX, key, sizeof(key), "", NULL))
+        return;
+    blob_delete_object(bo->ex->blob, bo->spec->bucket, key, NULL);
+}
+
+char *jobs_json_dumps(const json_t *value) {
+    return json_dumps(value, JSON_COMPACT | JSON_REAL_PRECISION(12));
+}
+
+static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outcome *out,
+                            rc_error *err) {
+    const store_job *job = task->job;
+    jobs_seg_spec spec;
+    int rc = jobs_seg_spec_parse(job->input_config, job->job_params, job->output_config,
+                                 job->user_data, &ex->policy, &spec, err);
+    if (rc)
+        return rc;
+    local_input in;
+    rc = resolve_input(ex, job, &spec.input, "InputConfig.Media", task->work_dir, &in, err);
+    if (rc)
+        goto out_spec;
+    bucket_output bo = {ex, task->work_dir, &spec.output, err};
+    jobs_seg_output output = {bucket_path_for, bucket_done, bucket_undo, &bo,
+                              spec.output.width, spec.output.height};
+    jobs_seg_request req = {in.path,
+                            "InputConfig.Media",
+                            spec.mode,
+                            spec.ranges,
+                            spec.n_ranges,
+                            "JobParams.Ranges",
+                            0,
+                            spec.output.need_export ? &output : NULL};
+    jobs_seg_result res;
+    rc = jobs_segmentation_run(&req, &task->progress, &res, err);
+    local_input_free(&in);
+    if (rc)
+        goto out_spec;
+    json_t *ai = jobs_seg_result_json(&res);
+    out->ai_result = jobs_json_dumps(ai);
+    json_decref(ai);
+    if (res.count > 0 && res.segments[0].media_url)
+        out->media_url = strdup(res.segments[0].media_url);
+    jobs_seg_result_free(&res);
+    if (!out->ai_result)
+        rc = RC_ENOMEM;
+out_spec:
+    jobs_seg_spec_free(&spec);
+    return rc;
+}
+
 int jobs_executor_run(void *user, const jobs_task *task, jobs_outcome *out, rc_error *err) {
     jobs_executor *ex = user;
-    const store_job *job = task->job;
-    (void)out;
-    if (strcmp(job->type, "Segmentation") == 0) {
-        jobs_seg_spec spec;
-        int rc = jobs_seg_spec_parse(job->input_config, job->job_params, job->output_config,
-                                     job->user_data, &ex->policy, &spec, err);
-        if (rc)
-            return rc;
-        local_input in;
-        rc = resolve_input(ex, job, &spec.input, "InputConfig.Media", task->work_dir, &in, err);
-        if (!rc) {
-            rc = rc_fail(err, RC_EINTERNAL, "InternalError", "segmentation runner pending");
-            local_input_free(&in);
-        }
-        jobs_seg_spec_free(&spec);
-        return rc;
-    }
-    return rc_fail(err, RC_ENOTSUP, "InternalError", "job type %s is not supported", job->type);
+    if (strcmp(task->job->type, "Segmentation") == 0)
+        return run_segmentation(ex, task, out, err);
+    return rc_fail(err, RC_ENOTSUP, "InternalError", "job type %s is not supported",
+                   task->job->type);
 }

@@ -31,6 +31,7 @@ typedef struct worker_slot {
 struct jobs_pool {
     store *st;
     jobs_pool_config cfg;
+    char tmp_root[4096]; /* cfg.tmp_root points here: the caller's string may not outlive us */
     jobs_execute_fn execute;
     void *user;
     worker_slot *slots;
@@ -216,6 +217,8 @@ int jobs_pool_start(store *st, const jobs_pool_config *cfg, jobs_execute_fn exec
         return RC_ENOMEM;
     pool->st = st;
     pool->cfg = *cfg;
+    snprintf(pool->tmp_root, sizeof(pool->tmp_root), "%s", cfg->tmp_root ? cfg->tmp_root : "/tmp");
+    pool->cfg.tmp_root = pool->tmp_root;
     if (pool->cfg.poll_ms <= 0)
         pool->cfg.poll_ms = 500;
     pool->execute = execute;

@@ -17,7 +17,7 @@ typedef struct jobs_pool_config {
     int max_attempts;       /* claims per job before it fails with InternalError */
     int64_t poll_ms;        /* idle wait between claims when the queue is empty */
     int64_t job_timeout_ms; /* an attempt longer than this fails with JobTimeout; 0 = none */
-    const char *tmp_root;   /* each job works in its own folder below this, removed afterwards */
+    const char *tmp_root;   /* each job works in its own folder below this (copied) */
 } jobs_pool_config;
 
 /* What a finished job hands back (malloc'd strings, the pool frees them). */
