@@ -12,7 +12,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"probe", cli_probe, "print a media file's facts as JSON (GetMediaInfo FileInfoList item)"},
-    {"segment", NULL, "split a video at given ranges or at every shot change"},
+    {"segment", cli_segment, "split a video at given ranges or at every shot change"},
     {"highlights", NULL, "pick the clips worth watching from one or more videos"},
     {"serve", cli_serve, "run the IMS-compatible HTTP API with workers"},
     {"worker", cli_worker, "run job workers only"},

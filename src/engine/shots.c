@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
+
 /* Tuning. Distances are in [0,1]; windows are in seconds and converted with the track's rate. */
 #define HARD_MIN 0.22          /* a hard cut changes at least this much between two frames */
 #define HARD_RATIO 2.5         /* ... and this many times more than the frames around it */
@@ -12,8 +14,8 @@
 #define GRAD_HALF_S 0.6        /* half the span over which a gradual transition is compared */
 #define GRAD_MIN 0.30          /* distance between the frames before and after a transition */
 #define GRAD_CONTEXT_S 3.0     /* adaptive baseline window for gradual candidates */
-#define GRAD_RATIO 2.0         /* candidate vs. the median long-span change around it */
-#define GRAD_MONOTONE 0.62     /* share of layout change that is monotone (dissolve/wipe) */
+#define GRAD_RATIO 1.05        /* candidate vs. the median long-span change around it */
+#define GRAD_MONOTONE 0.70     /* share of layout change that is monotone (dissolve/wipe) */
 #define CELL_SIGNIFICANT 12    /* grid-cell change (0..255) that counts as a real change */
 #define DARK_LUMA 24.0f        /* a fade's black frame: mean luma below this ... */
 #define DARK_SHARE 0.97f       /* ... and this share of pixels below luma 32 */
@@ -127,6 +129,18 @@ static int find_hard(const engine_feature_track *t, const double *d1, double fps
         double avg = cnt ? sum / cnt : 0;
         if (d1[i] < HARD_RATIO * avg + 0.05)
             continue;
+        /* A cut is a spike: most of the nearest frames change far less (a fast pan is a hump). */
+        double near[8];
+        size_t nn = 0;
+        for (size_t k = 1; k <= 4; k++) {
+            if (i > k)
+                near[nn++] = d1[i - k];
+            if (i + k < n)
+                near[nn++] = d1[i + k];
+        }
+        qsort(near, nn, sizeof(double), cmp_double);
+        if (nn >= 3 && d1[i] < HARD_RATIO * near[2] + 0.05)
+            continue;
         /* A flash (or any short disturbance) goes back to what was before: demand that the
          * frames a little later still differ from the frame before the change. */
         size_t post = i + persist < n ? i + persist : n - 1;
@@ -180,8 +194,17 @@ static int find_gradual(const engine_feature_track *t, double fps, cand_list *ou
         rc = RC_ENOMEM;
         goto out;
     }
-    for (size_t i = w; i + w < n; i++)
-        dl[i] = engine_frame_distance(&t->frames[i - w], &t->frames[i + w]);
+    /* The span's ends are taken as the most similar pair among the 3 frames at each end, so a
+     * flash on an end frame cannot fake a change. */
+    for (size_t i = w; i + w < n; i++) {
+        double best = 1.0;
+        for (size_t da = 0; da < 3 && da <= i - w; da++)
+            for (size_t db = 0; db < 3 && i + w + db < n; db++) {
+                double d = engine_frame_distance(&t->frames[i - w - da], &t->frames[i + w + db]);
+                best = d < best ? d : best;
+            }
+        dl[i] = best;
+    }
     for (size_t i = w; i + w < n; i++) {
         if (dl[i] < GRAD_MIN)
             continue;
@@ -196,10 +219,30 @@ static int find_gradual(const engine_feature_track *t, double fps, cand_list *ou
         for (size_t j = lo; j <= hi; j++)
             tmp[m++] = dl[j];
         qsort(tmp, m, sizeof(double), cmp_double);
-        if (dl[i] < GRAD_RATIO * tmp[m / 2])
-            continue;
         size_t a = i - w, b = i + w;
-        if (monotone_share(t, a, b) < GRAD_MONOTONE)
+        double mono = monotone_share(t, a, b);
+        /* How monotone ordinary stretches nearby are: a zoom or slow drift is monotone
+         * everywhere, so there the change must also stand out from its surroundings. */
+        double around[4];
+        size_t na = 0;
+        for (long k = -3; k <= 3; k++) {
+            long c = (long)i + k * (long)w;
+            if (k > -2 && k < 2)
+                continue;
+            if (c - (long)w < 0 || c + (long)w >= (long)n)
+                continue;
+            double v = monotone_share(t, (size_t)c - w, (size_t)c + w);
+            around[na++] = v < 0 ? 0 : v;
+        }
+        qsort(around, na, sizeof(double), cmp_double);
+        double base = na ? around[(na - 1) / 2] : 0;
+        double ratio = dl[i] / (tmp[m / 2] + 1e-6);
+        log_debug("shots: gradual candidate at %.3f s: span change %.3f (x%.2f of median), "
+                  "monotone %.2f (around %.2f)",
+                  t->frames[i].pts, dl[i], ratio, mono, base);
+        if (mono < base + 0.03 && ratio < 1.15)
+            continue;
+        if (dl[i] < GRAD_RATIO * tmp[m / 2] || mono < GRAD_MONOTONE)
             continue;
         /* The boundary is the first frame closer to the shot after than to the one before. */
         size_t at = i;

@@ -123,6 +123,8 @@ typedef struct bucket_output {
     const char *work_dir;
     const jobs_output_spec *spec;
     rc_error *err;
+    unsigned char *uploaded; /* uploaded[index] = 1 once stored in the bucket */
+    size_t n_uploaded;
 } bucket_output;
 
 static int bucket_path_for(void *user, int index, char *path, size_t n, rc_error *err) {
@@ -135,7 +137,9 @@ static int bucket_path_for(void *user, int index, char *path, size_t n, rc_error
     return 0;
 }
 
-static int bucket_done(void *user, int index, const char *path, char **url, rc_error *err) {
+static int bucket_done(void *user, int index, const char *path,
+                       char media_url[SEGMENTATION_URL_MAX], char media_id[SEGMENTATION_ID_MAX],
+                       rc_error *err) {
     bucket_output *bo = user;
     char key[OBJECTKEY_MAX + 1];
     int rc = objectkey_expand(bo->spec->object_key, index, OBJECTKEY_MAX, key, sizeof(key),
@@ -146,24 +150,30 @@ static int bucket_done(void *user, int index, const char *path, char **url, rc_e
     rc = blob_put_file(bo->ex->blob, bo->spec->bucket, key, path, &berr);
     if (rc)
         return rc_fail(err, RC_EWRITE, "OutputWriteFailed", "OutputConfig: %s", berr.message);
-    size_t n = strlen(bo->spec->bucket) + strlen(key) + 8;
-    *url = malloc(n);
-    if (!*url)
-        return RC_ENOMEM;
-    snprintf(*url, n, "oss://%s/%s", bo->spec->bucket, key);
+    if ((size_t)index >= bo->n_uploaded) {
+        size_t n = (size_t)index * 2 + 16;
+        unsigned char *p = realloc(bo->uploaded, n);
+        if (!p)
+            return RC_ENOMEM;
+        memset(p + bo->n_uploaded, 0, n - bo->n_uploaded);
+        bo->uploaded = p;
+        bo->n_uploaded = n;
+    }
+    bo->uploaded[index] = 1;
+    snprintf(media_url, SEGMENTATION_URL_MAX, "oss://%s/%s", bo->spec->bucket, key);
+    media_id[0] = '\0';
     return 0;
 }
 
-static void bucket_undo(void *user, int index) {
+/* Removes a stored output; objects this job did not write are left alone. */
+static void bucket_undo(void *user, int index, const char *path) {
+    unlink(path);
     bucket_output *bo = user;
     char key[OBJECTKEY_MAX + 1];
-    if (objectkey_expand(bo->spec->object_key, index, OBJECTKEY_MAX, key, sizeof(key), "", NULL))
+    if ((size_t)index >= bo->n_uploaded || !bo->uploaded[index] ||
+        objectkey_expand(bo->spec->object_key, index, OBJECTKEY_MAX, key, sizeof(key), "", NULL))
         return;
     blob_delete_object(bo->ex->blob, bo->spec->bucket, key, NULL);
-}
-
-char *jobs_json_dumps(const json_t *value) {
-    return json_dumps(value, JSON_COMPACT | JSON_REAL_PRECISION(12));
 }
 
 static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outcome *out,
@@ -178,30 +188,48 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
     rc = resolve_input(ex, job, &spec.input, "InputConfig.Media", task->work_dir, &in, err);
     if (rc)
         goto out_spec;
-    bucket_output bo = {ex, task->work_dir, &spec.output, err};
-    jobs_seg_output output = {bucket_path_for, bucket_done, bucket_undo, &bo,
-                              spec.output.width, spec.output.height};
-    jobs_seg_request req = {in.path,
-                            "InputConfig.Media",
-                            spec.mode,
-                            spec.ranges,
-                            spec.n_ranges,
-                            "JobParams.Ranges",
-                            0,
-                            spec.output.need_export ? &output : NULL};
-    jobs_seg_result res;
-    rc = jobs_segmentation_run(&req, &task->progress, &res, err);
+    bucket_output bo = {ex, task->work_dir, &spec.output, err, NULL, 0};
+    segmentation_export exporter = {bucket_path_for, bucket_done, bucket_undo, &bo};
+    /* jobs_range and segmentation_range are both {double in, out}. */
+    segmentation_range *ranges = NULL;
+    if (spec.n_ranges) {
+        ranges = calloc(spec.n_ranges, sizeof(*ranges));
+        if (!ranges) {
+            rc = RC_ENOMEM;
+            local_input_free(&in);
+            goto out_spec;
+        }
+        for (size_t i = 0; i < spec.n_ranges; i++) {
+            ranges[i].in = spec.ranges[i].in;
+            ranges[i].out = spec.ranges[i].out;
+        }
+    }
+    segmentation_request req = {
+        .input_path = in.path,
+        .input_name = "InputConfig.Media",
+        .mode = spec.mode == JOBS_SEG_USER_DEFINED ? SEGMENTATION_USER_DEFINED
+                                                   : SEGMENTATION_BASIC_CLIP_SPLIT,
+        .ranges = ranges,
+        .nb_ranges = spec.n_ranges,
+        .ranges_name = "JobParams.Ranges",
+        .width = spec.output.width,
+        .height = spec.output.height,
+        .exporter = spec.output.need_export ? &exporter : NULL,
+    };
+    segmentation_result res;
+    memset(&res, 0, sizeof(res));
+    rc = segmentation_run(&req, &task->progress, &res, err);
+    free(ranges);
     local_input_free(&in);
-    if (rc)
-        goto out_spec;
-    json_t *ai = jobs_seg_result_json(&res);
-    out->ai_result = jobs_json_dumps(ai);
-    json_decref(ai);
-    if (res.count > 0 && res.segments[0].media_url)
-        out->media_url = strdup(res.segments[0].media_url);
-    jobs_seg_result_free(&res);
-    if (!out->ai_result)
-        rc = RC_ENOMEM;
+    if (!rc) {
+        out->ai_result = segmentation_ai_result_dumps(&res, 0);
+        if (res.count > 0 && res.segments[0].media_url[0])
+            out->media_url = strdup(res.segments[0].media_url);
+        if (!out->ai_result)
+            rc = RC_ENOMEM;
+    }
+    segmentation_result_free(&res);
+    free(bo.uploaded);
 out_spec:
     jobs_seg_spec_free(&spec);
     return rc;

@@ -21,9 +21,6 @@ void jobs_executor_destroy(jobs_executor *ex);
 /* The jobs_execute_fn: user is the jobs_executor. */
 int jobs_executor_run(void *user, const jobs_task *task, jobs_outcome *out, rc_error *err);
 
-/* Serialises an AiResult the way every result is sent: compact, times to the millisecond. */
-char *jobs_json_dumps(const json_t *value);
-
 /* The input/output policy the configuration gives (buckets known to blob, local paths, hosts),
  * shared by the API's validation and the executor. ctx must outlive policy. */
 void jobs_policy_from_config(const config *cfg, blob_backend *blob, jobs_policy *policy);

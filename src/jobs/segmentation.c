@@ -1,218 +1,235 @@
 #include "jobs/segmentation.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "engine/analyze.h"
 #include "engine/export.h"
 #include "engine/probe.h"
 #include "engine/shots.h"
+#include "util/log.h"
 
-double jobs_round_ms(double seconds) {
+double segmentation_round_ms(double seconds) {
     return round(seconds * 1000.0) / 1000.0;
 }
 
-void jobs_seg_result_free(jobs_seg_result *res) {
+void segmentation_result_free(segmentation_result *res) {
     if (!res)
         return;
-    for (size_t i = 0; i < res->count; i++)
-        free(res->segments[i].media_url);
     free(res->segments);
     memset(res, 0, sizeof(*res));
 }
 
-static int add_segment(jobs_seg_result *res, double in, double out) {
-    jobs_seg_segment *s = realloc(res->segments, (res->count + 1) * sizeof(*s));
-    if (!s)
+static int alloc_segments(segmentation_result *out, size_t count) {
+    out->segments = calloc(count ? count : 1, sizeof(*out->segments));
+    if (!out->segments)
         return RC_ENOMEM;
-    res->segments = s;
-    s[res->count].index = (int)res->count + 1;
-    s[res->count].in = in;
-    s[res->count].out = out;
-    s[res->count].media_url = NULL;
-    res->count++;
+    out->count = count;
+    for (size_t i = 0; i < count; i++)
+        out->segments[i].index = (int)i + 1;
     return 0;
 }
 
-/* The facts the runner needs: duration, and the video stream's start (the origin of media time,
- * as export counts it). */
-static int probe_input(const jobs_seg_request *req, double *duration, double *origin,
+/* UserDefined: only the duration is needed, so a probe (no decode) is enough. */
+static int plan_ranges(const segmentation_request *req, const char *name, segmentation_result *out,
                        rc_error *err) {
     engine_media_info info;
-    memset(&info, 0, sizeof(info));
-    rc_error perr = {0};
-    int rc = engine_probe(req->input_path, &info, &perr);
-    if (rc) {
-        engine_media_info_free(&info);
-        if (rc == RC_ENOENT)
-            return rc_fail(err, rc, "InvalidParameter.ResourceNotFound",
-                           "%s cannot be read: %s", req->input_param, perr.message);
-        return rc_fail(err, rc == RC_ENOMEM ? rc : RC_EMEDIA, "InvalidParameter.ResourceContentBad",
-                       "%s is not readable media: %s", req->input_param, perr.message);
+    int rc = engine_probe(req->input_path, &info, err);
+    if (rc)
+        goto out;
+    int has_video = 0;
+    for (int i = 0; i < info.nb_streams; i++)
+        has_video |= info.streams[i].kind == ENGINE_STREAM_VIDEO;
+    if (!has_video) {
+        rc = rc_fail(err, RC_ENOVIDEO, NULL, "%s has no video stream", name);
+        goto out;
     }
-    const engine_stream_info *video = NULL;
-    for (int i = 0; i < info.nb_streams && !video; i++)
-        if (info.streams[i].kind == ENGINE_STREAM_VIDEO)
-            video = &info.streams[i];
-    if (!video) {
-        engine_media_info_free(&info);
-        return rc_fail(err, RC_ENOVIDEO, "InvalidParameter.ResourceContentBad",
-                       "%s has no video stream", req->input_param);
+    if (info.duration <= 0) {
+        rc = rc_fail(err, RC_EMEDIA, NULL, "%s: its duration is unknown", name);
+        goto out;
     }
-    *origin = video->start_time > 0 ? video->start_time : 0;
-    *duration = info.duration > 0 ? info.duration : video->duration;
+    out->duration = segmentation_round_ms(info.duration);
+    const char *rname = req->ranges_name ? req->ranges_name : "Ranges";
+    rc = alloc_segments(out, req->nb_ranges);
+    for (size_t i = 0; !rc && i < req->nb_ranges; i++) {
+        const segmentation_range *r = &req->ranges[i];
+        if (!(r->in >= 0) || !(r->out > r->in)) {
+            rc = rc_fail(err, RC_EINVAL, "InvalidParameter.OutOfRange",
+                         "%s[%zu].Out must be greater than %s[%zu].In", rname, i, rname, i);
+            break;
+        }
+        if (segmentation_round_ms(r->in) >= out->duration) {
+            rc = rc_fail(err, RC_ERANGE, NULL,
+                         "%s[%zu].In (%.3f s) is at or past the end of %s (%.3f s)", rname, i,
+                         r->in, name, out->duration);
+            break;
+        }
+        out->segments[i].in = segmentation_round_ms(r->in);
+        out->segments[i].out = segmentation_round_ms(fmin(r->out, info.duration));
+    }
+out:
     engine_media_info_free(&info);
-    if (!(*duration > 0))
-        return rc_fail(err, RC_EMEDIA, "InvalidParameter.ResourceContentBad",
-                       "%s has no known duration", req->input_param);
-    return 0;
+    return rc;
 }
 
-static int plan_user_defined(const jobs_seg_request *req, jobs_seg_result *res, rc_error *err) {
-    for (size_t i = 0; i < req->n_ranges; i++) {
-        const jobs_range *r = &req->ranges[i];
-        if (r->in >= res->duration)
-            return rc_fail(err, RC_ERANGE, "InvalidParameter.OutOfRange",
-                           "%s[%zu].In %.3f s is at or past the end of the media (%.3f s)",
-                           req->ranges_param, i, r->in, res->duration);
-        int rc = add_segment(res, r->in, r->out < res->duration ? r->out : res->duration);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static int plan_shots(const jobs_seg_request *req, double origin, const engine_progress *progress,
-                      jobs_seg_result *res, rc_error *err) {
+/* BasicClipSplit: decode once, find the shots, tile 0..duration with them. */
+static int plan_shots(const segmentation_request *req, const char *name,
+                      const engine_progress *progress, segmentation_result *out, rc_error *err) {
     engine_feature_track track;
-    memset(&track, 0, sizeof(track));
-    engine_analyze_opts aopts = {ENGINE_ANALYZE_FULL, 0};
-    rc_error aerr = {0};
-    int rc = engine_analyze(req->input_path, &aopts, progress, &track, &aerr);
-    if (rc) {
-        engine_feature_track_free(&track);
-        if (rc == RC_ECANCELED || rc == RC_ENOMEM)
-            return rc_fail(err, rc, NULL, "%s: %s", req->input_param, aerr.message);
-        return rc_fail(err, rc == RC_ENOVIDEO ? rc : RC_EMEDIA,
-                       "InvalidParameter.ResourceContentBad", "%s cannot be decoded: %s",
-                       req->input_param, aerr.message);
-    }
-    engine_shot_opts sopts;
-    engine_shot_opts_default(&sopts);
-    if (req->min_shot > 0)
-        sopts.min_shot = req->min_shot;
     engine_shot_list shots = {0};
-    rc = engine_detect_shots(&track, &sopts, &shots);
-    double start = 0;
-    for (size_t i = 0; !rc && i < shots.count; i++) {
-        double t = jobs_round_ms(shots.items[i].time - origin);
-        if (t <= start || t >= res->duration)
-            continue;
-        rc = add_segment(res, start, t);
-        start = t;
+    engine_shot_opts opts;
+    engine_shot_opts_default(&opts);
+    if (req->min_shot > 0)
+        opts.min_shot = req->min_shot;
+    rc_error inner;
+    rc_error_clear(&inner);
+    int rc = engine_analyze(req->input_path, NULL, progress, &track, &inner);
+    if (rc) {
+        /* The engine names the path; the job names the input the way the caller knows it. */
+        if (req->input_name && rc == RC_ENOVIDEO)
+            rc_fail(err, rc, NULL, "%s has no video stream", name);
+        else
+            rc_fail(err, rc, inner.rc ? inner.code : NULL, "%s",
+                    inner.rc ? inner.message : rc_strerror(rc));
+        goto out;
     }
-    if (!rc)
-        rc = add_segment(res, start, res->duration);
+    out->damaged = track.decode_errors > 0 || track.truncated;
+    rc = engine_detect_shots(&track, &opts, &shots);
+    if (rc)
+        goto out;
+    out->duration = segmentation_round_ms(track.duration);
+    rc = alloc_segments(out, shots.count + 1);
+    if (rc)
+        goto out;
+    double prev = 0;
+    for (size_t i = 0; i <= shots.count; i++) {
+        double end = i < shots.count ? segmentation_round_ms(shots.items[i].time) : out->duration;
+        out->segments[i].in = prev;
+        out->segments[i].out = end;
+        prev = end;
+    }
+out:
     engine_shot_list_free(&shots);
     engine_feature_track_free(&track);
     return rc;
 }
 
-static void undo_outputs(const jobs_seg_output *o, int stored) {
-    for (int i = 1; i <= stored; i++)
-        if (o->undo)
-            o->undo(o->user, i);
+static void discard_outputs(const segmentation_request *req, char (*paths)[SEGMENTATION_PATH_MAX],
+                            size_t handed_out) {
+    for (size_t i = 0; i < handed_out; i++)
+        req->exporter->discard(req->exporter->user, (int)i + 1, paths[i]);
 }
 
-static int export_all(const jobs_seg_request *req, const engine_progress *progress,
-                      jobs_seg_result *res, rc_error *err) {
-    const jobs_seg_output *o = req->output;
-    engine_export_opts eopts = {o->width, o->height};
-    int stored = 0, rc = 0;
-    double total = 0, done_s = 0;
-    for (size_t i = 0; i < res->count; i++)
-        total += res->segments[i].out - res->segments[i].in;
-    for (size_t i = 0; i < res->count && !rc; i++) {
-        jobs_seg_segment *s = &res->segments[i];
-        char path[4096];
-        rc = o->path_for(o->user, s->index, path, sizeof(path), err);
+static int export_all(const segmentation_request *req, const engine_progress *progress,
+                      double lo, segmentation_result *out, rc_error *err) {
+    const segmentation_export *ex = req->exporter;
+    char(*paths)[SEGMENTATION_PATH_MAX] = calloc(out->count, SEGMENTATION_PATH_MAX);
+    if (!paths)
+        return RC_ENOMEM;
+    size_t handed_out = 0;
+    int rc = 0;
+    engine_export_opts opts = {req->width, req->height};
+    for (size_t i = 0; i < out->count && !rc; i++) {
+        segmentation_segment *s = &out->segments[i];
+        rc = ex->local_path(ex->user, s->index, paths[i], SEGMENTATION_PATH_MAX, err);
         if (rc)
             break;
-        engine_progress_span span;
-        double len = s->out - s->in;
-        engine_progress sub = engine_progress_sub(&span, progress, total > 0 ? done_s / total : 0,
-                                                  total > 0 ? (done_s + len) / total : 1);
-        rc_error xerr = {0};
-        rc = engine_export_range(req->input_path, s->in, s->out, path, &eopts, &sub, &xerr);
-        if (rc) {
-            unlink(path);
-            if (rc == RC_ECANCELED || rc == RC_ENOMEM)
-                rc = rc_fail(err, rc, NULL, "segment %d: %s", s->index, xerr.message);
-            else if (rc == RC_EWRITE)
-                rc = rc_fail(err, rc, "OutputWriteFailed", "segment %d: %s", s->index,
-                             xerr.message);
-            else
-                rc = rc_fail(err, RC_EMEDIA, "InvalidParameter.ResourceContentBad",
-                             "%s: segment %d [%.3f, %.3f) cannot be exported: %s",
-                             req->input_param, s->index, s->in, s->out, xerr.message);
-            break;
-        }
-        rc = o->done(o->user, s->index, path, &s->media_url, err);
-        if (rc)
-            break;
-        stored++;
-        done_s += len;
+        handed_out = i + 1;
+        double span = (1.0 - lo) / (double)out->count;
+        engine_progress_span sp;
+        engine_progress sub = engine_progress_sub(&sp, progress, lo + span * (double)i,
+                                                  lo + span * (double)(i + 1));
+        rc = engine_export_range(req->input_path, s->in, s->out, paths[i], &opts, &sub, err);
+        if (!rc)
+            rc = ex->finished(ex->user, s->index, paths[i], s->media_url, s->media_id, err);
     }
-    if (rc)
-        undo_outputs(o, stored);
+    if (rc) {
+        discard_outputs(req, paths, handed_out);
+        for (size_t i = 0; i < out->count; i++)
+            out->segments[i].media_url[0] = out->segments[i].media_id[0] = 0;
+    }
+    free(paths);
     return rc;
 }
 
-int jobs_segmentation_run(const jobs_seg_request *req, const engine_progress *progress,
-                          jobs_seg_result *out, rc_error *err) {
+int segmentation_run(const segmentation_request *req, const engine_progress *progress,
+                     segmentation_result *out, rc_error *err) {
     memset(out, 0, sizeof(*out));
     out->mode = req->mode;
-    double origin = 0;
-    int rc = probe_input(req, &out->duration, &origin, err);
-    if (rc)
-        goto out;
-    /* Analysis takes the first part of the progress bar, exports the rest. */
-    double split = req->output ? (req->mode == JOBS_SEG_BASIC_CLIP_SPLIT ? 0.5 : 0.02) : 1.0;
-    engine_progress_span span;
-    engine_progress first = engine_progress_sub(&span, progress, 0, split);
-    if (req->mode == JOBS_SEG_USER_DEFINED)
-        rc = plan_user_defined(req, out, err);
-    else
-        rc = plan_shots(req, origin, &first, out, err);
-    if (rc)
-        goto out;
-    if (req->output) {
-        engine_progress_span span2;
-        engine_progress second = engine_progress_sub(&span2, progress, split, 1.0);
-        rc = export_all(req, &second, out, err);
+    const char *name = req->input_name ? req->input_name : req->input_path;
+    double analysis_share = req->exporter ? 0.3 : 1.0;
+    engine_progress_span sp;
+    engine_progress sub = engine_progress_sub(&sp, progress, 0, analysis_share);
+    int rc;
+    if (req->mode == SEGMENTATION_USER_DEFINED) {
+        if (!req->ranges || req->nb_ranges == 0)
+            return rc_fail(err, RC_EINVAL, "InvalidParameter.EmptyValue",
+                           "%s is mandatory for this action.",
+                           req->ranges_name ? req->ranges_name : "Ranges");
+        rc = plan_ranges(req, name, out, err);
+    } else {
+        rc = plan_shots(req, name, &sub, out, err);
     }
-out:
-    if (rc)
-        jobs_seg_result_free(out);
-    else
-        engine_progress_report(progress, 1.0);
+    if (!rc && out->damaged)
+        log_warn("%s is damaged: segmented the part that could be decoded", name);
+    if (!rc && req->exporter)
+        rc = export_all(req, progress, analysis_share, out, err);
+    if (!rc)
+        rc = engine_progress_report(progress, 1);
+    if (rc && !err->rc)
+        rc_fail(err, rc, NULL, "%s: %s", name, rc_strerror(rc));
     return rc;
 }
 
-json_t *jobs_seg_result_json(const jobs_seg_result *res) {
-    json_t *segments = json_array();
-    for (size_t i = 0; i < res->count; i++) {
-        const jobs_seg_segment *s = &res->segments[i];
-        double in = jobs_round_ms(s->in), outt = jobs_round_ms(s->out);
-        json_t *o = json_pack("{s:i,s:f,s:f,s:f}", "Index", s->index, "In", in, "Out", outt,
-                              "Duration", jobs_round_ms(outt - in));
-        if (s->media_url)
-            json_object_set_new(o, "MediaURL", json_string(s->media_url));
-        json_array_append_new(segments, o);
+static int set_real(json_t *o, const char *key, double v) {
+    return json_object_set_new(o, key, json_real(segmentation_round_ms(v)));
+}
+
+json_t *segmentation_ai_result(const segmentation_result *res) {
+    json_t *root = json_object(), *list = json_array();
+    int r = !root || !list;
+    if (!r) {
+        r |= json_object_set_new(root, "Mode",
+                                 json_string(res->mode == SEGMENTATION_USER_DEFINED
+                                                 ? "UserDefined"
+                                                 : "BasicClipSplit"));
+        r |= set_real(root, "Duration", res->duration);
     }
-    return json_pack("{s:s,s:f,s:o}", "Mode", jobs_seg_mode_name(res->mode), "Duration",
-                     jobs_round_ms(res->duration), "Segments", segments);
+    for (size_t i = 0; !r && i < res->count; i++) {
+        const segmentation_segment *s = &res->segments[i];
+        json_t *o = json_object();
+        r |= !o || json_array_append_new(list, o);
+        if (r)
+            break;
+        r |= json_object_set_new(o, "Index", json_integer(s->index));
+        r |= set_real(o, "In", s->in);
+        r |= set_real(o, "Out", s->out);
+        r |= set_real(o, "Duration", s->out - s->in);
+        if (s->media_url[0])
+            r |= json_object_set_new(o, "MediaURL", json_string(s->media_url));
+        if (s->media_id[0])
+            r |= json_object_set_new(o, "MediaId", json_string(s->media_id));
+    }
+    if (!r) {
+        r = json_object_set_new(root, "Segments", list);
+        list = NULL;
+    }
+    json_decref(list);
+    if (r) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+char *segmentation_ai_result_dumps(const segmentation_result *res, int indent) {
+    json_t *doc = segmentation_ai_result(res);
+    if (!doc)
+        return NULL;
+    size_t flags = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15);
+    flags |= indent > 0 ? JSON_INDENT(indent) : JSON_COMPACT;
+    char *s = json_dumps(doc, flags);
+    json_decref(doc);
+    return s;
 }

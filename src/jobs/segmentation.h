@@ -1,62 +1,85 @@
-/* segmentation: the segmentation job runner shared by `reelcut segment` and the service - probe,
- * find the segments (given ranges or shot changes), export each, and render the AiResult. */
+/* segmentation: the SubmitSegmentationJob runner shared by `reelcut segment` and the service -
+ * ranges or shot changes in, segments (optionally exported) out, AiResult JSON rendering. */
 #ifndef REELCUT_SEGMENTATION_H
 #define REELCUT_SEGMENTATION_H
 
-#include <jansson.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "engine/engine.h"
-#include "jobs/spec.h"
 
-/* Where exported segments go. The runner writes output `index` (1-based) to the local path that
- * path_for gives, then calls done, which moves or uploads it and may name its MediaURL. */
-typedef struct jobs_seg_output {
-    int (*path_for)(void *user, int index, char *path, size_t n, rc_error *err);
-    /* On success *url (malloc'd, may stay NULL) is the segment's MediaURL. */
-    int (*done)(void *user, int index, const char *path, char **url, rc_error *err);
-    /* Removes what done stored for index (a later segment failed: no partial outputs). */
-    void (*undo)(void *user, int index);
+#define SEGMENTATION_URL_MAX 2048
+#define SEGMENTATION_ID_MAX 64
+#define SEGMENTATION_PATH_MAX 4096
+
+enum segmentation_mode { SEGMENTATION_BASIC_CLIP_SPLIT, SEGMENTATION_USER_DEFINED };
+
+typedef struct segmentation_range {
+    double in, out; /* seconds */
+} segmentation_range;
+
+/* How exported files are placed. The runner asks for a local path per output, writes it, then
+ * hands it back; on any failure it calls discard for every output it asked a path for. */
+typedef struct segmentation_export {
+    /* Fills path (size n) with where output `index` (1-based) is written; may create folders.
+     * Returns 0 or a negative RC_E* with err naming the parameter or folder. */
+    int (*local_path)(void *user, int index, char *path, size_t n, rc_error *err);
+    /* The file at path is complete: upload it if needed and fill media_url (MediaURL, required)
+     * and media_id (MediaId, "" unless registered). Returns 0 or a negative RC_E*. */
+    int (*finished)(void *user, int index, const char *path, char media_url[SEGMENTATION_URL_MAX],
+                    char media_id[SEGMENTATION_ID_MAX], rc_error *err);
+    /* Removes output `index` (the local file and anything uploaded). Must not fail loudly. */
+    void (*discard)(void *user, int index, const char *path);
     void *user;
-    int width, height; /* 0 = from the source (API.md §4.0 size rules) */
-} jobs_seg_output;
+} segmentation_export;
 
-typedef struct jobs_seg_request {
-    const char *input_path;  /* local file */
-    const char *input_param; /* how errors name the input: "InputConfig.Media" or the path */
-    enum jobs_seg_mode mode;
-    const jobs_range *ranges; /* UserDefined */
-    size_t n_ranges;
-    const char *ranges_param; /* how errors name the ranges: "JobParams.Ranges" or "--ranges" */
-    double min_shot;          /* BasicClipSplit minimum shot length in s; 0 = default */
-    const jobs_seg_output *output; /* NULL = only time ranges */
-} jobs_seg_request;
+typedef struct segmentation_request {
+    const char *input_path; /* local file */
+    const char *input_name; /* how messages name the input (e.g. "InputConfig.Media"); NULL = path */
+    enum segmentation_mode mode;
+    const segmentation_range *ranges; /* UserDefined: 1..n ranges, In < Out already checked */
+    size_t nb_ranges;
+    const char *ranges_name; /* parameter path of the ranges in messages, e.g. "JobParams.Ranges" */
+    double min_shot;         /* BasicClipSplit: seconds; <= 0 = engine default */
+    int width, height;       /* export size, 0 = source (engine_export_opts) */
+    const segmentation_export *exporter; /* NULL = nothing is exported */
+} segmentation_request;
 
-typedef struct jobs_seg_segment {
-    int index; /* 1-based */
-    double in, out;
-    char *media_url; /* when exported and named */
-} jobs_seg_segment;
+typedef struct segmentation_segment {
+    int index;     /* 1-based, equals {index} */
+    double in, out; /* seconds, rounded to milliseconds */
+    char media_url[SEGMENTATION_URL_MAX]; /* "" if not exported */
+    char media_id[SEGMENTATION_ID_MAX];   /* "" if not registered */
+} segmentation_segment;
 
-typedef struct jobs_seg_result {
-    enum jobs_seg_mode mode;
-    double duration; /* of the source */
-    jobs_seg_segment *segments;
+typedef struct segmentation_result {
+    enum segmentation_mode mode;
+    double duration; /* of the source, seconds, rounded to milliseconds */
     size_t count;
-} jobs_seg_result;
+    segmentation_segment *segments;
+    int damaged; /* the input had undecodable parts; what was readable was used */
+} segmentation_result;
 
-/* Runs the job. Returns 0 with *out filled (jobs_seg_result_free() it), or a negative rc with err:
- * RC_ENOENT / RC_EMEDIA / RC_ENOVIDEO for the input (message names input_param), RC_ERANGE for a
- * range starting at or past the end, RC_EWRITE for an output, RC_ECANCELED. On failure every
- * output already stored is undone. */
-int jobs_segmentation_run(const jobs_seg_request *req, const engine_progress *progress,
-                          jobs_seg_result *out, rc_error *err);
-void jobs_seg_result_free(jobs_seg_result *res);
+/* Runs one segmentation job into *out (caller-allocated; free with segmentation_result_free, also
+ * after a failure). Progress covers analysis and export. On failure nothing exported stays
+ * behind (every output handed out is discarded) and err carries the IMS code and a message naming
+ * the file or parameter: RC_ENOENT, RC_EMEDIA, RC_ENOVIDEO (input), RC_ERANGE (a range starting at
+ * or past the end), RC_EWRITE (an output), RC_ECANCELED, RC_ENOMEM, or what export returned. */
+int segmentation_run(const segmentation_request *req, const engine_progress *progress,
+                     segmentation_result *out, rc_error *err);
 
-/* The segmentation AiResult of API.md §4.3 (times rounded to ms). New reference. */
-json_t *jobs_seg_result_json(const jobs_seg_result *res);
+void segmentation_result_free(segmentation_result *res);
 
-/* Rounds seconds to milliseconds, as every media time on the wire is. */
-double jobs_round_ms(double seconds);
+/* The AiResult object of API.md §4.3: {Mode, Duration, Segments:[{Index, In, Out, Duration,
+ * MediaURL?, MediaId?}]}. Returns a new reference or NULL when out of memory. */
+json_t *segmentation_ai_result(const segmentation_result *res);
+
+/* The same, serialised compactly with millisecond-friendly number formatting (e.g. 4.129, not
+ * 4.1289999999999996); `indent` > 0 pretty-prints. Caller free()s; NULL when out of memory. */
+char *segmentation_ai_result_dumps(const segmentation_result *res, int indent);
+
+/* Rounds seconds to milliseconds. */
+double segmentation_round_ms(double seconds);
 
 #endif
