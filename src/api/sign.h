@@ -83,11 +83,16 @@ typedef struct api_auth_result {
 } api_auth_result;
 
 /* Runs checks 3-9 of API.md §2.5 on req, in that order, for both signature styles, with now as the
- * server clock. On success returns 0 and fills out (call api_auth_result_free() on it in every case,
- * success or not). On failure returns a negative RC_E* and fills err with the IMS Code and the §3.2
- * message (InvalidParameter carries a specific message); SignatureDoesNotMatch optionally carries the
- * server's view (cfg->explain_mismatch). Signatures are compared in constant time. The nonce is NOT
- * checked for replay. */
+ * server clock (steps 1-2, path/method and size limits, are the HTTP layer's). The style is ACS3 when
+ * an Authorization header is present, else RPC when a Signature parameter is (query or form body).
+ * out is initialised here (no init needed) and must be released with api_auth_result_free() in every
+ * case, success or not; err is cleared first.
+ * On success returns 0 and fills out. On failure returns a negative RC_E* (api_error_info.rc of the
+ * Code) and fills err with the IMS Code and the §3.2 message (InvalidParameter carries a specific
+ * message); SignatureDoesNotMatch optionally carries the server's view (cfg->explain_mismatch); a key
+ * store failure gives ServiceUnavailable (RC_EDB) or InternalError. Signatures are compared in constant
+ * time. The nonce is NOT checked for replay: the caller does step 10 with out->access_key_id,
+ * out->nonce and out->timestamp (remember the pair until timestamp + API_MAX_SKEW_SECONDS). */
 int api_authenticate(const api_request_view *req, time_t now, const api_auth_config *cfg,
                      api_auth_result *out, rc_error *err);
 
