@@ -112,11 +112,13 @@ static void check_body(const char *body, const char *rid, const char *host, cons
 static void test_body(void **state) {
     (void)state;
     const char *rid = "8B0F2A4E-6C1D-4E5F-9A7B-3C2D1E0F4A5B";
-    char *b = api_error_body("InvalidParameter.OutOfRange", "InputConfig.Strategy.Count must be in [1,10]",
-                             rid, "127.0.0.1:8080", NULL);
-    assert_string_equal(b, "{\"RequestId\":\"8B0F2A4E-6C1D-4E5F-9A7B-3C2D1E0F4A5B\",\"HostId\":"
-                           "\"127.0.0.1:8080\",\"Code\":\"InvalidParameter.OutOfRange\",\"Message\":"
-                           "\"InputConfig.Strategy.Count must be in [1,10]\",\"Recommend\":\"\"}");
+    char *b =
+        api_error_body("InvalidParameter.OutOfRange",
+                       "InputConfig.Strategy.Count must be in [1,10]", rid, "127.0.0.1:8080", NULL);
+    assert_string_equal(b,
+                        "{\"RequestId\":\"8B0F2A4E-6C1D-4E5F-9A7B-3C2D1E0F4A5B\",\"HostId\":"
+                        "\"127.0.0.1:8080\",\"Code\":\"InvalidParameter.OutOfRange\",\"Message\":"
+                        "\"InputConfig.Strategy.Count must be in [1,10]\",\"Recommend\":\"\"}");
     free(b);
     b = api_error_body("SignatureNonceUsed", NULL, rid, "h", "https://diag.example/err");
     check_body(b, rid, "h", "SignatureNonceUsed", "Specified signature nonce was used already.",
@@ -124,16 +126,16 @@ static void test_body(void **state) {
                "3C2D1E0F4A5B");
     free(b);
     b = api_error_body("Whatever", "", NULL, NULL, "");
-    check_body(b, "", "", "Whatever", "The request processing has failed due to some unknown error.",
-               "");
+    check_body(b, "", "", "Whatever",
+               "The request processing has failed due to some unknown error.", "");
     free(b);
     b = api_error_body(NULL, NULL, "r", "h", NULL);
     check_body(b, "r", "h", "InternalError",
                "The request processing has failed due to some unknown error.", "");
     free(b);
     /* quotes, control characters, UTF-8 kept; invalid UTF-8 replaced so the body stays JSON */
-    b = api_error_body("InvalidParameter", "Parameter \"a\tb\xc3\xa4\xff\xc3\" is bad", "r", "h\x80",
-                       NULL);
+    b = api_error_body("InvalidParameter", "Parameter \"a\tb\xc3\xa4\xff\xc3\" is bad", "r",
+                       "h\x80", NULL);
     check_body(b, "r", "h?", "InvalidParameter", "Parameter \"a\tb\xc3\xa4?\?\" is bad", "");
     free(b);
 }

@@ -43,14 +43,14 @@ static void test_dec(void **state) {
         const char *out;
         size_t out_len;
     } rows[] = {
-        {"a+b", "a b", 3},          /* + is a space */
-        {"a%2Bb", "a+b", 3},        /* a literal plus arrives as %2B */
-        {"%27", "'", 1},            /* Node sends ' escaped */
-        {"!*()~", "!*()~", 5},      /* ...and these raw */
-        {"%c3%A4", "\xc3\xa4", 2},  /* either hex case */
-        {"%00x", "\0x", 2},         /* NUL kept, length authoritative */
+        {"a+b", "a b", 3},         /* + is a space */
+        {"a%2Bb", "a+b", 3},       /* a literal plus arrives as %2B */
+        {"%27", "'", 1},           /* Node sends ' escaped */
+        {"!*()~", "!*()~", 5},     /* ...and these raw */
+        {"%c3%A4", "\xc3\xa4", 2}, /* either hex case */
+        {"%00x", "\0x", 2},        /* NUL kept, length authoritative */
         {"", "", 0},
-        {"%25%32%35", "%25", 3},    /* decoded once only */
+        {"%25%32%35", "%25", 3}, /* decoded once only */
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         buf b;
@@ -173,7 +173,8 @@ static void test_add_encode(void **state) {
     buf b;
     buf_init(&b, 0);
     assert_int_equal(api_params_encode(&p, &b), 0);
-    assert_string_equal(b.data, "UserData=%7B%22k%22%3A%22v%21%2A%27%28%29~%20%C3%A4%2B%22%7D&Empty=");
+    assert_string_equal(b.data,
+                        "UserData=%7B%22k%22%3A%22v%21%2A%27%28%29~%20%C3%A4%2B%22%7D&Empty=");
     /* what we encode decodes back to the same parameters */
     api_params q;
     api_params_init(&q);
@@ -188,9 +189,12 @@ static void test_add_encode(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_enc),         cmocka_unit_test(test_dec),
-        cmocka_unit_test(test_dec_enc_canonical), cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_many),
+        cmocka_unit_test(test_enc),
+        cmocka_unit_test(test_dec),
+        cmocka_unit_test(test_dec_enc_canonical),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_many),
         cmocka_unit_test(test_add_encode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

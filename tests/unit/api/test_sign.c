@@ -65,9 +65,9 @@ static time_t pinned(void) {
     return t;
 }
 
-/* Returns a malloc'd copy of wire with the first occurrence of from replaced by to (from must occur,
- * so a mutation can never silently do nothing). A chunked body keeps its size when from/to have equal
- * lengths. */
+/* Returns a malloc'd copy of wire with the first occurrence of from replaced by to (from must
+ * occur, so a mutation can never silently do nothing). A chunked body keeps its size when from/to
+ * have equal lengths. */
 static char *mutate(const char *wire, const char *from, const char *to) {
     if (!from)
         return strdup(wire);
@@ -187,8 +187,8 @@ typedef struct auth_case {
     const char *wire;
     const char *from, *to; /* mutation, or NULL */
     enum clock_kind clock;
-    int keys_visible;  /* leading KEYS entries the store knows; -1 = store down */
-    const char *code;  /* expected IMS Code, NULL = success */
+    int keys_visible;    /* leading KEYS entries the store knows; -1 = store down */
+    const char *code;    /* expected IMS Code, NULL = success */
     const char *message; /* expected message prefix, NULL = the table's message */
 } auth_case;
 
@@ -207,8 +207,8 @@ static const auth_case CASES[] = {
      "SignatureDoesNotMatch", NULL},
     {"D body byte flipped", VECTOR_D_WIRE, "in%20put.mp4", "in%20pux.mp4", CLOCK_PINNED, 3,
      "SignatureDoesNotMatch", NULL},
-    {"A other port", VECTOR_A_WIRE, "host: 127.0.0.1:18080", "host: 127.0.0.1:18081",
-     CLOCK_PINNED, 3, "SignatureDoesNotMatch", NULL},
+    {"A other port", VECTOR_A_WIRE, "host: 127.0.0.1:18080", "host: 127.0.0.1:18081", CLOCK_PINNED,
+     3, "SignatureDoesNotMatch", NULL},
     {"B %21 for raw !", VECTOR_B_WIRE, "v!*", "v%21*", CLOCK_PINNED, 3, NULL, NULL},
     {"D %21 for raw !, %7e for ~", VECTOR_D_WIRE, "v!*%27()~", "v%21*%27()%7e", CLOCK_PINNED, 3,
      NULL, NULL},
@@ -220,14 +220,14 @@ static const auth_case CASES[] = {
      "SignatureDoesNotMatch", NULL},
     {"C signature tampered", VECTOR_C_WIRE, "Signature=XmYX", "Signature=XmYY", CLOCK_PINNED, 3,
      "SignatureDoesNotMatch", NULL},
-    {"C wrong secret", VECTOR_C_WIRE, "AccessKeyId=testid", "AccessKeyId=otherid", CLOCK_PINNED,
-     3, "SignatureDoesNotMatch", NULL},
+    {"C wrong secret", VECTOR_C_WIRE, "AccessKeyId=testid", "AccessKeyId=otherid", CLOCK_PINNED, 3,
+     "SignatureDoesNotMatch", NULL},
     {"A date dropped from SignedHeaders", VECTOR_A_WIRE, "x-acs-credentials-provider;x-acs-date;",
      "x-acs-credentials-provider;", CLOCK_PINNED, 3, "IncompleteSignature", NULL},
     {"A x-acs header unsigned", VECTOR_A_WIRE, "accept: application/json",
      "x-acs-extra: application/json", CLOCK_PINNED, 3, "IncompleteSignature", NULL},
-    {"B content-type unsigned", VECTOR_B_WIRE, "SignedHeaders=content-type;", "SignedHeaders=",
-     CLOCK_PINNED, 3, "IncompleteSignature", NULL},
+    {"B content-type unsigned", VECTOR_B_WIRE, "SignedHeaders=content-type;",
+     "SignedHeaders=", CLOCK_PINNED, 3, "IncompleteSignature", NULL},
     {"A signed header absent", VECTOR_A_WIRE, "x-acs-credentials-provider: static_ak",
      "user-agent2: static_ak", CLOCK_PINNED, 3, "IncompleteSignature", NULL},
     {"A malformed Authorization", VECTOR_A_WIRE, ",Signature=ba68", ",Sig=ba68", CLOCK_PINNED, 3,
@@ -242,8 +242,8 @@ static const auth_case CASES[] = {
      "InvalidSignatureMethod", NULL},
     {"C missing SignatureNonce", VECTOR_C_WIRE, "&SignatureNonce=" NONCE, "", CLOCK_PINNED, 3,
      "IncompleteSignature", NULL},
-    {"C missing Timestamp", VECTOR_C_WIRE, "&Timestamp=2025-01-02T03%3A04%3A05Z", "",
-     CLOCK_PINNED, 3, "IncompleteSignature", NULL},
+    {"C missing Timestamp", VECTOR_C_WIRE, "&Timestamp=2025-01-02T03%3A04%3A05Z", "", CLOCK_PINNED,
+     3, "IncompleteSignature", NULL},
     {"C HMAC-SHA256 method", VECTOR_C_WIRE, "SignatureMethod=HMAC-SHA1",
      "SignatureMethod=HMAC-SHA256", CLOCK_PINNED, 3, "InvalidSignatureMethod", NULL},
     {"C SignatureVersion 2.0", VECTOR_C_WIRE, "SignatureVersion=1.0", "SignatureVersion=2.0",
@@ -259,11 +259,11 @@ static const auth_case CASES[] = {
     {"A key store down", VECTOR_A_WIRE, NULL, NULL, CLOCK_PINNED, -1, "ServiceUnavailable", NULL},
     {"A duplicate parameter", VECTOR_A_WIRE, "?JobId=job-abc", "?JobId=job-abc&JobId=x",
      CLOCK_PINNED, 3, "InvalidParameter", "Parameter \"JobId\" is specified more than once"},
-    {"D duplicate across query and body", VECTOR_D_WIRE, "&ClientToken=", "&InputConfig=x&ClientToken=",
-     CLOCK_PINNED, 3, "InvalidParameter",
+    {"D duplicate across query and body", VECTOR_D_WIRE,
+     "&ClientToken=", "&InputConfig=x&ClientToken=", CLOCK_PINNED, 3, "InvalidParameter",
      "Parameter \"InputConfig\" is specified more than once"},
-    {"A bad escape", VECTOR_A_WIRE, "?JobId=job-abc", "?JobId=job%2",
-     CLOCK_PINNED, 3, "InvalidParameter", "Parameter \"JobId\" contains a malformed percent escape"},
+    {"A bad escape", VECTOR_A_WIRE, "?JobId=job-abc", "?JobId=job%2", CLOCK_PINNED, 3,
+     "InvalidParameter", "Parameter \"JobId\" contains a malformed percent escape"},
     {"B bad escape in body", VECTOR_B_WIRE, "in%20put", "in%zzput", CLOCK_PINNED, 3,
      "InvalidParameter", "Parameter \"InputConfig\" contains a malformed percent escape"},
     {"B body of another type", VECTOR_B_WIRE, "content-type: application/x-www-form-urlencoded",
@@ -275,13 +275,13 @@ static const auth_case CASES[] = {
      "SignatureDoesNotMatch", NULL},
     {"A version mismatch", VECTOR_A_WIRE, "x-acs-version: 2020-11-09", "x-acs-version: 2017-09-06",
      CLOCK_PINNED, 3, "InvalidVersion", NULL},
-    {"C version mismatch", VECTOR_C_WIRE, "Version=2020-11-09", "Version=2020-11-10",
-     CLOCK_PINNED, 3, "InvalidVersion", NULL},
-    {"A Action param differs", VECTOR_A_WIRE, "?JobId=", "?Action=GetMediaInfo&JobId=",
-     CLOCK_PINNED, 3, "InvalidParameter",
+    {"C version mismatch", VECTOR_C_WIRE, "Version=2020-11-09", "Version=2020-11-10", CLOCK_PINNED,
+     3, "InvalidVersion", NULL},
+    {"A Action param differs", VECTOR_A_WIRE,
+     "?JobId=", "?Action=GetMediaInfo&JobId=", CLOCK_PINNED, 3, "InvalidParameter",
      "Parameter \"Action\" does not match header x-acs-action"},
-    {"A Version param differs", VECTOR_A_WIRE, "?JobId=", "?Version=2019-01-01&JobId=",
-     CLOCK_PINNED, 3, "InvalidParameter",
+    {"A Version param differs", VECTOR_A_WIRE,
+     "?JobId=", "?Version=2019-01-01&JobId=", CLOCK_PINNED, 3, "InvalidParameter",
      "Parameter \"Version\" does not match header x-acs-version"},
     {"A unknown action", VECTOR_A_WIRE, "x-acs-action: GetSmartHandleJob",
      "x-acs-action: DeleteAllJobs", CLOCK_PINNED, 3, "InvalidApi.NotFound", NULL},
@@ -293,8 +293,8 @@ static const auth_case CASES[] = {
      "Timestamp=2025-01-02+03%3A04%3A05Z", CLOCK_PINNED, 3, "InvalidTimeStamp.Format", NULL},
     {"A bad x-acs-date", VECTOR_A_WIRE, "x-acs-date: 2025-01-02T03:04:05Z",
      "x-acs-date: 2025-01-02T03:04:05.000Z", CLOCK_PINNED, 3, "InvalidTimeStamp.Format", NULL},
-    {"A wrong body hash", VECTOR_A_WIRE, "x-acs-content-sha256: e3b0",
-     "x-acs-content-sha256: e3b1", CLOCK_PINNED, 3, "SignatureDoesNotMatch", NULL},
+    {"A wrong body hash", VECTOR_A_WIRE, "x-acs-content-sha256: e3b0", "x-acs-content-sha256: e3b1",
+     CLOCK_PINNED, 3, "SignatureDoesNotMatch", NULL},
 };
 
 static time_t case_clock(enum clock_kind k) {
@@ -397,7 +397,8 @@ static void test_mismatch_explained(void **state) {
          " server canonical request is:POST\n/\nJobId=job-abc\nhost:127.0.0.1:18081\n"},
         {VECTOR_C_WIRE, "Signature=XmYX", "Signature=XmYY",
          " server string to sign is:POST&%2F&AccessKeyId%3Dtestid%26Action%3DGetSmartHandleJob"},
-        {VECTOR_B_WIRE, "in%20put", "in%20pux", " x-acs-content-sha256 does not match the request body."},
+        {VECTOR_B_WIRE, "in%20put", "in%20pux",
+         " x-acs-content-sha256 does not match the request body."},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         char *wire = mutate(rows[i].wire, rows[i].from, rows[i].to);
@@ -468,10 +469,14 @@ static void test_rpc_body_only(void **state) {
     api_params p;
     api_params_init(&p);
     static const char *const kv[][2] = {
-        {"Action", "GetMediaInfo"},      {"Version", "2020-11-09"},
-        {"Format", "JSON"},              {"AccessKeyId", "testid"},
-        {"SignatureMethod", "HMAC-SHA1"}, {"SignatureVersion", "1.0"},
-        {"SignatureNonce", "abc"},       {"Timestamp", PINNED},
+        {"Action", "GetMediaInfo"},
+        {"Version", "2020-11-09"},
+        {"Format", "JSON"},
+        {"AccessKeyId", "testid"},
+        {"SignatureMethod", "HMAC-SHA1"},
+        {"SignatureVersion", "1.0"},
+        {"SignatureNonce", "abc"},
+        {"Timestamp", PINNED},
         {"MediaId", "m'1 (x)*~+"},
     };
     for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
@@ -518,16 +523,11 @@ static void test_callback_signature(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vector_a),
-        cmocka_unit_test(test_vector_b),
-        cmocka_unit_test(test_vector_c),
-        cmocka_unit_test(test_vector_d),
-        cmocka_unit_test(test_pipeline_table),
-        cmocka_unit_test(test_results),
-        cmocka_unit_test(test_mismatch_explained),
-        cmocka_unit_test(test_client_signed_roundtrip),
-        cmocka_unit_test(test_rpc_body_only),
-        cmocka_unit_test(test_callback_signature),
+        cmocka_unit_test(test_vector_a),           cmocka_unit_test(test_vector_b),
+        cmocka_unit_test(test_vector_c),           cmocka_unit_test(test_vector_d),
+        cmocka_unit_test(test_pipeline_table),     cmocka_unit_test(test_results),
+        cmocka_unit_test(test_mismatch_explained), cmocka_unit_test(test_client_signed_roundtrip),
+        cmocka_unit_test(test_rpc_body_only),      cmocka_unit_test(test_callback_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
