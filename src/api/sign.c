@@ -142,7 +142,8 @@ int api_sign_canonical_params(const api_param *items, size_t n, const char *skip
             goto out;
         count++;
     }
-    qsort(pairs, count, sizeof(*pairs), pair_cmp);
+    if (count > 1)
+        qsort(pairs, count, sizeof(*pairs), pair_cmp);
     for (size_t i = 0; i < count && !rc; i++) {
         rc = i ? buf_append(out, "&", 1) : 0;
         if (!rc)

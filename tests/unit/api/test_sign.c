@@ -508,6 +508,67 @@ static void test_rpc_body_only(void **state) {
     api_params_free(&p);
 }
 
+/* Length of the header line of wire starting with prefix (without CRLF). */
+static size_t line_length(const char *wire, const char *prefix) {
+    const char *at = strstr(wire, prefix);
+    assert_non_null(at);
+    return (size_t)(strstr(at, "\r\n") - at);
+}
+
+/* Every single-byte change of a signed vector either still verifies (the byte was not covered by
+ * the signature, e.g. user-agent) or fails with a §3.2 Code; flips inside the signature always
+ * fail. */
+static void test_byte_flips(void **state) {
+    (void)state;
+    static const char *const wires[] = {VECTOR_B_WIRE, VECTOR_D_WIRE};
+    static const char *const unsigned_lines[2][7] = {
+        {"user-agent:", "accept:", "Connection:", NULL},
+        {"host:", "x-acs-version:", "x-acs-action:", "user-agent:", "x-acs-credentials-provider:",
+         "Connection:", NULL}};
+    for (size_t k = 0; k < 2; k++) {
+        const char *orig = wires[k];
+        size_t len = strlen(orig);
+        size_t ok = 0, failed = 0;
+        for (size_t i = 0; i < len; i++) {
+            char *wire = strdup(orig);
+            wire[i] = wire[i] == 'x' ? 'y' : 'x';
+            wire_request w;
+            if (wire_parse(wire, len, &w) == 0) {
+                int visible = 3;
+                api_auth_config cfg = {lookup_key, &visible, action_known, NULL, true};
+                api_auth_result res;
+                rc_error err;
+                int rc = api_authenticate(&w.view, pinned(), &cfg, &res, &err);
+                const char *sig = strstr(orig, k == 0 ? "Signature=4a44" : "Signature=bova");
+                bool in_signature = i >= (size_t)(sig - orig) + 10 && i < (size_t)(sig - orig) + 38;
+                if (rc == 0) {
+                    assert_false(in_signature);
+                    ok++;
+                } else {
+                    assert_non_null(api_error_lookup(err.code));
+                    failed++;
+                }
+                api_auth_result_free(&res);
+            }
+            wire_free(&w);
+            free(wire);
+        }
+        print_message("vector %zu: %zu bytes, %zu still verify, %zu fail\n", k, len, ok, failed);
+        /* Only bytes no signature covers may change: the unsigned header lines, " HTTP/1.1\r\n" and
+         * the CRLF closing the chunk (which this test's wire parser does not check). */
+        size_t unsigned_bytes = strlen(" HTTP/1.1\r\n") + 2;
+        /* RPC signs a fixed "/" (%2F), not the received path: the HTTP layer rejects other paths.
+         */
+        if (k == 1)
+            unsigned_bytes += 1;
+        for (const char *const *line = unsigned_lines[k]; *line; line++)
+            unsigned_bytes += line_length(orig, *line) + 2; /* with its CRLF */
+        assert_true(ok > 0);
+        assert_true(ok <= unsigned_bytes);
+        assert_true(ok + failed > len * 9 / 10); /* few flips break the HTTP framing itself */
+    }
+}
+
 static void test_callback_signature(void **state) {
     (void)state;
     char hex[API_MD5_HEX_LEN + 1];
@@ -527,7 +588,8 @@ int main(void) {
         cmocka_unit_test(test_vector_c),           cmocka_unit_test(test_vector_d),
         cmocka_unit_test(test_pipeline_table),     cmocka_unit_test(test_results),
         cmocka_unit_test(test_mismatch_explained), cmocka_unit_test(test_client_signed_roundtrip),
-        cmocka_unit_test(test_rpc_body_only),      cmocka_unit_test(test_callback_signature),
+        cmocka_unit_test(test_rpc_body_only),      cmocka_unit_test(test_byte_flips),
+        cmocka_unit_test(test_callback_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
