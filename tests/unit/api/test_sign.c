@@ -463,6 +463,49 @@ static void test_client_signed_roundtrip(void **state) {
     api_acs3_signature_free(&sig);
 }
 
+/* A repeated header is signed as its trimmed values sorted and joined with ','; the Authorization
+ * header may have spaces after its commas. */
+static void test_repeated_header_and_spaces(void **state) {
+    (void)state;
+    char sha[API_SHA256_HEX_LEN + 1];
+    assert_int_equal(api_sha256_hex(NULL, 0, sha), 0);
+    assert_string_equal(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    api_header hs[9] = {
+        {"host", "127.0.0.1:8080"},       {"x-acs-action", "ListSmartJobs"},
+        {"x-acs-version", "2020-11-09"},  {"x-acs-date", PINNED},
+        {"x-acs-signature-nonce", "abc"}, {"x-acs-content-sha256", sha},
+        {"x-acs-meta", " zeta "},         {"X-Acs-Meta", "alpha"},
+        {"authorization", NULL},
+    };
+    static const char query[] = "PageSize=1&JobType=Segmentation";
+    api_request_view v = {"GET", "/", query, strlen(query), hs, 8, NULL, 0};
+    api_acs3_signature sig;
+    rc_error err = {0};
+    assert_int_equal(api_sign_acs3(&v, "testid", "testsecret", &sig, &err), 0);
+    assert_non_null(strstr(sig.canonical_request,
+                           "GET\n/\nJobType=Segmentation&PageSize=1\nhost:127.0.0.1:8080\n"));
+    assert_non_null(strstr(sig.canonical_request, "\nx-acs-meta:alpha,zeta\n"));
+    char spaced[512];
+    snprintf(spaced, sizeof(spaced),
+             "ACS3-HMAC-SHA256 Credential=testid, SignedHeaders=%s,  Signature=%s",
+             sig.signed_headers, sig.signature);
+    hs[8].value = spaced;
+    v.header_count = 9;
+    int visible = 3;
+    api_auth_config cfg = {lookup_key, &visible, action_known, NULL, false};
+    api_auth_result res;
+    assert_int_equal(api_authenticate(&v, pinned(), &cfg, &res, &err), 0);
+    assert_string_equal(res.action, "ListSmartJobs");
+    assert_string_equal(api_params_get(&res.params, "PageSize"), "1");
+    api_auth_result_free(&res);
+    /* Changing either value of the repeated header breaks the signature. */
+    hs[7].value = "alpha2";
+    assert_true(api_authenticate(&v, pinned(), &cfg, &res, &err) < 0);
+    assert_string_equal(err.code, "SignatureDoesNotMatch");
+    api_auth_result_free(&res);
+    api_acs3_signature_free(&sig);
+}
+
 /* The RPC style of pop-core: everything, Signature included, in the form body. */
 static void test_rpc_body_only(void **state) {
     (void)state;
@@ -584,11 +627,17 @@ static void test_callback_signature(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vector_a),           cmocka_unit_test(test_vector_b),
-        cmocka_unit_test(test_vector_c),           cmocka_unit_test(test_vector_d),
-        cmocka_unit_test(test_pipeline_table),     cmocka_unit_test(test_results),
-        cmocka_unit_test(test_mismatch_explained), cmocka_unit_test(test_client_signed_roundtrip),
-        cmocka_unit_test(test_rpc_body_only),      cmocka_unit_test(test_byte_flips),
+        cmocka_unit_test(test_vector_a),
+        cmocka_unit_test(test_vector_b),
+        cmocka_unit_test(test_vector_c),
+        cmocka_unit_test(test_vector_d),
+        cmocka_unit_test(test_pipeline_table),
+        cmocka_unit_test(test_results),
+        cmocka_unit_test(test_mismatch_explained),
+        cmocka_unit_test(test_client_signed_roundtrip),
+        cmocka_unit_test(test_rpc_body_only),
+        cmocka_unit_test(test_repeated_header_and_spaces),
+        cmocka_unit_test(test_byte_flips),
         cmocka_unit_test(test_callback_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
