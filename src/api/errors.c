@@ -82,7 +82,8 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n) {
     return len;
 }
 
-/* Returns a JSON string of s with invalid UTF-8 bytes replaced by '?', or NULL when out of memory. */
+/* Returns a JSON string of s with invalid UTF-8 bytes replaced by '?', or NULL when out of memory.
+ */
 static json_t *safe_string(const char *s) {
     if (!s)
         s = "";

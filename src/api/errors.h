@@ -7,20 +7,22 @@
 #include "util/rc.h"
 
 /* X(id, Code, HTTP status, rc, message)
- * The message is the exact text of §3.2 for fixed messages. For template Codes (free text or `<path>`
- * templates) it is only a fallback used when the caller gives no message; callers should always pass the
- * filled-in template for those. */
+ * The message is the exact text of §3.2 for fixed messages. For template Codes (free text or
+ * `<path>` templates) it is only a fallback used when the caller gives no message; callers should
+ * always pass the filled-in template for those. */
 #define API_ERROR_TABLE(X)                                                                         \
     X(API_ERR_API_NOT_FOUND, "InvalidApi.NotFound", 404, RC_ENOENT,                                \
       "Specified api is not found, please check your url and method.")                             \
-    X(API_ERR_TOO_LARGE, "RequestTooLarge", 413, RC_ETOOBIG, "The request exceeds the size limit.") \
+    X(API_ERR_TOO_LARGE, "RequestTooLarge", 413, RC_ETOOBIG,                                       \
+      "The request exceeds the size limit.")                                                       \
     X(API_ERR_INVALID_PARAMETER, "InvalidParameter", 400, RC_EINVAL,                               \
       "The request parameters are not valid.")                                                     \
     X(API_ERR_INCOMPLETE_SIGNATURE, "IncompleteSignature", 400, RC_EINVAL,                         \
       "The request signature does not conform to Aliyun standards.")                               \
     X(API_ERR_SIGNATURE_METHOD, "InvalidSignatureMethod", 400, RC_EINVAL,                          \
       "Specified signature method is not valid.")                                                  \
-    X(API_ERR_VERSION, "InvalidVersion", 400, RC_EINVAL, "Specified parameter Version is not valid.") \
+    X(API_ERR_VERSION, "InvalidVersion", 400, RC_EINVAL,                                           \
+      "Specified parameter Version is not valid.")                                                 \
     X(API_ERR_TIMESTAMP_FORMAT, "InvalidTimeStamp.Format", 400, RC_EINVAL,                         \
       "Specified time stamp or date value is not well formatted.")                                 \
     X(API_ERR_TIMESTAMP_EXPIRED, "InvalidTimeStamp.Expired", 400, RC_EINVAL,                       \
@@ -81,11 +83,12 @@ const api_error_info *api_error_by_id(enum api_error_id id);
 /* Returns the table row whose Code equals code exactly, or NULL when the Code is not in §3.2. */
 const api_error_info *api_error_lookup(const char *code);
 
-/* Returns the HTTP status for code: the table's, or 500 for a Code not in the table (including NULL). */
+/* Returns the HTTP status for code: the table's, or 500 for a Code not in the table (including
+ * NULL). */
 int api_error_http_status(const char *code);
 
-/* True when code contains "Throttling": the SDK raises ThrottlingError for it, and the response must
- * carry header x-acs-retry-after (§3.1). */
+/* True when code contains "Throttling": the SDK raises ThrottlingError for it, and the response
+ * must carry header x-acs-retry-after (§3.1). */
 bool api_error_is_throttling(const char *code);
 
 /* Records the error id in err (first failure wins, like rc_fail): err->code = the IMS Code,
@@ -95,11 +98,11 @@ int api_fail(rc_error *err, enum api_error_id id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Renders the §3.1 error body, compact JSON with exactly the keys RequestId, HostId, Code, Message,
- * Recommend in that order. message NULL (or "") = the table's message for code (or the InternalError
- * message for an unknown code). request_id/host_id NULL = "". Recommend is
+ * Recommend in that order. message NULL (or "") = the table's message for code (or the
+ * InternalError message for an unknown code). request_id/host_id NULL = "". Recommend is
  * "<recommend_base>?q=<Code>&requestId=<RequestId>", or "" when recommend_base is NULL or empty.
- * Bytes that are not valid UTF-8 in any string are replaced by '?', so the body is always valid JSON.
- * Returns a malloc'd NUL-terminated string the caller frees, or NULL when out of memory. */
+ * Bytes that are not valid UTF-8 in any string are replaced by '?', so the body is always valid
+ * JSON. Returns a malloc'd NUL-terminated string the caller frees, or NULL when out of memory. */
 char *api_error_body(const char *code, const char *message, const char *request_id,
                      const char *host_id, const char *recommend_base);
 

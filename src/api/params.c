@@ -226,8 +226,8 @@ static int parse_item(const char *item, size_t len, api_params *into, rc_error *
     quote_name(n, name_len, quoted);
     rc = add_owned(into, n, name_len, v, value_len);
     if (rc == RC_EEXIST)
-        rc = api_fail(err, API_ERR_INVALID_PARAMETER, "Parameter \"%s\" is specified more than once",
-                      quoted);
+        rc = api_fail(err, API_ERR_INVALID_PARAMETER,
+                      "Parameter \"%s\" is specified more than once", quoted);
 out:
     buf_free(&name);
     buf_free(&value);

@@ -194,7 +194,8 @@ int api_acs3_canonical_request(const api_request_view *req, const char *signed_h
                                const char *content_sha256, buf *out, rc_error *err) {
     api_params q;
     api_params_init(&q);
-    int rc = api_params_parse(req->query ? req->query : "", req->query ? req->query_len : 0, &q, err);
+    int rc =
+        api_params_parse(req->query ? req->query : "", req->query ? req->query_len : 0, &q, err);
     if (!rc)
         rc = api_sign_acs3_canonical(req, q.items, q.count, signed_headers, content_sha256, out,
                                      err);

@@ -11,13 +11,13 @@
 #define API_SHA256_LEN 32
 #define API_SHA1_LEN 20
 
-/* Appends the canonical value of header lname (lower-case) to out: every occurrence's value trimmed of
- * outer spaces/tabs, sorted byte-wise, joined with ','. Returns 1 when the header is present, 0 when
- * absent (out unchanged), or a negative rc. */
+/* Appends the canonical value of header lname (lower-case) to out: every occurrence's value trimmed
+ * of outer spaces/tabs, sorted byte-wise, joined with ','. Returns 1 when the header is present, 0
+ * when absent (out unchanged), or a negative rc. */
 int api_sign_header_value(const api_request_view *req, const char *lname, buf *out);
 
-/* Appends ENC(name)=ENC(value) of items[0..n) sorted by ENC(name) then ENC(value), joined by '&', to
- * out; a parameter named skip (may be NULL) is left out. Returns 0 or a negative rc. */
+/* Appends ENC(name)=ENC(value) of items[0..n) sorted by ENC(name) then ENC(value), joined by '&',
+ * to out; a parameter named skip (may be NULL) is left out. Returns 0 or a negative rc. */
 int api_sign_canonical_params(const api_param *items, size_t n, const char *skip, buf *out);
 
 /* Appends the ACS3 CanonicalRequest for a query already decoded into items[0..n). Returns 0, or a

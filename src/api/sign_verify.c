@@ -147,12 +147,12 @@ static bool list_has(const char *list, const char *name, size_t name_len) {
 
 /* Step 4 for ACS3: SignedHeaders well-formed, complete, and naming only present headers. */
 static int check_signed_headers(const api_request_view *req, const char *list) {
-    static const char *const required[] = {"host",          "x-acs-action",
-                                           "x-acs-version", "x-acs-date",
-                                           "x-acs-signature-nonce", "x-acs-content-sha256"};
+    static const char *const required[] = {
+        "host",       "x-acs-action",          "x-acs-version",
+        "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"};
     for (const char *c = list; *c; c++)
-        if ((*c >= 'A' && *c <= 'Z') || *c == ' ' || (*c == ';' && (c == list || c[1] == ';' ||
-                                                                    c[1] == '\0')))
+        if ((*c >= 'A' && *c <= 'Z') || *c == ' ' ||
+            (*c == ';' && (c == list || c[1] == ';' || c[1] == '\0')))
             return -1;
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (!list_has(list, required[i], strlen(required[i])))
@@ -213,8 +213,8 @@ static int read_header(const api_request_view *req, const char *lname, buf *b) {
 static int check_common(const api_auth_config *cfg, const char *action, const char *version,
                         const char *date, time_t now, const char *key_id, api_auth_result *out,
                         api_key_info *key, rc_error *err) {
-    if (!action || !*action || copy_limited(out->action, sizeof(out->action), action,
-                                            strlen(action)) ||
+    if (!action || !*action ||
+        copy_limited(out->action, sizeof(out->action), action, strlen(action)) ||
         !cfg->action_known || !cfg->action_known(cfg->action_ctx, action))
         return api_fail(err, API_ERR_API_NOT_FOUND, NULL);
     if (!version || strcmp(version, API_VERSION) != 0)
@@ -250,8 +250,8 @@ static int check_param_matches(const api_params *p, const char *name, const char
                                const char *value, rc_error *err) {
     const char *given = api_params_get(p, name);
     if (given && strcmp(given, value) != 0)
-        return api_fail(err, API_ERR_INVALID_PARAMETER,
-                        "Parameter \"%s\" does not match header %s", name, header);
+        return api_fail(err, API_ERR_INVALID_PARAMETER, "Parameter \"%s\" does not match header %s",
+                        name, header);
     return 0;
 }
 
@@ -266,7 +266,8 @@ static int auth_acs3(const api_request_view *req, const char *authorization, tim
     char hex[API_SHA256_HEX_LEN + 1];
     int rc = 0;
     out->style = API_STYLE_ACS3;
-    if (parse_authorization(authorization, &a) || check_signed_headers(req, a.signed_headers.data) ||
+    if (parse_authorization(authorization, &a) ||
+        check_signed_headers(req, a.signed_headers.data) ||
         read_header(req, "x-acs-action", &a.action) ||
         read_header(req, "x-acs-version", &a.version) || read_header(req, "x-acs-date", &a.date) ||
         read_header(req, "x-acs-signature-nonce", &a.nonce) ||
@@ -283,8 +284,8 @@ static int auth_acs3(const api_request_view *req, const char *authorization, tim
     if (!rc)
         rc = check_param_matches(&out->params, "Version", "x-acs-version", a.version.data, err);
     if (!rc)
-        rc = check_common(cfg, a.action.data, a.version.data, a.date.data, now,
-                          a.credential.data, out, &key, err);
+        rc = check_common(cfg, a.action.data, a.version.data, a.date.data, now, a.credential.data,
+                          out, &key, err);
     if (rc)
         goto out;
     rc = api_sha256_hex(req->body, req->body_len, hex);

@@ -65,9 +65,9 @@ static time_t pinned(void) {
     return t;
 }
 
-/* Returns a malloc'd copy of wire with the first occurrence of from replaced by to (from must occur,
- * so a mutation can never silently do nothing). A chunked body keeps its size when from/to have equal
- * lengths. */
+/* Returns a malloc'd copy of wire with the first occurrence of from replaced by to (from must
+ * occur, so a mutation can never silently do nothing). A chunked body keeps its size when from/to
+ * have equal lengths. */
 static char *mutate(const char *wire, const char *from, const char *to) {
     if (!from)
         return strdup(wire);
@@ -187,8 +187,8 @@ typedef struct auth_case {
     const char *wire;
     const char *from, *to; /* mutation, or NULL */
     enum clock_kind clock;
-    int keys_visible;  /* leading KEYS entries the store knows; -1 = store down */
-    const char *code;  /* expected IMS Code, NULL = success */
+    int keys_visible;    /* leading KEYS entries the store knows; -1 = store down */
+    const char *code;    /* expected IMS Code, NULL = success */
     const char *message; /* expected message prefix, NULL = the table's message */
 } auth_case;
 
@@ -207,8 +207,8 @@ static const auth_case CASES[] = {
      "SignatureDoesNotMatch", NULL},
     {"D body byte flipped", VECTOR_D_WIRE, "in%20put.mp4", "in%20pux.mp4", CLOCK_PINNED, 3,
      "SignatureDoesNotMatch", NULL},
-    {"A other port", VECTOR_A_WIRE, "host: 127.0.0.1:18080", "host: 127.0.0.1:18081",
-     CLOCK_PINNED, 3, "SignatureDoesNotMatch", NULL},
+    {"A other port", VECTOR_A_WIRE, "host: 127.0.0.1:18080", "host: 127.0.0.1:18081", CLOCK_PINNED,
+     3, "SignatureDoesNotMatch", NULL},
     {"B %21 for raw !", VECTOR_B_WIRE, "v!*", "v%21*", CLOCK_PINNED, 3, NULL, NULL},
     {"D %21 for raw !, %7e for ~", VECTOR_D_WIRE, "v!*%27()~", "v%21*%27()%7e", CLOCK_PINNED, 3,
      NULL, NULL},
@@ -220,14 +220,14 @@ static const auth_case CASES[] = {
      "SignatureDoesNotMatch", NULL},
     {"C signature tampered", VECTOR_C_WIRE, "Signature=XmYX", "Signature=XmYY", CLOCK_PINNED, 3,
      "SignatureDoesNotMatch", NULL},
-    {"C wrong secret", VECTOR_C_WIRE, "AccessKeyId=testid", "AccessKeyId=otherid", CLOCK_PINNED,
-     3, "SignatureDoesNotMatch", NULL},
+    {"C wrong secret", VECTOR_C_WIRE, "AccessKeyId=testid", "AccessKeyId=otherid", CLOCK_PINNED, 3,
+     "SignatureDoesNotMatch", NULL},
     {"A date dropped from SignedHeaders", VECTOR_A_WIRE, "x-acs-credentials-provider;x-acs-date;",
      "x-acs-credentials-provider;", CLOCK_PINNED, 3, "IncompleteSignature", NULL},
     {"A x-acs header unsigned", VECTOR_A_WIRE, "accept: application/json",
      "x-acs-extra: application/json", CLOCK_PINNED, 3, "IncompleteSignature", NULL},
-    {"B content-type unsigned", VECTOR_B_WIRE, "SignedHeaders=content-type;", "SignedHeaders=",
-     CLOCK_PINNED, 3, "IncompleteSignature", NULL},
+    {"B content-type unsigned", VECTOR_B_WIRE, "SignedHeaders=content-type;",
+     "SignedHeaders=", CLOCK_PINNED, 3, "IncompleteSignature", NULL},
     {"A signed header absent", VECTOR_A_WIRE, "x-acs-credentials-provider: static_ak",
      "user-agent2: static_ak", CLOCK_PINNED, 3, "IncompleteSignature", NULL},
     {"A malformed Authorization", VECTOR_A_WIRE, ",Signature=ba68", ",Sig=ba68", CLOCK_PINNED, 3,
@@ -242,8 +242,8 @@ static const auth_case CASES[] = {
      "InvalidSignatureMethod", NULL},
     {"C missing SignatureNonce", VECTOR_C_WIRE, "&SignatureNonce=" NONCE, "", CLOCK_PINNED, 3,
      "IncompleteSignature", NULL},
-    {"C missing Timestamp", VECTOR_C_WIRE, "&Timestamp=2025-01-02T03%3A04%3A05Z", "",
-     CLOCK_PINNED, 3, "IncompleteSignature", NULL},
+    {"C missing Timestamp", VECTOR_C_WIRE, "&Timestamp=2025-01-02T03%3A04%3A05Z", "", CLOCK_PINNED,
+     3, "IncompleteSignature", NULL},
     {"C HMAC-SHA256 method", VECTOR_C_WIRE, "SignatureMethod=HMAC-SHA1",
      "SignatureMethod=HMAC-SHA256", CLOCK_PINNED, 3, "InvalidSignatureMethod", NULL},
     {"C SignatureVersion 2.0", VECTOR_C_WIRE, "SignatureVersion=1.0", "SignatureVersion=2.0",
@@ -259,11 +259,11 @@ static const auth_case CASES[] = {
     {"A key store down", VECTOR_A_WIRE, NULL, NULL, CLOCK_PINNED, -1, "ServiceUnavailable", NULL},
     {"A duplicate parameter", VECTOR_A_WIRE, "?JobId=job-abc", "?JobId=job-abc&JobId=x",
      CLOCK_PINNED, 3, "InvalidParameter", "Parameter \"JobId\" is specified more than once"},
-    {"D duplicate across query and body", VECTOR_D_WIRE, "&ClientToken=", "&InputConfig=x&ClientToken=",
-     CLOCK_PINNED, 3, "InvalidParameter",
+    {"D duplicate across query and body", VECTOR_D_WIRE,
+     "&ClientToken=", "&InputConfig=x&ClientToken=", CLOCK_PINNED, 3, "InvalidParameter",
      "Parameter \"InputConfig\" is specified more than once"},
-    {"A bad escape", VECTOR_A_WIRE, "?JobId=job-abc", "?JobId=job%2",
-     CLOCK_PINNED, 3, "InvalidParameter", "Parameter \"JobId\" contains a malformed percent escape"},
+    {"A bad escape", VECTOR_A_WIRE, "?JobId=job-abc", "?JobId=job%2", CLOCK_PINNED, 3,
+     "InvalidParameter", "Parameter \"JobId\" contains a malformed percent escape"},
     {"B bad escape in body", VECTOR_B_WIRE, "in%20put", "in%zzput", CLOCK_PINNED, 3,
      "InvalidParameter", "Parameter \"InputConfig\" contains a malformed percent escape"},
     {"B body of another type", VECTOR_B_WIRE, "content-type: application/x-www-form-urlencoded",
@@ -275,13 +275,13 @@ static const auth_case CASES[] = {
      "SignatureDoesNotMatch", NULL},
     {"A version mismatch", VECTOR_A_WIRE, "x-acs-version: 2020-11-09", "x-acs-version: 2017-09-06",
      CLOCK_PINNED, 3, "InvalidVersion", NULL},
-    {"C version mismatch", VECTOR_C_WIRE, "Version=2020-11-09", "Version=2020-11-10",
-     CLOCK_PINNED, 3, "InvalidVersion", NULL},
-    {"A Action param differs", VECTOR_A_WIRE, "?JobId=", "?Action=GetMediaInfo&JobId=",
-     CLOCK_PINNED, 3, "InvalidParameter",
+    {"C version mismatch", VECTOR_C_WIRE, "Version=2020-11-09", "Version=2020-11-10", CLOCK_PINNED,
+     3, "InvalidVersion", NULL},
+    {"A Action param differs", VECTOR_A_WIRE,
+     "?JobId=", "?Action=GetMediaInfo&JobId=", CLOCK_PINNED, 3, "InvalidParameter",
      "Parameter \"Action\" does not match header x-acs-action"},
-    {"A Version param differs", VECTOR_A_WIRE, "?JobId=", "?Version=2019-01-01&JobId=",
-     CLOCK_PINNED, 3, "InvalidParameter",
+    {"A Version param differs", VECTOR_A_WIRE,
+     "?JobId=", "?Version=2019-01-01&JobId=", CLOCK_PINNED, 3, "InvalidParameter",
      "Parameter \"Version\" does not match header x-acs-version"},
     {"A unknown action", VECTOR_A_WIRE, "x-acs-action: GetSmartHandleJob",
      "x-acs-action: DeleteAllJobs", CLOCK_PINNED, 3, "InvalidApi.NotFound", NULL},
@@ -293,8 +293,8 @@ static const auth_case CASES[] = {
      "Timestamp=2025-01-02+03%3A04%3A05Z", CLOCK_PINNED, 3, "InvalidTimeStamp.Format", NULL},
     {"A bad x-acs-date", VECTOR_A_WIRE, "x-acs-date: 2025-01-02T03:04:05Z",
      "x-acs-date: 2025-01-02T03:04:05.000Z", CLOCK_PINNED, 3, "InvalidTimeStamp.Format", NULL},
-    {"A wrong body hash", VECTOR_A_WIRE, "x-acs-content-sha256: e3b0",
-     "x-acs-content-sha256: e3b1", CLOCK_PINNED, 3, "SignatureDoesNotMatch", NULL},
+    {"A wrong body hash", VECTOR_A_WIRE, "x-acs-content-sha256: e3b0", "x-acs-content-sha256: e3b1",
+     CLOCK_PINNED, 3, "SignatureDoesNotMatch", NULL},
 };
 
 static time_t case_clock(enum clock_kind k) {
@@ -397,7 +397,8 @@ static void test_mismatch_explained(void **state) {
          " server canonical request is:POST\n/\nJobId=job-abc\nhost:127.0.0.1:18081\n"},
         {VECTOR_C_WIRE, "Signature=XmYX", "Signature=XmYY",
          " server string to sign is:POST&%2F&AccessKeyId%3Dtestid%26Action%3DGetSmartHandleJob"},
-        {VECTOR_B_WIRE, "in%20put", "in%20pux", " x-acs-content-sha256 does not match the request body."},
+        {VECTOR_B_WIRE, "in%20put", "in%20pux",
+         " x-acs-content-sha256 does not match the request body."},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         char *wire = mutate(rows[i].wire, rows[i].from, rows[i].to);
@@ -462,16 +463,63 @@ static void test_client_signed_roundtrip(void **state) {
     api_acs3_signature_free(&sig);
 }
 
+/* A repeated header is signed as its trimmed values sorted and joined with ','; the Authorization
+ * header may have spaces after its commas. */
+static void test_repeated_header_and_spaces(void **state) {
+    (void)state;
+    char sha[API_SHA256_HEX_LEN + 1];
+    assert_int_equal(api_sha256_hex(NULL, 0, sha), 0);
+    assert_string_equal(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    api_header hs[9] = {
+        {"host", "127.0.0.1:8080"},       {"x-acs-action", "ListSmartJobs"},
+        {"x-acs-version", "2020-11-09"},  {"x-acs-date", PINNED},
+        {"x-acs-signature-nonce", "abc"}, {"x-acs-content-sha256", sha},
+        {"x-acs-meta", " zeta "},         {"X-Acs-Meta", "alpha"},
+        {"authorization", NULL},
+    };
+    static const char query[] = "PageSize=1&JobType=Segmentation";
+    api_request_view v = {"GET", "/", query, strlen(query), hs, 8, NULL, 0};
+    api_acs3_signature sig;
+    rc_error err = {0};
+    assert_int_equal(api_sign_acs3(&v, "testid", "testsecret", &sig, &err), 0);
+    assert_non_null(strstr(sig.canonical_request,
+                           "GET\n/\nJobType=Segmentation&PageSize=1\nhost:127.0.0.1:8080\n"));
+    assert_non_null(strstr(sig.canonical_request, "\nx-acs-meta:alpha,zeta\n"));
+    char spaced[512];
+    snprintf(spaced, sizeof(spaced),
+             "ACS3-HMAC-SHA256 Credential=testid, SignedHeaders=%s,  Signature=%s",
+             sig.signed_headers, sig.signature);
+    hs[8].value = spaced;
+    v.header_count = 9;
+    int visible = 3;
+    api_auth_config cfg = {lookup_key, &visible, action_known, NULL, false};
+    api_auth_result res;
+    assert_int_equal(api_authenticate(&v, pinned(), &cfg, &res, &err), 0);
+    assert_string_equal(res.action, "ListSmartJobs");
+    assert_string_equal(api_params_get(&res.params, "PageSize"), "1");
+    api_auth_result_free(&res);
+    /* Changing either value of the repeated header breaks the signature. */
+    hs[7].value = "alpha2";
+    assert_true(api_authenticate(&v, pinned(), &cfg, &res, &err) < 0);
+    assert_string_equal(err.code, "SignatureDoesNotMatch");
+    api_auth_result_free(&res);
+    api_acs3_signature_free(&sig);
+}
+
 /* The RPC style of pop-core: everything, Signature included, in the form body. */
 static void test_rpc_body_only(void **state) {
     (void)state;
     api_params p;
     api_params_init(&p);
     static const char *const kv[][2] = {
-        {"Action", "GetMediaInfo"},      {"Version", "2020-11-09"},
-        {"Format", "JSON"},              {"AccessKeyId", "testid"},
-        {"SignatureMethod", "HMAC-SHA1"}, {"SignatureVersion", "1.0"},
-        {"SignatureNonce", "abc"},       {"Timestamp", PINNED},
+        {"Action", "GetMediaInfo"},
+        {"Version", "2020-11-09"},
+        {"Format", "JSON"},
+        {"AccessKeyId", "testid"},
+        {"SignatureMethod", "HMAC-SHA1"},
+        {"SignatureVersion", "1.0"},
+        {"SignatureNonce", "abc"},
+        {"Timestamp", PINNED},
         {"MediaId", "m'1 (x)*~+"},
     };
     for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
@@ -503,6 +551,67 @@ static void test_rpc_body_only(void **state) {
     api_params_free(&p);
 }
 
+/* Length of the header line of wire starting with prefix (without CRLF). */
+static size_t line_length(const char *wire, const char *prefix) {
+    const char *at = strstr(wire, prefix);
+    assert_non_null(at);
+    return (size_t)(strstr(at, "\r\n") - at);
+}
+
+/* Every single-byte change of a signed vector either still verifies (the byte was not covered by
+ * the signature, e.g. user-agent) or fails with a §3.2 Code; flips inside the signature always
+ * fail. */
+static void test_byte_flips(void **state) {
+    (void)state;
+    static const char *const wires[] = {VECTOR_B_WIRE, VECTOR_D_WIRE};
+    static const char *const unsigned_lines[2][7] = {
+        {"user-agent:", "accept:", "Connection:", NULL},
+        {"host:", "x-acs-version:", "x-acs-action:", "user-agent:", "x-acs-credentials-provider:",
+         "Connection:", NULL}};
+    for (size_t k = 0; k < 2; k++) {
+        const char *orig = wires[k];
+        size_t len = strlen(orig);
+        size_t ok = 0, failed = 0;
+        for (size_t i = 0; i < len; i++) {
+            char *wire = strdup(orig);
+            wire[i] = wire[i] == 'x' ? 'y' : 'x';
+            wire_request w;
+            if (wire_parse(wire, len, &w) == 0) {
+                int visible = 3;
+                api_auth_config cfg = {lookup_key, &visible, action_known, NULL, true};
+                api_auth_result res;
+                rc_error err;
+                int rc = api_authenticate(&w.view, pinned(), &cfg, &res, &err);
+                const char *sig = strstr(orig, k == 0 ? "Signature=4a44" : "Signature=bova");
+                bool in_signature = i >= (size_t)(sig - orig) + 10 && i < (size_t)(sig - orig) + 38;
+                if (rc == 0) {
+                    assert_false(in_signature);
+                    ok++;
+                } else {
+                    assert_non_null(api_error_lookup(err.code));
+                    failed++;
+                }
+                api_auth_result_free(&res);
+            }
+            wire_free(&w);
+            free(wire);
+        }
+        print_message("vector %zu: %zu bytes, %zu still verify, %zu fail\n", k, len, ok, failed);
+        /* Only bytes no signature covers may change: the unsigned header lines, " HTTP/1.1\r\n" and
+         * the CRLF closing the chunk (which this test's wire parser does not check). */
+        size_t unsigned_bytes = strlen(" HTTP/1.1\r\n") + 2;
+        /* RPC signs a fixed "/" (%2F), not the received path: the HTTP layer rejects other paths.
+         */
+        if (k == 1)
+            unsigned_bytes += 1;
+        for (const char *const *line = unsigned_lines[k]; *line; line++)
+            unsigned_bytes += line_length(orig, *line) + 2; /* with its CRLF */
+        assert_true(ok > 0);
+        assert_true(ok <= unsigned_bytes);
+        assert_true(ok + failed > len * 9 / 10); /* few flips break the HTTP framing itself */
+    }
+}
+
 static void test_callback_signature(void **state) {
     (void)state;
     char hex[API_MD5_HEX_LEN + 1];
@@ -527,6 +636,8 @@ int main(void) {
         cmocka_unit_test(test_mismatch_explained),
         cmocka_unit_test(test_client_signed_roundtrip),
         cmocka_unit_test(test_rpc_body_only),
+        cmocka_unit_test(test_repeated_header_and_spaces),
+        cmocka_unit_test(test_byte_flips),
         cmocka_unit_test(test_callback_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
