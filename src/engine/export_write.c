@@ -142,7 +142,11 @@ static int encode(writer *w, AVCodecContext *enc, AVFrame *frame) {
             break;
         if (ret < 0)
             return av_err(w, ret, "cannot encode");
-        if (enc == w->aenc) {
+        if (enc == w->aenc && job->container == EXPORT_MKV &&
+            w->epkt->pts + w->epkt->duration <= 0) {
+            /* Matroska has no priming field for AAC: a packet of priming alone is left out so
+             * the video can start at 0 (the muxer would otherwise shift every stream). */
+        } else if (enc == w->aenc) {
             w->epkt->stream_index = w->oas->index;
             av_packet_rescale_ts(w->epkt, enc->time_base, w->oas->time_base);
             ret = av_interleaved_write_frame(w->oc, w->epkt);
@@ -395,6 +399,8 @@ static int open_output(writer *w) {
     AVDictionary *d = NULL;
     if (job->container == EXPORT_MP4 || job->container == EXPORT_MOV)
         av_dict_set(&d, "movflags", "+faststart", 0);
+    if (job->container == EXPORT_WEBM) /* Opus priming is carried by CodecDelay, not a shift */
+        w->oc->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
     ret = avformat_write_header(w->oc, &d);
     av_dict_free(&d);
     return ret < 0 ? av_err(w, ret, "cannot start the output") : 0;

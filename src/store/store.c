@@ -183,7 +183,7 @@ int store_open(const char *url, const store_options *opts, store **out, rc_error
 
     int rc;
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-        rc = rc_fail(err, RC_ENOTSUP, NULL, "job store: PostgreSQL backend is not built in");
+        rc = store_pg_open(st, url, err);
     } else if (strncmp(url, "sqlite://", 9) == 0) {
         rc = url[9] ? store_sqlite_open(st, url + 9, err)
                     : rc_fail(err, RC_EINVAL, NULL, "job store: no path in \"%s\"", url);

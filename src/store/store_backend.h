@@ -73,6 +73,9 @@ int64_t store_now_s(const store *st);
 /* Opens the SQLite backend on path: fills st->ops and st->impl. Returns 0, RC_EDB. */
 int store_sqlite_open(store *st, const char *path, rc_error *err);
 
+/* Opens the PostgreSQL backend on a libpq connection string or URI. Returns 0, RC_EDB. */
+int store_pg_open(store *st, const char *conninfo, rc_error *err);
+
 /* Builds the callback envelope of API.md §4.7 into *out (malloc'd, caller frees). status is
  * "Finished" or "Failed"; error_code/error_message/user_data NULL = "". Returns 0 or RC_ENOMEM. */
 int store_callback_envelope(uint64_t user_id, const char *job_id, const char *job_type,

@@ -1,4 +1,5 @@
-/* store_fixture: a real SQLite store in a fresh temp dir with a pinned, movable clock (tests only). */
+/* store_fixture: a fresh real store per test (SQLite file in a temp dir, or a new database on a
+ * throwaway PostgreSQL server) with a pinned, movable clock (tests only). */
 #ifndef REELCUT_TEST_STORE_FIXTURE_H
 #define REELCUT_TEST_STORE_FIXTURE_H
 
@@ -13,14 +14,27 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "store/store.h"
 
 #define FIX_T0_MS 1764000000000LL /* 2025-11-24T16:00:00Z */
+#define LEASE_MS 30000
+#define USER 1000
+
+/* A PostgreSQL server for the whole test program (test_store_pg.c); dir is "" when none. */
+typedef struct fixture_pg_server {
+    char dir[64];  /* holds data/, the socket and the log */
+    char admin[160]; /* conninfo of the maintenance database */
+    int next_db;
+} fixture_pg_server;
 
 typedef struct fixture {
     char dir[64];
-    char path[128];
+    char path[128]; /* SQLite file */
+    char url[256];  /* what store_open gets */
+    char pg_conninfo[256]; /* PostgreSQL: libpq conninfo of this test's database */
     _Atomic int64_t now_ms;
     store *st;
 } fixture;
@@ -37,19 +51,26 @@ static inline void fixture_advance(fixture *f, int64_t ms) {
 static inline void fixture_open(fixture *f) {
     store_options o = {.clock_ms = fixture_clock, .clock_ctx = f};
     rc_error err = {0};
-    int rc = store_open(f->path, &o, &f->st, &err);
+    int rc = store_open(f->url, &o, &f->st, &err);
     if (rc)
         fprintf(stderr, "store_open: %s\n", err.message);
     assert_int_equal(rc, 0);
 }
 
-static inline int fixture_setup(void **state) {
+static inline fixture *fixture_new(void) {
     fixture *f = calloc(1, sizeof(*f));
     assert_non_null(f);
     snprintf(f->dir, sizeof(f->dir), "/tmp/reelcut-store-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof(f->path), "%s/reelcut.db", f->dir);
     atomic_init(&f->now_ms, FIX_T0_MS);
+    return f;
+}
+
+/* SQLite: a new file per test. */
+static inline int fixture_setup(void **state) {
+    fixture *f = fixture_new();
+    snprintf(f->path, sizeof(f->path), "%s/reelcut.db", f->dir);
+    snprintf(f->url, sizeof(f->url), "%s", f->path);
     fixture_open(f);
     *state = f;
     return 0;
@@ -58,11 +79,84 @@ static inline int fixture_setup(void **state) {
 static inline int fixture_teardown(void **state) {
     fixture *f = *state;
     char cmd[128];
+    if (!f)
+        return 0;
     store_close(f->st);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
     assert_int_equal(system(cmd), 0);
     free(f);
     return 0;
+}
+
+/* Runs one SQL command on a PostgreSQL database; fails the test on error. */
+static inline void fixture_pg_exec(const char *conninfo, const char *sql) {
+    PGconn *c = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+    assert_true(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* PostgreSQL: a new database per test on the program's server (passed as the group state). */
+static inline int fixture_setup_pg_on(fixture_pg_server *srv, void **state) {
+    if (!srv->dir[0])
+        skip(); /* reported as SKIPPED by cmocka, with the reason printed by main */
+    fixture *f = fixture_new();
+    char sql[64];
+    int n = ++srv->next_db;
+    snprintf(sql, sizeof(sql), "CREATE DATABASE reelcut_t%d", n);
+    fixture_pg_exec(srv->admin, sql);
+    snprintf(f->pg_conninfo, sizeof(f->pg_conninfo), "host=%s port=5432 user=postgres dbname=reelcut_t%d",
+             srv->dir, n);
+    snprintf(f->url, sizeof(f->url), "postgresql:///reelcut_t%d?host=%s&port=5432&user=postgres",
+             n, srv->dir);
+    fixture_open(f);
+    *state = f;
+    return 0;
+}
+
+/* Rows and version of schema_version, read behind the store's back. */
+static inline int fixture_schema_version(fixture *f, int *version) {
+    int rows = -1;
+    if (f->pg_conninfo[0]) {
+        PGconn *c = PQconnectdb(f->pg_conninfo);
+        assert_int_equal(PQstatus(c), CONNECTION_OK);
+        PGresult *r = PQexec(c, "SELECT count(*), max(version) FROM schema_version");
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        rows = atoi(PQgetvalue(r, 0, 0));
+        *version = atoi(PQgetvalue(r, 0, 1));
+        PQclear(r);
+        PQfinish(c);
+        return rows;
+    }
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1, &stmt, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    rows = sqlite3_column_int(stmt, 0);
+    *version = sqlite3_column_int(stmt, 1);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return rows;
+}
+
+static inline void fixture_set_schema_version(fixture *f, int version) {
+    char sql[64];
+    snprintf(sql, sizeof(sql), "UPDATE schema_version SET version=%d", version);
+    if (f->pg_conninfo[0]) {
+        fixture_pg_exec(f->pg_conninfo, sql);
+        return;
+    }
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
 }
 
 /* Job id n as 32 hex digits (ordered by n). */
@@ -72,7 +166,7 @@ static inline void fixture_id(int n, char out[STORE_ID_LEN + 1]) {
 
 /* Submits a minimal job n for user; returns the store rc. */
 static inline int fixture_submit(fixture *f, int n, uint64_t user, const char *type,
-                          const char *notify_address) {
+                                 const char *notify_address) {
     store_job job = {0};
     enum store_submit_outcome outcome;
     fixture_id(n, job.job_id);

@@ -1,0 +1,450 @@
+/* store_pg_jobs: jobs in PostgreSQL - submit with client token, SKIP LOCKED claims, finish + outbox. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_pg_int.h"
+
+#define UNFINISHED_LOCK_KEY 0x7265656c63757402LL /* serialises the queue-capacity check */
+
+/* Same column order as the SQLite backend; read by read_job(). */
+#define JOB_COLS_HEAD "j.job_id, j.user_id, j.type, j.state, j.progress, "
+#define JOB_COLS_MID                                                                               \
+    "j.user_data, j.input_file, j.output_bucket, j.output_object, j.title, j.notify_address, "
+#define JOB_COLS_TAIL                                                                              \
+    "j.media_url, j.media_id, j.error_code, j.error_message, j.create_time, j.modified_time, "     \
+    "j.finish_time, j.attempts, j.lease_owner, j.lease_expires_ms, o.state, o.last_error "         \
+    "FROM jobs j LEFT JOIN outbox o ON o.job_id=j.job_id "
+#define JOB_SELECT_FULL                                                                            \
+    "SELECT " JOB_COLS_HEAD "j.input_config, j.job_params, j.output_config, " JOB_COLS_MID         \
+    "j.ai_result, " JOB_COLS_TAIL
+#define JOB_SELECT_BRIEF                                                                           \
+    "SELECT " JOB_COLS_HEAD "NULL, NULL, NULL, " JOB_COLS_MID "NULL, " JOB_COLS_TAIL
+
+static int read_job(PGresult *r, int row, store_job *job) {
+    int oom = 0;
+    memset(job, 0, sizeof(*job));
+    store_pg_copy(r, row, 0, job->job_id, sizeof(job->job_id));
+    job->user_id = (uint64_t)store_pg_int_at(r, row, 1);
+    job->type = store_pg_dup(r, row, 2, &oom);
+    job->state = store_job_state_from(store_pg_str(r, row, 3));
+    job->progress = (int)store_pg_int_at(r, row, 4);
+    char **text[] = {&job->input_config,  &job->job_params,     &job->output_config,
+                     &job->user_data,     &job->input_file,     &job->output_bucket,
+                     &job->output_object, &job->title,          &job->notify_address,
+                     &job->ai_result,     &job->media_url,      &job->media_id,
+                     &job->error_code,    &job->error_message};
+    for (int i = 0; i < (int)(sizeof(text) / sizeof(text[0])); i++)
+        *text[i] = store_pg_dup(r, row, 5 + i, &oom);
+    job->create_time = store_pg_int_at(r, row, 19);
+    job->modified_time = store_pg_int_at(r, row, 20);
+    job->finish_time = store_pg_int_at(r, row, 21);
+    job->attempts = (int)store_pg_int_at(r, row, 22);
+    job->lease_owner = store_pg_dup(r, row, 23, &oom);
+    job->lease_expires_ms = store_pg_int_at(r, row, 24);
+    job->notify_state = store_notify_state_from(store_pg_str(r, row, 25));
+    job->notify_error = store_pg_dup(r, row, 26, &oom);
+    if (oom) {
+        store_job_free(job);
+        return RC_ENOMEM;
+    }
+    return 0;
+}
+
+static int get_job(PGconn *conn, const char *job_id, int scoped, uint64_t user_id, store_job *out,
+                   rc_error *err) {
+    PGresult *res = NULL;
+    store_pg_params p = {0};
+    store_pg_text(&p, job_id);
+    if (scoped)
+        store_pg_int(&p, (int64_t)user_id);
+    int rc = store_pg_exec(conn,
+                           scoped ? JOB_SELECT_FULL "WHERE j.job_id=$1 AND j.user_id=$2"
+                                  : JOB_SELECT_FULL "WHERE j.job_id=$1",
+                           &p, &res, err);
+    if (rc)
+        return rc;
+    rc = PQntuples(res) == 1 ? read_job(res, 0, out) : RC_ENOENT;
+    PQclear(res);
+    return rc;
+}
+
+int store_pg_job_get(store *st, const char *job_id, int scoped, uint64_t user_id, store_job *out,
+                     rc_error *err) {
+    PGconn *conn;
+    int rc = store_pg_get(st, &conn, err);
+    if (rc)
+        return rc;
+    rc = get_job(conn, job_id, scoped, user_id, out, err);
+    store_pg_put(st, conn);
+    return rc;
+}
+
+/* An owner-checked single-row UPDATE: $1 job_id, $2 owner, $3 value. */
+static int owned_update(store *st, const char *sql, const char *job_id, const char *owner,
+                        int64_t value, rc_error *err) {
+    PGconn *conn;
+    PGresult *res = NULL;
+    store_pg_params p = {0};
+    store_pg_text(&p, job_id);
+    store_pg_text(&p, owner);
+    store_pg_int(&p, value);
+    int rc = store_pg_get(st, &conn, err);
+    if (rc)
+        return rc;
+    rc = store_pg_exec(conn, sql, &p, &res, err);
+    if (rc == 0 && store_pg_changes(res) == 0) {
+        PQclear(res);
+        res = NULL;
+        store_pg_params q = {0};
+        store_pg_text(&q, job_id);
+        rc = store_pg_exec(conn, "SELECT 1 FROM jobs WHERE job_id=$1", &q, &res, err);
+        if (rc == 0)
+            rc = PQntuples(res) ? RC_ECANCELED : RC_ENOENT;
+    }
+    PQclear(res);
+    store_pg_put(st, conn);
+    return rc;
+}
+
+static int insert_job(store *st, PGconn *conn, const store_job *job, rc_error *err) {
+    store_pg_params p = {0};
+    char title[64];
+    int64_t created = job->create_time > 0 ? job->create_time : store_now_s(st);
+    store_default_title(created, title, sizeof(title));
+    store_pg_text(&p, job->job_id);
+    store_pg_int(&p, (int64_t)job->user_id);
+    store_pg_text(&p, job->type);
+    store_pg_text(&p, job->input_config);
+    store_pg_text(&p, job->job_params);
+    store_pg_text(&p, job->output_config);
+    store_pg_text(&p, job->user_data);
+    store_pg_text(&p, job->input_file);
+    store_pg_text(&p, job->output_bucket);
+    store_pg_text(&p, job->output_object);
+    store_pg_text(&p, job->title ? job->title : title);
+    store_pg_text(&p, job->notify_address && *job->notify_address ? job->notify_address : NULL);
+    store_pg_int(&p, created);
+    int rc = store_pg_exec(
+        conn,
+        "INSERT INTO jobs(job_id, user_id, type, state, progress, input_config, job_params,"
+        " output_config, user_data, input_file, output_bucket, output_object, title,"
+        " notify_address, create_time, modified_time, attempts)"
+        " VALUES($1, $2, $3, 'Created', 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 0)",
+        &p, NULL, err);
+    if (rc == RC_EEXIST)
+        rc_fail(err, RC_EEXIST, "InternalError", "job store: job %s already exists", job->job_id);
+    return rc;
+}
+
+int store_pg_job_submit(store *st, const store_job *job, const store_client_token *tok,
+                        int64_t max_unfinished, char *existing_id,
+                        enum store_submit_outcome *outcome, rc_error *err) {
+    PGconn *conn;
+    PGresult *res = NULL;
+    *outcome = STORE_SUBMIT_CREATED;
+    int rc = store_pg_get(st, &conn, err);
+    if (rc)
+        return rc;
+    rc = store_pg_begin(conn, err);
+    if (rc)
+        goto out;
+    if (tok) {
+        rc = store_pg_token_claim(st, conn, tok, job->job_id, existing_id, outcome, err);
+        if (rc == 1) { /* an earlier submission answers this one */
+            rc = 0;
+            goto out;
+        }
+        if (rc)
+            goto out;
+    }
+    if (max_unfinished > 0) {
+        store_pg_params p = {0};
+        store_pg_int(&p, UNFINISHED_LOCK_KEY);
+        rc = store_pg_exec(conn, "SELECT pg_advisory_xact_lock($1)", &p, NULL, err);
+        if (rc == 0)
+            rc = store_pg_exec(conn,
+                               "SELECT count(*) FROM jobs WHERE state IN ('Created', 'Executing')",
+                               NULL, &res, err);
+        if (rc)
+            goto out;
+        if (store_pg_int_at(res, 0, 0) >= max_unfinished) {
+            rc = rc_fail(err, RC_EBUSY, "Throttling",
+                         "Request was denied due to request throttling.");
+            goto out;
+        }
+    }
+    rc = insert_job(st, conn, job, err);
+    if (rc == 0)
+        rc = store_pg_commit(conn, err);
+out:
+    PQclear(res);
+    store_pg_put(st, conn); /* rolls back whatever was not committed */
+    return rc;
+}
+
+/* Final state inside an open transaction, with the callback row (see the SQLite backend). */
+static int finish_locked(store *st, PGconn *conn, const char *job_id, const char *owner,
+                         const store_job_result *res, rc_error *err) {
+    store_job job = {0};
+    char *envelope = NULL;
+    int64_t now_ms = store_now_ms(st), now_s = store_now_s(st);
+    int finished = res->state == STORE_JOB_FINISHED;
+    store_pg_params lock = {0};
+    store_pg_text(&lock, job_id);
+    int rc = store_pg_exec(conn, "SELECT 1 FROM jobs WHERE job_id=$1 FOR UPDATE", &lock, NULL, err);
+    if (rc == 0)
+        rc = get_job(conn, job_id, 0, 0, &job, err);
+    if (rc)
+        goto out;
+    if (owner && (job.state != STORE_JOB_EXECUTING || !job.lease_owner ||
+                  strcmp(job.lease_owner, owner) != 0)) {
+        rc = RC_ECANCELED;
+        goto out;
+    }
+    store_pg_params p = {0};
+    store_pg_text(&p, job_id);
+    store_pg_text(&p, store_job_state_name(res->state));
+    store_pg_text(&p, finished ? res->ai_result : NULL);
+    store_pg_text(&p, finished ? res->media_url : NULL);
+    store_pg_text(&p, finished ? res->media_id : NULL);
+    store_pg_text(&p, finished ? NULL : res->error_code);
+    store_pg_text(&p, finished ? NULL : res->error_message);
+    store_pg_int(&p, now_s);
+    rc = store_pg_exec(conn,
+                       "UPDATE jobs SET state=$2, progress=CASE WHEN $2='Finished' THEN 100"
+                       " ELSE progress END, ai_result=$3, media_url=$4, media_id=$5,"
+                       " error_code=$6, error_message=$7, modified_time=$8, finish_time=$8,"
+                       " lease_owner=NULL, lease_expires_ms=0 WHERE job_id=$1",
+                       &p, NULL, err);
+    if (rc || !job.notify_address || !*job.notify_address)
+        goto out;
+    rc = store_callback_envelope(job.user_id, job_id, job.type, store_job_state_name(res->state),
+                                 finished ? NULL : res->error_code,
+                                 finished ? NULL : res->error_message, job.user_data, now_s,
+                                 &envelope);
+    if (rc) {
+        rc = rc_fail(err, rc, NULL, "job store: cannot build the callback of job %s", job_id);
+        goto out;
+    }
+    store_pg_params o = {0};
+    store_pg_text(&o, job_id);
+    store_pg_text(&o, job.notify_address);
+    store_pg_text(&o, envelope);
+    store_pg_int(&o, now_s);
+    store_pg_int(&o, now_ms);
+    rc = store_pg_exec(conn,
+                       "INSERT INTO outbox(job_id, target, body, event_time, attempts,"
+                       " next_attempt_ms, state) VALUES($1, $2, $3, $4, 0, $5, 'Pending')"
+                       " ON CONFLICT(job_id) DO NOTHING",
+                       &o, NULL, err);
+out:
+    free(envelope);
+    store_job_free(&job);
+    return rc;
+}
+
+int store_pg_job_finish(store *st, const char *job_id, const char *owner,
+                        const store_job_result *res, rc_error *err) {
+    PGconn *conn;
+    int rc = store_pg_get(st, &conn, err);
+    if (rc)
+        return rc;
+    rc = store_pg_begin(conn, err);
+    if (rc == 0)
+        rc = finish_locked(st, conn, job_id, owner, res, err);
+    if (rc == 0)
+        rc = store_pg_commit(conn, err);
+    store_pg_put(st, conn);
+    return rc;
+}
+
+int store_pg_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
+                       store_job *out, rc_error *err) {
+    PGconn *conn;
+    PGresult *res = NULL;
+    char job_id[STORE_ID_LEN + 1];
+    char message[96];
+    int64_t now_ms = store_now_ms(st);
+    int rc = store_pg_get(st, &conn, err);
+    if (rc)
+        return rc;
+    rc = store_pg_begin(conn, err);
+    if (rc)
+        goto out;
+    for (;;) {
+        store_pg_params p = {0};
+        store_pg_int(&p, now_ms);
+        PQclear(res);
+        /* SKIP LOCKED: concurrent workers take different jobs instead of queueing on one. */
+        rc = store_pg_exec(conn,
+                           "SELECT job_id, attempts FROM jobs WHERE state='Created' OR"
+                           " (state='Executing' AND lease_expires_ms<=$1)"
+                           " ORDER BY create_time, job_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                           &p, &res, err);
+        if (rc)
+            goto out;
+        if (PQntuples(res) == 0) { /* keep the jobs failed on the way */
+            rc = store_pg_commit(conn, err);
+            rc = rc ? rc : RC_ENOENT;
+            goto out;
+        }
+        store_pg_copy(res, 0, 0, job_id, sizeof(job_id));
+        int attempts = (int)store_pg_int_at(res, 0, 1);
+        if (max_attempts <= 0 || attempts < max_attempts)
+            break;
+        snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
+        store_job_result failed = {.state = STORE_JOB_FAILED,
+                                   .error_code = "InternalError",
+                                   .error_message = message};
+        rc = finish_locked(st, conn, job_id, NULL, &failed, err);
+        if (rc)
+            goto out;
+    }
+    store_pg_params u = {0};
+    store_pg_text(&u, job_id);
+    store_pg_text(&u, owner);
+    store_pg_int(&u, now_ms + lease_ms);
+    store_pg_int(&u, store_now_s(st));
+    rc = store_pg_exec(conn,
+                       "UPDATE jobs SET attempts=attempts+1, progress=0, lease_owner=$2,"
+                       " lease_expires_ms=$3, modified_time=CASE WHEN state='Created' THEN $4"
+                       " ELSE modified_time END, state='Executing' WHERE job_id=$1",
+                       &u, NULL, err);
+    if (rc == 0)
+        rc = get_job(conn, job_id, 0, 0, out, err);
+    if (rc == 0)
+        rc = store_pg_commit(conn, err);
+    if (rc)
+        store_job_free(out);
+out:
+    PQclear(res);
+    store_pg_put(st, conn);
+    return rc;
+}
+
+int store_pg_job_heartbeat(store *st, const char *job_id, const char *owner, int64_t lease_ms,
+                           rc_error *err) {
+    return owned_update(st,
+                        "UPDATE jobs SET lease_expires_ms=$3 WHERE job_id=$1 AND"
+                        " state='Executing' AND lease_owner=$2",
+                        job_id, owner, store_now_ms(st) + lease_ms, err);
+}
+
+int store_pg_job_progress(store *st, const char *job_id, const char *owner, int progress,
+                          rc_error *err) {
+    int p = progress < 0 ? 0 : progress > 99 ? 99 : progress;
+    return owned_update(st,
+                        "UPDATE jobs SET progress=greatest(progress, $3::integer) WHERE job_id=$1"
+                        " AND state='Executing' AND lease_owner=$2",
+                        job_id, owner, p, err);
+}
+
+int store_pg_job_release(store *st, const char *job_id, const char *owner, rc_error *err) {
+    return owned_update(st,
+                        "UPDATE jobs SET lease_owner=NULL, lease_expires_ms=$3,"
+                        " attempts=greatest(attempts-1, 0) WHERE job_id=$1 AND state='Executing'"
+                        " AND lease_owner=$2",
+                        job_id, owner, 0, err);
+}
+
+int store_pg_job_count(store *st, int64_t *counts, rc_error *err) {
+    PGconn *conn;
+    PGresult *res = NULL;
+    memset(counts, 0, sizeof(int64_t) * STORE_JOB_STATE_COUNT);
+    int rc = store_pg_get(st, &conn, err);
+    if (rc)
+        return rc;
+    rc = store_pg_exec(conn, "SELECT state, count(*) FROM jobs GROUP BY state", NULL, &res, err);
+    for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
+        enum store_job_state s;
+        if (store_job_state_parse(store_pg_str(res, i, 0), &s) == 0)
+            counts[s] = store_pg_int_at(res, i, 1);
+    }
+    PQclear(res);
+    store_pg_put(st, conn);
+    return rc;
+}
+
+int store_pg_job_list(store *st, const store_job_query *q, store_job_page *page, rc_error *err) {
+    PGconn *conn;
+    PGresult *res = NULL;
+    store_pg_params p = {0};
+    char where[256], sql[2048];
+    int asc = q->sort == STORE_SORT_ASC;
+    int64_t limit = q->page_size, offset = 0;
+    if (!q->has_cursor)
+        offset = q->page_no - 1 > INT64_MAX / limit ? INT64_MAX : (q->page_no - 1) * limit;
+    /* $1 user, then the optional filters in this order. */
+    store_pg_int(&p, (int64_t)q->user_id);
+    int n = snprintf(where, sizeof(where), "WHERE j.user_id=$1");
+    if (q->has_state) {
+        store_pg_text(&p, store_job_state_name(q->state));
+        n += snprintf(where + n, sizeof(where) - (size_t)n, " AND j.state=$%d", p.n);
+    }
+    if (q->type) {
+        store_pg_text(&p, q->type);
+        snprintf(where + n, sizeof(where) - (size_t)n, " AND j.type=$%d", p.n);
+    }
+    int nfilter = p.n;
+    int rc = store_pg_get(st, &conn, err);
+    if (rc)
+        return rc;
+    /* Count and page from one snapshot. */
+    rc = store_pg_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, NULL, err);
+    if (rc)
+        goto out;
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs j %s", where);
+    rc = store_pg_exec(conn, sql, &p, &res, err);
+    if (rc)
+        goto out;
+    page->total = store_pg_int_at(res, 0, 0);
+    PQclear(res);
+    res = NULL;
+
+    char cursor[160] = "";
+    if (q->has_cursor) {
+        store_pg_int(&p, q->after_time);
+        store_pg_text(&p, q->after_id);
+        snprintf(cursor, sizeof(cursor), " AND (j.create_time%s$%d OR (j.create_time=$%d AND"
+                 " j.job_id%s$%d))", asc ? ">" : "<", nfilter + 1, nfilter + 1, asc ? ">" : "<",
+                 nfilter + 2);
+    }
+    store_pg_int(&p, limit + 1); /* one more tells whether rows follow */
+    store_pg_int(&p, offset);
+    snprintf(sql, sizeof(sql),
+             JOB_SELECT_BRIEF "%s%s ORDER BY j.create_time %s, j.job_id %s LIMIT $%d OFFSET $%d",
+             where, cursor, asc ? "ASC" : "DESC", asc ? "ASC" : "DESC", p.n - 1, p.n);
+    rc = store_pg_exec(conn, sql, &p, &res, err);
+    if (rc)
+        goto out;
+    int rows = PQntuples(res);
+    if (rows > limit) {
+        page->has_more = 1;
+        rows = (int)limit;
+    }
+    page->jobs = calloc(rows ? (size_t)rows : 1, sizeof(store_job));
+    if (!page->jobs) {
+        rc = rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
+        goto out;
+    }
+    for (int i = 0; i < rows; i++) {
+        rc = read_job(res, i, &page->jobs[i]);
+        if (rc)
+            goto out;
+        page->count++;
+    }
+    if (page->has_more) {
+        const store_job *last = &page->jobs[page->count - 1];
+        page->next_time = last->create_time;
+        memcpy(page->next_id, last->job_id, sizeof(page->next_id));
+    }
+    rc = store_pg_commit(conn, err);
+out:
+    PQclear(res);
+    store_pg_put(st, conn);
+    if (rc)
+        store_job_page_free(page);
+    return rc;
+}

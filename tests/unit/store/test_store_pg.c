@@ -1,0 +1,95 @@
+/* The shared store test suites on PostgreSQL: a throwaway server (tests/unit/store/pg_server.sh) in
+ * a temp dir, a fresh database per test. Without PostgreSQL server binaries every test is reported
+ * SKIPPED (and the reason printed). */
+#include <sys/wait.h>
+
+#include "store_suite_jobs.h"
+#include "store_suite_misc.h"
+
+/* The one server of this test program, shared by every test's setup. */
+static fixture_pg_server server;
+
+static int pg_setup(void **state) {
+    return fixture_setup_pg_on(&server, state);
+}
+
+static void test_pg_url_and_errors(void **state) {
+    fixture *f = *state;
+    store *st = NULL;
+    rc_error err = {0};
+    assert_string_equal(store_backend_name(f->st), "postgresql");
+    assert_int_equal(store_ping(f->st, NULL), 0);
+    char url[256];
+    snprintf(url, sizeof(url), "postgresql:///no_such_db?host=%s&port=5432&user=postgres",
+             server.dir);
+    assert_int_equal(store_open(url, NULL, &st, &err), RC_EDB);
+    assert_null(st);
+    assert_string_equal(err.code, "InternalError");
+    assert_non_null(strstr(err.message, "cannot connect to PostgreSQL"));
+    /* Two handles on one database: jobs submitted through one are claimed through the other. */
+    store_options o = {.clock_ms = fixture_clock, .clock_ctx = f};
+    assert_int_equal(store_open(f->url, &o, &st, NULL), 0);
+    assert_int_equal(fixture_submit(f, 1, USER, "Segmentation", NULL), 0);
+    store_job job;
+    assert_int_equal(store_job_claim(st, "other-node", LEASE_MS, 3, &job, NULL), 0);
+    assert_string_equal(job.job_id, "00000000000000000000000000000001");
+    store_job_free(&job);
+    store_close(st);
+}
+
+static const char *script_path(char *buf, size_t n) {
+    const char *src = getenv("REELCUT_SRC");
+    if (src)
+        snprintf(buf, n, "%s/tests/unit/store/pg_server.sh", src);
+    else
+        snprintf(buf, n, "%s", __FILE__);
+    if (!src) {
+        char *slash = strrchr(buf, '/');
+        snprintf(slash ? slash + 1 : buf, n - (size_t)(slash ? slash + 1 - buf : 0),
+                 "pg_server.sh");
+    }
+    return buf;
+}
+
+int main(void) {
+    char script[512], cmd[1024];
+    script_path(script, sizeof(script));
+    snprintf(server.dir, sizeof(server.dir), "/tmp/reelcut-pg-XXXXXX");
+    if (!mkdtemp(server.dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(cmd, sizeof(cmd), "bash '%s' start '%s'", script, server.dir);
+    int status = system(cmd);
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    char rm[128];
+    snprintf(rm, sizeof(rm), "rm -rf '%s'", server.dir);
+    if (code == 77) {
+        fprintf(stderr, "test_store_pg: SKIPPED - no PostgreSQL server binaries on this machine\n");
+        if (system(rm) != 0)
+            fprintf(stderr, "test_store_pg: cannot remove %s\n", server.dir);
+        server.dir[0] = '\0';
+    } else if (code != 0) {
+        fprintf(stderr, "test_store_pg: starting PostgreSQL failed (%d)\n", code);
+        if (system(rm) != 0)
+            fprintf(stderr, "test_store_pg: cannot remove %s\n", server.dir);
+        return 1;
+    } else {
+        snprintf(server.admin, sizeof(server.admin),
+                 "host=%s port=5432 user=postgres dbname=postgres", server.dir);
+    }
+
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_pg_url_and_errors, pg_setup, fixture_teardown),
+        STORE_SUITE_JOBS(pg_setup, fixture_teardown),
+        STORE_SUITE_MISC(pg_setup, fixture_teardown),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+    if (server.dir[0]) {
+        snprintf(cmd, sizeof(cmd), "bash '%s' stop '%s'", script, server.dir);
+        if (system(cmd) != 0 || system(rm) != 0)
+            fprintf(stderr, "test_store_pg: cleanup of %s failed\n", server.dir);
+    }
+    return failed;
+}
