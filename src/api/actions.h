@@ -40,6 +40,8 @@ int api_action_submit_segmentation(api_call *call, rc_error *err);
 int api_action_submit_highlights(api_call *call, rc_error *err);
 int api_action_get_job(api_call *call, rc_error *err);
 int api_action_list_jobs(api_call *call, rc_error *err);
+int api_action_register_media(api_call *call, rc_error *err);
+int api_action_get_media(api_call *call, rc_error *err);
 
 /* Sends body (consumed) with RequestId added as the first key. */
 void api_reply_json(api_call *call, json_t *body);

@@ -21,8 +21,7 @@ typedef struct submit_plan {
 /* ClientToken handling, queue capacity and creation, in the order of API.md §4.0, after the
  * syntax checks passed. check_state runs the state checks once the token lookup missed. */
 static int submit_job(api_call *call, const char *action, const submit_plan *plan,
-                      int (*check_state)(const void *spec, const jobs_policy *policy,
-                                         rc_error *err),
+                      int (*check_state)(api_call *call, const void *spec, rc_error *err),
                       const void *spec, rc_error *err) {
     api_service *svc = call->svc;
     const char *token = api_call_param(call, "ClientToken");
@@ -47,7 +46,7 @@ static int submit_job(api_call *call, const char *action, const submit_plan *pla
         if (rc == 0)
             goto answer;
     }
-    rc = check_state(spec, &svc->policy, err);
+    rc = check_state(call, spec, err);
     if (rc)
         return rc;
     store_job job;
@@ -86,8 +85,26 @@ static const char *notify_of(const jobs_userdata *ud, const config *cfg) {
     return cfg->callback_url[0] ? cfg->callback_url : NULL;
 }
 
-static int seg_check_state(const void *spec, const jobs_policy *policy, rc_error *err) {
-    return jobs_seg_spec_check_state(spec, policy, err);
+/* A MediaId input must name one of the caller's assets at submission (API.md §4.0 Inputs). */
+static int media_exists(api_call *call, const char *media_id, const char *path, rc_error *err) {
+    store_media m;
+    memset(&m, 0, sizeof(m));
+    int rc = store_media_get(call->svc->deps.st, media_id, call->auth->user_id, &m, NULL);
+    store_media_free(&m);
+    if (rc == RC_ENOENT || rc == RC_EINVAL)
+        return api_fail(err, API_ERR_RESOURCE_NOT_FOUND,
+                        "The resource operated \"%s\" cannot be found.", path);
+    return rc ? api_fail(err, API_ERR_UNAVAILABLE, NULL) : 0;
+}
+
+static int seg_check_state(api_call *call, const void *spec_ptr, rc_error *err) {
+    const jobs_seg_spec *spec = spec_ptr;
+    if (spec->input.kind == JOBS_LOC_MEDIA) {
+        int rc = media_exists(call, spec->input.key, "InputConfig.Media", err);
+        if (rc)
+            return rc;
+    }
+    return jobs_seg_spec_check_state(spec, &call->svc->policy, err);
 }
 
 int api_action_submit_segmentation(api_call *call, rc_error *err) {

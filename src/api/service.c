@@ -19,6 +19,8 @@ static const api_action actions[] = {
     {"SubmitHighlightExtractionJob", api_action_submit_highlights},
     {"GetSmartHandleJob", api_action_get_job},
     {"ListSmartJobs", api_action_list_jobs},
+    {"RegisterMediaInfo", api_action_register_media},
+    {"GetMediaInfo", api_action_get_media},
 };
 #define N_ACTIONS (sizeof(actions) / sizeof(actions[0]))
 

@@ -7,6 +7,7 @@
 #include "api/http.h"
 #include "blob/blob.h"
 #include "jobs/pool.h"
+#include "jobs/prober.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/keys.h"
@@ -19,6 +20,7 @@ typedef struct api_service_deps {
     const keys_set *keys;
     blob_backend *blob; /* local buckets: which buckets exist */
     jobs_pool *pool;    /* woken after each submission; may be NULL (API-only node) */
+    jobs_prober *prober; /* woken after each registration; may be NULL */
 } api_service_deps;
 
 /* Creates the service over deps (borrowed; they must outlive it). */

@@ -26,6 +26,7 @@ typedef struct runtime {
     blob_backend *blob;
     jobs_executor *exec;
     jobs_pool *pool;
+    jobs_prober *prober;
     api_service *svc;
     http_server *http;
 } runtime;
@@ -75,6 +76,8 @@ static int start_common(runtime *rt, int with_pool, rc_error *err) {
         rc = jobs_pool_start(rt->st, &pc, jobs_executor_run, rt->exec, &rt->pool, err);
         if (!rc)
             log_info("%d job worker(s) started", workers);
+        if (!rc)
+            rc = jobs_prober_start(&rt->cfg, rt->st, rt->blob, &rt->prober, err);
     }
     return rc;
 }
@@ -85,6 +88,8 @@ static void stop_all(runtime *rt) {
     if (rt->pool)
         jobs_pool_stop(rt->pool, (int64_t)rt->cfg.shutdown_grace_seconds * 1000);
     rt->pool = NULL;
+    jobs_prober_stop(rt->prober);
+    rt->prober = NULL;
     api_service_destroy(rt->svc);
     jobs_executor_destroy(rt->exec);
     blob_destroy(rt->blob);
@@ -123,7 +128,7 @@ static int run(int argc, char **argv, int serve) {
     if (!rc && serve)
         rc = ensure_first_key(&rt, &err);
     if (!rc && serve) {
-        api_service_deps deps = {&rt.cfg, rt.st, &rt.keys, rt.blob, rt.pool};
+        api_service_deps deps = {&rt.cfg, rt.st, &rt.keys, rt.blob, rt.pool, rt.prober};
         rc = api_service_create(&deps, &rt.svc, &err);
         if (!rc)
             rc = http_server_start(rt.cfg.listen, rt.cfg.http_threads, api_service_handle, rt.svc,
