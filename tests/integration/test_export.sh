@@ -44,8 +44,8 @@ for ext in mkv mov; do
   check_output "$out/both.$ext" 145 5.8 1
   expect_frames "$out/both.$ext" 83 227
 done
-ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$out/both.mkv" | tr '\n' ' ' |
-  grep -qx "h264 aac " || fail "mkv codecs"
+codecs() { ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$1" | tr '\n' ' '; }
+[ "$(codecs "$out/both.mkv")" = "h264 aac " ] || fail "mkv codecs: $(codecs "$out/both.mkv")"
 
 run transcode "$src" 1.5 2.5 "$out/short.mp4" # no keyframe inside: everything encoded
 check_output "$out/short.mp4" 25 1.0 1
@@ -79,10 +79,8 @@ expect_frames "$out/main.mp4" 13 82
 run smartcut "$M/exp_rot90.mp4" 1.3 4.5 "$out/rot.mp4"
 check_output "$out/rot.mp4" 80 3.2 1
 expect_frames "$out/rot.mp4" 33 112 left
-rotation=$(ffprobe -v error -show_entries stream_side_data=rotation -of csv=p=0 "$out/rot.mp4")
-# (no `| grep -q` under pipefail: grep's early exit can SIGPIPE ffprobe and fail the pipeline)
-[[ $rotation == *90* ]] ||
-  fail "rotation lost"
+rot=$(ffprobe -v error -show_entries stream_side_data=rotation -of csv=p=0 "$out/rot.mp4")
+[[ $rot == *90* ]] || fail "rotation lost: $rot"
 run transcode "$M/exp_rot90.mp4" 0.5 3 "$out/rot.mkv"
 [ "$(size_of "$out/rot.mkv")" = 272x480 ] || fail "rotated size $(size_of "$out/rot.mkv")"
 check_output "$out/rot.mkv" 62 2.48 1
@@ -95,16 +93,16 @@ expect_frames "$out/vp9.webm" 50 99
 run transcode "$M/exp_vp9.webm" 0.5 3 "$out/vp9_cut.webm"
 check_output "$out/vp9_cut.webm" 62 2.48 1
 expect_frames "$out/vp9_cut.webm" 13 74
-ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$out/vp9_cut.webm" | tr '\n' ' ' |
-  grep -qx "vp9 opus " || fail "webm codecs"
+[ "$(codecs "$out/vp9_cut.webm")" = "vp9 opus " ] || fail "webm codecs: $(codecs "$out/vp9_cut.webm")"
 run transcode "$M/exp_vp9.webm" 2 4 "$out/from_vp9.mp4" # VP9 into mp4 means H.264
 check_output "$out/from_vp9.mp4" 50 2.0 1
-ffprobe -v error -select_streams v -show_entries stream=codec_name,pix_fmt -of csv=p=0 "$out/from_vp9.mp4" |
-  grep -qx "h264,yuv420p" || fail "mp4 from vp9 is not h264 yuv420p"
+vinfo=$(ffprobe -v error -select_streams v -show_entries stream=codec_name,pix_fmt -of csv=p=0 "$out/from_vp9.mp4")
+[ "$vinfo" = "h264,yuv420p" ] || fail "mp4 from vp9: $vinfo"
 
 # mp4 is faststart: moov before mdat.
-head -c 200000 "$out/both.mp4" | grep -aob moov | head -1 | awk -F: '$1 < 100000 { ok = 1 } END { exit !ok }' ||
-  fail "moov not at the front"
+moov=$(grep -aob moov "$out/both.mp4" | head -1 | cut -d: -f1 || true)
+mdat=$(grep -aob mdat "$out/both.mp4" | head -1 | cut -d: -f1 || true)
+[ -n "$moov" ] && [ -n "$mdat" ] && [ "$moov" -lt "$mdat" ] || fail "moov ($moov) not before mdat ($mdat)"
 
 # --- errors: exit status per rc (ENOENT 3, EMEDIA 4, ERANGE 5, EWRITE 6, ENOTSUP 2), no file left ---
 expect_err() {
@@ -114,15 +112,17 @@ expect_err() {
   st=$?
   set -e
   [ "$st" = "$code" ] || fail "$*: exit $st, want $code ($msg)"
-  grep -q -- "$want" <<<"$msg" || fail "$*: message '$msg' lacks '$want'"
+  [[ $msg =~ $want ]] || fail "$*: message '$msg' lacks '$want'"
   [ ! -e "$dst" ] || fail "$*: left $dst behind"
-  ! ls -a "$(dirname "$dst")" 2>/dev/null | grep -q '\.part$' || fail "$*: left a temp file"
+  local left
+  left=$(find "$out" -name '*.part')
+  [ -z "$left" ] || fail "$*: left a temp file: $left"
 }
 expect_err 3 "$out/missing.mp4" "$out/e1.mp4" "$out/missing.mp4" 0 1
 printf 'not media' >"$out/junk.mp4"
 expect_err 4 "$out/junk.mp4" "$out/e2.mp4" "$out/junk.mp4" 0 1
-expect_err 5 "OutOfRange\|Out > In" "$out/e3.mp4" "$src" 4 4
-expect_err 5 "past the end\|no video frame" "$out/e4.mp4" "$src" 12 20
+expect_err 5 "Out > In" "$out/e3.mp4" "$src" 4 4
+expect_err 5 "(past the end|no video frame)" "$out/e4.mp4" "$src" 12 20
 expect_err 5 "past the end" "$out/e5.mp4" "$src" 30 40
 expect_err 6 "$out/nodir" "$out/nodir/e6.mp4" "$src" 0 1
 expect_err 2 "e7.avi" "$out/e7.avi" "$src" 0 1
