@@ -1,4 +1,5 @@
-/* store_pg_jobs: jobs in PostgreSQL - submit with client token, SKIP LOCKED claims, finish + outbox. */
+/* store_pg_jobs: jobs in PostgreSQL - submit with client token, SKIP LOCKED claims, finish +
+ * outbox. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,10 +32,10 @@ static int read_job(PGresult *r, int row, store_job *job) {
     job->type = store_pg_dup(r, row, 2, &oom);
     job->state = store_job_state_from(store_pg_str(r, row, 3));
     job->progress = (int)store_pg_int_at(r, row, 4);
-    char **text[] = {&job->input_config,  &job->job_params,     &job->output_config,
-                     &job->user_data,     &job->input_file,     &job->output_bucket,
-                     &job->output_object, &job->title,          &job->notify_address,
-                     &job->ai_result,     &job->media_url,      &job->media_id,
+    char **text[] = {&job->input_config,  &job->job_params,   &job->output_config,
+                     &job->user_data,     &job->input_file,   &job->output_bucket,
+                     &job->output_object, &job->title,        &job->notify_address,
+                     &job->ai_result,     &job->media_url,    &job->media_id,
                      &job->error_code,    &job->error_message};
     for (int i = 0; i < (int)(sizeof(text) / sizeof(text[0])); i++)
         *text[i] = store_pg_dup(r, row, 5 + i, &oom);
@@ -141,8 +142,8 @@ static int insert_job(store *st, PGconn *conn, const store_job *job, rc_error *e
 
 static int count_unfinished(PGconn *conn, int64_t *n, rc_error *err) {
     PGresult *res = NULL;
-    int rc = store_pg_exec(conn, "SELECT count(*) FROM jobs WHERE state IN ('Created', 'Executing')",
-                           NULL, &res, err);
+    int rc = store_pg_exec(
+        conn, "SELECT count(*) FROM jobs WHERE state IN ('Created', 'Executing')", NULL, &res, err);
     if (rc == 0)
         *n = store_pg_int_at(res, 0, 0);
     PQclear(res);
@@ -338,9 +339,8 @@ int store_pg_job_claim(store *st, const char *owner, int64_t lease_ms, int max_a
         if (max_attempts <= 0 || attempts < max_attempts)
             break;
         snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
-        store_job_result failed = {.state = STORE_JOB_FAILED,
-                                   .error_code = "InternalError",
-                                   .error_message = message};
+        store_job_result failed = {
+            .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
         rc = finish_locked(st, conn, job_id, NULL, &failed, err);
         if (rc)
             goto out;
@@ -449,9 +449,10 @@ int store_pg_job_list(store *st, const store_job_query *q, store_job_page *page,
     if (q->has_cursor) {
         store_pg_int(&p, q->after_time);
         store_pg_text(&p, q->after_id);
-        snprintf(cursor, sizeof(cursor), " AND (j.create_time%s$%d OR (j.create_time=$%d AND"
-                 " j.job_id%s$%d))", asc ? ">" : "<", nfilter + 1, nfilter + 1, asc ? ">" : "<",
-                 nfilter + 2);
+        snprintf(cursor, sizeof(cursor),
+                 " AND (j.create_time%s$%d OR (j.create_time=$%d AND"
+                 " j.job_id%s$%d))",
+                 asc ? ">" : "<", nfilter + 1, nfilter + 1, asc ? ">" : "<", nfilter + 2);
     }
     store_pg_int(&p, limit + 1); /* one more tells whether rows follow */
     store_pg_int(&p, offset);

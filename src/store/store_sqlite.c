@@ -1,4 +1,5 @@
-/* store_sqlite: the embedded SQLite backend - connection pool, migrations, tokens, nonces, purge. */
+/* store_sqlite: the embedded SQLite backend - connection pool, migrations, tokens, nonces, purge.
+ */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -250,7 +251,8 @@ static int migrate(sqlite3 *db, rc_error *err) {
     }
     if (version < MIGRATION_COUNT) {
         char sql[96];
-        snprintf(sql, sizeof(sql), "DELETE FROM schema_version; INSERT INTO schema_version VALUES(%d)",
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM schema_version; INSERT INTO schema_version VALUES(%d)",
                  MIGRATION_COUNT);
         rc = store_sq_exec(db, sql, err);
         if (rc)
@@ -315,7 +317,8 @@ int store_sq_token_record(store *st, sqlite3 *db, const store_client_token *tok,
     store_sq_bind_text(stmt, 3, tok->token);
     store_sq_bind_text(stmt, 4, tok->fingerprint);
     store_sq_bind_text(stmt, 5, resource_id);
-    sqlite3_bind_int64(stmt, 6, store_now_s(st) + (tok->ttl_s > 0 ? tok->ttl_s : CLIENT_TOKEN_TTL_S));
+    sqlite3_bind_int64(stmt, 6,
+                       store_now_s(st) + (tok->ttl_s > 0 ? tok->ttl_s : CLIENT_TOKEN_TTL_S));
     if (sqlite3_step(stmt) != SQLITE_DONE)
         rc = store_sq_fail(db, "record client token", err);
     sqlite3_finalize(stmt);

@@ -3,8 +3,8 @@
  * Not built by CMake (not a test_*.c); build and run it optimised by hand:
  *
  *   gcc -std=c17 -O2 -D_GNU_SOURCE -Isrc tests/unit/store/store_bench.c src/store/[a-z_]*.c \
- *       src/util/[a-z_]*.c $(pkg-config --cflags --libs sqlite3 jansson libpq libcrypto) -lpthread -lm -o /tmp/store_bench
- *   /tmp/store_bench [URL]          (default: a fresh SQLite file under /tmp)
+ *       src/util/[a-z_]*.c $(pkg-config --cflags --libs sqlite3 jansson libpq libcrypto) -lpthread
+ * -lm -o /tmp/store_bench /tmp/store_bench [URL]          (default: a fresh SQLite file under /tmp)
  *   BENCH_WORKERS=0 /tmp/store_bench   (API load only)
  */
 #include <pthread.h>
