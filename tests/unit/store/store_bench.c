@@ -1,11 +1,13 @@
 /* store_bench: throughput and latency of the job store under the service's access pattern - API
  * threads submitting (with ClientToken) and reading jobs while workers claim and finish them.
- * Not built by CMake (not a test_*.c); build and run it optimised by hand:
+ * Not built by CMake (not a test_*.c); build it optimised by hand from the repository root:
  *
- *   gcc -std=c17 -O2 -D_GNU_SOURCE -Isrc tests/unit/store/store_bench.c src/store/[a-z_]*.c \
- *       src/util/[a-z_]*.c $(pkg-config --cflags --libs sqlite3 jansson libpq libcrypto) -lpthread
- * -lm -o /tmp/store_bench /tmp/store_bench [URL]          (default: a fresh SQLite file under /tmp)
- *   BENCH_WORKERS=0 /tmp/store_bench   (API load only)
+ *   gcc -std=c17 -O2 -D_GNU_SOURCE -Isrc -o /tmp/store_bench \
+ *       tests/unit/store/store_bench.c src/store/[a-z_]*.c src/util/[a-z_]*.c \
+ *       $(pkg-config --cflags --libs sqlite3 jansson libpq libcrypto) -lpthread -lm
+ *
+ * and run `/tmp/store_bench [URL]` (default: a fresh SQLite file under /tmp);
+ * `BENCH_WORKERS=0 /tmp/store_bench` measures the API load alone.
  */
 #include <pthread.h>
 #include <stdatomic.h>
