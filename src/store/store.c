@@ -87,11 +87,11 @@ static void free_strings(char **v[], size_t n) {
 void store_job_free(store_job *job) {
     if (!job)
         return;
-    char **s[] = {&job->type,          &job->input_config,   &job->job_params, &job->output_config,
-                  &job->user_data,     &job->input_file,     &job->output_bucket,
-                  &job->output_object, &job->title,          &job->notify_address,
-                  &job->ai_result,     &job->media_url,      &job->media_id,   &job->error_code,
-                  &job->error_message, &job->lease_owner,    &job->notify_error};
+    char **s[] = {&job->type,        &job->input_config,   &job->job_params,    &job->output_config,
+                  &job->user_data,   &job->input_file,     &job->output_bucket, &job->output_object,
+                  &job->title,       &job->notify_address, &job->ai_result,     &job->media_url,
+                  &job->media_id,    &job->error_code,     &job->error_message, &job->lease_owner,
+                  &job->notify_error};
     free_strings(s, sizeof(s) / sizeof(s[0]));
     memset(job, 0, sizeof(*job));
 }
@@ -108,8 +108,8 @@ void store_job_page_free(store_job_page *page) {
 void store_media_free(store_media *m) {
     if (!m)
         return;
-    char **s[] = {&m->input_url,  &m->title,      &m->description, &m->tags,       &m->reference_id,
-                  &m->user_data,  &m->probe_json, &m->media_type,  &m->lease_owner};
+    char **s[] = {&m->input_url, &m->title,      &m->description, &m->tags,       &m->reference_id,
+                  &m->user_data, &m->probe_json, &m->media_type,  &m->lease_owner};
     free_strings(s, sizeof(s) / sizeof(s[0]));
     memset(m, 0, sizeof(*m));
 }
@@ -234,7 +234,7 @@ static int bad_token(const store_client_token *tok) {
 #define CHECK(cond, what)                                                                          \
     do {                                                                                           \
         if (!(cond))                                                                               \
-            return rc_fail(err, RC_EINVAL, "InternalError", "job store: invalid %s", what);       \
+            return rc_fail(err, RC_EINVAL, "InternalError", "job store: invalid %s", what);        \
     } while (0)
 
 /* A syntactically wrong id cannot exist: answer "not found" without a query. */
@@ -275,8 +275,8 @@ int store_job_get_any(store *st, const char *job_id, store_job *out, rc_error *e
     return st->ops->job_get(st, job_id, 0, 0, out, err);
 }
 
-int store_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts, store_job *out,
-                    rc_error *err) {
+int store_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
+                    store_job *out, rc_error *err) {
     CHECK(owner && *owner && lease_ms > 0 && out, "claim");
     memset(out, 0, sizeof(*out));
     return st->ops->job_claim(st, owner, lease_ms, max_attempts, out, err);

@@ -1,4 +1,5 @@
-/* store: the only way to persistent state - jobs, client tokens, nonces, media assets, callback outbox. */
+/* store: the only way to persistent state - jobs, client tokens, nonces, media assets, callback
+ * outbox. */
 #ifndef REELCUT_STORE_H
 #define REELCUT_STORE_H
 
@@ -107,7 +108,8 @@ typedef struct store_job {
 /* Frees the strings of job (not job itself) and zeroes it; NULL-safe. */
 void store_job_free(store_job *job);
 
-/* The ClientToken scope of API.md §4.0: (access_key_id, action, token), valid 24 h from first use. */
+/* The ClientToken scope of API.md §4.0: (access_key_id, action, token), valid 24 h from first use.
+ */
 typedef struct store_client_token {
     const char *access_key_id;
     const char *action;      /* e.g. "SubmitSegmentationJob" */
@@ -117,9 +119,11 @@ typedef struct store_client_token {
 } store_client_token;
 
 enum store_submit_outcome {
-    STORE_SUBMIT_CREATED = 0,  /* a new row was inserted (and the token recorded) */
-    STORE_SUBMIT_EXISTING = 1, /* token seen with the same fingerprint: existing_id is the original */
-    STORE_SUBMIT_MISMATCH = 2, /* token seen with another fingerprint: IdempotentParameterMismatch */
+    STORE_SUBMIT_CREATED = 0, /* a new row was inserted (and the token recorded) */
+    STORE_SUBMIT_EXISTING =
+        1, /* token seen with the same fingerprint: existing_id is the original */
+    STORE_SUBMIT_MISMATCH =
+        2, /* token seen with another fingerprint: IdempotentParameterMismatch */
 };
 
 /* Looks a live (unexpired) client token up without changing anything, for the early "token
@@ -146,17 +150,18 @@ int store_job_get(store *st, const char *job_id, uint64_t user_id, store_job *ou
 /* Same without the user scope, for workers and the notifier. */
 int store_job_get_any(store *st, const char *job_id, store_job *out, rc_error *err);
 
-/* Claims the oldest claimable job for worker `owner`: a Created job, or an Executing one whose lease
- * expired (its worker died). In one transaction: state Executing, attempts + 1, progress 0, lease
- * = now + lease_ms. A job that has already had max_attempts attempts is not handed out but Failed
- * with InternalError "The job exceeded <max_attempts> attempts." (and its callback queued); the
- * search then goes on (max_attempts <= 0: no limit). Returns 0 with *out filled (freed with
+/* Claims the oldest claimable job for worker `owner`: a Created job, or an Executing one whose
+ * lease expired (its worker died). In one transaction: state Executing, attempts + 1, progress 0,
+ * lease = now + lease_ms. A job that has already had max_attempts attempts is not handed out but
+ * Failed with InternalError "The job exceeded <max_attempts> attempts." (and its callback queued);
+ * the search then goes on (max_attempts <= 0: no limit). Returns 0 with *out filled (freed with
  * store_job_free), RC_ENOENT if nothing is claimable. */
-int store_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts, store_job *out,
-                    rc_error *err);
+int store_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
+                    store_job *out, rc_error *err);
 
 /* Extends the lease to now + lease_ms if owner still holds the Executing job. Returns 0,
- * RC_ECANCELED if the job is no longer this owner's (the worker must stop), RC_ENOENT if unknown. */
+ * RC_ECANCELED if the job is no longer this owner's (the worker must stop), RC_ENOENT if unknown.
+ */
 int store_job_heartbeat(store *st, const char *job_id, const char *owner, int64_t lease_ms,
                         rc_error *err);
 

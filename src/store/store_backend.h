@@ -1,4 +1,5 @@
-/* store_backend: the struct of function pointers a store backend fills in (private to src/store). */
+/* store_backend: the struct of function pointers a store backend fills in (private to src/store).
+ */
 #ifndef REELCUT_STORE_BACKEND_H
 #define REELCUT_STORE_BACKEND_H
 
@@ -14,8 +15,8 @@ typedef struct store_ops {
     int (*client_token_lookup)(store *st, const store_client_token *tok, char *resource_id,
                                enum store_submit_outcome *outcome, rc_error *err);
     int (*job_submit)(store *st, const store_job *job, const store_client_token *tok,
-                      int64_t max_unfinished, char *existing_id,
-                      enum store_submit_outcome *outcome, rc_error *err);
+                      int64_t max_unfinished, char *existing_id, enum store_submit_outcome *outcome,
+                      rc_error *err);
     int (*job_get)(store *st, const char *job_id, int scoped, uint64_t user_id, store_job *out,
                    rc_error *err);
     int (*job_claim)(store *st, const char *owner, int64_t lease_ms, int max_attempts,
@@ -24,8 +25,8 @@ typedef struct store_ops {
                          rc_error *err);
     int (*job_progress)(store *st, const char *job_id, const char *owner, int progress,
                         rc_error *err);
-    int (*job_finish)(store *st, const char *job_id, const char *owner,
-                      const store_job_result *res, rc_error *err);
+    int (*job_finish)(store *st, const char *job_id, const char *owner, const store_job_result *res,
+                      rc_error *err);
     int (*job_release)(store *st, const char *job_id, const char *owner, rc_error *err);
     int (*job_count)(store *st, int64_t *counts, rc_error *err);
     int (*job_list)(store *st, const store_job_query *q, store_job_page *page, rc_error *err);

@@ -1,4 +1,5 @@
-/* store_pg: the PostgreSQL backend for several machines - pool, migrations, tokens, nonces, purge. */
+/* store_pg: the PostgreSQL backend for several machines - pool, migrations, tokens, nonces, purge.
+ */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -80,8 +81,8 @@ int store_pg_exec(PGconn *conn, const char *sql, const store_pg_params *p, PGres
     if (out)
         *out = NULL;
     /* Without parameters PQexec, which also runs several statements (migrations). */
-    PGresult *res = p ? PQexecParams(conn, sql, p->n, NULL, p->v, NULL, NULL, 0)
-                      : PQexec(conn, sql);
+    PGresult *res =
+        p ? PQexecParams(conn, sql, p->n, NULL, p->v, NULL, NULL, 0) : PQexec(conn, sql);
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
         if (out)
@@ -235,8 +236,8 @@ static int migrate(PGconn *conn, rc_error *err) {
                            "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)",
                            NULL, NULL, err);
     if (rc == 0)
-        rc = store_pg_exec(conn, "SELECT coalesce(max(version), 0) FROM schema_version", NULL,
-                           &res, err);
+        rc = store_pg_exec(conn, "SELECT coalesce(max(version), 0) FROM schema_version", NULL, &res,
+                           err);
     if (rc)
         goto out;
     int version = (int)store_pg_int_at(res, 0, 0);
@@ -297,8 +298,8 @@ static int token_lookup(store *st, PGconn *conn, const store_client_token *tok, 
         return rc;
     if (PQntuples(res) == 1) {
         const char *fp = store_pg_str(res, 0, 0);
-        *outcome = fp && strcmp(fp, tok->fingerprint) == 0 ? STORE_SUBMIT_EXISTING
-                                                           : STORE_SUBMIT_MISMATCH;
+        *outcome =
+            fp && strcmp(fp, tok->fingerprint) == 0 ? STORE_SUBMIT_EXISTING : STORE_SUBMIT_MISMATCH;
         store_pg_copy(res, 0, 1, resource_out, STORE_ID_LEN + 1);
         rc = 1;
     }
@@ -333,8 +334,7 @@ int store_pg_token_claim(store *st, PGconn *conn, const store_client_token *tok,
     if (changed == 1)
         return 0;
     rc = token_lookup(st, conn, tok, resource_out, outcome, err);
-    return rc == 0 ? rc_fail(err, RC_EDB, "InternalError", "job store: client token vanished")
-                   : rc;
+    return rc == 0 ? rc_fail(err, RC_EDB, "InternalError", "job store: client token vanished") : rc;
 }
 
 static int pg_client_token_lookup(store *st, const store_client_token *tok, char *resource_id,
@@ -412,8 +412,7 @@ static int pg_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_er
     if (rc == 0)
         *deleted_jobs = store_pg_changes(res);
     if (rc == 0)
-        rc = store_pg_exec(conn, "DELETE FROM client_tokens WHERE expires_at<=$1", &now, NULL,
-                           err);
+        rc = store_pg_exec(conn, "DELETE FROM client_tokens WHERE expires_at<=$1", &now, NULL, err);
     if (rc == 0)
         rc = store_pg_exec(conn, "DELETE FROM nonces WHERE expires_at<=$1", &now, NULL, err);
     if (rc == 0)

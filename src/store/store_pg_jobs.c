@@ -1,4 +1,5 @@
-/* store_pg_jobs: jobs in PostgreSQL - submit with client token, SKIP LOCKED claims, finish + outbox. */
+/* store_pg_jobs: jobs in PostgreSQL - submit with client token, SKIP LOCKED claims, finish +
+ * outbox. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include "store/store_pg_int.h"
 
 #define UNFINISHED_LOCK_KEY 0x7265656c63757402LL /* serialises the queue-capacity check */
+#define CAPACITY_MARGIN 64
 
 /* Same column order as the SQLite backend; read by read_job(). */
 #define JOB_COLS_HEAD "j.job_id, j.user_id, j.type, j.state, j.progress, "
@@ -30,10 +32,10 @@ static int read_job(PGresult *r, int row, store_job *job) {
     job->type = store_pg_dup(r, row, 2, &oom);
     job->state = store_job_state_from(store_pg_str(r, row, 3));
     job->progress = (int)store_pg_int_at(r, row, 4);
-    char **text[] = {&job->input_config,  &job->job_params,     &job->output_config,
-                     &job->user_data,     &job->input_file,     &job->output_bucket,
-                     &job->output_object, &job->title,          &job->notify_address,
-                     &job->ai_result,     &job->media_url,      &job->media_id,
+    char **text[] = {&job->input_config,  &job->job_params,   &job->output_config,
+                     &job->user_data,     &job->input_file,   &job->output_bucket,
+                     &job->output_object, &job->title,        &job->notify_address,
+                     &job->ai_result,     &job->media_url,    &job->media_id,
                      &job->error_code,    &job->error_message};
     for (int i = 0; i < (int)(sizeof(text) / sizeof(text[0])); i++)
         *text[i] = store_pg_dup(r, row, 5 + i, &oom);
@@ -138,11 +140,39 @@ static int insert_job(store *st, PGconn *conn, const store_job *job, rc_error *e
     return rc;
 }
 
+static int count_unfinished(PGconn *conn, int64_t *n, rc_error *err) {
+    PGresult *res = NULL;
+    int rc = store_pg_exec(
+        conn, "SELECT count(*) FROM jobs WHERE state IN ('Created', 'Executing')", NULL, &res, err);
+    if (rc == 0)
+        *n = store_pg_int_at(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+/* RC_EBUSY (Throttling) if max_unfinished jobs are queued or running. Far from the limit the count
+ * runs unlocked, so submissions do not queue behind each other; within CAPACITY_MARGIN of it
+ * they take a transaction-scoped advisory lock and count again, which keeps the limit exact
+ * unless more than CAPACITY_MARGIN submissions race at once. */
+static int check_capacity(PGconn *conn, int64_t max_unfinished, rc_error *err) {
+    int64_t n = 0;
+    int rc = count_unfinished(conn, &n, err);
+    if (rc == 0 && n + CAPACITY_MARGIN >= max_unfinished) {
+        store_pg_params p = {0};
+        store_pg_int(&p, UNFINISHED_LOCK_KEY);
+        rc = store_pg_exec(conn, "SELECT pg_advisory_xact_lock($1)", &p, NULL, err);
+        if (rc == 0)
+            rc = count_unfinished(conn, &n, err);
+    }
+    if (rc == 0 && n >= max_unfinished)
+        rc = rc_fail(err, RC_EBUSY, "Throttling", "Request was denied due to request throttling.");
+    return rc;
+}
+
 int store_pg_job_submit(store *st, const store_job *job, const store_client_token *tok,
                         int64_t max_unfinished, char *existing_id,
                         enum store_submit_outcome *outcome, rc_error *err) {
     PGconn *conn;
-    PGresult *res = NULL;
     *outcome = STORE_SUBMIT_CREATED;
     int rc = store_pg_get(st, &conn, err);
     if (rc)
@@ -160,26 +190,14 @@ int store_pg_job_submit(store *st, const store_job *job, const store_client_toke
             goto out;
     }
     if (max_unfinished > 0) {
-        store_pg_params p = {0};
-        store_pg_int(&p, UNFINISHED_LOCK_KEY);
-        rc = store_pg_exec(conn, "SELECT pg_advisory_xact_lock($1)", &p, NULL, err);
-        if (rc == 0)
-            rc = store_pg_exec(conn,
-                               "SELECT count(*) FROM jobs WHERE state IN ('Created', 'Executing')",
-                               NULL, &res, err);
+        rc = check_capacity(conn, max_unfinished, err);
         if (rc)
             goto out;
-        if (store_pg_int_at(res, 0, 0) >= max_unfinished) {
-            rc = rc_fail(err, RC_EBUSY, "Throttling",
-                         "Request was denied due to request throttling.");
-            goto out;
-        }
     }
     rc = insert_job(st, conn, job, err);
     if (rc == 0)
         rc = store_pg_commit(conn, err);
 out:
-    PQclear(res);
     store_pg_put(st, conn); /* rolls back whatever was not committed */
     return rc;
 }
@@ -260,10 +278,45 @@ int store_pg_job_finish(store *st, const char *job_id, const char *owner,
     return rc;
 }
 
+/* Locks the oldest claimable job: 1 with its id and attempts, 0 if none, negative rc. Two ordered
+ * index scans (queued; lease expired) instead of one OR, so the cost does not grow with the queue;
+ * SKIP LOCKED lets concurrent workers take different jobs instead of queueing on one. The younger
+ * candidate stays locked until commit, which only hides it from other workers that long. */
+static int next_claimable(PGconn *conn, int64_t now_ms, char *job_id, int *attempts,
+                          rc_error *err) {
+    static const char *const sql[2] = {
+        "SELECT job_id, attempts, create_time FROM jobs WHERE state='Created'"
+        " ORDER BY create_time, job_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+        "SELECT job_id, attempts, create_time FROM jobs WHERE state='Executing' AND"
+        " lease_expires_ms<=$1 ORDER BY create_time, job_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+    };
+    int found = 0;
+    int64_t best_time = 0;
+    for (int i = 0; i < 2; i++) {
+        PGresult *res = NULL;
+        store_pg_params p = {0};
+        store_pg_int(&p, now_ms);
+        int rc = store_pg_exec(conn, sql[i], i ? &p : NULL, &res, err);
+        if (rc)
+            return rc;
+        if (PQntuples(res) == 1) {
+            int64_t t = store_pg_int_at(res, 0, 2);
+            const char *id = store_pg_str(res, 0, 0);
+            if (!found || t < best_time || (t == best_time && strcmp(id, job_id) < 0)) {
+                store_pg_copy(res, 0, 0, job_id, STORE_ID_LEN + 1);
+                *attempts = (int)store_pg_int_at(res, 0, 1);
+                best_time = t;
+                found = 1;
+            }
+        }
+        PQclear(res);
+    }
+    return found;
+}
+
 int store_pg_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
                        store_job *out, rc_error *err) {
     PGconn *conn;
-    PGresult *res = NULL;
     char job_id[STORE_ID_LEN + 1];
     char message[96];
     int64_t now_ms = store_now_ms(st);
@@ -274,30 +327,20 @@ int store_pg_job_claim(store *st, const char *owner, int64_t lease_ms, int max_a
     if (rc)
         goto out;
     for (;;) {
-        store_pg_params p = {0};
-        store_pg_int(&p, now_ms);
-        PQclear(res);
-        /* SKIP LOCKED: concurrent workers take different jobs instead of queueing on one. */
-        rc = store_pg_exec(conn,
-                           "SELECT job_id, attempts FROM jobs WHERE state='Created' OR"
-                           " (state='Executing' AND lease_expires_ms<=$1)"
-                           " ORDER BY create_time, job_id LIMIT 1 FOR UPDATE SKIP LOCKED",
-                           &p, &res, err);
-        if (rc)
+        int attempts = 0;
+        rc = next_claimable(conn, now_ms, job_id, &attempts, err);
+        if (rc < 0)
             goto out;
-        if (PQntuples(res) == 0) { /* keep the jobs failed on the way */
+        if (rc == 0) { /* keep the jobs failed on the way */
             rc = store_pg_commit(conn, err);
             rc = rc ? rc : RC_ENOENT;
             goto out;
         }
-        store_pg_copy(res, 0, 0, job_id, sizeof(job_id));
-        int attempts = (int)store_pg_int_at(res, 0, 1);
         if (max_attempts <= 0 || attempts < max_attempts)
             break;
         snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
-        store_job_result failed = {.state = STORE_JOB_FAILED,
-                                   .error_code = "InternalError",
-                                   .error_message = message};
+        store_job_result failed = {
+            .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
         rc = finish_locked(st, conn, job_id, NULL, &failed, err);
         if (rc)
             goto out;
@@ -319,7 +362,6 @@ int store_pg_job_claim(store *st, const char *owner, int64_t lease_ms, int max_a
     if (rc)
         store_job_free(out);
 out:
-    PQclear(res);
     store_pg_put(st, conn);
     return rc;
 }
@@ -407,9 +449,10 @@ int store_pg_job_list(store *st, const store_job_query *q, store_job_page *page,
     if (q->has_cursor) {
         store_pg_int(&p, q->after_time);
         store_pg_text(&p, q->after_id);
-        snprintf(cursor, sizeof(cursor), " AND (j.create_time%s$%d OR (j.create_time=$%d AND"
-                 " j.job_id%s$%d))", asc ? ">" : "<", nfilter + 1, nfilter + 1, asc ? ">" : "<",
-                 nfilter + 2);
+        snprintf(cursor, sizeof(cursor),
+                 " AND (j.create_time%s$%d OR (j.create_time=$%d AND"
+                 " j.job_id%s$%d))",
+                 asc ? ">" : "<", nfilter + 1, nfilter + 1, asc ? ">" : "<", nfilter + 2);
     }
     store_pg_int(&p, limit + 1); /* one more tells whether rows follow */
     store_pg_int(&p, offset);

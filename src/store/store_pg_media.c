@@ -72,8 +72,8 @@ static int query_media(PGconn *conn, const char *sql, const store_pg_params *p, 
     return rc;
 }
 
-static int query_outbox(PGconn *conn, const char *sql, const store_pg_params *p,
-                        store_outbox *out, rc_error *err) {
+static int query_outbox(PGconn *conn, const char *sql, const store_pg_params *p, store_outbox *out,
+                        rc_error *err) {
     PGresult *res = NULL;
     int rc = store_pg_exec(conn, sql, p, &res, err);
     if (rc == 0)
@@ -115,8 +115,8 @@ static int delete_media(PGconn *conn, const char *media_id, uint64_t user_id, rc
     store_pg_params p = {0};
     store_pg_text(&p, media_id);
     store_pg_int(&p, (int64_t)user_id);
-    int rc = store_pg_exec(conn, "DELETE FROM media WHERE media_id=$1 AND user_id=$2", &p, &res,
-                           err);
+    int rc =
+        store_pg_exec(conn, "DELETE FROM media WHERE media_id=$1 AND user_id=$2", &p, &res, err);
     if (rc == 0 && store_pg_changes(res) == 0)
         rc = RC_ENOENT;
     PQclear(res);

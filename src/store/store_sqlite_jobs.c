@@ -1,4 +1,5 @@
-/* store_sqlite_jobs: jobs in SQLite - submit with client token, claim with leases, finish + outbox. */
+/* store_sqlite_jobs: jobs in SQLite - submit with client token, claim with leases, finish + outbox.
+ */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,8 @@ static int get_job(sqlite3 *db, const char *job_id, int scoped, uint64_t user_id
     return rc;
 }
 
-/* After an owner-checked UPDATE changed nothing: RC_ENOENT if the row is gone, else RC_ECANCELED. */
+/* After an owner-checked UPDATE changed nothing: RC_ENOENT if the row is gone, else RC_ECANCELED.
+ */
 static int not_owned(sqlite3 *db, const char *sql_exists, const char *id, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
     int rc = store_sq_prepare(db, sql_exists, &stmt, err);
@@ -163,8 +165,8 @@ static int insert_job(store *st, sqlite3 *db, const store_job *job, rc_error *er
     store_sq_bind_text(stmt, 9, job->output_bucket);
     store_sq_bind_text(stmt, 10, job->output_object);
     store_sq_bind_text(stmt, 11, job->title ? job->title : title);
-    store_sq_bind_text(stmt, 12, job->notify_address && *job->notify_address ? job->notify_address
-                                                                              : NULL);
+    store_sq_bind_text(stmt, 12,
+                       job->notify_address && *job->notify_address ? job->notify_address : NULL);
     sqlite3_bind_int64(stmt, 13, created);
     if (sqlite3_step(stmt) != SQLITE_DONE) {
         rc = store_sq_fail(db, "insert job", err);
@@ -317,16 +319,14 @@ int store_sq_job_finish(store *st, const char *job_id, const char *owner,
 }
 
 /* Finds the oldest claimable job: 1 with id and attempts, 0 if none, negative rc on error. */
-static int next_claimable(sqlite3 *db, int64_t now_ms, char *job_id, int *attempts,
-                          rc_error *err) {
+static int next_claimable(sqlite3 *db, int64_t now_ms, char *job_id, int *attempts, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
-    int rc = store_sq_prepare(
-        db,
-        "SELECT job_id, attempts, create_time FROM jobs WHERE state='Created'"
-        " UNION ALL SELECT job_id, attempts, create_time FROM jobs"
-        " WHERE state='Executing' AND lease_expires_ms<=?1"
-        " ORDER BY create_time, job_id LIMIT 1",
-        &stmt, err);
+    int rc = store_sq_prepare(db,
+                              "SELECT job_id, attempts, create_time FROM jobs WHERE state='Created'"
+                              " UNION ALL SELECT job_id, attempts, create_time FROM jobs"
+                              " WHERE state='Executing' AND lease_expires_ms<=?1"
+                              " ORDER BY create_time, job_id LIMIT 1",
+                              &stmt, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(stmt, 1, now_ms);
@@ -368,9 +368,8 @@ int store_sq_job_claim(store *st, const char *owner, int64_t lease_ms, int max_a
         if (max_attempts <= 0 || attempts < max_attempts)
             break;
         snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
-        store_job_result failed = {.state = STORE_JOB_FAILED,
-                                   .error_code = "InternalError",
-                                   .error_message = message};
+        store_job_result failed = {
+            .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
         rc = finish_locked(st, db, job_id, NULL, &failed, err);
         if (rc)
             goto out;
@@ -436,8 +435,8 @@ int store_sq_job_count(store *st, int64_t *counts, rc_error *err) {
     rc = store_sq_prepare(db, "SELECT state, count(*) FROM jobs GROUP BY state", &stmt, err);
     if (rc)
         goto out;
-    int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int step = sqlite3_step(stmt);
+    for (; step == SQLITE_ROW; step = sqlite3_step(stmt)) {
         enum store_job_state s;
         if (store_job_state_parse((const char *)sqlite3_column_text(stmt, 0), &s) == 0)
             counts[s] = sqlite3_column_int64(stmt, 1);
@@ -485,11 +484,13 @@ int store_sq_job_list(store *st, const store_job_query *q, store_job_page *page,
     sqlite3_finalize(stmt);
     stmt = NULL;
 
-    snprintf(sql, sizeof(sql), JOB_SELECT_BRIEF "%s%s ORDER BY j.create_time %s, j.job_id %s"
-             " LIMIT :lim OFFSET :off", where,
+    snprintf(sql, sizeof(sql),
+             JOB_SELECT_BRIEF "%s%s ORDER BY j.create_time %s, j.job_id %s"
+                              " LIMIT :lim OFFSET :off",
+             where,
              !q->has_cursor ? ""
-             : asc ? " AND (j.create_time>:t OR (j.create_time=:t AND j.job_id>:id))"
-                   : " AND (j.create_time<:t OR (j.create_time=:t AND j.job_id<:id))",
+             : asc          ? " AND (j.create_time>:t OR (j.create_time=:t AND j.job_id>:id))"
+                            : " AND (j.create_time<:t OR (j.create_time=:t AND j.job_id<:id))",
              asc ? "ASC" : "DESC", asc ? "ASC" : "DESC");
     rc = store_sq_prepare(db, sql, &stmt, err);
     if (rc)
@@ -505,8 +506,8 @@ int store_sq_job_list(store *st, const store_job_query *q, store_job_page *page,
         rc = rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
         goto out;
     }
-    int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int step = sqlite3_step(stmt);
+    for (; step == SQLITE_ROW; step = sqlite3_step(stmt)) {
         if ((int64_t)page->count == limit) {
             page->has_more = 1;
             break;

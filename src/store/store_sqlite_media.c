@@ -313,8 +313,8 @@ int store_sq_media_set_probe(store *st, const char *media_id, const char *owner,
     }
     if (sqlite3_changes(db) == 0) {
         store_media probe = {0};
-        rc = query_one(db, MEDIA_SELECT "WHERE media_id=?1", media_id, 0, media_reader, &probe,
-                       err);
+        rc =
+            query_one(db, MEDIA_SELECT "WHERE media_id=?1", media_id, 0, media_reader, &probe, err);
         store_media_free(&probe);
         rc = rc == 0 ? RC_ECANCELED : rc;
     }

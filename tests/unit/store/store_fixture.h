@@ -25,15 +25,15 @@
 
 /* A PostgreSQL server for the whole test program (test_store_pg.c); dir is "" when none. */
 typedef struct fixture_pg_server {
-    char dir[64];  /* holds data/, the socket and the log */
+    char dir[64];    /* holds data/, the socket and the log */
     char admin[160]; /* conninfo of the maintenance database */
     int next_db;
 } fixture_pg_server;
 
 typedef struct fixture {
     char dir[64];
-    char path[128]; /* SQLite file */
-    char url[256];  /* what store_open gets */
+    char path[128];        /* SQLite file */
+    char url[256];         /* what store_open gets */
     char pg_conninfo[256]; /* PostgreSQL: libpq conninfo of this test's database */
     _Atomic int64_t now_ms;
     store *st;
@@ -109,10 +109,10 @@ static inline int fixture_setup_pg_on(fixture_pg_server *srv, void **state) {
     int n = ++srv->next_db;
     snprintf(sql, sizeof(sql), "CREATE DATABASE reelcut_t%d", n);
     fixture_pg_exec(srv->admin, sql);
-    snprintf(f->pg_conninfo, sizeof(f->pg_conninfo), "host=%s port=5432 user=postgres dbname=reelcut_t%d",
-             srv->dir, n);
-    snprintf(f->url, sizeof(f->url), "postgresql:///reelcut_t%d?host=%s&port=5432&user=postgres",
-             n, srv->dir);
+    snprintf(f->pg_conninfo, sizeof(f->pg_conninfo),
+             "host=%s port=5432 user=postgres dbname=reelcut_t%d", srv->dir, n);
+    snprintf(f->url, sizeof(f->url), "postgresql:///reelcut_t%d?host=%s&port=5432&user=postgres", n,
+             srv->dir);
     fixture_open(f);
     *state = f;
     return 0;
@@ -135,9 +135,9 @@ static inline int fixture_schema_version(fixture *f, int *version) {
     sqlite3 *db = NULL;
     sqlite3_stmt *stmt = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1, &stmt, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1,
+                                        &stmt, NULL),
+                     SQLITE_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
     rows = sqlite3_column_int(stmt, 0);
     *version = sqlite3_column_int(stmt, 1);

@@ -81,9 +81,8 @@ static void test_claim_order_and_lease_expiry(void **state) {
 
     /* w2 heartbeats, w1 dies: after the lease only job 2 comes back, attempt 2. */
     fixture_advance(f, LEASE_MS - 1);
-    assert_int_equal(store_job_heartbeat(f->st, "00000000000000000000000000000001", "w2",
-                                         LEASE_MS, NULL),
-                     0);
+    assert_int_equal(
+        store_job_heartbeat(f->st, "00000000000000000000000000000001", "w2", LEASE_MS, NULL), 0);
     assert_int_equal(store_job_claim(f->st, "w3", LEASE_MS, 3, &a, NULL), RC_ENOENT);
     fixture_advance(f, 1);
     assert_int_equal(store_job_claim(f->st, "w3", LEASE_MS, 3, &a, NULL), 0);
@@ -294,9 +293,8 @@ static void test_list_paging_ties(void **state) {
     static const int second[] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2};
     for (int n = 1; n <= 9; n++) {
         atomic_store(&f->now_ms, FIX_T0_MS + second[n] * 1000);
-        assert_int_equal(fixture_submit(f, n, USER, n == 6 ? "HighlightExtraction" : "Segmentation",
-                                        NULL),
-                         0);
+        assert_int_equal(
+            fixture_submit(f, n, USER, n == 6 ? "HighlightExtraction" : "Segmentation", NULL), 0);
     }
     assert_int_equal(fixture_submit(f, 10, USER + 1, "Segmentation", NULL), 0);
     store_job claimed = {0};

@@ -289,9 +289,9 @@ static void test_media_register_get(void **state) {
     store_media_free(&got);
     assert_int_equal(store_media_get(f->st, m.media_id, USER + 1, &got, NULL), RC_ENOENT);
     assert_int_equal(store_media_get_by_url(f->st, url, USER + 1, &got, NULL), RC_ENOENT);
-    assert_int_equal(store_media_get_by_url(f->st, "oss://media-in/lectures/Week1.mp4", USER, &got,
-                                            NULL),
-                     RC_ENOENT);
+    assert_int_equal(
+        store_media_get_by_url(f->st, "oss://media-in/lectures/Week1.mp4", USER, &got, NULL),
+        RC_ENOENT);
 
     /* Same URL without Overwrite: the existing asset, unchanged. */
     store_media again;

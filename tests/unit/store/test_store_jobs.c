@@ -1,4 +1,6 @@
 /* Unit tests for the job store on real SQLite files: the shared job suite plus SQLite specifics. */
+#include <sys/wait.h>
+
 #include "store_suite_jobs.h"
 
 static void test_open_urls(void **state) {
@@ -23,9 +25,61 @@ static void test_open_urls(void **state) {
     assert_non_null(strstr(err.message, "/nonexistent-dir/x/y.db"));
 }
 
+/* Claims and finishes jobs on its own handle until none is left; returns how many. Results go to
+ * jobs' ai_result so the parent can tell who ran what. */
+static int drain(const char *path, const char *owner) {
+    store *st = NULL;
+    store_job job;
+    int n = 0;
+    if (store_open(path, NULL, &st, NULL))
+        return -1;
+    while (store_job_claim(st, owner, LEASE_MS, 3, &job, NULL) == 0) {
+        store_job_result done = {.state = STORE_JOB_FINISHED, .ai_result = owner};
+        if (store_job_finish(st, job.job_id, owner, &done, NULL) == 0)
+            n++;
+        store_job_free(&job);
+    }
+    store_close(st);
+    return n;
+}
+
+/* `reelcut serve` and `reelcut worker` on one machine: two processes share the SQLite file. */
+static void test_two_processes(void **state) {
+    enum { JOBS = 120 };
+    fixture *f = *state;
+    for (int n = 1; n <= JOBS; n++)
+        assert_int_equal(fixture_submit(f, n, USER, "Segmentation", NULL), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(drain(f->path, "child") >= 0 ? 0 : 1);
+    int mine = drain(f->path, "parent");
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_true(mine >= 0);
+
+    /* Every job ran exactly once, by one of the two. */
+    int by_child = 0;
+    for (int n = 1; n <= JOBS; n++) {
+        char id[STORE_ID_LEN + 1];
+        store_job job;
+        fixture_id(n, id);
+        assert_int_equal(store_job_get(f->st, id, USER, &job, NULL), 0);
+        assert_int_equal(job.state, STORE_JOB_FINISHED);
+        assert_int_equal(job.attempts, 1);
+        by_child += strcmp(job.ai_result, "child") == 0;
+        store_job_free(&job);
+    }
+    if (getenv("STORE_TEST_DEBUG"))
+        fprintf(stderr, "parent ran %d, child %d\n", mine, by_child);
+    assert_int_equal(by_child + mine, JOBS);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_urls, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_two_processes, fixture_setup, fixture_teardown),
         STORE_SUITE_JOBS(fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
