@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/cli_config.h"
 #include "jobs/execute.h"
+#include "jobs/notifier.h"
 #include "util/log.h"
 
 static const char serve_usage[] =
@@ -26,6 +27,7 @@ typedef struct runtime {
     blob_backend *blob;
     jobs_executor *exec;
     jobs_pool *pool;
+    jobs_notifier *notifier;
     api_service *svc;
     http_server *http;
 } runtime;
@@ -76,6 +78,11 @@ static int start_common(runtime *rt, int with_pool, rc_error *err) {
         if (!rc)
             log_info("%d job worker(s) started", workers);
     }
+    if (!rc && with_pool) {
+        jobs_notify_config nc;
+        jobs_notify_config_from(&rt->cfg, &nc);
+        rc = jobs_notifier_start(rt->st, &nc, &rt->notifier, err);
+    }
     return rc;
 }
 
@@ -85,6 +92,8 @@ static void stop_all(runtime *rt) {
     if (rt->pool)
         jobs_pool_stop(rt->pool, (int64_t)rt->cfg.shutdown_grace_seconds * 1000);
     rt->pool = NULL;
+    jobs_notifier_stop(rt->notifier);
+    rt->notifier = NULL;
     api_service_destroy(rt->svc);
     jobs_executor_destroy(rt->exec);
     blob_destroy(rt->blob);
