@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/cli_config.h"
 #include "jobs/execute.h"
+#include "jobs/notifier.h"
 #include "util/log.h"
 
 static const char serve_usage[] =
@@ -27,6 +28,7 @@ typedef struct runtime {
     jobs_executor *exec;
     jobs_pool *pool;
     jobs_prober *prober;
+    jobs_notifier *notifier;
     api_service *svc;
     http_server *http;
 } runtime;
@@ -79,6 +81,11 @@ static int start_common(runtime *rt, int with_pool, rc_error *err) {
         if (!rc)
             rc = jobs_prober_start(&rt->cfg, rt->st, rt->blob, &rt->prober, err);
     }
+    if (!rc && with_pool) {
+        jobs_notify_config nc;
+        jobs_notify_config_from(&rt->cfg, &nc);
+        rc = jobs_notifier_start(rt->st, &nc, &rt->notifier, err);
+    }
     return rc;
 }
 
@@ -90,6 +97,8 @@ static void stop_all(runtime *rt) {
     rt->pool = NULL;
     jobs_prober_stop(rt->prober);
     rt->prober = NULL;
+    jobs_notifier_stop(rt->notifier);
+    rt->notifier = NULL;
     api_service_destroy(rt->svc);
     jobs_executor_destroy(rt->exec);
     blob_destroy(rt->blob);

@@ -54,6 +54,8 @@ static const option options[] = {
     INT("callback", "attempts", callback_attempts, 1, 100),
     INT("callback", "base_seconds", callback_base_seconds, 1, 86400),
     INT("callback", "cap_seconds", callback_cap_seconds, 1, 7 * 86400),
+    INT("callback", "base_ms", callback_base_ms, 0, 86400000),
+    INT("callback", "cap_ms", callback_cap_ms, 0, 86400000),
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 

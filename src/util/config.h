@@ -44,6 +44,8 @@ typedef struct config {
     int callback_attempts;      /* default 10 */
     int callback_base_seconds;  /* default 15 */
     int callback_cap_seconds;   /* default 900 */
+    int callback_base_ms;       /* overrides base_seconds when > 0 (tests); default 0 */
+    int callback_cap_ms;        /* overrides cap_seconds when > 0 (tests); default 0 */
 } config;
 
 /* Fills cfg with the embedded defaults. */
