@@ -60,3 +60,38 @@ test('jobs survive kill -9 of the server', async () => {
     cleanup(dir);
   }
 });
+
+test('SIGTERM releases a running job at once when the grace period is over', async () => {
+  const dir = tempDir();
+  const key = createKey(dir);
+  makeBucket(dir, 'media-in', { 'sample.mp4': join(MEDIA, 'sample.mp4') });
+  makeBucket(dir, 'media-out');
+  // A long lease: if the job were not released, a restarted server would wait 120 s for it.
+  const env = { REELCUT_JOBS_LEASE_SECONDS: '120', REELCUT_JOBS_SHUTDOWN_GRACE_SECONDS: '0' };
+  let server = await startServer({ dataDir: dir, workers: 1, env });
+  let c = client(server, key);
+  const { JobId } = await c.call('SubmitSegmentationJob', {
+    InputConfig: { Type: 'OSS', Media: 'oss://media-in/sample.mp4' },
+    JobParams: { Mode: 'UserDefined', Ranges: [{ In: 0.5, Out: 11.5 }, { In: 0.2, Out: 11.9 }] },
+    OutputConfig: { Bucket: 'media-out', ObjectKey: 'term/{index}.mp4', Width: 480 },
+  });
+  for (;;) {
+    const s = await c.call('GetSmartHandleJob', { JobId });
+    if (s.State === 'Executing') break;
+    assert.equal(s.State, 'Created');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const code = await server.stop('SIGTERM');
+  assert.equal(code, 0);
+  assert.match(server.log(), new RegExp(`job ${JobId}: interrupted by shutdown; lease released`));
+
+  server = await startServer({ dataDir: dir, workers: 1, env });
+  c = client(server, key);
+  try {
+    const job = await waitForJob(c, JobId, 60000);
+    assert.equal(job.State, 'Finished', JSON.stringify(job));
+  } finally {
+    await server.stop();
+    cleanup(dir);
+  }
+});
