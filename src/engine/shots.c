@@ -15,6 +15,7 @@
 #define GRAD_MIN 0.30          /* distance between the frames before and after a transition */
 #define GRAD_CONTEXT_S 3.0     /* adaptive baseline window for gradual candidates */
 #define GRAD_RATIO 1.05        /* candidate vs. the median long-span change around it */
+#define GRAD_STANDOUT 1.12     /* ... or this, unless it is far more monotone than around */
 #define GRAD_MONOTONE 0.70     /* share of layout change that is monotone (dissolve/wipe) */
 #define CELL_SIGNIFICANT 12    /* grid-cell change (0..255) that counts as a real change */
 #define DARK_LUMA 24.0f        /* a fade's black frame: mean luma below this ... */
@@ -83,33 +84,47 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+static int cell_value(const engine_frame_features *f, int plane, int cell, int coarse) {
+    const uint8_t *g = plane == 0 ? f->grid_y : plane == 1 ? f->grid_u : f->grid_v;
+    if (!coarse)
+        return g[cell];
+    int r = 2 * (cell / (ANALYZE_GRID_W / 2)), c = 2 * (cell % (ANALYZE_GRID_W / 2));
+    return (g[r * ANALYZE_GRID_W + c] + g[r * ANALYZE_GRID_W + c + 1] +
+            g[(r + 1) * ANALYZE_GRID_W + c] + g[(r + 1) * ANALYZE_GRID_W + c + 1] + 2) /
+           4;
+}
+
 /* Share of the layout change between frames a and b that happened monotonically: near 1 for a
  * dissolve or wipe (each cell moves once, from its old value to its new one), low for motion
- * (cells go back and forth). Returns -1 when too few cells change to judge. */
-static double monotone_share(const engine_feature_track *t, size_t a, size_t b) {
+ * (cells go back and forth). `coarse` judges 2x2 blocks of cells, which small in-shot motion of
+ * fine texture does not disturb. Returns -1 when too few cells change to judge. */
+static double monotone_share(const engine_feature_track *t, size_t a, size_t b, int coarse) {
     double net_sum = 0, tv_sum = 0;
-    int significant = 0;
+    int significant = 0, cells = coarse ? ANALYZE_GRID_CELLS / 4 : ANALYZE_GRID_CELLS;
     for (int plane = 0; plane < 3; plane++) {
-        for (int c = 0; c < ANALYZE_GRID_CELLS; c++) {
-#define CELL(i)                                                                                    \
-    (plane == 0 ? t->frames[i].grid_y[c] : plane == 1 ? t->frames[i].grid_u[c] : t->frames[i].grid_v[c])
-            int net = abs(CELL(b) - CELL(a));
+        for (int c = 0; c < cells; c++) {
+            int net = abs(cell_value(&t->frames[b], plane, c, coarse) -
+                          cell_value(&t->frames[a], plane, c, coarse));
             if (net < CELL_SIGNIFICANT)
                 continue;
             int tv = 0;
             for (size_t i = a + 1; i <= b; i++) {
-                int step = abs(CELL(i) - CELL(i - 1));
+                int step = abs(cell_value(&t->frames[i], plane, c, coarse) -
+                               cell_value(&t->frames[i - 1], plane, c, coarse));
                 tv += step > 1 ? step : 0; /* ignore coding noise of one level */
             }
-#undef CELL
             significant++;
             net_sum += net;
             tv_sum += tv > net ? tv : net;
         }
     }
-    if (significant < ANALYZE_GRID_CELLS / 6)
+    if (significant < cells / 6)
         return -1;
     return net_sum / tv_sum;
+}
+
+static double monotone_best(const engine_feature_track *t, size_t a, size_t b) {
+    return monotone_share(t, a, b, 0);
 }
 
 static int find_hard(const engine_feature_track *t, const double *d1, double fps, cand_list *out) {
@@ -219,19 +234,26 @@ static int find_gradual(const engine_feature_track *t, double fps, cand_list *ou
         for (size_t j = lo; j <= hi; j++)
             tmp[m++] = dl[j];
         qsort(tmp, m, sizeof(double), cmp_double);
-        size_t a = i - w, b = i + w;
-        double mono = monotone_share(t, a, b);
+        /* Both ends outside a transition give a plateau of full change: judge its centre. */
+        size_t p0 = i, p1 = i;
+        while (p0 > w && p0 + w > i && dl[p0 - 1] >= 0.95 * dl[i])
+            p0--;
+        while (p1 + w + 1 < n && p1 < i + w && dl[p1 + 1] >= 0.95 * dl[i])
+            p1++;
+        size_t centre = (p0 + p1) / 2;
+        size_t a = centre - w, b = centre + w;
+        double mono = monotone_best(t, a, b);
         /* How monotone ordinary stretches nearby are: a zoom or slow drift is monotone
          * everywhere, so there the change must also stand out from its surroundings. */
         double around[4];
         size_t na = 0;
         for (long k = -3; k <= 3; k++) {
-            long c = (long)i + k * (long)w;
+            long c = (long)centre + k * (long)w;
             if (k > -2 && k < 2)
                 continue;
             if (c - (long)w < 0 || c + (long)w >= (long)n)
                 continue;
-            double v = monotone_share(t, (size_t)c - w, (size_t)c + w);
+            double v = monotone_best(t, (size_t)c - w, (size_t)c + w);
             around[na++] = v < 0 ? 0 : v;
         }
         qsort(around, na, sizeof(double), cmp_double);
@@ -240,7 +262,7 @@ static int find_gradual(const engine_feature_track *t, double fps, cand_list *ou
         log_debug("shots: gradual candidate at %.3f s: span change %.3f (x%.2f of median), "
                   "monotone %.2f (around %.2f)",
                   t->frames[i].pts, dl[i], ratio, mono, base);
-        if (mono < base + 0.03 && ratio < 1.15)
+        if (ratio < GRAD_STANDOUT && !(mono >= 0.9 && mono >= base + 0.15))
             continue;
         if (dl[i] < GRAD_RATIO * tmp[m / 2] || mono < GRAD_MONOTONE)
             continue;

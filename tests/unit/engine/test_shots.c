@@ -1,0 +1,295 @@
+/* Unit tests for the shot detector on synthetic feature tracks: pictures are drawn straight into
+ * 64x36 thumbnail planes and turned into features by the same code the decoder path uses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/analyze.h"
+#include "engine/shots.h"
+
+#define W 64
+#define H 36
+#define CW 32
+#define CH 18
+#define FPS 25.0
+
+typedef struct picture {
+    uint8_t y[W * H], u[CW * CH], v[CW * CH];
+} picture;
+
+static uint32_t hash3(uint32_t a, uint32_t b, uint32_t c) {
+    uint32_t h = a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ (c + 0x165667B1u) * 0xC2B2AE3Du;
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 12;
+    return h;
+}
+
+/* A "scene": blocks of random luma/colour from seed, seen through a window at offset (dx, dy)
+ * of a larger world, so motion and pans are just offsets. */
+static void draw_scene(picture *p, uint32_t seed, int dx, int dy) {
+    for (int r = 0; r < H; r++)
+        for (int c = 0; c < W; c++) {
+            int wx = c + dx, wy = r + dy;
+            uint32_t h = hash3(seed, (uint32_t)(wx / 16 + 1000), (uint32_t)(wy / 12 + 1000));
+            p->y[r * W + c] = (uint8_t)(30 + h % 190);
+        }
+    for (int r = 0; r < CH; r++)
+        for (int c = 0; c < CW; c++) {
+            int wx = 2 * c + dx, wy = 2 * r + dy;
+            uint32_t h = hash3(seed + 7, (uint32_t)(wx / 16 + 1000), (uint32_t)(wy / 12 + 1000));
+            p->u[r * CW + c] = (uint8_t)(60 + h % 136);
+            p->v[r * CW + c] = (uint8_t)(60 + (h >> 8) % 136);
+        }
+}
+
+static void blend(picture *out, const picture *a, const picture *b, double alpha) {
+    for (int i = 0; i < W * H; i++)
+        out->y[i] = (uint8_t)(a->y[i] * (1 - alpha) + b->y[i] * alpha + 0.5);
+    for (int i = 0; i < CW * CH; i++) {
+        out->u[i] = (uint8_t)(a->u[i] * (1 - alpha) + b->u[i] * alpha + 0.5);
+        out->v[i] = (uint8_t)(a->v[i] * (1 - alpha) + b->v[i] * alpha + 0.5);
+    }
+}
+
+static void push(engine_feature_track *t, const picture *p) {
+    engine_frame_features f;
+    memset(&f, 0, sizeof(f));
+    f.pts = (double)t->nb_frames / FPS;
+    engine_features_from_planes(&f, p->y, W, W, H, p->u, p->v, CW, CW, CH);
+    assert_int_equal(engine_feature_track_push(t, &f), 0);
+    t->duration = (double)t->nb_frames / FPS;
+}
+
+static void track_init(engine_feature_track *t) {
+    memset(t, 0, sizeof(*t));
+    t->frame_rate = FPS;
+}
+
+/* Appends n frames of scene `seed`, drifting a pixel every 4 frames (ordinary in-shot motion). */
+static void add_shot(engine_feature_track *t, uint32_t seed, int n) {
+    picture p;
+    for (int i = 0; i < n; i++) {
+        draw_scene(&p, seed, i / 4, 0);
+        push(t, &p);
+    }
+}
+
+static void detect(const engine_feature_track *t, double min_shot, engine_shot_list *out) {
+    engine_shot_opts o;
+    engine_shot_opts_default(&o);
+    if (min_shot > 0)
+        o.min_shot = min_shot;
+    assert_int_equal(engine_detect_shots(t, &o, out), 0);
+}
+
+static void test_distance(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 1, 2);
+    add_shot(&t, 2, 1);
+    assert_true(engine_frame_distance(&t.frames[0], &t.frames[0]) == 0.0);
+    assert_true(engine_frame_distance(&t.frames[0], &t.frames[1]) < 0.15);
+    assert_true(engine_frame_distance(&t.frames[0], &t.frames[2]) > 0.5);
+    engine_feature_track_free(&t);
+}
+
+static void test_hard_cuts_exact(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 11, 50);
+    add_shot(&t, 12, 40);
+    add_shot(&t, 13, 60);
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 2);
+    assert_int_equal(s.items[0].frame, 50);
+    assert_int_equal(s.items[1].frame, 90);
+    assert_int_equal(s.items[0].kind, ENGINE_CUT_HARD);
+    assert_true(s.items[1].time > 3.59 && s.items[1].time < 3.61);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+static void test_colour_only_cut(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < 100; i++) {
+        draw_scene(&p, 21, i / 4, 0);
+        if (i >= 50) /* same luma, swapped and inverted colour */
+            for (int k = 0; k < CW * CH; k++) {
+                uint8_t u = p.u[k];
+                p.u[k] = (uint8_t)(255 - p.v[k]);
+                p.v[k] = (uint8_t)(255 - u);
+            }
+        push(&t, &p);
+    }
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 1);
+    assert_int_equal(s.items[0].frame, 50);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+/* A gradual transition of `len` frames from scene a to b starting at frame 50; fade = through
+ * black instead of a cross-blend. Expects exactly one boundary inside the transition. */
+static void check_transition(int len, int fade) {
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 31, 50);
+    picture a, b, p, black;
+    memset(&black, 0, sizeof(black));
+    memset(black.y, 16, sizeof(black.y));
+    memset(black.u, 128, sizeof(black.u));
+    memset(black.v, 128, sizeof(black.v));
+    for (int i = 0; i < len; i++) {
+        double alpha = (i + 1.0) / (len + 1.0);
+        draw_scene(&a, 31, (50 + i) / 4, 0);
+        draw_scene(&b, 32, i / 4, 0);
+        if (!fade)
+            blend(&p, &a, &b, alpha);
+        else if (alpha < 0.5)
+            blend(&p, &a, &black, alpha * 2 > 0.9 ? 1 : alpha * 2);
+        else
+            blend(&p, &black, &b, alpha * 2 - 1 < 0.1 ? 0 : alpha * 2 - 1);
+        push(&t, &p);
+    }
+    for (int i = 0; i < 60; i++) {
+        draw_scene(&p, 32, (len + i) / 4, 0);
+        push(&t, &p);
+    }
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 1);
+    assert_in_range(s.items[0].frame, 50, 50 + len);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+static void test_dissolve(void **state) {
+    (void)state;
+    check_transition(20, 0);
+    check_transition(12, 0);
+}
+
+static void test_fade_through_black(void **state) {
+    (void)state;
+    check_transition(20, 1);
+}
+
+static void test_wipe(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 41, 50);
+    picture a, b;
+    for (int i = 0; i < 16; i++) {
+        draw_scene(&a, 41, (50 + i) / 4, 0);
+        draw_scene(&b, 42, i / 4, 0);
+        int edge = W * (i + 1) / 17;
+        for (int r = 0; r < H; r++)
+            memcpy(&a.y[r * W], &b.y[r * W], (size_t)edge);
+        for (int r = 0; r < CH; r++) {
+            memcpy(&a.u[r * CW], &b.u[r * CW], (size_t)edge / 2);
+            memcpy(&a.v[r * CW], &b.v[r * CW], (size_t)edge / 2);
+        }
+        push(&t, &a);
+    }
+    add_shot(&t, 42, 60);
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 1);
+    assert_in_range(s.items[0].frame, 50, 66);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+static void test_flash_is_not_a_cut(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < 150; i++) {
+        draw_scene(&p, 51, i / 4, 0);
+        if (i == 40 || i == 41 || i == 100) /* camera flashes */
+            for (int k = 0; k < W * H; k++)
+                p.y[k] = (uint8_t)(p.y[k] / 4 + 190);
+        push(&t, &p);
+    }
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 0);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+static void test_fast_pan_is_not_a_cut(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < 150; i++) { /* accelerating then braking, up to 8 px per frame */
+        int x = i < 75 ? i * i / 20 : 281 + (i - 75) * 8 - (i - 75) * (i - 75) / 20;
+        draw_scene(&p, 61, x, i / 3);
+        push(&t, &p);
+    }
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 0);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+static void test_min_shot(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 71, 50);
+    add_shot(&t, 72, 12); /* 0.48 s */
+    add_shot(&t, 73, 50);
+    engine_shot_list s;
+    detect(&t, 1.0, &s);
+    assert_int_equal(s.count, 1); /* the two cuts are closer than min_shot: one survives */
+    engine_shot_list_free(&s);
+    detect(&t, 0.3, &s);
+    assert_int_equal(s.count, 2);
+    assert_int_equal(s.items[0].frame, 50);
+    assert_int_equal(s.items[1].frame, 62);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+static void test_tiny_tracks(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 0);
+    add_shot(&t, 81, 1);
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 0);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_distance),          cmocka_unit_test(test_hard_cuts_exact),
+        cmocka_unit_test(test_colour_only_cut),   cmocka_unit_test(test_dissolve),
+        cmocka_unit_test(test_fade_through_black), cmocka_unit_test(test_wipe),
+        cmocka_unit_test(test_flash_is_not_a_cut), cmocka_unit_test(test_fast_pan_is_not_a_cut),
+        cmocka_unit_test(test_min_shot),          cmocka_unit_test(test_tiny_tracks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
