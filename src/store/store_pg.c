@@ -1,5 +1,6 @@
 /* store_pg: the PostgreSQL backend for several machines - pool, migrations, tokens, nonces, purge.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -176,6 +177,23 @@ static int open_connection(const char *conninfo, PGconn **out, rc_error *err) {
     return 0;
 }
 
+/* Whether an idle connection still works. A server that went away leaves the socket readable (a
+ * termination message, then EOF); reading and parsing that marks the connection bad, so the caller
+ * reconnects instead of failing its first statement. Costs a poll(2) or two, no round trip. */
+static int alive(PGconn *conn) {
+    for (int i = 0; i < 4 && PQstatus(conn) == CONNECTION_OK; i++) {
+        struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+        if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
+            break;
+        if (!PQconsumeInput(conn))
+            break;
+        PQisBusy(conn); /* parses what arrived */
+        PGnotify *n = PQnotifies(conn);
+        PQfreemem(n);
+    }
+    return PQstatus(conn) == CONNECTION_OK;
+}
+
 int store_pg_get(store *st, PGconn **conn, rc_error *err) {
     pg_impl *im = st->impl;
     *conn = NULL;
@@ -185,11 +203,14 @@ int store_pg_get(store *st, PGconn **conn, rc_error *err) {
     if (im->nidle > 0) {
         *conn = im->idle[--im->nidle];
         pthread_mutex_unlock(&im->mu);
-        if (PQstatus(*conn) == CONNECTION_OK)
+        if (alive(*conn))
             return 0;
         PQreset(*conn); /* the server restarted or the network dropped */
-        if (PQstatus(*conn) == CONNECTION_OK)
+        if (PQstatus(*conn) == CONNECTION_OK) {
+            log_info("job store: reconnected to PostgreSQL");
             return 0;
+        }
+        log_warn("job store: PostgreSQL connection lost, reconnecting failed");
         PQfinish(*conn);
         *conn = NULL;
         pthread_mutex_lock(&im->mu);

@@ -148,6 +148,12 @@ int store_pg_media_register(store *st, const store_media *m, int overwrite,
     store_pg_params p = {0};
     store_pg_text(&p, m->input_url);
     store_pg_int(&p, (int64_t)m->user_id);
+    /* Registrations of one URL by one user queue here, so the lookup below cannot miss a
+     * concurrent insert (a row lock cannot cover a row that does not exist yet). */
+    rc = store_pg_exec(conn, "SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", &p, NULL,
+                       err);
+    if (rc)
+        goto out;
     rc = query_media(conn, MEDIA_SELECT "WHERE input_url=$1 AND user_id=$2 FOR UPDATE", &p, &old,
                      err);
     if (rc == 0 && !overwrite) {

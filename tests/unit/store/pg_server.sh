@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts / stops a throwaway PostgreSQL server for the store tests, on a Unix socket only.
-#   pg_server.sh start DIR   initdb DIR/data (trust auth, C locale), socket DIR/.s.PGSQL.5432
-#   pg_server.sh stop DIR    stops it (the caller removes DIR)
+#   pg_server.sh start DIR   initdb DIR/data (trust auth, C locale) unless it exists, then start the
+#                            server with its socket at DIR/.s.PGSQL.5432
+#   pg_server.sh stop DIR    stops it (start again resumes; the caller removes DIR)
 # Exit status 77 = no PostgreSQL server binaries on this machine (the test reports a skip).
 set -euo pipefail
 cmd=$1 dir=$2
@@ -19,8 +20,10 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 case "$cmd" in
   start)
-    "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust --locale=C -E UTF8 >"$dir/initdb.log" 2>&1 \
-      || { cat "$dir/initdb.log" >&2; exit 1; }
+    if [ ! -d "$dir/data" ]; then
+      "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust --locale=C -E UTF8 >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; exit 1; }
+    fi
     "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-k $dir -p 5432 -c listen_addresses= -c fsync=off -c max_connections=100" start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }

@@ -127,6 +127,8 @@ static void test_client_token_rules(void **state) {
     assert_int_equal(outcome, STORE_SUBMIT_EXISTING);
     assert_string_equal(existing, "00000000000000000000000000000001");
     assert_int_equal(store_job_submit(f->st, &job, NULL, 4, NULL, &outcome, NULL), 0);
+    fixture_id(6, job.job_id); /* far below the limit (the unlocked path on PostgreSQL) */
+    assert_int_equal(store_job_submit(f->st, &job, NULL, 1000, NULL, &outcome, NULL), 0);
 
     /* After 24 h the token is free again. */
     fixture_advance(f, 86400LL * 1000);
@@ -341,6 +343,60 @@ static void test_media_register_get(void **state) {
     assert_int_equal(store_media_get_by_url(f->st, url, USER, &got, NULL), RC_ENOENT);
 }
 
+typedef struct registrar {
+    fixture *f;
+    int n;
+    const char *url;
+    int rc;
+    enum store_submit_outcome outcome;
+    char existing[STORE_ID_LEN + 1];
+    pthread_barrier_t *start;
+} registrar;
+
+static void *register_thread(void *arg) {
+    registrar *r = arg;
+    store_media m;
+    media_init(&m, r->n, r->url, NULL);
+    pthread_barrier_wait(r->start);
+    r->rc = store_media_register(r->f->st, &m, 0, NULL, r->existing, &r->outcome, NULL);
+    return NULL;
+}
+
+/* One URL registered by THREADS requests at once (no token): one asset, the others get its id.
+ * Several rounds, so that the connection pool is warm and the requests really overlap. */
+static void test_media_register_race(void **state) {
+    enum { ROUNDS = 10 };
+    fixture *f = *state;
+    for (int round = 0; round < ROUNDS; round++) {
+        pthread_t th[THREADS];
+        registrar r[THREADS];
+        pthread_barrier_t start;
+        char url[64];
+        snprintf(url, sizeof(url), "oss://media-in/same-%d.mp4", round);
+        pthread_barrier_init(&start, NULL, THREADS);
+        for (int i = 0; i < THREADS; i++) {
+            r[i] = (registrar){.f = f, .n = 1000 * round + i, .url = url, .start = &start};
+            assert_int_equal(pthread_create(&th[i], NULL, register_thread, &r[i]), 0);
+        }
+        for (int i = 0; i < THREADS; i++)
+            pthread_join(th[i], NULL);
+        pthread_barrier_destroy(&start);
+        int created = 0;
+        char winner[STORE_ID_LEN + 1] = "";
+        for (int i = 0; i < THREADS; i++) {
+            assert_int_equal(r[i].rc, 0);
+            if (r[i].outcome == STORE_SUBMIT_CREATED) {
+                created++;
+                fixture_id(r[i].n, winner);
+            }
+        }
+        assert_int_equal(created, 1);
+        for (int i = 0; i < THREADS; i++)
+            if (r[i].outcome != STORE_SUBMIT_CREATED)
+                assert_string_equal(r[i].existing, winner);
+    }
+}
+
 static void test_media_probe_claims(void **state) {
     fixture *f = *state;
     store_media m, got;
@@ -487,6 +543,7 @@ static void test_outbox_delivery(void **state) {
         cmocka_unit_test_setup_teardown(test_nonce_race, setup, teardown),                         \
         cmocka_unit_test_setup_teardown(test_concurrent_claims, setup, teardown),                  \
         cmocka_unit_test_setup_teardown(test_media_register_get, setup, teardown),                 \
+        cmocka_unit_test_setup_teardown(test_media_register_race, setup, teardown),                \
         cmocka_unit_test_setup_teardown(test_media_probe_claims, setup, teardown),                 \
         cmocka_unit_test_setup_teardown(test_outbox_delivery, setup, teardown)
 

@@ -37,6 +37,37 @@ static void test_pg_url_and_errors(void **state) {
     store_close(st);
 }
 
+static char script[512];
+
+static int pg_server_cmd(const char *cmd) {
+    char line[1024];
+    snprintf(line, sizeof(line), "bash '%s' %s '%s'", script, cmd, server.dir);
+    int status = system(line);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The server goes away and comes back: calls fail with RC_EDB meanwhile (the API answers 503);
+ * afterwards the pooled connections notice they are stale and reconnect before use, so the first
+ * call already succeeds, on every handle. */
+static void test_pg_server_restart(void **state) {
+    fixture *f = *state;
+    store *st = NULL;
+    rc_error err = {0};
+    store_options o = {.clock_ms = fixture_clock, .clock_ctx = f, .pool_size = 2};
+    assert_int_equal(store_open(f->url, &o, &st, NULL), 0);
+    assert_int_equal(store_ping(st, NULL), 0);
+    assert_int_equal(pg_server_cmd("stop"), 0);
+    assert_int_equal(store_ping(st, &err), RC_EDB);
+    assert_string_equal(err.code, "InternalError");
+    assert_int_equal(pg_server_cmd("start"), 0);
+    assert_int_equal(store_ping(st, NULL), 0);
+    assert_int_equal(fixture_submit(f, 1, USER, "Segmentation", NULL), 0);
+    store_job job;
+    assert_int_equal(store_job_get(st, "00000000000000000000000000000001", USER, &job, NULL), 0);
+    store_job_free(&job);
+    store_close(st);
+}
+
 static const char *script_path(char *buf, size_t n) {
     const char *src = getenv("REELCUT_SRC");
     if (src)
@@ -52,7 +83,7 @@ static const char *script_path(char *buf, size_t n) {
 }
 
 int main(void) {
-    char script[512], cmd[1024];
+    char cmd[1024];
     script_path(script, sizeof(script));
     snprintf(server.dir, sizeof(server.dir), "/tmp/reelcut-pg-XXXXXX");
     if (!mkdtemp(server.dir)) {
@@ -81,6 +112,7 @@ int main(void) {
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_pg_url_and_errors, pg_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_pg_server_restart, pg_setup, fixture_teardown),
         STORE_SUITE_JOBS(pg_setup, fixture_teardown),
         STORE_SUITE_MISC(pg_setup, fixture_teardown),
     };
