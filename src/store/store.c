@@ -187,8 +187,9 @@ int store_open(const char *url, const store_options *opts, store **out, rc_error
     } else if (strncmp(url, "sqlite://", 9) == 0) {
         rc = url[9] ? store_sqlite_open(st, url + 9, err)
                     : rc_fail(err, RC_EINVAL, NULL, "job store: no path in \"%s\"", url);
-    } else if (strstr(url, "://")) {
-        rc = rc_fail(err, RC_ENOTSUP, NULL, "job store: unsupported database URL \"%.64s\"", url);
+    } else if (strstr(url, "://")) { /* name the scheme only: the rest may hold a password */
+        rc = rc_fail(err, RC_ENOTSUP, NULL, "job store: unsupported database URL scheme \"%.*s\"",
+                     (int)(strstr(url, "://") - url), url);
     } else {
         rc = store_sqlite_open(st, url, err);
     }

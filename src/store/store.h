@@ -1,5 +1,4 @@
-/* store: the only way to persistent state - jobs, client tokens, nonces, media assets, callback
- * outbox. */
+/* store: the only way to persistent state (jobs, client tokens, nonces, media, callback outbox). */
 #ifndef REELCUT_STORE_H
 #define REELCUT_STORE_H
 
@@ -34,10 +33,13 @@ typedef struct store_options {
     int busy_timeout_ms; /* how long a write waits for the lock; 0 = 10000 */
 } store_options;
 
-/* Opens (creating if needed) the store at url: "sqlite:///abs/path.db", "sqlite://rel/path.db",
- * a plain file path (SQLite), or "postgresql://..." / "postgres://..." (PostgreSQL). Applies the
- * pending schema migrations (idempotent). opts may be NULL for defaults. On success *out is a new
- * handle the caller releases with store_close(). */
+/* Opens (creating if needed) the store at url: "sqlite:///abs/path.db", "sqlite://rel/path.db" or
+ * a plain file path (SQLite, WAL mode; the directory must exist), or a libpq URI
+ * "postgresql://user:pass@host:port/db?sslmode=..." / "postgres://..." (PostgreSQL; a Unix socket
+ * via "?host=/dir"). Applies the pending schema migrations (idempotent; several processes may
+ * start at once). opts may be NULL for defaults. On success *out is a new handle the caller
+ * releases with store_close(). RC_EDB if the database cannot be opened or has a newer schema,
+ * RC_ENOTSUP for another URL scheme. Messages never contain the URL's password. */
 int store_open(const char *url, const store_options *opts, store **out, rc_error *err);
 /* Closes the handle and its connections; NULL is a no-op. No call may be in flight. */
 void store_close(store *st);

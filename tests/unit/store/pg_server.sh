@@ -3,9 +3,11 @@
 #   pg_server.sh start DIR   initdb DIR/data (trust auth, C locale) unless it exists, then start the
 #                            server with its socket at DIR/.s.PGSQL.5432
 #   pg_server.sh stop DIR    stops it (start again resumes; the caller removes DIR)
-# Exit status 77 = no PostgreSQL server binaries on this machine (the test reports a skip).
+# Exit status 77 = no PostgreSQL server binaries on this machine, or REELCUT_TEST_NO_PG=1 (the
+# test then reports every PostgreSQL case as skipped).
 set -euo pipefail
 cmd=$1 dir=$2
+[ "${REELCUT_TEST_NO_PG:-0}" = 1 ] && { echo "pg_server: disabled by REELCUT_TEST_NO_PG=1" >&2; exit 77; }
 bin=""
 for d in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
   if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ]; then bin=$d; break; fi
