@@ -61,7 +61,10 @@ json_t *api_job_json_get(const store_job *job) {
     json_object_set_new(o, "SmartJobInfo", smart_job_info(job));
     if (job->notify_state != STORE_NOTIFY_NONE)
         set_str(o, "NotifyState", store_notify_state_name(job->notify_state));
-    set_str(o, "NotifyError", job->notify_error);
+    /* A delivered callback may keep the error of an earlier failed attempt: show it only while
+     * the delivery is not done. */
+    if (job->notify_state != STORE_NOTIFY_DELIVERED)
+        set_str(o, "NotifyError", job->notify_error);
     return o;
 }
 

@@ -106,14 +106,25 @@ static void stop_all(runtime *rt) {
     keys_free(&rt->keys);
 }
 
-static int wait_for_signal(void) {
+/* Waits for SIGTERM or SIGINT; meanwhile, once an hour, purges jobs past their retention and
+ * expired client tokens and nonces. */
+static int wait_for_signal(runtime *rt) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
-    int sig = 0;
-    sigwait(&set, &sig);
-    return sig;
+    for (;;) {
+        int64_t deleted = 0;
+        rc_error err = {0};
+        if (store_purge(rt->st, (int64_t)rt->cfg.retention_days * 86400, &deleted, &err))
+            log_warn("purge failed: %s", err.message);
+        else if (deleted > 0)
+            log_info("purged %lld job(s) past the retention period", (long long)deleted);
+        struct timespec hour = {3600, 0};
+        int sig = sigtimedwait(&set, NULL, &hour);
+        if (sig > 0)
+            return sig;
+    }
 }
 
 static void block_signals(void) {
@@ -158,7 +169,7 @@ static int run(int argc, char **argv, int serve) {
         stop_all(&rt);
         return 1;
     }
-    int sig = wait_for_signal();
+    int sig = wait_for_signal(&rt);
     log_info("received %s: shutting down (grace %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
              rt.cfg.shutdown_grace_seconds);
     stop_all(&rt);
