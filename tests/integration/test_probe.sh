@@ -28,7 +28,8 @@ r=$REELCUT_MEDIA/shots/rotated.mp4
 "$REELCUT" probe "$r" >"$work/r.json" 2>"$work/err" || fail "probe rotated.mp4: $(cat "$work/err")"
 rot=$(ffprobe -v error -select_streams v:0 -show_entries stream_side_data=rotation -of csv=p=0 "$r" | tr -d ', ')
 want=$(( (360 - ${rot:-0}) % 360 ))
-check "rotation (display matrix $rot -> clockwise $want)" ".VideoStreamInfoList[0].Rotate == \"$want\" and .FileBasicInfo.Width == \"180\"" "$work/r.json"
+rw=$(ffprobe -v error -select_streams v:0 -show_entries stream=width -of csv=p=0 "$r" | head -1 | tr -d ", ")
+check "rotation (display matrix $rot -> clockwise $want)" ".VideoStreamInfoList[0].Rotate == \"$want\" and .FileBasicInfo.Width == \"$rw\"" "$work/r.json"
 "$REELCUT" probe "$REELCUT_MEDIA/shots/audio_only.m4a" >"$work/a.json" || fail "probe audio_only"
 check "audio only" '.VideoStreamInfoList == [] and (.AudioStreamInfoList | length) == 1 and (.FileBasicInfo | has("Width") | not)' "$work/a.json"
 "$REELCUT" probe "$REELCUT_MEDIA/shots/vp9_2997.webm" >"$work/w.json" || fail "probe webm"
