@@ -63,9 +63,9 @@ static void test_probe_struct(void **state) {
     mediainfo_file file = {"oss://b/dir/sample.mp4", NULL, NULL};
     json_t *j = mediainfo_json_file_info(&info, &file);
     assert_non_null(j);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "FileBasicInfo"),
-                                                          "FileName")),
-                        "sample.mp4");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "FileBasicInfo"), "FileName")),
+        "sample.mp4");
     assert_null(json_object_get(json_object_get(j, "FileBasicInfo"), "CreateTime"));
     json_decref(j);
     engine_media_info_free(&info);
@@ -247,9 +247,9 @@ int main(void) {
     const char *m = getenv("REELCUT_MEDIA");
     snprintf(media, sizeof(media), "%s", m ? m : "build-test/media");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_analyze_track),    cmocka_unit_test(test_probe_struct),
-        cmocka_unit_test(test_format_number),    cmocka_unit_test(test_basic_clip_split),
-        cmocka_unit_test(test_user_defined),     cmocka_unit_test(test_export_all_or_nothing),
+        cmocka_unit_test(test_analyze_track), cmocka_unit_test(test_probe_struct),
+        cmocka_unit_test(test_format_number), cmocka_unit_test(test_basic_clip_split),
+        cmocka_unit_test(test_user_defined),  cmocka_unit_test(test_export_all_or_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
