@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <jansson.h>
+#include <libavutil/log.h>
 
 #include "cli/cli.h"
 #include "engine/probe.h"
@@ -32,6 +33,7 @@ int cli_probe(int argc, char **argv) {
         probe_usage(stderr);
         return 2;
     }
+    av_log_set_level(AV_LOG_QUIET); /* errors reach the user as one line of ours */
     const char *path = local_path(argv[1]);
     rc_error err;
     rc_error_clear(&err);

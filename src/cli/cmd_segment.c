@@ -155,6 +155,9 @@ static int make_parents(const char *path, rc_error *err) {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return rc_fail(err, RC_EWRITE, NULL, "--output folder %s cannot be created: %s", dir,
                        strerror(errno));
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return rc_fail(err, RC_EWRITE, NULL, "--output folder %s is not a folder", dir);
     if (access(dir, W_OK) != 0)
         return rc_fail(err, RC_EWRITE, NULL, "--output folder %s is not writable: %s", dir,
                        strerror(errno));

@@ -275,9 +275,10 @@ static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts
     a->dec->thread_count = opts ? opts->threads : 0;
     a->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     a->dec->pkt_timebase = st->time_base;
+    if (opts && opts->mode == ENGINE_ANALYZE_KEYFRAMES)
+        a->dec->skip_frame = AVDISCARD_NONKEY; /* cheap pass: keyframes only */
     if (avcodec_open2(a->dec, codec, NULL) < 0)
-        return rc_fail(err, RC_EMEDIA, NULL, "%s: cannot open the %s decoder", path,
-                       codec->name);
+        return rc_fail(err, RC_EMEDIA, NULL, "%s: cannot open the %s decoder", path, codec->name);
     AVRational fr = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
     track->frame_rate = fr.num && fr.den ? av_q2d(fr) : 0;
     track->width = st->codecpar->width;
@@ -295,7 +296,7 @@ int engine_analyze(const char *path, const engine_analyze_opts *opts,
     analyzer a;
     memset(&a, 0, sizeof(a));
     memset(out, 0, sizeof(*out));
-    out->mode = ENGINE_ANALYZE_FULL;
+    out->mode = opts ? opts->mode : ENGINE_ANALYZE_FULL;
     int rc = engine_open_media(path, &a.fmt, err);
     if (rc)
         goto out;

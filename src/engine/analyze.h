@@ -24,22 +24,23 @@ typedef struct engine_frame_features {
     uint8_t grid_y[ANALYZE_GRID_CELLS]; /* block means of luma */
     uint8_t grid_u[ANALYZE_GRID_CELLS]; /* block means of Cb */
     uint8_t grid_v[ANALYZE_GRID_CELLS]; /* block means of Cr */
-    float hist_y[ANALYZE_LUMA_BINS];     /* luma histogram, fractions summing to 1 */
-    float hist_uv[ANALYZE_CHROMA_BINS];  /* joint Cb/Cr histogram, fractions summing to 1 */
+    float hist_y[ANALYZE_LUMA_BINS];    /* luma histogram, fractions summing to 1 */
+    float hist_uv[ANALYZE_CHROMA_BINS]; /* joint Cb/Cr histogram, fractions summing to 1 */
 } engine_frame_features;
 
 /* Per-window audio features; highlight extraction fills these (reserved: the full-decode video
  * mode leaves them empty). */
 typedef struct engine_audio_features {
-    double start;          /* window start in seconds */
-    float loudness;        /* RMS in dBFS */
-    float spectral_flux;   /* 0..1 */
+    double start;            /* window start in seconds */
+    float loudness;          /* RMS in dBFS */
+    float spectral_flux;     /* 0..1 */
     float speech_likelihood; /* 0..1 */
 } engine_audio_features;
 
 enum engine_analyze_mode {
-    ENGINE_ANALYZE_FULL = 0, /* decode every frame (shot detection needs this) */
-    ENGINE_ANALYZE_KEYFRAMES = 1 /* reserved: decode keyframes only (cheap highlight pre-pass) */
+    ENGINE_ANALYZE_FULL = 0,     /* decode every frame (shot detection needs this) */
+    ENGINE_ANALYZE_KEYFRAMES = 1 /* keyframes only (skip_frame): a cheap pre-pass for highlights;
+                                  * motion/edge_change then compare successive keyframes */
 };
 
 typedef struct engine_analyze_opts {

@@ -88,8 +88,7 @@ static void fill_common(const AVFormatContext *fmt, const AVStream *st, engine_s
                       ? st->duration * av_q2d(st->time_base)
                       : -1;
     s->nb_frames = st->nb_frames > 0 ? st->nb_frames : -1;
-    s->start_time =
-        st->start_time != AV_NOPTS_VALUE ? st->start_time * av_q2d(st->time_base) : -1;
+    s->start_time = st->start_time != AV_NOPTS_VALUE ? st->start_time * av_q2d(st->time_base) : -1;
     if (s->start_time < 0 && s->start_time != -1)
         s->start_time = 0;
     s->tb_num = st->time_base.num;
@@ -125,9 +124,8 @@ static void fill_video(const AVStream *st, engine_stream_info *s) {
     /* The codec time base as older ffprobe reported it: 1/(fps x ticks per frame). */
     AVRational fr = st->avg_frame_rate.num > 0 ? st->avg_frame_rate : st->r_frame_rate;
     if (fr.num > 0 && fr.den > 0) {
-        int ticks = par->codec_id == AV_CODEC_ID_H264 || par->codec_id == AV_CODEC_ID_MPEG2VIDEO
-                        ? 2
-                        : 1;
+        int ticks =
+            par->codec_id == AV_CODEC_ID_H264 || par->codec_id == AV_CODEC_ID_MPEG2VIDEO ? 2 : 1;
         av_reduce(&s->codec_tb_num, &s->codec_tb_den, fr.den, (int64_t)fr.num * ticks, INT32_MAX);
     }
 }

@@ -17,36 +17,36 @@ typedef struct engine_stream_info {
     enum engine_stream_kind kind;
     char codec_name[32];
     char codec_long_name[128];
-    uint32_t codec_tag;          /* 0 = none */
-    char codec_tag_string[32];   /* fourcc, printable, e.g. "avc1"; "" if none */
+    uint32_t codec_tag;             /* 0 = none */
+    char codec_tag_string[32];      /* fourcc, printable, e.g. "avc1"; "" if none */
     int codec_tb_num, codec_tb_den; /* codec time base, e.g. 1/48; den 0 = unknown */
     char profile[64];
-    int level;                   /* < 0 unknown */
-    int64_t bit_rate;            /* bit/s, < 0 unknown */
-    double duration;             /* seconds, < 0 unknown */
-    int64_t nb_frames;           /* < 0 unknown */
-    double start_time;           /* seconds, < 0 unknown */
-    int tb_num, tb_den;          /* stream time base */
-    char lang[16];               /* "und" when not tagged */
+    int level;          /* < 0 unknown */
+    int64_t bit_rate;   /* bit/s, < 0 unknown */
+    double duration;    /* seconds, < 0 unknown */
+    int64_t nb_frames;  /* < 0 unknown */
+    double start_time;  /* seconds, < 0 unknown */
+    int tb_num, tb_den; /* stream time base */
+    char lang[16];      /* "und" when not tagged */
     /* video */
     char pix_fmt[32];
     int width, height;
     int sar_num, sar_den, dar_num, dar_den; /* den 0 = unknown */
-    double fps, avg_fps;         /* r_frame_rate, avg_frame_rate; < 0 unknown */
-    int has_b_frames;            /* < 0 unknown */
-    int rotate;                  /* clockwise degrees to display upright: 0, 90, 180, 270 */
+    double fps, avg_fps;                    /* r_frame_rate, avg_frame_rate; < 0 unknown */
+    int has_b_frames;                       /* < 0 unknown */
+    int rotate; /* clockwise degrees to display upright: 0, 90, 180, 270 */
     /* audio */
     char sample_fmt[32];
-    int sample_rate, channels;   /* < 0 unknown */
+    int sample_rate, channels; /* < 0 unknown */
     char channel_layout[64];
 } engine_stream_info;
 
 typedef struct engine_media_info {
-    char format_name[64];      /* e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
-    double duration;           /* seconds, < 0 unknown */
-    int64_t bit_rate;          /* bit/s, < 0 unknown */
-    int64_t file_size;         /* bytes, < 0 unknown */
-    int width, height;         /* first video stream, 0 if none */
+    char format_name[64]; /* e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
+    double duration;      /* seconds, < 0 unknown */
+    int64_t bit_rate;     /* bit/s, < 0 unknown */
+    int64_t file_size;    /* bytes, < 0 unknown */
+    int width, height;    /* first video stream, 0 if none */
     int nb_streams;
     engine_stream_info *streams; /* video, audio and subtitle streams in file order */
 } engine_media_info;

@@ -7,20 +7,20 @@
 #include "util/log.h"
 
 /* Tuning. Distances are in [0,1]; windows are in seconds and converted with the track's rate. */
-#define HARD_MIN 0.22          /* a hard cut changes at least this much between two frames */
-#define HARD_RATIO 2.5         /* ... and this many times more than the frames around it */
-#define HARD_CONTEXT_S 1.0     /* the "around" window on each side */
-#define PERSIST_S 0.25         /* a cut's change must still hold this long after (flash test) */
-#define GRAD_HALF_S 0.6        /* half the span over which a gradual transition is compared */
-#define GRAD_MIN 0.30          /* distance between the frames before and after a transition */
-#define GRAD_CONTEXT_S 3.0     /* adaptive baseline window for gradual candidates */
-#define GRAD_RATIO 1.05        /* candidate vs. the median long-span change around it */
-#define GRAD_STANDOUT 1.12     /* ... or this, unless it is far more monotone than around */
-#define GRAD_MONOTONE 0.70     /* share of layout change that is monotone (dissolve/wipe) */
-#define CELL_SIGNIFICANT 12    /* grid-cell change (0..255) that counts as a real change */
-#define DARK_LUMA 24.0f        /* a fade's black frame: mean luma below this ... */
-#define DARK_SHARE 0.97f       /* ... and this share of pixels below luma 32 */
-#define FADE_MAX_S 4.0         /* longer dark runs are scenes, not fades */
+#define HARD_MIN 0.22       /* a hard cut changes at least this much between two frames */
+#define HARD_RATIO 2.5      /* ... and this many times more than the frames around it */
+#define HARD_CONTEXT_S 1.0  /* the "around" window on each side */
+#define PERSIST_S 0.25      /* a cut's change must still hold this long after (flash test) */
+#define GRAD_HALF_S 0.6     /* half the span over which a gradual transition is compared */
+#define GRAD_MIN 0.30       /* distance between the frames before and after a transition */
+#define GRAD_CONTEXT_S 3.0  /* adaptive baseline window for gradual candidates */
+#define GRAD_RATIO 1.05     /* candidate vs. the median long-span change around it */
+#define GRAD_STANDOUT 1.12  /* ... or this, unless it is far more monotone than around */
+#define GRAD_MONOTONE 0.70  /* share of layout change that is monotone (dissolve/wipe) */
+#define CELL_SIGNIFICANT 12 /* grid-cell change (0..255) that counts as a real change */
+#define DARK_LUMA 24.0f     /* a fade's black frame: mean luma below this ... */
+#define DARK_SHARE 0.97f    /* ... and this share of pixels below luma 32 */
+#define FADE_MAX_S 4.0      /* longer dark runs are scenes, not fades */
 
 typedef struct candidate {
     size_t frame;
@@ -287,7 +287,10 @@ out:
 static int cmp_priority(const void *pa, const void *pb) {
     const candidate *a = pa, *b = pb;
     if (a->kind != b->kind) /* hard cuts are placed exactly, fades next, gradual last */
-        return a->kind == ENGINE_CUT_HARD ? -1 : b->kind == ENGINE_CUT_HARD ? 1 : a->kind == ENGINE_CUT_FADE ? -1 : 1;
+        return a->kind == ENGINE_CUT_HARD   ? -1
+               : b->kind == ENGINE_CUT_HARD ? 1
+               : a->kind == ENGINE_CUT_FADE ? -1
+                                            : 1;
     return (a->strength < b->strength) - (a->strength > b->strength);
 }
 

@@ -20,8 +20,8 @@ typedef struct engine_shot_opts {
 } engine_shot_opts;
 
 typedef struct engine_shot_boundary {
-    size_t frame;  /* index in the track of the first frame of the new shot */
-    double time;   /* its pts in seconds */
+    size_t frame; /* index in the track of the first frame of the new shot */
+    double time;  /* its pts in seconds */
     enum engine_cut_kind kind;
     double strength; /* dissimilarity across the boundary, 0..1 */
 } engine_shot_boundary;

@@ -1,4 +1,5 @@
-/* mediainfo_json: renders engine_probe's struct as GetMediaInfo's FileInfoList item (API.md §4.6). */
+/* mediainfo_json: renders engine_probe's struct as GetMediaInfo's FileInfoList item (API.md §4.6).
+ */
 #ifndef REELCUT_MEDIAINFO_JSON_H
 #define REELCUT_MEDIAINFO_JSON_H
 

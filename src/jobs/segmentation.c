@@ -121,8 +121,8 @@ static void discard_outputs(const segmentation_request *req, char (*paths)[SEGME
         req->exporter->discard(req->exporter->user, (int)i + 1, paths[i]);
 }
 
-static int export_all(const segmentation_request *req, const engine_progress *progress,
-                      double lo, segmentation_result *out, rc_error *err) {
+static int export_all(const segmentation_request *req, const engine_progress *progress, double lo,
+                      segmentation_result *out, rc_error *err) {
     const segmentation_export *ex = req->exporter;
     char(*paths)[SEGMENTATION_PATH_MAX] = calloc(out->count, SEGMENTATION_PATH_MAX);
     if (!paths)
@@ -138,8 +138,8 @@ static int export_all(const segmentation_request *req, const engine_progress *pr
         handed_out = i + 1;
         double span = (1.0 - lo) / (double)out->count;
         engine_progress_span sp;
-        engine_progress sub = engine_progress_sub(&sp, progress, lo + span * (double)i,
-                                                  lo + span * (double)(i + 1));
+        engine_progress sub =
+            engine_progress_sub(&sp, progress, lo + span * (double)i, lo + span * (double)(i + 1));
         rc = engine_export_range(req->input_path, s->in, s->out, paths[i], &opts, &sub, err);
         if (!rc)
             rc = ex->finished(ex->user, s->index, paths[i], s->media_url, s->media_id, err);
@@ -190,10 +190,9 @@ json_t *segmentation_ai_result(const segmentation_result *res) {
     json_t *root = json_object(), *list = json_array();
     int r = !root || !list;
     if (!r) {
-        r |= json_object_set_new(root, "Mode",
-                                 json_string(res->mode == SEGMENTATION_USER_DEFINED
-                                                 ? "UserDefined"
-                                                 : "BasicClipSplit"));
+        r |= json_object_set_new(
+            root, "Mode",
+            json_string(res->mode == SEGMENTATION_USER_DEFINED ? "UserDefined" : "BasicClipSplit"));
         r |= set_real(root, "Duration", res->duration);
     }
     for (size_t i = 0; !r && i < res->count; i++) {

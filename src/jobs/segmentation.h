@@ -36,7 +36,8 @@ typedef struct segmentation_export {
 
 typedef struct segmentation_request {
     const char *input_path; /* local file */
-    const char *input_name; /* how messages name the input (e.g. "InputConfig.Media"); NULL = path */
+    const char
+        *input_name; /* how messages name the input (e.g. "InputConfig.Media"); NULL = path */
     enum segmentation_mode mode;
     const segmentation_range *ranges; /* UserDefined: 1..n ranges, In < Out already checked */
     size_t nb_ranges;
@@ -47,8 +48,8 @@ typedef struct segmentation_request {
 } segmentation_request;
 
 typedef struct segmentation_segment {
-    int index;     /* 1-based, equals {index} */
-    double in, out; /* seconds, rounded to milliseconds */
+    int index;                            /* 1-based, equals {index} */
+    double in, out;                       /* seconds, rounded to milliseconds */
     char media_url[SEGMENTATION_URL_MAX]; /* "" if not exported */
     char media_id[SEGMENTATION_ID_MAX];   /* "" if not registered */
 } segmentation_segment;

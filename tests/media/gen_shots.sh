@@ -133,7 +133,12 @@ hard_cuts vp9_2997 webm 30000/1001 $SIZE "5:70 3:60 0:65" -c:v libvpx-vp9 -deadl
   -cpu-used 8 -b:v 400k -pix_fmt yuv420p
 hard_cuts mpeg4_60 avi 60 $SIZE "2:150 0:130 1:140" -c:v mpeg4 -q:v 4
 hard_cuts portrait mp4 25 180x320 "0:60 1:55 5:60" "${X264[@]}"
-hard_cuts rotated mp4 25 $SIZE "1:60 5:55 0:60" "${X264[@]}" -metadata:s:v:0 rotate=90
+hard_cuts rotated mp4 25 180x320 "1:60 5:55 0:60" "${X264[@]}"
+# Rotation is container metadata (a display matrix): FFmpeg 5.1 sets it only when stream-copying.
+if ! ffprobe -v error -show_entries stream_side_data=rotation -of csv "$out/rotated.mp4" | grep -q 90; then
+  ff -i "$out/rotated.mp4" -c copy -metadata:s:v:0 rotate=90 "$out/rotated.tmp.mp4"
+  mv "$out/rotated.tmp.mp4" "$out/rotated.mp4"
+fi
 
 # Variable frame rate: 25 fps, then 12 fps, then 25 fps, timestamps kept as they are.
 if [ ! -s "$out/vfr.mp4" ] || [ ! -s "$out/vfr.truth" ]; then

@@ -23,7 +23,8 @@ typedef struct picture {
 } picture;
 
 static uint32_t hash3(uint32_t a, uint32_t b, uint32_t c) {
-    uint32_t h = a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ (c + 0x165667B1u) * 0xC2B2AE3Du;
+    uint32_t h =
+        a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ (c + 0x165667B1u) * 0xC2B2AE3Du;
     h ^= h >> 15;
     h *= 0x2C1B3C6Du;
     h ^= h >> 12;
@@ -285,11 +286,11 @@ static void test_tiny_tracks(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_distance),          cmocka_unit_test(test_hard_cuts_exact),
-        cmocka_unit_test(test_colour_only_cut),   cmocka_unit_test(test_dissolve),
+        cmocka_unit_test(test_distance),           cmocka_unit_test(test_hard_cuts_exact),
+        cmocka_unit_test(test_colour_only_cut),    cmocka_unit_test(test_dissolve),
         cmocka_unit_test(test_fade_through_black), cmocka_unit_test(test_wipe),
         cmocka_unit_test(test_flash_is_not_a_cut), cmocka_unit_test(test_fast_pan_is_not_a_cut),
-        cmocka_unit_test(test_min_shot),          cmocka_unit_test(test_tiny_tracks),
+        cmocka_unit_test(test_min_shot),           cmocka_unit_test(test_tiny_tracks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
