@@ -227,6 +227,8 @@ static int smart_capable(const engine_export_job *job) {
 static int copy_capable(const engine_export_job *job) {
     const AVStream *vs = job->ic->streams[job->vidx];
     const AVCodecParameters *p = vs->codecpar;
+    if (job->reencode)
+        return 0;
     if (job->want_w || job->want_h) {
         AVRational sar = p->sample_aspect_ratio;
         int square = sar.num == 0 || sar.num == sar.den;
@@ -427,6 +429,7 @@ int engine_export_range_ex(const char *src, double in_s, double out_s, const cha
         }
         job.want_w = (opts->width + 1) & ~1;
         job.want_h = (opts->height + 1) & ~1;
+        job.reencode = opts->reencode;
     }
     if ((rc = engine_progress_report(progress, 0)))
         goto out;

@@ -8,6 +8,7 @@
 typedef struct engine_export_opts {
     int width;  /* output width in pixels, 0 = follow source / height (API.md §4.0 size rules) */
     int height; /* output height in pixels, 0 = follow source / width */
+    int reencode; /* 1 = decode and encode the whole range even where packets could be copied */
 } engine_export_opts;
 
 /* How the video of a range was written. Audio is always decoded, trimmed to the exact samples of

@@ -26,6 +26,7 @@ typedef struct engine_export_job {
     const engine_progress *progress;
     rc_error *err;
     int want_w, want_h; /* requested size after rounding odd values up, 0 = not given */
+    int reencode;       /* opts->reencode: never copy */
 
     AVFormatContext *ic;
     int vidx, aidx; /* aidx -1 = no audio */

@@ -24,6 +24,10 @@ typedef struct writer {
     int vk;          /* video packets written */
     int64_t audio_shift; /* samples between the audio timeline's 0 and the output's 0 */
     int64_t audio_stop;  /* audio packets past this (audio time base) are not needed */
+    int acopy;                  /* AAC into mp4/mov: packets copied, edit list trims the start */
+    int64_t a_start, a_end;     /* the video span in the audio time base */
+    AVPacket *preroll;          /* last packet before a_start, warms the decoder up */
+    int acopied;                /* packets copied so far */
     double last_progress;
 } writer;
 
@@ -300,6 +304,83 @@ static int audio_packet(writer *w, const AVPacket *pkt) {
     return rc;
 }
 
+/* Audio copy: the packets overlapping [a_start, a_end) plus one before as decoder pre-roll; the
+ * first starts before 0 and the mp4 edit list trims it to the exact sample. The last packet is
+ * kept only if half of it is inside, so audio ends within half a packet of the video. */
+static int audio_copy_packet(writer *w, AVPacket *pkt) {
+    AVStream *as = w->job->ic->streams[w->job->aidx];
+    int64_t dur = pkt->duration;
+    if (dur <= 0 && as->codecpar->frame_size > 0 && as->codecpar->sample_rate > 0)
+        dur = av_rescale_q(as->codecpar->frame_size, (AVRational){1, as->codecpar->sample_rate},
+                           as->time_base);
+    if (pkt->pts == AV_NOPTS_VALUE)
+        return 0;
+    if (pkt->pts + dur <= w->a_start) {
+        av_packet_unref(w->preroll);
+        return av_packet_ref(w->preroll, pkt) < 0 ? RC_ENOMEM : 0;
+    }
+    if (pkt->pts >= w->a_end || (w->acopied && pkt->pts + dur / 2 > w->a_end))
+        return 0;
+    AVPacket *todo[2] = {w->acopied == 0 && w->preroll->data ? w->preroll : NULL, pkt};
+    for (int i = 0; i < 2; i++) {
+        if (!todo[i])
+            continue;
+        AVPacket *p = todo[i];
+        if (p->dts == AV_NOPTS_VALUE)
+            p->dts = p->pts;
+        p->pts -= w->a_start;
+        p->dts -= w->a_start;
+        p->duration = p->duration > 0 ? p->duration : dur;
+        p->pos = -1;
+        p->stream_index = w->oas->index;
+        av_packet_rescale_ts(p, as->time_base, w->oas->time_base);
+        int ret = av_interleaved_write_frame(w->oc, p);
+        if (ret < 0)
+            return av_err(w, ret, "cannot write audio");
+        w->acopied++;
+    }
+    return 0;
+}
+
+/* Audio is copied when the source has AAC and the output is mp4/mov (the edit list makes the cut
+ * exact); otherwise decoded, trimmed and encoded. Returns 0 or a negative RC_E*. */
+static int open_audio(writer *w, int global) {
+    engine_export_job *job = w->job;
+    AVStream *as = job->ic->streams[job->aidx];
+    AVRational atb = as->time_base;
+    double tb = av_q2d(job->vtb);
+    double start_s = (double)job->first_pts * tb, end_s = (double)job->end_pts * tb;
+    w->audio_stop = llrint((end_s + 0.5) / av_q2d(atb));
+    w->oas = avformat_new_stream(w->oc, NULL);
+    if (!w->oas)
+        return RC_ENOMEM;
+    w->acopy = !job->reencode && as->codecpar->codec_id == AV_CODEC_ID_AAC &&
+               as->codecpar->extradata_size > 0 &&
+               (job->container == EXPORT_MP4 || job->container == EXPORT_MOV);
+    if (w->acopy) {
+        w->a_start = av_rescale_q(job->first_pts, job->vtb, atb);
+        w->a_end = av_rescale_q(job->end_pts, job->vtb, atb);
+        w->preroll = av_packet_alloc();
+        if (!w->preroll || avcodec_parameters_copy(w->oas->codecpar, as->codecpar) < 0)
+            return RC_ENOMEM;
+        w->oas->codecpar->codec_tag = 0;
+        w->oas->time_base = atb;
+        return 0;
+    }
+    int rc = engine_export_open_decoder(job, job->aidx, &w->adec);
+    if (rc == 0)
+        rc = engine_export_open_audio_encoder(job, w->adec, global, &w->aenc);
+    if (rc == 0)
+        rc = engine_export_audio_graph(job, w->adec, w->aenc, start_s, end_s, &w->ag);
+    if (rc)
+        return rc;
+    w->audio_shift = llrint(start_s * w->aenc->sample_rate);
+    if (avcodec_parameters_from_context(w->oas->codecpar, w->aenc) < 0)
+        return RC_ENOMEM;
+    w->oas->time_base = w->aenc->time_base;
+    return 0;
+}
+
 static int open_output(writer *w) {
     engine_export_job *job = w->job;
     static const char *formats[] = {"mp4", "mov", "matroska", "webm"};
@@ -371,25 +452,8 @@ static int open_output(writer *w) {
         return rc;
     w->ovs->time_base = job->vtb;
     w->ovs->avg_frame_rate = vs->avg_frame_rate;
-    if (job->aidx >= 0) {
-        rc = engine_export_open_decoder(job, job->aidx, &w->adec);
-        if (rc == 0)
-            rc = engine_export_open_audio_encoder(job, w->adec, global, &w->aenc);
-        if (rc)
-            return rc;
-        double tb = av_q2d(job->vtb);
-        double start_s = (double)job->first_pts * tb, end_s = (double)job->end_pts * tb;
-        rc = engine_export_audio_graph(job, w->adec, w->aenc, start_s, end_s, &w->ag);
-        if (rc)
-            return rc;
-        w->audio_shift = llrint(start_s * w->aenc->sample_rate);
-        AVRational atb = job->ic->streams[job->aidx]->time_base;
-        w->audio_stop = llrint((end_s + 0.5) / av_q2d(atb));
-        w->oas = avformat_new_stream(w->oc, NULL);
-        if (!w->oas || avcodec_parameters_from_context(w->oas->codecpar, w->aenc) < 0)
-            return RC_ENOMEM;
-        w->oas->time_base = w->aenc->time_base;
-    }
+    if (job->aidx >= 0 && (rc = open_audio(w, global)))
+        return rc;
     ret = avio_open(&w->oc->pb, job->tmp, AVIO_FLAG_WRITE);
     if (ret < 0) {
         char msg[128];
@@ -408,7 +472,7 @@ static int open_output(writer *w) {
 
 static int read_loop(writer *w) {
     engine_export_job *job = w->job;
-    int rc = 0, vcount = -1, video_done = 0, audio_done = !w->adec;
+    int rc = 0, vcount = -1, video_done = 0, audio_done = !w->oas;
     while (rc == 0 && !(video_done && audio_done)) {
         int ret = av_read_frame(job->ic, w->pkt);
         if (ret == AVERROR_EOF)
@@ -424,7 +488,7 @@ static int read_loop(writer *w) {
             }
         } else if (w->pkt->stream_index == job->aidx && !audio_done) {
             int64_t pts = w->pkt->pts;
-            rc = audio_packet(w, w->pkt);
+            rc = w->acopy ? audio_copy_packet(w, w->pkt) : audio_packet(w, w->pkt);
             audio_done = pts != AV_NOPTS_VALUE && pts > w->audio_stop;
         }
         av_packet_unref(w->pkt);
@@ -479,6 +543,7 @@ out:
     avcodec_free_context(&w.aenc);
     av_packet_free(&w.pkt);
     av_packet_free(&w.epkt);
+    av_packet_free(&w.preroll);
     av_frame_free(&w.frame);
     av_frame_free(&w.filt);
     free(w.sorted);

@@ -58,3 +58,19 @@ check_output() {
     [ "$an" = 0 ] || fail "$f: unexpected audio track"
   fi
 }
+
+# first_click FILE: time (s) of the first audio sample louder than 0.3, on the file's timeline.
+first_click() {
+  ffmpeg -v error -nostdin -i "$1" -map 0:a -af "aresample=async=1:first_pts=0" -ac 1 -ar 48000 \
+    -f f32le - | od -An -v -f -w4 |
+    awk '!found && ($1 > 0.3 || $1 < -0.3) { printf "%.4f\n", (NR - 1) / 48000; found = 1 }
+         END { if (!found) print "none" }'
+}
+
+# expect_click FILE WANT [TOL]: the first click is within TOL (default 3 ms) of WANT seconds.
+expect_click() {
+  local got
+  got=$(first_click "$1" 2>/dev/null)
+  awk -v a="$got" -v b="$2" -v t="${3:-0.003}" 'BEGIN { d = a - b; exit !(a != "none" && d < t && d > -t) }' ||
+    fail "$1: first click at $got s, want $2"
+}

@@ -99,6 +99,20 @@ check_output "$out/from_vp9.mp4" 50 2.0 1
 vinfo=$(ffprobe -v error -select_streams v -show_entries stream=codec_name,pix_fmt -of csv=p=0 "$out/from_vp9.mp4")
 [ "$vinfo" = "h264,yuv420p" ] || fail "mp4 from vp9: $vinfo"
 
+# --- audio sync: clicks at every whole second of the source must land at (k - in) ---
+ck=$M/exp_click.mp4
+run smartcut "$ck" 2.2 6 "$out/click.mp4" # AAC copied, edit list trims the start
+expect_click "$out/click.mp4" 0.8
+check_output "$out/click.mp4" 95 3.8 1
+run copy "$ck" 2 6 "$out/click_copy.mp4"
+expect_click "$out/click_copy.mp4" 0
+run smartcut "$ck" 2.2 6 "$out/click.mkv" # AAC re-encoded, priming-only packet dropped
+expect_click "$out/click.mkv" 0.8
+run transcode "$ck" 0.52 3 "$out/click.mov" 160 0
+expect_click "$out/click.mov" 0.48
+run transcode "$ck" 2.2 6 "$out/click.webm" # Opus: FFmpeg places its codec delay within 7 ms
+expect_click "$out/click.webm" 0.8 0.008
+
 # mp4 is faststart: moov before mdat.
 moov=$(grep -aob moov "$out/both.mp4" | head -1 | cut -d: -f1 || true)
 mdat=$(grep -aob mdat "$out/both.mp4" | head -1 | cut -d: -f1 || true)

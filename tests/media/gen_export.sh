@@ -6,6 +6,8 @@
 #   exp_rot90.mp4     6 s  480x272 H.264 GOP 2 s + AAC, display matrix rotated 90 degrees
 #   exp_vp9.webm      6 s  320x240 VP9 GOP 2 s + Opus
 #   exp_main.mkv      6 s  640x360 H.264 Main profile in Matroska, GOP 1 s + AAC
+#   exp_click.mp4    10 s  320x240 H.264 GOP 2 s + AAC silent but for a 10 ms 1 kHz click at each
+#                    whole second (audio sync checks)
 set -euo pipefail
 out=$1
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
@@ -40,3 +42,6 @@ make exp_vp9.webm -f lavfi -i "$(barcode 320 240 25 6)" \
 make exp_main.mkv -f lavfi -i "$(barcode 640 360 25 6)" \
   -f lavfi -i "sine=frequency=600:sample_rate=48000:duration=6" \
   -c:v libx264 -preset veryfast -profile:v main -x264-params "$(x264gop 25)" -pix_fmt yuv420p -c:a aac
+make exp_click.mp4 -f lavfi -i "$(barcode 320 240 25 10)" \
+  -f lavfi -i "aevalsrc='if(lt(mod(t,1),0.01),0.8*sin(2*PI*1000*t),0)':s=48000:d=10" \
+  -c:v libx264 -preset veryfast -x264-params "$(x264gop 50)" -pix_fmt yuv420p -c:a aac -b:a 128k

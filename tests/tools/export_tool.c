@@ -1,21 +1,27 @@
-/* export_tool SRC IN OUT DST [W H]: runs engine_export_range_ex once and prints the result as
+/* export_tool [--reencode] SRC IN OUT DST [W H]: runs engine_export_range_ex once and prints the result as
  * "method=copy frames=N encoded=N width=W height=H audio=0|1 in=S duration=S". Exit status is
  * the rc's CLI status; the error goes to stderr as "CODE: message". Test and benchmark helper. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/export.h"
 #include "util/log.h"
 
 int main(int argc, char **argv) {
+    engine_export_opts opts = {0, 0, 0};
+    if (argc > 1 && strcmp(argv[1], "--reencode") == 0) {
+        opts.reencode = 1;
+        argv++;
+        argc--;
+    }
     if (argc != 5 && argc != 7) {
-        fprintf(stderr, "usage: export_tool SRC IN OUT DST [WIDTH HEIGHT]\n");
+        fprintf(stderr, "usage: export_tool [--reencode] SRC IN OUT DST [WIDTH HEIGHT]\n");
         return 2;
     }
     engine_global_init();
     if (!getenv("REELCUT_LOG"))
         log_set_level(LOG_WARN);
-    engine_export_opts opts = {0, 0};
     if (argc == 7) {
         opts.width = atoi(argv[5]);
         opts.height = atoi(argv[6]);
