@@ -12,6 +12,7 @@
 #define CUT_SNAP 0.15        /* s: a boundary this close to a cut moves onto it */
 #define SCENE_PENALTY 0.85   /* score factor for a second clip from the same scene */
 #define NEAR_PENALTY 0.7     /* score factor for a window within one clip length of a chosen one */
+#define MID_SENTENCE 3.0     /* boundary cost of cutting someone off */
 #define KEEP_RELATIVE 0.35   /* clips below this fraction of the best one are not worth it */
 #define KEEP_ABSOLUTE 0.05
 
@@ -77,7 +78,7 @@ static double boundary_cost(const engine_hl_track *t, size_t p) {
     double cost = 0;
     int before = p > 0 && t->voice[p - 1], after = p < t->n && t->voice[p];
     if (before && after)
-        cost += 3.0; /* mid-sentence */
+        cost += MID_SENTENCE;
     else if (before || after)
         cost += 1.0; /* right at the edge of a sentence: too tight */
     else {
@@ -108,21 +109,32 @@ static void refresh_blocked(selector *s) {
  * trading off speech pauses, cuts, length and the score of what is inside. 0 if none fits. */
 static int snap_window(const selector *s, size_t s0, size_t *oa, size_t *ob) {
     const size_t n = s->t->n;
+    double fallback = INFINITY;
     for (int pass = 0; pass < 2; pass++) {
         size_t reach = pass == 0 ? s->w / 5 : s->w / 2;
         size_t lo = pass == 0 ? s->lo : s->hard_lo, hi = pass == 0 ? s->hi : s->hard_hi;
         size_t a0 = s0 > reach ? s0 - reach : 0, a1 = s0 + reach;
         double best = INFINITY;
         for (size_t a = a0; a <= a1 && a + lo <= n; a++) {
-            double ca = boundary_cost(s->t, a) + fabs((double)a - (double)s0) / (double)s->w;
+            double ba = boundary_cost(s->t, a);
+            double ca = ba + fabs((double)a - (double)s0) / (double)s->w;
             for (size_t b = a + lo; b <= a + hi && b <= n; b++) {
                 if (!usable(s, a, b))
                     continue;
                 hl_window_score ws;
                 hl_scorer_window(&s->sc, a, b, &ws);
-                double c = ca + boundary_cost(s->t, b) +
-                           0.5 * fabs((double)(b - a) - (double)s->w) / (double)s->w -
+                double bb = boundary_cost(s->t, b);
+                double c = ca + bb + 0.5 * fabs((double)(b - a) - (double)s->w) / (double)s->w -
                            2.0 * ws.score;
+                /* a mid-sentence end is taken only when nothing else fits anywhere */
+                if (ba >= MID_SENTENCE || bb >= MID_SENTENCE) {
+                    if (c < fallback && best == INFINITY) {
+                        fallback = c;
+                        *oa = a;
+                        *ob = b;
+                    }
+                    continue;
+                }
                 if (c < best) {
                     best = c;
                     *oa = a;
@@ -133,7 +145,7 @@ static int snap_window(const selector *s, size_t s0, size_t *oa, size_t *ob) {
         if (best < INFINITY)
             return 1;
     }
-    return 0;
+    return fallback < INFINITY;
 }
 
 static size_t scene_of(const selector *s, size_t tick) { return (size_t)s->sc.cuts[tick + 1]; }
@@ -189,7 +201,7 @@ static int pick(selector *s, int count, engine_hl_selection *out) {
     double first = -1;
     size_t scenes[ENGINE_HL_MAX_CLIPS], spans[ENGINE_HL_MAX_CLIPS][2];
     while (out->n < count) {
-        double best = -1;
+        double best = -1, best_raw = 0;
         size_t best_a = 0;
         for (size_t a = 0; a + s->w <= n; a++) {
             if (!usable(s, a, a + s->w))
@@ -198,22 +210,27 @@ static int pick(selector *s, int count, engine_hl_selection *out) {
             hl_scorer_window(&s->sc, a, a + s->w, &ws);
             double v = ws.score;
             size_t scene = scene_of(s, a + s->w / 2);
+            int same_scene = 0, near = 0;
             for (int k = 0; k < out->n; k++) {
-                if (scenes[k] == scene)
-                    v *= SCENE_PENALTY;
-                if (a + s->w + s->w + s->gap > spans[k][0] && a < spans[k][1] + s->gap + s->w)
-                    v *= NEAR_PENALTY; /* the same moment again: a viewer wants variety */
+                same_scene |= scenes[k] == scene;
+                near |= a + s->w + s->w + s->gap > spans[k][0] &&
+                        a < spans[k][1] + s->gap + s->w;
             }
+            if (same_scene)
+                v *= SCENE_PENALTY;
+            if (near)
+                v *= NEAR_PENALTY; /* the same moment again: a viewer wants variety */
             if (v > best + 1e-12) {
                 best = v;
+                best_raw = ws.score;
                 best_a = a;
             }
         }
         if (best < 0)
             break; /* no room left */
         if (first < 0)
-            first = best;
-        else if (best < KEEP_RELATIVE * first || best < KEEP_ABSOLUTE) {
+            first = best_raw;
+        else if (best_raw < KEEP_RELATIVE * first || best_raw < KEEP_ABSOLUTE) {
             out->notes |= ENGINE_HL_NOTE_LOW_INTEREST;
             break;
         }
