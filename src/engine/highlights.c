@@ -234,7 +234,7 @@ static int pick(selector *s, int count, engine_hl_selection *out) {
             out->notes |= ENGINE_HL_NOTE_LOW_INTEREST;
             break;
         }
-        size_t a, b;
+        size_t a = 0, b = 0;
         if (!snap_window(s, best_a, &a, &b)) {
             memset(s->blocked + best_a, 1, s->w); /* cannot be placed: never try it again */
             refresh_blocked(s);

@@ -30,9 +30,9 @@ match_program() {
     esac
     espeak-ng -s 165 -w "$tmp/s$i.wav" "$txt"
     d=$(dur "$tmp/s$i.wav")
-    echo "speech $t $(echo "$t + $d" | bc -l | xargs printf %.3f)" >>"$tmp/truth"
+    echo "speech $t $(awk -v a="$t" -v b="$d" 'BEGIN{printf "%.3f", a + b}')" >>"$tmp/truth"
     start[$i]=$t
-    t=$(echo "$t + $d + 1.2" | bc -l | xargs printf %.3f)
+    t=$(awk -v a="$t" -v b="$d" 'BEGIN{printf "%.3f", a + b + 1.2}')
   done
   local sp_end=$t
   local fc=""
@@ -66,7 +66,7 @@ match_program() {
   local mix="[amb][crowd]"
   for i in 1 2 3; do
     local ms
-    ms=$(echo "${start[$i]} * 1000" | bc -l | xargs printf %.0f)
+    ms=$(awk -v a="${start[$i]}" 'BEGIN{printf "%.0f", a * 1000}')
     fc+="amovie=$tmp/s$i.wav,aresample=48000,volume=2.0,adelay=$ms:all=1[sp$i];"
     mix+="[sp$i]"
   done
