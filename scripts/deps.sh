@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 build_pkgs=(build-essential cmake ninja-build pkg-config ffmpeg
   libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
   libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libinih-dev libpq-dev libhiredis-dev)
-test_pkgs=(libcmocka-dev opencv-doc espeak-ng sqlite3 jq curl
+test_pkgs=(libcmocka-dev opencv-doc espeak-ng sqlite3 jq curl time
   postgresql python3-swift redis-server libhiredis-dev)
 
 want=("${build_pkgs[@]}")

@@ -13,7 +13,7 @@ static const struct command {
 } commands[] = {
     {"probe", cli_probe, "print a media file's facts as JSON (GetMediaInfo FileInfoList item)"},
     {"segment", cli_segment, "split a video at given ranges or at every shot change"},
-    {"highlights", NULL, "pick the clips worth watching from one or more videos"},
+    {"highlights", cli_highlights, "pick the clips worth watching from one or more videos"},
     {"serve", cli_serve, "run the IMS-compatible HTTP API with workers"},
     {"worker", cli_worker, "run job workers only"},
     {"keys", cli_keys, "manage access keys (keys create)"},

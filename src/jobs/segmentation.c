@@ -129,7 +129,7 @@ static int export_all(const segmentation_request *req, const engine_progress *pr
         return RC_ENOMEM;
     size_t handed_out = 0;
     int rc = 0;
-    engine_export_opts opts = {req->width, req->height};
+    engine_export_opts opts = {.width = req->width, .height = req->height};
     for (size_t i = 0; i < out->count && !rc; i++) {
         segmentation_segment *s = &out->segments[i];
         rc = ex->local_path(ex->user, s->index, paths[i], SEGMENTATION_PATH_MAX, err);

@@ -1,0 +1,113 @@
+/* hl_analyze: the one demux pass of highlight analysis, feeding the audio and video halves. */
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+
+#include "engine/hl_int.h"
+#include "engine/probe.h"
+#include "util/log.h"
+
+int engine_hl_analyze(const char *path, const engine_progress *progress, engine_hl_track *out,
+                      rc_error *err) {
+    memset(out, 0, sizeof(*out));
+    AVFormatContext *fmt = NULL;
+    AVPacket *pkt = NULL;
+    hl_audio *audio = NULL;
+    hl_video *video = NULL;
+    hl_raw raw;
+    memset(&raw, 0, sizeof(raw));
+    int rc = engine_open_media(path, &fmt, err);
+    if (rc)
+        goto out;
+    int vi = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (vi < 0) {
+        rc = rc_fail(err, RC_ENOVIDEO, NULL, "%s has no video stream", path);
+        goto out;
+    }
+    int ai = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, vi, NULL, 0);
+    AVStream *vst = fmt->streams[vi];
+    double origin = vst->start_time != AV_NOPTS_VALUE ? vst->start_time * av_q2d(vst->time_base)
+                                                       : 0;
+    double duration = fmt->duration > 0 ? fmt->duration / (double)AV_TIME_BASE : 0;
+    if (fmt->duration <= 0 && vst->duration > 0)
+        duration = vst->duration * av_q2d(vst->time_base);
+    rc = hl_video_open(&video, fmt, vi, origin, err, path);
+    if (rc)
+        goto out;
+    if (ai >= 0) {
+        rc = hl_audio_open(&audio, fmt, ai, origin);
+        if (rc == RC_EMEDIA) {
+            log_warn("%s: audio stream cannot be decoded; analysing the picture only", path);
+            rc = 0;
+        }
+        if (rc)
+            goto out;
+    }
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        if ((int)i != vi && (int)i != ai)
+            fmt->streams[i]->discard = AVDISCARD_ALL;
+    pkt = av_packet_alloc();
+    if (!pkt) {
+        rc = RC_ENOMEM;
+        goto out;
+    }
+    rc = engine_progress_report(progress, 0);
+    double last_report = 0;
+    int read_errors = 0;
+    while (!rc) {
+        int ret = av_read_frame(fmt, pkt);
+        if (ret == AVERROR_EOF)
+            break;
+        if (ret < 0) {
+            read_errors++;
+            break;
+        }
+        if (pkt->stream_index == vi) {
+            rc = hl_video_packet(video, pkt, &raw);
+            if (duration > 0 && pkt->pts != AV_NOPTS_VALUE) {
+                double frac = (pkt->pts * av_q2d(vst->time_base) - origin) / duration;
+                if (frac - last_report >= 0.01 && frac <= 1) {
+                    last_report = frac;
+                    if (!rc && engine_progress_report(progress, frac))
+                        rc = RC_ECANCELED;
+                }
+            }
+        } else if (audio && pkt->stream_index == ai) {
+            rc = hl_audio_packet(audio, pkt, &raw);
+        }
+        av_packet_unref(pkt);
+    }
+    if (!rc)
+        rc = hl_video_packet(video, NULL, &raw);
+    if (!rc && audio)
+        rc = hl_audio_packet(audio, NULL, &raw);
+    if (rc)
+        goto out;
+    int64_t packets;
+    int keys, mbs;
+    hl_video_stats(video, &packets, &keys, &mbs);
+    if (packets == 0) {
+        rc = rc_fail(err, RC_EMEDIA, NULL, "%s: no video frame could be read", path);
+        goto out;
+    }
+    if (read_errors)
+        log_warn("%s: reading stopped early on an error; analysed the readable part", path);
+    if (read_errors || duration <= 0)
+        duration = raw.n * ENGINE_HL_STEP;
+    rc = hl_track_finish(&raw, duration, audio != NULL, mbs, out);
+    if (rc)
+        goto out;
+    out->video_packets = packets;
+    out->keyframes_decoded = keys;
+    rc = engine_progress_report(progress, 1);
+out:
+    if (rc == RC_ENOMEM)
+        rc_fail(err, rc, NULL, "%s: out of memory during analysis", path);
+    hl_raw_free(&raw);
+    hl_audio_close(&audio);
+    hl_video_close(&video);
+    av_packet_free(&pkt);
+    avformat_close_input(&fmt);
+    return rc;
+}

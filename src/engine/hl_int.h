@@ -1,0 +1,69 @@
+/* hl_int: internals of the highlight analysis pass shared by its audio and video halves. */
+#ifndef REELCUT_HL_INT_H
+#define REELCUT_HL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/highlights.h"
+
+struct AVFormatContext;
+struct AVPacket;
+
+#define HL_AUDIO_RATE 16000
+#define HL_HOP 320 /* 20 ms */
+#define HL_FFT 512 /* 32 ms window */
+#define HL_TICK_SAMPLES 1600
+
+/* Per-tick accumulators filled while reading; turned into an engine_hl_track at the end. */
+typedef struct hl_raw_tick {
+    double k_energy;   /* sum of squared K-weighted samples */
+    int k_samples;
+    int hops;          /* audio analysis hops ending in this tick */
+    float band_db_sum; /* speech band (300-3400 Hz) energy, dB, summed over hops */
+    float band_db_max;
+    float flat_sum;    /* spectral flatness of the speech band, summed over hops */
+    float flux_sum;    /* spectral flux, summed over hops */
+    float vbytes;      /* inter-frame video bytes in this tick */
+    int vframes;       /* inter frames */
+    uint8_t empty;     /* a keyframe in this tick shows a black or empty picture */
+} hl_raw_tick;
+
+typedef struct hl_raw {
+    hl_raw_tick *ticks;
+    size_t n, cap;
+    double *cuts;
+    size_t n_cuts, cap_cuts;
+} hl_raw;
+
+/* Returns the tick for time t (s, >= 0), growing the array; NULL on ENOMEM or absurd t. */
+hl_raw_tick *hl_raw_at(hl_raw *raw, double t);
+int hl_raw_add_cut(hl_raw *raw, double t);
+void hl_raw_free(hl_raw *raw);
+
+/* ---- audio half (hl_audio.c) ---- */
+typedef struct hl_audio hl_audio;
+
+/* Opens the decoder of stream `index` of fmt; origin is the media time that is tick 0. Returns 0,
+ * RC_ENOMEM, or RC_EMEDIA (no decoder: the caller treats the input as silent). */
+int hl_audio_open(hl_audio **out, struct AVFormatContext *fmt, int index, double origin);
+/* Feeds one packet (NULL = flush at the end). Undecodable packets are skipped. */
+int hl_audio_packet(hl_audio *a, const struct AVPacket *pkt, hl_raw *raw);
+void hl_audio_close(hl_audio **a);
+
+/* ---- video half (hl_video.c) ---- */
+typedef struct hl_video hl_video;
+
+int hl_video_open(hl_video **out, struct AVFormatContext *fmt, int index, double origin,
+                  rc_error *err, const char *path);
+/* Accounts one packet (size, key flag) and decodes keyframes into thumbnails. */
+int hl_video_packet(hl_video *v, const struct AVPacket *pkt, hl_raw *raw);
+void hl_video_stats(const hl_video *v, int64_t *packets, int *keyframes_decoded,
+                    int *macroblocks);
+void hl_video_close(hl_video **v);
+
+/* Turns the accumulators into the public track (hl_track.c). */
+int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks,
+                    engine_hl_track *out);
+
+#endif

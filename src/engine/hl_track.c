@@ -1,0 +1,261 @@
+/* hl_track: per-tick accumulators of the highlight pass, and their conversion into the public
+ * signal track (loudness, speech likelihood and voice activity, motion, cuts, avoid zones). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/hl_int.h"
+
+#define MAX_TICKS (8 * 3600 * 10) /* 8 hours: far past the 2 h job limit, bounds memory */
+#define CUT_MERGE 0.2             /* s: cuts closer than this are one */
+#define VOICE_CLOSE 3             /* ticks: gaps this short inside speech are not pauses */
+#define STATIC_MIN_TICKS 15       /* a still picture must last 1.5 s (between cuts) to count */
+
+hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
+    if (!(t >= 0))
+        t = 0;
+    size_t i = (size_t)(t / ENGINE_HL_STEP);
+    if (i >= MAX_TICKS)
+        return NULL;
+    if (i >= raw->cap) {
+        size_t cap = raw->cap ? raw->cap : 1024;
+        while (cap <= i)
+            cap *= 2;
+        hl_raw_tick *p = realloc(raw->ticks, cap * sizeof(*p));
+        if (!p)
+            return NULL;
+        memset(p + raw->cap, 0, (cap - raw->cap) * sizeof(*p));
+        raw->ticks = p;
+        raw->cap = cap;
+    }
+    if (i >= raw->n)
+        raw->n = i + 1;
+    return &raw->ticks[i];
+}
+
+int hl_raw_add_cut(hl_raw *raw, double t) {
+    if (raw->n_cuts == raw->cap_cuts) {
+        size_t cap = raw->cap_cuts ? raw->cap_cuts * 2 : 256;
+        double *p = realloc(raw->cuts, cap * sizeof(*p));
+        if (!p)
+            return RC_ENOMEM;
+        raw->cuts = p;
+        raw->cap_cuts = cap;
+    }
+    raw->cuts[raw->n_cuts++] = t;
+    return 0;
+}
+
+void hl_raw_free(hl_raw *raw) {
+    free(raw->ticks);
+    free(raw->cuts);
+    memset(raw, 0, sizeof(*raw));
+}
+
+int engine_hl_track_alloc(engine_hl_track *t, size_t n) {
+    memset(t, 0, sizeof(*t));
+    size_t m = n ? n : 1;
+    t->loudness = calloc(m, sizeof(float));
+    t->flux = calloc(m, sizeof(float));
+    t->speech = calloc(m, sizeof(float));
+    t->voice = calloc(m, 1);
+    t->motion = calloc(m, sizeof(float));
+    t->cuts = calloc(m, sizeof(float));
+    t->avoid = calloc(m, 1);
+    if (!t->loudness || !t->flux || !t->speech || !t->voice || !t->motion || !t->cuts ||
+        !t->avoid) {
+        engine_hl_track_free(t);
+        return RC_ENOMEM;
+    }
+    t->n = n;
+    t->duration = n * ENGINE_HL_STEP;
+    return 0;
+}
+
+void engine_hl_track_free(engine_hl_track *t) {
+    if (!t)
+        return;
+    free(t->loudness);
+    free(t->flux);
+    free(t->speech);
+    free(t->voice);
+    free(t->motion);
+    free(t->cuts);
+    free(t->avoid);
+    free(t->cut_times);
+    memset(t, 0, sizeof(*t));
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_float(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
+    size_t n = out->n;
+    for (size_t i = 0; i < n; i++) {
+        double e = 0;
+        int k = 0;
+        for (size_t j = i >= 2 ? i - 2 : 0; j <= i + 1 && j < raw->n; j++) {
+            e += raw->ticks[j].k_energy;
+            k += raw->ticks[j].k_samples;
+        }
+        double lufs = k ? -0.691 + 10.0 * log10(e / k + 1e-20) : -120.0;
+        out->loudness[i] = (float)(lufs < -120 ? -120 : lufs);
+        const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
+        band[i] = tk && tk->hops ? tk->band_db_sum / tk->hops : -120.0f;
+        out->flux[i] = tk && tk->hops ? tk->flux_sum / tk->hops : 0;
+    }
+    /* noise floor of the speech band: the input's 10th percentile */
+    float *sorted = malloc(n * sizeof(float));
+    float floor_db = -120;
+    if (sorted) {
+        memcpy(sorted, band, n * sizeof(float));
+        qsort(sorted, n, sizeof(float), cmp_float);
+        floor_db = sorted[n / 10];
+        free(sorted);
+    }
+    /* speech: syllabic modulation of the band energy over ~1 s, a harmonic (non-flat) spectrum,
+     * and a level well above the floor */
+    for (size_t i = 0; i < n; i++) {
+        size_t a = i >= 5 ? i - 5 : 0, b = i + 5 < n ? i + 5 : n - 1;
+        double sum = 0, sq = 0, flat = 0;
+        int m = 0, fm = 0;
+        for (size_t j = a; j <= b; j++) {
+            sum += band[j];
+            sq += band[j] * band[j];
+            m++;
+            if (j < raw->n && raw->ticks[j].hops) {
+                flat += raw->ticks[j].flat_sum / raw->ticks[j].hops;
+                fm++;
+            }
+        }
+        double mean = sum / m, sd = sqrt(fmax(0, sq / m - mean * mean));
+        double fl = fm ? flat / fm : 1.0;
+        double level = band[i] > mean ? band[i] - floor_db : mean - floor_db;
+        out->speech[i] = (float)(sigmoid((sd - 4.0) / 1.2) * sigmoid((0.30 - fl) / 0.06) *
+                                 sigmoid((level - 10.0) / 2.5));
+    }
+    /* voice activity: loud enough in the band, with speech around; short gaps closed */
+    for (size_t i = 0; i < n; i++) {
+        float near = 0;
+        for (size_t j = i >= 10 ? i - 10 : 0; j <= i + 10 && j < n; j++)
+            near = out->speech[j] > near ? out->speech[j] : near;
+        out->voice[i] = near > 0.5f && band[i] > floor_db + 12.0f;
+    }
+    size_t last = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        if (!out->voice[i])
+            continue;
+        if (last != (size_t)-1 && i - last > 1 && i - last <= VOICE_CLOSE + 1)
+            memset(out->voice + last + 1, 1, i - last - 1);
+        last = i;
+    }
+}
+
+static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblocks) {
+    size_t n = out->n;
+    double static_bytes = 18.0 + 0.008 * macroblocks; /* skip-only frames */
+    float prev = -1;
+    size_t first_known = n;
+    for (size_t i = 0; i < n; i++) {
+        const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
+        if (tk && tk->vframes) {
+            double per_frame = tk->vbytes / tk->vframes;
+            out->motion[i] = (float)(per_frame / macroblocks);
+            out->avoid[i] = per_frame < static_bytes; /* candidate: confirmed by run length */
+            prev = out->motion[i];
+            if (first_known == n)
+                first_known = i;
+        } else {
+            out->motion[i] = prev < 0 ? 0 : prev;
+            out->avoid[i] = i > 0 ? out->avoid[i - 1] : 0;
+        }
+    }
+    for (size_t i = 0; i < first_known && first_known < n; i++) {
+        out->motion[i] = out->motion[first_known];
+        out->avoid[i] = out->avoid[first_known];
+    }
+    /* an empty keyframe (black, flat) poisons the ticks after it while the picture stays put */
+    for (size_t i = 0; i < n && i < raw->n; i++) {
+        if (!raw->ticks[i].empty)
+            continue;
+        out->avoid[i] = 1;
+        for (size_t j = i + 1; j < n && j < raw->n && out->cuts[j] == 0; j++) {
+            const hl_raw_tick *tk = &raw->ticks[j];
+            if (tk->vframes && tk->vbytes / tk->vframes > 4 * static_bytes)
+                break;
+            out->avoid[j] = 1;
+        }
+    }
+    /* still stretches shorter than STATIC_MIN_TICKS are a held shot, not a frozen picture */
+    for (size_t i = 0; i < n;) {
+        if (!out->avoid[i]) {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && out->avoid[j] && out->cuts[j] == 0)
+            j++;
+        if (j - i < STATIC_MIN_TICKS)
+            memset(out->avoid + i, 0, j - i);
+        i = j;
+    }
+}
+
+static int finish_cuts(hl_raw *raw, engine_hl_track *out) {
+    if (!raw->n_cuts)
+        return 0;
+    qsort(raw->cuts, raw->n_cuts, sizeof(double), cmp_double);
+    out->cut_times = malloc(raw->n_cuts * sizeof(double));
+    if (!out->cut_times)
+        return RC_ENOMEM;
+    for (size_t i = 0; i < raw->n_cuts; i++) {
+        double t = raw->cuts[i];
+        if (t <= CUT_MERGE || t >= out->duration - CUT_MERGE)
+            continue;
+        if (out->n_cut_times && t - out->cut_times[out->n_cut_times - 1] < CUT_MERGE)
+            continue;
+        out->cut_times[out->n_cut_times++] = t;
+        size_t k = (size_t)(t / ENGINE_HL_STEP);
+        if (k < out->n)
+            out->cuts[k] += 1;
+    }
+    return 0;
+}
+
+int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks,
+                    engine_hl_track *out) {
+    if (!(duration > 0))
+        duration = raw->n * ENGINE_HL_STEP;
+    size_t n = (size_t)ceil(duration / ENGINE_HL_STEP - 1e-9);
+    if (n == 0)
+        n = 1;
+    int rc = engine_hl_track_alloc(out, n);
+    if (rc)
+        return rc;
+    out->duration = duration;
+    out->has_audio = has_audio;
+    float *band = calloc(n, sizeof(float));
+    if (!band)
+        return RC_ENOMEM;
+    if (has_audio) {
+        finish_audio(raw, out, band);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            out->loudness[i] = -120;
+    }
+    free(band);
+    rc = finish_cuts(raw, out);
+    if (rc)
+        return rc;
+    finish_video(raw, out, macroblocks);
+    return 0;
+}

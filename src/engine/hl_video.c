@@ -1,0 +1,213 @@
+/* hl_video: the video half of the highlight pass, mostly in the compressed domain - inter-frame
+ * packet sizes measure motion, keyframes and packet-size spikes mark cuts, and only keyframes are
+ * decoded (loop filter off) into 64x36 thumbnails to confirm cuts and spot black/empty pictures. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "engine/analyze.h"
+#include "engine/hl_int.h"
+#include "engine/shots.h"
+
+#define THUMB_W 64
+#define THUMB_H 36
+#define SPIKE_RING 16
+#define KEY_MIN_GAP 0.5   /* s between decoded keyframes (all-intra inputs stay cheap) */
+#define KEY_CUT_DIST 0.35 /* thumbnail distance of two keyframes that makes a cut */
+#define SPIKE_FACTOR 6.0  /* an inter packet this many times the recent median is a cut */
+
+struct hl_video {
+    AVCodecContext *dec;
+    AVFrame *frame;
+    struct SwsContext *sws;
+    AVRational tb;
+    double origin;
+    int macroblocks;
+    int64_t packets;
+    int keyframes_decoded;
+    double last_key_sent; /* time of the last keyframe sent to the decoder, < 0 none */
+    engine_frame_features prev;
+    int have_prev;
+    float ring[SPIKE_RING];
+    int ring_n, ring_pos;
+    int64_t inter_since_key; /* inter packets since the last keyframe; 0 twice = all-intra */
+    uint8_t y[THUMB_W * THUMB_H], u[THUMB_W * THUMB_H / 4], v[THUMB_W * THUMB_H / 4];
+};
+
+int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin, rc_error *err,
+                  const char *path) {
+    *out = NULL;
+    AVStream *st = fmt->streams[index];
+    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+    if (!codec)
+        return rc_fail(err, RC_EMEDIA, NULL, "%s: no decoder for its video stream", path);
+    hl_video *v = calloc(1, sizeof(*v));
+    if (!v)
+        return RC_ENOMEM;
+    int rc = RC_ENOMEM;
+    v->tb = st->time_base;
+    v->origin = origin;
+    v->last_key_sent = -1;
+    v->macroblocks = ((st->codecpar->width + 15) / 16) * ((st->codecpar->height + 15) / 16);
+    if (v->macroblocks < 1)
+        v->macroblocks = 1;
+    v->dec = avcodec_alloc_context3(codec);
+    v->frame = av_frame_alloc();
+    if (!v->dec || !v->frame)
+        goto fail;
+    rc = rc_fail(err, RC_EMEDIA, NULL, "%s: cannot open the %s decoder", path, codec->name);
+    if (avcodec_parameters_to_context(v->dec, st->codecpar) < 0)
+        goto fail;
+    v->dec->pkt_timebase = st->time_base;
+    v->dec->thread_count = 2;
+    v->dec->thread_type = FF_THREAD_SLICE; /* no frame-threading delay: keyframes come out now */
+    v->dec->skip_frame = AVDISCARD_NONKEY;
+    v->dec->skip_loop_filter = AVDISCARD_ALL;
+    v->dec->flags2 |= AV_CODEC_FLAG2_FAST;
+    if (avcodec_open2(v->dec, codec, NULL) < 0)
+        goto fail;
+    *out = v;
+    return 0;
+fail:
+    hl_video_close(&v);
+    return rc;
+}
+
+void hl_video_close(hl_video **pv) {
+    hl_video *v = *pv;
+    if (!v)
+        return;
+    avcodec_free_context(&v->dec);
+    av_frame_free(&v->frame);
+    sws_freeContext(v->sws);
+    free(v);
+    *pv = NULL;
+}
+
+void hl_video_stats(const hl_video *v, int64_t *packets, int *keyframes_decoded,
+                    int *macroblocks) {
+    *packets = v ? v->packets : 0;
+    *keyframes_decoded = v ? v->keyframes_decoded : 0;
+    *macroblocks = v ? v->macroblocks : 1;
+}
+
+/* 64x36 YUV420 thumbnail of any frame through swscale (fast bilinear: statistics only). */
+static int thumbnail(hl_video *v, const AVFrame *fr) {
+    v->sws = sws_getCachedContext(v->sws, fr->width, fr->height, fr->format, THUMB_W, THUMB_H,
+                                  AV_PIX_FMT_YUV420P, SWS_FAST_BILINEAR, NULL, NULL, NULL);
+    if (!v->sws)
+        return RC_EMEDIA;
+    uint8_t *dst[4] = {v->y, v->u, v->v, NULL};
+    int stride[4] = {THUMB_W, THUMB_W / 2, THUMB_W / 2, 0};
+    sws_scale(v->sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height, dst, stride);
+    return 0;
+}
+
+static int keyframe_decoded(hl_video *v, const AVFrame *fr, hl_raw *raw) {
+    if (thumbnail(v, fr))
+        return 0; /* an odd pixel format: no thumbnail, the packet statistics still count */
+    v->keyframes_decoded++;
+    engine_frame_features f;
+    memset(&f, 0, sizeof(f));
+    engine_features_from_planes(&f, v->y, THUMB_W, THUMB_W, THUMB_H, v->u, v->v, THUMB_W / 2,
+                                THUMB_W / 2, THUMB_H / 2);
+    double mean = 0, var = 0;
+    for (int i = 0; i < THUMB_W * THUMB_H; i++)
+        mean += v->y[i];
+    mean /= THUMB_W * THUMB_H;
+    for (int i = 0; i < THUMB_W * THUMB_H; i++)
+        var += (v->y[i] - mean) * (v->y[i] - mean);
+    double sd = sqrt(var / (THUMB_W * THUMB_H));
+    int64_t ts = fr->best_effort_timestamp;
+    double t = ts == AV_NOPTS_VALUE ? 0 : ts * av_q2d(v->tb) - v->origin;
+    if (t < 0)
+        t = 0;
+    hl_raw_tick *tk = hl_raw_at(raw, t);
+    if (!tk)
+        return RC_ENOMEM;
+    if (mean < 24.0 || sd < 4.0)
+        tk->empty = 1;
+    int rc = 0;
+    if (v->have_prev && engine_frame_distance(&v->prev, &f) > KEY_CUT_DIST)
+        rc = hl_raw_add_cut(raw, t);
+    v->prev = f;
+    v->have_prev = 1;
+    return rc;
+}
+
+static int receive(hl_video *v, hl_raw *raw) {
+    for (;;) {
+        int ret = avcodec_receive_frame(v->dec, v->frame);
+        if (ret < 0)
+            return 0;
+        int rc = keyframe_decoded(v, v->frame, raw);
+        av_frame_unref(v->frame);
+        if (rc)
+            return rc;
+    }
+}
+
+static int cmp_float(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* A cut coded as an inter frame (the encoder declined a keyframe) shows as a packet-size spike. */
+static int inter_packet(hl_video *v, double t, int size, hl_raw *raw) {
+    hl_raw_tick *tk = hl_raw_at(raw, t);
+    if (!tk)
+        return RC_ENOMEM;
+    tk->vbytes += (float)size;
+    tk->vframes++;
+    int rc = 0;
+    if (v->ring_n == SPIKE_RING) {
+        float tmp[SPIKE_RING];
+        memcpy(tmp, v->ring, sizeof(tmp));
+        qsort(tmp, SPIKE_RING, sizeof(float), cmp_float);
+        float med = tmp[SPIKE_RING / 2];
+        if (size > SPIKE_FACTOR * med && size > 2.0 * v->macroblocks)
+            rc = hl_raw_add_cut(raw, t);
+    }
+    v->ring[v->ring_pos] = (float)size;
+    v->ring_pos = (v->ring_pos + 1) % SPIKE_RING;
+    if (v->ring_n < SPIKE_RING)
+        v->ring_n++;
+    return rc;
+}
+
+int hl_video_packet(hl_video *v, const AVPacket *pkt, hl_raw *raw) {
+    if (!pkt) {
+        avcodec_send_packet(v->dec, NULL);
+        return receive(v, raw);
+    }
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (ts == AV_NOPTS_VALUE)
+        return 0;
+    double t = ts * av_q2d(v->tb) - v->origin;
+    if (t < 0)
+        t = 0;
+    v->packets++;
+    if (!(pkt->flags & AV_PKT_FLAG_KEY)) {
+        v->inter_since_key++;
+        return inter_packet(v, t, pkt->size, raw);
+    }
+    int all_intra = v->packets > 1 && v->inter_since_key == 0;
+    v->inter_since_key = 0;
+    if (all_intra) {
+        /* every frame is a keyframe: sizes still measure change; thumbnails at a low rate */
+        int rc = inter_packet(v, t, pkt->size, raw);
+        if (rc || t - v->last_key_sent < KEY_MIN_GAP)
+            return rc;
+    } else if (v->last_key_sent >= 0 && t - v->last_key_sent < KEY_MIN_GAP) {
+        return hl_raw_add_cut(raw, t); /* keyframes this close together are the encoder's cuts */
+    }
+    v->last_key_sent = t;
+    if (avcodec_send_packet(v->dec, pkt) < 0)
+        return 0; /* damaged: skip */
+    return receive(v, raw);
+}

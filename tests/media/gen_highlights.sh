@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Highlight test media with planted ground truth (idempotent). Usage: gen_highlights.sh DIR [--bench]
+#   hl_match.mp4   120 s, calm gradient + brown-noise ambience, planted: dialogue (espeak-ng),
+#                  crowd-like noise swell, fast motion, fast cutting; avoid: frozen, black.
+#   hl_noaudio.mp4  60 s, no audio track: fast motion + fast cutting planted; a frozen stretch.
+#   hl_short.mp4     4 s, shorter than any clip.
+# Each X.mp4 gets X.truth: lines "count N", "clip_duration D", "highlight IN OUT KIND",
+# "avoid IN OUT KIND", "speech IN OUT" (one per sentence).
+# --bench writes hl_bench_1080p.mp4 (1920x1080 H.264 ultrafast, 240 s: hl_match twice) instead.
+set -euo pipefail
+out=$1
+mode=${2:-}
+mkdir -p "$out"
+ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
+dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
+
+# match_program W H OUT.mp4 TRUTH: the 120 s scenario.
+match_program() {
+  local w=$1 h=$2 dst=$3 truth=$4 tmp
+  tmp=$(mktemp -d)
+  local s=0 t start
+  : >"$tmp/truth"
+  # three sentences from 15.5 s, 1.2 s apart
+  t=15.5
+  for i in 1 2 3; do
+    case $i in
+      1) txt="What a fantastic move by the captain, he goes past two defenders." ;;
+      2) txt="The goalkeeper had no chance at all, that is a brilliant finish." ;;
+      3) txt="Listen to this crowd, they have waited all season for this." ;;
+    esac
+    espeak-ng -s 165 -w "$tmp/s$i.wav" "$txt"
+    d=$(dur "$tmp/s$i.wav")
+    echo "speech $t $(awk -v a="$t" -v b="$d" 'BEGIN{printf "%.3f", a + b}')" >>"$tmp/truth"
+    start[$i]=$t
+    t=$(awk -v a="$t" -v b="$d" 'BEGIN{printf "%.3f", a + b + 1.2}')
+  done
+  local sp_end=$t
+  local fc=""
+  fc+="color=c=black:s=${w}x${h}:r=25:d=120[base];"
+  fc+="gradients=s=${w}x${h}:r=25:speed=0.002:d=120:seed=7,format=yuv420p,split=6[g0][g1][g2][g3][g4][g5];"
+  fc+="[g0]trim=0:15,setpts=PTS-STARTPTS[c0];"
+  fc+="[g1]trim=15:48,setpts=PTS-STARTPTS[c1];"
+  fc+="[g2]trim=47.96:48,setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration=7.96[frz];"
+  fc+="[g3]trim=56:70,setpts=PTS-STARTPTS[c2];"
+  fc+="life=s=${w}x${h}:r=25:ratio=0.4:mold=0:seed=3,trim=0:8,setpts=PTS-STARTPTS,format=yuv420p[fast];"
+  fc+="color=c=black:s=${w}x${h}:r=25:d=8,format=yuv420p[blk];"
+  fc+="[g4]trim=86:100,setpts=PTS-STARTPTS[c3];"
+  local srcs=("smptebars" "testsrc" "rgbtestsrc" "color=c=red" "pal100bars" "color=c=green"
+              "testsrc2" "color=c=blue" "yuvtestsrc" "color=c=orange" "smptehdbars"
+              "color=c=purple" "mandelbrot")
+  local cuts="" k=0
+  for src in "${srcs[@]}"; do
+    local sep=":"
+    [[ $src == *=* ]] || sep="="
+    fc+="${src}${sep}s=${w}x${h}:r=25,trim=0:0.64,setpts=PTS-STARTPTS,format=yuv420p[x$k];"
+    cuts+="[x$k]"
+    k=$((k + 1))
+  done
+  fc+="${cuts}concat=n=${#srcs[@]}:v=1:a=0,trim=0:8,setpts=PTS-STARTPTS[cut];"
+  fc+="[g5]trim=108:120,setpts=PTS-STARTPTS[c4];"
+  fc+="[c0][c1][frz][c2][fast][blk][c3][cut][c4]concat=n=9:v=1:a=0,format=yuv420p[v];"
+  fc+="[base]nullsink;"
+  # audio: ambience (silent during black), three sentences, a crowd swell at 40-48 s
+  fc+="anoisesrc=c=brown:a=0.02:r=48000:d=120:seed=11,volume='if(between(t,78,86),0,1)':eval=frame[amb];"
+  fc+="anoisesrc=c=pink:a=0.6:r=48000:d=8:seed=5,volume='if(lt(t,2.5),t/2.5,if(gt(t,6.5),(8-t)/1.5,1))':eval=frame,adelay=40000:all=1[crowd];"
+  local mix="[amb][crowd]"
+  for i in 1 2 3; do
+    local ms
+    ms=$(awk -v a="${start[$i]}" 'BEGIN{printf "%.0f", a * 1000}')
+    fc+="amovie=$tmp/s$i.wav,aresample=48000,volume=2.0,adelay=$ms:all=1[sp$i];"
+    mix+="[sp$i]"
+  done
+  fc+="${mix}amix=inputs=5:duration=first:normalize=0[a]"
+  ff -filter_complex "$fc" -map "[v]" -map "[a]" -t 120 -c:v libx264 -preset "$PRESET" \
+     -pix_fmt yuv420p -c:a aac -b:a 96k -movflags +faststart "$tmp/out.mp4"
+  {
+    echo "highlight 15.5 $sp_end speech"
+    echo "highlight 40 48 crowd"
+    echo "highlight 70 78 motion"
+    echo "highlight 100 108 cutting"
+    echo "avoid 48 56 frozen"
+    echo "avoid 78 86 black"
+    cat "$tmp/truth"
+  } >"$truth.tmp"
+  mv "$truth.tmp" "$truth"
+  mv "$tmp/out.mp4" "$dst"
+  rm -rf "$tmp"
+}
+
+if [ "$mode" = "--bench" ]; then
+  PRESET=ultrafast
+  if [ ! -s "$out/hl_bench_1080p.mp4" ]; then
+    match_program 1920 1080 "$out/hl_bench_once.mp4" "$out/hl_bench_once.truth"
+    printf "file '%s'\nfile '%s'\n" "$out/hl_bench_once.mp4" "$out/hl_bench_once.mp4" >"$out/list.txt"
+    ff -f concat -safe 0 -i "$out/list.txt" -c copy -movflags +faststart "$out/hl_bench.tmp.mp4"
+    {
+      echo "count 8"
+      echo "clip_duration 8"
+      grep -v '^count\|^clip' "$out/hl_bench_once.truth"
+      grep -v '^count\|^clip' "$out/hl_bench_once.truth" |
+        awk '{printf "%s %.3f %.3f %s\n", $1, $2 + 120, $3 + 120, $4}'
+    } >"$out/hl_bench_1080p.truth"
+    mv "$out/hl_bench.tmp.mp4" "$out/hl_bench_1080p.mp4"
+    rm -f "$out/hl_bench_once.mp4" "$out/hl_bench_once.truth" "$out/list.txt"
+  fi
+  exit 0
+fi
+
+PRESET=veryfast
+if [ ! -s "$out/hl_match.mp4" ]; then
+  match_program 320 180 "$out/hl_match.tmp.mp4" "$out/hl_match.truth.body"
+  { echo "count 4"; echo "clip_duration 8"; cat "$out/hl_match.truth.body"; } >"$out/hl_match.truth"
+  rm -f "$out/hl_match.truth.body"
+  mv "$out/hl_match.tmp.mp4" "$out/hl_match.mp4"
+fi
+
+if [ ! -s "$out/hl_noaudio.mp4" ]; then
+  ff -filter_complex "gradients=s=320x180:r=25:speed=0.002:d=60:seed=3,format=yuv420p,split=4[a][b][c][d];\
+[a]trim=0:5,setpts=PTS-STARTPTS[p0];[b]trim=4.96:5,setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration=6.96[frz];\
+[c]trim=12:20,setpts=PTS-STARTPTS[p1];life=s=320x180:r=25:ratio=0.4:seed=9,trim=0:8,setpts=PTS-STARTPTS,format=yuv420p[fast];\
+[d]trim=28:60,setpts=PTS-STARTPTS[p2];[p0][frz][p1][fast][p2]concat=n=5:v=1:a=0[v]" \
+     -map "[v]" -t 60 -c:v libx264 -preset veryfast -an "$out/hl_noaudio.tmp.mp4"
+  printf "count 2\nclip_duration 6\nhighlight 20 28 motion\navoid 5 12 frozen\n" >"$out/hl_noaudio.truth"
+  mv "$out/hl_noaudio.tmp.mp4" "$out/hl_noaudio.mp4"
+fi
+
+if [ ! -s "$out/hl_short.mp4" ]; then
+  ff -f lavfi -i "testsrc2=s=320x180:r=25:d=4" -f lavfi -i "sine=f=330:r=48000:d=4" \
+     -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -shortest "$out/hl_short.tmp.mp4"
+  printf "count 3\nclip_duration 10\n" >"$out/hl_short.truth"
+  mv "$out/hl_short.tmp.mp4" "$out/hl_short.mp4"
+fi
