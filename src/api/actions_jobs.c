@@ -126,6 +126,20 @@ int api_action_submit_segmentation(api_call *call, rc_error *err) {
     return rc;
 }
 
+static int hl_check_state(api_call *call, const void *spec_ptr, rc_error *err) {
+    const jobs_hl_spec *spec = spec_ptr;
+    for (size_t i = 0; i < spec->n_media; i++) {
+        if (!spec->media[i].media_id)
+            continue;
+        char path[64];
+        snprintf(path, sizeof(path), "InputConfig.MediaArray[%zu].MediaId", i);
+        int rc = media_exists(call, spec->media[i].media_id, path, err);
+        if (rc)
+            return rc;
+    }
+    return jobs_hl_spec_check_state(spec, &call->svc->policy, err);
+}
+
 int api_action_submit_highlights(api_call *call, rc_error *err) {
     if (!api_call_param(call, "InputConfig"))
         return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
@@ -135,11 +149,14 @@ int api_action_submit_highlights(api_call *call, rc_error *err) {
                                 api_call_param(call, "UserData"), &call->svc->policy, &spec, err);
     if (rc)
         return rc;
-    /* Validation is complete; execution lands with the highlight engine (its own issue). Until
-     * then the operation answers a clear error rather than a job that could never succeed. */
+    const jobs_hl_media *first = &spec.media[0];
+    submit_plan plan = {"HighlightExtraction", first->media_id ? first->media_id : first->url.raw,
+                        spec.output.need_export ? spec.output.bucket : NULL,
+                        spec.output.need_export ? spec.output.object_key : NULL,
+                        notify_of(&spec.userdata, call->svc->deps.cfg)};
+    rc = submit_job(call, "SubmitHighlightExtractionJob", &plan, hl_check_state, &spec, err);
     jobs_hl_spec_free(&spec);
-    return api_fail(err, API_ERR_API_NOT_FOUND,
-                    "SubmitHighlightExtractionJob is not available in this reelcut version yet.");
+    return rc;
 }
 
 int api_action_get_job(api_call *call, rc_error *err) {

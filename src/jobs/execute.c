@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jobs/highlights.h"
 #include "jobs/objectkey.h"
 #include "jobs/segmentation.h"
 #include "util/log.h"
@@ -235,10 +236,89 @@ out_spec:
     return rc;
 }
 
+static int hl_publish(void *user, int index, const char *path, char **media_url, char **media_id,
+                      rc_error *err) {
+    char url[SEGMENTATION_URL_MAX], id[SEGMENTATION_ID_MAX];
+    int rc = bucket_done(user, index, path, url, id, err);
+    if (rc)
+        return rc;
+    *media_id = NULL;
+    *media_url = strdup(url);
+    return *media_url ? 0 : RC_ENOMEM;
+}
+
+static void undo_uploads(bucket_output *bo) {
+    for (size_t i = 0; i < bo->n_uploaded; i++)
+        if (bo->uploaded[i])
+            bucket_undo(bo, (int)i, "");
+}
+
+static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome *out,
+                          rc_error *err) {
+    const store_job *job = task->job;
+    jobs_hl_spec spec;
+    int rc = jobs_hl_spec_parse(job->input_config, job->output_config, job->user_data,
+                                &ex->policy, &spec, err);
+    if (rc)
+        return rc;
+    local_input *locals = calloc(spec.n_media, sizeof(*locals));
+    jobs_hl_input *inputs = calloc(spec.n_media, sizeof(*inputs));
+    bucket_output bo = {ex, task->work_dir, &spec.output, err, NULL, 0};
+    jobs_hl_result res;
+    memset(&res, 0, sizeof(res));
+    if (!locals || !inputs) {
+        rc = RC_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < spec.n_media && !rc; i++) {
+        const jobs_hl_media *m = &spec.media[i];
+        char param[96];
+        jobs_location media_loc = {.kind = JOBS_LOC_MEDIA, .raw = m->media_id, .key = m->media_id};
+        snprintf(param, sizeof(param), "InputConfig.MediaArray[%zu].%s", i,
+                 m->media_id ? "MediaId" : "MediaURL");
+        rc = resolve_input(ex, job, m->media_id ? &media_loc : &m->url, param, task->work_dir,
+                           &locals[i], err);
+        inputs[i].path = locals[i].path;
+        inputs[i].media_id = m->media_id;
+        inputs[i].media_url = m->media_id ? NULL : m->url.raw;
+    }
+    if (rc)
+        goto out;
+    jobs_hl_export exporter = {bucket_path_for, hl_publish, &bo, spec.output.width,
+                               spec.output.height};
+    jobs_hl_request req = {inputs, spec.n_media, spec.count, spec.clip_duration,
+                           spec.output.need_export ? &exporter : NULL};
+    rc = jobs_hl_run(&req, &task->progress, &res, err);
+    if (rc) {
+        undo_uploads(&bo);
+        goto out;
+    }
+    json_t *ai = jobs_hl_result_json(&res);
+    out->ai_result = ai ? json_dumps(ai, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                             JSON_REAL_PRECISION(15))
+                        : NULL;
+    json_decref(ai);
+    if (res.n_clips > 0 && res.clips[0].media_url)
+        out->media_url = strdup(res.clips[0].media_url);
+    if (!out->ai_result)
+        rc = RC_ENOMEM;
+out:
+    jobs_hl_result_free(&res);
+    for (size_t i = 0; locals && i < spec.n_media; i++)
+        local_input_free(&locals[i]);
+    free(locals);
+    free(inputs);
+    free(bo.uploaded);
+    jobs_hl_spec_free(&spec);
+    return rc;
+}
+
 int jobs_executor_run(void *user, const jobs_task *task, jobs_outcome *out, rc_error *err) {
     jobs_executor *ex = user;
     if (strcmp(task->job->type, "Segmentation") == 0)
         return run_segmentation(ex, task, out, err);
+    if (strcmp(task->job->type, "HighlightExtraction") == 0)
+        return run_highlights(ex, task, out, err);
     return rc_fail(err, RC_ENOTSUP, "InternalError", "job type %s is not supported",
                    task->job->type);
 }
