@@ -102,9 +102,9 @@ static void *worker_main(void *arg) {
         pthread_mutex_unlock(&n->mu);
 
         int64_t t0 = time_mono_ms();
-        enum jobs_notify_result res = jobs_notify_deliver(&n->cfg, row.target, row.body,
-                                                          (long long)(time_now_ms() / 1000),
-                                                          reason, sizeof(reason));
+        enum jobs_notify_result res =
+            jobs_notify_deliver(&n->cfg, row.target, row.body, (long long)(time_now_ms() / 1000),
+                                reason, sizeof(reason));
         record_outcome(n, &row, res, reason, time_mono_ms() - t0);
         store_outbox_free(&row);
 

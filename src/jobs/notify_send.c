@@ -28,8 +28,8 @@ void jobs_notify_config_from(const config *cfg, jobs_notify_config *out) {
     out->attempts = cfg->callback_attempts;
     out->base_ms = cfg->callback_base_ms > 0 ? cfg->callback_base_ms
                                              : (int64_t)cfg->callback_base_seconds * 1000;
-    out->cap_ms = cfg->callback_cap_ms > 0 ? cfg->callback_cap_ms
-                                           : (int64_t)cfg->callback_cap_seconds * 1000;
+    out->cap_ms =
+        cfg->callback_cap_ms > 0 ? cfg->callback_cap_ms : (int64_t)cfg->callback_cap_seconds * 1000;
 }
 
 int jobs_notify_signature(const char *url, long long timestamp, const char *key,
@@ -175,7 +175,8 @@ static enum jobs_notify_result deliver_http(const jobs_notify_config *cfg, const
     if (cc == CURLE_OPERATION_TIMEDOUT) {
         set_error(error, error_len, "no answer within %lld ms", (long long)timeout_ms);
     } else if (cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT) {
-        set_error(error, error_len, "unusable URL: %s", curl_err[0] ? curl_err : curl_easy_strerror(cc));
+        set_error(error, error_len, "unusable URL: %s",
+                  curl_err[0] ? curl_err : curl_easy_strerror(cc));
         result = JOBS_NOTIFY_GIVE_UP;
     } else if (cc != CURLE_OK) {
         set_error(error, error_len, "%s", curl_err[0] ? curl_err : curl_easy_strerror(cc));
@@ -205,7 +206,8 @@ typedef struct redis_target {
     int db;
 } redis_target;
 
-/* Parses redis://[[user]:password@]host[:port][/db] (also rediss-less "host:port"). */
+/* Parses redis://[[user]:password@]host[:port][/db], or a bare host[:port]. Returns 0, RC_EINVAL
+ * (malformed), RC_ENOTSUP (another scheme, e.g. rediss:// - TLS to Redis is not supported). */
 static int parse_redis_url(const char *url, redis_target *t) {
     memset(t, 0, sizeof(*t));
     t->port = REDIS_DEFAULT_PORT;
@@ -254,7 +256,8 @@ static int redis_check(redisContext *c, redisReply *reply, const char *what, cha
                        size_t error_len) {
     int rc = 0;
     if (!reply) {
-        set_error(error, error_len, "Redis %s failed: %s", what, c->errstr[0] ? c->errstr : "no reply");
+        set_error(error, error_len, "Redis %s failed: %s", what,
+                  c->errstr[0] ? c->errstr : "no reply");
         rc = RC_EREAD;
     } else if (reply->type == REDIS_REPLY_ERROR) {
         set_error(error, error_len, "Redis %s failed: %.*s", what, (int)reply->len, reply->str);
@@ -274,7 +277,7 @@ static enum jobs_notify_result deliver_redis(const jobs_notify_config *cfg, cons
     redis_target t;
     if (parse_redis_url(cfg->redis_url, &t)) {
         set_error(error, error_len, "callback.redis_url is not a redis://host[:port][/db] URL");
-        memset(&t, 0, sizeof(t));
+        OPENSSL_cleanse(t.password, sizeof(t.password));
         return JOBS_NOTIFY_GIVE_UP;
     }
     enum jobs_notify_result result = JOBS_NOTIFY_RETRY;

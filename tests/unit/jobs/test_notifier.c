@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
 #include <arpa/inet.h>
+#include <cmocka.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -184,9 +184,9 @@ static void test_targets_and_redaction(void **state) {
 
 /* ------------------------------------------------------------------ one delivery */
 
-static const char body_json[] =
-    "{\"EventType\":\"SmartHandleJobComplete\",\"UserId\":1000,\"EventTime\":\"2026-11-22T02:31:12Z\","
-    "\"MessageBody\":{\"JobId\":\"x\",\"Status\":\"Failed\"}}";
+static const char body_json[] = "{\"EventType\":\"SmartHandleJobComplete\",\"UserId\":1000,"
+                                "\"EventTime\":\"2026-11-22T02:31:12Z\","
+                                "\"MessageBody\":{\"JobId\":\"x\",\"Status\":\"Failed\"}}";
 
 static void test_deliver_http(void **state) {
     const int script[] = {200, 500, 302, STALL};
@@ -304,8 +304,13 @@ static void wait_settled(env *e, const char *id, int64_t ms, store_outbox *row) 
 }
 
 static jobs_notify_config fast_config(int attempts) {
-    jobs_notify_config cfg = {.auth_key = "k3y", .attempts = attempts, .base_ms = 50,
-                              .cap_ms = 200, .timeout_ms = 400, .threads = 2, .poll_ms = 20};
+    jobs_notify_config cfg = {.auth_key = "k3y",
+                              .attempts = attempts,
+                              .base_ms = 50,
+                              .cap_ms = 200,
+                              .timeout_ms = 400,
+                              .threads = 2,
+                              .poll_ms = 20};
     return cfg;
 }
 
