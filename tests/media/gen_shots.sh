@@ -180,3 +180,10 @@ fi
   head -c 20000 "$out/hard_h264.mp4" >"$out/truncated.tmp.mp4"
   mv "$out/truncated.tmp.mp4" "$out/truncated.mp4"
 }
+# An MP4 cut off in the middle of its media data (moov first): the readable part is segmented.
+[ -s "$out/truncated_tail.mp4" ] || {
+  ff -i "$out/hard_h264.mp4" -c copy -movflags +faststart "$out/truncated_tail.full.mp4"
+  head -c 400000 "$out/truncated_tail.full.mp4" >"$out/truncated_tail.tmp.mp4"
+  rm -f "$out/truncated_tail.full.mp4"
+  mv "$out/truncated_tail.tmp.mp4" "$out/truncated_tail.mp4"
+}
