@@ -341,6 +341,10 @@ int engine_analyze(const char *path, const engine_analyze_opts *opts,
     if (out->frame_rate <= 0 && out->nb_frames > 1)
         out->frame_rate =
             (out->nb_frames - 1) / (out->frames[out->nb_frames - 1].pts - out->frames[0].pts);
+    /* A damaged file whose frames stop early promises more than it holds: its duration is what
+     * could be read. (An intact file may legitimately have audio running past the video.) */
+    if ((out->decode_errors || out->truncated) && a.duration_s > end + 2 * frame_dur)
+        out->truncated = 1;
     out->duration = a.duration_s > 0 && !out->truncated ? a.duration_s : end;
     if (out->decode_errors || out->truncated)
         log_warn("%s: damaged input: %d undecodable packets%s; analysed the readable part "

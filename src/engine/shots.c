@@ -16,7 +16,7 @@
 #define GRAD_CONTEXT_S 3.0  /* adaptive baseline window for gradual candidates */
 #define GRAD_RATIO 1.05     /* candidate vs. the median long-span change around it */
 #define GRAD_STANDOUT 1.12  /* ... or this, unless it is far more monotone than around */
-#define GRAD_MONOTONE 0.70  /* share of layout change that is monotone (dissolve/wipe) */
+#define GRAD_MONOTONE 0.62  /* share of layout change that is monotone (dissolve/wipe) */
 #define CELL_SIGNIFICANT 12 /* grid-cell change (0..255) that counts as a real change */
 #define DARK_LUMA 24.0f     /* a fade's black frame: mean luma below this ... */
 #define DARK_SHARE 0.97f    /* ... and this share of pixels below luma 32 */
@@ -26,6 +26,7 @@ typedef struct candidate {
     size_t frame;
     enum engine_cut_kind kind;
     double strength;
+    size_t lo, hi; /* the frames the transition spans (a hard cut: frame - 1 .. frame) */
 } candidate;
 
 typedef struct cand_list {
@@ -33,7 +34,8 @@ typedef struct cand_list {
     size_t count, cap;
 } cand_list;
 
-static int cand_push(cand_list *l, size_t frame, enum engine_cut_kind kind, double strength) {
+static int cand_push(cand_list *l, size_t frame, enum engine_cut_kind kind, double strength,
+                     size_t lo, size_t hi) {
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         candidate *p = realloc(l->items, cap * sizeof(*p));
@@ -42,7 +44,7 @@ static int cand_push(cand_list *l, size_t frame, enum engine_cut_kind kind, doub
         l->items = p;
         l->cap = cap;
     }
-    l->items[l->count++] = (candidate){frame, kind, strength};
+    l->items[l->count++] = (candidate){frame, kind, strength, lo, hi};
     return 0;
 }
 
@@ -167,7 +169,7 @@ static int find_hard(const engine_feature_track *t, const double *d1, double fps
         double held = engine_frame_distance(&t->frames[i - 1], &t->frames[post]);
         if (held < 0.5 * d1[i] || held < 0.6 * HARD_MIN)
             continue;
-        if (cand_push(out, i, ENGINE_CUT_HARD, d1[i]))
+        if (cand_push(out, i, ENGINE_CUT_HARD, d1[i], i - 1, i))
             return RC_ENOMEM;
     }
     return 0;
@@ -188,9 +190,17 @@ static int find_fades(const engine_feature_track *t, double fps, cand_list *out)
             i++;
         size_t e = i; /* one past the run */
         if (s > 0 && e < n && e - s <= max_run) {
+            /* The fade spans the darkening before the run and the brightening after it. */
+            size_t lo = s, hi = e - 1;
+            while (lo > 0 && s - lo < max_run / 2 &&
+                   t->frames[lo - 1].brightness > t->frames[lo].brightness + 0.25f)
+                lo--;
+            while (hi + 1 < n && hi + 1 - e < max_run / 2 &&
+                   t->frames[hi + 1].brightness > t->frames[hi].brightness + 0.25f)
+                hi++;
             size_t mid = s + (e - s) / 2;
-            if (cand_push(out, mid > s ? mid : s, ENGINE_CUT_FADE,
-                          engine_frame_distance(&t->frames[s - 1], &t->frames[e])))
+            if (cand_push(out, mid, ENGINE_CUT_FADE,
+                          engine_frame_distance(&t->frames[s - 1], &t->frames[e]), lo, hi))
                 return RC_ENOMEM;
         }
     }
@@ -204,19 +214,23 @@ static int find_gradual(const engine_feature_track *t, double fps, cand_list *ou
         return 0;
     int rc = 0;
     double *dl = calloc(n, sizeof(double));
+    uint8_t *ends = calloc(n, 1); /* per span: the end offsets chosen (before << 4 | after) */
     double *tmp = malloc((2 * ctx + 1) * sizeof(double));
-    if (!dl || !tmp) {
+    if (!dl || !tmp || !ends) {
         rc = RC_ENOMEM;
         goto out;
     }
-    /* The span's ends are taken as the most similar pair among the 3 frames at each end, so a
-     * flash on an end frame cannot fake a change. */
+    /* The span's ends are taken as the most similar pair among frames 0, 2 and 4 beyond each
+     * end, so a flash of up to 4 frames on an end cannot fake a change. */
     for (size_t i = w; i + w < n; i++) {
-        double best = 1.0;
-        for (size_t da = 0; da < 3 && da <= i - w; da++)
-            for (size_t db = 0; db < 3 && i + w + db < n; db++) {
+        double best = 2.0;
+        for (size_t da = 0; da <= 4 && da <= i - w; da += 2)
+            for (size_t db = 0; db <= 4 && i + w + db < n; db += 2) {
                 double d = engine_frame_distance(&t->frames[i - w - da], &t->frames[i + w + db]);
-                best = d < best ? d : best;
+                if (d < best) {
+                    best = d;
+                    ends[i] = (uint8_t)(da << 4 | db);
+                }
             }
         dl[i] = best;
     }
@@ -241,7 +255,7 @@ static int find_gradual(const engine_feature_track *t, double fps, cand_list *ou
         while (p1 + w + 1 < n && p1 < i + w && dl[p1 + 1] >= 0.95 * dl[i])
             p1++;
         size_t centre = (p0 + p1) / 2;
-        size_t a = centre - w, b = centre + w;
+        size_t a = centre - w - (ends[centre] >> 4), b = centre + w + (ends[centre] & 15);
         double mono = monotone_best(t, a, b);
         /* How monotone ordinary stretches nearby are: a zoom or slow drift is monotone
          * everywhere, so there the change must also stand out from its surroundings. */
@@ -274,11 +288,12 @@ static int find_gradual(const engine_feature_track *t, double fps, cand_list *ou
                 at = k;
                 break;
             }
-        rc = cand_push(out, at, ENGINE_CUT_GRADUAL, dl[i]);
+        rc = cand_push(out, at, ENGINE_CUT_GRADUAL, dl[i], a, b);
         if (rc)
             goto out;
     }
 out:
+    free(ends);
     free(dl);
     free(tmp);
     return rc;
@@ -314,8 +329,9 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
     cand_list cands = {0};
     int rc = 0;
     double *d1 = calloc(n, sizeof(double));
+    candidate *accepted = calloc(n, sizeof(candidate));
     out->items = calloc(n, sizeof(*out->items));
-    if (!d1 || !out->items) {
+    if (!d1 || !accepted || !out->items) {
         rc = RC_ENOMEM;
         goto out;
     }
@@ -332,27 +348,39 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
         qsort(cands.items, cands.count, sizeof(candidate), cmp_priority);
     double start = t->frames[0].pts, end = t->duration > 0 ? t->duration : t->frames[n - 1].pts;
     for (size_t c = 0; c < cands.count; c++) {
-        const candidate *cd = &cands.items[c];
+        candidate *cd = &cands.items[c];
         double at = t->frames[cd->frame].pts;
         if (at - start < opts->min_shot || end - at < opts->min_shot)
             continue;
         int clash = 0;
+        /* Fast fades also make frame-to-frame spikes: inside a fade only the fade counts. */
+        for (size_t k = 0; k < cands.count && !clash && cd->kind == ENGINE_CUT_HARD; k++)
+            clash = cands.items[k].kind == ENGINE_CUT_FADE && cd->frame > cands.items[k].lo &&
+                    cd->frame <= cands.items[k].hi + 1;
         for (size_t k = 0; k < out->count && !clash; k++) {
             const engine_shot_boundary *b = &out->items[k];
+            const candidate *ac = &accepted[k];
             clash = fabs(b->time - at) < opts->min_shot;
             /* A transition window holding an accepted cut is that same cut seen wider. */
-            if (cd->kind != ENGINE_CUT_HARD &&
-                (b->frame + w >= cd->frame && b->frame <= cd->frame + w))
+            if (cd->kind != ENGINE_CUT_HARD && b->frame + w >= cd->frame &&
+                b->frame <= cd->frame + w)
                 clash = 1;
+            /* Two peaks of one long transition: the whole stretch between them is monotone. */
+            if (!clash && cd->kind == ENGINE_CUT_GRADUAL && ac->kind == ENGINE_CUT_GRADUAL &&
+                (ac->frame > cd->frame ? ac->frame - cd->frame : cd->frame - ac->frame) <= 3 * w)
+                clash = monotone_share(t, cd->lo < ac->lo ? cd->lo : ac->lo,
+                                       cd->hi > ac->hi ? cd->hi : ac->hi, 0) >= GRAD_MONOTONE;
         }
         if (clash)
             continue;
+        accepted[out->count] = *cd;
         out->items[out->count++] = (engine_shot_boundary){cd->frame, at, cd->kind, cd->strength};
     }
     if (out->count)
         qsort(out->items, out->count, sizeof(*out->items), cmp_boundary_time);
 out:
     free(d1);
+    free(accepted);
     free(cands.items);
     if (rc)
         engine_shot_list_free(out);

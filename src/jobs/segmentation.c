@@ -8,7 +8,6 @@
 #include "engine/export.h"
 #include "engine/probe.h"
 #include "engine/shots.h"
-#include "util/log.h"
 
 double segmentation_round_ms(double seconds) {
     return round(seconds * 1000.0) / 1000.0;
@@ -171,8 +170,6 @@ int segmentation_run(const segmentation_request *req, const engine_progress *pro
     } else {
         rc = plan_shots(req, name, &sub, out, err);
     }
-    if (!rc && out->damaged)
-        log_warn("%s is damaged: segmented the part that could be decoded", name);
     if (!rc && req->exporter)
         rc = export_all(req, progress, analysis_share, out, err);
     if (!rc)

@@ -83,6 +83,15 @@ else
   echo "skip: opencv-doc clips not installed"
 fi
 
+# An MP4 cut off mid-data: the readable part is segmented, Duration shrinks, one warning line.
+run "$M/truncated_tail.mp4"
+if [ $status -eq 0 ] && check_tiling && jq -e '.Duration > 3 and .Duration < 6 and (.Segments | length) == 2' "$work/out" >/dev/null &&
+   [ "$(wc -l <"$work/err")" -eq 1 ] && grep -q "WARN .*truncated_tail.mp4: damaged input" "$work/err"; then
+  pass "truncated tail: $(jq -c '[.Duration, [.Segments[].Out]]' "$work/out")"
+else
+  fail "truncated tail: exit $status $(cat "$work/out" "$work/err")"
+fi
+
 # --min-shot: no segment shorter than asked.
 run "$M/hard_h264.mp4" --min-shot 3
 if [ $status -eq 0 ] && check_tiling && jq -e '[.Segments[].Duration >= 3] | all' "$work/out" >/dev/null &&

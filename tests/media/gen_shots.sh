@@ -120,11 +120,24 @@ transitions dissolve_long dissolve 1.2 "1:80 0:80 5:80"
 transitions crossfade fade 1.0 "0:75 2:80 1:75"
 transitions wipe_slow wipeup 1.0 "5:80 1:75 2:75"
 
+transitions dissolve_busy dissolve 1.0 "7:80 1:75 3:80"
+transitions crossfade_short fade 0.5 "1:70 0:70 7:70"
+transitions crossfade_long fade 1.6 "4:90 0:90 5:90"
+transitions wiperight wiperight 0.8 "3:75 5:75 2:75"
+transitions wipedown_long wipedown 1.2 "0:80 4:80 1:80"
+transitions fadeblack_long fadeblack 1.6 "2:90 7:90 0:90"
+hard_cuts cut_busy mp4 25 $SIZE "7:70 3:60 1:55 7:70" "${X264[@]}"
+hard_cuts cut_30fps mp4 30 $SIZE "4:90 6:80 0:75" "${X264[@]}"
+
 # Negatives: camera flashes, a fast pan, a zoom, busy high motion.
 negative flash "testsrc2=size=$SIZE:rate=25,trim=end_frame=150,drawbox=color=white@0.9:t=fill:enable='between(n,40,41)+eq(n,95)'"
 negative pan "testsrc2=size=1280x720:rate=25,trim=end_frame=150,crop=320:180:x='480+470*sin(t*2.2)':y='270+260*cos(t*1.7)'"
 negative zoom "testsrc2=size=640x360:rate=25,trim=end_frame=150,zoompan=z='1.6+0.5*sin(on/9)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=$SIZE:fps=25"
 negative motion "life=size=$SIZE:rate=25:mold=25:ratio=0.5:life_color=0xffb040:death_color=0x102050,trim=end_frame=150"
+negative flash_mandelbrot "mandelbrot=size=$SIZE:rate=25,trim=end_frame=150,drawbox=color=white@0.8:t=fill:enable='between(n,30,31)+between(n,100,102)'"
+negative pan_slow "mandelbrot=size=1280x720:rate=25:end_scale=1,trim=end_frame=150,crop=320:180:x='400+300*sin(t*0.9)':y='270+200*cos(t*0.7)'"
+negative zoom_in "smptehdbars=size=640x360:rate=25,trim=end_frame=150,zoompan=z='1+0.8*(on/150)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=$SIZE:fps=25"
+negative motion_cellauto "cellauto=size=$SIZE:rate=25:rule=30:scroll=1,trim=end_frame=150"
 
 # Codecs and frame rates.
 hard_cuts hevc_23976 mp4 24000/1001 $SIZE "0:60 2:50 1:70" -c:v libx265 -preset ultrafast \
@@ -166,4 +179,11 @@ fi
 [ -s "$out/truncated.mp4" ] || {
   head -c 20000 "$out/hard_h264.mp4" >"$out/truncated.tmp.mp4"
   mv "$out/truncated.tmp.mp4" "$out/truncated.mp4"
+}
+# An MP4 cut off in the middle of its media data (moov first): the readable part is segmented.
+[ -s "$out/truncated_tail.mp4" ] || {
+  ff -i "$out/hard_h264.mp4" -c copy -movflags +faststart "$out/truncated_tail.full.mp4"
+  head -c 400000 "$out/truncated_tail.full.mp4" >"$out/truncated_tail.tmp.mp4"
+  rm -f "$out/truncated_tail.full.mp4"
+  mv "$out/truncated_tail.tmp.mp4" "$out/truncated_tail.mp4"
 }
