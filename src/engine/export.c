@@ -367,7 +367,6 @@ static int plan(engine_export_job *job, const int *ord) {
         job->out_w = job->content_w = p->width;
         job->out_h = job->content_h = p->height;
     }
-    (void)origin_s;
     return 0;
 }
 

@@ -86,6 +86,22 @@ run transcode "$M/exp_rot90.mp4" 0.5 3 "$out/rot.mkv"
 check_output "$out/rot.mkv" 62 2.48 1
 expect_frames "$out/rot.mkv" 13 74 left # ffmpeg's autorotate puts the top edge there too
 
+# --- open GOPs: recovery-point I frames are no clean cut points, so ranges are re-encoded ---
+run transcode "$M/exp_opengop.mp4" 2 4 "$out/og.mp4"
+check_output "$out/og.mp4" 50 2.0 0
+expect_frames "$out/og.mp4" 50 99
+run transcode "$M/exp_opengop.mp4" 2.2 5.5 "$out/og2.mp4"
+expect_frames "$out/og2.mp4" 55 137
+run copy "$M/exp_opengop.mp4" 0 6 "$out/og_all.mp4" # the first GOP has nothing before it
+expect_frames "$out/og_all.mp4" 0 149
+
+# --- anamorphic 352x288 SAR 12:11: display size 384x288 when re-encoded ---
+run transcode "$M/exp_sar.mp4" 1 2 "$out/sar.webm"
+[ "$(size_of "$out/sar.webm")" = 384x288 ] || fail "sar: $(size_of "$out/sar.webm")"
+run transcode "$M/exp_sar.mp4" 1 2 "$out/sar.mp4" 0 144
+[ "$(size_of "$out/sar.mp4")" = 192x144 ] || fail "sar height only: $(size_of "$out/sar.mp4")"
+expect_frames "$out/sar.mp4" 25 49
+
 # --- VP9 + Opus ---
 run copy "$M/exp_vp9.webm" 2 4 "$out/vp9.webm"
 check_output "$out/vp9.webm" 50 2.0 1
