@@ -302,15 +302,16 @@ static int plan(engine_export_job *job, const int *ord) {
             after_k = k;
         }
     }
-    double origin_s = (double)video_origin(job) * av_q2d(job->vtb);
     if (first_k < 0) {
-        double end = n ? (double)(f[ord[n - 1]].pts + f[ord[n - 1]].duration) * av_q2d(job->vtb) -
-                             origin_s
-                       : 0;
-        return rc_fail(job->err, RC_ERANGE, NULL,
-                       "range [%.3f, %.3f) s of %s holds no video frame (video ends at %.3f s)",
-                       (double)(job->in_ts - video_origin(job)) * av_q2d(job->vtb),
-                       (double)(job->out_ts - video_origin(job)) * av_q2d(job->vtb), job->src, end);
+        double tb = av_q2d(job->vtb);
+        int64_t origin = video_origin(job);
+        double end = n ? (double)(f[ord[n - 1]].pts + f[ord[n - 1]].duration - origin) * tb : 0;
+        double in = (double)(job->in_ts - origin) * tb, out = (double)(job->out_ts - origin) * tb;
+        if (n == 0 || f[ord[n - 1]].pts + f[ord[n - 1]].duration <= job->in_ts)
+            return rc_fail(job->err, RC_ERANGE, NULL,
+                           "In %.3f s is at or past the end of %s (%.3f s)", in, job->src, end);
+        return rc_fail(job->err, RC_ERANGE, NULL, "range [%.3f, %.3f) s of %s holds no video frame",
+                       in, out, job->src);
     }
     job->nout = last_k - first_k + 1;
     job->first_pts = f[ord[first_k]].pts;

@@ -102,6 +102,12 @@ run transcode "$M/exp_sar.mp4" 1 2 "$out/sar.mp4" 0 144
 [ "$(size_of "$out/sar.mp4")" = 192x144 ] || fail "sar height only: $(size_of "$out/sar.mp4")"
 expect_frames "$out/sar.mp4" 25 49
 
+# --- HEVC into mp4 becomes H.264 ---
+run transcode "$M/exp_hevc.mp4" 1 2 "$out/hevc.mp4"
+check_output "$out/hevc.mp4" 25 1.0 1
+expect_frames "$out/hevc.mp4" 25 49
+[ "$(codecs "$out/hevc.mp4")" = "h264 aac " ] || fail "hevc: $(codecs "$out/hevc.mp4")"
+
 # --- VP9 + Opus ---
 run copy "$M/exp_vp9.webm" 2 4 "$out/vp9.webm"
 check_output "$out/vp9.webm" 50 2.0 1
@@ -152,7 +158,8 @@ expect_err 3 "$out/missing.mp4" "$out/e1.mp4" "$out/missing.mp4" 0 1
 printf 'not media' >"$out/junk.mp4"
 expect_err 4 "$out/junk.mp4" "$out/e2.mp4" "$out/junk.mp4" 0 1
 expect_err 5 "Out > In" "$out/e3.mp4" "$src" 4 4
-expect_err 5 "(past the end|no video frame)" "$out/e4.mp4" "$src" 12 20
+expect_err 5 "past the end" "$out/e4.mp4" "$src" 12 20
+expect_err 5 "holds no video frame" "$out/e4b.mp4" "$src" 11.99 11.995
 expect_err 5 "past the end" "$out/e5.mp4" "$src" 30 40
 expect_err 6 "$out/nodir" "$out/nodir/e6.mp4" "$src" 0 1
 expect_err 2 "e7.avi" "$out/e7.avi" "$src" 0 1
