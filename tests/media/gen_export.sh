@@ -11,6 +11,7 @@
 #   exp_opengop.mp4   6 s  320x240 H.264 open GOPs (recovery-point I frames), 3 B-frames
 #   exp_sar.mp4       4 s  352x288 SAR 12:11 (displays as 384x288)
 #   exp_hevc.mp4      3 s  320x240 HEVC GOP 1 s + AAC (into mp4 it must become H.264)
+#   exp_ts.ts         3 s  320x240 H.264 + AAC in MPEG-TS (timestamps start at 1.4 s)
 set -euo pipefail
 out=$1
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
@@ -55,3 +56,6 @@ make exp_sar.mp4 -f lavfi -i "$(barcode 352 288 25 4),setsar=12/11" \
 make exp_hevc.mp4 -f lavfi -i "$(barcode 320 240 25 3)" \
   -f lavfi -i "sine=frequency=700:sample_rate=48000:duration=3" \
   -c:v libx265 -preset ultrafast -x265-params "log-level=error:keyint=25" -tag:v hvc1 -pix_fmt yuv420p -c:a aac
+make exp_ts.ts -f lavfi -i "$(barcode 320 240 25 3)" \
+  -f lavfi -i "sine=frequency=800:sample_rate=48000:duration=3" \
+  -c:v libx264 -preset veryfast -x264-params "$(x264gop 25)" -pix_fmt yuv420p -c:a aac
