@@ -1,5 +1,6 @@
 /* export: checks the request, scans the source around the range and plans how to write it
- * (copy, smart cut or transcode); export_write.c then writes a temp file that is renamed onto dst. */
+ * (copy, smart cut or transcode); export_write.c then writes a temp file that is renamed onto dst.
+ */
 #include "engine/export_int.h"
 
 #include <errno.h>
@@ -14,13 +15,17 @@
 
 #include "util/log.h"
 
-#define LOOKAHEAD_PACKETS 32 /* packets read past the range end to see whether its GOP is closed */
+#define LOOKAHEAD_PACKETS 32 /* packets read past the range end to see whether its GOP is closed   \
+                              */
 
 const char *engine_export_method_name(enum engine_export_method method) {
     switch (method) {
-    case ENGINE_EXPORT_COPY: return "copy";
-    case ENGINE_EXPORT_SMARTCUT: return "smartcut";
-    case ENGINE_EXPORT_TRANSCODE: return "transcode";
+    case ENGINE_EXPORT_COPY:
+        return "copy";
+    case ENGINE_EXPORT_SMARTCUT:
+        return "smartcut";
+    case ENGINE_EXPORT_TRANSCODE:
+        return "transcode";
     }
     return "none";
 }
@@ -136,10 +141,10 @@ static int scan(engine_export_job *job, int64_t target) {
     if (rc)
         return rc;
     AVStream *vs = job->ic->streams[job->vidx];
-    int nal_len = vs->codecpar->codec_id == AV_CODEC_ID_H264
-                      ? engine_export_avcc_nal_length(vs->codecpar->extradata,
-                                                      vs->codecpar->extradata_size)
-                      : 0;
+    int nal_len =
+        vs->codecpar->codec_id == AV_CODEC_ID_H264
+            ? engine_export_avcc_nal_length(vs->codecpar->extradata, vs->codecpar->extradata_size)
+            : 0;
     AVPacket *pkt = av_packet_alloc();
     if (!pkt)
         return RC_ENOMEM;
