@@ -15,8 +15,9 @@
 
 #include "util/log.h"
 
-#define LOOKAHEAD_PACKETS 32 /* packets read past the range end to see whether its GOP is closed   \
-                              */
+#define LOOKAHEAD_PACKETS                                                                          \
+    32 /* packets read past the range end to see whether its GOP is closed                         \
+        */
 
 const char *engine_export_method_name(enum engine_export_method method) {
     switch (method) {
@@ -158,23 +159,22 @@ static int scan(engine_export_job *job, int64_t target) {
             rc = rc_fail(job->err, RC_EMEDIA, NULL, "%s: read error while scanning", job->src);
             break;
         }
-        if (pkt->stream_index == job->vidx) {
-            rc = push_frame(job, pkt, nal_len);
+        if (pkt->stream_index == job->vidx && (rc = push_frame(job, pkt, nal_len)) == 0) {
             const engine_export_vframe *f = &job->frames[job->nframes - 1];
             if (f->key && f->pts <= job->in_ts)
                 covered = 1;
             if (past_end || (f->key && f->pts >= job->out_ts))
                 past_end++;
+            /* The scan is the first 2 % of the work; a long range may be cancelled in it. */
+            if (job->nframes % 256 == 0 && f->pts > job->in_ts && f->pts < job->out_ts)
+                rc = engine_progress_report(job->progress, 0.02 * (double)(f->pts - job->in_ts) /
+                                                               (double)(job->out_ts - job->in_ts));
         }
         av_packet_unref(pkt);
     }
     av_packet_free(&pkt);
     if (rc)
         return rc;
-    if (job->nframes > 0 && !covered && target != INT64_MIN && job->frames[0].key) {
-        /* Starting at a keyframe before every frame of the range is as good as covering in_ts. */
-        covered = job->frames[0].pts <= job->in_ts ? 1 : 0;
-    }
     return covered || target == INT64_MIN ? 1 : 0;
 }
 
@@ -448,8 +448,9 @@ int engine_export_range_ex(const char *src, double in_s, double out_s, const cha
     }
     int64_t origin = video_origin(&job);
     double tb = av_q2d(job.vtb);
-    job.in_ts = origin + llrint(in_s / tb);
-    job.out_ts = out_s / tb > (double)(INT64_MAX / 4) ? INT64_MAX / 4 : origin + llrint(out_s / tb);
+    const double far = (double)(INT64_MAX / 4); /* beyond any real timestamp, no overflow */
+    job.in_ts = in_s / tb > far ? INT64_MAX / 4 : origin + llrint(in_s / tb);
+    job.out_ts = out_s / tb > far ? INT64_MAX / 4 : origin + llrint(out_s / tb);
     static const double margins[] = {1, 5, 30};
     int covered = 0;
     for (int i = 0; i < 4 && rc == 0 && !covered; i++) {
