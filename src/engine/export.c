@@ -224,6 +224,8 @@ static int smart_capable(const engine_export_job *job) {
     const AVCodecParameters *p = job->ic->streams[job->vidx]->codecpar;
     if (p->codec_id != AV_CODEC_ID_H264 || p->format != AV_PIX_FMT_YUV420P)
         return 0;
+    if (p->field_order != AV_FIELD_PROGRESSIVE && p->field_order != AV_FIELD_UNKNOWN)
+        return 0; /* interlaced: x264 frames would not match the field coding around them */
     int prof = p->profile & ~FF_PROFILE_H264_CONSTRAINED;
     return prof == FF_PROFILE_H264_BASELINE || prof == FF_PROFILE_H264_MAIN ||
            prof == FF_PROFILE_H264_HIGH;
