@@ -1,5 +1,6 @@
 /* export: checks the request, scans the source around the range and plans how to write it
- * (copy, smart cut or transcode); export_write.c then writes a temp file that is renamed onto dst. */
+ * (copy, smart cut or transcode); export_write.c then writes a temp file that is renamed onto dst.
+ */
 #include "engine/export_int.h"
 
 #include <errno.h>
@@ -14,13 +15,18 @@
 
 #include "util/log.h"
 
-#define LOOKAHEAD_PACKETS 32 /* packets read past the range end to see whether its GOP is closed */
+#define LOOKAHEAD_PACKETS                                                                          \
+    32 /* packets read past the range end to see whether its GOP is closed                         \
+        */
 
 const char *engine_export_method_name(enum engine_export_method method) {
     switch (method) {
-    case ENGINE_EXPORT_COPY: return "copy";
-    case ENGINE_EXPORT_SMARTCUT: return "smartcut";
-    case ENGINE_EXPORT_TRANSCODE: return "transcode";
+    case ENGINE_EXPORT_COPY:
+        return "copy";
+    case ENGINE_EXPORT_SMARTCUT:
+        return "smartcut";
+    case ENGINE_EXPORT_TRANSCODE:
+        return "transcode";
     }
     return "none";
 }
@@ -136,10 +142,10 @@ static int scan(engine_export_job *job, int64_t target) {
     if (rc)
         return rc;
     AVStream *vs = job->ic->streams[job->vidx];
-    int nal_len = vs->codecpar->codec_id == AV_CODEC_ID_H264
-                      ? engine_export_avcc_nal_length(vs->codecpar->extradata,
-                                                      vs->codecpar->extradata_size)
-                      : 0;
+    int nal_len =
+        vs->codecpar->codec_id == AV_CODEC_ID_H264
+            ? engine_export_avcc_nal_length(vs->codecpar->extradata, vs->codecpar->extradata_size)
+            : 0;
     AVPacket *pkt = av_packet_alloc();
     if (!pkt)
         return RC_ENOMEM;
@@ -153,23 +159,22 @@ static int scan(engine_export_job *job, int64_t target) {
             rc = rc_fail(job->err, RC_EMEDIA, NULL, "%s: read error while scanning", job->src);
             break;
         }
-        if (pkt->stream_index == job->vidx) {
-            rc = push_frame(job, pkt, nal_len);
+        if (pkt->stream_index == job->vidx && (rc = push_frame(job, pkt, nal_len)) == 0) {
             const engine_export_vframe *f = &job->frames[job->nframes - 1];
             if (f->key && f->pts <= job->in_ts)
                 covered = 1;
             if (past_end || (f->key && f->pts >= job->out_ts))
                 past_end++;
+            /* The scan is the first 2 % of the work; a long range may be cancelled in it. */
+            if (job->nframes % 256 == 0 && f->pts > job->in_ts && f->pts < job->out_ts)
+                rc = engine_progress_report(job->progress, 0.02 * (double)(f->pts - job->in_ts) /
+                                                               (double)(job->out_ts - job->in_ts));
         }
         av_packet_unref(pkt);
     }
     av_packet_free(&pkt);
     if (rc)
         return rc;
-    if (job->nframes > 0 && !covered && target != INT64_MIN && job->frames[0].key) {
-        /* Starting at a keyframe before every frame of the range is as good as covering in_ts. */
-        covered = job->frames[0].pts <= job->in_ts ? 1 : 0;
-    }
     return covered || target == INT64_MIN ? 1 : 0;
 }
 
@@ -219,6 +224,8 @@ static int smart_capable(const engine_export_job *job) {
     const AVCodecParameters *p = job->ic->streams[job->vidx]->codecpar;
     if (p->codec_id != AV_CODEC_ID_H264 || p->format != AV_PIX_FMT_YUV420P)
         return 0;
+    if (p->field_order != AV_FIELD_PROGRESSIVE && p->field_order != AV_FIELD_UNKNOWN)
+        return 0; /* interlaced: x264 frames would not match the field coding around them */
     int prof = p->profile & ~FF_PROFILE_H264_CONSTRAINED;
     return prof == FF_PROFILE_H264_BASELINE || prof == FF_PROFILE_H264_MAIN ||
            prof == FF_PROFILE_H264_HIGH;
@@ -302,15 +309,16 @@ static int plan(engine_export_job *job, const int *ord) {
             after_k = k;
         }
     }
-    double origin_s = (double)video_origin(job) * av_q2d(job->vtb);
     if (first_k < 0) {
-        double end = n ? (double)(f[ord[n - 1]].pts + f[ord[n - 1]].duration) * av_q2d(job->vtb) -
-                             origin_s
-                       : 0;
-        return rc_fail(job->err, RC_ERANGE, NULL,
-                       "range [%.3f, %.3f) s of %s holds no video frame (video ends at %.3f s)",
-                       (double)(job->in_ts - video_origin(job)) * av_q2d(job->vtb),
-                       (double)(job->out_ts - video_origin(job)) * av_q2d(job->vtb), job->src, end);
+        double tb = av_q2d(job->vtb);
+        int64_t origin = video_origin(job);
+        double end = n ? (double)(f[ord[n - 1]].pts + f[ord[n - 1]].duration - origin) * tb : 0;
+        double in = (double)(job->in_ts - origin) * tb, out = (double)(job->out_ts - origin) * tb;
+        if (n == 0 || f[ord[n - 1]].pts + f[ord[n - 1]].duration <= job->in_ts)
+            return rc_fail(job->err, RC_ERANGE, NULL,
+                           "In %.3f s is at or past the end of %s (%.3f s)", in, job->src, end);
+        return rc_fail(job->err, RC_ERANGE, NULL, "range [%.3f, %.3f) s of %s holds no video frame",
+                       in, out, job->src);
     }
     job->nout = last_k - first_k + 1;
     job->first_pts = f[ord[first_k]].pts;
@@ -367,7 +375,6 @@ static int plan(engine_export_job *job, const int *ord) {
         job->out_w = job->content_w = p->width;
         job->out_h = job->content_h = p->height;
     }
-    (void)origin_s;
     return 0;
 }
 
@@ -443,8 +450,9 @@ int engine_export_range_ex(const char *src, double in_s, double out_s, const cha
     }
     int64_t origin = video_origin(&job);
     double tb = av_q2d(job.vtb);
-    job.in_ts = origin + llrint(in_s / tb);
-    job.out_ts = out_s / tb > (double)(INT64_MAX / 4) ? INT64_MAX / 4 : origin + llrint(out_s / tb);
+    const double far = (double)(INT64_MAX / 4); /* beyond any real timestamp, no overflow */
+    job.in_ts = in_s / tb > far ? INT64_MAX / 4 : origin + llrint(in_s / tb);
+    job.out_ts = out_s / tb > far ? INT64_MAX / 4 : origin + llrint(out_s / tb);
     static const double margins[] = {1, 5, 30};
     int covered = 0;
     for (int i = 0; i < 4 && rc == 0 && !covered; i++) {

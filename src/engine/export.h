@@ -6,8 +6,8 @@
 #include "engine/engine.h"
 
 typedef struct engine_export_opts {
-    int width;  /* output width in pixels, 0 = follow source / height (API.md §4.0 size rules) */
-    int height; /* output height in pixels, 0 = follow source / width */
+    int width;    /* output width in pixels, 0 = follow source / height (API.md §4.0 size rules) */
+    int height;   /* output height in pixels, 0 = follow source / width */
     int reencode; /* 1 = decode and encode the whole range even where packets could be copied */
 } engine_export_opts;
 
@@ -16,17 +16,18 @@ typedef struct engine_export_opts {
 enum engine_export_method {
     ENGINE_EXPORT_COPY = 1,  /* both ends on clean keyframes, no resize: packets copied */
     ENGINE_EXPORT_SMARTCUT,  /* partial GOPs at the ends re-encoded, the middle copied */
-    ENGINE_EXPORT_TRANSCODE, /* everything decoded and encoded (resize, codec change, no keyframe) */
+    ENGINE_EXPORT_TRANSCODE, /* everything decoded and encoded (resize, codec change, no keyframe)
+                              */
 };
 
 typedef struct engine_export_result {
     enum engine_export_method method;
-    int frames;           /* video frames written */
-    int encoded_frames;   /* of those, how many were encoded (the rest were copied) */
-    int width, height;    /* coded size of the output video */
-    int has_audio;        /* 1 if an audio track was written */
-    double src_in_s;      /* source time of the first frame written (s, from the video start) */
-    double duration_s;    /* video duration of the output (s) */
+    int frames;         /* video frames written */
+    int encoded_frames; /* of those, how many were encoded (the rest were copied) */
+    int width, height;  /* coded size of the output video */
+    int has_audio;      /* 1 if an audio track was written */
+    double src_in_s;    /* source time of the first frame written (s, from the video start) */
+    double duration_s;  /* video duration of the output (s) */
 } engine_export_result;
 
 /* Writes [in_s, out_s) seconds of src to dst; the container comes from dst's extension (.mp4 also

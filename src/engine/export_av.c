@@ -187,8 +187,8 @@ static int build_graph(engine_export_job *job, int audio, const char *src_args, 
                                        "in", src_args, NULL, g->graph);
     if (ret >= 0)
         ret = avfilter_graph_create_filter(
-            &g->sink, avfilter_get_by_name(audio ? "abuffersink" : "buffersink"), "out", NULL,
-            NULL, g->graph);
+            &g->sink, avfilter_get_by_name(audio ? "abuffersink" : "buffersink"), "out", NULL, NULL,
+            g->graph);
     if (ret < 0)
         goto out;
     outs = avfilter_inout_alloc();
@@ -217,8 +217,8 @@ out:
 int engine_export_video_graph(engine_export_job *job, const AVCodecContext *dec,
                               engine_export_graph *g) {
     char args[256], desc[512];
-    AVRational sar = dec->sample_aspect_ratio.num > 0 ? dec->sample_aspect_ratio
-                                                      : (AVRational){1, 1};
+    AVRational sar =
+        dec->sample_aspect_ratio.num > 0 ? dec->sample_aspect_ratio : (AVRational){1, 1};
     snprintf(args, sizeof(args), "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
              dec->width, dec->height, dec->pix_fmt, job->vtb.num, job->vtb.den, sar.num, sar.den);
     const char *rot = job->rotation == 90    ? "transpose=clock,"
@@ -251,8 +251,8 @@ int engine_export_audio_graph(engine_export_job *job, const AVCodecContext *dec,
     snprintf(desc, sizeof(desc),
              "atrim=start=%.6f:end=%.6f,aresample=%d,"
              "aformat=sample_fmts=%s:sample_rates=%d:channel_layouts=%s",
-             start_s, end_s, enc->sample_rate,
-             av_get_sample_fmt_name(enc->sample_fmt), enc->sample_rate, out_layout);
+             start_s, end_s, enc->sample_rate, av_get_sample_fmt_name(enc->sample_fmt),
+             enc->sample_rate, out_layout);
     int rc = build_graph(job, 1, args, desc, g);
     if (rc == 0 && !(enc->codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE))
         av_buffersink_set_frame_size(g->sink, (unsigned)enc->frame_size);

@@ -1,5 +1,6 @@
-/* export_int: state shared by the export files (export.c plans, export_write.c writes, export_h264.c
- * rewrites H.264 parameter sets, export_av.c builds codecs and filters). Not a public header. */
+/* export_int: state shared by the export files (export.c plans, export_write.c writes,
+ * export_h264.c rewrites H.264 parameter sets, export_av.c builds codecs and filters). Not a public
+ * header. */
 #ifndef REELCUT_EXPORT_INT_H
 #define REELCUT_EXPORT_INT_H
 
@@ -38,18 +39,18 @@ typedef struct engine_export_job {
     int nframes, frames_cap;
 
     enum engine_export_method method;
-    int64_t in_ts, out_ts;       /* frames with pts in [in_ts, out_ts) are exported */
-    int64_t first_pts, end_pts;  /* output window: first frame pts, last frame pts + duration */
-    int nout;                    /* frames in the window */
-    int idx_k0;       /* first packet decoded (head or transcode) */
-    int idx_k1;       /* first copied packet */
-    int idx_copy_end; /* first packet after the copied ones (start of the tail) */
-    int idx_last;     /* last packet needed */
+    int64_t in_ts, out_ts;      /* frames with pts in [in_ts, out_ts) are exported */
+    int64_t first_pts, end_pts; /* output window: first frame pts, last frame pts + duration */
+    int nout;                   /* frames in the window */
+    int idx_k0;                 /* first packet decoded (head or transcode) */
+    int idx_k1;                 /* first copied packet */
+    int idx_copy_end;           /* first packet after the copied ones (start of the tail) */
+    int idx_last;               /* last packet needed */
     int has_head, has_tail;
-    int64_t k1_pts, k2_pts;     /* copy start and tail start */
-    int64_t delay1, delay2;     /* pts - dts of the source at k1 and k2 */
-    int out_w, out_h;           /* output coded size */
-    int content_w, content_h;   /* picture inside it (smaller when padded) */
+    int64_t k1_pts, k2_pts;   /* copy start and tail start */
+    int64_t delay1, delay2;   /* pts - dts of the source at k1 and k2 */
+    int out_w, out_h;         /* output coded size */
+    int content_w, content_h; /* picture inside it (smaller when padded) */
 
     engine_export_result result;
 } engine_export_job;

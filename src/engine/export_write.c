@@ -19,15 +19,15 @@ typedef struct writer {
     AVPacket *epkt; /* encoded */
     AVFrame *frame, *filt;
     int nal_len;
-    int64_t *sorted; /* pts of every output frame, ascending (absolute, stream time base) */
-    int64_t delay;   /* synthesised dts = sorted[k] - delay for the k-th video packet */
-    int vk;          /* video packets written */
-    int64_t audio_shift; /* samples between the audio timeline's 0 and the output's 0 */
-    int64_t audio_stop;  /* audio packets past this (audio time base) are not needed */
-    int acopy;                  /* AAC into mp4/mov: packets copied, edit list trims the start */
-    int64_t a_start, a_end;     /* the video span in the audio time base */
-    AVPacket *preroll;          /* last packet before a_start, warms the decoder up */
-    int acopied;                /* packets copied so far */
+    int64_t *sorted;        /* pts of every output frame, ascending (absolute, stream time base) */
+    int64_t delay;          /* synthesised dts = sorted[k] - delay for the k-th video packet */
+    int vk;                 /* video packets written */
+    int64_t audio_shift;    /* samples between the audio timeline's 0 and the output's 0 */
+    int64_t audio_stop;     /* audio packets past this (audio time base) are not needed */
+    int acopy;              /* AAC into mp4/mov: packets copied, edit list trims the start */
+    int64_t a_start, a_end; /* the video span in the audio time base */
+    AVPacket *preroll;      /* last packet before a_start, warms the decoder up */
+    int acopied;            /* packets copied so far */
     double last_progress;
 } writer;
 
@@ -237,8 +237,7 @@ static int video_packet(writer *w, int i, AVPacket *pkt) {
                    : 0;
     if (i == job->idx_k1) {
         if (!(pkt->flags & AV_PKT_FLAG_KEY) || pkt->pts != job->k1_pts)
-            return rc_fail(job->err, RC_EMEDIA, NULL, "%s: packets differ between reads",
-                           job->src);
+            return rc_fail(job->err, RC_EMEDIA, NULL, "%s: packets differ between reads", job->src);
         if (job->has_head)
             rc = finish_run(w, w->enc_head, job->in_ts, job->k1_pts);
     }
@@ -407,8 +406,8 @@ static int open_output(writer *w) {
         w->ovs->codecpar->codec_tag = 0;
         size_t sd_size = 0;
         const uint8_t *sd = av_stream_get_side_data(vs, AV_PKT_DATA_DISPLAYMATRIX, &sd_size);
-        uint8_t *osd = sd ? av_stream_new_side_data(w->ovs, AV_PKT_DATA_DISPLAYMATRIX, sd_size)
-                          : NULL;
+        uint8_t *osd =
+            sd ? av_stream_new_side_data(w->ovs, AV_PKT_DATA_DISPLAYMATRIX, sd_size) : NULL;
         if (osd)
             memcpy(osd, sd, sd_size);
     }
@@ -440,8 +439,8 @@ static int open_output(writer *w) {
         uint8_t *avcc = NULL;
         int avcc_size = 0;
         if (rc == 0)
-            rc = engine_export_avcc_merge(p->extradata, p->extradata_size, enc, enc_size, n,
-                                          &avcc, &avcc_size);
+            rc = engine_export_avcc_merge(p->extradata, p->extradata_size, enc, enc_size, n, &avcc,
+                                          &avcc_size);
         if (rc == 0) {
             av_freep(&w->ovs->codecpar->extradata);
             w->ovs->codecpar->extradata = avcc;

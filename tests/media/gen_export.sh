@@ -8,6 +8,10 @@
 #   exp_main.mkv      6 s  640x360 H.264 Main profile in Matroska, GOP 1 s + AAC
 #   exp_click.mp4    10 s  320x240 H.264 GOP 2 s + AAC silent but for a 10 ms 1 kHz click at each
 #                    whole second (audio sync checks)
+#   exp_opengop.mp4   6 s  320x240 H.264 open GOPs (recovery-point I frames), 3 B-frames
+#   exp_sar.mp4       4 s  352x288 SAR 12:11 (displays as 384x288)
+#   exp_hevc.mp4      3 s  320x240 HEVC GOP 1 s + AAC (into mp4 it must become H.264)
+#   exp_ts.ts         3 s  320x240 H.264 + AAC in MPEG-TS (timestamps start at 1.4 s)
 set -euo pipefail
 out=$1
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
@@ -45,3 +49,13 @@ make exp_main.mkv -f lavfi -i "$(barcode 640 360 25 6)" \
 make exp_click.mp4 -f lavfi -i "$(barcode 320 240 25 10)" \
   -f lavfi -i "aevalsrc='if(lt(mod(t,1),0.01),0.8*sin(2*PI*1000*t),0)':s=48000:d=10" \
   -c:v libx264 -preset veryfast -x264-params "$(x264gop 50)" -pix_fmt yuv420p -c:a aac -b:a 128k
+make exp_opengop.mp4 -f lavfi -i "$(barcode 320 240 25 6)" \
+  -c:v libx264 -preset veryfast -x264-params "$(x264gop 50):open-gop=1:bframes=3" -pix_fmt yuv420p
+make exp_sar.mp4 -f lavfi -i "$(barcode 352 288 25 4),setsar=12/11" \
+  -c:v libx264 -preset veryfast -x264-params "$(x264gop 50)" -pix_fmt yuv420p
+make exp_hevc.mp4 -f lavfi -i "$(barcode 320 240 25 3)" \
+  -f lavfi -i "sine=frequency=700:sample_rate=48000:duration=3" \
+  -c:v libx265 -preset ultrafast -x265-params "log-level=error:keyint=25" -tag:v hvc1 -pix_fmt yuv420p -c:a aac
+make exp_ts.ts -f lavfi -i "$(barcode 320 240 25 3)" \
+  -f lavfi -i "sine=frequency=800:sample_rate=48000:duration=3" \
+  -c:v libx264 -preset veryfast -x264-params "$(x264gop 25)" -pix_fmt yuv420p -c:a aac

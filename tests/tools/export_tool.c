@@ -1,6 +1,7 @@
-/* export_tool [--reencode] SRC IN OUT DST [W H]: runs engine_export_range_ex once and prints the result as
- * "method=copy frames=N encoded=N width=W height=H audio=0|1 in=S duration=S". Exit status is
- * the rc's CLI status; the error goes to stderr as "CODE: message". Test and benchmark helper. */
+/* export_tool [--reencode] SRC IN OUT DST [W H]: runs engine_export_range_ex once and prints the
+ * result as "method=copy frames=N encoded=N width=W height=H audio=0|1 in=S duration=S". Exit
+ * status is the rc's CLI status; the error goes to stderr as "CODE: message". Test and benchmark
+ * helper. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -94,7 +94,7 @@ static void test_progress_and_result(void **state) {
     assert_int_equal(engine_export_range_ex(src, 3.3, 9.1, dst, NULL, &p, &res, &err), 0);
     assert_int_equal(res.method, ENGINE_EXPORT_SMARTCUT);
     assert_string_equal(engine_export_method_name(res.method), "smartcut");
-    assert_int_equal(res.frames, 145);           /* frames 83..227 at 25 fps */
+    assert_int_equal(res.frames, 145);             /* frames 83..227 at 25 fps */
     assert_int_equal(res.encoded_frames, 17 + 28); /* 83..99 and 200..227 */
     assert_int_equal(res.width, 1280);
     assert_int_equal(res.height, 720);
@@ -175,7 +175,8 @@ static void test_errors(void **state) {
         {"exp_h264.mp4", 5, 5, "b.mp4", RC_ERANGE, "InvalidParameter.OutOfRange", "exp_h264.mp4"},
         {"exp_h264.mp4", -1, 5, "c.mp4", RC_ERANGE, "InvalidParameter.OutOfRange", "In"},
         {"exp_h264.mp4", 12, 14, "d.mp4", RC_ERANGE, "InvalidParameter.OutOfRange", "12.000"},
-        {"exp_h264.mp4", 100, 104, "e.mp4", RC_ERANGE, "InvalidParameter.OutOfRange", "past the end"},
+        {"exp_h264.mp4", 100, 104, "e.mp4", RC_ERANGE, "InvalidParameter.OutOfRange",
+         "past the end"},
         {"exp_h264.mp4", 0, 1, "f.gif", RC_ENOTSUP, "InvalidParameter.UnsupportedValue", "f.gif"},
         {"exp_h264.mp4", 0, 1, "missing/g.mp4", RC_EWRITE, "OutputWriteFailed", "missing"},
         {"gen_export.sh", 0, 1, "h.mp4", RC_EMEDIA, "InvalidParameter.ResourceContentBad",
@@ -205,8 +206,8 @@ static void test_errors(void **state) {
 /* --- H.264 helpers on hand-made parameter sets --- */
 
 /* avcC with one SPS (id 0) and one PPS (id 0), 4-byte NAL lengths. */
-static const uint8_t avcc0[] = {1, 0x64, 0, 0x1f, 0xff, 0xe1, 0, 5, 0x67, 0x64, 0, 0x1f,
-                                0x80, 1, 0, 2, 0x68, 0xce};
+static const uint8_t avcc0[] = {1,    0x64, 0,    0x1f, 0xff, 0xe1, 0, 5,    0x67,
+                                0x64, 0,    0x1f, 0x80, 1,    0,    2, 0x68, 0xce};
 
 static void test_h264_helpers(void **state) {
     (void)state;
@@ -219,15 +220,15 @@ static void test_h264_helpers(void **state) {
     assert_int_equal(engine_export_avcc_free_id(avcc, sizeof(avcc), 1u << 1), 2);
 
     /* Encoder headers (Annex B): SPS + PPS + SEI; the merge keeps SPS/PPS only. */
-    static const uint8_t enc[] = {0, 0, 0, 1, 0x67, 0x64, 0, 0x1f, 0xa0, 0, 0, 1, 0x68, 0xee,
-                                  0, 0, 1, 6, 5, 1, 0x80};
+    static const uint8_t enc[] = {0, 0,    0,    1, 0x67, 0x64, 0, 0x1f, 0xa0, 0,   0,
+                                  1, 0x68, 0xee, 0, 0,    1,    6, 5,    1,    0x80};
     const uint8_t *encs[1] = {enc};
     int sizes[1] = {sizeof(enc)};
     uint8_t *merged = NULL;
     int msize = 0;
     assert_int_equal(engine_export_avcc_merge(avcc, sizeof(avcc), encs, sizes, 1, &merged, &msize),
                      0);
-    assert_int_equal(merged[5] & 0x1f, 2);       /* two SPS */
+    assert_int_equal(merged[5] & 0x1f, 2); /* two SPS */
     assert_int_equal(msize, (int)sizeof(avcc) + 2 + 5 + 2 + 2);
     assert_int_equal(merged[6 + 2 + 5 + 2 + 5], 2); /* two PPS */
     assert_int_equal(engine_export_avcc_nal_length(merged, msize), 4);
@@ -240,8 +241,9 @@ static void test_h264_helpers(void **state) {
     memcpy(pkt->data, au, sizeof(au));
     pkt->pts = 42;
     assert_int_equal(engine_export_annexb_to_avcc(pkt, 4, enc, sizeof(enc)), 0);
-    static const uint8_t want[] = {0, 0, 0, 5, 0x67, 0x64, 0, 0x1f, 0xa0, 0, 0, 0, 2, 0x68, 0xee,
-                                   0, 0, 0, 3, 0x65, 0x88, 0x84, 0, 0, 0, 2, 0x06, 0x01};
+    static const uint8_t want[] = {0,    0,    0, 5,    0x67, 0x64, 0,    0x1f, 0xa0, 0,
+                                   0,    0,    2, 0x68, 0xee, 0,    0,    0,    3,    0x65,
+                                   0x88, 0x84, 0, 0,    0,    2,    0x06, 0x01};
     assert_int_equal(pkt->size, (int)sizeof(want));
     assert_memory_equal(pkt->data, want, sizeof(want));
     assert_int_equal(pkt->pts, 42);
