@@ -54,11 +54,18 @@ wait_port() {
     return 1
 }
 
-# run_load NAME ARGS...: runs the load generator, keeps its result line in $WORK/NAME.out.
+# cpu_ticks PID: user + system CPU time of a process, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# run_load NAME ARGS...: runs the load generator against $SERVER_PID, keeps its result line in
+# $WORK/NAME.out, plus the server's CPU time per request (less noisy than req/s on a shared machine).
 run_load() {
     local name=$1
     shift
-    local rc=0
+    local rc=0 t0 t1
+    t0=$(cpu_ticks "$SERVER_PID")
     "$BUILD/loadgen" --connections "$CONNS" --threads "$LOADGEN_THREADS" --duration "$DURATION" \
         --warmup "$WARMUP" --style "$STYLE" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
     if [[ $rc -ge 2 ]]; then
@@ -66,6 +73,17 @@ run_load() {
         cat "$WORK/$name.err" >&2
         exit 2
     fi
+    t1=$(cpu_ticks "$SERVER_PID")
+    awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '{
+        n = 0; w = 0
+        for (i = 1; i <= NF; i++) {
+            split($i, kv, "=")
+            if (kv[1] == "requests") n = kv[2]
+            if (kv[1] == "warmup_requests") w = kv[2]
+        }
+        printf "%s server_cpu_us=%.0f\n", $0, ((n + w) > 0 ? 1e6 * t / hz / (n + w) : 0)
+    }' "$WORK/$name.out" >"$WORK/$name.tmp"
+    mv "$WORK/$name.tmp" "$WORK/$name.out"
     if [[ -s "$WORK/$name.err" ]]; then
         sed "s/^/  [$name] /" "$WORK/$name.err" >&2
     fi
@@ -121,15 +139,15 @@ jobs=$(wc -l <"$WORK/jobids")
 echo
 echo "reelcut API benchmark: $CONNS connections on loopback, $LOADGEN_THREADS load threads," \
     "$STYLE signatures, ${DURATION}s measured after ${WARMUP}s warm-up; $(nproc) CPUs shared with the server"
-printf '%-26s %10s %8s %9s %9s %9s\n' "run" "req/s" "errors" "p50 ms" "p99 ms" "max ms"
+printf '%-26s %10s %8s %9s %9s %9s %14s\n' "run" "req/s" "errors" "p50 ms" "p99 ms" "max ms" "server CPU/req"
 for r in bare get submit; do
     case $r in
     bare) label="bare libmicrohttpd" ;;
     get) label="GetSmartHandleJob" ;;
     submit) label="SubmitSegmentationJob" ;;
     esac
-    printf '%-26s %10s %8s %9s %9s %9s\n' "$label" "$(field $r rps)" "$(field $r errors)" \
-        "$(field $r p50_ms)" "$(field $r p99_ms)" "$(field $r max_ms)"
+    printf '%-26s %10s %8s %9s %9s %9s %11s us\n' "$label" "$(field $r rps)" "$(field $r errors)" \
+        "$(field $r p50_ms)" "$(field $r p99_ms)" "$(field $r max_ms)" "$(field $r server_cpu_us)"
 done
 echo "(Get read $jobs JobIds created by the Submit phase)"
 echo
