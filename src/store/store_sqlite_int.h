@@ -17,6 +17,14 @@ int store_sq_fail(sqlite3 *db, const char *what, rc_error *err);
 
 /* Prepares sql; returns 0 or RC_EDB. */
 int store_sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err);
+/* Like store_sq_prepare, but the statement stays prepared on db for the next call with the same sql
+ * pointer (pass a string literal): for the hot paths. Hand it back with store_sq_release(), never
+ * sqlite3_finalize(). Returns 0 or RC_EDB. */
+int store_sq_prepare_cached(store *st, sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
+                            rc_error *err);
+/* Resets a statement from store_sq_prepare_cached() for reuse (finalizes one that is not cached).
+ * NULL-safe. */
+void store_sq_release(store *st, sqlite3 *db, sqlite3_stmt *stmt);
 /* Runs statements without results. Returns 0 or RC_EDB. */
 int store_sq_exec(sqlite3 *db, const char *sql, rc_error *err);
 /* BEGIN IMMEDIATE (writes) / BEGIN (consistent reads), COMMIT, ROLLBACK (never fails loudly). */
