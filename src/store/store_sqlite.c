@@ -77,6 +77,18 @@ static const char *const migrations[] = {
     " next_attempt_ms INTEGER NOT NULL, state TEXT NOT NULL, last_error TEXT, lease_owner TEXT,"
     " lease_expires_ms INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX outbox_due ON outbox(state, next_attempt_ms, id);",
+    /* 2: jobs per state, kept by triggers: the queue-capacity check of every Submit read
+     * count(*) over all unfinished jobs, O(queue length) inside the write lock. */
+    "CREATE TABLE job_counts(state TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO job_counts SELECT state, count(*) FROM jobs GROUP BY state;"
+    "CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN"
+    " INSERT INTO job_counts VALUES(NEW.state, 1) ON CONFLICT(state) DO UPDATE SET n=n+1; END;"
+    "CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN"
+    " UPDATE job_counts SET n=n-1 WHERE state=OLD.state; END;"
+    "CREATE TRIGGER jobs_count_update AFTER UPDATE OF state ON jobs"
+    " WHEN OLD.state IS NOT NEW.state BEGIN"
+    " UPDATE job_counts SET n=n-1 WHERE state=OLD.state;"
+    " INSERT INTO job_counts VALUES(NEW.state, 1) ON CONFLICT(state) DO UPDATE SET n=n+1; END;",
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

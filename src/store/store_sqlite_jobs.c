@@ -179,7 +179,9 @@ static int insert_job(store *st, sqlite3 *db, const store_job *job, rc_error *er
 static int count_unfinished(store *st, sqlite3 *db, int64_t *n, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
     int rc = store_sq_prepare_cached(
-        st, db, "SELECT count(*) FROM jobs WHERE state IN ('Created', 'Executing')", &stmt, err);
+        st, db,
+        "SELECT coalesce(sum(n), 0) FROM job_counts WHERE state IN ('Created', 'Executing')",
+        &stmt, err);
     if (rc)
         return rc;
     if (sqlite3_step(stmt) == SQLITE_ROW)
@@ -433,7 +435,7 @@ int store_sq_job_count(store *st, int64_t *counts, rc_error *err) {
     int rc = store_sq_get(st, &db, err);
     if (rc)
         return rc;
-    rc = store_sq_prepare(db, "SELECT state, count(*) FROM jobs GROUP BY state", &stmt, err);
+    rc = store_sq_prepare(db, "SELECT state, n FROM job_counts", &stmt, err);
     if (rc)
         goto out;
     int step;

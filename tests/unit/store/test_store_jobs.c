@@ -441,12 +441,12 @@ static void test_persistence_and_migrations(void **state) {
     assert_int_equal(fixture_submit(f, 11, USER, "Segmentation", NULL), 0);
     assert_int_equal(store_nonce_use(f->st, "ak", "n1", 100, 1000, NULL), 0);
     assert_int_equal(schema_rows(f->path, &version), 1);
-    assert_int_equal(version, 1);
+    assert_int_equal(version, 2);
     for (int i = 0; i < 2; i++) { /* reopening applies nothing twice and keeps every row */
         store_close(f->st);
         fixture_open(f);
         assert_int_equal(schema_rows(f->path, &version), 1);
-        assert_int_equal(version, 1);
+        assert_int_equal(version, 2);
         assert_int_equal(store_job_get(f->st, "0000000000000000000000000000000b", USER, &a, NULL),
                          0);
         assert_int_equal(a.state, STORE_JOB_CREATED);
@@ -466,10 +466,55 @@ static void test_persistence_and_migrations(void **state) {
     assert_int_equal(store_open(f->path, NULL, &st, &err), RC_EDB);
     assert_non_null(strstr(err.message, "newer"));
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE schema_version SET version=1", NULL, NULL, NULL),
+    /* Back to a version-1 database holding one queued job: migration 2 builds the per-state job
+     * counts from the rows already there, and the triggers keep them from then on. */
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TRIGGER jobs_count_insert; DROP TRIGGER jobs_count_delete;"
+                                  "DROP TRIGGER jobs_count_update; DROP TABLE job_counts;"
+                                  "UPDATE schema_version SET version=1",
+                                  NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     fixture_open(f);
+    assert_int_equal(schema_rows(f->path, &version), 1);
+    assert_int_equal(version, 2);
+    int64_t counts[STORE_JOB_STATE_COUNT];
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    assert_int_equal(counts[STORE_JOB_CREATED], 1);
+    assert_int_equal(fixture_submit(f, 12, USER, "Segmentation", NULL), 0);
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    assert_int_equal(counts[STORE_JOB_CREATED], 2);
+}
+
+/* The queue-capacity check reads the trigger-kept counts: a finished or purged job frees its place. */
+static void test_capacity_follows_state(void **state) {
+    fixture *f = *state;
+    store_job a = {0}, job = {0};
+    enum store_submit_outcome outcome;
+    int64_t deleted = 0;
+    assert_int_equal(fixture_submit(f, 1, USER, "Segmentation", NULL), 0);
+    assert_int_equal(fixture_submit(f, 2, USER, "Segmentation", NULL), 0);
+    fixture_id(3, job.job_id);
+    job.user_id = USER;
+    job.type = "Segmentation";
+    job.input_config = "{}";
+    assert_int_equal(store_job_submit(f->st, &job, NULL, 2, NULL, &outcome, NULL), RC_EBUSY);
+    assert_int_equal(store_job_claim(f->st, "w", LEASE_MS, 3, &a, NULL), 0);
+    assert_int_equal(store_job_submit(f->st, &job, NULL, 2, NULL, &outcome, NULL), RC_EBUSY);
+    store_job_result done = {.state = STORE_JOB_FINISHED, .ai_result = "{}"};
+    assert_int_equal(store_job_finish(f->st, a.job_id, "w", &done, NULL), 0);
+    store_job_free(&a);
+    assert_int_equal(store_job_submit(f->st, &job, NULL, 2, NULL, &outcome, NULL), 0);
+    int64_t counts[STORE_JOB_STATE_COUNT];
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    assert_int_equal(counts[STORE_JOB_CREATED], 2);
+    assert_int_equal(counts[STORE_JOB_FINISHED], 1);
+    fixture_advance(f, 10 * 1000);
+    assert_int_equal(store_purge(f->st, 5, &deleted, NULL), 0);
+    assert_int_equal(deleted, 3);
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    for (int i = 0; i < STORE_JOB_STATE_COUNT; i++)
+        assert_int_equal(counts[i], 0);
 }
 
 static void test_purge(void **state) {
@@ -513,6 +558,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_persistence_and_migrations, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_purge, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_capacity_follows_state, fixture_setup,
+                                        fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
