@@ -37,6 +37,7 @@ typedef struct sq_impl {
     sqlite3 **idle; /* pool_size slots */
     int nidle;
     int nopen;
+    sq_checkpointer *ckpt; /* set once at open, before the pool is shared; NULL = inline checkpoints */
     atomic_uint nonce_uses; /* purge expired nonces every NONCE_PURGE_EVERY uses */
 } sq_impl;
 
@@ -295,6 +296,7 @@ static int open_connection(store *st, const char *path, sqlite3 **out, rc_error 
         sqlite3_close(db);
         return rc;
     }
+    store_sq_checkpointer_attach(((sq_impl *)st->impl)->ckpt, db);
     *out = db;
     return 0;
 }
@@ -538,6 +540,7 @@ static void sq_close(store *st) {
         return;
     for (int i = 0; i < im->nidle; i++)
         close_connection(im->idle[i]);
+    store_sq_checkpointer_stop(im->ckpt);
     for (int i = 0; im->conns && i < st->pool_size; i++)
         free(atomic_load(&im->conns[i]));
     free(im->conns);
@@ -607,6 +610,11 @@ int store_sqlite_open(store *st, const char *path, rc_error *err) {
         st->ops = NULL;
         return rc;
     }
+    /* Without the checkpoint thread, SQLite's inline automatic checkpoints still work. */
+    if (store_sq_checkpointer_start(path, &im->ckpt, NULL) == 0)
+        store_sq_checkpointer_attach(im->ckpt, db);
+    else
+        log_warn("job store: no background checkpoint thread; checkpointing inline");
     register_conn(st, db);
     im->idle[im->nidle++] = db;
     im->nopen = 1;

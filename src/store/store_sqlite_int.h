@@ -25,6 +25,15 @@ int store_sq_prepare_cached(store *st, sqlite3 *db, const char *sql, sqlite3_stm
 /* Resets a statement from store_sq_prepare_cached() for reuse (finalizes one that is not cached).
  * NULL-safe. */
 void store_sq_release(store *st, sqlite3 *db, sqlite3_stmt *stmt);
+/* The background WAL checkpointer (store_sqlite_ckpt.c). start opens its own connection to path
+ * (the database must exist, in WAL mode) and starts the thread: returns 0, or RC_ENOMEM / RC_EDB /
+ * RC_EINTERNAL with err set. attach makes a connection's commits wake it instead of checkpointing
+ * inline (NULL c: no-op, SQLite's automatic checkpoint stays). stop joins the thread and frees c
+ * (NULL-safe); call it after the attached connections are closed. */
+typedef struct sq_checkpointer sq_checkpointer;
+int store_sq_checkpointer_start(const char *path, sq_checkpointer **out, rc_error *err);
+void store_sq_checkpointer_attach(sq_checkpointer *c, sqlite3 *db);
+void store_sq_checkpointer_stop(sq_checkpointer *c);
 /* Runs statements without results. Returns 0 or RC_EDB. */
 int store_sq_exec(sqlite3 *db, const char *sql, rc_error *err);
 /* BEGIN IMMEDIATE (writes) / BEGIN (consistent reads), COMMIT, ROLLBACK (never fails loudly). */
