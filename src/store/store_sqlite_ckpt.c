@@ -3,9 +3,9 @@
  * SQLite's automatic checkpoint runs in whichever connection's COMMIT pushes the WAL past 1000 pages:
  * that request then copies the WAL into the database and fdatasync()s it (milliseconds), and under
  * load every other writer queues behind it - it made most of the API's p99 latency. Here each
- * connection's WAL hook only wakes a thread that runs PASSIVE checkpoints on its own connection
- * (never blocking readers or writers). If that thread falls far behind, the committing connection
- * checkpoints inline as before, so the WAL stays bounded. */
+ * connection's WAL hook only wakes a thread that checkpoints on its own connection (PASSIVE, then a
+ * short RESTART so the WAL file is reused). If that thread falls far behind, the committing
+ * connection checkpoints inline as before, so the WAL stays bounded. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 #include "util/log.h"
 
 #define CKPT_WAKE_FRAMES 1000    /* the SQLite default auto-checkpoint threshold */
-#define CKPT_INLINE_FRAMES 20000 /* about 80 MB of WAL: checkpoint in the committer after all */
+#define CKPT_INLINE_FRAMES 10000 /* about 40 MB of WAL: checkpoint in the committer after all */
 #define CKPT_MIN_GAP_MS 50       /* between two background checkpoints */
 #define CKPT_IDLE_MS 1000        /* checkpoint at least this often while frames are pending */
 
@@ -52,10 +52,16 @@ static void *checkpoint_loop(void *arg) {
             break;
         atomic_store(&c->pending, 0);
         pthread_mutex_unlock(&c->mu);
-        int log_frames = 0, done_frames = 0;
-        int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                           &done_frames);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+        /* PASSIVE copies the bulk without blocking anyone; but the WAL only restarts from the top
+         * once it was copied completely, which never happens while writes keep coming, so RESTART
+         * then copies the few frames left, holding off writers for that short moment only. With no
+         * busy handler it never waits: when a writer or reader is active it gives up at once. */
+        int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            atomic_store(&c->pending, 1); /* try again after the gap */
+        else if (rc != SQLITE_OK)
             log_warn("job store: background checkpoint failed: %s", sqlite3_errmsg(c->db));
         struct timespec gap = {0, CKPT_MIN_GAP_MS * 1000000L};
         nanosleep(&gap, NULL);
