@@ -19,6 +19,7 @@
 #define CKPT_INLINE_FRAMES 10000 /* about 40 MB of WAL: checkpoint in the committer after all */
 #define CKPT_MIN_GAP_MS 50       /* between two background checkpoints */
 #define CKPT_IDLE_MS 1000        /* checkpoint at least this often while frames are pending */
+#define CKPT_RESTART_TRIES 40    /* busy retries of RESTART, 50 us apart */
 
 struct sq_checkpointer {
     sqlite3 *db;
@@ -39,6 +40,17 @@ static void deadline_in(struct timespec *ts, long ms) {
     }
 }
 
+/* The checkpointer's busy handler: RESTART waits for the writer lock and then for readers to move
+ * on, holding off new writers meanwhile, so it may wait only briefly (40 x 50 us). */
+static int brief_wait(void *ctx, int count) {
+    (void)ctx;
+    if (count >= CKPT_RESTART_TRIES)
+        return 0;
+    struct timespec ts = {0, 50 * 1000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
 static void *checkpoint_loop(void *arg) {
     sq_checkpointer *c = arg;
     pthread_mutex_lock(&c->mu);
@@ -54,8 +66,8 @@ static void *checkpoint_loop(void *arg) {
         pthread_mutex_unlock(&c->mu);
         /* PASSIVE copies the bulk without blocking anyone; but the WAL only restarts from the top
          * once it was copied completely, which never happens while writes keep coming, so RESTART
-         * then copies the few frames left, holding off writers for that short moment only. With no
-         * busy handler it never waits: when a writer or reader is active it gives up at once. */
+         * then copies the few frames left, holding off writers for that short moment only (it
+         * gives up after about 2 ms of waiting and tries again later). */
         int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         if (rc == SQLITE_OK)
             rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
@@ -87,6 +99,7 @@ int store_sq_checkpointer_start(const char *path, sq_checkpointer **out, rc_erro
     /* This connection never writes rows: no automatic checkpoint of its own. It must have read the
      * database once to know it is in WAL mode, else checkpoints are silent no-ops. */
     sqlite3_wal_autocheckpoint(c->db, 0);
+    sqlite3_busy_handler(c->db, brief_wait, NULL);
     if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) {
         int rc = rc_fail(err, RC_EDB, "InternalError", "job store: cannot open \"%s\": %s", path,
                          sqlite3_errmsg(c->db));
