@@ -12,26 +12,9 @@
 #define NONCE_PURGE_EVERY 256u
 #define CLIENT_TOKEN_TTL_S 86400
 
-/* Statements kept prepared on one connection, keyed by the address of their SQL text (callers pass
- * string literals). Only the thread that holds the connection touches its cache. */
-#define SQ_CACHE_MAX 24
-typedef struct sq_cached {
-    const char *sql;
-    sqlite3_stmt *stmt;
-    int in_use;
-} sq_cached;
-
-typedef struct sq_conn {
-    sqlite3 *db;
-    sq_cached cache[SQ_CACHE_MAX];
-    int n;
-} sq_conn;
-
 typedef struct sq_impl {
     char *path;
-    /* pool_size slots, filled once per opened connection (under mu) and read without the lock by the
-     * statement cache, hence atomic. */
-    _Atomic(sq_conn *) *conns;
+    sq_stmt_cache *stmts; /* prepared statements of every pooled connection */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     sqlite3 **idle; /* pool_size slots */
@@ -176,74 +159,18 @@ void store_sq_column_copy(sqlite3_stmt *stmt, int col, char *out, size_t n) {
     out[len] = '\0';
 }
 
-/* ------------------------------------------------------------------ statement cache */
+/* ------------------------------------------------------------------ connection pool */
 
-static sq_conn *conn_of(store *st, sqlite3 *db) {
+sq_stmt_cache *store_sq_stmt_cache_of(store *st) {
+    return ((sq_impl *)st->impl)->stmts;
+}
+
+/* Gives a newly opened connection its statement cache (it works uncached if that fails). */
+static void register_conn(store *st, sqlite3 *db) {
     sq_impl *im = st->impl;
-    for (int i = 0; i < st->pool_size; i++) {
-        sq_conn *c = atomic_load(&im->conns[i]);
-        if (c && c->db == db)
-            return c;
-    }
-    return NULL;
-}
-
-int store_sq_prepare_cached(store *st, sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
-                            rc_error *err) {
-    sq_conn *c = conn_of(st, db);
-    *stmt = NULL;
-    for (int i = 0; c && i < c->n; i++) {
-        if (c->cache[i].sql == sql && !c->cache[i].in_use) {
-            c->cache[i].in_use = 1;
-            *stmt = c->cache[i].stmt;
-            return 0;
-        }
-    }
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK) {
-        store_sq_fail(db, "prepare", err);
-        sqlite3_finalize(*stmt);
-        *stmt = NULL;
-        return RC_EDB;
-    }
-    if (c && c->n < SQ_CACHE_MAX)
-        c->cache[c->n++] = (sq_cached){sql, *stmt, 1};
-    return 0;
-}
-
-void store_sq_release(store *st, sqlite3 *db, sqlite3_stmt *stmt) {
-    if (!stmt)
-        return;
-    sq_conn *c = conn_of(st, db);
-    for (int i = 0; c && i < c->n; i++) {
-        if (c->cache[i].stmt == stmt) {
-            sqlite3_reset(stmt);
-            sqlite3_clear_bindings(stmt);
-            c->cache[i].in_use = 0;
-            return;
-        }
-    }
-    sqlite3_finalize(stmt);
-}
-
-/* Remembers a newly opened connection in a free slot of the statement cache. Returns 0 or RC_ENOMEM
- * (the connection then works uncached). */
-static int register_conn(store *st, sqlite3 *db) {
-    sq_impl *im = st->impl;
-    sq_conn *c = calloc(1, sizeof(*c));
-    if (!c)
-        return RC_ENOMEM;
-    c->db = db;
     pthread_mutex_lock(&im->mu);
-    for (int i = 0; i < st->pool_size; i++) {
-        if (!atomic_load(&im->conns[i])) {
-            atomic_store(&im->conns[i], c);
-            c = NULL;
-            break;
-        }
-    }
+    store_sq_stmt_cache_add(im->stmts, db);
     pthread_mutex_unlock(&im->mu);
-    free(c);
-    return 0;
 }
 
 /* Finalizes every statement of db (cached or leaked) and closes it. */
@@ -253,8 +180,6 @@ static void close_connection(sqlite3 *db) {
         sqlite3_finalize(s);
     sqlite3_close(db);
 }
-
-/* ------------------------------------------------------------------ connection pool */
 
 /* Busy handler: retries a locked database after short sleeps, up to the store's busy timeout.
  * sqlite3_busy_timeout() sleeps 1, 2, 5, 10 ... 100 ms between tries, but our write transactions
@@ -541,9 +466,7 @@ static void sq_close(store *st) {
     for (int i = 0; i < im->nidle; i++)
         close_connection(im->idle[i]);
     store_sq_checkpointer_stop(im->ckpt);
-    for (int i = 0; im->conns && i < st->pool_size; i++)
-        free(atomic_load(&im->conns[i]));
-    free(im->conns);
+    store_sq_stmt_cache_free(im->stmts);
     pthread_mutex_destroy(&im->mu);
     pthread_cond_destroy(&im->cv);
     free(im->idle);
@@ -587,11 +510,11 @@ int store_sqlite_open(store *st, const char *path, rc_error *err) {
         return rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
     im->path = strdup(path);
     im->idle = calloc((size_t)st->pool_size, sizeof(*im->idle));
-    im->conns = calloc((size_t)st->pool_size, sizeof(*im->conns));
-    if (!im->path || !im->idle || !im->conns) {
+    im->stmts = store_sq_stmt_cache_new(st->pool_size);
+    if (!im->path || !im->idle || !im->stmts) {
         free(im->path);
         free(im->idle);
-        free(im->conns);
+        store_sq_stmt_cache_free(im->stmts);
         free(im);
         return rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
     }

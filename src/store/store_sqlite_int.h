@@ -17,6 +17,16 @@ int store_sq_fail(sqlite3 *db, const char *what, rc_error *err);
 
 /* Prepares sql; returns 0 or RC_EDB. */
 int store_sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err);
+/* Prepared statements kept per pooled connection (store_sqlite_stmt.c). new makes room for slots
+ * connections (NULL when out of memory); add registers a newly opened db - the caller serialises
+ * calls to add, lookups need no lock - and returns 0 or RC_ENOMEM (db then works uncached); free
+ * releases the cache (NULL-safe; finalize the statements by closing their connections). */
+typedef struct sq_stmt_cache sq_stmt_cache;
+sq_stmt_cache *store_sq_stmt_cache_new(int slots);
+int store_sq_stmt_cache_add(sq_stmt_cache *c, sqlite3 *db);
+void store_sq_stmt_cache_free(sq_stmt_cache *c);
+/* The cache of st's pool (store_sqlite.c). */
+sq_stmt_cache *store_sq_stmt_cache_of(store *st);
 /* Like store_sq_prepare, but the statement stays prepared on db for the next call with the same sql
  * pointer (pass a string literal): for the hot paths. Hand it back with store_sq_release(), never
  * sqlite3_finalize(). Returns 0 or RC_EDB. */
