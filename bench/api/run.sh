@@ -99,7 +99,8 @@ field() {
 SERVER_PID=$!
 PORT=$(wait_port "$WORK/bare.log")
 echo 00000000000000000000000000000000 >"$WORK/dummy_ids"
-run_load bare --port "$PORT" --key-id bench --secret bench --action get --jobids-in "$WORK/dummy_ids"
+run_load bare --port "$PORT" --key-id bench --secret bench --action get --jobids-in "$WORK/dummy_ids" \
+    --check-jobid 0
 stop_server
 
 # --- 2. reelcut serve (SQLite store, no workers: nothing executes)
