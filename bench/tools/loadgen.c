@@ -4,7 +4,8 @@
  *
  *   loadgen --port P --key-id ID --secret S --action submit|get [--style acs3|rpc]
  *           [--connections 64] [--threads 1] [--duration 5] [--warmup 1]
- *           [--jobids-out FILE] [--jobids-in FILE] [--check-jobid 1]
+ *           [--jobids-out FILE] [--jobids-in FILE] [--check-jobid 1] [--latencies-out FILE]
+ *   loadgen --merge FILE...     (percentiles over several --latencies-out files)
  *
  * Output (stdout, one line): action=... requests=N errors=E seconds=T rps=R p50_ms=.. p99_ms=.. max_ms=..
  * Exit status 0 when every response was 200, 1 when any failed, 2 on usage or setup errors. */
@@ -48,6 +49,7 @@ typedef struct lg_options {
     const char *jobids_out;
     const char *jobids_in;
     int check_jobid; /* a Get answer must contain its JobId (off for the bare server) */
+    const char *latencies_out;
 } lg_options;
 
 /* The JobIds a Get run cycles through (read-only once loaded). */
@@ -516,6 +518,8 @@ static int parse_options(int argc, char **argv, lg_options *o) {
             o->jobids_out = v;
         else if (!strcmp(k, "--jobids-in"))
             o->jobids_in = v;
+        else if (!strcmp(k, "--latencies-out"))
+            o->latencies_out = v;
         else
             return -1;
     }
@@ -527,13 +531,50 @@ static int parse_options(int argc, char **argv, lg_options *o) {
     return 0;
 }
 
+/* `loadgen --merge FILE...`: percentiles over the raw latencies several runs wrote with
+ * --latencies-out (uint32 microseconds, native order). Returns the exit status. */
+static int merge_latencies(int nfiles, char **files) {
+    uint32_t *all = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < nfiles; i++) {
+        FILE *f = fopen(files[i], "rb");
+        uint32_t chunk[4096];
+        size_t got;
+        while (f && (got = fread(chunk, sizeof(*chunk), 4096, f)) > 0) {
+            if (n + got > cap) {
+                cap = (n + got) * 2;
+                uint32_t *p = realloc(all, cap * sizeof(*all));
+                if (!p)
+                    break;
+                all = p;
+            }
+            memcpy(all + n, chunk, got * sizeof(*chunk));
+            n += got;
+        }
+        if (!f) {
+            fprintf(stderr, "loadgen: cannot read %s\n", files[i]);
+            free(all);
+            return 2;
+        }
+        fclose(f);
+    }
+    if (n)
+        qsort(all, n, sizeof(*all), cmp_u32);
+    printf("samples=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", n, n ? all[n / 2] / 1000.0 : 0,
+           n ? all[(size_t)((double)n * 0.99)] / 1000.0 : 0, n ? all[n - 1] / 1000.0 : 0);
+    free(all);
+    return n ? 0 : 2;
+}
+
 int main(int argc, char **argv) {
     lg_options opt;
+    if (argc > 2 && strcmp(argv[1], "--merge") == 0)
+        return merge_latencies(argc - 2, argv + 2);
     if (parse_options(argc, argv, &opt)) {
         fprintf(stderr, "usage: loadgen --port P --key-id ID --secret S --action submit|get "
                         "[--style acs3|rpc] [--connections 64] [--threads 1] [--duration 5] "
                         "[--warmup 1] [--jobids-out FILE] [--jobids-in FILE (get)] "
-                        "[--check-jobid 1]\n");
+                        "[--check-jobid 1] [--latencies-out FILE]\n       loadgen --merge FILE...\n");
         return 2;
     }
     lg_jobids jobids = {0};
@@ -596,6 +637,13 @@ int main(int argc, char **argv) {
            (unsigned long long)warm, secs, (double)ok / secs, p50, p99, mx);
     if (sample)
         fprintf(stderr, "loadgen: first error: %s\n", sample);
+    if (opt.latencies_out) {
+        FILE *f = fopen(opt.latencies_out, "wb");
+        if (!f || (all && fwrite(all, sizeof(*all), nlat, f) != nlat))
+            status = 2;
+        if (f && fclose(f) != 0)
+            status = 2;
+    }
     if (opt.jobids_out) {
         FILE *f = fopen(opt.jobids_out, "w");
         for (int i = 0; f && i < opt.threads; i++)
