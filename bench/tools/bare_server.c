@@ -25,9 +25,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
                                  const char *upload_data, size_t *upload_data_size,
                                  void **req_cls) {
     (void)cls, (void)url, (void)method, (void)version, (void)upload_data;
-    static int marker; /* address only: "the first call happened" */
+    static const char marker = 1; /* its address only marks "the first call happened" */
     if (*req_cls == NULL) {
-        *req_cls = &marker;
+        *req_cls = (void *)&marker;
         return MHD_YES;
     }
     if (*upload_data_size) {

@@ -4,7 +4,8 @@
  *
  *   loadgen --port P --key-id ID --secret S --action submit|get [--style acs3|rpc]
  *           [--connections 64] [--threads 1] [--duration 5] [--warmup 1]
- *           [--jobids-out FILE] [--jobids-in FILE]
+ *           [--jobids-out FILE] [--jobids-in FILE] [--check-jobid 1] [--latencies-out FILE]
+ *   loadgen --merge FILE...     (percentiles over several --latencies-out files)
  *
  * Output (stdout, one line): action=... requests=N errors=E seconds=T rps=R p50_ms=.. p99_ms=.. max_ms=..
  * Exit status 0 when every response was 200, 1 when any failed, 2 on usage or setup errors. */
@@ -47,6 +48,8 @@ typedef struct lg_options {
     double warmup_s;
     const char *jobids_out;
     const char *jobids_in;
+    int check_jobid; /* a Get answer must contain its JobId (off for the bare server) */
+    const char *latencies_out;
 } lg_options;
 
 /* The JobIds a Get run cycles through (read-only once loaded). */
@@ -63,6 +66,7 @@ typedef struct lg_conn {
     size_t in_len;
     int64_t started_us;
     int want_out;
+    const char *job_id; /* of the Get in flight: its response must name it */
 } lg_conn;
 
 typedef struct lg_thread {
@@ -112,15 +116,6 @@ static int append_pair(buf *out, const char *name, const char *value) {
 
 static const char *action_name(enum lg_action a) {
     return a == LG_SUBMIT ? "SubmitSegmentationJob" : "GetSmartHandleJob";
-}
-
-/* Business parameters of the next request: query side and body side (raw, not encoded). */
-static void next_business(lg_thread *t, const char **job_id) {
-    *job_id = NULL;
-    if (t->opt->action == LG_GET) {
-        const lg_jobids *j = t->jobids;
-        *job_id = j->ids[t->next_jobid++ % j->count];
-    }
 }
 
 static int build_acs3(lg_thread *t, const char *host, const char *date, const char *nonce,
@@ -238,8 +233,10 @@ static int build_request(lg_thread *t, lg_conn *c) {
     time_format_iso(time(NULL), date);
     snprintf(nonce, sizeof(nonce), "%s%016llx", t->nonce_prefix,
              (unsigned long long)t->nonce_counter++);
-    const char *job_id;
-    next_business(t, &job_id);
+    const char *job_id = NULL;
+    if (t->opt->action == LG_GET)
+        job_id = t->jobids->ids[t->next_jobid++ % t->jobids->count];
+    c->job_id = job_id;
     buf_reset(&c->out);
     c->out_off = 0;
     c->in_len = 0;
@@ -344,6 +341,9 @@ static int conn_done(lg_thread *t, int ep, lg_conn *c, int status, size_t total,
         char label[32];
         snprintf(label, sizeof(label), "HTTP %d: ", status);
         record_error(t, label, body, body_len);
+    } else if (c->job_id && t->opt->check_jobid &&
+               !memmem(body, body_len, c->job_id, IDS_HEX_LEN)) {
+        record_error(t, "a Get answer without its JobId: ", body, body_len);
     } else if (counted) {
         t->ok++;
         record_latency(t, now - c->started_us);
@@ -491,7 +491,7 @@ static int load_jobids(const char *path, lg_jobids *out) {
 
 static int parse_options(int argc, char **argv, lg_options *o) {
     *o = (lg_options){.connections = 64, .threads = 1, .duration_s = 5, .warmup_s = 1,
-                      .action = LG_GET, .style = API_STYLE_ACS3};
+                      .action = LG_GET, .style = API_STYLE_ACS3, .check_jobid = 1};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (!strcmp(k, "--port"))
@@ -508,6 +508,8 @@ static int parse_options(int argc, char **argv, lg_options *o) {
             o->connections = atoi(v);
         else if (!strcmp(k, "--threads"))
             o->threads = atoi(v);
+        else if (!strcmp(k, "--check-jobid"))
+            o->check_jobid = atoi(v);
         else if (!strcmp(k, "--duration"))
             o->duration_s = atof(v);
         else if (!strcmp(k, "--warmup"))
@@ -516,6 +518,8 @@ static int parse_options(int argc, char **argv, lg_options *o) {
             o->jobids_out = v;
         else if (!strcmp(k, "--jobids-in"))
             o->jobids_in = v;
+        else if (!strcmp(k, "--latencies-out"))
+            o->latencies_out = v;
         else
             return -1;
     }
@@ -527,12 +531,50 @@ static int parse_options(int argc, char **argv, lg_options *o) {
     return 0;
 }
 
+/* `loadgen --merge FILE...`: percentiles over the raw latencies several runs wrote with
+ * --latencies-out (uint32 microseconds, native order). Returns the exit status. */
+static int merge_latencies(int nfiles, char **files) {
+    uint32_t *all = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < nfiles; i++) {
+        FILE *f = fopen(files[i], "rb");
+        uint32_t chunk[4096];
+        size_t got;
+        while (f && (got = fread(chunk, sizeof(*chunk), 4096, f)) > 0) {
+            if (n + got > cap) {
+                cap = (n + got) * 2;
+                uint32_t *p = realloc(all, cap * sizeof(*all));
+                if (!p)
+                    break;
+                all = p;
+            }
+            memcpy(all + n, chunk, got * sizeof(*chunk));
+            n += got;
+        }
+        if (!f) {
+            fprintf(stderr, "loadgen: cannot read %s\n", files[i]);
+            free(all);
+            return 2;
+        }
+        fclose(f);
+    }
+    if (n)
+        qsort(all, n, sizeof(*all), cmp_u32);
+    printf("samples=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", n, n ? all[n / 2] / 1000.0 : 0,
+           n ? all[(size_t)((double)n * 0.99)] / 1000.0 : 0, n ? all[n - 1] / 1000.0 : 0);
+    free(all);
+    return n ? 0 : 2;
+}
+
 int main(int argc, char **argv) {
     lg_options opt;
+    if (argc > 2 && strcmp(argv[1], "--merge") == 0)
+        return merge_latencies(argc - 2, argv + 2);
     if (parse_options(argc, argv, &opt)) {
         fprintf(stderr, "usage: loadgen --port P --key-id ID --secret S --action submit|get "
                         "[--style acs3|rpc] [--connections 64] [--threads 1] [--duration 5] "
-                        "[--warmup 1] [--jobids-out FILE] [--jobids-in FILE (get)]\n");
+                        "[--warmup 1] [--jobids-out FILE] [--jobids-in FILE (get)] "
+                        "[--check-jobid 1] [--latencies-out FILE]\n       loadgen --merge FILE...\n");
         return 2;
     }
     lg_jobids jobids = {0};
@@ -595,6 +637,13 @@ int main(int argc, char **argv) {
            (unsigned long long)warm, secs, (double)ok / secs, p50, p99, mx);
     if (sample)
         fprintf(stderr, "loadgen: first error: %s\n", sample);
+    if (opt.latencies_out) {
+        FILE *f = fopen(opt.latencies_out, "wb");
+        if (!f || (all && fwrite(all, sizeof(*all), nlat, f) != nlat))
+            status = 2;
+        if (f && fclose(f) != 0)
+            status = 2;
+    }
     if (opt.jobids_out) {
         FILE *f = fopen(opt.jobids_out, "w");
         for (int i = 0; f && i < opt.threads; i++)

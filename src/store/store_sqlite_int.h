@@ -17,6 +17,33 @@ int store_sq_fail(sqlite3 *db, const char *what, rc_error *err);
 
 /* Prepares sql; returns 0 or RC_EDB. */
 int store_sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err);
+/* Prepared statements kept per pooled connection (store_sqlite_stmt.c). new makes room for slots
+ * connections (NULL when out of memory); add registers a newly opened db - the caller serialises
+ * calls to add, lookups need no lock - and returns 0 or RC_ENOMEM (db then works uncached); free
+ * releases the cache (NULL-safe; finalize the statements by closing their connections). */
+typedef struct sq_stmt_cache sq_stmt_cache;
+sq_stmt_cache *store_sq_stmt_cache_new(int slots);
+int store_sq_stmt_cache_add(sq_stmt_cache *c, sqlite3 *db);
+void store_sq_stmt_cache_free(sq_stmt_cache *c);
+/* The cache of st's pool (store_sqlite.c). */
+sq_stmt_cache *store_sq_stmt_cache_of(store *st);
+/* Like store_sq_prepare, but the statement stays prepared on db for the next call with the same sql
+ * pointer (pass a string literal): for the hot paths. Hand it back with store_sq_release(), never
+ * sqlite3_finalize(). Returns 0 or RC_EDB. */
+int store_sq_prepare_cached(store *st, sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
+                            rc_error *err);
+/* Resets a statement from store_sq_prepare_cached() for reuse (finalizes one that is not cached).
+ * NULL-safe. */
+void store_sq_release(store *st, sqlite3 *db, sqlite3_stmt *stmt);
+/* The background WAL checkpointer (store_sqlite_ckpt.c). start opens its own connection to path
+ * (the database must exist, in WAL mode) and starts the thread: returns 0, or RC_ENOMEM / RC_EDB /
+ * RC_EINTERNAL with err set. attach makes a connection's commits wake it instead of checkpointing
+ * inline (NULL c: no-op, SQLite's automatic checkpoint stays). stop joins the thread and frees c
+ * (NULL-safe); call it after the attached connections are closed. */
+typedef struct sq_checkpointer sq_checkpointer;
+int store_sq_checkpointer_start(const char *path, sq_checkpointer **out, rc_error *err);
+void store_sq_checkpointer_attach(sq_checkpointer *c, sqlite3 *db);
+void store_sq_checkpointer_stop(sq_checkpointer *c);
 /* Runs statements without results. Returns 0 or RC_EDB. */
 int store_sq_exec(sqlite3 *db, const char *sql, rc_error *err);
 /* BEGIN IMMEDIATE (writes) / BEGIN (consistent reads), COMMIT, ROLLBACK (never fails loudly). */

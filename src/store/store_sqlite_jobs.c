@@ -61,13 +61,13 @@ static int read_job(sqlite3_stmt *stmt, store_job *job) {
 }
 
 /* Reads one job by id on an open connection (inside or outside a transaction). */
-static int get_job(sqlite3 *db, const char *job_id, int scoped, uint64_t user_id, store_job *out,
-                   rc_error *err) {
+static int get_job(store *st, sqlite3 *db, const char *job_id, int scoped, uint64_t user_id,
+                   store_job *out, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
-    int rc = store_sq_prepare(db,
-                              scoped ? JOB_SELECT_FULL "WHERE j.job_id=?1 AND j.user_id=?2"
-                                     : JOB_SELECT_FULL "WHERE j.job_id=?1",
-                              &stmt, err);
+    int rc = store_sq_prepare_cached(st, db,
+                                     scoped ? JOB_SELECT_FULL "WHERE j.job_id=?1 AND j.user_id=?2"
+                                            : JOB_SELECT_FULL "WHERE j.job_id=?1",
+                                     &stmt, err);
     if (rc)
         return rc;
     store_sq_bind_text(stmt, 1, job_id);
@@ -80,7 +80,7 @@ static int get_job(sqlite3 *db, const char *job_id, int scoped, uint64_t user_id
         rc = RC_ENOENT;
     else
         rc = store_sq_fail(db, "read job", err);
-    sqlite3_finalize(stmt);
+    store_sq_release(st, db, stmt);
     return rc;
 }
 
@@ -135,7 +135,7 @@ int store_sq_job_get(store *st, const char *job_id, int scoped, uint64_t user_id
     int rc = store_sq_get(st, &db, err);
     if (rc)
         return rc;
-    rc = get_job(db, job_id, scoped, user_id, out, err);
+    rc = get_job(st, db, job_id, scoped, user_id, out, err);
     store_sq_put(st, db);
     return rc;
 }
@@ -144,8 +144,8 @@ static int insert_job(store *st, sqlite3 *db, const store_job *job, rc_error *er
     sqlite3_stmt *stmt = NULL;
     char title[64];
     int64_t created = job->create_time > 0 ? job->create_time : store_now_s(st);
-    int rc = store_sq_prepare(
-        db,
+    int rc = store_sq_prepare_cached(
+        st, db,
         "INSERT INTO jobs(job_id, user_id, type, state, progress, input_config, job_params,"
         " output_config, user_data, input_file, output_bucket, output_object, title,"
         " notify_address, create_time, modified_time, attempts)"
@@ -174,21 +174,23 @@ static int insert_job(store *st, sqlite3 *db, const store_job *job, rc_error *er
             rc_fail(err, RC_EEXIST, "InternalError", "job store: job %s already exists",
                     job->job_id);
     }
-    sqlite3_finalize(stmt);
+    store_sq_release(st, db, stmt);
     return rc;
 }
 
-static int count_unfinished(sqlite3 *db, int64_t *n, rc_error *err) {
+static int count_unfinished(store *st, sqlite3 *db, int64_t *n, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
-    int rc = store_sq_prepare(
-        db, "SELECT count(*) FROM jobs WHERE state IN ('Created', 'Executing')", &stmt, err);
+    int rc = store_sq_prepare_cached(
+        st, db,
+        "SELECT coalesce(sum(n), 0) FROM job_counts WHERE state IN ('Created', 'Executing')",
+        &stmt, err);
     if (rc)
         return rc;
     if (sqlite3_step(stmt) == SQLITE_ROW)
         *n = sqlite3_column_int64(stmt, 0);
     else
         rc = store_sq_fail(db, "count jobs", err);
-    sqlite3_finalize(stmt);
+    store_sq_release(st, db, stmt);
     return rc;
 }
 
@@ -214,7 +216,7 @@ int store_sq_job_submit(store *st, const store_job *job, const store_client_toke
     }
     if (max_unfinished > 0) {
         int64_t n = 0;
-        rc = count_unfinished(db, &n, err);
+        rc = count_unfinished(st, db, &n, err);
         if (rc)
             goto out;
         if (n >= max_unfinished) {
@@ -242,7 +244,7 @@ static int finish_locked(store *st, sqlite3 *db, const char *job_id, const char 
     char *envelope = NULL;
     int64_t now_ms = store_now_ms(st), now_s = store_now_s(st);
     int finished = res->state == STORE_JOB_FINISHED;
-    int rc = get_job(db, job_id, 0, 0, &job, err);
+    int rc = get_job(st, db, job_id, 0, 0, &job, err);
     if (rc)
         goto out;
     if (owner && (job.state != STORE_JOB_EXECUTING || !job.lease_owner ||
@@ -389,7 +391,7 @@ int store_sq_job_claim(store *st, const char *owner, int64_t lease_ms, int max_a
         rc = store_sq_fail(db, "claim job", err);
         goto out;
     }
-    rc = get_job(db, job_id, 0, 0, out, err);
+    rc = get_job(st, db, job_id, 0, 0, out, err);
     if (rc == 0)
         rc = store_sq_commit(db, err);
     if (rc)
@@ -432,7 +434,7 @@ int store_sq_job_count(store *st, int64_t *counts, rc_error *err) {
     int rc = store_sq_get(st, &db, err);
     if (rc)
         return rc;
-    rc = store_sq_prepare(db, "SELECT state, count(*) FROM jobs GROUP BY state", &stmt, err);
+    rc = store_sq_prepare(db, "SELECT state, n FROM job_counts", &stmt, err);
     if (rc)
         goto out;
     int step = sqlite3_step(stmt);

@@ -401,12 +401,12 @@ static void test_persistence_and_migrations(void **state) {
     assert_int_equal(fixture_submit(f, 11, USER, "Segmentation", NULL), 0);
     assert_int_equal(store_nonce_use(f->st, "ak", "n1", 100, 1000, NULL), 0);
     assert_int_equal(fixture_schema_version(f, &version), 1);
-    assert_int_equal(version, 1);
+    assert_int_equal(version, STORE_SUITE_SCHEMA_VERSION);
     for (int i = 0; i < 2; i++) { /* reopening applies nothing twice and keeps every row */
         store_close(f->st);
         fixture_open(f);
         assert_int_equal(fixture_schema_version(f, &version), 1);
-        assert_int_equal(version, 1);
+        assert_int_equal(version, STORE_SUITE_SCHEMA_VERSION);
         assert_int_equal(store_job_get(f->st, "0000000000000000000000000000000b", USER, &a, NULL),
                          0);
         assert_int_equal(a.state, STORE_JOB_CREATED);
@@ -421,7 +421,7 @@ static void test_persistence_and_migrations(void **state) {
     store *st = NULL;
     assert_int_equal(store_open(f->url, NULL, &st, &err), RC_EDB);
     assert_non_null(strstr(err.message, "newer"));
-    fixture_set_schema_version(f, 1);
+    fixture_set_schema_version(f, STORE_SUITE_SCHEMA_VERSION);
     fixture_open(f);
 }
 

@@ -1,6 +1,7 @@
 /* Unit tests for the job store on real SQLite files: the shared job suite plus SQLite specifics. */
 #include <sys/wait.h>
 
+#define STORE_SUITE_SCHEMA_VERSION 2 /* SQLite: migration 2 keeps per-state job counts */
 #include "store_suite_jobs.h"
 
 static void test_open_urls(void **state) {
@@ -88,11 +89,44 @@ static void test_two_processes(void **state) {
     assert_int_equal(by_child + mine, JOBS);
 }
 
+/* The queue-capacity check reads the trigger-kept counts: a finished or purged job frees its place. */
+static void test_capacity_follows_state(void **state) {
+    fixture *f = *state;
+    store_job a = {0}, job = {0};
+    enum store_submit_outcome outcome;
+    int64_t deleted = 0;
+    assert_int_equal(fixture_submit(f, 1, USER, "Segmentation", NULL), 0);
+    assert_int_equal(fixture_submit(f, 2, USER, "Segmentation", NULL), 0);
+    fixture_id(3, job.job_id);
+    job.user_id = USER;
+    job.type = "Segmentation";
+    job.input_config = "{}";
+    assert_int_equal(store_job_submit(f->st, &job, NULL, 2, NULL, &outcome, NULL), RC_EBUSY);
+    assert_int_equal(store_job_claim(f->st, "w", LEASE_MS, 3, &a, NULL), 0);
+    assert_int_equal(store_job_submit(f->st, &job, NULL, 2, NULL, &outcome, NULL), RC_EBUSY);
+    store_job_result done = {.state = STORE_JOB_FINISHED, .ai_result = "{}"};
+    assert_int_equal(store_job_finish(f->st, a.job_id, "w", &done, NULL), 0);
+    store_job_free(&a);
+    assert_int_equal(store_job_submit(f->st, &job, NULL, 2, NULL, &outcome, NULL), 0);
+    int64_t counts[STORE_JOB_STATE_COUNT];
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    assert_int_equal(counts[STORE_JOB_CREATED], 2);
+    assert_int_equal(counts[STORE_JOB_FINISHED], 1);
+    fixture_advance(f, 10 * 1000);
+    assert_int_equal(store_purge(f->st, 5, &deleted, NULL), 0);
+    assert_int_equal(deleted, 3);
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    for (int i = 0; i < STORE_JOB_STATE_COUNT; i++)
+        assert_int_equal(counts[i], 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_urls, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_two_processes, fixture_setup, fixture_teardown),
         STORE_SUITE_JOBS(fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_capacity_follows_state, fixture_setup,
+                                        fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * SKIPPED (and the reason printed). */
 #include <sys/wait.h>
 
+#define STORE_SUITE_SCHEMA_VERSION 1
 #include "store_suite_jobs.h"
 #include "store_suite_misc.h"
 
