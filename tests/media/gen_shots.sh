@@ -144,6 +144,9 @@ hard_cuts hevc_23976 mp4 24000/1001 $SIZE "0:60 2:50 1:70" -c:v libx265 -preset 
   -x265-params log-level=error -pix_fmt yuv420p -tag:v hvc1
 hard_cuts vp9_2997 webm 30000/1001 $SIZE "5:70 3:60 0:65" -c:v libvpx-vp9 -deadline realtime \
   -cpu-used 8 -b:v 400k -pix_fmt yuv420p
+# 10-bit H.265 in Matroska: the thumbnailer's swscale path (non-8-bit pixel formats).
+hard_cuts hevc10_mkv mkv 25 $SIZE "5:60 1:55 2:60" -c:v libx265 -preset ultrafast \
+  -x265-params log-level=error -pix_fmt yuv420p10le
 hard_cuts mpeg4_60 avi 60 $SIZE "2:150 0:130 1:140" -c:v mpeg4 -q:v 4
 hard_cuts portrait mp4 25 180x320 "0:60 1:55 5:60" "${X264[@]}"
 hard_cuts rotated mp4 25 180x320 "1:60 5:55 0:60" "${X264[@]}"
