@@ -61,10 +61,9 @@ json_t *api_job_json_get(const store_job *job) {
     json_object_set_new(o, "SmartJobInfo", smart_job_info(job));
     if (job->notify_state != STORE_NOTIFY_NONE)
         set_str(o, "NotifyState", store_notify_state_name(job->notify_state));
-    /* A delivered callback may keep the error of an earlier failed attempt: show it only while
-     * the delivery is not done. */
-    if (job->notify_state != STORE_NOTIFY_DELIVERED)
-        set_str(o, "NotifyError", job->notify_error);
+    /* API.md §4.3: present once a delivery attempt failed - the last error, kept even when a
+     * later attempt succeeded, so a caller can see that its receiver had trouble. */
+    set_str(o, "NotifyError", job->notify_error);
     return o;
 }
 
