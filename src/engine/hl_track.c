@@ -96,7 +96,9 @@ static int cmp_float(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+static double sigmoid(double x) {
+    return 1.0 / (1.0 + exp(-x));
+}
 
 static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
     size_t n = out->n;
