@@ -8,9 +8,9 @@
 # "avoid IN OUT KIND", "speech IN OUT" (one per sentence).
 # --bench writes hl_bench_1080p.mp4 (1920x1080 H.264 ultrafast, 240 s: hl_match twice) instead.
 set -euo pipefail
-out=$1
 mode=${2:-}
-mkdir -p "$out"
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 
@@ -90,7 +90,9 @@ match_program() {
 if [ "$mode" = "--bench" ]; then
   PRESET=ultrafast
   if [ ! -s "$out/hl_bench_1080p.mp4" ]; then
-    match_program 1920 1080 "$out/hl_bench_once.mp4" "$out/hl_bench_once.truth"
+    if [ ! -s "$out/hl_bench_once.truth" ]; then
+      match_program 1920 1080 "$out/hl_bench_once.mp4" "$out/hl_bench_once.truth"
+    fi
     printf "file '%s'\nfile '%s'\n" "$out/hl_bench_once.mp4" "$out/hl_bench_once.mp4" >"$out/list.txt"
     ff -f concat -safe 0 -i "$out/list.txt" -c copy -movflags +faststart "$out/hl_bench.tmp.mp4"
     {
