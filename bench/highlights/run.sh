@@ -16,7 +16,8 @@ bash "$src/tests/media/gen_highlights.sh" "$build/media"
 bash "$src/tests/media/gen_highlights.sh" "$build/bench-media" --bench
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-files=("$build/bench-media/hl_bench_1080p.mp4" "$build/media/hl_match.mp4" "$build/media/hl_noaudio.mp4")
+files=("$build/bench-media/hl_bench_1080p.mp4" "$build/media/hl_match.mp4" "$build/media/hl_noaudio.mp4"
+  "$build/media/hl_film.mp4")
 
 now() { date +%s.%N; }
 # peak resident memory (MB) of a command, via GNU time when present
