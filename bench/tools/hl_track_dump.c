@@ -1,5 +1,6 @@
-/* hl_track_dump FILE [--ticks | --select COUNT CLIP_DURATION]: runs the fast highlight analysis pass on FILE and prints its
- * wall-clock time and statistics (and with --ticks every tick as TSV) - for the benchmark. */
+/* hl_track_dump FILE [--ticks | --select COUNT CLIP_DURATION]: runs the fast highlight analysis
+ * pass on FILE and prints its wall-clock time and statistics (and with --ticks every tick as TSV) -
+ * for the benchmark. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,11 @@ int main(int argc, char **argv) {
         engine_hl_track_free(&t);
         return 1;
     }
-    printf("file\t%s\nduration\t%.3f\nanalysis_ms\t%lld\nvideo_packets\t%lld\nkeyframes_decoded\t%d\n"
-           "cuts\t%zu\nhas_audio\t%d\n",
-           argv[1], t.duration, (long long)(t1 - t0), (long long)t.video_packets,
-           t.keyframes_decoded, t.n_cut_times, t.has_audio);
+    printf(
+        "file\t%s\nduration\t%.3f\nanalysis_ms\t%lld\nvideo_packets\t%lld\nkeyframes_decoded\t%d\n"
+        "cuts\t%zu\nhas_audio\t%d\n",
+        argv[1], t.duration, (long long)(t1 - t0), (long long)t.video_packets, t.keyframes_decoded,
+        t.n_cut_times, t.has_audio);
     if (argc > 2 && strcmp(argv[2], "--ticks") == 0) {
         printf("t\tlufs\tflux\tspeech\tvoice\tmotion\tcuts\tavoid\n");
         for (size_t i = 0; i < t.n; i++)

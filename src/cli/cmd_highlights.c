@@ -24,12 +24,13 @@ typedef struct hl_cli {
 } hl_cli;
 
 static void hl_usage(FILE *out) {
-    fprintf(out,
-            "usage: reelcut highlights FILE... [--count N] [--clip-duration D] [--output TEMPLATE]\n"
-            "                          [--width W] [--height H] [--input-config JSON|@FILE]\n"
-            "Picks up to N clips (1-10, default 5) of about D seconds (3-60, default 15) per input\n"
-            "and prints the AiResult JSON. --output writes each clip to TEMPLATE, where {index}\n"
-            "is the clip's Index (without it, _{index} goes before the extension).\n");
+    fprintf(
+        out,
+        "usage: reelcut highlights FILE... [--count N] [--clip-duration D] [--output TEMPLATE]\n"
+        "                          [--width W] [--height H] [--input-config JSON|@FILE]\n"
+        "Picks up to N clips (1-10, default 5) of about D seconds (3-60, default 15) per input\n"
+        "and prints the AiResult JSON. --output writes each clip to TEMPLATE, where {index}\n"
+        "is the clip's Index (without it, _{index} goes before the extension).\n");
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -174,8 +175,8 @@ static int local_output_path(void *user, int index, char *path, size_t n, rc_err
     return objectkey_expand((const char *)user, index, n - 1, path, n, "--output", err);
 }
 
-static int local_publish(void *user, int index, const char *path, char **media_url,
-                         char **media_id, rc_error *err) {
+static int local_publish(void *user, int index, const char *path, char **media_url, char **media_id,
+                         rc_error *err) {
     (void)user;
     (void)index;
     *media_id = NULL;
@@ -205,8 +206,8 @@ int cli_highlights(int argc, char **argv) {
     jobs_policy policy;
     memset(&policy, 0, sizeof(policy));
     policy.allow_local_paths = 1;
-    char *input_config = cli.input_config ? arg_text(cli.input_config)
-                                          : input_config_from_flags(&cli);
+    char *input_config =
+        cli.input_config ? arg_text(cli.input_config) : input_config_from_flags(&cli);
     int width = 0, height = 0;
     if (!input_config) {
         status = usage_error("cannot read %s", cli.input_config ? cli.input_config : "arguments");
@@ -232,8 +233,10 @@ int cli_highlights(int argc, char **argv) {
     }
     for (size_t i = 0; i < spec.n_media; i++) {
         if (spec.media[i].media_id || spec.media[i].url.kind != JOBS_LOC_FILE) {
-            fprintf(stderr, "InvalidParameter.UnsupportedValue: InputConfig.MediaArray[%zu] must "
-                            "be a local file for reelcut highlights\n", i);
+            fprintf(stderr,
+                    "InvalidParameter.UnsupportedValue: InputConfig.MediaArray[%zu] must "
+                    "be a local file for reelcut highlights\n",
+                    i);
             status = 2;
             goto out;
         }

@@ -8,12 +8,12 @@
 
 #include "engine/hl_score.h"
 
-#define AVOID_PAD 3          /* ticks kept clear around black/frozen stretches */
-#define CUT_SNAP 0.15        /* s: a boundary this close to a cut moves onto it */
-#define SCENE_PENALTY 0.85   /* score factor for a second clip from the same scene */
-#define NEAR_PENALTY 0.7     /* score factor for a window within one clip length of a chosen one */
-#define MID_SENTENCE 3.0     /* boundary cost of cutting someone off */
-#define KEEP_RELATIVE 0.35   /* clips below this fraction of the best one are not worth it */
+#define AVOID_PAD 3        /* ticks kept clear around black/frozen stretches */
+#define CUT_SNAP 0.15      /* s: a boundary this close to a cut moves onto it */
+#define SCENE_PENALTY 0.85 /* score factor for a second clip from the same scene */
+#define NEAR_PENALTY 0.7   /* score factor for a window within one clip length of a chosen one */
+#define MID_SENTENCE 3.0   /* boundary cost of cutting someone off */
+#define KEEP_RELATIVE 0.25 /* clips below this fraction of the best one are not worth it */
 #define KEEP_ABSOLUTE 0.05
 
 typedef struct selector {
@@ -28,13 +28,18 @@ static const struct {
     enum engine_hl_note note;
     const char *name, *text;
 } note_table[] = {
-    {ENGINE_HL_NOTE_NO_AUDIO, "NoAudio", "the input has no audio track; clips were chosen from the picture"},
+    {ENGINE_HL_NOTE_NO_AUDIO, "NoAudio",
+     "the input has no audio track; clips were chosen from the picture"},
     {ENGINE_HL_NOTE_NO_SPEECH, "NoSpeech", "no speech was found in the input"},
-    {ENGINE_HL_NOTE_SHORT_INPUT, "ShortInput", "the input is shorter than Count x ClipDuration; fewer clips"},
-    {ENGINE_HL_NOTE_WHOLE_INPUT, "WholeInput", "the input is shorter than the minimum clip; the clip is the whole input"},
-    {ENGINE_HL_NOTE_LOW_INTEREST, "LowInterest", "the rest of the input is uneventful; fewer clips than Count"},
+    {ENGINE_HL_NOTE_SHORT_INPUT, "ShortInput",
+     "the input is shorter than Count x ClipDuration; fewer clips"},
+    {ENGINE_HL_NOTE_WHOLE_INPUT, "WholeInput",
+     "the input is shorter than the minimum clip; the clip is the whole input"},
+    {ENGINE_HL_NOTE_LOW_INTEREST, "LowInterest",
+     "the rest of the input is uneventful; fewer clips than Count"},
     {ENGINE_HL_NOTE_AVOIDED, "AvoidedStretches", "black, frozen or empty stretches were left out"},
-    {ENGINE_HL_NOTE_NO_USABLE, "NoUsableContent", "the whole input is black, frozen or empty; no clip"},
+    {ENGINE_HL_NOTE_NO_USABLE, "NoUsableContent",
+     "the whole input is black, frozen or empty; no clip"},
 };
 
 const char *engine_hl_note_name(enum engine_hl_note note) {
@@ -148,14 +153,17 @@ static int snap_window(const selector *s, size_t s0, size_t *oa, size_t *ob) {
     return fallback < INFINITY;
 }
 
-static size_t scene_of(const selector *s, size_t tick) { return (size_t)s->sc.cuts[tick + 1]; }
+static size_t scene_of(const selector *s, size_t tick) {
+    return (size_t)s->sc.cuts[tick + 1];
+}
 
 static void fill_clip(const selector *s, size_t a, size_t b, engine_hl_clip *c) {
     hl_window_score ws;
     hl_scorer_window(&s->sc, a, b, &ws);
     int snapped;
     c->in = a == 0 ? 0 : snap_to_cut(s->t, (double)a * ENGINE_HL_STEP, &snapped);
-    c->out = b >= s->t->n ? s->t->duration : snap_to_cut(s->t, (double)b * ENGINE_HL_STEP, &snapped);
+    c->out =
+        b >= s->t->n ? s->t->duration : snap_to_cut(s->t, (double)b * ENGINE_HL_STEP, &snapped);
     if (c->out > s->t->duration)
         c->out = s->t->duration;
     c->score = ws.score;
@@ -213,8 +221,7 @@ static int pick(selector *s, int count, engine_hl_selection *out) {
             int same_scene = 0, near = 0;
             for (int k = 0; k < out->n; k++) {
                 same_scene |= scenes[k] == scene;
-                near |= a + s->w + s->w + s->gap > spans[k][0] &&
-                        a < spans[k][1] + s->gap + s->w;
+                near |= a + s->w + s->w + s->gap > spans[k][0] && a < spans[k][1] + s->gap + s->w;
             }
             if (same_scene)
                 v *= SCENE_PENALTY;
@@ -269,8 +276,8 @@ int engine_hl_select(const engine_hl_track *t, int count, double clip_duration,
         engine_hl_clip *c = &out->clips[0];
         hl_window_score ws;
         hl_scorer_window(&s.sc, 0, t->n, &ws);
-        *c = (engine_hl_clip){0, t->duration, ws.score, 1, ws.speech, ws.loudness, ws.motion,
-                              ws.cut_rate};
+        *c = (engine_hl_clip){0,         t->duration, ws.score,  1,
+                              ws.speech, ws.loudness, ws.motion, ws.cut_rate};
         out->n = 1;
         out->notes |= ENGINE_HL_NOTE_WHOLE_INPUT | ENGINE_HL_NOTE_SHORT_INPUT;
         goto out;

@@ -1,5 +1,6 @@
-/* highlights: a fast analysis pass into per-tick highlight signals, and the scoring and selection of
- * the clips worth watching (SubmitHighlightExtractionJob). No JSON, no I/O beyond reading media. */
+/* highlights: a fast analysis pass into per-tick highlight signals, and the scoring and selection
+ * of the clips worth watching (SubmitHighlightExtractionJob). No JSON, no I/O beyond reading media.
+ */
 #ifndef REELCUT_HIGHLIGHTS_H
 #define REELCUT_HIGHLIGHTS_H
 
@@ -27,8 +28,8 @@ typedef struct engine_hl_track {
     double *cut_times; /* exact times (s) of the shot changes, increasing */
     size_t n_cut_times;
     /* analysis statistics */
-    int64_t video_packets;   /* video packets read (never decoded except keyframes) */
-    int keyframes_decoded;   /* keyframes decoded into thumbnails */
+    int64_t video_packets; /* video packets read (never decoded except keyframes) */
+    int keyframes_decoded; /* keyframes decoded into thumbnails */
 } engine_hl_track;
 
 /* Allocates zeroed arrays for n ticks (cut_times empty). Returns 0 or RC_ENOMEM (then *t holds
@@ -49,19 +50,19 @@ int engine_hl_analyze(const char *path, const engine_progress *progress, engine_
 
 /* Why a selection has fewer or shorter clips than asked, or what was missing (bit flags). */
 enum engine_hl_note {
-    ENGINE_HL_NOTE_NO_AUDIO = 1,     /* no audio track: picked from the picture only */
-    ENGINE_HL_NOTE_NO_SPEECH = 2,    /* no speech found */
-    ENGINE_HL_NOTE_SHORT_INPUT = 4,  /* shorter than Count x ClipDuration: fewer clips */
-    ENGINE_HL_NOTE_WHOLE_INPUT = 8,  /* shorter than the minimum clip: the whole input is the clip */
+    ENGINE_HL_NOTE_NO_AUDIO = 1,    /* no audio track: picked from the picture only */
+    ENGINE_HL_NOTE_NO_SPEECH = 2,   /* no speech found */
+    ENGINE_HL_NOTE_SHORT_INPUT = 4, /* shorter than Count x ClipDuration: fewer clips */
+    ENGINE_HL_NOTE_WHOLE_INPUT = 8, /* shorter than the minimum clip: the whole input is the clip */
     ENGINE_HL_NOTE_LOW_INTEREST = 16, /* fewer clips: the rest of the input is uneventful */
-    ENGINE_HL_NOTE_AVOIDED = 32,     /* black/frozen/empty stretches were left out */
-    ENGINE_HL_NOTE_NO_USABLE = 64,   /* nothing usable (all black/frozen): no clip */
+    ENGINE_HL_NOTE_AVOIDED = 32,      /* black/frozen/empty stretches were left out */
+    ENGINE_HL_NOTE_NO_USABLE = 64,    /* nothing usable (all black/frozen): no clip */
 };
 
 typedef struct engine_hl_clip {
-    double in, out;  /* seconds from the start of the media */
-    double score;    /* [0,1] */
-    int rank;        /* 1 = best within its source */
+    double in, out;                            /* seconds from the start of the media */
+    double score;                              /* [0,1] */
+    int rank;                                  /* 1 = best within its source */
     double speech, loudness, motion, cut_rate; /* reasons, each [0,1] */
 } engine_hl_clip;
 

@@ -27,8 +27,8 @@ int engine_hl_analyze(const char *path, const engine_progress *progress, engine_
     }
     int ai = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, vi, NULL, 0);
     AVStream *vst = fmt->streams[vi];
-    double origin = vst->start_time != AV_NOPTS_VALUE ? vst->start_time * av_q2d(vst->time_base)
-                                                       : 0;
+    double origin =
+        vst->start_time != AV_NOPTS_VALUE ? vst->start_time * av_q2d(vst->time_base) : 0;
     double duration = fmt->duration > 0 ? fmt->duration / (double)AV_TIME_BASE : 0;
     if (fmt->duration <= 0 && vst->duration > 0)
         duration = vst->duration * av_q2d(vst->time_base);

@@ -25,11 +25,11 @@ struct hl_audio {
     SwrContext *swr;
     AVRational tb;
     double origin;
-    int64_t pos;     /* samples (16 kHz) since tick 0 of the next sample to arrive */
+    int64_t pos; /* samples (16 kHz) since tick 0 of the next sample to arrive */
     int started;
     biquad shelf, highpass;
-    float *window;   /* HL_FFT samples, the newest last */
-    int fill;        /* samples in window since the last hop */
+    float *window; /* HL_FFT samples, the newest last */
+    int fill;      /* samples in window since the last hop */
     float *fft_in;
     AVComplexFloat *fft_out;
     float *hann;
@@ -193,8 +193,8 @@ static int push_samples(hl_audio *a, const float *s, int n, hl_raw *raw) {
 static int convert_frame(hl_audio *a, AVFrame *fr, hl_raw *raw) {
     if (!a->swr) {
         AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-        if (swr_alloc_set_opts2(&a->swr, &mono, AV_SAMPLE_FMT_FLT, HL_AUDIO_RATE,
-                                &fr->ch_layout, fr->format, fr->sample_rate, 0, NULL) < 0 ||
+        if (swr_alloc_set_opts2(&a->swr, &mono, AV_SAMPLE_FMT_FLT, HL_AUDIO_RATE, &fr->ch_layout,
+                                fr->format, fr->sample_rate, 0, NULL) < 0 ||
             swr_init(a->swr) < 0)
             return RC_EMEDIA;
     }
@@ -205,7 +205,8 @@ static int convert_frame(hl_audio *a, AVFrame *fr, hl_raw *raw) {
         a->pos = t > 0 ? (int64_t)llround(t * HL_AUDIO_RATE) : 0;
     }
     int need = (int)av_rescale_rnd(swr_get_delay(a->swr, fr->sample_rate) + fr->nb_samples,
-                                   HL_AUDIO_RATE, fr->sample_rate, AV_ROUND_UP) + 16;
+                                   HL_AUDIO_RATE, fr->sample_rate, AV_ROUND_UP) +
+               16;
     if (need > a->conv_cap) {
         float *p = realloc(a->conv, (size_t)need * sizeof(float));
         if (!p)
@@ -214,8 +215,8 @@ static int convert_frame(hl_audio *a, AVFrame *fr, hl_raw *raw) {
         a->conv_cap = need;
     }
     uint8_t *dst[1] = {(uint8_t *)a->conv};
-    int got = swr_convert(a->swr, dst, a->conv_cap, (const uint8_t **)fr->extended_data,
-                          fr->nb_samples);
+    int got =
+        swr_convert(a->swr, dst, a->conv_cap, (const uint8_t **)fr->extended_data, fr->nb_samples);
     if (got < 0)
         return RC_EMEDIA;
     return push_samples(a, a->conv, got, raw);

@@ -17,16 +17,16 @@ struct AVPacket;
 
 /* Per-tick accumulators filled while reading; turned into an engine_hl_track at the end. */
 typedef struct hl_raw_tick {
-    double k_energy;   /* sum of squared K-weighted samples */
+    double k_energy; /* sum of squared K-weighted samples */
     int k_samples;
     int hops;          /* audio analysis hops ending in this tick */
     float band_db_sum; /* speech band (300-3400 Hz) energy, dB, summed over hops */
     float band_db_max;
-    float flat_sum;    /* spectral flatness of the speech band, summed over hops */
-    float flux_sum;    /* spectral flux, summed over hops */
-    float vbytes;      /* inter-frame video bytes in this tick */
-    int vframes;       /* inter frames */
-    uint8_t empty;     /* a keyframe in this tick shows a black or empty picture */
+    float flat_sum; /* spectral flatness of the speech band, summed over hops */
+    float flux_sum; /* spectral flux, summed over hops */
+    float vbytes;   /* inter-frame video bytes in this tick */
+    int vframes;    /* inter frames */
+    uint8_t empty;  /* a keyframe in this tick shows a black or empty picture */
 } hl_raw_tick;
 
 typedef struct hl_raw {
@@ -58,8 +58,7 @@ int hl_video_open(hl_video **out, struct AVFormatContext *fmt, int index, double
                   rc_error *err, const char *path);
 /* Accounts one packet (size, key flag) and decodes keyframes into thumbnails. */
 int hl_video_packet(hl_video *v, const struct AVPacket *pkt, hl_raw *raw);
-void hl_video_stats(const hl_video *v, int64_t *packets, int *keyframes_decoded,
-                    int *macroblocks);
+void hl_video_stats(const hl_video *v, int64_t *packets, int *keyframes_decoded, int *macroblocks);
 void hl_video_close(hl_video **v);
 
 /* Turns the accumulators into the public track (hl_track.c). */

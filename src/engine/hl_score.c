@@ -18,7 +18,9 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static double clamp01(double x) { return x < 0 ? 0 : x > 1 ? 1 : x; }
+static double clamp01(double x) {
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
 
 /* The q-quantile (0..1) of v[0..n) via a sorted copy in tmp. */
 static double quantile(const double *v, size_t n, double q, double *tmp) {
@@ -141,7 +143,9 @@ int hl_scorer_init(hl_scorer *s, const engine_hl_track *t, size_t pad) {
     return 0;
 }
 
-double hl_scorer_bad(const hl_scorer *s, size_t a, size_t b) { return s->bad[b] - s->bad[a]; }
+double hl_scorer_bad(const hl_scorer *s, size_t a, size_t b) {
+    return s->bad[b] - s->bad[a];
+}
 
 void hl_scorer_window(const hl_scorer *s, size_t a, size_t b, hl_window_score *out) {
     double len = (double)(b - a);
@@ -150,8 +154,8 @@ void hl_scorer_window(const hl_scorer *s, size_t a, size_t b, hl_window_score *o
     out->motion = clamp01((s->motion[b] - s->motion[a]) / len);
     double rate = (s->cuts[b] - s->cuts[a]) / (len * ENGINE_HL_STEP);
     out->cut_rate = clamp01((rate - s->base_cut_rate) / CUT_RATE_SPAN);
-    double keep = (1 - 0.9 * out->speech) * (1 - 0.9 * out->loudness) *
-                  (1 - 0.8 * out->motion) * (1 - 0.8 * out->cut_rate);
+    double keep = (1 - 0.9 * out->speech) * (1 - 0.9 * out->loudness) * (1 - 0.8 * out->motion) *
+                  (1 - 0.8 * out->cut_rate);
     double score = 1 - keep;
     if (s->has_audio)
         score *= 1 - 0.5 * (s->silent[b] - s->silent[a]) / len;

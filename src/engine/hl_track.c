@@ -96,7 +96,36 @@ static int cmp_float(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+static double sigmoid(double x) {
+    return 1.0 / (1.0 + exp(-x));
+}
+
+/* How rhythmic the speech-band envelope is around tick i: the best normalised autocorrelation at
+ * lags of 0.2-1 s over +-1.5 s. Beats and hits repeat; syllables do not. */
+static double rhythm_at(const float *band, size_t n, size_t i) {
+    const size_t half = 15;
+    size_t a = i >= half ? i - half : 0, b = i + half < n ? i + half : n - 1;
+    if (b - a < 20)
+        return 0;
+    double mean = 0;
+    for (size_t j = a; j <= b; j++)
+        mean += band[j];
+    mean /= (double)(b - a + 1);
+    double var = 0;
+    for (size_t j = a; j <= b; j++)
+        var += (band[j] - mean) * (band[j] - mean);
+    if (var < 1e-6)
+        return 0;
+    double best = 0;
+    for (size_t lag = 2; lag <= 10; lag++) {
+        double c = 0;
+        for (size_t j = a; j + lag <= b; j++)
+            c += (band[j] - mean) * (band[j + lag] - mean);
+        c /= var * (double)(b - a + 1 - lag) / (double)(b - a + 1);
+        best = c > best ? c : best;
+    }
+    return best;
+}
 
 static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
     size_t n = out->n;
@@ -140,8 +169,11 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
         double mean = sum / m, sd = sqrt(fmax(0, sq / m - mean * mean));
         double fl = fm ? flat / fm : 1.0;
         double level = band[i] > mean ? band[i] - floor_db : mean - floor_db;
-        out->speech[i] = (float)(sigmoid((sd - 4.0) / 1.2) * sigmoid((0.30 - fl) / 0.06) *
-                                 sigmoid((level - 10.0) / 2.5));
+        double p =
+            sigmoid((sd - 4.0) / 1.2) * sigmoid((0.30 - fl) / 0.06) * sigmoid((level - 10.0) / 2.5);
+        if (p > 0.05)
+            p *= sigmoid((0.7 - rhythm_at(band, n, i)) / 0.08);
+        out->speech[i] = (float)p;
     }
     /* voice activity: loud enough in the band, with speech around; short gaps closed */
     for (size_t i = 0; i < n; i++) {

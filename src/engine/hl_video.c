@@ -89,8 +89,7 @@ void hl_video_close(hl_video **pv) {
     *pv = NULL;
 }
 
-void hl_video_stats(const hl_video *v, int64_t *packets, int *keyframes_decoded,
-                    int *macroblocks) {
+void hl_video_stats(const hl_video *v, int64_t *packets, int *keyframes_decoded, int *macroblocks) {
     *packets = v ? v->packets : 0;
     *keyframes_decoded = v ? v->keyframes_decoded : 0;
     *macroblocks = v ? v->macroblocks : 1;

@@ -113,8 +113,8 @@ static int analyse_all(const jobs_hl_request *req, const engine_progress *progre
         int rc = engine_hl_analyze(in->path, &sub, &track, &inner);
         if (rc == RC_ECANCELED || rc == RC_ENOMEM) {
             engine_hl_track_free(&track);
-            return rc_fail(err, rc, NULL, "InputConfig.MediaArray[%zu] (%s): %s", i,
-                           echo_name(in), rc_strerror(rc));
+            return rc_fail(err, rc, NULL, "InputConfig.MediaArray[%zu] (%s): %s", i, echo_name(in),
+                           rc_strerror(rc));
         }
         if (rc) {
             engine_hl_track_free(&track);
@@ -201,7 +201,9 @@ int jobs_hl_run(const jobs_hl_request *req, const engine_progress *progress, job
     return rc;
 }
 
-static json_t *ms(double t) { return json_real(round(t * 1000.0) / 1000.0); }
+static json_t *ms(double t) {
+    return json_real(round(t * 1000.0) / 1000.0);
+}
 
 static json_t *clip_json(const jobs_hl_result *res, const jobs_hl_clip *c) {
     const jobs_hl_source *src = &res->sources[c->source_index];
@@ -224,8 +226,8 @@ static json_t *clip_json(const jobs_hl_result *res, const jobs_hl_clip *c) {
         json_object_set_new(o, "SourceMediaURL", json_string(src->media_url));
     json_object_set_new(o, "In", ms(c->clip.in));
     json_object_set_new(o, "Out", ms(c->clip.out));
-    json_object_set_new(o, "Duration", ms(round(c->clip.out * 1000) / 1000 -
-                                          round(c->clip.in * 1000) / 1000));
+    json_object_set_new(o, "Duration",
+                        ms(round(c->clip.out * 1000) / 1000 - round(c->clip.in * 1000) / 1000));
     json_object_set_new(o, "Score", ms(c->clip.score));
     json_object_set_new(o, "Rank", json_integer(c->clip.rank));
     json_object_set_new(o, "Reasons", reasons);

@@ -1,5 +1,6 @@
-/* highlights (jobs): runs a highlight extraction over local inputs - probe, the 2 h limit, analysis,
- * selection, optional export - and renders the AiResult JSON; shared by the CLI and the service. */
+/* highlights (jobs): runs a highlight extraction over local inputs - probe, the 2 h limit,
+ * analysis, selection, optional export - and renders the AiResult JSON; shared by the CLI and the
+ * service. */
 #ifndef REELCUT_JOBS_HIGHLIGHTS_H
 #define REELCUT_JOBS_HIGHLIGHTS_H
 

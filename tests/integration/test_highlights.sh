@@ -10,13 +10,19 @@ ok() { echo "ok - $1"; }
 fail() { echo "FAIL - $1"; fails=$((fails + 1)); }
 check() { if eval "$2"; then ok "$1"; else fail "$1"; fi; }
 
-# --- three inputs: planted highlights, no audio, too short
-"$R" highlights "$M/hl_match.mp4" "$M/hl_noaudio.mp4" "$M/hl_short.mp4" --count 4 \
-  --clip-duration 8 >"$tmp/r1.json"
-"$R" highlights "$M/hl_match.mp4" "$M/hl_noaudio.mp4" "$M/hl_short.mp4" --count 4 \
-  --clip-duration 8 >"$tmp/r2.json"
+# --- four inputs: planted highlights, no audio, too short, a quiet film
+"$R" highlights "$M/hl_match.mp4" "$M/hl_noaudio.mp4" "$M/hl_short.mp4" "$M/hl_film.mp4" \
+  --count 4 --clip-duration 8 >"$tmp/r1.json"
+# the same job as the API's InputConfig gives the same clips
+printf '{"MediaArray":[{"MediaURL":"file://%s/hl_match.mp4"},{"MediaURL":"file://%s/hl_noaudio.mp4"},{"MediaURL":"file://%s/hl_short.mp4"},{"MediaURL":"file://%s/hl_film.mp4"}],"Strategy":{"Count":4,"ClipDuration":8}}' \
+  "$M" "$M" "$M" "$M" >"$tmp/ic.json"
+"$R" highlights --input-config "@$tmp/ic.json" >"$tmp/r2.json"
 J=$tmp/r1.json
-check "deterministic" "cmp -s $tmp/r1.json $tmp/r2.json"
+check "deterministic, flags and --input-config alike" \
+  "[ \"\$(jq -c '[.Highlights[] | del(.SourceMediaURL)]' $tmp/r1.json)\" = \"\$(jq -c '[.Highlights[] | del(.SourceMediaURL)]' $tmp/r2.json)\" ]"
+"$R" highlights "$M/hl_match.mp4" "$M/hl_noaudio.mp4" "$M/hl_short.mp4" "$M/hl_film.mp4" \
+  --count 4 --clip-duration 8 >"$tmp/r3.json"
+check "byte-identical on a second run" "cmp -s $tmp/r1.json $tmp/r3.json"
 check "Index is 1..n" "jq -e '[.Highlights[].Index] == [range(1; (.Highlights|length)+1)]' $J >/dev/null"
 check "ordered by SourceIndex then In" \
   "jq -e '[.Highlights[] | [.SourceIndex, .In]] as \$k | \$k == (\$k | sort)' $J >/dev/null"
@@ -27,7 +33,7 @@ check "Score and Reasons in [0,1], all four reasons" \
 check "Rank 1..k within each source" \
   "jq -e '[.Highlights | group_by(.SourceIndex)[] | ([.[].Rank] | sort) == [range(1; length+1)]] | all' $J >/dev/null"
 check "Duration = Out - In, within API bounds (4..12 s) for long inputs" \
-  "jq -e '[.Highlights[] | select(.SourceIndex < 2) | (.Duration - (.Out - .In) | fabs) < 0.002 and .Duration >= 4 and .Duration <= 12] | all' $J >/dev/null"
+  "jq -e '[.Highlights[] | select(.SourceIndex != 2) | (.Duration - (.Out - .In) | fabs) < 0.002 and .Duration >= 4 and .Duration <= 12] | all' $J >/dev/null"
 check "clips within +-20% of ClipDuration on the long input" \
   "jq -e '[.Highlights[] | select(.SourceIndex == 0) | .Duration >= 6.4 and .Duration <= 9.6] | all' $J >/dev/null"
 check "no overlap inside a source" \
@@ -37,20 +43,26 @@ check "short input: the whole input" \
 check "notes: NoAudio for input 1, WholeInput for input 2" \
   "jq -e '[.Notes[] | [.SourceIndex, .Code]] | contains([[1, \"NoAudio\"], [2, \"WholeInput\"]])' $J >/dev/null"
 
-# planted ground truth of hl_match: every highlight found, nothing in avoid zones
-while read -r kind a b what; do
-  case $kind in
-    highlight)
-      check "planted $what ($a-$b) is picked" \
-        "jq -e '[.Highlights[] | select(.SourceIndex==0) | ([.Out, $b] | min) - ([.In, $a] | max)] | max > 3' $J >/dev/null" ;;
-    avoid)
-      check "nothing picked in the $what stretch ($a-$b)" \
-        "jq -e '[.Highlights[] | select(.SourceIndex==0) | ([.Out, $b] | min) - ([.In, $a] | max)] | all(. <= 0.3)' $J >/dev/null" ;;
-    speech)
-      check "no clip end inside the sentence $a-$b" \
-        "jq -e '[.Highlights[] | select(.SourceIndex==0) | .In, .Out | select(. > $a + 0.15 and . < $b - 0.15)] | length == 0' $J >/dev/null" ;;
-  esac
-done <"$M/hl_match.truth"
+# planted ground truth: every highlight found, nothing in avoid zones, no end inside a sentence
+for pair in 0:hl_match 3:hl_film; do
+  si=${pair%%:*}
+  name=${pair#*:}
+  while read -r kind a b what; do
+    case $kind in
+      highlight)
+        check "$name: planted $what ($a-$b) is picked" \
+          "jq -e '[.Highlights[] | select(.SourceIndex==$si) | ([.Out, $b] | min) - ([.In, $a] | max)] | max > 3' $J >/dev/null" ;;
+      avoid)
+        check "$name: nothing picked in the $what stretch ($a-$b)" \
+          "jq -e '[.Highlights[] | select(.SourceIndex==$si) | ([.Out, $b] | min) - ([.In, $a] | max)] | all(. <= 0.3)' $J >/dev/null" ;;
+      speech)
+        check "$name: no clip end inside the sentence $a-$b" \
+          "jq -e '[.Highlights[] | select(.SourceIndex==$si) | .In, .Out | select(. > $a + 0.15 and . < $b - 0.15)] | length == 0' $J >/dev/null" ;;
+    esac
+  done <"$M/$name.truth"
+done
+check "hl_film: the hits are heard as loudness, not speech" \
+  "jq -e '[.Highlights[] | select(.SourceIndex==3 and .In < 36 and .Out > 30)] | .[0].Reasons | .Loudness > 0.5 and .Speech < 0.2' $J >/dev/null"
 
 # --- export: files at the template, durations as reported
 mkdir -p "$tmp/out"

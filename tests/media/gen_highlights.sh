@@ -4,13 +4,15 @@
 #                  crowd-like noise swell, fast motion, fast cutting; avoid: frozen, black.
 #   hl_noaudio.mp4  60 s, no audio track: fast motion + fast cutting planted; a frozen stretch.
 #   hl_short.mp4     4 s, shorter than any clip.
+#   hl_film.mp4     90 s, a quiet film (ambience near -65 LUFS, no speech): planted percussive hits
+#                   (30 dB above the ambience, still quiet) and a scrolling shot; a black stretch.
 # Each X.mp4 gets X.truth: lines "count N", "clip_duration D", "highlight IN OUT KIND",
 # "avoid IN OUT KIND", "speech IN OUT" (one per sentence).
 # --bench writes hl_bench_1080p.mp4 (1920x1080 H.264 ultrafast, 240 s: hl_match twice) instead.
 set -euo pipefail
-out=$1
 mode=${2:-}
-mkdir -p "$out"
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 
@@ -90,7 +92,9 @@ match_program() {
 if [ "$mode" = "--bench" ]; then
   PRESET=ultrafast
   if [ ! -s "$out/hl_bench_1080p.mp4" ]; then
-    match_program 1920 1080 "$out/hl_bench_once.mp4" "$out/hl_bench_once.truth"
+    if [ ! -s "$out/hl_bench_once.truth" ]; then
+      match_program 1920 1080 "$out/hl_bench_once.mp4" "$out/hl_bench_once.truth"
+    fi
     printf "file '%s'\nfile '%s'\n" "$out/hl_bench_once.mp4" "$out/hl_bench_once.mp4" >"$out/list.txt"
     ff -f concat -safe 0 -i "$out/list.txt" -c copy -movflags +faststart "$out/hl_bench.tmp.mp4"
     {
@@ -122,6 +126,21 @@ if [ ! -s "$out/hl_noaudio.mp4" ]; then
      -map "[v]" -t 60 -c:v libx264 -preset veryfast -an "$out/hl_noaudio.tmp.mp4"
   printf "count 2\nclip_duration 6\nhighlight 20 28 motion\navoid 5 12 frozen\n" >"$out/hl_noaudio.truth"
   mv "$out/hl_noaudio.tmp.mp4" "$out/hl_noaudio.mp4"
+fi
+
+if [ ! -s "$out/hl_film.mp4" ]; then
+  ff -filter_complex "gradients=s=320x180:r=25:speed=0.002:d=90:seed=21,format=yuv420p,split=3[a][b][c];\
+[a]trim=0:10,setpts=PTS-STARTPTS[p0];color=c=black:s=320x180:r=25:d=5,format=yuv420p[blk];\
+[b]trim=15:60,setpts=PTS-STARTPTS[p1];testsrc2=s=320x180:r=25,scroll=h=0.02:v=0.013,trim=0:8,setpts=PTS-STARTPTS,format=yuv420p[pan];\
+[c]trim=68:90,setpts=PTS-STARTPTS[p2];[p0][blk][p1][pan][p2]concat=n=5:v=1:a=0[v];\
+anoisesrc=c=brown:a=0.003:r=48000:d=90:seed=4,volume='if(between(t,10,15),0,1)':eval=frame[amb];\
+aevalsrc='0.06*sin(2*PI*(60+80*exp(-20*mod(t,0.5)))*t)*exp(-9*mod(t,0.5))+0.05*(2*random(0)-1)*exp(-25*mod(t,0.5))+0.02*(2*random(1)-1)*exp(-40*mod(t+0.25,0.5))':s=48000:d=6,adelay=30000:all=1[hits];\
+[amb][hits]amix=inputs=2:duration=first:normalize=0[a]" \
+     -map "[v]" -map "[a]" -t 90 -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 96k \
+     "$out/hl_film.tmp.mp4"
+  printf "count 2\nclip_duration 6\nhighlight 30 36 hits\nhighlight 60 68 pan\navoid 10 15 black\n" \
+    >"$out/hl_film.truth"
+  mv "$out/hl_film.tmp.mp4" "$out/hl_film.mp4"
 fi
 
 if [ ! -s "$out/hl_short.mp4" ]; then
