@@ -220,9 +220,15 @@ static int finish_scan(engine_export_job *job, int **order) {
     return 0;
 }
 
+/* Whether the partial GOPs can be re-encoded to match the copied ones: H.264 (8-bit 4:2:0
+ * progressive, baseline/main/high) or VP9 profile 0 into webm. */
 static int smart_capable(const engine_export_job *job) {
     const AVCodecParameters *p = job->ic->streams[job->vidx]->codecpar;
-    if (p->codec_id != AV_CODEC_ID_H264 || p->format != AV_PIX_FMT_YUV420P)
+    if (p->format != AV_PIX_FMT_YUV420P)
+        return 0;
+    if (p->codec_id == AV_CODEC_ID_VP9) /* every VP9 keyframe resets the decoder completely */
+        return job->container == EXPORT_WEBM && p->profile <= 0;
+    if (p->codec_id != AV_CODEC_ID_H264)
         return 0;
     if (p->field_order != AV_FIELD_PROGRESSIVE && p->field_order != AV_FIELD_UNKNOWN)
         return 0; /* interlaced: x264 frames would not match the field coding around them */

@@ -11,13 +11,18 @@ typedef struct engine_export_opts {
     int reencode; /* 1 = decode and encode the whole range even where packets could be copied */
 } engine_export_opts;
 
-/* How the video of a range was written. Audio is always decoded, trimmed to the exact samples of
- * the video span and re-encoded (AAC or Opus), so it stays in sync whatever the video path. */
+/* How the video of a range was written. Audio is handled apart: AAC into mp4/mov is copied packet
+ * by packet (one packet of decoder pre-roll, the edit list trims to the exact first sample, the
+ * end within half a packet); everything else is decoded, trimmed to the exact samples of the
+ * video span and encoded (AAC or Opus). No source audio, no audio track. */
 enum engine_export_method {
-    ENGINE_EXPORT_COPY = 1,  /* both ends on clean keyframes, no resize: packets copied */
-    ENGINE_EXPORT_SMARTCUT,  /* partial GOPs at the ends re-encoded, the middle copied */
-    ENGINE_EXPORT_TRANSCODE, /* everything decoded and encoded (resize, codec change, no keyframe)
-                              */
+    /* Both ends on clean keyframes, no resize: packets copied. */
+    ENGINE_EXPORT_COPY = 1,
+    /* Partial GOPs at the ends re-encoded, the middle copied (H.264 into mp4/mov/mkv, VP9 into
+     * webm). */
+    ENGINE_EXPORT_SMARTCUT,
+    /* Everything decoded and encoded: resize, codec change, open GOPs, no keyframe inside. */
+    ENGINE_EXPORT_TRANSCODE,
 };
 
 typedef struct engine_export_result {

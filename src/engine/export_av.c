@@ -55,9 +55,11 @@ static int open_encoder(engine_export_job *job, AVCodecContext *ctx, AVDictionar
 
 int engine_export_open_smart_encoder(engine_export_job *job, int sps_id, AVCodecContext **out) {
     const AVCodecParameters *p = job->ic->streams[job->vidx]->codecpar;
-    const AVCodec *c = avcodec_find_encoder_by_name("libx264");
+    int vp9 = p->codec_id == AV_CODEC_ID_VP9;
+    const AVCodec *c = avcodec_find_encoder_by_name(vp9 ? "libvpx-vp9" : "libx264");
     if (!c)
-        return rc_fail(job->err, RC_ENOTSUP, NULL, "%s: libx264 is not available", job->dst);
+        return rc_fail(job->err, RC_ENOTSUP, NULL, "%s: no %s encoder", job->dst,
+                       vp9 ? "VP9" : "H.264");
     AVCodecContext *ctx = avcodec_alloc_context3(c);
     if (!ctx)
         return RC_ENOMEM;
@@ -74,15 +76,30 @@ int engine_export_open_smart_encoder(engine_export_job *job, int sps_id, AVCodec
     ctx->chroma_sample_location = p->chroma_location;
     ctx->level = p->level;
     ctx->max_b_frames = 0; /* decode order = presentation order: dts stays simple at the joins */
-    ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     ctx->thread_count = 0;
+    AVDictionary *d = NULL;
+    if (vp9) {
+        /* One visible frame per packet (no hidden alt-ref), so packets map to frames. */
+        ctx->bit_rate = 0;
+        av_dict_set(&d, "crf", "24", 0);
+        av_dict_set(&d, "deadline", "good", 0);
+        av_dict_set(&d, "cpu-used", "4", 0);
+        av_dict_set(&d, "row-mt", "1", 0);
+        av_dict_set(&d, "auto-alt-ref", "0", 0);
+        av_dict_set(&d, "lag-in-frames", "0", 0);
+        int rc = open_encoder(job, ctx, &d);
+        if (rc)
+            avcodec_free_context(&ctx);
+        *out = ctx;
+        return rc;
+    }
+    ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     int prof = p->profile & ~FF_PROFILE_H264_CONSTRAINED;
     const char *profile = prof == FF_PROFILE_H264_BASELINE ? "baseline"
                           : prof == FF_PROFILE_H264_MAIN   ? "main"
                                                            : "high";
     char params[64];
     snprintf(params, sizeof(params), "sps-id=%d", sps_id);
-    AVDictionary *d = NULL;
     av_dict_set(&d, "preset", "veryfast", 0);
     av_dict_set(&d, "crf", "16", 0);
     av_dict_set(&d, "profile", profile, 0);

@@ -83,8 +83,9 @@ int engine_export_annexb_to_avcc(AVPacket *pkt, int nal_len, const uint8_t *ps, 
 /* Opens a decoder for stream idx of ic with threads. Returns 0 or RC_EMEDIA naming src. */
 int engine_export_open_decoder(engine_export_job *job, int idx, AVCodecContext **out);
 
-/* Opens the smart-cut H.264 encoder matching the source stream (size, profile, level, SAR,
- * colours) with SPS/PPS id sps_id and its headers in extradata. Returns 0 or a negative RC_E*. */
+/* Opens the smart-cut encoder matching the source stream: H.264 (size, profile, level, SAR,
+ * colours) with SPS/PPS id sps_id and its headers in extradata, or VP9 at the source size with
+ * one visible frame per packet. Returns 0 or a negative RC_E*. */
 int engine_export_open_smart_encoder(engine_export_job *job, int sps_id, AVCodecContext **out);
 
 /* Opens the transcode encoder for the container (H.264 or VP9) at job->out_w x out_h. */

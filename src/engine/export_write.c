@@ -160,8 +160,9 @@ static int encode(writer *w, AVCodecContext *enc, AVFrame *frame) {
             rc = write_video(w, w->epkt, 0);
         } else {
             job->result.encoded_frames++;
-            rc = engine_export_annexb_to_avcc(w->epkt, w->nal_len, enc->extradata,
-                                              enc->extradata_size);
+            if (enc->codec_id == AV_CODEC_ID_H264)
+                rc = engine_export_annexb_to_avcc(w->epkt, w->nal_len, enc->extradata,
+                                                  enc->extradata_size);
             if (rc == 0)
                 rc = write_video(w, w->epkt, 1);
         }
@@ -411,7 +412,14 @@ static int open_output(writer *w) {
         if (osd)
             memcpy(osd, sd, sd_size);
     }
-    if (rc == 0 && job->method == ENGINE_EXPORT_SMARTCUT) {
+    if (rc == 0 && job->method == ENGINE_EXPORT_SMARTCUT &&
+        vs->codecpar->codec_id != AV_CODEC_ID_H264) {
+        rc = engine_export_open_decoder(job, job->vidx, &w->vdec);
+        if (rc == 0 && job->has_head)
+            rc = engine_export_open_smart_encoder(job, 0, &w->enc_head);
+        if (rc == 0 && job->has_tail)
+            rc = engine_export_open_smart_encoder(job, 0, &w->enc_tail);
+    } else if (rc == 0 && job->method == ENGINE_EXPORT_SMARTCUT) {
         const AVCodecParameters *p = vs->codecpar;
         w->nal_len = engine_export_avcc_nal_length(p->extradata, p->extradata_size);
         int id_head = engine_export_avcc_free_id(p->extradata, p->extradata_size, 0);

@@ -197,6 +197,10 @@ expect_frames "$out/hevc.mp4" 25 49
 run copy "$M/exp_vp9.webm" 2 4 "$out/vp9.webm"
 check_output "$out/vp9.webm" 50 2.0 1
 expect_frames "$out/vp9.webm" 50 99
+run smartcut "$M/exp_vp9.webm" 0.5 5 "$out/vp9_smart.webm" # 13..49 and 100..124 re-encoded
+check_output "$out/vp9_smart.webm" 112 4.48 1
+expect_frames "$out/vp9_smart.webm" 13 124
+[ "$(field encoded)" = 62 ] || fail "vp9 smart cut: $res"
 run transcode "$M/exp_vp9.webm" 0.5 3 "$out/vp9_cut.webm"
 check_output "$out/vp9_cut.webm" 62 2.48 1
 expect_frames "$out/vp9_cut.webm" 13 74
