@@ -79,6 +79,7 @@ account_autocreate = true
 [filter:s3api]
 use = egg:swift#s3api
 location = $region
+storage_domain = localhost
 [filter:tempauth]
 use = egg:swift#tempauth
 user_test_tester = testing .admin
@@ -120,7 +121,12 @@ ENV
   chmod 600 "$dir/netrc"
   # Ready when the proxy answers and an S3 request gets past authentication (a bucket listing).
   for _ in $(seq 150); do
-    if curl -sf -m 2 -o /dev/null "http://127.0.0.1:$p_proxy/healthcheck" &&
+    # Every server must take connections first: a proxy that meets a dead backend error-limits it
+    # (503s for a minute).
+    if curl -s -m 2 -o /dev/null "http://127.0.0.1:$p_account/" &&
+       curl -s -m 2 -o /dev/null "http://127.0.0.1:$p_container/" &&
+       curl -s -m 2 -o /dev/null "http://127.0.0.1:$p_object/" &&
+       curl -sf -m 2 -o /dev/null "http://127.0.0.1:$p_proxy/healthcheck" &&
        curl -sf -m 2 -o /dev/null --netrc-file "$dir/netrc" --aws-sigv4 "aws:amz:$region:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
          "http://127.0.0.1:$p_proxy/"; then
       return 0
