@@ -104,7 +104,7 @@ static inline void suite_check(suite_fixture *f, const char *key, const char *ex
     free(path);
 }
 
-static void suite_put_get_delete(void **state) {
+static inline void suite_put_get_delete(void **state) {
     suite_fixture *f = *state;
     char expect[512];
     const char *key = "dir one/sub/clip +1=ä&x.mp4";
@@ -122,7 +122,7 @@ static void suite_put_get_delete(void **state) {
     assert_int_equal(blob_delete_object(f->be, SUITE_BUCKET, key, &err), 0);
 }
 
-static void suite_zero_byte(void **state) {
+static inline void suite_zero_byte(void **state) {
     suite_fixture *f = *state;
     char expect[512];
     suite_put(f, "empty.bin", 0, 2, expect, sizeof(expect));
@@ -132,7 +132,7 @@ static void suite_zero_byte(void **state) {
     assert_int_equal(sb.st_size, 0);
 }
 
-static void suite_large(void **state) {
+static inline void suite_large(void **state) {
     suite_fixture *f = *state;
     char expect[512];
     suite_put(f, "large/object.bin", SUITE_LARGE_SIZE, 3, expect, sizeof(expect));
@@ -140,7 +140,7 @@ static void suite_large(void **state) {
     unlink(expect);
 }
 
-static void suite_overwrite(void **state) {
+static inline void suite_overwrite(void **state) {
     suite_fixture *f = *state;
     char first[512], second[512];
     suite_put(f, "over.bin", 100000, 4, first, sizeof(first));
@@ -149,7 +149,7 @@ static void suite_overwrite(void **state) {
     suite_check(f, "over.bin", second);
 }
 
-static void suite_exists(void **state) {
+static inline void suite_exists(void **state) {
     suite_fixture *f = *state;
     rc_error err = {0};
     assert_int_equal(blob_bucket_exists(f->be, SUITE_BUCKET, &err), 0);
@@ -158,7 +158,7 @@ static void suite_exists(void **state) {
     assert_non_null(strstr(err.message, "no-such-bucket"));
 }
 
-static void suite_missing(void **state) {
+static inline void suite_missing(void **state) {
     suite_fixture *f = *state;
     rc_error err = {0};
     char *path = NULL;
