@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "api/service.h"
+#include "blob/blob_router.h"
 #include "cli/cli.h"
 #include "cli/cli_config.h"
 #include "jobs/execute.h"
@@ -61,9 +62,8 @@ static int start_common(runtime *rt, int with_pool, rc_error *err) {
     int rc = keys_load(rt->cfg.keys_file, &rt->keys, err);
     if (!rc)
         rc = store_open(rt->cfg.store_url, NULL, &rt->st, err);
-    snprintf(path, sizeof(path), "%s/buckets", rt->cfg.data_dir);
-    if (!rc)
-        rc = blob_fs_create(path, &rt->blob, err);
+    if (!rc) /* buckets on local folders and/or S3, per [storage] */
+        rc = blob_router_from_config(&rt->cfg, &rt->blob, err);
     if (!rc)
         rc = jobs_executor_create(&rt->cfg, rt->st, rt->blob, &rt->exec, err);
     int workers = workers_wanted(&rt->cfg);

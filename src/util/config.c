@@ -56,6 +56,20 @@ static const option options[] = {
     INT("callback", "cap_seconds", callback_cap_seconds, 1, 7 * 86400),
     INT("callback", "base_ms", callback_base_ms, 0, 86400000),
     INT("callback", "cap_ms", callback_cap_ms, 0, 86400000),
+    STR("storage", "default", storage_default),
+    LIST("storage", "buckets", storage_buckets, n_storage_buckets),
+    STR("s3", "endpoint", s3_endpoint),
+    STR("s3", "region", s3_region),
+    STR("s3", "access_key_id", s3_access_key_id),
+    STR("s3", "secret_access_key", s3_secret_access_key),
+    STR("s3", "addressing", s3_addressing),
+    BOOL("s3", "verify_tls", s3_verify_tls),
+    STR("s3", "ca_file", s3_ca_file),
+    INT("s3", "part_size_mb", s3_part_size_mb, 5, 5120),
+    INT("s3", "multipart_threshold_mb", s3_multipart_threshold_mb, 5, 5 * 1024 * 1024),
+    INT("s3", "max_attempts", s3_max_attempts, 1, 20),
+    INT("s3", "connect_timeout_seconds", s3_connect_timeout_seconds, 1, 600),
+    INT("s3", "stall_timeout_seconds", s3_stall_timeout_seconds, 1, 3600),
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -73,6 +87,15 @@ void config_defaults(config *cfg) {
     cfg->callback_attempts = 10;
     cfg->callback_base_seconds = 15;
     cfg->callback_cap_seconds = 900;
+    snprintf(cfg->storage_default, sizeof(cfg->storage_default), "fs");
+    snprintf(cfg->s3_region, sizeof(cfg->s3_region), "us-east-1");
+    snprintf(cfg->s3_addressing, sizeof(cfg->s3_addressing), "path");
+    cfg->s3_verify_tls = 1;
+    cfg->s3_part_size_mb = 16;
+    cfg->s3_multipart_threshold_mb = 64;
+    cfg->s3_max_attempts = 4;
+    cfg->s3_connect_timeout_seconds = 10;
+    cfg->s3_stall_timeout_seconds = 30;
 }
 
 static int set_list(config *cfg, const option *o, const char *value, const char *origin,
@@ -218,9 +241,47 @@ static int make_dir(const char *path, rc_error *err) {
     return rc_fail(err, RC_EWRITE, NULL, "%s: cannot create folder: %s", path, strerror(errno));
 }
 
+static int backend_name_valid(const char *name) {
+    return !strcmp(name, "fs") || !strcmp(name, "s3");
+}
+
+/* storage.* and s3.* make sense together; errors name the setting, never the secret. */
+static int check_storage(const config *cfg, rc_error *err) {
+    int uses_s3 = !strcmp(cfg->storage_default, "s3");
+    if (!backend_name_valid(cfg->storage_default))
+        return rc_fail(err, RC_EINVAL, "InvalidParameter",
+                       "storage.default must be fs or s3, not \"%s\"", cfg->storage_default);
+    for (int i = 0; i < cfg->n_storage_buckets; i++) {
+        const char *entry = cfg->storage_buckets[i];
+        const char *colon = strrchr(entry, ':');
+        if (!colon || colon == entry || !backend_name_valid(colon + 1))
+            return rc_fail(err, RC_EINVAL, "InvalidParameter",
+                           "storage.buckets entry \"%s\" must be BUCKET:fs or BUCKET:s3", entry);
+        uses_s3 |= !strcmp(colon + 1, "s3");
+    }
+    if (strcmp(cfg->s3_addressing, "path") != 0 && strcmp(cfg->s3_addressing, "virtual") != 0)
+        return rc_fail(err, RC_EINVAL, "InvalidParameter",
+                       "s3.addressing must be path or virtual, not \"%s\"", cfg->s3_addressing);
+    if (cfg->s3_part_size_mb > cfg->s3_multipart_threshold_mb)
+        return rc_fail(err, RC_EINVAL, "InvalidParameter",
+                       "s3.part_size_mb must not exceed s3.multipart_threshold_mb");
+    static const char *required[] = {"endpoint", "access_key_id", "secret_access_key"};
+    const char *values[] = {cfg->s3_endpoint, cfg->s3_access_key_id, cfg->s3_secret_access_key};
+    for (size_t i = 0; uses_s3 && i < 3; i++)
+        if (!values[i][0])
+            return rc_fail(err, RC_EINVAL, "InvalidParameter",
+                           "s3.%s is required when a bucket is stored on s3 (storage.default or "
+                           "storage.buckets)",
+                           required[i]);
+    return 0;
+}
+
 int config_finalize(config *cfg, rc_error *err) {
     char path[CONFIG_PATH_MAX + 32];
-    int rc = make_dir(cfg->data_dir, err);
+    int rc = check_storage(cfg, err);
+    if (rc)
+        return rc;
+    rc = make_dir(cfg->data_dir, err);
     if (rc)
         return rc;
     static const char *subdirs[] = {"buckets", "tmp"};

@@ -46,6 +46,23 @@ typedef struct config {
     int callback_cap_seconds;   /* default 900 */
     int callback_base_ms;       /* overrides base_seconds when > 0 (tests); default 0 */
     int callback_cap_ms;        /* overrides cap_seconds when > 0 (tests); default 0 */
+    /* [storage] (docs/storage.md) */
+    char storage_default[8];    /* backend of buckets not listed: fs (default) or s3 */
+    char storage_buckets[CONFIG_LIST_MAX][80]; /* BUCKET:fs or BUCKET:s3 */
+    int n_storage_buckets;
+    /* [s3] */
+    char s3_endpoint[512];      /* http(s)://host[:port][/path] */
+    char s3_region[64];         /* default us-east-1 */
+    char s3_access_key_id[256];
+    char s3_secret_access_key[256]; /* better from REELCUT_S3_SECRET_ACCESS_KEY than the file */
+    char s3_addressing[16];     /* path (default) or virtual */
+    int s3_verify_tls;          /* default 1 */
+    char s3_ca_file[CONFIG_PATH_MAX]; /* empty = the system CA store */
+    int s3_part_size_mb;        /* default 16 */
+    int s3_multipart_threshold_mb; /* default 64 */
+    int s3_max_attempts;        /* default 4 */
+    int s3_connect_timeout_seconds; /* default 10 */
+    int s3_stall_timeout_seconds;   /* default 30 */
 } config;
 
 /* Fills cfg with the embedded defaults. */
@@ -64,8 +81,10 @@ int config_load_env(config *cfg, rc_error *err);
 int config_set(config *cfg, const char *section, const char *key, const char *value,
                const char *origin, rc_error *err);
 
-/* Resolves derived paths (store URL, keys file) from data_dir once all sources are applied, and
- * creates data_dir (mode 0700) and its buckets/ and tmp/ folders. */
+/* Resolves derived paths (store URL, keys file) from data_dir once all sources are applied,
+ * checks the storage settings (storage.default, storage.buckets, s3.addressing, and the s3.*
+ * settings an s3-backed bucket needs), and creates data_dir (mode 0700) and its buckets/ and
+ * tmp/ folders. */
 int config_finalize(config *cfg, rc_error *err);
 
 #endif

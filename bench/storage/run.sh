@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# bench/storage/run.sh BUILD_DIR: S3 upload and download throughput of the blob layer
+# (BUILD_DIR/blob_tool: streaming PUT, multipart past 64 MB, GET to a temp file) beside the curl
+# command line (--aws-sigv4) against the same throwaway Swift s3api server in the same run, for
+# 50 MB and 200 MB objects, best of REPS (default 3) runs each; plus blob_tool's peak RSS per size
+# (flat = streaming). Use a Release build: sanitizers dominate otherwise.
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+reps=${REPS:-3}
+tool=$build/blob_tool
+[ -x "$tool" ] || { echo "no $tool: build the blob_tool target first" >&2; exit 1; }
+work=$(mktemp -d /tmp/reelcut-bench-s3.XXXXXX)
+trap 'bash "$src/tests/s3/swift.sh" stop "$work/swift" || true; rm -rf "$work"' EXIT
+bash "$src/tests/s3/swift.sh" start "$work/swift" >&2
+set -a; . "$work/swift/env"; set +a
+curl_s3() {
+  curl -sS -f --netrc-file "$work/swift/netrc" --aws-sigv4 "aws:amz:$S3_REGION:s3" \
+    -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"
+}
+"$tool" mkbucket bench >/dev/null
+mkdir -p "$work/dl"
+
+best() { sort -g | tail -1; }   # highest MB/s
+printf '%-8s %-6s %12s %12s %8s %14s\n' size op 'curl MB/s' 'blob MB/s' 'ratio' 'blob RSS KiB'
+for mb in 50 200; do
+  f=$work/obj-$mb.bin
+  head -c $((mb * 1000 * 1000)) /dev/urandom >"$f"
+  bytes=$(stat -c %s "$f")
+  cu=() bu=() cd=() bd=() rss=0
+  for _ in $(seq "$reps"); do
+    t=$(curl_s3 -o /dev/null -w '%{time_total}' -T "$f" "$S3_ENDPOINT/bench/curl-$mb")
+    cu+=("$(awk -v b="$bytes" -v t="$t" 'BEGIN{printf "%.1f", b/1e6/t}')")
+    read -r _ _ _ mbs r < <("$tool" put bench "blob-$mb" "$f")
+    bu+=("$mbs"); [ "$r" -gt "$rss" ] && rss=$r
+    t=$(curl_s3 -o "$work/dl/curl.bin" -w '%{time_total}' "$S3_ENDPOINT/bench/curl-$mb")
+    cmp -s "$f" "$work/dl/curl.bin" || { echo "curl download differs" >&2; exit 1; }
+    rm -f "$work/dl/curl.bin"
+    cd+=("$(awk -v b="$bytes" -v t="$t" 'BEGIN{printf "%.1f", b/1e6/t}')")
+    read -r _ _ _ mbs r < <("$tool" get bench "blob-$mb" "$work/dl")
+    bd+=("$mbs"); [ "$r" -gt "$rss" ] && rss=$r
+  done
+  for op in upload download; do
+    if [ $op = upload ]; then c=$(printf '%s\n' "${cu[@]}" | best) b=$(printf '%s\n' "${bu[@]}" | best)
+    else c=$(printf '%s\n' "${cd[@]}" | best) b=$(printf '%s\n' "${bd[@]}" | best); fi
+    printf '%-8s %-6s %12s %12s %7.0f%% %14s\n' "${mb}MB" "$op" "$c" "$b" \
+      "$(awk -v b="$b" -v c="$c" 'BEGIN{print 100*b/c}')" "$rss"
+  done
+  rm -f "$f"
+done

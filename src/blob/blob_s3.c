@@ -1,0 +1,426 @@
+/* blob_s3: the blob.h operations on an S3-compatible server - downloads to temp files, streaming
+ * uploads (multipart past a threshold, aborted on failure), errors naming oss://bucket/key. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blob/blob_s3_int.h"
+
+#define S3_MIN_PART ((size_t)5 << 20)
+#define S3_MAX_PARTS 1000 /* Swift's default limit; AWS allows 10000 */
+
+/* Turns a finished request into 0 or an error naming oss://bucket[/key]; never the secret.
+ * verb is "read", "write", "delete" or "check"; rc_io is the rc for storage failures. */
+static int req_result(const s3_req *r, int rc_io, const char *verb, const char *bucket,
+                      const char *key, rc_error *err) {
+    char code[64];
+    const char *sep = key ? "/" : "";
+    const char *k = key ? key : "";
+    if (r->cc != CURLE_OK)
+        return rc_fail(err, rc_io, NULL, "cannot %s oss://%s%s%s: %s (%d attempt%s)", verb, bucket,
+                       sep, k, r->curl_err[0] ? r->curl_err : curl_easy_strerror(r->cc),
+                       r->attempts, r->attempts == 1 ? "" : "s");
+    if (r->status >= 200 && r->status < 300)
+        return 0;
+    s3_error_code(r, code, sizeof(code));
+    if (r->status == 404 && (!key || !strcmp(code, "NoSuchBucket")))
+        return rc_fail(err, RC_ENOENT, NULL, "bucket \"%s\" does not exist (oss://%s%s%s)", bucket,
+                       bucket, sep, k);
+    if (r->status == 404)
+        return rc_fail(err, RC_ENOENT, NULL, "object oss://%s/%s does not exist", bucket, k);
+    if (r->status == 403 || r->status == 401)
+        return rc_fail(err, rc_io, NULL,
+                       "cannot %s oss://%s%s%s: access denied (%s); check s3.access_key_id and "
+                       "s3.secret_access_key",
+                       verb, bucket, sep, k, code[0] ? code : "HTTP 403");
+    return rc_fail(err, rc_io, NULL, "cannot %s oss://%s%s%s: HTTP %ld %s(%d attempt%s)", verb,
+                   bucket, sep, k, r->status, code[0] ? code : "", r->attempts,
+                   r->attempts == 1 ? "" : "s");
+}
+
+static int s3_bucket_exists(blob_backend *be, const char *bucket, rc_error *err) {
+    s3_backend *s3 = (s3_backend *)be;
+    if (!blob_bucket_name_valid(bucket))
+        return rc_fail(err, RC_ENOENT, NULL, "bucket \"%s\" does not exist", bucket);
+    CURL *h = curl_easy_init();
+    if (!h)
+        return RC_ENOMEM;
+    s3_req r;
+    s3_req_init(&r, "HEAD", bucket, NULL, NULL);
+    s3_perform(s3, h, &r);
+    int rc = req_result(&r, RC_EREAD, "check", bucket, NULL, err);
+    s3_req_free(&r);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+/* tmp_dir/s3-XXXXXX[.ext] with the key's extension (FFmpeg probes better with it). */
+static int make_temp(const char *tmp_dir, const char *key, char **path) {
+    char ext[16] = "";
+    const char *dot = strrchr(key, '.');
+    if (dot && !strchr(dot, '/') && strlen(dot) < sizeof(ext)) {
+        int ok = 1;
+        for (const char *p = dot + 1; *p; p++)
+            ok &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+        if (ok && dot[1])
+            snprintf(ext, sizeof(ext), "%s", dot);
+    }
+    size_t n = strlen(tmp_dir) + strlen(ext) + 16;
+    *path = malloc(n);
+    if (!*path)
+        return -1;
+    snprintf(*path, n, "%s/s3-XXXXXX%s", tmp_dir, ext);
+    int fd = mkstemps(*path, (int)strlen(ext));
+    if (fd < 0) {
+        free(*path);
+        *path = NULL;
+    }
+    return fd;
+}
+
+static int s3_get_local(blob_backend *be, const char *bucket, const char *key,
+                        const char *tmp_dir, char **local_path, int *is_temp, rc_error *err) {
+    s3_backend *s3 = (s3_backend *)be;
+    char *path = NULL;
+    int rc, fd = -1;
+    s3_req r;
+    s3_req_init(&r, "GET", bucket, key, NULL);
+    CURL *h = NULL;
+    if (!blob_bucket_name_valid(bucket)) {
+        rc = rc_fail(err, RC_ENOENT, NULL, "bucket \"%s\" does not exist (oss://%s/%s)", bucket,
+                     bucket, key);
+        goto out;
+    }
+    fd = make_temp(tmp_dir ? tmp_dir : "/tmp", key, &path);
+    if (fd < 0) {
+        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: temp file in %s: %s", bucket,
+                     key, tmp_dir ? tmp_dir : "/tmp", strerror(errno));
+        goto out;
+    }
+    h = curl_easy_init();
+    if (!h) {
+        rc = RC_ENOMEM;
+        goto out;
+    }
+    r.out_fd = fd;
+    rc = s3_perform(s3, h, &r);
+    if (rc == 0 && r.out_failed)
+        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: writing %s: %s", bucket, key,
+                     path, strerror(errno));
+    else if (rc == RC_ENOMEM || rc == RC_ETOOBIG)
+        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: key too long", bucket, key);
+    else
+        rc = req_result(&r, RC_EREAD, "read", bucket, key, err);
+    if (rc == 0 && close(fd) != 0)
+        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: writing %s: %s", bucket, key,
+                     path, strerror(errno));
+    fd = -1;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (rc && path)
+        unlink(path);
+    if (rc)
+        free(path);
+    else {
+        *local_path = path;
+        *is_temp = 1;
+    }
+    s3_req_free(&r);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+static int put_single(s3_backend *s3, CURL *h, const char *bucket, const char *key, int fd,
+                      size_t size, rc_error *err) {
+    s3_req r;
+    s3_req_init(&r, "PUT", bucket, key, NULL);
+    r.in_fd = fd;
+    r.in_len = size;
+    int rc = s3_perform(s3, h, &r);
+    if (rc == RC_ENOMEM || rc == RC_ETOOBIG)
+        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: key too long", bucket, key);
+    else
+        rc = req_result(&r, RC_EWRITE, "write", bucket, key, err);
+    s3_req_free(&r);
+    return rc;
+}
+
+/* Copies the text of the first <tag>...</tag> in xml into out. */
+static int xml_text(const char *xml, const char *tag, char *out, size_t n) {
+    char open[64], close_[64];
+    snprintf(open, sizeof(open), "<%s>", tag);
+    snprintf(close_, sizeof(close_), "</%s>", tag);
+    const char *s = xml ? strstr(xml, open) : NULL;
+    const char *e = s ? strstr(s, close_) : NULL;
+    if (!s || !e || (size_t)(e - s - (ptrdiff_t)strlen(open)) >= n)
+        return -1;
+    s += strlen(open);
+    memcpy(out, s, (size_t)(e - s));
+    out[e - s] = '\0';
+    return 0;
+}
+
+static void abort_upload(s3_backend *s3, CURL *h, const char *bucket, const char *key,
+                         const char *query) {
+    s3_req r;
+    s3_req_init(&r, "DELETE", bucket, key, query);
+    s3_perform(s3, h, &r);
+    s3_req_free(&r);
+}
+
+static int put_multipart(s3_backend *s3, CURL *h, const char *bucket, const char *key, int fd,
+                         size_t size, rc_error *err) {
+    char upload_id[512], enc_id[1536] = "", query[1700];
+    size_t part = s3->part_size;
+    if ((size + part - 1) / part > S3_MAX_PARTS)
+        part = (size + S3_MAX_PARTS - 1) / S3_MAX_PARTS;
+    size_t n_parts = (size + part - 1) / part;
+    buf done;
+    buf_init(&done, 0);
+    s3_req r;
+    s3_req_init(&r, "POST", bucket, key, "uploads=");
+    int rc = s3_perform(s3, h, &r), started = 0;
+    if (!rc)
+        rc = req_result(&r, RC_EWRITE, "write", bucket, key, err);
+    if (rc)
+        goto out;
+    if (xml_text(r.body.data, "UploadId", upload_id, sizeof(upload_id)) != 0 ||
+        blob_s3_uri_encode(upload_id, 0, enc_id, sizeof(enc_id)) < 0) {
+        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: no UploadId in the answer",
+                     bucket, key);
+        goto out;
+    }
+    started = 1;
+    rc = buf_puts(&done, "<CompleteMultipartUpload>");
+    for (size_t i = 0; i < n_parts && !rc; i++) {
+        snprintf(query, sizeof(query), "partNumber=%zu&uploadId=%s", i + 1, enc_id);
+        s3_req_free(&r);
+        s3_req_init(&r, "PUT", bucket, key, query);
+        r.in_fd = fd;
+        r.in_off = (off_t)(i * part);
+        r.in_len = i + 1 < n_parts ? part : size - i * part;
+        rc = s3_perform(s3, h, &r);
+        if (!rc)
+            rc = req_result(&r, RC_EWRITE, "write", bucket, key, err);
+        if (!rc && !r.etag[0])
+            rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: part %zu has no ETag",
+                         bucket, key, i + 1);
+        if (!rc)
+            rc = buf_printf(&done, "<Part><PartNumber>%zu</PartNumber><ETag>%s</ETag></Part>",
+                            i + 1, r.etag);
+    }
+    if (!rc)
+        rc = buf_puts(&done, "</CompleteMultipartUpload>");
+    if (rc)
+        goto out;
+    snprintf(query, sizeof(query), "uploadId=%s", enc_id);
+    s3_req_free(&r);
+    s3_req_init(&r, "POST", bucket, key, query);
+    r.in_mem = done.data;
+    r.in_mem_len = done.len;
+    rc = s3_perform(s3, h, &r);
+    if (!rc)
+        rc = req_result(&r, RC_EWRITE, "write", bucket, key, err);
+    /* Completion may fail after a 200 status line: the error is then in the body. */
+    if (!rc && r.body.data && strstr(r.body.data, "<Error>")) {
+        char code[64];
+        s3_error_code(&r, code, sizeof(code));
+        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: completing upload: %s",
+                     bucket, key, code);
+    }
+out:
+    if (rc && started) {
+        snprintf(query, sizeof(query), "uploadId=%s", enc_id);
+        abort_upload(s3, h, bucket, key, query);
+    }
+    if (rc && rc != RC_ENOENT && rc != RC_EWRITE)
+        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: %s", bucket, key,
+                     rc_strerror(rc));
+    s3_req_free(&r);
+    buf_free(&done);
+    return rc;
+}
+
+static int s3_put_file(blob_backend *be, const char *bucket, const char *key,
+                       const char *local_path, rc_error *err) {
+    s3_backend *s3 = (s3_backend *)be;
+    CURL *h = NULL;
+    int rc, fd = open(local_path, O_RDONLY);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: %s: %s", bucket, key,
+                     local_path, strerror(errno));
+        goto out;
+    }
+    if (!blob_bucket_name_valid(bucket)) {
+        rc = rc_fail(err, RC_ENOENT, NULL, "bucket \"%s\" does not exist (oss://%s/%s)", bucket,
+                     bucket, key);
+        goto out;
+    }
+    h = curl_easy_init();
+    if (!h) {
+        rc = RC_ENOMEM;
+        goto out;
+    }
+    if ((size_t)sb.st_size > s3->multipart_threshold)
+        rc = put_multipart(s3, h, bucket, key, fd, (size_t)sb.st_size, err);
+    else
+        rc = put_single(s3, h, bucket, key, fd, (size_t)sb.st_size, err);
+out:
+    if (fd >= 0)
+        close(fd);
+    unlink(local_path);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+static int s3_delete_object(blob_backend *be, const char *bucket, const char *key,
+                            rc_error *err) {
+    s3_backend *s3 = (s3_backend *)be;
+    if (!blob_bucket_name_valid(bucket))
+        return rc_fail(err, RC_EINVAL, NULL, "invalid object oss://%s/%s", bucket, key);
+    CURL *h = curl_easy_init();
+    if (!h)
+        return RC_ENOMEM;
+    s3_req r;
+    s3_req_init(&r, "DELETE", bucket, key, NULL);
+    s3_perform(s3, h, &r);
+    char code[64];
+    s3_error_code(&r, code, sizeof(code));
+    int rc = 0;
+    if (!(r.cc == CURLE_OK && r.status == 404 && strcmp(code, "NoSuchBucket") != 0))
+        rc = req_result(&r, RC_EWRITE, "delete", bucket, key, err);
+    s3_req_free(&r);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+int blob_s3_create_bucket(blob_backend *be, const char *bucket, rc_error *err) {
+    s3_backend *s3 = (s3_backend *)be;
+    CURL *h = curl_easy_init();
+    if (!h)
+        return RC_ENOMEM;
+    s3_req r;
+    s3_req_init(&r, "PUT", bucket, NULL, NULL);
+    s3_perform(s3, h, &r);
+    char code[64];
+    s3_error_code(&r, code, sizeof(code));
+    int rc = 0;
+    if (!(r.cc == CURLE_OK && r.status == 409 && !strcmp(code, "BucketAlreadyOwnedByYou")))
+        rc = req_result(&r, RC_EWRITE, "create", bucket, NULL, err);
+    s3_req_free(&r);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+static void s3_destroy(blob_backend *be) {
+    s3_backend *s3 = (s3_backend *)be;
+    free(s3->scheme);
+    free(s3->host);
+    free(s3->prefix);
+    free(s3->region);
+    free(s3->access_key_id);
+    if (s3->secret) {
+        memset(s3->secret, 0, strlen(s3->secret));
+        free(s3->secret);
+    }
+    free(s3->ca_file);
+    free(s3);
+    curl_global_cleanup();
+}
+
+static const blob_ops s3_ops = {"s3",          s3_get_local,     s3_put_file,
+                                s3_delete_object, s3_bucket_exists, s3_destroy};
+
+static char *dup_n(const char *s, size_t n) {
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* http(s)://host[:port][/prefix] into scheme, host and prefix (no trailing '/'). */
+static int parse_endpoint(s3_backend *s3, const char *ep) {
+    const char *sep = strstr(ep, "://");
+    if (!sep || (strncmp(ep, "http://", 7) != 0 && strncmp(ep, "https://", 8) != 0))
+        return -1;
+    const char *host = sep + 3;
+    size_t host_len = strcspn(host, "/?#");
+    if (host_len == 0 || memchr(host, '@', host_len) || host[host_len] == '?' ||
+        host[host_len] == '#')
+        return -1;
+    const char *prefix = host + host_len;
+    size_t prefix_len = strlen(prefix);
+    while (prefix_len && prefix[prefix_len - 1] == '/')
+        prefix_len--;
+    s3->scheme = dup_n(ep, (size_t)(sep - ep));
+    s3->host = dup_n(host, host_len);
+    s3->prefix = dup_n(prefix, prefix_len);
+    return s3->scheme && s3->host && s3->prefix ? 0 : -1;
+}
+
+int blob_s3_create(const blob_s3_options *opt, blob_backend **out, rc_error *err) {
+    if (!opt->endpoint || !*opt->endpoint)
+        return rc_fail(err, RC_EINVAL, "InvalidParameter", "s3.endpoint is not set");
+    if (!opt->access_key_id || !*opt->access_key_id)
+        return rc_fail(err, RC_EINVAL, "InvalidParameter", "s3.access_key_id is not set");
+    if (!opt->secret_access_key || !*opt->secret_access_key)
+        return rc_fail(err, RC_EINVAL, "InvalidParameter", "s3.secret_access_key is not set");
+    if (opt->part_size && opt->part_size < S3_MIN_PART)
+        return rc_fail(err, RC_EINVAL, "InvalidParameter", "s3.part_size_mb must be at least 5");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return rc_fail(err, RC_EINTERNAL, NULL, "libcurl initialisation failed");
+    s3_backend *s3 = calloc(1, sizeof(*s3));
+    if (!s3) {
+        curl_global_cleanup();
+        return RC_ENOMEM;
+    }
+    s3->base.ops = &s3_ops;
+    int rc = 0;
+    if (parse_endpoint(s3, opt->endpoint) != 0) {
+        rc = rc_fail(err, RC_EINVAL, "InvalidParameter",
+                     "s3.endpoint must be http(s)://host[:port][/path], not \"%.200s\"",
+                     opt->endpoint);
+        goto out;
+    }
+    const char *region = opt->region && *opt->region ? opt->region : "us-east-1";
+    if (strchr(region, ':') || strlen(region) > 64) {
+        rc = rc_fail(err, RC_EINVAL, "InvalidParameter", "s3.region \"%.64s\" is not valid",
+                     region);
+        goto out;
+    }
+    snprintf(s3->sigv4, sizeof(s3->sigv4), "aws:amz:%s:s3", region);
+    s3->region = strdup(region);
+    s3->access_key_id = strdup(opt->access_key_id);
+    s3->secret = strdup(opt->secret_access_key);
+    s3->ca_file = opt->ca_file && *opt->ca_file ? strdup(opt->ca_file) : NULL;
+    if (!s3->region || !s3->access_key_id || !s3->secret ||
+        (opt->ca_file && *opt->ca_file && !s3->ca_file)) {
+        rc = RC_ENOMEM;
+        goto out;
+    }
+    s3->virtual_hosted = opt->virtual_hosted;
+    s3->insecure_tls = opt->insecure_tls;
+    s3->part_size = opt->part_size ? opt->part_size : BLOB_S3_DEFAULT_PART_SIZE;
+    s3->multipart_threshold =
+        opt->multipart_threshold ? opt->multipart_threshold : BLOB_S3_DEFAULT_MULTIPART_THRESHOLD;
+    s3->max_attempts = opt->max_attempts > 0 ? opt->max_attempts : 4;
+    s3->retry_base_ms = opt->retry_base_ms > 0 ? opt->retry_base_ms : 200;
+    s3->connect_timeout_s = opt->connect_timeout_s > 0 ? opt->connect_timeout_s : 10;
+    s3->stall_timeout_s = opt->stall_timeout_s > 0 ? opt->stall_timeout_s : 30;
+out:
+    if (rc) {
+        s3_destroy(&s3->base);
+        return rc;
+    }
+    *out = &s3->base;
+    return 0;
+}

@@ -1,0 +1,69 @@
+/* blob_s3_int: the S3 backend's internals shared by blob_s3.c and blob_s3_req.c (one request
+ * with retries over a reused curl handle). Not a public interface. */
+#ifndef REELCUT_BLOB_S3_INT_H
+#define REELCUT_BLOB_S3_INT_H
+
+#include <curl/curl.h>
+#include <sys/types.h>
+
+#include "blob/blob_s3.h"
+#include "util/buf.h"
+
+typedef struct s3_backend {
+    blob_backend base;
+    char *scheme;   /* "http" or "https" */
+    char *host;     /* host[:port] */
+    char *prefix;   /* path prefix of the endpoint without trailing '/', may be "" */
+    char *region;
+    char *access_key_id;
+    char *secret;
+    char sigv4[160];  /* "aws:amz:REGION:s3" */
+    int virtual_hosted;
+    int insecure_tls;
+    char *ca_file;
+    size_t part_size, multipart_threshold;
+    int max_attempts, retry_base_ms, connect_timeout_s, stall_timeout_s;
+} s3_backend;
+
+/* One HTTP exchange. Inputs are set by the caller; the rest is filled by s3_perform. */
+typedef struct s3_req {
+    const char *method;  /* GET HEAD PUT POST DELETE */
+    const char *bucket;  /* NULL for the service itself */
+    const char *key;     /* NULL for the bucket itself */
+    const char *query;   /* canonical query (sorted, encoded, "k=v&k2="), or NULL */
+    int in_fd;           /* request body read from in_fd [in_off, in_off + in_len); -1 = none */
+    off_t in_off;
+    size_t in_len;
+    const char *in_mem;  /* or from memory (when in_fd < 0) */
+    size_t in_mem_len;
+    int out_fd;          /* 2xx response body written to out_fd (truncated per attempt); -1 = none */
+    /* Results */
+    long status;          /* 0 when no HTTP response */
+    CURLcode cc;
+    int attempts;
+    char etag[128];
+    buf body;             /* non-download response body (capped), NUL-terminated */
+    char curl_err[CURL_ERROR_SIZE];
+    /* Progress of the current attempt (private) */
+    size_t in_pos;
+    int out_failed;
+} s3_req;
+
+/* Prepares r for a request (zeroes it, no body in or out). s3_req_free releases its buffers. */
+void s3_req_init(s3_req *r, const char *method, const char *bucket, const char *key,
+                 const char *query);
+void s3_req_free(s3_req *r);
+
+/* Runs r on curl handle h (reused for keep-alive), retrying transient failures (connection
+ * errors, timeouts, resets, HTTP 5xx and 429) up to max_attempts with exponential backoff.
+ * Returns 0 when an HTTP response arrived (any status: see r->status), RC_ENOMEM or RC_ETOOBIG
+ * when the URL cannot be built, or RC_EREAD when the last attempt got no response (r->cc). */
+int s3_perform(s3_backend *s3, CURL *h, s3_req *r);
+
+/* The <Code> of an S3 XML error body, or "" (copied into out). */
+void s3_error_code(const s3_req *r, char *out, size_t n);
+
+/* Whether an HTTP status is worth a retry. */
+int s3_status_transient(long status);
+
+#endif
