@@ -3,7 +3,9 @@
 # (BUILD_DIR/blob_tool: streaming PUT, multipart past 64 MB, GET to a temp file) beside the curl
 # command line (--aws-sigv4) against the same throwaway Swift s3api server in the same run, for
 # 50 MB and 200 MB objects, best of REPS (default 3) runs each; plus blob_tool's peak RSS per size
-# (flat = streaming). Use a Release build: sanitizers dominate otherwise.
+# (flat = streaming). Both download the object blob_tool uploaded (multipart past 64 MB: Swift
+# serves those slower than single objects, the same for both clients). Use a Release build:
+# sanitizers dominate otherwise.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,17 +31,29 @@ for mb in 50 200; do
   head -c $((mb * 1000 * 1000)) /dev/urandom >"$f"
   bytes=$(stat -c %s "$f")
   cu=() bu=() cd=() bd=() rss=0
-  for _ in $(seq "$reps"); do
-    t=$(curl_s3 -o /dev/null -w '%{time_total}' -T "$f" "$S3_ENDPOINT/bench/curl-$mb")
-    cu+=("$(awk -v b="$bytes" -v t="$t" 'BEGIN{printf "%.1f", b/1e6/t}')")
-    read -r _ _ _ mbs r < <("$tool" put bench "blob-$mb" "$f")
-    bu+=("$mbs"); [ "$r" -gt "$rss" ] && rss=$r
-    t=$(curl_s3 -o "$work/dl/curl.bin" -w '%{time_total}' "$S3_ENDPOINT/bench/curl-$mb")
-    cmp -s "$f" "$work/dl/curl.bin" || { echo "curl download differs" >&2; exit 1; }
-    rm -f "$work/dl/curl.bin"
-    cd+=("$(awk -v b="$bytes" -v t="$t" 'BEGIN{printf "%.1f", b/1e6/t}')")
-    read -r _ _ _ mbs r < <("$tool" get bench "blob-$mb" "$work/dl")
-    bd+=("$mbs"); [ "$r" -gt "$rss" ] && rss=$r
+  # Alternate who goes first: the server's background work after a write slows the next one.
+  for rep in $(seq "$reps"); do
+    order=(curl blob); [ $((rep % 2)) -eq 0 ] && order=(blob curl)
+    for who in "${order[@]}"; do
+      if [ "$who" = curl ]; then
+        t=$(curl_s3 -o /dev/null -w '%{time_total}' -T "$f" "$S3_ENDPOINT/bench/curl-$mb")
+        cu+=("$(awk -v b="$bytes" -v t="$t" 'BEGIN{printf "%.1f", b/1e6/t}')")
+      else
+        read -r _ _ _ mbs r < <("$tool" put bench "blob-$mb" "$f")
+        bu+=("$mbs"); [ "$r" -gt "$rss" ] && rss=$r
+      fi
+    done
+    for who in "${order[@]}"; do
+      if [ "$who" = curl ]; then
+        t=$(curl_s3 -o "$work/dl/curl.bin" -w '%{time_total}' "$S3_ENDPOINT/bench/blob-$mb")
+        cmp -s "$f" "$work/dl/curl.bin" || { echo "curl download differs" >&2; exit 1; }
+        rm -f "$work/dl/curl.bin"
+        cd+=("$(awk -v b="$bytes" -v t="$t" 'BEGIN{printf "%.1f", b/1e6/t}')")
+      else
+        read -r _ _ _ mbs r < <("$tool" get bench "blob-$mb" "$work/dl")
+        bd+=("$mbs"); [ "$r" -gt "$rss" ] && rss=$r
+      fi
+    done
   done
   for op in upload download; do
     if [ $op = upload ]; then c=$(printf '%s\n' "${cu[@]}" | best) b=$(printf '%s\n' "${bu[@]}" | best)

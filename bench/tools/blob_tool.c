@@ -2,7 +2,9 @@
  *   blob_tool put BUCKET KEY FILE   uploads FILE (through a hard link: FILE itself is kept)
  *   blob_tool get BUCKET KEY DIR    downloads into a temp file in DIR, then removes it
  *   blob_tool mkbucket BUCKET
- * The endpoint and keys come from S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY.
+ * The endpoint and keys come from S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY;
+ * BLOB_PART_MB, BLOB_MULTIPART_THRESHOLD_MB and BLOB_UPLOAD_THREADS override the multipart
+ * defaults (16, 64 and 4).
  * Prints one line: "<op> <bytes> <seconds> <MB/s> <peak RSS KiB>". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,13 @@ int main(int argc, char **argv) {
                          .region = getenv("S3_REGION"),
                          .access_key_id = getenv("S3_ACCESS_KEY_ID"),
                          .secret_access_key = getenv("S3_SECRET_ACCESS_KEY")};
+    const char *part = getenv("BLOB_PART_MB"), *threshold = getenv("BLOB_MULTIPART_THRESHOLD_MB");
+    if (part)
+        o.part_size = (size_t)atol(part) << 20;
+    if (getenv("BLOB_UPLOAD_THREADS"))
+        o.upload_threads = atoi(getenv("BLOB_UPLOAD_THREADS"));
+    if (threshold)
+        o.multipart_threshold = (size_t)atol(threshold) << 20;
     blob_backend *be = NULL;
     rc_error err = {0};
     int rc = blob_s3_create(&o, &be, &err);

@@ -158,6 +158,7 @@ int blob_router_from_config(const config *cfg, blob_backend **out, rc_error *err
             .ca_file = cfg->s3_ca_file,
             .part_size = (size_t)cfg->s3_part_size_mb << 20,
             .multipart_threshold = (size_t)cfg->s3_multipart_threshold_mb << 20,
+            .upload_threads = cfg->s3_upload_threads,
             .max_attempts = cfg->s3_max_attempts,
             .connect_timeout_s = cfg->s3_connect_timeout_seconds,
             .stall_timeout_s = cfg->s3_stall_timeout_seconds,

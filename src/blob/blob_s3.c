@@ -12,36 +12,6 @@
 #include "blob/blob_s3_int.h"
 
 #define S3_MIN_PART ((size_t)5 << 20)
-#define S3_MAX_PARTS 1000 /* Swift's default limit; AWS allows 10000 */
-
-/* Turns a finished request into 0 or an error naming oss://bucket[/key]; never the secret.
- * verb is "read", "write", "delete" or "check"; rc_io is the rc for storage failures. */
-static int req_result(const s3_req *r, int rc_io, const char *verb, const char *bucket,
-                      const char *key, rc_error *err) {
-    char code[64];
-    const char *sep = key ? "/" : "";
-    const char *k = key ? key : "";
-    if (r->cc != CURLE_OK)
-        return rc_fail(err, rc_io, NULL, "cannot %s oss://%s%s%s: %s (%d attempt%s)", verb, bucket,
-                       sep, k, r->curl_err[0] ? r->curl_err : curl_easy_strerror(r->cc),
-                       r->attempts, r->attempts == 1 ? "" : "s");
-    if (r->status >= 200 && r->status < 300)
-        return 0;
-    s3_error_code(r, code, sizeof(code));
-    if (r->status == 404 && (!key || !strcmp(code, "NoSuchBucket")))
-        return rc_fail(err, RC_ENOENT, NULL, "bucket \"%s\" does not exist (oss://%s%s%s)", bucket,
-                       bucket, sep, k);
-    if (r->status == 404)
-        return rc_fail(err, RC_ENOENT, NULL, "object oss://%s/%s does not exist", bucket, k);
-    if (r->status == 403 || r->status == 401)
-        return rc_fail(err, rc_io, NULL,
-                       "cannot %s oss://%s%s%s: access denied (%s); check s3.access_key_id and "
-                       "s3.secret_access_key",
-                       verb, bucket, sep, k, code[0] ? code : "HTTP 403");
-    return rc_fail(err, rc_io, NULL, "cannot %s oss://%s%s%s: HTTP %ld %s(%d attempt%s)", verb,
-                   bucket, sep, k, r->status, code[0] ? code : "", r->attempts,
-                   r->attempts == 1 ? "" : "s");
-}
 
 static int s3_bucket_exists(blob_backend *be, const char *bucket, rc_error *err) {
     s3_backend *s3 = (s3_backend *)be;
@@ -53,7 +23,7 @@ static int s3_bucket_exists(blob_backend *be, const char *bucket, rc_error *err)
     s3_req r;
     s3_req_init(&r, "HEAD", bucket, NULL, NULL);
     s3_perform(s3, h, &r);
-    int rc = req_result(&r, RC_EREAD, "check", bucket, NULL, err);
+    int rc = s3_result(&r, RC_EREAD, "check", bucket, NULL, err);
     s3_req_free(&r);
     curl_easy_cleanup(h);
     return rc;
@@ -115,7 +85,7 @@ static int s3_get_local(blob_backend *be, const char *bucket, const char *key,
     else if (rc == RC_ENOMEM || rc == RC_ETOOBIG)
         rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: key too long", bucket, key);
     else
-        rc = req_result(&r, RC_EREAD, "read", bucket, key, err);
+        rc = s3_result(&r, RC_EREAD, "read", bucket, key, err);
     if (rc == 0 && close(fd) != 0)
         rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: writing %s: %s", bucket, key,
                      path, strerror(errno));
@@ -146,104 +116,8 @@ static int put_single(s3_backend *s3, CURL *h, const char *bucket, const char *k
     if (rc == RC_ENOMEM || rc == RC_ETOOBIG)
         rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: key too long", bucket, key);
     else
-        rc = req_result(&r, RC_EWRITE, "write", bucket, key, err);
+        rc = s3_result(&r, RC_EWRITE, "write", bucket, key, err);
     s3_req_free(&r);
-    return rc;
-}
-
-/* Copies the text of the first <tag>...</tag> in xml into out. */
-static int xml_text(const char *xml, const char *tag, char *out, size_t n) {
-    char open[64], close_[64];
-    snprintf(open, sizeof(open), "<%s>", tag);
-    snprintf(close_, sizeof(close_), "</%s>", tag);
-    const char *s = xml ? strstr(xml, open) : NULL;
-    const char *e = s ? strstr(s, close_) : NULL;
-    if (!s || !e || (size_t)(e - s - (ptrdiff_t)strlen(open)) >= n)
-        return -1;
-    s += strlen(open);
-    memcpy(out, s, (size_t)(e - s));
-    out[e - s] = '\0';
-    return 0;
-}
-
-static void abort_upload(s3_backend *s3, CURL *h, const char *bucket, const char *key,
-                         const char *query) {
-    s3_req r;
-    s3_req_init(&r, "DELETE", bucket, key, query);
-    s3_perform(s3, h, &r);
-    s3_req_free(&r);
-}
-
-static int put_multipart(s3_backend *s3, CURL *h, const char *bucket, const char *key, int fd,
-                         size_t size, rc_error *err) {
-    char upload_id[512], enc_id[1536] = "", query[1700];
-    size_t part = s3->part_size;
-    if ((size + part - 1) / part > S3_MAX_PARTS)
-        part = (size + S3_MAX_PARTS - 1) / S3_MAX_PARTS;
-    size_t n_parts = (size + part - 1) / part;
-    buf done;
-    buf_init(&done, 0);
-    s3_req r;
-    s3_req_init(&r, "POST", bucket, key, "uploads=");
-    int rc = s3_perform(s3, h, &r), started = 0;
-    if (!rc)
-        rc = req_result(&r, RC_EWRITE, "write", bucket, key, err);
-    if (rc)
-        goto out;
-    if (xml_text(r.body.data, "UploadId", upload_id, sizeof(upload_id)) != 0 ||
-        blob_s3_uri_encode(upload_id, 0, enc_id, sizeof(enc_id)) < 0) {
-        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: no UploadId in the answer",
-                     bucket, key);
-        goto out;
-    }
-    started = 1;
-    rc = buf_puts(&done, "<CompleteMultipartUpload>");
-    for (size_t i = 0; i < n_parts && !rc; i++) {
-        snprintf(query, sizeof(query), "partNumber=%zu&uploadId=%s", i + 1, enc_id);
-        s3_req_free(&r);
-        s3_req_init(&r, "PUT", bucket, key, query);
-        r.in_fd = fd;
-        r.in_off = (off_t)(i * part);
-        r.in_len = i + 1 < n_parts ? part : size - i * part;
-        rc = s3_perform(s3, h, &r);
-        if (!rc)
-            rc = req_result(&r, RC_EWRITE, "write", bucket, key, err);
-        if (!rc && !r.etag[0])
-            rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: part %zu has no ETag",
-                         bucket, key, i + 1);
-        if (!rc)
-            rc = buf_printf(&done, "<Part><PartNumber>%zu</PartNumber><ETag>%s</ETag></Part>",
-                            i + 1, r.etag);
-    }
-    if (!rc)
-        rc = buf_puts(&done, "</CompleteMultipartUpload>");
-    if (rc)
-        goto out;
-    snprintf(query, sizeof(query), "uploadId=%s", enc_id);
-    s3_req_free(&r);
-    s3_req_init(&r, "POST", bucket, key, query);
-    r.in_mem = done.data;
-    r.in_mem_len = done.len;
-    rc = s3_perform(s3, h, &r);
-    if (!rc)
-        rc = req_result(&r, RC_EWRITE, "write", bucket, key, err);
-    /* Completion may fail after a 200 status line: the error is then in the body. */
-    if (!rc && r.body.data && strstr(r.body.data, "<Error>")) {
-        char code[64];
-        s3_error_code(&r, code, sizeof(code));
-        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: completing upload: %s",
-                     bucket, key, code);
-    }
-out:
-    if (rc && started) {
-        snprintf(query, sizeof(query), "uploadId=%s", enc_id);
-        abort_upload(s3, h, bucket, key, query);
-    }
-    if (rc && rc != RC_ENOENT && rc != RC_EWRITE)
-        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: %s", bucket, key,
-                     rc_strerror(rc));
-    s3_req_free(&r);
-    buf_free(&done);
     return rc;
 }
 
@@ -269,7 +143,7 @@ static int s3_put_file(blob_backend *be, const char *bucket, const char *key,
         goto out;
     }
     if ((size_t)sb.st_size > s3->multipart_threshold)
-        rc = put_multipart(s3, h, bucket, key, fd, (size_t)sb.st_size, err);
+        rc = s3_put_multipart(s3, bucket, key, fd, (size_t)sb.st_size, err);
     else
         rc = put_single(s3, h, bucket, key, fd, (size_t)sb.st_size, err);
 out:
@@ -295,7 +169,7 @@ static int s3_delete_object(blob_backend *be, const char *bucket, const char *ke
     s3_error_code(&r, code, sizeof(code));
     int rc = 0;
     if (!(r.cc == CURLE_OK && r.status == 404 && strcmp(code, "NoSuchBucket") != 0))
-        rc = req_result(&r, RC_EWRITE, "delete", bucket, key, err);
+        rc = s3_result(&r, RC_EWRITE, "delete", bucket, key, err);
     s3_req_free(&r);
     curl_easy_cleanup(h);
     return rc;
@@ -313,7 +187,7 @@ int blob_s3_create_bucket(blob_backend *be, const char *bucket, rc_error *err) {
     s3_error_code(&r, code, sizeof(code));
     int rc = 0;
     if (!(r.cc == CURLE_OK && r.status == 409 && !strcmp(code, "BucketAlreadyOwnedByYou")))
-        rc = req_result(&r, RC_EWRITE, "create", bucket, NULL, err);
+        rc = s3_result(&r, RC_EWRITE, "create", bucket, NULL, err);
     s3_req_free(&r);
     curl_easy_cleanup(h);
     return rc;
@@ -416,6 +290,7 @@ int blob_s3_create(const blob_s3_options *opt, blob_backend **out, rc_error *err
     s3->retry_base_ms = opt->retry_base_ms > 0 ? opt->retry_base_ms : 200;
     s3->connect_timeout_s = opt->connect_timeout_s > 0 ? opt->connect_timeout_s : 10;
     s3->stall_timeout_s = opt->stall_timeout_s > 0 ? opt->stall_timeout_s : 30;
+    s3->upload_threads = opt->upload_threads > 0 ? opt->upload_threads : 4;
 out:
     if (rc) {
         s3_destroy(&s3->base);

@@ -21,6 +21,7 @@ typedef struct blob_s3_options {
     const char *ca_file;           /* CA bundle for TLS; NULL = the system store */
     size_t part_size;              /* multipart part size; 0 = 16 MB (minimum 5 MB) */
     size_t multipart_threshold;    /* files larger than this go multipart; 0 = 64 MB */
+    int upload_threads;            /* multipart parts in flight; 0 = 4 */
     int max_attempts;              /* tries per request on transient errors; 0 = 4 */
     int retry_base_ms;             /* first backoff, doubled per retry; 0 = 200 ms */
     int connect_timeout_s;         /* 0 = 10 s */

@@ -23,6 +23,7 @@ typedef struct s3_backend {
     char *ca_file;
     size_t part_size, multipart_threshold;
     int max_attempts, retry_base_ms, connect_timeout_s, stall_timeout_s;
+    int upload_threads;
 } s3_backend;
 
 /* One HTTP exchange. Inputs are set by the caller; the rest is filled by s3_perform. */
@@ -62,6 +63,17 @@ int s3_perform(s3_backend *s3, CURL *h, s3_req *r);
 
 /* The <Code> of an S3 XML error body, or "" (copied into out). */
 void s3_error_code(const s3_req *r, char *out, size_t n);
+
+/* Turns a finished request into 0 or an error naming oss://bucket[/key], never the secret:
+ * RC_ENOENT for a missing bucket or object, rc_io (RC_EREAD/RC_EWRITE) for the rest. verb is
+ * what failed ("read", "write", "delete", "check"). */
+int s3_result(const s3_req *r, int rc_io, const char *verb, const char *bucket, const char *key,
+              rc_error *err);
+
+/* Uploads fd (size bytes) as a multipart upload with s3->upload_threads parts in flight; any
+ * failure aborts the upload so no object or parts are left. Returns 0, RC_ENOENT, RC_EWRITE. */
+int s3_put_multipart(s3_backend *s3, const char *bucket, const char *key, int fd, size_t size,
+                     rc_error *err);
 
 /* Whether an HTTP status is worth a retry. */
 int s3_status_transient(long status);

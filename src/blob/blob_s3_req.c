@@ -294,3 +294,33 @@ void s3_error_code(const s3_req *r, char *out, size_t n) {
     memcpy(out, s, len);
     out[len] = '\0';
 }
+
+/* Turns a finished request into 0 or an error naming oss://bucket[/key]; never the secret.
+ * verb is "read", "write", "delete" or "check"; rc_io is the rc for storage failures. */
+int s3_result(const s3_req *r, int rc_io, const char *verb, const char *bucket,
+                      const char *key, rc_error *err) {
+    char code[64];
+    const char *sep = key ? "/" : "";
+    const char *k = key ? key : "";
+    if (r->cc != CURLE_OK)
+        return rc_fail(err, rc_io, NULL, "cannot %s oss://%s%s%s: %s (%d attempt%s)", verb, bucket,
+                       sep, k, r->curl_err[0] ? r->curl_err : curl_easy_strerror(r->cc),
+                       r->attempts, r->attempts == 1 ? "" : "s");
+    if (r->status >= 200 && r->status < 300)
+        return 0;
+    s3_error_code(r, code, sizeof(code));
+    if (r->status == 404 && (!key || !strcmp(code, "NoSuchBucket")))
+        return rc_fail(err, RC_ENOENT, NULL, "bucket \"%s\" does not exist (oss://%s%s%s)", bucket,
+                       bucket, sep, k);
+    if (r->status == 404)
+        return rc_fail(err, RC_ENOENT, NULL, "object oss://%s/%s does not exist", bucket, k);
+    if (r->status == 403 || r->status == 401)
+        return rc_fail(err, rc_io, NULL,
+                       "cannot %s oss://%s%s%s: access denied (%s); check s3.access_key_id and "
+                       "s3.secret_access_key",
+                       verb, bucket, sep, k, code[0] ? code : "HTTP 403");
+    return rc_fail(err, rc_io, NULL, "cannot %s oss://%s%s%s: HTTP %ld %s(%d attempt%s)", verb,
+                   bucket, sep, k, r->status, code[0] ? code : "", r->attempts,
+                   r->attempts == 1 ? "" : "s");
+}
+

@@ -248,6 +248,8 @@ static int copy_capable(const engine_export_job *job) {
         if (job->want_w != p->width || job->want_h != p->height || !square || job->rotation)
             return 0;
     }
+    if (p->format != AV_PIX_FMT_YUV420P && p->format != AV_PIX_FMT_YUVJ420P)
+        return 0; /* outputs are 8-bit 4:2:0, what every browser plays */
     if (job->container == EXPORT_WEBM)
         return p->codec_id == AV_CODEC_ID_VP9 && job->rotation == 0;
     if (p->codec_id != AV_CODEC_ID_H264 ||

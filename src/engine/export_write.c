@@ -1,6 +1,6 @@
 /* export_write: the second pass of an export - reads the planned packets again, copies the middle,
- * re-encodes what the plan says, re-encodes the audio trimmed to the video span, and muxes it all
- * into job->tmp with one clean timeline starting at 0. */
+ * re-encodes what the plan says, copies or re-encodes the audio of the video span, and muxes it
+ * all into job->tmp with one clean timeline starting at 0. */
 #include <stdlib.h>
 #include <string.h>
 

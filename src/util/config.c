@@ -67,6 +67,7 @@ static const option options[] = {
     STR("s3", "ca_file", s3_ca_file),
     INT("s3", "part_size_mb", s3_part_size_mb, 5, 5120),
     INT("s3", "multipart_threshold_mb", s3_multipart_threshold_mb, 5, 5 * 1024 * 1024),
+    INT("s3", "upload_threads", s3_upload_threads, 1, 16),
     INT("s3", "max_attempts", s3_max_attempts, 1, 20),
     INT("s3", "connect_timeout_seconds", s3_connect_timeout_seconds, 1, 600),
     INT("s3", "stall_timeout_seconds", s3_stall_timeout_seconds, 1, 3600),
@@ -93,6 +94,7 @@ void config_defaults(config *cfg) {
     cfg->s3_verify_tls = 1;
     cfg->s3_part_size_mb = 16;
     cfg->s3_multipart_threshold_mb = 64;
+    cfg->s3_upload_threads = 4;
     cfg->s3_max_attempts = 4;
     cfg->s3_connect_timeout_seconds = 10;
     cfg->s3_stall_timeout_seconds = 30;

@@ -60,6 +60,7 @@ typedef struct config {
     char s3_ca_file[CONFIG_PATH_MAX]; /* empty = the system CA store */
     int s3_part_size_mb;        /* default 16 */
     int s3_multipart_threshold_mb; /* default 64 */
+    int s3_upload_threads;      /* multipart parts in flight; default 4 */
     int s3_max_attempts;        /* default 4 */
     int s3_connect_timeout_seconds; /* default 10 */
     int s3_stall_timeout_seconds;   /* default 30 */

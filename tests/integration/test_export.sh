@@ -187,6 +187,12 @@ run transcode "$M/exp_ts.ts" 1 2 "$out/ts.mp4"
 check_output "$out/ts.mp4" 25 1.0 1
 expect_frames "$out/ts.mp4" 25 49
 
+# --- 4:2:2 H.264 is not copied even on keyframes: outputs are 4:2:0 ---
+run transcode "$M/exp_422.mp4" 2 4 "$out/422.mp4"
+vinfo=$(ffprobe -v error -select_streams v -show_entries stream=pix_fmt -of csv=p=0 "$out/422.mp4")
+[ "$vinfo" = yuv420p ] || fail "4:2:2 source gave $vinfo"
+expect_frames "$out/422.mp4" 50 99
+
 # --- HEVC into mp4 becomes H.264 ---
 run transcode "$M/exp_hevc.mp4" 1 2 "$out/hevc.mp4"
 check_output "$out/hevc.mp4" 25 1.0 1

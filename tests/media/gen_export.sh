@@ -12,6 +12,7 @@
 #   exp_sar.mp4       4 s  352x288 SAR 12:11 (displays as 384x288)
 #   exp_hevc.mp4      3 s  320x240 HEVC GOP 1 s + AAC (into mp4 it must become H.264)
 #   exp_ts.ts         3 s  320x240 H.264 + AAC in MPEG-TS (timestamps start at 1.4 s)
+#   exp_422.mp4       4 s  320x240 H.264 High 4:2:2 (must become 4:2:0 even on keyframes)
 set -euo pipefail
 out=$1
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
@@ -59,3 +60,5 @@ make exp_hevc.mp4 -f lavfi -i "$(barcode 320 240 25 3)" \
 make exp_ts.ts -f lavfi -i "$(barcode 320 240 25 3)" \
   -f lavfi -i "sine=frequency=800:sample_rate=48000:duration=3" \
   -c:v libx264 -preset veryfast -x264-params "$(x264gop 25)" -pix_fmt yuv420p -c:a aac
+make exp_422.mp4 -f lavfi -i "$(barcode 320 240 25 4)" \
+  -c:v libx264 -preset veryfast -x264-params "$(x264gop 50)" -pix_fmt yuv422p
