@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blob/blob_http.h"
 #include "jobs/highlights.h"
 #include "jobs/objectkey.h"
 #include "jobs/segmentation.h"
+#include "util/ids.h"
 #include "util/log.h"
 
 struct jobs_executor {
@@ -110,12 +112,18 @@ static int resolve_input(jobs_executor *ex, const store_job *job, const jobs_loc
         jobs_location_free(&inner);
         return rc;
     }
-    case JOBS_LOC_HTTP:
-        break;
+    case JOBS_LOC_HTTP: {
+        /* Only hosts the configuration allows get here (checked at submission). */
+        rc_error herr = {0};
+        int rc = blob_http_download(loc->key, work_dir, NULL, &out->path, &herr);
+        if (rc)
+            return rc_fail(err, rc, herr.code, "%s: %s", param, herr.message);
+        out->is_temp = 1;
+        return 0;
+    }
     }
     return rc_fail(err, RC_ENOTSUP, "InvalidParameter.UnsupportedValue",
-                   "%s value \"%.64s\" is not supported: http(s) downloads are not enabled", param,
-                   loc->raw ? loc->raw : "");
+                   "%s value \"%.64s\" is not supported", param, loc->raw ? loc->raw : "");
 }
 
 /* Exports go to the job's folder first, then into the target bucket. */
@@ -124,6 +132,7 @@ typedef struct bucket_output {
     const char *work_dir;
     const jobs_output_spec *spec;
     rc_error *err;
+    const store_job *job;    /* ExportAsNewMedia registers outputs for the job's user */
     unsigned char *uploaded; /* uploaded[index] = 1 once stored in the bucket */
     size_t n_uploaded;
 } bucket_output;
@@ -163,6 +172,26 @@ static int bucket_done(void *user, int index, const char *path,
     bo->uploaded[index] = 1;
     snprintf(media_url, SEGMENTATION_URL_MAX, "oss://%s/%s", bo->spec->bucket, key);
     media_id[0] = '\0';
+    if (!bo->spec->export_as_new_media)
+        return 0;
+    /* ExportAsNewMedia: a new asset for the new object (replacing a registration of the same
+     * URL, whose object was just overwritten); the prober fills in its facts. */
+    store_media m;
+    memset(&m, 0, sizeof(m));
+    ids_hex128(m.media_id);
+    m.user_id = bo->job->user_id;
+    m.input_url = media_url;
+    char title[64];
+    snprintf(title, sizeof(title), "%s_%d", bo->job->job_id, index);
+    m.title = title;
+    char existing[STORE_ID_LEN + 1];
+    enum store_submit_outcome outcome;
+    rc_error serr = {0};
+    rc = store_media_register(bo->ex->st, &m, 1, NULL, existing, &outcome, &serr);
+    if (rc)
+        return rc_fail(err, RC_EDB, "InternalError", "cannot register %s as media: %s", media_url,
+                       serr.message);
+    snprintf(media_id, SEGMENTATION_ID_MAX, "%s", m.media_id);
     return 0;
 }
 
@@ -189,7 +218,7 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
     rc = resolve_input(ex, job, &spec.input, "InputConfig.Media", task->work_dir, &in, err);
     if (rc)
         goto out_spec;
-    bucket_output bo = {ex, task->work_dir, &spec.output, err, NULL, 0};
+    bucket_output bo = {ex, task->work_dir, &spec.output, err, job, NULL, 0};
     segmentation_export exporter = {bucket_path_for, bucket_done, bucket_undo, &bo};
     /* jobs_range and segmentation_range are both {double in, out}. */
     segmentation_range *ranges = NULL;
@@ -226,6 +255,8 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
         out->ai_result = segmentation_ai_result_dumps(&res, 0);
         if (res.count > 0 && res.segments[0].media_url[0])
             out->media_url = strdup(res.segments[0].media_url);
+        if (res.count > 0 && res.segments[0].media_id[0])
+            out->media_id = strdup(res.segments[0].media_id);
         if (!out->ai_result)
             rc = RC_ENOMEM;
     }
@@ -242,9 +273,9 @@ static int hl_publish(void *user, int index, const char *path, char **media_url,
     int rc = bucket_done(user, index, path, url, id, err);
     if (rc)
         return rc;
-    *media_id = NULL;
+    *media_id = id[0] ? strdup(id) : NULL;
     *media_url = strdup(url);
-    return *media_url ? 0 : RC_ENOMEM;
+    return *media_url && (*media_id || !id[0]) ? 0 : RC_ENOMEM;
 }
 
 static void undo_uploads(bucket_output *bo) {
@@ -263,7 +294,7 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
         return rc;
     local_input *locals = calloc(spec.n_media, sizeof(*locals));
     jobs_hl_input *inputs = calloc(spec.n_media, sizeof(*inputs));
-    bucket_output bo = {ex, task->work_dir, &spec.output, err, NULL, 0};
+    bucket_output bo = {ex, task->work_dir, &spec.output, err, job, NULL, 0};
     jobs_hl_result res;
     memset(&res, 0, sizeof(res));
     if (!locals || !inputs) {
@@ -300,6 +331,8 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
     json_decref(ai);
     if (res.n_clips > 0 && res.clips[0].media_url)
         out->media_url = strdup(res.clips[0].media_url);
+    if (res.n_clips > 0 && res.clips[0].media_id)
+        out->media_id = strdup(res.clips[0].media_id);
     if (!out->ai_result)
         rc = RC_ENOMEM;
 out:

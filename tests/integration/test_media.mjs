@@ -89,3 +89,21 @@ test('unknown media and missing parameters', async () => {
   await assert.rejects(c.call('SubmitSegmentationJob', { InputConfig: { Type: 'Media', Media: '0123456789abcdef0123456789abcdef' } }),
     (e) => e.code === 'InvalidParameter.ResourceNotFound' && e.statusCode === 404);
 });
+
+test('ExportAsNewMedia registers every output as a new media asset', async () => {
+  const sub = await c.call('SubmitSegmentationJob', {
+    InputConfig: { Type: 'OSS', Media: 'oss://media-in/sample.mp4' },
+    JobParams: { Mode: 'UserDefined', Ranges: [{ In: 0, Out: 2 }, { In: 3, Out: 5 }] },
+    OutputConfig: { Bucket: 'media-in', ObjectKey: 'assets/part_{index}.mp4', ExportAsNewMedia: true },
+  });
+  const job = await waitForJob(c, sub.JobId);
+  assert.equal(job.State, 'Finished', JSON.stringify(job));
+  const ai = JSON.parse(job.JobResult.AiResult);
+  assert.equal(ai.Segments.length, 2);
+  for (const s of ai.Segments) assert.match(s.MediaId, /^[0-9a-f]{32}$/);
+  assert.equal(job.JobResult.MediaId, ai.Segments[0].MediaId);
+  const r = await waitForMedia({ MediaId: ai.Segments[1].MediaId });
+  assert.equal(r.MediaInfo.MediaBasicInfo.InputURL, 'oss://media-in/assets/part_2.mp4');
+  assert.equal(r.MediaInfo.MediaBasicInfo.Status, 'Normal');
+  assert.ok(Math.abs(Number(r.MediaInfo.FileInfoList[0].FileBasicInfo.Duration) - 2) < 0.2);
+});
