@@ -230,6 +230,29 @@ expect_click "$out/click.mov" 0.48
 run transcode "$ck" 2.2 6 "$out/click.webm" # Opus: FFmpeg places its codec delay within 7 ms
 expect_click "$out/click.webm" 0.8 0.008
 
+# --- sweep: ranges with ends between frames (t = N*0.04 - 0.01): exactly frames a..b-1 ---
+swept=0
+while read -r name a b ext; do
+  swept=$((swept + 1))
+  in=$(awk "BEGIN { printf \"%.2f\", $a == 0 ? 0 : $a * 0.04 - 0.01 }")
+  out_s=$(awk "BEGIN { printf \"%.2f\", $b * 0.04 - 0.01 }")
+  res=$("$T" "$M/$name" "$in" "$out_s" "$out/sweep.$ext") || fail "sweep $name $in $out_s"
+  last=$((b - 1))
+  n=$(ffprobe -v error -count_packets -select_streams v -show_entries stream=nb_read_packets -of csv=p=0 "$M/$name")
+  [ "$last" -lt "$n" ] || last=$((n - 1))
+  expect_frames "$out/sweep.$ext" "$a" "$last"
+done <<'EOF'
+exp_h264.mp4 130 225 mkv
+exp_h264.mp4 271 275 mkv
+exp_h264.mp4 127 211 mp4
+exp_h264.mp4 80 95 mkv
+exp_vp9.webm 120 152 webm
+exp_vp9.webm 139 153 webm
+exp_main.mkv 3 97 mp4
+exp_main.mkv 104 140 mp4
+EOF
+[ "$swept" = 8 ] || fail "sweep ran $swept cases"
+
 # mp4 is faststart: moov before mdat.
 moov=$(grep -aob moov "$out/both.mp4" | head -1 | cut -d: -f1 || true)
 mdat=$(grep -aob mdat "$out/both.mp4" | head -1 | cut -d: -f1 || true)
