@@ -192,42 +192,71 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
     }
 }
 
-static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblocks) {
-    size_t n = out->n;
-    double static_bytes = 18.0 + 0.008 * macroblocks; /* skip-only frames */
-    float prev = -1;
-    size_t first_known = n;
+static int cmp_double_(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per-tick inter-frame bytes per frame, forward-filled, then a running median over 1 s so the
+ * periodic larger frames of some encoders' GOP patterns do not break a still stretch. */
+static void median_bytes(const hl_raw *raw, size_t n, double *pf, double *med) {
+    double prev = -1;
     for (size_t i = 0; i < n; i++) {
         const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
-        if (tk && tk->vframes) {
-            double per_frame = tk->vbytes / tk->vframes;
-            out->motion[i] = (float)(per_frame / macroblocks);
-            out->avoid[i] = per_frame < static_bytes; /* candidate: confirmed by run length */
-            prev = out->motion[i];
-            if (first_known == n)
-                first_known = i;
-        } else {
-            out->motion[i] = prev < 0 ? 0 : prev;
-            out->avoid[i] = i > 0 ? out->avoid[i - 1] : 0;
-        }
+        if (tk && tk->vframes)
+            prev = tk->vbytes / tk->vframes;
+        pf[i] = prev;
     }
-    for (size_t i = 0; i < first_known && first_known < n; i++) {
-        out->motion[i] = out->motion[first_known];
-        out->avoid[i] = out->avoid[first_known];
+    size_t first = 0;
+    while (first < n && pf[first] < 0)
+        first++;
+    for (size_t i = 0; i < n; i++)
+        if (pf[i] < 0)
+            pf[i] = first < n ? pf[first] : 0;
+    for (size_t i = 0; i < n; i++) {
+        double w[10];
+        size_t a = i >= 5 ? i - 5 : 0, m = 0;
+        for (size_t j = a; j < a + 10 && j < n; j++)
+            w[m++] = pf[j];
+        qsort(w, m, sizeof(double), cmp_double_);
+        med[i] = w[m / 2];
+    }
+}
+
+static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblocks) {
+    size_t n = out->n;
+    double *pf = malloc(n * sizeof(double)), *med = malloc(n * sizeof(double));
+    if (!pf || !med) {
+        free(pf);
+        free(med);
+        return; /* no motion or avoid signal: the scorer sees a uniform picture */
+    }
+    median_bytes(raw, n, pf, med);
+    /* still: skip-only frames by an absolute size (H.264), or the file's cheapest frames at about
+     * their minimum (codecs whose skipped frames cost more: MPEG-4 Part 2, HEVC at small sizes) */
+    double lowest = INFINITY;
+    for (size_t i = 0; i < n; i++)
+        lowest = fmin(lowest, med[i]);
+    double static_bytes = 24.0 + 0.008 * macroblocks;
+    double relative = 1.05 * lowest + 2.0;
+    if (relative > 1.0 * macroblocks + 64.0)
+        relative = 0;
+    for (size_t i = 0; i < n; i++) {
+        out->motion[i] = (float)(pf[i] / macroblocks);
+        out->avoid[i] = med[i] < static_bytes || med[i] <= relative;
     }
     /* an empty keyframe (black, flat) poisons the ticks after it while the picture stays put */
     for (size_t i = 0; i < n && i < raw->n; i++) {
         if (!raw->ticks[i].empty)
             continue;
         out->avoid[i] = 1;
-        for (size_t j = i + 1; j < n && j < raw->n && out->cuts[j] == 0; j++) {
-            const hl_raw_tick *tk = &raw->ticks[j];
-            if (tk->vframes && tk->vbytes / tk->vframes > 4 * static_bytes)
+        for (size_t j = i + 1; j < n && out->cuts[j] == 0; j++) {
+            if (med[j] > 4 * static_bytes && med[j] > 2 * relative)
                 break;
             out->avoid[j] = 1;
         }
     }
-    /* still stretches shorter than STATIC_MIN_TICKS are a held shot, not a frozen picture */
+    /* still stretches shorter than STATIC_MIN_TICKS (between cuts) are a held shot */
     for (size_t i = 0; i < n;) {
         if (!out->avoid[i]) {
             i++;
@@ -240,6 +269,8 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
             memset(out->avoid + i, 0, j - i);
         i = j;
     }
+    free(pf);
+    free(med);
 }
 
 static int finish_cuts(hl_raw *raw, engine_hl_track *out) {
