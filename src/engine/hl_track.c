@@ -16,7 +16,7 @@ hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
         t = 0;
     size_t i = (size_t)(t / ENGINE_HL_STEP);
     if (i >= MAX_TICKS)
-        return NULL;
+        return &raw->overflow;
     if (i >= raw->cap) {
         size_t cap = raw->cap ? raw->cap : 1024;
         while (cap <= i)

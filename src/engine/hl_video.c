@@ -7,6 +7,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/log.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
@@ -37,11 +38,11 @@ struct hl_video {
     int ring_n, ring_pos;
     int64_t inter_since_key;
     int spike_cuts;
-        /* 0 for codecs whose golden/alt-ref frames make periodic size spikes */ /* inter packets
-                                                                                    since the last
-                                                                                    keyframe; 0
-                                                                                    twice =
-                                                                                    all-intra */
+    /* 0 for codecs whose golden/alt-ref frames make periodic size spikes */ /* inter packets
+                                                                                since the last
+                                                                                keyframe; 0
+                                                                                twice =
+                                                                                all-intra */
     uint8_t y[THUMB_W * THUMB_H], u[THUMB_W * THUMB_H / 4], v[THUMB_W * THUMB_H / 4];
 };
 
@@ -77,6 +78,8 @@ int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin
     v->dec->skip_frame = AVDISCARD_NONKEY;
     v->dec->skip_loop_filter = AVDISCARD_ALL;
     v->dec->flags2 |= AV_CODEC_FLAG2_FAST;
+    /* fed keyframes only, decoders complain about missing references: those are expected */
+    v->dec->log_level_offset = AV_LOG_WARNING - AV_LOG_ERROR;
     if (avcodec_open2(v->dec, codec, NULL) < 0)
         goto fail;
     *out = v;
