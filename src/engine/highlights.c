@@ -85,7 +85,7 @@ static double boundary_cost(const engine_hl_track *t, size_t p) {
     if (before && after)
         cost += MID_SENTENCE;
     else if (before || after)
-        cost += 1.0; /* right at the edge of a sentence: too tight */
+        cost += 1.5; /* right at the edge of a sentence: too tight */
     else {
         for (size_t d = 2; d <= 4; d++)
             if ((p >= d && t->voice[p - d]) || (p + d - 1 < t->n && t->voice[p + d - 1])) {

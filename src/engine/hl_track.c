@@ -232,6 +232,23 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         return; /* no motion or avoid signal: the scorer sees a uniform picture */
     }
     median_bytes(raw, n, pf, med);
+    /* bytes per frame over +-0.5 s: every frame type counted in proportion (a tick of 2-3 frames
+     * may hold only tiny B frames) */
+    double *mean1s = malloc(n * sizeof(double));
+    if (!mean1s) {
+        free(pf);
+        free(med);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double bytes = 0;
+        int frames = 0;
+        for (size_t j = i >= 5 ? i - 5 : 0; j < i + 5 && j < raw->n; j++) {
+            bytes += raw->ticks[j].vbytes;
+            frames += raw->ticks[j].vframes;
+        }
+        mean1s[i] = frames ? bytes / frames : pf[i];
+    }
     /* still: skip-only frames by an absolute size (H.264), or the file's cheapest frames at about
      * their minimum (codecs whose skipped frames cost more: MPEG-4 Part 2, HEVC at small sizes) */
     double lowest = INFINITY;
@@ -243,15 +260,33 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         relative = 0;
     for (size_t i = 0; i < n; i++) {
         out->motion[i] = (float)(pf[i] / macroblocks);
-        out->avoid[i] = med[i] < static_bytes || med[i] <= relative;
+        out->avoid[i] = mean1s[i] < static_bytes;
     }
-    /* an empty keyframe (black, flat) poisons the ticks after it while the picture stays put */
+    /* the relative rule only where the size is flat: a frozen picture costs the same every frame,
+     * a calm but live shot (the cheapest stretch of a calm film) does not */
+    for (size_t i = 0; i < n;) {
+        if (!(med[i] <= relative)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        double lo = med[i], hi = med[i];
+        while (j < n && med[j] <= relative && (j == i || out->cuts[j] == 0)) {
+            lo = fmin(lo, med[j]);
+            hi = fmax(hi, med[j]);
+            j++;
+        }
+        if (hi - lo <= 0.06 * lo + 2.0)
+            memset(out->avoid + i, 1, j - i);
+        i = j;
+    }
+    /* an empty keyframe (black, flat) poisons the ticks after it while the picture stays still */
     for (size_t i = 0; i < n && i < raw->n; i++) {
         if (!raw->ticks[i].empty)
             continue;
         out->avoid[i] = 1;
         for (size_t j = i + 1; j < n && out->cuts[j] == 0; j++) {
-            if (med[j] > 4 * static_bytes && med[j] > 2 * relative)
+            if (mean1s[j] > 1.5 * static_bytes && mean1s[j] > 1.5 * relative)
                 break;
             out->avoid[j] = 1;
         }
@@ -271,6 +306,7 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
     }
     free(pf);
     free(med);
+    free(mean1s);
 }
 
 static int finish_cuts(hl_raw *raw, engine_hl_track *out) {
