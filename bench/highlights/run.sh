@@ -36,7 +36,7 @@ enc vp9_abr webm -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 files=("$build/bench-media/hl_bench_1080p.mp4" "$build/media/hl_match.mp4" "$build/media/hl_noaudio.mp4"
-  "$build/media/hl_film.mp4")
+  "$build/media/hl_film.mp4" "$build/media/hl_talk.mp4")
 
 now() { date +%s.%N; }
 # peak resident memory (MB) of a command, via GNU time when present

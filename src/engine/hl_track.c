@@ -8,7 +8,7 @@
 
 #define MAX_TICKS (8 * 3600 * 10) /* 8 hours: far past the 2 h job limit, bounds memory */
 #define CUT_MERGE 0.2             /* s: cuts closer than this are one */
-#define VOICE_CLOSE 3             /* ticks: gaps this short inside speech are not pauses */
+#define VOICE_CLOSE 2             /* ticks: gaps this short inside speech are not pauses */
 #define STATIC_MIN_TICKS 15       /* a still picture must last 1.5 s (between cuts) to count */
 
 hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
