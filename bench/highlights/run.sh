@@ -117,10 +117,12 @@ for f in "${files[@]}"; do
     }' "$truth" "$tmp/$name.clips")
   read -r nh hit nc tp av sp ends err <<<"$line"
   awk -v n="$name" -v nh="$nh" -v hit="$hit" -v nc="$nc" -v tp="$tp" -v av="$av" -v sp="$sp" -v ends="$ends" -v err="$err" \
-    'BEGIN{printf "%-22s %6d %9s %6s %6d %10d %12d %7.1f%%\n", n, nc, (nh? sprintf("%d/%d", hit, nh) : "-"), (nc? sprintf("%.2f", tp/nc) : "-"), av, sp, ends, (nc? 100*err/nc : 0)}'
-  tot_h=$((tot_h + nh)); tot_hit=$((tot_hit + hit)); tot_c=$((tot_c + nc)); tot_tp=$((tot_tp + tp))
+    'BEGIN{printf "%-22s %6d %9s %6s %6d %10d %12d %7.1f%%\n", n, nc, (nh? sprintf("%d/%d", hit, nh) : "-"), (nc && nh? sprintf("%.2f", tp/nc) : "-"), av, sp, ends, (nc? 100*err/nc : 0)}'
+  tot_h=$((tot_h + nh)); tot_hit=$((tot_hit + hit))
+  if [ "$nh" -gt 0 ]; then tot_c=$((tot_c + nc)); tot_tp=$((tot_tp + tp)); fi
+  tot_all=$((${tot_all:-0} + nc))
   tot_av=$((tot_av + av)); tot_sp=$((tot_sp + sp)); tot_ends=$((tot_ends + ends))
   sum_err=$(awk -v a="$sum_err" -v b="$err" 'BEGIN{print a + b}')
 done
-awk -v h="$tot_h" -v hit="$tot_hit" -v c="$tot_c" -v tp="$tot_tp" -v av="$tot_av" -v sp="$tot_sp" -v ends="$tot_ends" -v err="$sum_err" \
-  'BEGIN{printf "TOTAL: recall %.2f (target >= 0.9), precision %.2f, clips in avoid zones %d (target 0), clip ends inside speech %.1f%% (target <= 5%%), mean duration error %.1f%% of ClipDuration\n", hit/h, tp/c, av, 100*sp/ends, 100*err/c}'
+awk -v h="$tot_h" -v hit="$tot_hit" -v c="$tot_c" -v tp="$tot_tp" -v av="$tot_av" -v sp="$tot_sp" -v ends="$tot_ends" -v err="$sum_err" -v all="$tot_all" \
+  'BEGIN{printf "TOTAL: recall %.2f (target >= 0.9), precision %.2f (files with planted highlights), clips in avoid zones %d (target 0), clip ends inside speech %.1f%% (target <= 5%%), mean duration error %.1f%% of ClipDuration\n", hit/h, tp/c, av, 100*sp/ends, 100*err/all}'
