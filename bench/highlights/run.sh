@@ -22,8 +22,13 @@ enc() { # NAME EXT VIDEO-CODEC-ARGS...
   if [ ! -s "$dst" ]; then
     local acodec=aac
     [ "$ext" = webm ] && acodec=libopus
-    ffmpeg -hide_banner -loglevel error -nostdin -y -i "$build/media/hl_match.mp4" "$@" \
-      -c:a "$acodec" "$dst.tmp.$ext" && mv "$dst.tmp.$ext" "$dst"
+    if ! ffmpeg -hide_banner -loglevel error -nostdin -y -i "$build/media/hl_match.mp4" "$@" \
+      -c:a "$acodec" "$dst.tmp.$ext"; then
+      echo "(skipping enc_$name: this ffmpeg cannot encode it)" >&2
+      rm -f "$dst.tmp.$ext"
+      return 0
+    fi
+    mv "$dst.tmp.$ext" "$dst"
     cp "$build/media/hl_match.truth" "${dst%.*}.truth"
   fi
   encoded+=("$dst")
