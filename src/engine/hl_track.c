@@ -9,6 +9,7 @@
 #define MAX_TICKS (8 * 3600 * 10) /* 8 hours: far past the 2 h job limit, bounds memory */
 #define CUT_MERGE 0.2             /* s: cuts closer than this are one */
 #define VOICE_CLOSE 2             /* ticks: gaps this short inside speech are not pauses */
+#define SMEAR_TICKS 5             /* the 1 s byte mean widens a still run by up to 0.5 s */
 #define STATIC_MIN_TICKS 15       /* a still picture must last 1.5 s (between cuts) to count */
 
 hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
@@ -300,7 +301,7 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         size_t j = i + 1;
         while (j < n && out->avoid[j] && out->cuts[j] == 0)
             j++;
-        if (j - i < STATIC_MIN_TICKS)
+        if (j - i < STATIC_MIN_TICKS + SMEAR_TICKS)
             memset(out->avoid + i, 0, j - i);
         i = j;
     }
