@@ -22,6 +22,7 @@ typedef struct selector {
     uint8_t *blocked; /* ticks taken by a chosen clip or its gap */
     double *blocked_sum;
     size_t w, lo, hi, hard_lo, hard_hi, gap;
+    double min_len, max_len; /* API bounds in seconds */
 } selector;
 
 static const struct {
@@ -85,7 +86,7 @@ static double boundary_cost(const engine_hl_track *t, size_t p) {
     if (before && after)
         cost += MID_SENTENCE;
     else if (before || after)
-        cost += 1.0; /* right at the edge of a sentence: too tight */
+        cost += 1.5; /* right at the edge of a sentence: too tight */
     else {
         for (size_t d = 2; d <= 4; d++)
             if ((p >= d && t->voice[p - d]) || (p + d - 1 < t->n && t->voice[p + d - 1])) {
@@ -161,11 +162,17 @@ static void fill_clip(const selector *s, size_t a, size_t b, engine_hl_clip *c) 
     hl_window_score ws;
     hl_scorer_window(&s->sc, a, b, &ws);
     int snapped;
-    c->in = a == 0 ? 0 : snap_to_cut(s->t, (double)a * ENGINE_HL_STEP, &snapped);
-    c->out =
-        b >= s->t->n ? s->t->duration : snap_to_cut(s->t, (double)b * ENGINE_HL_STEP, &snapped);
-    if (c->out > s->t->duration)
-        c->out = s->t->duration;
+    double raw_in = (double)a * ENGINE_HL_STEP;
+    double raw_out =
+        b >= s->t->n ? s->t->duration : fmin((double)b * ENGINE_HL_STEP, s->t->duration);
+    c->in = a == 0 ? 0 : snap_to_cut(s->t, raw_in, &snapped);
+    c->out = b >= s->t->n ? raw_out : fmin(snap_to_cut(s->t, raw_out, &snapped), s->t->duration);
+    /* moving onto a cut must not break the API's length bounds */
+    double len = c->out - c->in;
+    if (len < s->min_len - 1e-9 || len > s->max_len + 1e-9) {
+        c->in = raw_in;
+        c->out = raw_out;
+    }
     c->score = ws.score;
     c->speech = ws.speech;
     c->loudness = ws.loudness;
@@ -292,6 +299,8 @@ int engine_hl_select(const engine_hl_track *t, int count, double clip_duration,
     s.hard_lo = (size_t)ceil(fmin(min_len, target) / step - 1e-9);
     s.hard_hi = (size_t)floor(max_len / step + 1e-9);
     s.gap = (size_t)lround(fmax(1.0, 0.1 * clip_duration) / step);
+    s.min_len = fmin(min_len, target);
+    s.max_len = max_len;
     s.blocked = calloc(t->n, 1);
     s.blocked_sum = calloc(t->n + 1, sizeof(double));
     if (!s.blocked || !s.blocked_sum) {

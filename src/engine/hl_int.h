@@ -30,13 +30,15 @@ typedef struct hl_raw_tick {
 } hl_raw_tick;
 
 typedef struct hl_raw {
+    hl_raw_tick overflow; /* sink for media past HL_MAX_TICKS: accounted nowhere */
     hl_raw_tick *ticks;
     size_t n, cap;
     double *cuts;
     size_t n_cuts, cap_cuts;
 } hl_raw;
 
-/* Returns the tick for time t (s, >= 0), growing the array; NULL on ENOMEM or absurd t. */
+/* Returns the tick for time t (s, >= 0), growing the array; past 8 hours a scratch tick that
+ * is never read. NULL only on ENOMEM. */
 hl_raw_tick *hl_raw_at(hl_raw *raw, double t);
 int hl_raw_add_cut(hl_raw *raw, double t);
 void hl_raw_free(hl_raw *raw);

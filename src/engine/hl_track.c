@@ -8,7 +8,8 @@
 
 #define MAX_TICKS (8 * 3600 * 10) /* 8 hours: far past the 2 h job limit, bounds memory */
 #define CUT_MERGE 0.2             /* s: cuts closer than this are one */
-#define VOICE_CLOSE 3             /* ticks: gaps this short inside speech are not pauses */
+#define VOICE_CLOSE 2             /* ticks: gaps this short inside speech are not pauses */
+#define SMEAR_TICKS 5             /* the 1 s byte mean widens a still run by up to 0.5 s */
 #define STATIC_MIN_TICKS 15       /* a still picture must last 1.5 s (between cuts) to count */
 
 hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
@@ -16,7 +17,7 @@ hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
         t = 0;
     size_t i = (size_t)(t / ENGINE_HL_STEP);
     if (i >= MAX_TICKS)
-        return NULL;
+        return &raw->overflow;
     if (i >= raw->cap) {
         size_t cap = raw->cap ? raw->cap : 1024;
         while (cap <= i)
@@ -192,42 +193,106 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
     }
 }
 
-static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblocks) {
-    size_t n = out->n;
-    double static_bytes = 18.0 + 0.008 * macroblocks; /* skip-only frames */
-    float prev = -1;
-    size_t first_known = n;
+static int cmp_double_(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per-tick inter-frame bytes per frame, forward-filled, then a running median over 1 s so the
+ * periodic larger frames of some encoders' GOP patterns do not break a still stretch. */
+static void median_bytes(const hl_raw *raw, size_t n, double *pf, double *med) {
+    double prev = -1;
     for (size_t i = 0; i < n; i++) {
         const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
-        if (tk && tk->vframes) {
-            double per_frame = tk->vbytes / tk->vframes;
-            out->motion[i] = (float)(per_frame / macroblocks);
-            out->avoid[i] = per_frame < static_bytes; /* candidate: confirmed by run length */
-            prev = out->motion[i];
-            if (first_known == n)
-                first_known = i;
-        } else {
-            out->motion[i] = prev < 0 ? 0 : prev;
-            out->avoid[i] = i > 0 ? out->avoid[i - 1] : 0;
+        if (tk && tk->vframes)
+            prev = tk->vbytes / tk->vframes;
+        pf[i] = prev;
+    }
+    size_t first = 0;
+    while (first < n && pf[first] < 0)
+        first++;
+    for (size_t i = 0; i < n; i++)
+        if (pf[i] < 0)
+            pf[i] = first < n ? pf[first] : 0;
+    for (size_t i = 0; i < n; i++) {
+        double w[10];
+        size_t a = i >= 5 ? i - 5 : 0, m = 0;
+        for (size_t j = a; j < a + 10 && j < n; j++)
+            w[m++] = pf[j];
+        qsort(w, m, sizeof(double), cmp_double_);
+        med[i] = w[m / 2];
+    }
+}
+
+static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblocks) {
+    size_t n = out->n;
+    double *pf = malloc(n * sizeof(double)), *med = malloc(n * sizeof(double));
+    if (!pf || !med) {
+        free(pf);
+        free(med);
+        return; /* no motion or avoid signal: the scorer sees a uniform picture */
+    }
+    median_bytes(raw, n, pf, med);
+    /* bytes per frame over +-0.5 s: every frame type counted in proportion (a tick of 2-3 frames
+     * may hold only tiny B frames) */
+    double *mean1s = malloc(n * sizeof(double));
+    if (!mean1s) {
+        free(pf);
+        free(med);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double bytes = 0;
+        int frames = 0;
+        for (size_t j = i >= 5 ? i - 5 : 0; j < i + 5 && j < raw->n; j++) {
+            bytes += raw->ticks[j].vbytes;
+            frames += raw->ticks[j].vframes;
         }
+        mean1s[i] = frames ? bytes / frames : pf[i];
     }
-    for (size_t i = 0; i < first_known && first_known < n; i++) {
-        out->motion[i] = out->motion[first_known];
-        out->avoid[i] = out->avoid[first_known];
+    /* still: skip-only frames by an absolute size (H.264), or the file's cheapest frames at about
+     * their minimum (codecs whose skipped frames cost more: MPEG-4 Part 2, HEVC at small sizes) */
+    double lowest = INFINITY;
+    for (size_t i = 0; i < n; i++)
+        lowest = fmin(lowest, med[i]);
+    double static_bytes = 24.0 + 0.008 * macroblocks;
+    double relative = 1.05 * lowest + 2.0;
+    if (relative > 1.0 * macroblocks + 64.0)
+        relative = 0;
+    for (size_t i = 0; i < n; i++) {
+        out->motion[i] = (float)(pf[i] / macroblocks);
+        out->avoid[i] = mean1s[i] < static_bytes;
     }
-    /* an empty keyframe (black, flat) poisons the ticks after it while the picture stays put */
+    /* the relative rule only where the size is flat: a frozen picture costs the same every frame,
+     * a calm but live shot (the cheapest stretch of a calm film) does not */
+    for (size_t i = 0; i < n;) {
+        if (!(med[i] <= relative)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        double lo = med[i], hi = med[i];
+        while (j < n && med[j] <= relative && (j == i || out->cuts[j] == 0)) {
+            lo = fmin(lo, med[j]);
+            hi = fmax(hi, med[j]);
+            j++;
+        }
+        if (hi - lo <= 0.06 * lo + 2.0)
+            memset(out->avoid + i, 1, j - i);
+        i = j;
+    }
+    /* an empty keyframe (black, flat) poisons the ticks after it while the picture stays still */
     for (size_t i = 0; i < n && i < raw->n; i++) {
         if (!raw->ticks[i].empty)
             continue;
         out->avoid[i] = 1;
-        for (size_t j = i + 1; j < n && j < raw->n && out->cuts[j] == 0; j++) {
-            const hl_raw_tick *tk = &raw->ticks[j];
-            if (tk->vframes && tk->vbytes / tk->vframes > 4 * static_bytes)
+        for (size_t j = i + 1; j < n && out->cuts[j] == 0; j++) {
+            if (mean1s[j] > 1.5 * static_bytes && mean1s[j] > 1.5 * relative)
                 break;
             out->avoid[j] = 1;
         }
     }
-    /* still stretches shorter than STATIC_MIN_TICKS are a held shot, not a frozen picture */
+    /* still stretches shorter than STATIC_MIN_TICKS (between cuts) are a held shot */
     for (size_t i = 0; i < n;) {
         if (!out->avoid[i]) {
             i++;
@@ -236,10 +301,13 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         size_t j = i + 1;
         while (j < n && out->avoid[j] && out->cuts[j] == 0)
             j++;
-        if (j - i < STATIC_MIN_TICKS)
+        if (j - i < STATIC_MIN_TICKS + SMEAR_TICKS)
             memset(out->avoid + i, 0, j - i);
         i = j;
     }
+    free(pf);
+    free(med);
+    free(mean1s);
 }
 
 static int finish_cuts(hl_raw *raw, engine_hl_track *out) {

@@ -7,6 +7,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/log.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
@@ -17,7 +18,7 @@
 #define THUMB_W 64
 #define THUMB_H 36
 #define SPIKE_RING 16
-#define KEY_MIN_GAP 0.5   /* s between decoded keyframes (all-intra inputs stay cheap) */
+#define KEY_MIN_GAP 0.5   /* s between decoded frames of all-intra inputs (stay cheap) */
 #define KEY_CUT_DIST 0.35 /* thumbnail distance of two keyframes that makes a cut */
 #define SPIKE_FACTOR 6.0  /* an inter packet this many times the recent median is a cut */
 
@@ -35,7 +36,13 @@ struct hl_video {
     int have_prev;
     float ring[SPIKE_RING];
     int ring_n, ring_pos;
-    int64_t inter_since_key; /* inter packets since the last keyframe; 0 twice = all-intra */
+    int64_t inter_since_key;
+    int spike_cuts;
+    /* 0 for codecs whose golden/alt-ref frames make periodic size spikes */ /* inter packets
+                                                                                since the last
+                                                                                keyframe; 0
+                                                                                twice =
+                                                                                all-intra */
     uint8_t y[THUMB_W * THUMB_H], u[THUMB_W * THUMB_H / 4], v[THUMB_W * THUMB_H / 4];
 };
 
@@ -56,6 +63,8 @@ int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin
     v->macroblocks = ((st->codecpar->width + 15) / 16) * ((st->codecpar->height + 15) / 16);
     if (v->macroblocks < 1)
         v->macroblocks = 1;
+    enum AVCodecID id = st->codecpar->codec_id;
+    v->spike_cuts = id != AV_CODEC_ID_VP8 && id != AV_CODEC_ID_VP9 && id != AV_CODEC_ID_AV1;
     v->dec = avcodec_alloc_context3(codec);
     v->frame = av_frame_alloc();
     if (!v->dec || !v->frame)
@@ -69,6 +78,8 @@ int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin
     v->dec->skip_frame = AVDISCARD_NONKEY;
     v->dec->skip_loop_filter = AVDISCARD_ALL;
     v->dec->flags2 |= AV_CODEC_FLAG2_FAST;
+    /* fed keyframes only, decoders complain about missing references: those are expected */
+    v->dec->log_level_offset = AV_LOG_WARNING - AV_LOG_ERROR;
     if (avcodec_open2(v->dec, codec, NULL) < 0)
         goto fail;
     *out = v;
@@ -164,12 +175,12 @@ static int inter_packet(hl_video *v, double t, int size, hl_raw *raw) {
     tk->vbytes += (float)size;
     tk->vframes++;
     int rc = 0;
-    if (v->ring_n == SPIKE_RING) {
+    if (v->spike_cuts && v->ring_n == SPIKE_RING) {
         float tmp[SPIKE_RING];
         memcpy(tmp, v->ring, sizeof(tmp));
         qsort(tmp, SPIKE_RING, sizeof(float), cmp_float);
-        float med = tmp[SPIKE_RING / 2];
-        if (size > SPIKE_FACTOR * med && size > 2.0 * v->macroblocks)
+        float med = tmp[SPIKE_RING * 3 / 4]; /* upper quartile: P frames, not tiny B frames */
+        if (size > SPIKE_FACTOR * med && size > 0.5 * v->macroblocks + 64)
             rc = hl_raw_add_cut(raw, t);
     }
     v->ring[v->ring_pos] = (float)size;
@@ -202,8 +213,6 @@ int hl_video_packet(hl_video *v, const AVPacket *pkt, hl_raw *raw) {
         int rc = inter_packet(v, t, pkt->size, raw);
         if (rc || t - v->last_key_sent < KEY_MIN_GAP)
             return rc;
-    } else if (v->last_key_sent >= 0 && t - v->last_key_sent < KEY_MIN_GAP) {
-        return hl_raw_add_cut(raw, t); /* keyframes this close together are the encoder's cuts */
     }
     v->last_key_sent = t;
     if (avcodec_send_packet(v->dec, pkt) < 0)

@@ -12,16 +12,16 @@ check() { if eval "$2"; then ok "$1"; else fail "$1"; fi; }
 
 # --- four inputs: planted highlights, no audio, too short, a quiet film
 "$R" highlights "$M/hl_match.mp4" "$M/hl_noaudio.mp4" "$M/hl_short.mp4" "$M/hl_film.mp4" \
-  --count 4 --clip-duration 8 >"$tmp/r1.json"
+  "$M/hl_talk.mp4" --count 4 --clip-duration 8 >"$tmp/r1.json"
 # the same job as the API's InputConfig gives the same clips
-printf '{"MediaArray":[{"MediaURL":"file://%s/hl_match.mp4"},{"MediaURL":"file://%s/hl_noaudio.mp4"},{"MediaURL":"file://%s/hl_short.mp4"},{"MediaURL":"file://%s/hl_film.mp4"}],"Strategy":{"Count":4,"ClipDuration":8}}' \
-  "$M" "$M" "$M" "$M" >"$tmp/ic.json"
+printf '{"MediaArray":[{"MediaURL":"file://%s/hl_match.mp4"},{"MediaURL":"file://%s/hl_noaudio.mp4"},{"MediaURL":"file://%s/hl_short.mp4"},{"MediaURL":"file://%s/hl_film.mp4"},{"MediaURL":"file://%s/hl_talk.mp4"}],"Strategy":{"Count":4,"ClipDuration":8}}' \
+  "$M" "$M" "$M" "$M" "$M" >"$tmp/ic.json"
 "$R" highlights --input-config "@$tmp/ic.json" >"$tmp/r2.json"
 J=$tmp/r1.json
 check "deterministic, flags and --input-config alike" \
   "[ \"\$(jq -c '[.Highlights[] | del(.SourceMediaURL)]' $tmp/r1.json)\" = \"\$(jq -c '[.Highlights[] | del(.SourceMediaURL)]' $tmp/r2.json)\" ]"
 "$R" highlights "$M/hl_match.mp4" "$M/hl_noaudio.mp4" "$M/hl_short.mp4" "$M/hl_film.mp4" \
-  --count 4 --clip-duration 8 >"$tmp/r3.json"
+  "$M/hl_talk.mp4" --count 4 --clip-duration 8 >"$tmp/r3.json"
 check "byte-identical on a second run" "cmp -s $tmp/r1.json $tmp/r3.json"
 check "Index is 1..n" "jq -e '[.Highlights[].Index] == [range(1; (.Highlights|length)+1)]' $J >/dev/null"
 check "ordered by SourceIndex then In" \
@@ -40,11 +40,13 @@ check "no overlap inside a source" \
   "jq -e '[.Highlights | group_by(.SourceIndex)[] | [range(1; length) as \$i | .[\$i].In >= .[\$i-1].Out]] | flatten | all' $J >/dev/null"
 check "short input: the whole input" \
   "jq -e '[.Highlights[] | select(.SourceIndex == 2)] | length == 1 and .[0].In == 0 and (.[0].Out - 4 | fabs) < 0.05' $J >/dev/null"
+check "hl_talk: clips found in wall-to-wall speech" \
+  "jq -e '[.Highlights[] | select(.SourceIndex == 4)] | length >= 1' $J >/dev/null"
 check "notes: NoAudio for input 1, WholeInput for input 2" \
   "jq -e '[.Notes[] | [.SourceIndex, .Code]] | contains([[1, \"NoAudio\"], [2, \"WholeInput\"]])' $J >/dev/null"
 
 # planted ground truth: every highlight found, nothing in avoid zones, no end inside a sentence
-for pair in 0:hl_match 3:hl_film; do
+for pair in 0:hl_match 3:hl_film 4:hl_talk; do
   si=${pair%%:*}
   name=${pair#*:}
   while read -r kind a b what; do

@@ -4,6 +4,8 @@
 #                  crowd-like noise swell, fast motion, fast cutting; avoid: frozen, black.
 #   hl_noaudio.mp4  60 s, no audio track: fast motion + fast cutting planted; a frozen stretch.
 #   hl_short.mp4     4 s, shorter than any clip.
+#   hl_talk.mp4     narration from start to end (12 sentences, 0.35 s pauses) over a calm picture:
+#                   every clip end must fall in a pause.
 #   hl_film.mp4     90 s, a quiet film (ambience near -65 LUFS, no speech): planted percussive hits
 #                   (30 dB above the ambience, still quiet) and a scrolling shot; a black stretch.
 # Each X.mp4 gets X.truth: lines "count N", "clip_duration D", "highlight IN OUT KIND",
@@ -141,6 +143,47 @@ aevalsrc='0.06*sin(2*PI*(60+80*exp(-20*mod(t,0.5)))*t)*exp(-9*mod(t,0.5))+0.05*(
   printf "count 2\nclip_duration 6\nhighlight 30 36 hits\nhighlight 60 68 pan\navoid 10 15 black\n" \
     >"$out/hl_film.truth"
   mv "$out/hl_film.tmp.mp4" "$out/hl_film.mp4"
+fi
+
+if [ ! -s "$out/hl_talk.mp4" ]; then
+  tmp=$(mktemp -d)
+  sentences=("Good evening and welcome to the programme."
+    "Tonight we look at the history of the city."
+    "It was founded on the river more than a thousand years ago."
+    "Merchants came from every corner of the land."
+    "They traded wool, salt and timber in the market square."
+    "Over the centuries the town grew into a great port."
+    "Ships left for distant harbours every week."
+    "The old warehouses still stand along the quay."
+    "Many of them are now museums and galleries."
+    "Visitors come in the summer to walk along the water."
+    "In the evening the bridges are lit with coloured lamps."
+    "The city has changed, but its heart is still the river.")
+  t=0.5
+  : >"$tmp/truth"
+  : >"$tmp/list.txt"
+  k=0
+  for txt in "${sentences[@]}"; do
+    espeak-ng -s 170 -w "$tmp/raw$k.wav" "$txt"
+    # trim espeak's own leading/trailing silence so the truth is the spoken part
+    ff -i "$tmp/raw$k.wav" -af "silenceremove=start_periods=1:start_threshold=-45dB,areverse,silenceremove=start_periods=1:start_threshold=-45dB,areverse,aresample=48000" "$tmp/s$k.wav"
+    d=$(dur "$tmp/s$k.wav")
+    echo "speech $t $(awk -v a="$t" -v b="$d" 'BEGIN{printf "%.3f", a + b}')" >>"$tmp/truth"
+    ff -f lavfi -i "anullsrc=r=48000:cl=mono" -t 0.35 "$tmp/gap$k.wav"
+    printf "file '%s'\nfile '%s'\n" "$tmp/s$k.wav" "$tmp/gap$k.wav" >>"$tmp/list.txt"
+    t=$(awk -v a="$t" -v b="$d" 'BEGIN{printf "%.3f", a + b + 0.35}')
+    k=$((k + 1))
+  done
+  ff -f concat -safe 0 -i "$tmp/list.txt" -af "adelay=500:all=1" "$tmp/speech.wav"
+  total=$(awk -v a="$t" 'BEGIN{printf "%.3f", a + 0.5}')
+  ff -f lavfi -i "gradients=s=320x180:r=25:speed=0.004:seed=2:d=$total" -i "$tmp/speech.wav" \
+     -f lavfi -i "anoisesrc=c=brown:a=0.01:r=48000:d=$total:seed=8" \
+     -filter_complex "[1:a]apad[sp];[sp][2:a]amix=inputs=2:duration=shortest:normalize=0[a]" \
+     -map 0:v -map "[a]" -t "$total" -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac \
+     "$out/hl_talk.tmp.mp4"
+  { echo "count 3"; echo "clip_duration 10"; cat "$tmp/truth"; } >"$out/hl_talk.truth"
+  mv "$out/hl_talk.tmp.mp4" "$out/hl_talk.mp4"
+  rm -rf "$tmp"
 fi
 
 if [ ! -s "$out/hl_short.mp4" ]; then

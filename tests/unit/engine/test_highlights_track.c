@@ -1,0 +1,182 @@
+/* Unit tests for the per-tick rules that turn raw accumulators into the highlight signal track
+ * (still/black detection, voice pauses, cut merging), on synthetic accumulators. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/hl_int.h"
+
+#define MBS 240 /* 320x180 */
+
+/* Video only: per tick 2.5 frames at the given bytes per frame, B/P pattern when p_bytes > 0. */
+static void video_ticks(hl_raw *raw, double from, double to, float b_bytes, float p_bytes) {
+    for (double t = from; t < to - 1e-9; t += ENGINE_HL_STEP) {
+        hl_raw_tick *tk = hl_raw_at(raw, t + 1e-6);
+        assert_non_null(tk);
+        size_t i = (size_t)((t + 1e-6) / ENGINE_HL_STEP);
+        /* alternate ticks holding only small frames and ticks holding a large one */
+        if (p_bytes > 0 && i % 2 == 0) {
+            tk->vbytes += 2 * b_bytes + p_bytes;
+            tk->vframes += 3;
+        } else {
+            tk->vbytes += 2 * b_bytes;
+            tk->vframes += 2;
+        }
+    }
+}
+
+static int all_set(const uint8_t *v, double from, double to) {
+    for (size_t i = (size_t)(from / ENGINE_HL_STEP); i < (size_t)(to / ENGINE_HL_STEP); i++)
+        if (!v[i])
+            return 0;
+    return 1;
+}
+
+static int none_set(const uint8_t *v, double from, double to) {
+    for (size_t i = (size_t)(from / ENGINE_HL_STEP); i < (size_t)(to / ENGINE_HL_STEP); i++)
+        if (v[i])
+            return 0;
+    return 1;
+}
+
+static void test_still_and_calm(void **state) {
+    (void)state;
+    hl_raw raw;
+    memset(&raw, 0, sizeof(raw));
+    video_ticks(&raw, 0, 20, 13, 120);  /* calm, B/P pattern: tiny B frames, larger P frames */
+    video_ticks(&raw, 20, 28, 14, 0);   /* frozen: skip-only frames */
+    video_ticks(&raw, 28, 29, 13, 120); /* calm again */
+    video_ticks(&raw, 29, 29.8, 14, 0); /* a held shot of 0.8 s: not frozen */
+    video_ticks(&raw, 29.8, 40, 13, 120);
+    engine_hl_track t;
+    assert_int_equal(hl_track_finish(&raw, 40, 0, MBS, &t), 0);
+    assert_int_equal(t.n, 400);
+    assert_true(none_set(t.avoid, 0, 19.4));
+    assert_true(all_set(t.avoid, 20.6, 27.4));
+    assert_true(none_set(t.avoid, 28.6, 40));
+    assert_true(t.motion[50] > 0);
+    engine_hl_track_free(&t);
+    hl_raw_free(&raw);
+}
+
+static void test_costly_skip_frames(void **state) {
+    (void)state;
+    /* a codec whose skipped frames cost 45 bytes: frozen shows as the file's flat minimum */
+    hl_raw raw;
+    memset(&raw, 0, sizeof(raw));
+    video_ticks(&raw, 0, 10, 80, 200);
+    video_ticks(&raw, 10, 16, 45, 0);
+    video_ticks(&raw, 16, 30, 80, 200);
+    engine_hl_track t;
+    assert_int_equal(hl_track_finish(&raw, 30, 0, MBS, &t), 0);
+    assert_true(all_set(t.avoid, 10.6, 15.4));
+    assert_true(none_set(t.avoid, 0, 9.4));
+    assert_true(none_set(t.avoid, 16.6, 30));
+    engine_hl_track_free(&t);
+    hl_raw_free(&raw);
+}
+
+static void test_empty_keyframe(void **state) {
+    (void)state;
+    hl_raw raw;
+    memset(&raw, 0, sizeof(raw));
+    video_ticks(&raw, 0, 30, 60, 300);
+    /* a flat keyframe at 10 s in live content: only that tick, no poisoning of what follows */
+    hl_raw_at(&raw, 10.05)->empty = 1;
+    engine_hl_track t;
+    assert_int_equal(hl_track_finish(&raw, 30, 0, MBS, &t), 0);
+    assert_true(none_set(t.avoid, 0, 30));
+    engine_hl_track_free(&t);
+    hl_raw_free(&raw);
+}
+
+static void voice_tick(hl_raw *raw, double t, float band_db, float flat) {
+    hl_raw_tick *tk = hl_raw_at(raw, t + 1e-6);
+    assert_non_null(tk);
+    for (int h = 0; h < 5; h++) {
+        tk->hops++;
+        tk->band_db_sum += band_db;
+        tk->flat_sum += flat;
+        tk->k_energy += band_db > -50 ? 1e-3 * HL_TICK_SAMPLES / 5 : 1e-8 * HL_TICK_SAMPLES / 5;
+        tk->k_samples += HL_TICK_SAMPLES / 5;
+    }
+}
+
+static void test_voice_pauses(void **state) {
+    (void)state;
+    hl_raw raw;
+    memset(&raw, 0, sizeof(raw));
+    /* 0-5 s ambience; 5-15 s speech: syllables of irregular length, 0.1 s word gaps, and one
+     * 0.3 s pause between sentences at 10.0-10.3 s; then ambience */
+    static const int syll[] = {2, 3, 1, 4, 2, 2, 3, 1, 2, 5};
+    double t = 0;
+    for (; t < 5 - 1e-9; t += ENGINE_HL_STEP)
+        voice_tick(&raw, t, -70, 0.7f);
+    int k = 0, left = syll[0];
+    for (size_t i = 50; i < 150; i++, t += ENGINE_HL_STEP) {
+        if (i >= 100 && i < 103) {
+            voice_tick(&raw, t, -70, 0.7f); /* the pause between two sentences */
+            continue;
+        }
+        if (left == 0) {
+            voice_tick(&raw, t, -52, 0.4f); /* a gap between words */
+            left = syll[++k % 10];
+            continue;
+        }
+        voice_tick(&raw, t, -30 + 3 * (float)(left % 2), 0.15f);
+        left--;
+    }
+    for (; t < 20 - 1e-9; t += ENGINE_HL_STEP)
+        voice_tick(&raw, t, -70, 0.7f);
+    video_ticks(&raw, 0, 20, 60, 300);
+    engine_hl_track t2;
+    assert_int_equal(hl_track_finish(&raw, 20, 1, MBS, &t2), 0);
+    assert_true(none_set(t2.voice, 0, 4));
+    assert_true(none_set(t2.voice, 16.5, 20));
+    /* word gaps are closed, the sentence pause is not */
+    assert_true(all_set(t2.voice, 6, 9.8));
+    assert_true(none_set(t2.voice, 10.05, 10.25));
+    double sum = 0;
+    for (size_t i = 60; i < 95; i++)
+        sum += t2.speech[i];
+    assert_true(sum / 35 > 0.5);
+    assert_true(t2.speech[20] < 0.1f);
+    engine_hl_track_free(&t2);
+    hl_raw_free(&raw);
+}
+
+static void test_cut_merge(void **state) {
+    (void)state;
+    hl_raw raw;
+    memset(&raw, 0, sizeof(raw));
+    video_ticks(&raw, 0, 10, 60, 300);
+    assert_int_equal(hl_raw_add_cut(&raw, 5.0), 0);
+    assert_int_equal(hl_raw_add_cut(&raw, 3.0), 0);
+    assert_int_equal(hl_raw_add_cut(&raw, 5.08), 0); /* the same cut seen twice */
+    assert_int_equal(hl_raw_add_cut(&raw, 0.04), 0); /* the first frame is no cut */
+    engine_hl_track t;
+    assert_int_equal(hl_track_finish(&raw, 10, 0, MBS, &t), 0);
+    assert_int_equal(t.n_cut_times, 2);
+    assert_float_equal(t.cut_times[0], 3.0, 1e-9);
+    assert_float_equal(t.cut_times[1], 5.0, 1e-9);
+    assert_float_equal(t.cuts[30], 1, 1e-9);
+    assert_float_equal(t.cuts[50], 1, 1e-9);
+    assert_false(t.has_audio);
+    assert_float_equal(t.loudness[0], -120, 1e-9);
+    engine_hl_track_free(&t);
+    hl_raw_free(&raw);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_still_and_calm), cmocka_unit_test(test_costly_skip_frames),
+        cmocka_unit_test(test_empty_keyframe), cmocka_unit_test(test_voice_pauses),
+        cmocka_unit_test(test_cut_merge),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
