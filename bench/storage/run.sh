@@ -55,6 +55,7 @@ for mb in 50 200; do
       fi
     done
   done
+  echo "samples ${mb}MB MB/s: curl up ${cu[*]} | blob up ${bu[*]} | curl down ${cd[*]} | blob down ${bd[*]}" >&2
   for op in upload download; do
     if [ $op = upload ]; then c=$(printf '%s\n' "${cu[@]}" | best) b=$(printf '%s\n' "${bu[@]}" | best)
     else c=$(printf '%s\n' "${cd[@]}" | best) b=$(printf '%s\n' "${bd[@]}" | best); fi
