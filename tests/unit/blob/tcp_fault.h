@@ -1,6 +1,7 @@
 /* tcp_fault: a loopback TCP endpoint that misbehaves on purpose, for the S3 failure tests -
  * RESET closes every connection at once (RST), SILENT accepts and never answers, PROXY forwards
- * to a real server but drops any connection whose client bytes contain `drop_match`. */
+ * to a real server but answers the first `fail_first` connections with HTTP 503 and drops any
+ * connection whose client bytes contain `drop_match`. */
 #ifndef REELCUT_TEST_TCP_FAULT_H
 #define REELCUT_TEST_TCP_FAULT_H
 
@@ -21,6 +22,7 @@ typedef struct tcp_fault {
     enum tcp_fault_mode mode;
     int upstream_port;      /* PROXY */
     const char *drop_match; /* PROXY: NULL = forward everything */
+    int fail_first;         /* PROXY: connections answered 503 before forwarding starts */
     int port;               /* where it listens (set by tcp_fault_start) */
     atomic_int accepted, dropped;
     /* private */
@@ -118,6 +120,16 @@ static inline void *tcp_fault_main(void *arg) {
             close(fd);
         } else if (tf->mode == FAULT_SILENT) {
             tf->conn_fds[tf->n_conn++] = fd;
+        } else if (atomic_load(&tf->accepted) <= tf->fail_first) {
+            static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                       "Connection: close\r\n\r\n";
+            char junk[4096];
+            struct pollfd in = {fd, POLLIN, 0};
+            if (poll(&in, 1, 1000) > 0)
+                (void)!recv(fd, junk, sizeof(junk), 0);
+            tcp_fault_write_all(fd, busy, (ssize_t)strlen(busy));
+            shutdown(fd, SHUT_WR);
+            close(fd);
         } else {
             tcp_fault_conn *c = malloc(sizeof(*c));
             c->tf = tf;
