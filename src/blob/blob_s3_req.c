@@ -126,6 +126,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *user) {
                 continue;
             if (put <= 0) {
                 r->out_failed = 1;
+                r->out_errno = put < 0 ? errno : ENOSPC;
                 return 0;  /* curl aborts with CURLE_WRITE_ERROR */
             }
             done += (size_t)put;
