@@ -2,7 +2,7 @@
 # bench/storage/run.sh BUILD_DIR: S3 upload and download throughput of the blob layer
 # (BUILD_DIR/blob_tool: streaming PUT, multipart past 64 MB, GET to a temp file) beside the curl
 # command line (--aws-sigv4) against the same throwaway Swift s3api server in the same run, for
-# 50 MB and 200 MB objects, best of REPS (default 3) runs each; plus blob_tool's peak RSS per size
+# 50 MB and 200 MB objects, best of REPS (default 5) runs each; plus blob_tool's peak RSS per size
 # (flat = streaming). Both download the object blob_tool uploaded (multipart past 64 MB: Swift
 # serves those slower than single objects, the same for both clients). Use a Release build:
 # sanitizers dominate otherwise.
@@ -10,7 +10,7 @@ set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-reps=${REPS:-3}
+reps=${REPS:-5}
 tool=$build/blob_tool
 [ -x "$tool" ] || { echo "no $tool: build the blob_tool target first" >&2; exit 1; }
 work=$(mktemp -d /tmp/reelcut-bench-s3.XXXXXX)
@@ -55,6 +55,7 @@ for mb in 50 200; do
       fi
     done
   done
+  echo "samples ${mb}MB MB/s: curl up ${cu[*]} | blob up ${bu[*]} | curl down ${cd[*]} | blob down ${bd[*]}" >&2
   for op in upload download; do
     if [ $op = upload ]; then c=$(printf '%s\n' "${cu[@]}" | best) b=$(printf '%s\n' "${bu[@]}" | best)
     else c=$(printf '%s\n' "${cd[@]}" | best) b=$(printf '%s\n' "${bd[@]}" | best); fi

@@ -79,9 +79,9 @@ static int s3_get_local(blob_backend *be, const char *bucket, const char *key,
     }
     r.out_fd = fd;
     rc = s3_perform(s3, h, &r);
-    if (rc == 0 && r.out_failed)
+    if (r.out_failed) /* the local disk, not the server (CURLE_WRITE_ERROR is not retried) */
         rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: writing %s: %s", bucket, key,
-                     path, strerror(errno));
+                     path, strerror(r.out_errno));
     else if (rc == RC_ENOMEM || rc == RC_ETOOBIG)
         rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: key too long", bucket, key);
     else

@@ -48,6 +48,7 @@ typedef struct s3_req {
     /* Progress of the current attempt (private) */
     size_t in_pos;
     int out_failed;
+    int out_errno;        /* why writing to out_fd failed */
 } s3_req;
 
 /* Prepares r for a request (zeroes it, no body in or out). s3_req_free releases its buffers. */

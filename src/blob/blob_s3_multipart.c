@@ -8,6 +8,7 @@
 #include "blob/blob_s3_int.h"
 
 #define S3_MAX_PARTS 1000 /* Swift's default limit; AWS allows 10000 */
+#define S3_GROW_PART_MAX ((size_t)64 << 20)
 
 typedef struct mp_job {
     s3_backend *s3;
@@ -157,7 +158,16 @@ int s3_put_multipart(s3_backend *s3, const char *bucket, const char *key, int fd
                      rc_error *err) {
     char upload_id[512], enc_id[1536] = "";
     mp_job m = {.s3 = s3, .bucket = bucket, .key = key, .enc_id = enc_id, .fd = fd, .size = size};
+    /* Parts of at least part_size, grown (up to S3_GROW_PART_MAX) until every thread has one:
+     * servers charge a fixed cost per part (Swift: ~50-100 ms), which one round in parallel
+     * hides. Then grown again if the file would need more than S3_MAX_PARTS parts. */
+    size_t per_thread = (size + (size_t)s3->upload_threads - 1) / (size_t)s3->upload_threads;
+    per_thread = (per_thread + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
     m.part = s3->part_size;
+    if (per_thread > m.part)
+        m.part = per_thread < S3_GROW_PART_MAX ? per_thread : S3_GROW_PART_MAX;
+    if (m.part < s3->part_size)
+        m.part = s3->part_size;
     if ((size + m.part - 1) / m.part > S3_MAX_PARTS)
         m.part = (size + S3_MAX_PARTS - 1) / S3_MAX_PARTS;
     m.n_parts = (size + m.part - 1) / m.part;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "blob/blob_s3_int.h"
+#include "util/log.h"
 #include "util/timeutil.h"
 
 #define S3_ERROR_BODY_MAX (64 * 1024)
@@ -125,6 +126,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *user) {
                 continue;
             if (put <= 0) {
                 r->out_failed = 1;
+                r->out_errno = put < 0 ? errno : ENOSPC;
                 return 0;  /* curl aborts with CURLE_WRITE_ERROR */
             }
             done += (size_t)put;
@@ -271,6 +273,15 @@ int s3_perform(s3_backend *s3, CURL *h, s3_req *r) {
         int again = r->cc == CURLE_OK ? s3_status_transient(r->status) : cc_transient(r->cc);
         if (!again || r->attempts >= max)
             break;
+        if (r->cc == CURLE_OK)
+            log_msg(LOG_WARN, "s3: %s oss://%s%s%s: HTTP %ld, retrying (attempt %d of %d)",
+                    r->method, r->bucket ? r->bucket : "", r->key ? "/" : "", r->key ? r->key : "",
+                    r->status, r->attempts + 1, max);
+        else
+            log_msg(LOG_WARN, "s3: %s oss://%s%s%s: %s, retrying (attempt %d of %d)", r->method,
+                    r->bucket ? r->bucket : "", r->key ? "/" : "", r->key ? r->key : "",
+                    r->curl_err[0] ? r->curl_err : curl_easy_strerror(r->cc), r->attempts + 1,
+                    max);
         int delay = s3->retry_base_ms << (r->attempts - 1 < 6 ? r->attempts - 1 : 6);
         delay += (int)(time_mono_ms() % (delay / 4 + 1)); /* jitter */
         sleep_ms(delay);

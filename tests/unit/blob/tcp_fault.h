@@ -1,6 +1,7 @@
 /* tcp_fault: a loopback TCP endpoint that misbehaves on purpose, for the S3 failure tests -
  * RESET closes every connection at once (RST), SILENT accepts and never answers, PROXY forwards
- * to a real server but drops any connection whose client bytes contain `drop_match`. */
+ * to a real server but answers the first `fail_first` connections with HTTP 503 and drops any
+ * connection whose client bytes contain `drop_match`, or cuts the first forwarded answer short. */
 #ifndef REELCUT_TEST_TCP_FAULT_H
 #define REELCUT_TEST_TCP_FAULT_H
 
@@ -21,6 +22,9 @@ typedef struct tcp_fault {
     enum tcp_fault_mode mode;
     int upstream_port;      /* PROXY */
     const char *drop_match; /* PROXY: NULL = forward everything */
+    int fail_first;         /* PROXY: connections answered 503 before forwarding starts */
+    long cut_after;         /* PROXY: the first forwarded connection is reset after this many
+                             * bytes from the server (0 = never) */
     int port;               /* where it listens (set by tcp_fault_start) */
     atomic_int accepted, dropped;
     /* private */
@@ -34,6 +38,7 @@ typedef struct tcp_fault {
 typedef struct tcp_fault_conn {
     tcp_fault *tf;
     int fd;
+    long cut_after;
 } tcp_fault_conn;
 
 static inline void tcp_fault_rst(int fd) {
@@ -57,6 +62,7 @@ static inline void *tcp_fault_conn_main(void *arg) {
     tcp_fault_conn *c = arg;
     tcp_fault *tf = c->tf;
     int cfd = c->fd, ufd = socket(AF_INET, SOCK_STREAM, 0);
+    long budget = c->cut_after; /* bytes from the server still to forward; 0 = unlimited */
     struct sockaddr_in up = {.sin_family = AF_INET, .sin_port = htons((uint16_t)tf->upstream_port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     free(c);
@@ -85,6 +91,15 @@ static inline void *tcp_fault_conn_main(void *arg) {
         }
         if (p[1].revents) {
             ssize_t n = recv(ufd, data, 1 << 16, 0);
+            if (budget > 0 && n >= budget) {
+                tcp_fault_write_all(cfd, data, budget);
+                atomic_fetch_add(&tf->dropped, 1);
+                tcp_fault_rst(cfd);
+                cfd = -1;
+                break;
+            }
+            if (budget > 0)
+                budget -= n;
             if (n <= 0 || tcp_fault_write_all(cfd, data, n))
                 break;
         }
@@ -118,10 +133,21 @@ static inline void *tcp_fault_main(void *arg) {
             close(fd);
         } else if (tf->mode == FAULT_SILENT) {
             tf->conn_fds[tf->n_conn++] = fd;
+        } else if (atomic_load(&tf->accepted) <= tf->fail_first) {
+            static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                       "Connection: close\r\n\r\n";
+            char junk[4096];
+            struct pollfd in = {fd, POLLIN, 0};
+            if (poll(&in, 1, 1000) > 0)
+                (void)!recv(fd, junk, sizeof(junk), 0);
+            tcp_fault_write_all(fd, busy, (ssize_t)strlen(busy));
+            shutdown(fd, SHUT_WR);
+            close(fd);
         } else {
             tcp_fault_conn *c = malloc(sizeof(*c));
             c->tf = tf;
             c->fd = fd;
+            c->cut_after = atomic_load(&tf->accepted) == tf->fail_first + 1 ? tf->cut_after : 0;
             tf->conn_fds[tf->n_conn] = -1;
             pthread_create(&tf->conn_threads[tf->n_conn++], NULL, tcp_fault_conn_main, c);
         }

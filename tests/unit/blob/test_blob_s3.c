@@ -1,5 +1,6 @@
 /* The blob suite on S3 against a real OpenStack Swift with s3api (tests/s3/swift.sh), plus what
  * only S3 has: wrong credentials, servers that reset or hang (retries, then RC_EREAD/RC_EWRITE),
+ * 503s that a retry gets past, a download cut short and restarted,
  * a multipart upload failing midway (aborted: no object, no pending upload), virtual-hosted
  * addressing, configuration errors. The secret never shows in an error. */
 #include <sys/time.h>
@@ -173,6 +174,55 @@ static void test_silent_server(void **state) {
     tcp_fault_stop(&tf);
 }
 
+/* HTTP 503s are retried: after two of them the third attempt gets through, both ways. */
+static void test_503_then_success(void **state) {
+    suite_fixture *f = *state;
+    int port = atoi(strrchr(endpoint, ':') + 1);
+    tcp_fault tf = {.mode = FAULT_PROXY, .upstream_port = port, .fail_first = 2};
+    assert_int_equal(tcp_fault_start(&tf), 0);
+    char ep[64];
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", tf.port);
+    blob_s3_options o = base_options();
+    o.endpoint = ep;
+    blob_backend *be = NULL;
+    assert_int_equal(blob_s3_create(&o, &be, NULL), 0);
+    suite_fixture pf = *f;
+    pf.be = be;
+    char expect[512];
+    suite_put(&pf, "retried.bin", 400000, 11, expect, sizeof(expect));
+    assert_int_equal(atomic_load(&tf.accepted), 3);
+    suite_check(f, "retried.bin", expect);
+    tf.fail_first = 5; /* two more 503s for the download */
+    suite_check(&pf, "retried.bin", expect);
+    assert_int_equal(atomic_load(&tf.accepted), 6);
+    f->serial = pf.serial;
+    blob_destroy(be);
+    tcp_fault_stop(&tf);
+}
+
+/* A download reset halfway is retried from the start: the temp file has exactly the object. */
+static void test_download_cut_short(void **state) {
+    suite_fixture *f = *state;
+    char expect[512];
+    suite_put(f, "cut.bin", 3000000, 12, expect, sizeof(expect));
+    int port = atoi(strrchr(endpoint, ':') + 1);
+    tcp_fault tf = {.mode = FAULT_PROXY, .upstream_port = port, .cut_after = 1000000};
+    assert_int_equal(tcp_fault_start(&tf), 0);
+    char ep[64];
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", tf.port);
+    blob_s3_options o = base_options();
+    o.endpoint = ep;
+    blob_backend *be = NULL;
+    assert_int_equal(blob_s3_create(&o, &be, NULL), 0);
+    suite_fixture pf = *f;
+    pf.be = be;
+    suite_check(&pf, "cut.bin", expect);
+    assert_int_equal(atomic_load(&tf.dropped), 1);
+    assert_int_equal(atomic_load(&tf.accepted), 2);
+    blob_destroy(be);
+    tcp_fault_stop(&tf);
+}
+
 /* Pending multipart uploads of the suite bucket, as the server lists them. */
 static int pending_uploads(blob_backend *be) {
     CURL *h = curl_easy_init();
@@ -299,6 +349,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_wrong_secret, s3_setup, s3_teardown),
         cmocka_unit_test_setup_teardown(test_reset_server, s3_setup, s3_teardown),
         cmocka_unit_test_setup_teardown(test_silent_server, s3_setup, s3_teardown),
+        cmocka_unit_test_setup_teardown(test_503_then_success, s3_setup, s3_teardown),
+        cmocka_unit_test_setup_teardown(test_download_cut_short, s3_setup, s3_teardown),
         cmocka_unit_test_setup_teardown(test_multipart_failure_aborts, s3_setup, s3_teardown),
         cmocka_unit_test_setup_teardown(test_virtual_hosted, s3_setup, s3_teardown),
     };
