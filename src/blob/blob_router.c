@@ -62,6 +62,12 @@ static void r_destroy(blob_backend *be) {
     free(r);
 }
 
+static const blob_ops router_ops;
+
+int blob_is_router(const blob_backend *be) {
+    return be && be->ops == &router_ops;
+}
+
 static const blob_ops router_ops = {"router",        r_get_local,     r_put_file,
                                     r_delete_object, r_bucket_exists, r_destroy};
 

@@ -24,6 +24,9 @@ int blob_router_add_backend(blob_backend *router, const char *name, blob_backend
 int blob_router_route(blob_backend *router, const char *bucket, const char *name, rc_error *err);
 int blob_router_set_default(blob_backend *router, const char *name, rc_error *err);
 
+/* Whether be is a router (made by blob_router_create / blob_router_from_config). */
+int blob_is_router(const blob_backend *be);
+
 /* The name of the backend serving `bucket` ("fs", "s3"), or NULL when there is none. */
 const char *blob_router_backend_of(blob_backend *router, const char *bucket);
 

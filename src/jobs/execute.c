@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "blob/blob_http.h"
+#include "blob/blob_router.h"
 #include "jobs/highlights.h"
 #include "jobs/objectkey.h"
 #include "jobs/segmentation.h"
@@ -22,8 +23,17 @@ struct jobs_executor {
     jobs_policy policy;
 };
 
+/* Whether a bucket has a configured backend (API.md §4.0 state check). Local buckets are folders,
+ * so existence is a cheap stat; a remote bucket is taken as configured without a network call in
+ * the request path - whether it exists shows at execution, where failures name oss://bucket/key. */
 static int bucket_known(void *ctx, const char *bucket) {
-    return blob_bucket_exists((blob_backend *)ctx, bucket, NULL) == 0;
+    blob_backend *be = ctx;
+    const char *name = blob_is_router(be) ? blob_router_backend_of(be, bucket) : "fs";
+    if (!name)
+        return 0;
+    if (strcmp(name, "fs") != 0)
+        return 1;
+    return blob_bucket_exists(be, bucket, NULL) == 0;
 }
 
 void jobs_policy_from_config(const config *cfg, blob_backend *blob, jobs_policy *policy) {
