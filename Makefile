@@ -30,7 +30,8 @@ test:
 
 bench: build
 	@scripts/deps.sh test
-	@for b in bench/*/run.sh; do echo "== $$b"; bash $$b build || exit 1; done
+	@failed=""; for b in bench/*/run.sh; do echo "== $$b"; bash $$b build || failed="$$failed $$b"; done; \
+	  if [ -n "$$failed" ]; then echo "targets missed in:$$failed"; exit 1; fi
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
