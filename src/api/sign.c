@@ -351,23 +351,3 @@ out:
     return rc;
 }
 
-int api_callback_signature(const char *url, long long timestamp, const char *key,
-                           char out_hex[API_MD5_HEX_LEN + 1]) {
-    buf text;
-    buf_init(&text, 0);
-    unsigned char md[16];
-    unsigned int md_len = 0;
-    int rc = buf_printf(&text, "%s|%lld|%s", url, timestamp, key);
-    if (rc)
-        goto out;
-    if (!EVP_Digest(text.data, text.len, md, &md_len, EVP_md5(), NULL)) {
-        rc = RC_EINTERNAL;
-        goto out;
-    }
-    ids_to_hex(md, md_len, out_hex);
-out:
-    if (text.data)
-        OPENSSL_cleanse(text.data, text.len);
-    buf_free(&text);
-    return rc;
-}

@@ -13,7 +13,6 @@
 #include "util/rc.h"
 
 #define API_SHA256_HEX_LEN 64
-#define API_MD5_HEX_LEN 32
 #define API_RPC_SIGNATURE_LEN 28 /* base64 of a 20-byte HMAC-SHA1 */
 #define API_ACCESS_KEY_ID_MAX 128
 #define API_SECRET_MAX 256
@@ -154,12 +153,5 @@ int api_rpc_string_to_sign(const char *method, const api_params *params, buf *ou
  * adds it as parameter Signature (ENC'd on the wire). Returns 0 or a negative rc. */
 int api_sign_rpc(const char *method, const api_params *params, const char *secret,
                  char out[API_RPC_SIGNATURE_LEN + 1]);
-
-/* ---- Callback notifications (§4.7) ---- */
-
-/* Writes the X-ICE-SIGNATURE value, lowercase hex MD5 of "<url>|<timestamp>|<key>", into out_hex
- * (32 hex + NUL). Returns 0, RC_ENOMEM or RC_EINTERNAL. */
-int api_callback_signature(const char *url, long long timestamp, const char *key,
-                           char out_hex[API_MD5_HEX_LEN + 1]);
 
 #endif

@@ -612,19 +612,6 @@ static void test_byte_flips(void **state) {
     }
 }
 
-static void test_callback_signature(void **state) {
-    (void)state;
-    char hex[API_MD5_HEX_LEN + 1];
-    assert_int_equal(
-        api_callback_signature("https://www.example.com/your/callback", 1519375990, "Test123", hex),
-        0);
-    assert_string_equal(hex, "c587b80d2d0ede300e8967937da7219b");
-    assert_int_equal(
-        api_callback_signature("https://www.example.com/your/callback", 1519375991, "Test123", hex),
-        0);
-    assert_string_not_equal(hex, "c587b80d2d0ede300e8967937da7219b");
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vector_a),
@@ -638,7 +625,6 @@ int main(void) {
         cmocka_unit_test(test_rpc_body_only),
         cmocka_unit_test(test_repeated_header_and_spaces),
         cmocka_unit_test(test_byte_flips),
-        cmocka_unit_test(test_callback_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
