@@ -232,9 +232,15 @@ int store_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_error 
 
 /* ------------------------------------------------------------------ nonces */
 
+/* The longest a nonce may be remembered: expires_at - now (API.md §2.4: request time + 900 s, the
+ * request time being at most 900 s ahead of the server's clock). */
+#define STORE_NONCE_MAX_TTL_S 1800
+
 /* Records (access_key_id, nonce) until expires_at (Unix s). Returns 0 the first time, RC_EEXIST if
  * it was recorded before and expires_at of that record is still > now (Unix s, the caller's request
- * clock, so tests with a pinned clock work); an expired record is reused. Expired rows are purged
+ * clock, so tests with a pinned clock work); an expired record is reused. expires_at - now must not
+ * exceed STORE_NONCE_MAX_TTL_S (the SQLite backend answers RC_EINVAL). Once this returns 0 the record is committed and
+ * visible to every handle on the same database (other processes included). Expired rows are purged
  * now and then. */
 int store_nonce_use(store *st, const char *access_key_id, const char *nonce, int64_t now,
                     int64_t expires_at, rc_error *err);

@@ -1,7 +1,6 @@
 /* store_sqlite: the embedded SQLite backend - connection pool, migrations, tokens, nonces, purge.
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,6 @@
 #include "store/store_sqlite_int.h"
 #include "util/log.h"
 
-#define NONCE_PURGE_EVERY 256u
 #define CLIENT_TOKEN_TTL_S 86400
 
 typedef struct sq_impl {
@@ -23,7 +21,7 @@ typedef struct sq_impl {
     int nidle;
     int nopen;
     sq_checkpointer *ckpt; /* set once at open, before the pool is shared; NULL = inline checkpoints */
-    atomic_uint nonce_uses; /* purge expired nonces every NONCE_PURGE_EVERY uses */
+    sq_nonces *nonces;     /* the replay-nonce database (store_sqlite_nonce.c) */
 } sq_impl;
 
 /* Versioned migrations: entry i brings the schema to version i + 1. Append only, never edit. */
@@ -91,6 +89,16 @@ int store_sq_fail(sqlite3 *db, const char *what, rc_error *err) {
 int store_sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err) {
     *stmt = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK) {
+        store_sq_fail(db, "prepare", err);
+        return RC_EDB;
+    }
+    return 0;
+}
+
+int store_sq_prepare_persistent(sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
+                                rc_error *err) {
+    *stmt = NULL;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK) {
         store_sq_fail(db, "prepare", err);
         return RC_EDB;
     }
@@ -187,7 +195,7 @@ static void close_connection(sqlite3 *db) {
  * sqlite3_busy_timeout() sleeps 1, 2, 5, 10 ... 100 ms between tries, but our write transactions
  * last tens of microseconds: under concurrent writes those sleeps, not the work, made the latency
  * (p99 > 100 ms with two HTTP threads). Sleep 20 us for the first tries, then 100 us, then 1 ms. */
-static int busy_retry(void *ctx, int count) {
+int store_sq_busy_retry(void *ctx, int count) {
     const store *st = ctx;
     int64_t waited_us, sleep_us;
     if (count < 10) {
@@ -207,7 +215,7 @@ static int busy_retry(void *ctx, int count) {
     return 1;
 }
 
-static int open_connection(store *st, const char *path, sqlite3 **out, rc_error *err) {
+int store_sq_open_file(store *st, const char *path, sqlite3 **out, rc_error *err) {
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     *out = NULL;
@@ -217,15 +225,21 @@ static int open_connection(store *st, const char *path, sqlite3 **out, rc_error 
         sqlite3_close(db);
         return rc;
     }
-    sqlite3_busy_handler(db, busy_retry, st);
+    sqlite3_busy_handler(db, store_sq_busy_retry, st);
     int rc = store_sq_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
     if (rc) {
         sqlite3_close(db);
         return rc;
     }
-    store_sq_checkpointer_attach(((sq_impl *)st->impl)->ckpt, db);
     *out = db;
     return 0;
+}
+
+static int open_connection(store *st, const char *path, sqlite3 **out, rc_error *err) {
+    int rc = store_sq_open_file(st, path, out, err);
+    if (rc == 0)
+        store_sq_checkpointer_attach(((sq_impl *)st->impl)->ckpt, *out);
+    return rc;
 }
 
 int store_sq_get(store *st, sqlite3 **db, rc_error *err) {
@@ -386,48 +400,12 @@ static int sq_client_token_lookup(store *st, const store_client_token *tok, char
 static int sq_nonce_use(store *st, const char *access_key_id, const char *nonce, int64_t now,
                         int64_t expires_at, rc_error *err) {
     sq_impl *im = st->impl;
-    sqlite3 *db;
-    sqlite3_stmt *stmt = NULL;
-    int rc = store_sq_get(st, &db, err);
-    if (rc)
-        return rc;
-    /* One statement: insert, or take over a row whose time is up; anything else is a replay. */
-    rc = store_sq_prepare_cached(st, db,
-                                 "INSERT INTO nonces VALUES(?1,?2,?3) ON CONFLICT(access_key_id,"
-                                 " nonce) DO UPDATE SET expires_at=excluded.expires_at"
-                                 " WHERE expires_at<=?4",
-                                 &stmt, err);
-    if (rc)
-        goto out;
-    store_sq_bind_text(stmt, 1, access_key_id);
-    store_sq_bind_text(stmt, 2, nonce);
-    sqlite3_bind_int64(stmt, 3, expires_at);
-    sqlite3_bind_int64(stmt, 4, now);
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        rc = store_sq_fail(db, "record nonce", err);
-        goto out;
-    }
-    rc = sqlite3_changes(db) == 1 ? 0 : RC_EEXIST;
-    if (atomic_fetch_add(&im->nonce_uses, 1) % NONCE_PURGE_EVERY == NONCE_PURGE_EVERY - 1) {
-        char sql[80];
-        snprintf(sql, sizeof(sql), "DELETE FROM nonces WHERE expires_at<=%lld", (long long)now);
-        if (store_sq_exec(db, sql, NULL))
-            log_warn("job store: purging expired nonces failed");
-    }
-out:
-    store_sq_release(st, db, stmt);
-    store_sq_put(st, db);
-    return rc;
+    return store_sq_nonces_use(im->nonces, access_key_id, nonce, now, expires_at, err);
 }
 
 static int sq_nonce_clear(store *st, rc_error *err) {
-    sqlite3 *db;
-    int rc = store_sq_get(st, &db, err);
-    if (rc)
-        return rc;
-    rc = store_sq_exec(db, "DELETE FROM nonces", err);
-    store_sq_put(st, db);
-    return rc;
+    sq_impl *im = st->impl;
+    return store_sq_nonces_clear(im->nonces, err);
 }
 
 static int sq_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_error *err) {
@@ -450,6 +428,7 @@ static int sq_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_er
     if (rc)
         goto out;
     *deleted_jobs = sqlite3_changes(db);
+    /* (nonces kept here by versions before the nonce database was split off) */
     snprintf(sql, sizeof(sql),
              "DELETE FROM client_tokens WHERE expires_at<=%lld;"
              "DELETE FROM nonces WHERE expires_at<=%lld;",
@@ -458,6 +437,8 @@ static int sq_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_er
     if (rc)
         goto out;
     rc = store_sq_commit(db, err);
+    if (rc == 0)
+        rc = store_sq_nonces_purge(((sq_impl *)st->impl)->nonces, now, err);
 out:
     store_sq_put(st, db);
     return rc;
@@ -470,6 +451,7 @@ static void sq_close(store *st) {
     for (int i = 0; i < im->nidle; i++)
         close_connection(im->idle[i]);
     store_sq_checkpointer_stop(im->ckpt);
+    store_sq_nonces_close(im->nonces);
     store_sq_stmt_cache_free(im->stmts);
     pthread_mutex_destroy(&im->mu);
     pthread_cond_destroy(&im->cv);
@@ -524,13 +506,14 @@ int store_sqlite_open(store *st, const char *path, rc_error *err) {
     }
     pthread_mutex_init(&im->mu, NULL);
     pthread_cond_init(&im->cv, NULL);
-    atomic_init(&im->nonce_uses, 0);
     st->impl = im;
     st->ops = &sqlite_ops;
     /* The first connection switches the file to WAL and brings the schema up to date. */
     int rc = open_connection(st, path, &db, err);
     if (rc == 0)
         rc = migrate(db, err);
+    if (rc == 0)
+        rc = store_sq_nonces_open(st, path, &im->nonces, err);
     if (rc) {
         sqlite3_close(db);
         sq_close(st);

@@ -11,12 +11,18 @@
 int store_sq_get(store *st, sqlite3 **db, rc_error *err);
 void store_sq_put(store *st, sqlite3 *db);
 
+/* Opens path (created if missing) in WAL mode, synchronous=NORMAL, with the store's busy handler
+ * (store_sq_busy_retry, ctx = st). Returns 0 or RC_EDB; sqlite3_close() it. */
+int store_sq_open_file(store *st, const char *path, sqlite3 **out, rc_error *err);
+int store_sq_busy_retry(void *ctx, int count);
+
 /* Records the database's last error as RC_EDB ("InternalError", "job store: <what>: <msg>").
  * A constraint violation is returned as RC_EEXIST instead (no message recorded). */
 int store_sq_fail(sqlite3 *db, const char *what, rc_error *err);
 
-/* Prepares sql; returns 0 or RC_EDB. */
+/* Prepares sql; returns 0 or RC_EDB. _persistent: for a statement kept for the connection's life. */
 int store_sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err);
+int store_sq_prepare_persistent(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err);
 /* Prepared statements kept per pooled connection (store_sqlite_stmt.c). new makes room for slots
  * connections (NULL when out of memory); add registers a newly opened db - the caller serialises
  * calls to add, lookups need no lock - and returns 0 or RC_ENOMEM (db then works uncached); free
@@ -69,6 +75,18 @@ int store_sq_token_check(store *st, sqlite3 *db, const store_client_token *tok, 
 /* Records tok -> resource_id (replacing an expired row). Returns 0 or RC_EDB. */
 int store_sq_token_record(store *st, sqlite3 *db, const store_client_token *tok,
                           const char *resource_id, rc_error *err);
+
+/* The replay-nonce database "<jobs path>-nonces" (store_sqlite_nonce.c), one connection per handle
+ * serialised by a mutex. open creates or upgrades it (the jobs database must be migrated first) and
+ * returns 0 or RC_ENOMEM / RC_EDB; close is NULL-safe. use/clear implement store_nonce_use and
+ * store_nonce_clear; purge deletes the expired epochs. */
+typedef struct sq_nonces sq_nonces;
+int store_sq_nonces_open(store *st, const char *jobs_path, sq_nonces **out, rc_error *err);
+void store_sq_nonces_close(sq_nonces *n);
+int store_sq_nonces_use(sq_nonces *n, const char *access_key_id, const char *nonce, int64_t now,
+                        int64_t expires_at, rc_error *err);
+int store_sq_nonces_clear(sq_nonces *n, rc_error *err);
+int store_sq_nonces_purge(sq_nonces *n, int64_t now, rc_error *err);
 
 /* The job operations (store_sqlite_jobs.c). */
 int store_sq_job_submit(store *st, const store_job *job, const store_client_token *tok,

@@ -1,0 +1,115 @@
+/* The SQLite backend's nonce database ("<db>-nonces"): shared by every handle on the data dir (as
+ * other processes would be), kept across reopening, seeded from the nonces an older version kept in
+ * the jobs database, purged by epoch, and bounded to STORE_NONCE_MAX_TTL_S. */
+#include "store_fixture.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const int64_t T = 1735787045; /* pinned request clock */
+
+/* A second handle on the same file is what a second server process has. */
+static void test_nonce_shared_between_handles(void **state) {
+    fixture *f = *state;
+    store *other = NULL;
+    assert_int_equal(store_open(f->url, NULL, &other, NULL), 0);
+    assert_int_equal(store_nonce_use(f->st, "ak", "n1", T, T + 900, NULL), 0);
+    assert_int_equal(store_nonce_use(other, "ak", "n1", T, T + 900, NULL), RC_EEXIST);
+    assert_int_equal(store_nonce_use(other, "ak", "n2", T, T + 900, NULL), 0);
+    assert_int_equal(store_nonce_use(f->st, "ak", "n2", T + 10, T + 910, NULL), RC_EEXIST);
+    /* the same nonce under another timestamp, recorded in another epoch, is still a replay */
+    assert_int_equal(store_nonce_use(other, "ak", "n1", T + 800, T + 1700, NULL), RC_EEXIST);
+    assert_int_equal(store_nonce_use(f->st, "ak", "n2", T - 800, T + 100, NULL), RC_EEXIST);
+    /* the nonce file sits next to the jobs database */
+    char path[160];
+    snprintf(path, sizeof(path), "%s-nonces", f->path);
+    assert_int_equal(access(path, F_OK), 0);
+    store_close(other);
+}
+
+/* Closing and reopening (a restart) keeps every live record, and only those. */
+static void test_nonce_survives_reopen(void **state) {
+    fixture *f = *state;
+    assert_int_equal(store_nonce_use(f->st, "ak", "kept", T, T + 900, NULL), 0);
+    assert_int_equal(store_nonce_use(f->st, "ak", "short", T, T + 5, NULL), 0);
+    store_close(f->st);
+    fixture_open(f);
+    assert_int_equal(store_nonce_use(f->st, "ak", "kept", T + 899, T + 1799, NULL), RC_EEXIST);
+    assert_int_equal(store_nonce_use(f->st, "ak", "short", T + 5, T + 905, NULL), 0);
+    assert_int_equal(store_nonce_use(f->st, "ak", "kept", T + 900, T + 1800, NULL), 0);
+}
+
+/* Records from before the split (the jobs database's nonces table) still count after upgrading. */
+static void test_nonce_seeded_from_jobs_database(void **state) {
+    fixture *f = *state;
+    store_close(f->st);
+    f->st = NULL;
+    char path[160];
+    snprintf(path, sizeof(path), "%s-nonces", f->path);
+    assert_int_equal(unlink(path), 0); /* as if this version never ran */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    int64_t now = FIX_T0_MS / 1000;
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO nonces VALUES('ak','old-live',%lld); INSERT INTO nonces"
+             " VALUES('ak','old-dead',%lld)",
+             (long long)(now + 600), (long long)(now - 1));
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    fixture_open(f);
+    assert_int_equal(store_nonce_use(f->st, "ak", "old-live", now, now + 900, NULL), RC_EEXIST);
+    assert_int_equal(store_nonce_use(f->st, "ak", "old-dead", now, now + 900, NULL), 0);
+}
+
+/* store_purge drops the epochs that ended; live records stay. */
+static void test_nonce_purge_by_epoch(void **state) {
+    fixture *f = *state;
+    int64_t now = FIX_T0_MS / 1000;
+    assert_int_equal(store_nonce_use(f->st, "ak", "dead", now - 3700, now - 1900, NULL), 0);
+    assert_int_equal(store_nonce_use(f->st, "ak", "live", now, now + 900, NULL), 0);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    char path[160];
+    snprintf(path, sizeof(path), "%s-nonces", f->path);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(nonce) FROM nonces", -1, &stmt,
+                                        NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 0), "dead"));
+    sqlite3_reset(stmt);
+    assert_int_equal(store_purge(f->st, 86400, NULL, NULL), 0);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(stmt, 0), "live");
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    assert_int_equal(store_nonce_use(f->st, "ak", "live", now, now + 900, NULL), RC_EEXIST);
+}
+
+/* A record kept longer than the epochs allow would be missed by lookups: refused. */
+static void test_nonce_ttl_bounded(void **state) {
+    fixture *f = *state;
+    rc_error err = {0};
+    assert_int_equal(store_nonce_use(f->st, "ak", "far", T, T + STORE_NONCE_MAX_TTL_S + 1, &err),
+                     RC_EINVAL);
+    assert_int_equal(store_nonce_use(f->st, "ak", "far", T, T + STORE_NONCE_MAX_TTL_S, NULL), 0);
+    assert_int_equal(store_nonce_use(f->st, "ak", "far", T + STORE_NONCE_MAX_TTL_S - 1,
+                                     T + STORE_NONCE_MAX_TTL_S, NULL),
+                     RC_EEXIST);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_nonce_shared_between_handles, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nonce_survives_reopen, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nonce_seeded_from_jobs_database, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nonce_purge_by_epoch, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nonce_ttl_bounded, fixture_setup, fixture_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
