@@ -20,8 +20,9 @@ typedef struct sq_impl {
     sqlite3 **idle; /* pool_size slots */
     int nidle;
     int nopen;
-    sq_checkpointer *ckpt; /* set once at open, before the pool is shared; NULL = inline checkpoints */
-    sq_nonces *nonces;     /* the replay-nonce database (store_sqlite_nonce.c) */
+    /* set once at open, before the pool is shared; NULL = inline checkpoints */
+    sq_checkpointer *ckpt;
+    sq_nonces *nonces; /* the replay-nonce database (store_sqlite_nonce.c) */
 } sq_impl;
 
 /* Versioned migrations: entry i brings the schema to version i + 1. Append only, never edit. */
@@ -95,8 +96,7 @@ int store_sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error
     return 0;
 }
 
-int store_sq_prepare_persistent(sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
-                                rc_error *err) {
+int store_sq_prepare_persistent(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err) {
     *stmt = NULL;
     if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK) {
         store_sq_fail(db, "prepare", err);

@@ -20,7 +20,8 @@ int store_sq_busy_retry(void *ctx, int count);
  * A constraint violation is returned as RC_EEXIST instead (no message recorded). */
 int store_sq_fail(sqlite3 *db, const char *what, rc_error *err);
 
-/* Prepares sql; returns 0 or RC_EDB. _persistent: for a statement kept for the connection's life. */
+/* Prepares sql; returns 0 or RC_EDB. _persistent: for a statement kept for the connection's life.
+ */
 int store_sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err);
 int store_sq_prepare_persistent(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, rc_error *err);
 /* Prepared statements kept per pooled connection (store_sqlite_stmt.c). new makes room for slots

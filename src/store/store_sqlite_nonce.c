@@ -1,16 +1,17 @@
 /* store_sqlite_nonce: the replay-nonce set of the SQLite backend, in its own database file.
  *
- * Every signed API request records (AccessKeyId, nonce) (API.md §2.4). In the jobs database that was
- * a write transaction on the jobs file's single write lock, beside a secondary expiry index: ~29 us
- * of a GetSmartHandleJob's ~66 us of server CPU, and every request contended with job writes for the
- * lock (bench/api/README.md). Here:
- *  - the nonces live in "<jobs path>-nonces", its own WAL database with its own write lock; like the
- *    jobs file it is synchronous=NORMAL (a commit is not fsynced: it survives a crash of reelcut,
- *    and a power cut may lose the last commits before the latest checkpoint - see docs/STORE.md);
+ * Every signed API request records (AccessKeyId, nonce) (API.md §2.4). In the jobs database that
+ * was a write transaction on the jobs file's single write lock, beside a secondary expiry index:
+ * ~29 us of a GetSmartHandleJob's ~66 us of server CPU, and every request contended with job writes
+ * for the lock (bench/api/README.md). Here:
+ *  - the nonces live in "<jobs path>-nonces", its own WAL database with its own write lock; like
+ * the jobs file it is synchronous=NORMAL (a commit is not fsynced: it survives a crash of reelcut,
+ *    and a power cut may lose the last commits before the latest checkpoint - see docs/DESIGN.md,
+ * Persistence);
  *  - rows are keyed (epoch, AccessKeyId, nonce), epoch = expires_at / NONCE_EPOCH_S: one B-tree,
- *    no expiry index. A live record (expires_at > now, and expires_at <= now + STORE_NONCE_MAX_TTL_S
- *    by the store contract) lies in epoch now/E or now/E + 1, so a lookup is two key seeks, and
- *    expired epochs form a key prefix that the purge deletes in small slices;
+ *    no expiry index. A live record (expires_at > now, and expires_at <= now +
+ * STORE_NONCE_MAX_TTL_S by the store contract) lies in epoch now/E or now/E + 1, so a lookup is two
+ * key seeks, and expired epochs form a key prefix that the purge deletes in small slices;
  *  - each process uses one connection under a mutex: SQLite serialises writers anyway, and a
  *    connection that is the only writer in its process keeps its page cache between transactions
  *    (pooled connections reload it whenever another one has committed).
@@ -24,9 +25,9 @@
 #include "store/store_sqlite_int.h"
 #include "util/log.h"
 
-#define NONCE_EPOCH_S 1800         /* >= STORE_NONCE_MAX_TTL_S: live rows span two epochs */
-#define NONCE_PURGE_EVERY 256u     /* uses between two purge slices */
-#define NONCE_PURGE_SLICE 1024     /* rows deleted per slice: 4x the insert rate */
+#define NONCE_EPOCH_S 1800     /* >= STORE_NONCE_MAX_TTL_S: live rows span two epochs */
+#define NONCE_PURGE_EVERY 256u /* uses between two purge slices */
+#define NONCE_PURGE_SLICE 1024 /* rows deleted per slice: 4x the insert rate */
 #define NONCE_SCHEMA_VERSION 1
 
 _Static_assert(NONCE_EPOCH_S >= STORE_NONCE_MAX_TTL_S, "a live nonce must span at most 2 epochs");
@@ -57,7 +58,8 @@ static const char *const purge_slice_sql =
 static const char *const purge_all_sql = "DELETE FROM nonces WHERE epoch<?1";
 
 /* Creates the table (once, whichever process comes first) and, the first time only, copies the live
- * nonces that older versions kept in the jobs database, so an upgrade does not reopen the window. */
+ * nonces that older versions kept in the jobs database, so an upgrade does not reopen the window.
+ */
 static int create_schema(sqlite3 *db, const char *jobs_path, int64_t now, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
     int rc = store_sq_begin_write(db, err);

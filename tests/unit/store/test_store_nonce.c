@@ -73,9 +73,9 @@ static void test_nonce_purge_by_epoch(void **state) {
     char path[160];
     snprintf(path, sizeof(path), "%s-nonces", f->path);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(nonce) FROM nonces", -1, &stmt,
-                                        NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT group_concat(nonce) FROM nonces", -1, &stmt, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
     assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 0), "dead"));
     sqlite3_reset(stmt);
@@ -107,8 +107,7 @@ int main(void) {
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_nonce_seeded_from_jobs_database, fixture_setup,
                                         fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_nonce_purge_by_epoch, fixture_setup,
-                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nonce_purge_by_epoch, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_nonce_ttl_bounded, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
