@@ -12,18 +12,19 @@ mkdir -p "$out"
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 
 SIZE=320x180
-# Visually distinct shot sources (each animated, so shots are not still pictures).
+# Visually distinct shot sources (each animated, so shots are not still pictures). Every random
+# source has a fixed seed, so each generation makes the same pictures (tests stay reproducible).
 src() { # src INDEX RATE [SIZE]
   local s=${3:-$SIZE}
   case $1 in
   0) echo "testsrc2=size=$s:rate=$2" ;;
   1) echo "mandelbrot=size=$s:rate=$2:end_scale=0.01" ;;
   2) echo "smptebars=size=$s:rate=$2" ;;
-  3) echo "cellauto=size=$s:rate=$2:rule=110:scroll=1" ;;
-  4) echo "gradients=size=$s:rate=$2:speed=0.03:c0=0x3050c0:c1=0xe0c040:nb_colors=2" ;;
+  3) echo "cellauto=size=$s:rate=$2:rule=110:scroll=1:seed=5" ;;
+  4) echo "gradients=size=$s:rate=$2:speed=0.03:c0=0x3050c0:c1=0xe0c040:nb_colors=2:seed=7" ;;
   5) echo "testsrc=size=$s:rate=$2" ;;
   6) echo "rgbtestsrc=size=$s:rate=$2" ;;
-  7) echo "life=size=$s:rate=$2:mold=10:ratio=0.3:life_color=0x40a0ff:death_color=0x202020" ;;
+  7) echo "life=size=$s:rate=$2:mold=10:ratio=0.3:life_color=0x40a0ff:death_color=0x202020:seed=3" ;;
   esac
 }
 
@@ -109,7 +110,7 @@ hard_cuts hard_h264 mp4 25 $SIZE "0:70 1:45 2:80 3:60 5:55" "${X264[@]}"
 if [ ! -s "$out/colour_only.mp4" ] || [ ! -s "$out/colour_only.truth" ]; then
   encode colour_only mp4 \
     "[0:v]trim=end_frame=150,setpts=PTS-STARTPTS,format=yuv420p,split=3[a][b][c];[a]trim=end_frame=60[a1];[b]trim=start_frame=60:end_frame=110,setpts=PTS-STARTPTS,hue=h=150[b1];[c]trim=start_frame=110,setpts=PTS-STARTPTS,hue=h=-100[c1];[a1][b1][c1]concat=n=3:v=1:a=0[v]" \
-    -f lavfi -i "gradients=size=$SIZE:rate=25:speed=0.01:c0=0xd04040:c1=0x40a040:c2=0x4040d0:nb_colors=3" -- "${X264[@]}"
+    -f lavfi -i "gradients=size=$SIZE:rate=25:speed=0.01:c0=0xd04040:c1=0x40a040:c2=0x4040d0:nb_colors=3:seed=11" -- "${X264[@]}"
   printf 'fps 25\nhard 2.4\nhard 4.4\n' >"$out/colour_only.truth"
 fi
 # Gradual transitions: dissolve, fade through black, wipe.
@@ -133,11 +134,11 @@ hard_cuts cut_30fps mp4 30 $SIZE "4:90 6:80 0:75" "${X264[@]}"
 negative flash "testsrc2=size=$SIZE:rate=25,trim=end_frame=150,drawbox=color=white@0.9:t=fill:enable='between(n,40,41)+eq(n,95)'"
 negative pan "testsrc2=size=1280x720:rate=25,trim=end_frame=150,crop=320:180:x='480+470*sin(t*2.2)':y='270+260*cos(t*1.7)'"
 negative zoom "testsrc2=size=640x360:rate=25,trim=end_frame=150,zoompan=z='1.6+0.5*sin(on/9)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=$SIZE:fps=25"
-negative motion "life=size=$SIZE:rate=25:mold=25:ratio=0.5:life_color=0xffb040:death_color=0x102050,trim=end_frame=150"
+negative motion "life=size=$SIZE:rate=25:mold=25:ratio=0.5:life_color=0xffb040:death_color=0x102050:seed=13,trim=end_frame=150"
 negative flash_mandelbrot "mandelbrot=size=$SIZE:rate=25,trim=end_frame=150,drawbox=color=white@0.8:t=fill:enable='between(n,30,31)+between(n,100,102)'"
 negative pan_slow "mandelbrot=size=1280x720:rate=25:end_scale=1,trim=end_frame=150,crop=320:180:x='400+300*sin(t*0.9)':y='270+200*cos(t*0.7)'"
 negative zoom_in "smptehdbars=size=640x360:rate=25,trim=end_frame=150,zoompan=z='1+0.8*(on/150)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=$SIZE:fps=25"
-negative motion_cellauto "cellauto=size=$SIZE:rate=25:rule=30:scroll=1,trim=end_frame=150"
+negative motion_cellauto "cellauto=size=$SIZE:rate=25:rule=30:scroll=1:seed=17,trim=end_frame=150"
 
 # Codecs and frame rates.
 hard_cuts hevc_23976 mp4 24000/1001 $SIZE "0:60 2:50 1:70" -c:v libx265 -preset ultrafast \
