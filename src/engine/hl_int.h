@@ -26,6 +26,8 @@ typedef struct hl_raw_tick {
     float flux_sum; /* spectral flux, summed over hops */
     float vbytes;   /* inter-frame video bytes in this tick */
     int vframes;    /* inter frames */
+    float vmax;     /* largest inter frame in this tick (bytes) */
+    uint8_t key;    /* a keyframe was decoded in this tick */
     uint8_t empty;  /* a keyframe in this tick shows a black or empty picture */
 } hl_raw_tick;
 
@@ -62,6 +64,11 @@ int hl_video_open(hl_video **out, struct AVFormatContext *fmt, int index, double
 int hl_video_packet(hl_video *v, const struct AVPacket *pkt, hl_raw *raw);
 void hl_video_stats(const hl_video *v, int64_t *packets, int *keyframes_decoded, int *macroblocks);
 void hl_video_close(hl_video **v);
+
+/* Whether a 64x36 YUV420 keyframe thumbnail (planes packed: y 64x36, u and v 32x18) shows no
+ * picture: dark (mean luma < 24), or flat in luma and in both chroma planes (sd < 4 each) - a
+ * colour gradient of even brightness is a picture. Returns 1 or 0. */
+int hl_thumb_empty(const uint8_t *y, const uint8_t *u, const uint8_t *v);
 
 /* Turns the accumulators into the public track (hl_track.c). */
 int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks,

@@ -193,14 +193,8 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
     }
 }
 
-static int cmp_double_(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Per-tick inter-frame bytes per frame, forward-filled, then a running median over 1 s so the
- * periodic larger frames of some encoders' GOP patterns do not break a still stretch. */
-static void median_bytes(const hl_raw *raw, size_t n, double *pf, double *med) {
+/* Per-tick inter-frame bytes per frame, forward-filled (the motion signal). */
+static void bytes_per_frame(const hl_raw *raw, size_t n, double *pf) {
     double prev = -1;
     for (size_t i = 0; i < n; i++) {
         const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
@@ -214,31 +208,55 @@ static void median_bytes(const hl_raw *raw, size_t n, double *pf, double *med) {
     for (size_t i = 0; i < n; i++)
         if (pf[i] < 0)
             pf[i] = first < n ? pf[first] : 0;
+}
+
+/* The still level around each tick: the upper quartile, over +-0.5 s, of each tick's largest
+ * inter frame. A frozen picture makes every frame cost the codec's skip price, its reference (P)
+ * frames included; a slowly changing picture keeps its B frames (interpolated) at that price but
+ * not its P frames. A median - of frames or of ticks - is the B-frame price in both cases (x265
+ * codes 3 B frames per P frame), the upper quartile is the P-frame price. It still ignores up to
+ * a quarter of periodic larger frames in a still stretch (VP8/VP9 golden and alt-ref frames, the
+ * first P frame after each keyframe of a short MPEG-4 GOP). Forward-filled where no frames. */
+static void still_level(const hl_raw *raw, size_t n, double *hi) {
+    double prev = -1;
     for (size_t i = 0; i < n; i++) {
         double w[10];
-        size_t a = i >= 5 ? i - 5 : 0, m = 0;
-        for (size_t j = a; j < a + 10 && j < n; j++)
-            w[m++] = pf[j];
-        qsort(w, m, sizeof(double), cmp_double_);
-        med[i] = w[m / 2];
+        size_t m = 0;
+        for (size_t j = i >= 5 ? i - 5 : 0; j < i + 5 && j < raw->n; j++) {
+            const hl_raw_tick *tk = &raw->ticks[j];
+            if (tk->vframes)
+                w[m++] = tk->vmax > 0 ? tk->vmax : tk->vbytes / tk->vframes;
+        }
+        if (m) {
+            qsort(w, m, sizeof(double), cmp_double);
+            size_t q = m * 3 / 4;
+            prev = w[q < m ? q : m - 1];
+        }
+        hi[i] = prev;
     }
+    size_t first = 0;
+    while (first < n && hi[first] < 0)
+        first++;
+    for (size_t i = 0; i < n; i++)
+        if (hi[i] < 0)
+            hi[i] = first < n ? hi[first] : 0;
 }
 
 static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblocks) {
     size_t n = out->n;
-    double *pf = malloc(n * sizeof(double)), *med = malloc(n * sizeof(double));
-    if (!pf || !med) {
+    double *pf = malloc(n * sizeof(double)), *hi = malloc(n * sizeof(double));
+    if (!pf || !hi) {
         free(pf);
-        free(med);
+        free(hi);
         return; /* no motion or avoid signal: the scorer sees a uniform picture */
     }
-    median_bytes(raw, n, pf, med);
-    /* bytes per frame over +-0.5 s: every frame type counted in proportion (a tick of 2-3 frames
-     * may hold only tiny B frames) */
+    bytes_per_frame(raw, n, pf);
+    still_level(raw, n, hi);
+    /* bytes per frame over +-0.5 s: every frame type counted in proportion */
     double *mean1s = malloc(n * sizeof(double));
     if (!mean1s) {
         free(pf);
-        free(med);
+        free(hi);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -250,44 +268,52 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         }
         mean1s[i] = frames ? bytes / frames : pf[i];
     }
-    /* still: skip-only frames by an absolute size (H.264), or the file's cheapest frames at about
-     * their minimum (codecs whose skipped frames cost more: MPEG-4 Part 2, HEVC at small sizes) */
+    /* still: frames at the skip price. Absolute for codecs whose skipped frames cost a few bytes
+     * (H.264, VP9): the mean frame under a 24-byte header + 0.008 byte/macroblock (B frames and
+     * skipped P frames), or every frame, P frames included, under 24 + 0.02 byte/macroblock
+     * (large pictures: a 1080p frozen P frame costs ~0.015 byte/macroblock). Relative for codecs
+     * whose skipped frames cost more (MPEG-4 Part 2, whose not_coded flag is a bit a macroblock;
+     * HEVC at small sizes): the still level within 5% of the file's lowest. */
     double lowest = INFINITY;
     for (size_t i = 0; i < n; i++)
-        lowest = fmin(lowest, med[i]);
+        lowest = fmin(lowest, hi[i]);
     double static_bytes = 24.0 + 0.008 * macroblocks;
     double relative = 1.05 * lowest + 2.0;
     if (relative > 1.0 * macroblocks + 64.0)
         relative = 0;
     for (size_t i = 0; i < n; i++) {
         out->motion[i] = (float)(pf[i] / macroblocks);
-        out->avoid[i] = mean1s[i] < static_bytes;
+        out->avoid[i] = mean1s[i] < static_bytes || hi[i] < 24.0 + 0.02 * macroblocks;
     }
-    /* the relative rule only where the size is flat: a frozen picture costs the same every frame,
-     * a calm but live shot (the cheapest stretch of a calm film) does not */
+    /* the relative rule only where the level is flat: a frozen picture costs the same every
+     * frame, a calm but live shot (the cheapest stretch of a calm film) does not */
     for (size_t i = 0; i < n;) {
-        if (!(med[i] <= relative)) {
+        if (!(hi[i] <= relative)) {
             i++;
             continue;
         }
         size_t j = i;
-        double lo = med[i], hi = med[i];
-        while (j < n && med[j] <= relative && (j == i || out->cuts[j] == 0)) {
-            lo = fmin(lo, med[j]);
-            hi = fmax(hi, med[j]);
+        double lo = hi[i], top = hi[i];
+        while (j < n && hi[j] <= relative && (j == i || out->cuts[j] == 0)) {
+            lo = fmin(lo, hi[j]);
+            top = fmax(top, hi[j]);
             j++;
         }
-        if (hi - lo <= 0.06 * lo + 2.0)
+        if (top - lo <= 0.06 * lo + 2.0)
             memset(out->avoid + i, 1, j - i);
         i = j;
     }
-    /* an empty keyframe (black, flat) poisons the ticks after it while the picture stays still */
+    /* an empty keyframe (black, flat) poisons the ticks after it while the picture stays still:
+     * up to a cut, a keyframe that shows a picture, or frames that cost more than skipping */
+    double still_max = 1.5 * fmax(static_bytes, relative);
     for (size_t i = 0; i < n && i < raw->n; i++) {
         if (!raw->ticks[i].empty)
             continue;
         out->avoid[i] = 1;
         for (size_t j = i + 1; j < n && out->cuts[j] == 0; j++) {
-            if (mean1s[j] > 1.5 * static_bytes && mean1s[j] > 1.5 * relative)
+            if (hi[j] > still_max)
+                break;
+            if (j < raw->n && raw->ticks[j].key && !raw->ticks[j].empty)
                 break;
             out->avoid[j] = 1;
         }
@@ -306,7 +332,7 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         i = j;
     }
     free(pf);
-    free(med);
+    free(hi);
     free(mean1s);
 }
 

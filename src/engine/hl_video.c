@@ -37,6 +37,7 @@ struct hl_video {
     float ring[SPIKE_RING];
     int ring_n, ring_pos;
     int64_t inter_since_key;
+    int after_key; /* the next inter packet is the first after a keyframe */
     int spike_cuts;
     /* 0 for codecs whose golden/alt-ref frames make periodic size spikes */ /* inter packets
                                                                                 since the last
@@ -118,6 +119,27 @@ static int thumbnail(hl_video *v, const AVFrame *fr) {
     return 0;
 }
 
+static void plane_stats(const uint8_t *p, int n, double *mean, double *sd) {
+    double m = 0, var = 0;
+    for (int i = 0; i < n; i++)
+        m += p[i];
+    m /= n;
+    for (int i = 0; i < n; i++)
+        var += (p[i] - m) * (p[i] - m);
+    *mean = m;
+    *sd = sqrt(var / n);
+}
+
+int hl_thumb_empty(const uint8_t *y, const uint8_t *u, const uint8_t *v) {
+    double my, sy, mu, su, mv, sv;
+    plane_stats(y, THUMB_W * THUMB_H, &my, &sy);
+    if (my < 24.0)
+        return 1;
+    plane_stats(u, THUMB_W * THUMB_H / 4, &mu, &su);
+    plane_stats(v, THUMB_W * THUMB_H / 4, &mv, &sv);
+    return sy < 4.0 && su < 4.0 && sv < 4.0;
+}
+
 static int keyframe_decoded(hl_video *v, const AVFrame *fr, hl_raw *raw) {
     if (thumbnail(v, fr))
         return 0; /* an odd pixel format: no thumbnail, the packet statistics still count */
@@ -126,13 +148,6 @@ static int keyframe_decoded(hl_video *v, const AVFrame *fr, hl_raw *raw) {
     memset(&f, 0, sizeof(f));
     engine_features_from_planes(&f, v->y, THUMB_W, THUMB_W, THUMB_H, v->u, v->v, THUMB_W / 2,
                                 THUMB_W / 2, THUMB_H / 2);
-    double mean = 0, var = 0;
-    for (int i = 0; i < THUMB_W * THUMB_H; i++)
-        mean += v->y[i];
-    mean /= THUMB_W * THUMB_H;
-    for (int i = 0; i < THUMB_W * THUMB_H; i++)
-        var += (v->y[i] - mean) * (v->y[i] - mean);
-    double sd = sqrt(var / (THUMB_W * THUMB_H));
     int64_t ts = fr->best_effort_timestamp;
     double t = ts == AV_NOPTS_VALUE ? 0 : ts * av_q2d(v->tb) - v->origin;
     if (t < 0)
@@ -140,7 +155,8 @@ static int keyframe_decoded(hl_video *v, const AVFrame *fr, hl_raw *raw) {
     hl_raw_tick *tk = hl_raw_at(raw, t);
     if (!tk)
         return RC_ENOMEM;
-    if (mean < 24.0 || sd < 4.0)
+    tk->key = 1;
+    if (hl_thumb_empty(v->y, v->u, v->v))
         tk->empty = 1;
     int rc = 0;
     if (v->have_prev && engine_frame_distance(&v->prev, &f) > KEY_CUT_DIST)
@@ -174,6 +190,11 @@ static int inter_packet(hl_video *v, double t, int size, hl_raw *raw) {
         return RC_ENOMEM;
     tk->vbytes += (float)size;
     tk->vframes++;
+    /* the first inter frame after a keyframe refines the keyframe's quantisation (fixed-quantiser
+     * MPEG-4 spends ~25% more on it even in a frozen picture): not a change of the picture */
+    if (!v->after_key && (float)size > tk->vmax)
+        tk->vmax = (float)size;
+    v->after_key = 0;
     int rc = 0;
     if (v->spike_cuts && v->ring_n == SPIKE_RING) {
         float tmp[SPIKE_RING];
@@ -208,6 +229,7 @@ int hl_video_packet(hl_video *v, const AVPacket *pkt, hl_raw *raw) {
     }
     int all_intra = v->packets > 1 && v->inter_since_key == 0;
     v->inter_since_key = 0;
+    v->after_key = !all_intra;
     if (all_intra) {
         /* every frame is a keyframe: sizes still measure change; thumbnails at a low rate */
         int rc = inter_packet(v, t, pkt->size, raw);

@@ -23,9 +23,11 @@ static void video_ticks(hl_raw *raw, double from, double to, float b_bytes, floa
         if (p_bytes > 0 && i % 2 == 0) {
             tk->vbytes += 2 * b_bytes + p_bytes;
             tk->vframes += 3;
+            tk->vmax = p_bytes > b_bytes ? p_bytes : b_bytes;
         } else {
             tk->vbytes += 2 * b_bytes;
             tk->vframes += 2;
+            tk->vmax = b_bytes;
         }
     }
 }
@@ -93,6 +95,118 @@ static void test_empty_keyframe(void **state) {
     assert_true(none_set(t.avoid, 0, 30));
     engine_hl_track_free(&t);
     hl_raw_free(&raw);
+}
+
+/* One tick of an x265 ultrafast-like stream: B frames at a constant price, one P frame of
+ * p_bytes in ticks holding one. */
+static void hevc_tick(hl_raw *raw, double t, float b_bytes, float p_bytes, int has_p) {
+    hl_raw_tick *tk = hl_raw_at(raw, t + 1e-6);
+    assert_non_null(tk);
+    tk->vbytes += 2 * b_bytes + (has_p ? p_bytes : 0);
+    tk->vframes += 2 + (has_p ? 1 : 0);
+    tk->vmax = has_p && p_bytes > b_bytes ? p_bytes : b_bytes;
+}
+
+static void test_hevc_slow_picture_not_frozen(void **state) {
+    (void)state;
+    /* regression (enc_x265 of hl_match): 3 B frames per P frame, the B frames cost the skip price
+     * (28 bytes) whether the picture is frozen or slowly changing, so the median frame is the same
+     * in both; only the P frames differ (29 frozen, 34-57 live). The calm must stay usable. */
+    hl_raw raw;
+    memset(&raw, 0, sizeof(raw));
+    for (int i = 0; i < 400; i++) {
+        double t = i * ENGINE_HL_STEP;
+        int frozen = t >= 20 && t < 28, has_p = i % 8 != 1 && i % 8 != 5; /* ~60% of ticks */
+        float p = frozen ? 29.0f : 34.0f + (float)((i * 7) % 24);
+        hevc_tick(&raw, t, 28, p, has_p);
+    }
+    engine_hl_track t;
+    assert_int_equal(hl_track_finish(&raw, 40, 0, MBS, &t), 0);
+    assert_true(all_set(t.avoid, 20.6, 27.4));
+    assert_true(none_set(t.avoid, 0, 19.4));
+    assert_true(none_set(t.avoid, 28.6, 40));
+    engine_hl_track_free(&t);
+    hl_raw_free(&raw);
+}
+
+static void test_empty_stops_at_picture_keyframe(void **state) {
+    (void)state;
+    /* regression (enc_mpeg4 of hl_match): fixed-quantiser MPEG-4 with a 0.48 s GOP over a calm
+     * picture costs little more than skipping (45 bytes). A dark keyframe must not poison the
+     * calm after it: the next keyframe that shows a picture ends the empty stretch. */
+    hl_raw raw;
+    memset(&raw, 0, sizeof(raw));
+    for (int i = 0; i < 400; i++)
+        hevc_tick(&raw, i * ENGINE_HL_STEP, 45, 60.0f + (float)((i * 13) % 40), i % 2 == 0);
+    for (double k = 0; k < 40; k += 0.48)
+        hl_raw_at(&raw, k + 1e-6)->key = 1;
+    hl_raw_at(&raw, 10.08 + 1e-6)->empty = 1;
+    engine_hl_track t;
+    assert_int_equal(hl_track_finish(&raw, 40, 0, MBS, &t), 0);
+    assert_true(none_set(t.avoid, 0, 40));
+    engine_hl_track_free(&t);
+    hl_raw_free(&raw);
+    /* the same keyframes all dark (a black stretch coded at the skip price): avoided */
+    memset(&raw, 0, sizeof(raw));
+    video_ticks(&raw, 0, 10, 45, 90);
+    video_ticks(&raw, 10, 18, 45, 0);
+    video_ticks(&raw, 18, 30, 45, 90);
+    for (double k = 0; k < 30; k += 0.48) {
+        hl_raw_tick *tk = hl_raw_at(&raw, k + 1e-6);
+        tk->key = 1;
+        tk->empty = k >= 10 && k < 18;
+    }
+    assert_int_equal(hl_track_finish(&raw, 30, 0, MBS, &t), 0);
+    assert_true(all_set(t.avoid, 10.6, 17.4));
+    assert_true(none_set(t.avoid, 0, 9.4));
+    assert_true(none_set(t.avoid, 18.6, 30));
+    engine_hl_track_free(&t);
+    hl_raw_free(&raw);
+}
+
+static void test_large_frozen_frames(void **state) {
+    (void)state;
+    /* 1080p x264 ultrafast: a frozen picture costs 124 bytes a frame (0.015 byte/macroblock),
+     * far above the skip price of a black one (12) but far below live content (1200) */
+    const int mbs = 120 * 68;
+    hl_raw raw;
+    memset(&raw, 0, sizeof(raw));
+    video_ticks(&raw, 0, 10, 1200, 0);
+    video_ticks(&raw, 10, 18, 124, 0);
+    video_ticks(&raw, 18, 30, 1300, 0);
+    engine_hl_track t;
+    assert_int_equal(hl_track_finish(&raw, 30, 0, mbs, &t), 0);
+    assert_true(all_set(t.avoid, 10.6, 17.4));
+    assert_true(none_set(t.avoid, 0, 9.4));
+    assert_true(none_set(t.avoid, 18.6, 30));
+    engine_hl_track_free(&t);
+    hl_raw_free(&raw);
+}
+
+static void fill_thumb(uint8_t *y, uint8_t *u, uint8_t *v, int y_step, int c_step) {
+    for (int r = 0; r < 36; r++)
+        for (int c = 0; c < 64; c++)
+            y[r * 64 + c] = (uint8_t)(160 + (y_step ? (c * y_step) % 9 : 0));
+    for (int r = 0; r < 18; r++)
+        for (int c = 0; c < 32; c++) {
+            u[r * 32 + c] = (uint8_t)(90 + (c_step ? (c * c_step) % 30 : 0));
+            v[r * 32 + c] = (uint8_t)(110 + (c_step ? (r * c_step) % 80 : 0));
+        }
+}
+
+static void test_thumb_empty(void **state) {
+    (void)state;
+    uint8_t y[64 * 36], u[32 * 18], v[32 * 18];
+    /* regression: a colour gradient of even brightness (luma 158-168, chroma spread) is a
+     * picture, not an empty frame */
+    fill_thumb(y, u, v, 1, 5);
+    assert_int_equal(hl_thumb_empty(y, u, v), 0);
+    fill_thumb(y, u, v, 0, 0); /* a flat grey card */
+    assert_int_equal(hl_thumb_empty(y, u, v), 1);
+    memset(y, 16, sizeof(y)); /* black, whatever the chroma */
+    assert_int_equal(hl_thumb_empty(y, u, v), 1);
+    fill_thumb(y, u, v, 0, 5); /* flat luma, chroma detail */
+    assert_int_equal(hl_thumb_empty(y, u, v), 0);
 }
 
 static void voice_tick(hl_raw *raw, double t, float band_db, float flat) {
@@ -175,7 +289,10 @@ static void test_cut_merge(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_still_and_calm), cmocka_unit_test(test_costly_skip_frames),
-        cmocka_unit_test(test_empty_keyframe), cmocka_unit_test(test_voice_pauses),
+        cmocka_unit_test(test_empty_keyframe),
+        cmocka_unit_test(test_hevc_slow_picture_not_frozen),
+        cmocka_unit_test(test_empty_stops_at_picture_keyframe),
+        cmocka_unit_test(test_large_frozen_frames), cmocka_unit_test(test_thumb_empty), cmocka_unit_test(test_voice_pauses),
         cmocka_unit_test(test_cut_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
