@@ -143,6 +143,26 @@ const char *blob_router_backend_of(blob_backend *router_be, const char *bucket) 
     return r->default_backend < r->n_backends ? r->names[r->default_backend] : NULL;
 }
 
+int blob_s3_from_config(const config *cfg, const char *endpoint, blob_backend **out,
+                        rc_error *err) {
+    blob_s3_options o = {
+        .endpoint = endpoint ? endpoint : cfg->s3_endpoint,
+        .region = cfg->s3_region,
+        .access_key_id = cfg->s3_access_key_id,
+        .secret_access_key = cfg->s3_secret_access_key,
+        .virtual_hosted = !strcmp(cfg->s3_addressing, "virtual"),
+        .insecure_tls = !cfg->s3_verify_tls,
+        .ca_file = cfg->s3_ca_file,
+        .part_size = (size_t)cfg->s3_part_size_mb << 20,
+        .multipart_threshold = (size_t)cfg->s3_multipart_threshold_mb << 20,
+        .upload_threads = cfg->s3_upload_threads,
+        .max_attempts = cfg->s3_max_attempts,
+        .connect_timeout_s = cfg->s3_connect_timeout_seconds,
+        .stall_timeout_s = cfg->s3_stall_timeout_seconds,
+    };
+    return blob_s3_create(&o, out, err);
+}
+
 int blob_router_from_config(const config *cfg, blob_backend **out, rc_error *err) {
     blob_backend *r = NULL, *be = NULL;
     char path[CONFIG_PATH_MAX + 16];
@@ -154,22 +174,7 @@ int blob_router_from_config(const config *cfg, blob_backend **out, rc_error *err
     if (!rc)
         rc = blob_router_add_backend(r, "fs", be, err);
     if (!rc && cfg->s3_endpoint[0]) {
-        blob_s3_options o = {
-            .endpoint = cfg->s3_endpoint,
-            .region = cfg->s3_region,
-            .access_key_id = cfg->s3_access_key_id,
-            .secret_access_key = cfg->s3_secret_access_key,
-            .virtual_hosted = !strcmp(cfg->s3_addressing, "virtual"),
-            .insecure_tls = !cfg->s3_verify_tls,
-            .ca_file = cfg->s3_ca_file,
-            .part_size = (size_t)cfg->s3_part_size_mb << 20,
-            .multipart_threshold = (size_t)cfg->s3_multipart_threshold_mb << 20,
-            .upload_threads = cfg->s3_upload_threads,
-            .max_attempts = cfg->s3_max_attempts,
-            .connect_timeout_s = cfg->s3_connect_timeout_seconds,
-            .stall_timeout_s = cfg->s3_stall_timeout_seconds,
-        };
-        rc = blob_s3_create(&o, &be, err);
+        rc = blob_s3_from_config(cfg, NULL, &be, err);
         if (!rc)
             rc = blob_router_add_backend(r, "s3", be, err);
     }

@@ -41,6 +41,10 @@ void jobs_policy_from_config(const config *cfg, blob_backend *blob, jobs_policy 
     policy->bucket_exists = blob ? bucket_known : NULL;
     policy->bucket_ctx = blob;
     policy->allow_local_paths = cfg->allow_local_paths;
+    /* An Endpoint override uses the [s3] credentials: without them there is nothing to sign with. */
+    policy->allow_endpoint_override =
+        cfg->storage_allow_endpoint_override && cfg->s3_access_key_id[0] &&
+        cfg->s3_secret_access_key[0];
     for (int i = 0; i < cfg->n_allowed_roots && i < JOBS_POLICY_LIST_MAX; i++)
         policy->local_roots[policy->n_local_roots++] = cfg->allowed_roots[i];
     for (int i = 0; i < cfg->n_allowed_hosts && i < JOBS_POLICY_LIST_MAX; i++)
@@ -143,6 +147,7 @@ typedef struct bucket_output {
     const jobs_output_spec *spec;
     rc_error *err;
     const store_job *job;    /* ExportAsNewMedia registers outputs for the job's user */
+    blob_backend *target;    /* where outputs go: the bucket's backend, or OutputConfig.Endpoint's */
     unsigned char *uploaded; /* uploaded[index] = 1 once stored in the bucket */
     size_t n_uploaded;
 } bucket_output;
@@ -167,7 +172,7 @@ static int bucket_done(void *user, int index, const char *path,
     if (rc)
         return rc;
     rc_error berr = {0};
-    rc = blob_put_file(bo->ex->blob, bo->spec->bucket, key, path, &berr);
+    rc = blob_put_file(bo->target, bo->spec->bucket, key, path, &berr);
     if (rc)
         return rc_fail(err, RC_EWRITE, "OutputWriteFailed", "OutputConfig: %s", berr.message);
     if ((size_t)index >= bo->n_uploaded) {
@@ -205,6 +210,22 @@ static int bucket_done(void *user, int index, const char *path,
     return 0;
 }
 
+/* OutputConfig.Endpoint (allowed by the policy at submission): an S3 backend at that endpoint
+ * with the configured credentials, for this job's outputs only. *owned is what to destroy. */
+static int open_output_target(jobs_executor *ex, const jobs_output_spec *out, bucket_output *bo,
+                              blob_backend **owned, rc_error *err) {
+    *owned = NULL;
+    if (!out->need_export || !out->endpoint)
+        return 0;
+    rc_error berr = {0};
+    int rc = blob_s3_from_config(ex->cfg, out->endpoint, owned, &berr);
+    if (rc)
+        return rc_fail(err, RC_EWRITE, "OutputWriteFailed", "OutputConfig.Endpoint: %s",
+                       berr.message);
+    bo->target = *owned;
+    return 0;
+}
+
 /* Removes a stored output; objects this job did not write are left alone. */
 static void bucket_undo(void *user, int index, const char *path) {
     unlink(path);
@@ -213,7 +234,7 @@ static void bucket_undo(void *user, int index, const char *path) {
     if ((size_t)index >= bo->n_uploaded || !bo->uploaded[index] ||
         objectkey_expand(bo->spec->object_key, index, OBJECTKEY_MAX, key, sizeof(key), "", NULL))
         return;
-    blob_delete_object(bo->ex->blob, bo->spec->bucket, key, NULL);
+    blob_delete_object(bo->target, bo->spec->bucket, key, NULL);
 }
 
 static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outcome *out,
@@ -228,7 +249,7 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
     rc = resolve_input(ex, job, &spec.input, "InputConfig.Media", task->work_dir, &in, err);
     if (rc)
         goto out_spec;
-    bucket_output bo = {ex, task->work_dir, &spec.output, err, job, NULL, 0};
+    bucket_output bo = {ex, task->work_dir, &spec.output, err, job, ex->blob, NULL, 0};
     segmentation_export exporter = {bucket_path_for, bucket_done, bucket_undo, &bo};
     /* jobs_range and segmentation_range are both {double in, out}. */
     segmentation_range *ranges = NULL;
@@ -243,6 +264,13 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
             ranges[i].in = spec.ranges[i].in;
             ranges[i].out = spec.ranges[i].out;
         }
+    }
+    blob_backend *owned = NULL;
+    rc = open_output_target(ex, &spec.output, &bo, &owned, err);
+    if (rc) {
+        free(ranges);
+        local_input_free(&in);
+        goto out_spec;
     }
     segmentation_request req = {
         .input_path = in.path,
@@ -272,6 +300,7 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
     }
     segmentation_result_free(&res);
     free(bo.uploaded);
+    blob_destroy(owned);
 out_spec:
     jobs_seg_spec_free(&spec);
     return rc;
@@ -304,7 +333,8 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
         return rc;
     local_input *locals = calloc(spec.n_media, sizeof(*locals));
     jobs_hl_input *inputs = calloc(spec.n_media, sizeof(*inputs));
-    bucket_output bo = {ex, task->work_dir, &spec.output, err, job, NULL, 0};
+    bucket_output bo = {ex, task->work_dir, &spec.output, err, job, ex->blob, NULL, 0};
+    blob_backend *owned = NULL;
     jobs_hl_result res;
     memset(&res, 0, sizeof(res));
     if (!locals || !inputs) {
@@ -323,6 +353,8 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
         inputs[i].media_id = m->media_id;
         inputs[i].media_url = m->media_id ? NULL : m->url.raw;
     }
+    if (!rc)
+        rc = open_output_target(ex, &spec.output, &bo, &owned, err);
     if (rc)
         goto out;
     jobs_hl_export exporter = {bucket_path_for, hl_publish, &bo, spec.output.width,
@@ -352,6 +384,7 @@ out:
     free(locals);
     free(inputs);
     free(bo.uploaded);
+    blob_destroy(owned);
     jobs_hl_spec_free(&spec);
     return rc;
 }

@@ -58,6 +58,7 @@ static const option options[] = {
     INT("callback", "cap_ms", callback_cap_ms, 0, 86400000),
     STR("storage", "default", storage_default),
     LIST("storage", "buckets", storage_buckets, n_storage_buckets),
+    BOOL("storage", "allow_endpoint_override", storage_allow_endpoint_override),
     STR("s3", "endpoint", s3_endpoint),
     STR("s3", "region", s3_region),
     STR("s3", "access_key_id", s3_access_key_id),

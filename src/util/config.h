@@ -49,6 +49,7 @@ typedef struct config {
     /* [storage] (docs/storage.md) */
     char storage_default[8];    /* backend of buckets not listed: fs (default) or s3 */
     char storage_buckets[CONFIG_LIST_MAX][80]; /* BUCKET:fs or BUCKET:s3 */
+    int storage_allow_endpoint_override; /* OutputConfig.Endpoint with the [s3] credentials */
     int n_storage_buckets;
     /* [s3] */
     char s3_endpoint[512];      /* http(s)://host[:port][/path] */

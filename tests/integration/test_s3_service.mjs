@@ -157,3 +157,43 @@ test('serve refuses an s3 storage without an endpoint, naming the setting', asyn
     cleanup(dir3);
   }
 });
+
+test('OutputConfig.Endpoint sends one job\'s clips to another S3 endpoint, only where allowed', async () => {
+  await assert.rejects(c.call('SubmitSegmentationJob', {
+    InputConfig: { Type: 'OSS', Media: 'oss://media-in/videos/sample.mp4' },
+    OutputConfig: { Bucket: 'media-out', ObjectKey: 'e/{index}.mp4', Endpoint: s3.S3_ENDPOINT },
+  }), (e) => e.code === 'InvalidParameter.UnsupportedValue' && /OutputConfig\.Endpoint/.test(e.data.Message));
+
+  // The configured endpoint is dead; only the job's Endpoint reaches the S3 server.
+  const dir4 = tempDir();
+  const key4 = createKey(dir4);
+  makeBucket(dir4, 'local-in', { 'sample.mp4': join(MEDIA, 'sample.mp4') });
+  const srv = await startServer({ dataDir: dir4, env: serverEnv({
+    REELCUT_S3_ENDPOINT: 'http://127.0.0.1:9', REELCUT_S3_MAX_ATTEMPTS: '1',
+    REELCUT_STORAGE_BUCKETS: 'local-in:fs', REELCUT_STORAGE_ALLOW_ENDPOINT_OVERRIDE: 'true' }) });
+  try {
+    const c4 = client(srv, key4);
+    const sub = await c4.call('SubmitSegmentationJob', {
+      InputConfig: { Type: 'OSS', Media: 'oss://local-in/sample.mp4' },
+      JobParams: { Mode: 'UserDefined', Ranges: [{ In: 0, Out: 2 }] },
+      OutputConfig: { Bucket: 'media-out', ObjectKey: 'override/{index}.mp4', Endpoint: s3.S3_ENDPOINT },
+    });
+    const job = await waitForJob(c4, sub.JobId);
+    assert.equal(job.State, 'Finished', JSON.stringify(job));
+    const file = join(dir4, 'override_1.mp4');
+    s3curl(['-o', file, `${s3.S3_ENDPOINT}/media-out/override/1.mp4`]);
+    assert.ok(ffprobe(file).streams.some((st) => st.codec_type === 'video'));
+    // Without the Endpoint the same job goes to the dead configured endpoint and fails there.
+    const dead = await c4.call('SubmitSegmentationJob', {
+      InputConfig: { Type: 'OSS', Media: 'oss://local-in/sample.mp4' },
+      JobParams: { Mode: 'UserDefined', Ranges: [{ In: 0, Out: 2 }] },
+      OutputConfig: { Bucket: 'media-out', ObjectKey: 'dead/{index}.mp4' },
+    });
+    const failed = await waitForJob(c4, dead.JobId, 120000);
+    assert.equal(failed.State, 'Failed');
+    assert.equal(failed.ErrorCode, 'OutputWriteFailed', JSON.stringify(failed));
+  } finally {
+    await srv.stop();
+    cleanup(dir4);
+  }
+});
