@@ -197,3 +197,19 @@ test('OutputConfig.Endpoint sends one job\'s clips to another S3 endpoint, only 
     cleanup(dir4);
   }
 });
+
+test('highlight extraction reads from S3 and exports its clips to S3', async () => {
+  const sub = await c.call('SubmitHighlightExtractionJob', {
+    InputConfig: { MediaArray: [{ MediaURL: 'oss://media-in/videos/sample.mp4' }], Strategy: { Count: 1, ClipDuration: 4 } },
+    OutputConfig: { NeedExport: true, Bucket: 'media-out', ObjectKey: 'hl/{index}.mp4' },
+  });
+  const job = await waitForJob(c, sub.JobId, 120000);
+  assert.equal(job.State, 'Finished', JSON.stringify(job));
+  const ai = JSON.parse(job.JobResult.AiResult);
+  assert.equal(ai.Highlights.length, 1, job.JobResult.AiResult);
+  assert.equal(ai.Highlights[0].MediaURL, 'oss://media-out/hl/1.mp4');
+  const file = join(dir, 'hl_1.mp4');
+  s3curl(['-o', file, `${s3.S3_ENDPOINT}/media-out/hl/1.mp4`]);
+  const info = ffprobe(file);
+  assert.ok(Math.abs(Number(info.format.duration) - ai.Highlights[0].Duration) < 0.15);
+});
