@@ -10,6 +10,7 @@
 #include "api/service.h"
 #include "api/sign.h"
 #include "jobs/spec.h"
+#include "store/store.h"
 #include "util/ids.h"
 
 struct api_service {
@@ -42,6 +43,21 @@ int api_action_get_job(api_call *call, rc_error *err);
 int api_action_list_jobs(api_call *call, rc_error *err);
 int api_action_register_media(api_call *call, rc_error *err);
 int api_action_get_media(api_call *call, rc_error *err);
+
+/* The ClientToken of a call (API.md §4.0), ready for the store: the fingerprint of the action's
+ * business parameters and the token's scope. */
+typedef struct api_token {
+    char fingerprint[JOBS_FINGERPRINT_LEN + 1];
+    store_client_token tok;
+    const char *token; /* NULL when the call has none */
+} api_token;
+
+/* Fills t for action and looks the token up. Returns 1 when it was seen (existing/outcome set:
+ * answer EXISTING with that id, or MISMATCH), 0 when the call must go on to create (no token, or
+ * an unknown one), or a negative rc with err (malformed token, store down). */
+int api_token_lookup(api_call *call, const char *action, api_token *t,
+                     char existing[STORE_ID_LEN + 1], enum store_submit_outcome *outcome,
+                     rc_error *err);
 
 /* Sends body (consumed) with RequestId added as the first key. */
 void api_reply_json(api_call *call, json_t *body);

@@ -24,28 +24,14 @@ static int submit_job(api_call *call, const char *action, const submit_plan *pla
                       int (*check_state)(api_call *call, const void *spec, rc_error *err),
                       const void *spec, rc_error *err) {
     api_service *svc = call->svc;
-    const char *token = api_call_param(call, "ClientToken");
-    int rc = jobs_client_token_check(token, err);
-    if (rc)
-        return rc;
-    const char *const *names = jobs_business_params(action);
-    const char *values[16];
-    size_t n = 0;
-    for (; names[n] && n < 16; n++)
-        values[n] = api_call_param(call, names[n]);
-    char fingerprint[JOBS_FINGERPRINT_LEN + 1];
-    if (jobs_fingerprint(action, values, n, fingerprint))
-        return api_fail(err, API_ERR_INTERNAL, NULL);
-    store_client_token tok = {call->auth->access_key_id, action, token, fingerprint, 0};
+    api_token t;
     char existing[STORE_ID_LEN + 1] = "";
     enum store_submit_outcome outcome = STORE_SUBMIT_CREATED;
-    if (token) {
-        rc = store_client_token_lookup(svc->deps.st, &tok, existing, &outcome, NULL);
-        if (rc && rc != RC_ENOENT)
-            return api_fail(err, API_ERR_UNAVAILABLE, NULL);
-        if (rc == 0)
-            goto answer;
-    }
+    int rc = api_token_lookup(call, action, &t, existing, &outcome, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        goto answer;
     rc = check_state(call, spec, err);
     if (rc)
         return rc;
@@ -62,7 +48,7 @@ static int submit_job(api_call *call, const char *action, const submit_plan *pla
     job.output_bucket = (char *)plan->bucket;
     job.output_object = (char *)plan->object_key;
     job.notify_address = (char *)plan->notify_address;
-    rc = store_job_submit(svc->deps.st, &job, token ? &tok : NULL,
+    rc = store_job_submit(svc->deps.st, &job, t.token ? &t.tok : NULL,
                           svc->deps.cfg->max_unfinished, existing, &outcome, NULL);
     if (rc == RC_EBUSY)
         return api_fail(err, API_ERR_THROTTLING, NULL);

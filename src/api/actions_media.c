@@ -21,29 +21,14 @@ int api_action_register_media(api_call *call, rc_error *err) {
         api_call_param(call, "UserData"), &svc->policy, &reg, err);
     if (rc)
         return rc;
-    const char *const *names = jobs_business_params("RegisterMediaInfo");
-    const char *values[24];
-    size_t n = 0;
-    for (; names[n] && n < 24; n++)
-        values[n] = api_call_param(call, names[n]);
-    char fingerprint[JOBS_FINGERPRINT_LEN + 1];
-    store_client_token tok = {call->auth->access_key_id, "RegisterMediaInfo", token, fingerprint,
-                              0};
+    api_token t;
     char existing[STORE_ID_LEN + 1] = "";
     enum store_submit_outcome outcome = STORE_SUBMIT_CREATED;
-    if (jobs_fingerprint("RegisterMediaInfo", values, n, fingerprint)) {
-        rc = api_fail(err, API_ERR_INTERNAL, NULL);
+    rc = api_token_lookup(call, "RegisterMediaInfo", &t, existing, &outcome, err);
+    if (rc < 0)
         goto out;
-    }
-    if (token) {
-        rc = store_client_token_lookup(svc->deps.st, &tok, existing, &outcome, NULL);
-        if (rc && rc != RC_ENOENT) {
-            rc = api_fail(err, API_ERR_UNAVAILABLE, NULL);
-            goto out;
-        }
-        if (rc == 0)
-            goto answer;
-    }
+    if (rc == 1)
+        goto answer;
     rc = jobs_location_check_bucket(&reg.input, &svc->policy, "InputURL", err);
     if (rc)
         goto out;
@@ -63,7 +48,7 @@ int api_action_register_media(api_call *call, rc_error *err) {
     m.tags = reg.media_tags;
     m.reference_id = (char *)reg.reference_id;
     m.user_data = (char *)reg.user_data;
-    rc = store_media_register(svc->deps.st, &m, reg.overwrite, token ? &tok : NULL, existing,
+    rc = store_media_register(svc->deps.st, &m, reg.overwrite, t.token ? &t.tok : NULL, existing,
                               &outcome, NULL);
     if (rc == RC_EEXIST) {
         rc = api_fail(err, API_ERR_RESOURCE_EXISTS, NULL);

@@ -5,21 +5,12 @@
 #include <string.h>
 
 #include "api/errors.h"
+#include "util/ids.h"
 
 /* Longest raw name quoted in an error message. */
 #define PARAMS_QUOTE_MAX 64
 
 static const char HEX_UPPER[] = "0123456789ABCDEF";
-
-static int hex_value(unsigned char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static int is_unreserved(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -55,8 +46,8 @@ int api_dec(const char *in, size_t len, buf *out) {
             return rc;
         char byte = ' ';
         if (c == '%') {
-            int hi = i + 1 < len ? hex_value((unsigned char)in[i + 1]) : -1;
-            int lo = i + 2 < len ? hex_value((unsigned char)in[i + 2]) : -1;
+            int hi = i + 1 < len ? ids_hex_value((unsigned char)in[i + 1]) : -1;
+            int lo = i + 2 < len ? ids_hex_value((unsigned char)in[i + 2]) : -1;
             if (hi < 0 || lo < 0)
                 return RC_EINVAL;
             byte = (char)(hi << 4 | lo);

@@ -69,6 +69,30 @@ static int lookup_key(void *ctx, const char *access_key_id, api_key_info *out) {
     return 0;
 }
 
+int api_token_lookup(api_call *call, const char *action, api_token *t,
+                     char existing[STORE_ID_LEN + 1], enum store_submit_outcome *outcome,
+                     rc_error *err) {
+    t->token = api_call_param(call, "ClientToken");
+    int rc = jobs_client_token_check(t->token, err);
+    if (rc)
+        return rc;
+    const char *const *names = jobs_business_params(action);
+    const char *values[24];
+    size_t n = 0;
+    for (; names && names[n] && n < 24; n++)
+        values[n] = api_call_param(call, names[n]);
+    if (jobs_fingerprint(action, values, n, t->fingerprint))
+        return api_fail(err, API_ERR_INTERNAL, NULL);
+    store_client_token tok = {call->auth->access_key_id, action, t->token, t->fingerprint, 0};
+    t->tok = tok;
+    if (!t->token)
+        return 0;
+    rc = store_client_token_lookup(call->svc->deps.st, &t->tok, existing, outcome, NULL);
+    if (rc == RC_ENOENT)
+        return 0;
+    return rc ? api_fail(err, API_ERR_UNAVAILABLE, NULL) : 1;
+}
+
 void api_reply_json(api_call *call, json_t *body) {
     json_object_set_new(body, "RequestId", json_string(call->request_id));
     /* RequestId first, as IMS does: rebuild with it at the front. */

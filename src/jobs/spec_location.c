@@ -7,6 +7,7 @@
 
 #include "jobs/spec.h"
 #include "jobs/spec_util.h"
+#include "util/ids.h"
 #include "util/json.h"
 
 #define OSS_KEY_MAX 1023
@@ -45,16 +46,6 @@ int jobs_spec_unsupported(rc_error *err, const char *path, const char *value, co
                    echo, reason);
 }
 
-static int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes s[0..len) into a new string; NULL (with *bad set) for a malformed escape or an
  * encoded NUL, NULL (bad unset) when out of memory. */
 static char *percent_decode(const char *s, size_t len, int *bad) {
@@ -68,8 +59,8 @@ static char *percent_decode(const char *s, size_t len, int *bad) {
             out[o++] = s[i];
             continue;
         }
-        int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+        int hi = i + 2 < len ? ids_hex_value((unsigned char)s[i + 1]) : -1;
+        int lo = hi >= 0 ? ids_hex_value((unsigned char)s[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
             free(out);
             *bad = 1;

@@ -13,6 +13,8 @@ int ids_hex128(char out[IDS_HEX_LEN + 1]);
 int ids_uuid(char out[IDS_UUID_LEN + 1]);
 /* Fills buf with n cryptographically random bytes. */
 int ids_random_bytes(void *buf, size_t n);
+/* The value of one hex digit (either case), or -1 for any other character. */
+int ids_hex_value(unsigned char c);
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void ids_to_hex(const unsigned char *in, size_t n, char *out);
 
