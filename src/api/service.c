@@ -63,7 +63,9 @@ static int lookup_key(void *ctx, const char *access_key_id, api_key_info *out) {
     const keys_entry *k = keys_find(keys, access_key_id);
     if (!k)
         return RC_ENOENT;
-    snprintf(out->secret, sizeof(out->secret), "%s", k->secret);
+    size_t n = strnlen(k->secret, sizeof(out->secret) - 1); /* (per request: no snprintf) */
+    memcpy(out->secret, k->secret, n);
+    out->secret[n] = '\0';
     out->user_id = k->user_id;
     out->enabled = k->enabled != 0;
     return 0;
@@ -131,7 +133,8 @@ static void reply_health(api_call *call) {
     rc_error err = {0};
     json_t *body;
     if (store_job_count(call->svc->deps.st, counts, &err) != 0) {
-        body = json_pack("{s:s,s:s}", "Status", "Unavailable", "Reason", "the job store does not answer");
+        body = json_pack("{s:s,s:s}", "Status", "Unavailable", "Reason",
+                         "the job store does not answer");
         call->res->status = 503;
     } else {
         body = json_pack("{s:s,s:s,s:I,s:I}", "Status", "OK", "Version", REELCUT_VERSION,
@@ -151,7 +154,8 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
     call.svc = svc;
     call.res = res;
     ids_uuid(call.request_id);
-    snprintf(res->request_id, sizeof(res->request_id), "%s", call.request_id);
+    _Static_assert(sizeof(res->request_id) >= sizeof(call.request_id), "request id fits");
+    memcpy(res->request_id, call.request_id, sizeof(call.request_id));
     const char *host = http_header_get(req, "host");
     call.host = host ? host : "";
     int64_t started = time_mono_ms();

@@ -5,9 +5,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <pthread.h>
 
 #include "api/errors.h"
 #include "api/sign_internal.h"
@@ -22,10 +24,32 @@ const char *api_header_get(const api_request_view *req, const char *name) {
     return NULL;
 }
 
+/* SHA-256 and HMAC-SHA256 fetched from the provider once per process (write-once, then only
+ * read): OpenSSL 3's one-shot EVP_sha256()/HMAC() fetch the algorithm on every call, which cost
+ * ~2 us of every signed request. hmac_template is an HMAC context bound to SHA-256 that each
+ * signature duplicates, so setting the digest (another fetch) is not repeated either. */
+static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+static EVP_MAC_CTX *hmac_template;
+
+static void fetch_algs(void) {
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+                           OSSL_PARAM_construct_end()};
+    if (ctx && EVP_MAC_CTX_set_params(ctx, params) == 1)
+        hmac_template = ctx;
+    else
+        EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac); /* the context keeps its own reference */
+}
+
 int api_sha256_hex(const void *data, size_t len, char out[API_SHA256_HEX_LEN + 1]) {
     unsigned char md[API_SHA256_LEN];
     unsigned int md_len = 0;
-    if (!EVP_Digest(len ? data : "", len, md, &md_len, EVP_sha256(), NULL))
+    pthread_once(&algs_once, fetch_algs);
+    if (!EVP_Digest(len ? data : "", len, md, &md_len, sha256_md ? sha256_md : EVP_sha256(), NULL))
         return RC_EINTERNAL;
     ids_to_hex(md, md_len, out);
     return 0;
@@ -34,9 +58,19 @@ int api_sha256_hex(const void *data, size_t len, char out[API_SHA256_HEX_LEN + 1
 int api_sign_hmac_sha256_hex(const char *key, const char *data, size_t len,
                              char out[API_SHA256_HEX_LEN + 1]) {
     unsigned char md[API_SHA256_LEN];
-    unsigned int md_len = 0;
-    if (!HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)data, len, md, &md_len))
-        return RC_EINTERNAL;
+    size_t md_len = 0;
+    pthread_once(&algs_once, fetch_algs);
+    EVP_MAC_CTX *ctx = hmac_template ? EVP_MAC_CTX_dup(hmac_template) : NULL;
+    int ok = ctx && EVP_MAC_init(ctx, (const unsigned char *)key, strlen(key), NULL) == 1 &&
+             EVP_MAC_update(ctx, (const unsigned char *)data, len) == 1 &&
+             EVP_MAC_final(ctx, md, &md_len, sizeof(md)) == 1;
+    EVP_MAC_CTX_free(ctx);
+    if (!ok) {
+        unsigned int n = 0;
+        if (!HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)data, len, md, &n))
+            return RC_EINTERNAL;
+        md_len = n;
+    }
     ids_to_hex(md, md_len, out);
     return 0;
 }
@@ -160,7 +194,16 @@ out:
 int api_sign_acs3_canonical(const api_request_view *req, const api_param *items, size_t n,
                             const char *signed_headers, const char *content_sha256, buf *out,
                             rc_error *err) {
-    int rc = buf_printf(out, "%s\n%s\n", req->method, req->path);
+    /* buf_puts, not buf_printf: this runs on every request, and printf is slow here (libquadmath,
+     * loaded through libavfilter, registers printf hooks, sending glibc down its positional path).
+     */
+    int rc = buf_puts(out, req->method);
+    if (!rc)
+        rc = buf_append(out, "\n", 1);
+    if (!rc)
+        rc = buf_puts(out, req->path);
+    if (!rc)
+        rc = buf_append(out, "\n", 1);
     if (!rc)
         rc = api_sign_canonical_params(items, n, NULL, out);
     if (!rc)
@@ -174,7 +217,9 @@ int api_sign_acs3_canonical(const api_request_view *req, const api_param *items,
             return api_fail(err, API_ERR_INCOMPLETE_SIGNATURE, NULL);
         memcpy(lname, p, len);
         lname[len] = '\0';
-        rc = buf_printf(out, "%s:", lname);
+        rc = buf_append(out, lname, len);
+        if (!rc)
+            rc = buf_append(out, ":", 1);
         if (rc)
             break;
         rc = api_sign_header_value(req, lname, out);
@@ -184,7 +229,13 @@ int api_sign_acs3_canonical(const api_request_view *req, const api_param *items,
         p += len + (semi ? 1 : 0);
     }
     if (!rc)
-        rc = buf_printf(out, "\n%s\n%s", signed_headers, content_sha256);
+        rc = buf_append(out, "\n", 1);
+    if (!rc)
+        rc = buf_puts(out, signed_headers);
+    if (!rc)
+        rc = buf_append(out, "\n", 1);
+    if (!rc)
+        rc = buf_puts(out, content_sha256);
     if (rc)
         api_fail(err, rc == RC_ETOOBIG ? API_ERR_TOO_LARGE : API_ERR_INTERNAL, NULL);
     return rc;
@@ -206,7 +257,9 @@ int api_acs3_canonical_request(const api_request_view *req, const char *signed_h
 int api_acs3_string_to_sign(const char *canonical_request, size_t len, buf *out) {
     char hex[API_SHA256_HEX_LEN + 1];
     int rc = api_sha256_hex(canonical_request, len, hex);
-    return rc ? rc : buf_printf(out, ACS3_ALGORITHM "\n%s", hex);
+    if (!rc)
+        rc = buf_puts(out, ACS3_ALGORITHM "\n");
+    return rc ? rc : buf_puts(out, hex);
 }
 
 static int signed_name(const char *name) {
@@ -350,4 +403,3 @@ out:
     buf_free(&sts);
     return rc;
 }
-

@@ -175,9 +175,12 @@ int store_open(const char *url, const store_options *opts, store **out, rc_error
         st->clock_ctx = opts->clock_ctx;
         st->pool_size = opts->pool_size;
         st->busy_timeout_ms = opts->busy_timeout_ms;
+        st->nonce_table_mb = opts->nonce_table_mb;
     }
     if (st->pool_size <= 0)
         st->pool_size = STORE_DEFAULT_POOL;
+    if (st->nonce_table_mb == 0)
+        st->nonce_table_mb = STORE_NONCE_TABLE_MB;
     if (st->busy_timeout_ms <= 0)
         st->busy_timeout_ms = STORE_DEFAULT_BUSY_MS;
 

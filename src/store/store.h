@@ -31,7 +31,13 @@ typedef struct store_options {
     void *clock_ctx;
     int pool_size;       /* database connections kept open; 0 = 8 */
     int busy_timeout_ms; /* how long a write waits for the lock; 0 = 10000 */
+    /* SQLite: MiB of the shared replay-nonce table "<db>-nonces.table" in front of the nonce
+     * database (store_nonce_table.h); 0 = STORE_NONCE_TABLE_MB, < 0 = none (every nonce is an
+     * SQLite write). Set when the table file is created; an existing one keeps its size. */
+    int nonce_table_mb;
 } store_options;
+
+#define STORE_NONCE_TABLE_MB 32
 
 /* Opens (creating if needed) the store at url: "sqlite:///abs/path.db", "sqlite://rel/path.db" or
  * a plain file path (SQLite, WAL mode; the directory must exist), or a libpq URI
@@ -239,9 +245,9 @@ int store_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_error 
 /* Records (access_key_id, nonce) until expires_at (Unix s). Returns 0 the first time, RC_EEXIST if
  * it was recorded before and expires_at of that record is still > now (Unix s, the caller's request
  * clock, so tests with a pinned clock work); an expired record is reused. expires_at - now must not
- * exceed STORE_NONCE_MAX_TTL_S (the SQLite backend answers RC_EINVAL). Once this returns 0 the record is committed and
- * visible to every handle on the same database (other processes included). Expired rows are purged
- * now and then. */
+ * exceed STORE_NONCE_MAX_TTL_S (the SQLite backend answers RC_EINVAL). Once this returns 0 the
+ * record is committed and visible to every handle on the same database (other processes included).
+ * Expired rows are purged now and then. */
 int store_nonce_use(store *st, const char *access_key_id, const char *nonce, int64_t now,
                     int64_t expires_at, rc_error *err);
 /* Forgets every nonce (tests replaying vectors). */

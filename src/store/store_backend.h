@@ -65,6 +65,7 @@ struct store {
     void *clock_ctx;
     int pool_size;
     int busy_timeout_ms;
+    int nonce_table_mb; /* store_options.nonce_table_mb, defaulted */
 };
 
 /* The store's clock: Unix milliseconds / seconds. */

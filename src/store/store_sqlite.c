@@ -23,6 +23,9 @@ typedef struct sq_impl {
     /* set once at open, before the pool is shared; NULL = inline checkpoints */
     sq_checkpointer *ckpt;
     sq_nonces *nonces; /* the replay-nonce database (store_sqlite_nonce.c) */
+    /* The writer connection for the hot write paths (store_sq_get_writer), held under wmu. */
+    pthread_mutex_t wmu;
+    sqlite3 *writer;
 } sq_impl;
 
 /* Versioned migrations: entry i brings the schema to version i + 1. Append only, never edit. */
@@ -267,6 +270,30 @@ int store_sq_get(store *st, sqlite3 **db, rc_error *err) {
     return rc;
 }
 
+int store_sq_get_writer(store *st, sqlite3 **db, rc_error *err) {
+    sq_impl *im = st->impl;
+    *db = NULL;
+    pthread_mutex_lock(&im->wmu);
+    if (!im->writer) {
+        int rc = open_connection(st, im->path, &im->writer, err);
+        if (rc) {
+            pthread_mutex_unlock(&im->wmu);
+            return rc;
+        }
+        register_conn(st, im->writer);
+    }
+    *db = im->writer;
+    return 0;
+}
+
+void store_sq_put_writer(store *st, sqlite3 *db) {
+    sq_impl *im = st->impl;
+    if (!db)
+        return;
+    store_sq_rollback(db);
+    pthread_mutex_unlock(&im->wmu);
+}
+
 void store_sq_put(store *st, sqlite3 *db) {
     sq_impl *im = st->impl;
     if (!db)
@@ -450,10 +477,13 @@ static void sq_close(store *st) {
         return;
     for (int i = 0; i < im->nidle; i++)
         close_connection(im->idle[i]);
+    if (im->writer)
+        close_connection(im->writer);
     store_sq_checkpointer_stop(im->ckpt);
     store_sq_nonces_close(im->nonces);
     store_sq_stmt_cache_free(im->stmts);
     pthread_mutex_destroy(&im->mu);
+    pthread_mutex_destroy(&im->wmu);
     pthread_cond_destroy(&im->cv);
     free(im->idle);
     free(im->path);
@@ -496,7 +526,7 @@ int store_sqlite_open(store *st, const char *path, rc_error *err) {
         return rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
     im->path = strdup(path);
     im->idle = calloc((size_t)st->pool_size, sizeof(*im->idle));
-    im->stmts = store_sq_stmt_cache_new(st->pool_size);
+    im->stmts = store_sq_stmt_cache_new(st->pool_size + 1); /* + the writer */
     if (!im->path || !im->idle || !im->stmts) {
         free(im->path);
         free(im->idle);
@@ -505,6 +535,7 @@ int store_sqlite_open(store *st, const char *path, rc_error *err) {
         return rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
     }
     pthread_mutex_init(&im->mu, NULL);
+    pthread_mutex_init(&im->wmu, NULL);
     pthread_cond_init(&im->cv, NULL);
     st->impl = im;
     st->ops = &sqlite_ops;

@@ -10,6 +10,13 @@
  * with store_sq_put(). */
 int store_sq_get(store *st, sqlite3 **db, rc_error *err);
 void store_sq_put(store *st, sqlite3 *db);
+/* The handle's one writer connection, for frequent write transactions (Submit): taking it
+ * serialises them in the process on a mutex instead of SQLite's polling busy handler, and a
+ * connection whose process makes no other commits keeps its page cache from one transaction to the
+ * next (every other connection's commit empties it). Returns 0 or RC_EDB; hand it back with
+ * store_sq_put_writer() (rolls back what was not committed). */
+int store_sq_get_writer(store *st, sqlite3 **db, rc_error *err);
+void store_sq_put_writer(store *st, sqlite3 *db);
 
 /* Opens path (created if missing) in WAL mode, synchronous=NORMAL, with the store's busy handler
  * (store_sq_busy_retry, ctx = st). Returns 0 or RC_EDB; sqlite3_close() it. */

@@ -199,7 +199,7 @@ int store_sq_job_submit(store *st, const store_job *job, const store_client_toke
                         enum store_submit_outcome *outcome, rc_error *err) {
     sqlite3 *db;
     *outcome = STORE_SUBMIT_CREATED;
-    int rc = store_sq_get(st, &db, err);
+    int rc = store_sq_get_writer(st, &db, err);
     if (rc)
         return rc;
     rc = store_sq_begin_write(db, err);
@@ -231,7 +231,7 @@ int store_sq_job_submit(store *st, const store_job *job, const store_client_toke
     if (rc == 0)
         rc = store_sq_commit(db, err);
 out:
-    store_sq_put(st, db); /* rolls back whatever was not committed */
+    store_sq_put_writer(st, db); /* rolls back whatever was not committed */
     return rc;
 }
 

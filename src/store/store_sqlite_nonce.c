@@ -1,4 +1,6 @@
-/* store_sqlite_nonce: the replay-nonce set of the SQLite backend, in its own database file.
+/* store_sqlite_nonce: the replay-nonce set of the SQLite backend: a table shared by the processes
+ * in memory (store_nonce_table.c, "<jobs path>-nonces.table") in front of its own database file,
+ * which takes what the table cannot hold (a full bucket spills here).
  *
  * Every signed API request records (AccessKeyId, nonce) (API.md §2.4). In the jobs database that
  * was a write transaction on the jobs file's single write lock, beside a secondary expiry index:
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_nonce_table.h"
 #include "store/store_sqlite_int.h"
 #include "util/log.h"
 
@@ -38,6 +41,7 @@ struct sq_nonces {
     sqlite3_stmt *begin, *commit, *live, *use, *purge_slice, *purge_all;
     unsigned uses;
     sq_checkpointer *ckpt;
+    store_nonce_table *table; /* NULL: every nonce goes to db */
 };
 
 /* In one write transaction: is the nonce live in the other possible epoch? if not, insert it in its
@@ -122,11 +126,26 @@ out:
     return rc;
 }
 
+/* The expiry of the newest live record in the database (0 if none). Returns 0 or RC_EDB. */
+static int newest_live(sqlite3 *db, int64_t now, int64_t *out, rc_error *err) {
+    sqlite3_stmt *s = NULL;
+    int rc = store_sq_prepare(db, "SELECT max(expires_at) FROM nonces WHERE epoch>=?1", &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, now / NONCE_EPOCH_S);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0); /* NULL (no rows) reads as 0 */
+    else
+        rc = store_sq_fail(db, "read the newest nonce", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int store_sq_nonces_open(store *st, const char *jobs_path, sq_nonces **out, rc_error *err) {
     *out = NULL;
     sq_nonces *n = calloc(1, sizeof(*n));
     size_t len = strlen(jobs_path) + sizeof("-nonces");
-    char *path = malloc(len);
+    char *path = malloc(len + sizeof(".table"));
     int rc = 0;
     if (!n || !path) {
         rc = rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
@@ -151,6 +170,17 @@ int store_sq_nonces_open(store *st, const char *jobs_path, sq_nonces **out, rc_e
         rc = store_sq_prepare_persistent(n->db, purge_all_sql, &n->purge_all, err);
     if (rc)
         goto out;
+    if (st->nonce_table_mb > 0) {
+        int64_t newest = 0;
+        rc = newest_live(n->db, store_now_s(st), &newest, err);
+        snprintf(path, len + sizeof(".table"), "%s-nonces.table", jobs_path);
+        if (rc == 0)
+            rc = store_nonce_table_open(path, (size_t)st->nonce_table_mb << 20, newest, &n->table,
+                                        err);
+        snprintf(path, len + sizeof(".table"), "%s-nonces", jobs_path);
+        if (rc)
+            goto out;
+    }
     if (store_sq_checkpointer_start(path, &n->ckpt, NULL) == 0)
         store_sq_checkpointer_attach(n->ckpt, n->db);
     else
@@ -174,6 +204,7 @@ void store_sq_nonces_close(sq_nonces *n) {
     sqlite3_finalize(n->purge_all);
     sqlite3_close(n->db);
     store_sq_checkpointer_stop(n->ckpt);
+    store_nonce_table_close(n->table);
     pthread_mutex_destroy(&n->mu);
     free(n);
 }
@@ -207,13 +238,10 @@ static int purge_locked(sq_nonces *n, int64_t now, int limit, rc_error *err) {
     return rc ? RC_EDB : 0;
 }
 
-int store_sq_nonces_use(sq_nonces *n, const char *access_key_id, const char *nonce, int64_t now,
-                        int64_t expires_at, rc_error *err) {
+/* Records the nonce in the database (the spill path of the table, or the only one). */
+static int db_use(sq_nonces *n, const char *access_key_id, const char *nonce, int64_t now,
+                  int64_t expires_at, rc_error *err) {
     int rc = 0;
-    if (expires_at - now > STORE_NONCE_MAX_TTL_S)
-        return rc_fail(err, RC_EINVAL, "InternalError",
-                       "job store: invalid nonce expiry (more than %d s ahead)",
-                       STORE_NONCE_MAX_TTL_S);
     int64_t epoch = expires_at / NONCE_EPOCH_S, first = now / NONCE_EPOCH_S;
     pthread_mutex_lock(&n->mu);
     /* A live record lies in epoch first or first + 1 (expires_at - now <= NONCE_EPOCH_S); the
@@ -260,6 +288,35 @@ int store_sq_nonces_use(sq_nonces *n, const char *access_key_id, const char *non
     return rc == RC_EEXIST || rc == 0 ? rc : RC_EDB;
 }
 
+typedef struct {
+    sq_nonces *n;
+    const char *access_key_id, *nonce;
+    int64_t now, expires_at;
+    rc_error *err;
+} spill_args;
+
+static int spill(void *ctx) {
+    spill_args *a = ctx;
+    return db_use(a->n, a->access_key_id, a->nonce, a->now, a->expires_at, a->err);
+}
+
+int store_sq_nonces_use(sq_nonces *n, const char *access_key_id, const char *nonce, int64_t now,
+                        int64_t expires_at, rc_error *err) {
+    if (expires_at - now > STORE_NONCE_MAX_TTL_S)
+        return rc_fail(err, RC_EINVAL, "InternalError",
+                       "job store: invalid nonce expiry (more than %d s ahead)",
+                       STORE_NONCE_MAX_TTL_S);
+    if (!n->table)
+        return db_use(n, access_key_id, nonce, now, expires_at, err);
+    unsigned char key[STORE_NONCE_KEY_LEN];
+    store_nonce_table_key(access_key_id, nonce, key);
+    spill_args a = {n, access_key_id, nonce, now, expires_at, err};
+    int rc = store_nonce_table_use(n->table, key, now, expires_at, spill, &a);
+    if (rc == RC_EINTERNAL)
+        return rc_fail(err, RC_EDB, "InternalError", "job store: nonce table lock failed");
+    return rc;
+}
+
 int store_sq_nonces_purge(sq_nonces *n, int64_t now, rc_error *err) {
     pthread_mutex_lock(&n->mu);
     int rc = purge_locked(n, now, 0, err);
@@ -271,5 +328,7 @@ int store_sq_nonces_clear(sq_nonces *n, rc_error *err) {
     pthread_mutex_lock(&n->mu);
     int rc = store_sq_exec(n->db, "DELETE FROM nonces", err);
     pthread_mutex_unlock(&n->mu);
+    if (rc == 0 && n->table && store_nonce_table_clear(n->table))
+        rc = rc_fail(err, RC_EDB, "InternalError", "job store: nonce table lock failed");
     return rc;
 }

@@ -22,12 +22,17 @@ typedef struct option {
     long min, max;    /* OPT_INT */
 } option;
 
-#define STR(sec, k, field) {sec, k, OPT_STR, offsetof(config, field), sizeof(((config *)0)->field), 0, 0, 0}
-#define INT(sec, k, field, lo, hi) {sec, k, OPT_INT, offsetof(config, field), 0, 0, lo, hi}
-#define BOOL(sec, k, field) {sec, k, OPT_BOOL, offsetof(config, field), 0, 0, 0, 1}
+#define STR(sec, k, field)                                                                         \
+    { sec, k, OPT_STR, offsetof(config, field), sizeof(((config *)0)->field), 0, 0, 0 }
+#define INT(sec, k, field, lo, hi)                                                                 \
+    { sec, k, OPT_INT, offsetof(config, field), 0, 0, lo, hi }
+#define BOOL(sec, k, field)                                                                        \
+    { sec, k, OPT_BOOL, offsetof(config, field), 0, 0, 0, 1 }
 #define LIST(sec, k, field, counter)                                                               \
-    {sec, k, OPT_LIST, offsetof(config, field), sizeof(((config *)0)->field[0]),                   \
-     offsetof(config, counter), 0, 0}
+    {                                                                                              \
+        sec, k, OPT_LIST, offsetof(config, field), sizeof(((config *)0)->field[0]),                \
+            offsetof(config, counter), 0, 0                                                        \
+    }
 
 static const option options[] = {
     STR("server", "listen", listen),
@@ -37,6 +42,7 @@ static const option options[] = {
     STR("server", "public_host", public_host),
     STR("server", "recommend_url", recommend_url),
     STR("store", "url", store_url),
+    INT("store", "nonce_table_mb", nonce_table_mb, 0, 4096),
     STR("keys", "file", keys_file),
     INT("jobs", "max_attempts", max_attempts, 1, 100),
     INT("jobs", "lease_seconds", lease_seconds, 2, 3600),
@@ -83,6 +89,7 @@ void config_defaults(config *cfg) {
     cfg->max_attempts = 3;
     cfg->lease_seconds = 30;
     cfg->max_unfinished = 10000;
+    cfg->nonce_table_mb = 32;
     cfg->job_timeout_seconds = 7200;
     cfg->shutdown_grace_seconds = 20;
     cfg->retention_days = 365;
@@ -160,8 +167,7 @@ int config_set(config *cfg, const char *section, const char *key, const char *va
         case OPT_BOOL:
             if (!strcasecmp(value, "true") || !strcmp(value, "1") || !strcasecmp(value, "yes"))
                 *(int *)field = 1;
-            else if (!strcasecmp(value, "false") || !strcmp(value, "0") ||
-                     !strcasecmp(value, "no"))
+            else if (!strcasecmp(value, "false") || !strcmp(value, "0") || !strcasecmp(value, "no"))
                 *(int *)field = 0;
             else
                 return rc_fail(err, RC_EINVAL, "InvalidParameter",
@@ -172,8 +178,8 @@ int config_set(config *cfg, const char *section, const char *key, const char *va
             return set_list(cfg, o, value, origin, err);
         }
     }
-    return rc_fail(err, RC_EINVAL, "InvalidParameter", "%s: unknown setting %s.%s", origin,
-                   section, key);
+    return rc_fail(err, RC_EINVAL, "InvalidParameter", "%s: unknown setting %s.%s", origin, section,
+                   key);
 }
 
 typedef struct ini_ctx {
@@ -294,13 +300,11 @@ int config_finalize(config *cfg, rc_error *err) {
         if (rc)
             return rc;
     }
-    if (!cfg->store_url[0] &&
-        snprintf(cfg->store_url, sizeof(cfg->store_url), "%s/reelcut.db", cfg->data_dir) >=
-            (int)sizeof(cfg->store_url))
+    if (!cfg->store_url[0] && snprintf(cfg->store_url, sizeof(cfg->store_url), "%s/reelcut.db",
+                                       cfg->data_dir) >= (int)sizeof(cfg->store_url))
         return rc_fail(err, RC_EINVAL, "InvalidParameter", "server.data_dir is too long");
-    if (!cfg->keys_file[0] &&
-        snprintf(cfg->keys_file, sizeof(cfg->keys_file), "%s/keys.json", cfg->data_dir) >=
-            (int)sizeof(cfg->keys_file))
+    if (!cfg->keys_file[0] && snprintf(cfg->keys_file, sizeof(cfg->keys_file), "%s/keys.json",
+                                       cfg->data_dir) >= (int)sizeof(cfg->keys_file))
         return rc_fail(err, RC_EINVAL, "InvalidParameter", "server.data_dir is too long");
     return 0;
 }

@@ -12,14 +12,15 @@
 
 typedef struct config {
     /* [server] */
-    char listen[128];           /* HOST:PORT, default 127.0.0.1:8080 */
+    char listen[128];               /* HOST:PORT, default 127.0.0.1:8080 */
     char data_dir[CONFIG_PATH_MAX]; /* default ./data */
-    int workers;                /* job workers in `serve`; -1 = CPU count */
-    int http_threads;           /* libmicrohttpd thread pool size; 0 = CPU count */
-    char public_host[256];      /* HostId in error bodies; empty = the Host header */
-    char recommend_url[512];    /* troubleshooting URL for error bodies; empty = none */
+    int workers;                    /* job workers in `serve`; -1 = CPU count */
+    int http_threads;               /* libmicrohttpd thread pool size; 0 = CPU count */
+    char public_host[256];          /* HostId in error bodies; empty = the Host header */
+    char recommend_url[512];        /* troubleshooting URL for error bodies; empty = none */
     /* [store] */
     char store_url[CONFIG_PATH_MAX]; /* empty = the SQLite file DATA_DIR/reelcut.db */
+    int nonce_table_mb; /* SQLite: shared replay-nonce table size; 0 = none; default 32 */
     /* [keys] */
     char keys_file[CONFIG_PATH_MAX]; /* empty = DATA_DIR/keys.json */
     /* [jobs] */
@@ -30,41 +31,41 @@ typedef struct config {
     int shutdown_grace_seconds; /* default 20 */
     int retention_days;         /* default 365 */
     /* [inputs] */
-    int allow_local_paths;      /* file:// inputs and local outputs; default 0 */
+    int allow_local_paths; /* file:// inputs and local outputs; default 0 */
     char allowed_roots[CONFIG_LIST_MAX][CONFIG_PATH_MAX];
     int n_allowed_roots;
     char allowed_hosts[CONFIG_LIST_MAX][256]; /* http(s) input hosts */
     int n_allowed_hosts;
     /* [callback] */
-    char callback_url[1024];    /* global default NotifyAddress; empty = none */
+    char callback_url[1024]; /* global default NotifyAddress; empty = none */
     char callback_auth_key[256];
     char callback_allow_hosts[CONFIG_LIST_MAX][256]; /* empty = any */
     int n_callback_allow_hosts;
     char redis_url[512];
-    int callback_attempts;      /* default 10 */
-    int callback_base_seconds;  /* default 15 */
-    int callback_cap_seconds;   /* default 900 */
-    int callback_base_ms;       /* overrides base_seconds when > 0 (tests); default 0 */
-    int callback_cap_ms;        /* overrides cap_seconds when > 0 (tests); default 0 */
+    int callback_attempts;     /* default 10 */
+    int callback_base_seconds; /* default 15 */
+    int callback_cap_seconds;  /* default 900 */
+    int callback_base_ms;      /* overrides base_seconds when > 0 (tests); default 0 */
+    int callback_cap_ms;       /* overrides cap_seconds when > 0 (tests); default 0 */
     /* [storage] (docs/storage.md) */
-    char storage_default[8];    /* backend of buckets not listed: fs (default) or s3 */
+    char storage_default[8]; /* backend of buckets not listed: fs (default) or s3 */
     char storage_buckets[CONFIG_LIST_MAX][80]; /* BUCKET:fs or BUCKET:s3 */
-    int storage_allow_endpoint_override; /* OutputConfig.Endpoint with the [s3] credentials */
+    int storage_allow_endpoint_override;       /* OutputConfig.Endpoint with the [s3] credentials */
     int n_storage_buckets;
     /* [s3] */
-    char s3_endpoint[512];      /* http(s)://host[:port][/path] */
-    char s3_region[64];         /* default us-east-1 */
+    char s3_endpoint[512]; /* http(s)://host[:port][/path] */
+    char s3_region[64];    /* default us-east-1 */
     char s3_access_key_id[256];
-    char s3_secret_access_key[256]; /* better from REELCUT_S3_SECRET_ACCESS_KEY than the file */
-    char s3_addressing[16];     /* path (default) or virtual */
-    int s3_verify_tls;          /* default 1 */
+    char s3_secret_access_key[256];   /* better from REELCUT_S3_SECRET_ACCESS_KEY than the file */
+    char s3_addressing[16];           /* path (default) or virtual */
+    int s3_verify_tls;                /* default 1 */
     char s3_ca_file[CONFIG_PATH_MAX]; /* empty = the system CA store */
-    int s3_part_size_mb;        /* default 16 */
-    int s3_multipart_threshold_mb; /* default 64 */
-    int s3_upload_threads;      /* multipart parts in flight; default 4 */
-    int s3_max_attempts;        /* default 4 */
-    int s3_connect_timeout_seconds; /* default 10 */
-    int s3_stall_timeout_seconds;   /* default 30 */
+    int s3_part_size_mb;              /* default 16 */
+    int s3_multipart_threshold_mb;    /* default 64 */
+    int s3_upload_threads;            /* multipart parts in flight; default 4 */
+    int s3_max_attempts;              /* default 4 */
+    int s3_connect_timeout_seconds;   /* default 10 */
+    int s3_stall_timeout_seconds;     /* default 30 */
 } config;
 
 /* Fills cfg with the embedded defaults. */

@@ -52,9 +52,15 @@ int ids_uuid(char out[IDS_UUID_LEN + 1]) {
         return rc;
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, IDS_UUID_LEN + 1,
-             "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", r[0], r[1],
-             r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
-             r[15]);
+    /* 8-4-4-4-12 upper-case hex, formatted by hand: one per request, and snprintf is slow here */
+    static const char digits[] = "0123456789ABCDEF";
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = digits[r[i] >> 4];
+        *o++ = digits[r[i] & 15];
+    }
+    *o = '\0';
     return 0;
 }

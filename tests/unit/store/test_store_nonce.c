@@ -1,6 +1,7 @@
-/* The SQLite backend's nonce database ("<db>-nonces"): shared by every handle on the data dir (as
- * other processes would be), kept across reopening, seeded from the nonces an older version kept in
- * the jobs database, purged by epoch, and bounded to STORE_NONCE_MAX_TTL_S. */
+/* The SQLite backend's nonces: the shared table ("<db>-nonces.table") in front of the nonce
+ * database ("<db>-nonces"), shared by every handle on the data dir (as other processes would be),
+ * kept across reopening, seeded from what older versions kept (the jobs database, the nonce
+ * database before the table existed), purged by epoch, and bounded to STORE_NONCE_MAX_TTL_S. */
 #include "store_fixture.h"
 
 #include <sys/stat.h>
@@ -24,7 +25,37 @@ static void test_nonce_shared_between_handles(void **state) {
     char path[160];
     snprintf(path, sizeof(path), "%s-nonces", f->path);
     assert_int_equal(access(path, F_OK), 0);
+    snprintf(path, sizeof(path), "%s-nonces.table", f->path);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_true(sb.st_size >= (STORE_NONCE_TABLE_MB << 20) - 4096);
     store_close(other);
+}
+
+/* A handle without the table (nonce_table_mb < 0) and one with it see the same records: what one
+ * records in the database is found by the other through the spill marks set when the table was
+ * created (an upgrade from the version without the table), and the reverse case is tested by the
+ * table's own suite (spill). */
+static void test_nonce_table_created_over_older_records(void **state) {
+    fixture *f = *state;
+    const int64_t now = FIX_T0_MS / 1000; /* the store's clock decides what is live */
+    store_close(f->st);
+    f->st = NULL;
+    char path[160];
+    snprintf(path, sizeof(path), "%s-nonces.table", f->path);
+    assert_int_equal(unlink(path), 0); /* as if this version never ran */
+    store_options o = {.clock_ms = fixture_clock, .clock_ctx = f, .nonce_table_mb = -1};
+    store *old = NULL;
+    assert_int_equal(store_open(f->url, &o, &old, NULL), 0);
+    assert_int_equal(store_nonce_use(old, "ak", "before", now, now + 900, NULL), 0);
+    store_close(old);
+    assert_int_not_equal(access(path, F_OK), 0); /* that handle made no table */
+    fixture_open(f);                             /* creates the table */
+    assert_int_equal(access(path, F_OK), 0);
+    assert_int_equal(store_nonce_use(f->st, "ak", "before", now + 10, now + 910, NULL), RC_EEXIST);
+    assert_int_equal(store_nonce_use(f->st, "ak", "after", now + 10, now + 910, NULL), 0);
+    assert_int_equal(store_nonce_use(f->st, "ak", "after", now + 20, now + 920, NULL), RC_EEXIST);
 }
 
 /* Closing and reopening (a restart) keeps every live record, and only those. */
@@ -47,6 +78,8 @@ static void test_nonce_seeded_from_jobs_database(void **state) {
     char path[160];
     snprintf(path, sizeof(path), "%s-nonces", f->path);
     assert_int_equal(unlink(path), 0); /* as if this version never ran */
+    snprintf(path, sizeof(path), "%s-nonces.table", f->path);
+    assert_int_equal(unlink(path), 0);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     int64_t now = FIX_T0_MS / 1000;
@@ -62,9 +95,13 @@ static void test_nonce_seeded_from_jobs_database(void **state) {
     assert_int_equal(store_nonce_use(f->st, "ak", "old-dead", now, now + 900, NULL), 0);
 }
 
-/* store_purge drops the epochs that ended; live records stay. */
+/* store_purge drops the epochs that ended from the database; live records stay. (Without the
+ * table, so that the records land in the database.) */
 static void test_nonce_purge_by_epoch(void **state) {
     fixture *f = *state;
+    store_close(f->st);
+    store_options o = {.clock_ms = fixture_clock, .clock_ctx = f, .nonce_table_mb = -1};
+    assert_int_equal(store_open(f->url, &o, &f->st, NULL), 0);
     int64_t now = FIX_T0_MS / 1000;
     assert_int_equal(store_nonce_use(f->st, "ak", "dead", now - 3700, now - 1900, NULL), 0);
     assert_int_equal(store_nonce_use(f->st, "ak", "live", now, now + 900, NULL), 0);
@@ -102,6 +139,8 @@ static void test_nonce_ttl_bounded(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_nonce_shared_between_handles, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nonce_table_created_over_older_records, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_nonce_survives_reopen, fixture_setup,
                                         fixture_teardown),
