@@ -11,6 +11,7 @@
 #include "api/sign.h"
 #include "jobs/execute.h"
 #include "util/ids.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -96,21 +97,32 @@ int api_token_lookup(api_call *call, const char *action, api_token *t,
 }
 
 void api_reply_json(api_call *call, json_t *body) {
-    json_object_set_new(body, "RequestId", json_string(call->request_id));
-    /* RequestId first, as IMS does: rebuild with it at the front. */
-    json_t *ordered = json_object();
-    json_object_set(ordered, "RequestId", json_object_get(body, "RequestId"));
-    const char *k;
+    /* RequestId first, as IMS does, then the body's members in their order. */
+    buf b;
+    buf_init(&b, 0);
+    int rc = buf_puts(&b, "{\"RequestId\":");
+    if (rc == 0)
+        rc = jsonx_dump_string(call->request_id, strlen(call->request_id), &b);
+    const char *key;
     json_t *v;
-    json_object_foreach(body, k, v) {
-        if (strcmp(k, "RequestId") != 0)
-            json_object_set(ordered, k, v);
+    json_object_foreach(body, key, v) {
+        if (rc || strcmp(key, "RequestId") == 0)
+            continue;
+        rc = buf_append(&b, ",", 1);
+        if (rc == 0)
+            rc = jsonx_dump_string(key, strlen(key), &b);
+        if (rc == 0)
+            rc = buf_append(&b, ":", 1);
+        if (rc == 0)
+            rc = jsonx_dump_value(v, &b);
     }
+    if (rc == 0)
+        rc = buf_append(&b, "}", 1);
     json_decref(body);
     call->res->status = 200;
-    call->res->body = json_dumps(ordered, JSON_COMPACT);
-    call->res->body_len = call->res->body ? strlen(call->res->body) : 0;
-    json_decref(ordered);
+    call->res->body_len = rc ? 0 : b.len;
+    call->res->body = rc ? NULL : buf_detach(&b);
+    buf_free(&b);
 }
 
 void api_reply_error(api_call *call, const rc_error *err) {

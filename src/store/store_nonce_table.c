@@ -23,6 +23,7 @@
  * same exposure as the SQLite store's synchronous=NORMAL commits (docs/DESIGN.md, Persistence). */
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -229,6 +230,20 @@ static int lock_bucket(nt_bucket *b) {
     return rc;
 }
 
+/* SHA-256 fetched once per process (write-once): SHA256() fetches it on every call. */
+static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+
+static void fetch_sha256(void) {
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static void sha256(const void *in, size_t n, unsigned char md[SHA256_DIGEST_LENGTH]) {
+    pthread_once(&sha_once, fetch_sha256);
+    if (!sha256_md || !EVP_Digest(in, n, md, NULL, sha256_md, NULL))
+        SHA256(in, n, md);
+}
+
 void store_nonce_table_key(const char *access_key_id, const char *nonce,
                            unsigned char key[STORE_NONCE_KEY_LEN]) {
     unsigned char md[SHA256_DIGEST_LENGTH], small[512];
@@ -236,15 +251,15 @@ void store_nonce_table_key(const char *access_key_id, const char *nonce,
     unsigned char *in = a + n <= sizeof(small) ? small : malloc(a + n);
     if (!in) { /* out of memory for an absurdly long key: hash the parts (still deterministic) */
         unsigned char hn[SHA256_DIGEST_LENGTH];
-        SHA256((const unsigned char *)nonce, n, hn);
-        SHA256((const unsigned char *)access_key_id, a, md);
+        sha256(nonce, n, hn);
+        sha256(access_key_id, a, md);
         for (size_t i = 0; i < STORE_NONCE_KEY_LEN; i++)
             key[i] = md[i] ^ hn[i];
         return;
     }
     memcpy(in, access_key_id, a);
     memcpy(in + a, nonce, n);
-    SHA256(in, a + n, md);
+    sha256(in, a + n, md);
     if (in != small)
         free(in);
     memcpy(key, md, STORE_NONCE_KEY_LEN);

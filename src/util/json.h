@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "util/buf.h"
 #include "util/rc.h"
 
 /* Deepest nesting of objects/arrays a config parameter may have (the top-level object is 1). */
@@ -71,5 +72,12 @@ size_t jsonx_utf8_chars(const char *s);
  * message: cut on a character boundary, invalid bytes and control characters replaced by '?' so
  * the message stays valid, printable UTF-8. Returns out. */
 char *jsonx_echo(const char *v, char out[JSONX_ECHO_MAX + 1]);
+
+/* Appends v as compact JSON, byte-identical to json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)
+ * (json_dump.c; faster). Returns 0, RC_EINVAL (NULL, or nested deeper than 2048), or buf's
+ * RC_ETOOBIG / RC_ENOMEM (out then holds a partial text). */
+int jsonx_dump_value(const json_t *v, buf *out);
+/* Appends the n bytes of s (valid UTF-8) as a JSON string literal, escaped as jansson does. */
+int jsonx_dump_string(const char *s, size_t n, buf *out);
 
 #endif
