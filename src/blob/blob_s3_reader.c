@@ -24,6 +24,9 @@
 #define RD_MAX_READ ((size_t)2 << 20)     /* one read returns at most this */
 #define RD_CHUNK 65536L                   /* curl's receive buffer */
 #define RD_POLL_MS 200
+/* What a GET costs beyond its bytes (a round trip, ~10-50 ms on a WAN, is worth about 1 MB of
+ * transfer): the fallback rule weighs requests against bytes with it. */
+#define RD_GET_COST ((int64_t)1 << 20)
 
 typedef struct s3_reader {
     blob_reader base;
@@ -45,7 +48,7 @@ typedef struct s3_reader {
     int64_t fill_to; /* the GET pauses once the window reaches this offset */
     /* The current stream (one GET, plus the GETs resuming it after errors) */
     int live, paused;
-    int64_t stream_start, used_hi, stream_fetched;
+    int64_t stream_start, used_hi, stream_fetched, stream_used;
     int fails; /* consecutive failed attempts */
     int64_t last_data_ms;
     /* The current HTTP response */
@@ -146,11 +149,10 @@ static void stop_get(s3_reader *r) {
 /* Ends the current stream, counting what it read ahead and nobody used. */
 static void end_stream(s3_reader *r) {
     stop_get(r);
-    int64_t used = r->used_hi - r->stream_start;
-    int64_t waste = r->stream_fetched - (used > 0 ? used : 0);
+    int64_t waste = r->stream_fetched - r->stream_used;
     if (waste > 0)
         r->base.stats.bytes_wasted += waste;
-    r->stream_fetched = 0;
+    r->stream_fetched = r->stream_used = 0;
     r->stream_start = r->used_hi = win_end(r);
 }
 
@@ -185,6 +187,7 @@ static int start_get(s3_reader *r, int64_t at) {
     r->live = 1;
     r->last_data_ms = time_mono_ms();
     r->base.stats.requests++;
+    log_debug("s3: GET oss://%s/%s from %lld", r->bucket, r->key, (long long)at);
     return 0;
 }
 
@@ -352,12 +355,14 @@ static int rd_read_at(blob_reader *base, int64_t off, void *dst, size_t len) {
                                     r->bucket, r->key);
         int whole = base->size <= RD_WHOLE;
         int in_window = off >= r->win_off && off < win_end(r);
-        int reachable = r->live && off >= win_end(r) && off - win_end(r) <= RD_AHEAD_MAX;
+        /* Skipping forward by less than a GET costs: keep streaming. */
+        int reachable = r->live && off >= win_end(r) && off - win_end(r) <= RD_GET_COST;
         if (!in_window && !reachable && !(whole && r->live)) {
             /* A seek: a new stream from here (small objects: the whole object, once). */
             end_stream(r);
-            if (base->stats.bytes_wasted > base->size) {
-                int rc = fall_back(r, "seeks threw away more read-ahead than the object's size");
+            if (base->stats.bytes_wasted + RD_GET_COST * base->stats.requests > base->size) {
+                int rc = fall_back(r, "seeks cost more than a download (read-ahead thrown away "
+                                      "+ 1 MB per GET > the object's size)");
                 return rc ? rc : rd_read_at(base, off, dst, len);
             }
             int64_t at = whole ? 0 : off;
@@ -386,6 +391,9 @@ static int rd_read_at(blob_reader *base, int64_t off, void *dst, size_t len) {
             if (n > len)
                 n = len;
             memcpy(dst, r->win + (off - r->win_off), n);
+            int64_t fresh = off > r->used_hi ? off : r->used_hi; /* count each byte used once */
+            if (off + (int64_t)n > fresh)
+                r->stream_used += off + (int64_t)n - fresh;
             if (off + (int64_t)n > r->used_hi)
                 r->used_hi = off + (int64_t)n;
             return (int)n;
