@@ -5,8 +5,9 @@
 # 50 MB and 200 MB objects, best of REPS (default 5) runs each and the median of the per-run
 # ratios (each run pairs the two clients back to back); plus blob_tool's peak RSS per size
 # (flat = streaming). Both download the object blob_tool uploaded (multipart past 100 MB: Swift
-# serves those slower than single objects, the same for both clients). Use a Release build:
-# sanitizers dominate otherwise.
+# serves those slower than single objects, the same for both clients). Then the ranged reader
+# (BUILD_DIR/reader_tool) on a 200 MB MP4 with moov at the end. Use a Release build (sanitizers
+# dominate otherwise): ninja -C build blob_tool reader_tool. Figures: bench/storage/README.md.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +15,7 @@ src=$(cd "$here/../.." && pwd)
 reps=${REPS:-5}
 tool=$build/blob_tool
 [ -x "$tool" ] || { echo "no $tool: build the blob_tool target first" >&2; exit 1; }
+[ -x "$build/reader_tool" ] || { echo "no $build/reader_tool: build reader_tool too" >&2; exit 1; }
 work=$(mktemp -d /tmp/reelcut-bench-s3.XXXXXX)
 trap 'bash "$src/tests/s3/swift.sh" stop "$work/swift" || true; rm -rf "$work"' EXIT
 bash "$src/tests/s3/swift.sh" start "$work/swift" >&2
@@ -84,3 +86,37 @@ for mb in 50 200; do
   done
   rm -f "$f"
 done
+
+# Ranged reads (blob_open_reader) of a ~200 MB MP4 whose moov index is at the end (no faststart),
+# by BUILD_DIR/reader_tool: a GetMediaInfo-style probe through the reader against downloading the
+# object and probing the local copy, and a sequential read through the reader against blob_tool's
+# plain download - same server, same run, best (lowest time) of REPS.
+rtool=$build/reader_tool
+[ -x "$rtool" ] || { echo "no $rtool: build the reader_tool target first" >&2; exit 1; }
+bash "$src/tests/media/gen_moov_end.sh" "$work" >&2
+ffmpeg -hide_banner -loglevel error -nostdin -y -stream_loop 19 -i "$work/moov_end.mp4" -c copy \
+  "$work/moov_end_200.mp4"
+mbytes=$(stat -c %s "$work/moov_end_200.mp4")
+cp "$work/moov_end_200.mp4" "$work/upload.mp4"
+"$tool" put bench media/moov_end_200.mp4 "$work/upload.mp4" >/dev/null
+rp=() gp=() rr=() gd=() fetched=0 gets=0 rfetched=0 rgets=0
+for rep in $(seq "$reps"); do
+  read -r _ _ t f g _ < <("$rtool" probe bench media/moov_end_200.mp4 "$work/dl"); rp+=("$t")
+  fetched=$f gets=$g
+  read -r _ _ t _ < <("$rtool" getprobe bench media/moov_end_200.mp4 "$work/dl"); gp+=("$t")
+  read -r _ _ t f g _ < <("$rtool" read bench media/moov_end_200.mp4 "$work/dl"); rr+=("$t")
+  rfetched=$f rgets=$g
+  read -r _ _ t _ _ < <("$tool" get bench media/moov_end_200.mp4 "$work/dl"); gd+=("$t")
+done
+low() { sort -g | head -1; }
+echo
+printf 'ranged reads of a %d MB MP4 (moov at the end), best of %d\n' $((mbytes / 1000000)) "$reps"
+printf '%-34s %9s %16s %6s\n' op seconds 'bytes fetched' GETs
+printf '%-34s %9s %16s %6s\n' 'probe through the ranged reader' "$(printf '%s\n' "${rp[@]}" | low)" \
+  "$fetched" "$gets"
+printf '%-34s %9s %16s %6s\n' 'download, then probe the copy' "$(printf '%s\n' "${gp[@]}" | low)" \
+  "$mbytes" 1
+printf '%-34s %9s %16s %6s\n' 'sequential read, ranged reader' "$(printf '%s\n' "${rr[@]}" | low)" \
+  "$rfetched" "$rgets"
+printf '%-34s %9s %16s %6s\n' 'download to a temp file' "$(printf '%s\n' "${gd[@]}" | low)" \
+  "$mbytes" 1
