@@ -1,8 +1,9 @@
 /* blob_s3_reader: random access to an S3 object without downloading it first - ranged GETs
  * streamed through a read-ahead window (one open-ended GET kept open while reads go forward; a seek
  * outside the window starts a new one), resumed at the offset after transient errors, pinned to the
- * ETag seen at open (If-Match). Falls back by itself to a temp-file download when the server
- * ignores Range or when seeks have thrown away more read-ahead than the object's size. */
+ * ETag seen at open (If-Match). What was fetched is kept in a sparse temp file, so a second pass
+ * (exports after analysis) reads it from disk, not the network. Falls back by itself to a
+ * temp-file download when the server ignores Range or when seeks cost more than a download. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,14 +17,16 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-#define RD_WINDOW ((size_t)8 << 20)       /* buffer: read-ahead plus what is kept behind */
+/* Memory per open reader: a highlight job keeps up to 30 inputs open, so 4 MB each at most. */
+#define RD_WINDOW ((size_t)4 << 20)       /* buffer: read-ahead plus what is kept behind */
 #define RD_WHOLE ((int64_t)4 << 20)       /* objects up to this are fetched whole by one GET */
 #define RD_AHEAD_MIN ((int64_t)256 << 10) /* read-ahead of a fresh GET (after a seek) */
-#define RD_AHEAD_MAX ((int64_t)4 << 20)   /* ...doubling up to this while reads go forward */
+#define RD_AHEAD_MAX ((int64_t)2 << 20)   /* ...doubling up to this while reads go forward */
 #define RD_KEEP_BACK ((int64_t)256 << 10) /* kept behind the read position for short seeks back */
 #define RD_MAX_READ ((size_t)2 << 20)     /* one read returns at most this */
 #define RD_CHUNK 65536L                   /* curl's receive buffer */
 #define RD_POLL_MS 200
+#define RD_BLOCK ((int64_t)64 << 10) /* cache granularity: complete blocks are marked cached */
 /* What a GET costs beyond its bytes (a round trip, ~10-50 ms on a WAN, is worth about 1 MB of
  * transfer): the fallback rule weighs requests against bytes with it. */
 #define RD_GET_COST ((int64_t)1 << 20)
@@ -57,6 +60,11 @@ typedef struct s3_reader {
     int checked, range_ignored, changed;
     char resp_etag[128];
     buf errbody;
+    /* Cache of fetched bytes: a sparse temp file, a bitmap of its complete blocks */
+    int cache_fd, cache_off; /* cache_off: disabled (small object, or the disk failed) */
+    char *cache_path;
+    unsigned char *cached;
+    int64_t cov_start, cov_mark; /* the stream's contiguous data starts at; next block to mark */
     /* Temp-file fallback */
     int fd;
     char *tmp_path;
@@ -78,6 +86,63 @@ static void compact(s3_reader *r) {
     memmove(r->win, r->win + drop, r->win_len - drop);
     r->win_len -= drop;
     r->win_off = keep;
+}
+
+static int make_temp(const char *tmp_dir, const char *key, char **path);
+
+static int block_cached(const s3_reader *r, int64_t b) {
+    return r->cached[b >> 3] & (1u << (b & 7));
+}
+
+/* Writes fetched bytes [off, off + n) to the cache file and marks the blocks now complete. A disk
+ * failure only turns the cache off. */
+static void cache_put(s3_reader *r, int64_t off, const char *data, size_t n) {
+    if (r->cache_off)
+        return;
+    if (r->cache_fd < 0 && (r->cache_fd = make_temp(r->tmp_dir, r->key, &r->cache_path)) < 0) {
+        r->cache_off = 1;
+        return;
+    }
+    for (size_t done = 0; done < n;) {
+        ssize_t w = pwrite(r->cache_fd, data + done, n - done, (off_t)(off + (int64_t)done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            log_warn("s3: oss://%s/%s: read cache %s: %s; reading without it", r->bucket, r->key,
+                     r->cache_path, w < 0 ? strerror(errno) : "short write");
+            r->cache_off = 1;
+            return;
+        }
+        done += (size_t)w;
+    }
+    int64_t end = off + (int64_t)n;
+    int64_t b = (r->cov_start + RD_BLOCK - 1) / RD_BLOCK;
+    if (b < r->cov_mark)
+        b = r->cov_mark;
+    for (;; b++) {
+        int64_t bend = (b + 1) * RD_BLOCK < r->base.size ? (b + 1) * RD_BLOCK : r->base.size;
+        if (b * RD_BLOCK >= r->base.size || bend > end)
+            break;
+        r->cached[b >> 3] |= (unsigned char)(1u << (b & 7));
+    }
+    r->cov_mark = b;
+}
+
+/* How many bytes from off (up to len) the cache holds. */
+static size_t cached_run(const s3_reader *r, int64_t off, size_t len) {
+    if (r->cache_off || r->cache_fd < 0)
+        return 0;
+    int64_t end = off;
+    for (int64_t b = off / RD_BLOCK; end < off + (int64_t)len && end < r->base.size; b++) {
+        if (!block_cached(r, b))
+            break;
+        end = (b + 1) * RD_BLOCK;
+    }
+    if (end > off + (int64_t)len)
+        end = off + (int64_t)len;
+    if (end > r->base.size)
+        end = r->base.size;
+    return end > off ? (size_t)(end - off) : 0;
 }
 
 static size_t on_data(char *data, size_t size, size_t nmemb, void *user) {
@@ -110,6 +175,7 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *user) {
         return CURL_WRITEFUNC_PAUSE; /* curl keeps this chunk and hands it over again */
     }
     memcpy(r->win + r->win_len, data, n);
+    cache_put(r, win_end(r), data, n);
     r->win_len += n;
     r->stream_fetched += (int64_t)n;
     r->base.stats.bytes_fetched += (int64_t)n;
@@ -254,6 +320,7 @@ static int fall_back(s3_reader *r, const char *why) {
     free(r->win);
     r->win = NULL;
     r->win_len = 0;
+    r->cache_off = 1; /* the download serves everything now */
     return rc ? blob_reader_fail(&r->base, e.rc, "%s", e.message) : 0;
 }
 
@@ -355,6 +422,15 @@ static int rd_read_at(blob_reader *base, int64_t off, void *dst, size_t len) {
                                     r->bucket, r->key);
         int whole = base->size <= RD_WHOLE;
         int in_window = off >= r->win_off && off < win_end(r);
+        size_t hit = in_window ? 0 : cached_run(r, off, len);
+        if (hit) { /* fetched before: from the cache file */
+            ssize_t got;
+            do
+                got = pread(r->cache_fd, dst, hit, (off_t)off);
+            while (got < 0 && errno == EINTR);
+            if (got > 0)
+                return (int)got;
+        }
         /* Skipping forward by less than a GET costs: keep streaming. */
         int reachable = r->live && off >= win_end(r) && off - win_end(r) <= RD_GET_COST;
         if (!in_window && !reachable && !(whole && r->live)) {
@@ -366,7 +442,8 @@ static int rd_read_at(blob_reader *base, int64_t off, void *dst, size_t len) {
                 return rc ? rc : rd_read_at(base, off, dst, len);
             }
             int64_t at = whole ? 0 : off;
-            r->win_off = r->stream_start = r->used_hi = at;
+            r->win_off = r->stream_start = r->used_hi = r->cov_start = at;
+            r->cov_mark = 0;
             r->win_len = 0;
             int rc = start_get(r, at);
             if (rc)
@@ -422,6 +499,12 @@ static void rd_close(blob_reader *base) {
         close(r->fd);
     if (r->tmp_path)
         unlink(r->tmp_path);
+    if (r->cache_fd >= 0)
+        close(r->cache_fd);
+    if (r->cache_path)
+        unlink(r->cache_path);
+    free(r->cache_path);
+    free(r->cached);
     if (base->stats.requests)
         log_debug("s3: oss://%s/%s: read %lld of %lld bytes in %d GETs (%lld read ahead unused)%s",
                   r->bucket, r->key, (long long)base->stats.bytes_fetched, (long long)base->size,
@@ -450,7 +533,7 @@ int s3_open_reader(blob_backend *be, const char *bucket, const char *key, const 
         return RC_ENOMEM;
     r->base.ops = &s3_reader_ops;
     r->s3 = s3;
-    r->fd = -1;
+    r->fd = r->cache_fd = -1;
     buf_init(&r->errbody, 65536);
     r->bucket = strdup(bucket);
     r->key = strdup(key);
@@ -476,6 +559,10 @@ int s3_open_reader(blob_backend *be, const char *bucket, const char *key, const 
                      key);
     if (!rc) {
         r->base.size = q.content_length;
+        r->cache_off = r->base.size <= RD_WHOLE; /* small objects stay in memory */
+        if (!r->cache_off &&
+            !(r->cached = calloc((size_t)(r->base.size / RD_BLOCK / 8 + 1), 1)))
+            rc = RC_ENOMEM;
         snprintf(r->etag, sizeof(r->etag), "%s", q.etag);
         snprintf(r->if_match, sizeof(r->if_match), "If-Match: %s", q.etag);
     }
