@@ -3,9 +3,10 @@
  * alone (FFmpeg's libraries are not loaded there).
  *   reader_tool read BUCKET KEY DIR      reads the object through the reader, 64 KB at a time
  *   reader_tool probe BUCKET KEY DIR     probes it (engine_probe_source) through the reader
- *   reader_tool getprobe BUCKET KEY DIR  downloads it to a temp file in DIR, probes that, removes it
- * The endpoint and keys come from S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY.
- * Prints one line: "<op> <object bytes> <seconds> <bytes fetched> <GETs> <fell back 0/1>". */
+ *   reader_tool getprobe BUCKET KEY DIR  downloads it to a temp file in DIR, probes that, removes
+ * it The endpoint and keys come from S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID,
+ * S3_SECRET_ACCESS_KEY. Prints one line: "<op> <object bytes> <seconds> <bytes fetched> <GETs>
+ * <fell back 0/1>". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

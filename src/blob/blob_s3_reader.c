@@ -300,20 +300,20 @@ static int fall_back(s3_reader *r, const char *why) {
         rc = rc_fail(&e, RC_EREAD, NULL, "cannot read oss://%s/%s: writing %s: %s", r->bucket,
                      r->key, r->tmp_path, strerror(q.out_errno));
     else if (rc == 0 && q.cc == CURLE_OK && q.status == 412)
-        rc = rc_fail(&e, RC_EREAD, NULL, "object oss://%s/%s changed while it was read",
-                     r->bucket, r->key);
+        rc = rc_fail(&e, RC_EREAD, NULL, "object oss://%s/%s changed while it was read", r->bucket,
+                     r->key);
     else if (rc == 0)
         rc = s3_result(&q, RC_EREAD, "read", r->bucket, r->key, &e);
     else
         rc = rc_fail(&e, RC_EREAD, NULL, "cannot read oss://%s/%s: %s", r->bucket, r->key,
                      rc_strerror(rc));
     if (!rc && r->etag[0] && q.etag[0] && strcmp(q.etag, r->etag) != 0)
-        rc = rc_fail(&e, RC_EREAD, NULL, "object oss://%s/%s changed while it was read",
-                     r->bucket, r->key);
+        rc = rc_fail(&e, RC_EREAD, NULL, "object oss://%s/%s changed while it was read", r->bucket,
+                     r->key);
     struct stat sb;
     if (!rc && (fstat(r->fd, &sb) != 0 || sb.st_size != r->base.size))
-        rc = rc_fail(&e, RC_EREAD, NULL, "object oss://%s/%s changed while it was read",
-                     r->bucket, r->key);
+        rc = rc_fail(&e, RC_EREAD, NULL, "object oss://%s/%s changed while it was read", r->bucket,
+                     r->key);
     if (!rc)
         r->base.stats.bytes_fetched += r->base.size;
     s3_req_free(&q);
@@ -331,8 +331,8 @@ static int on_done(s3_reader *r, CURLcode cc) {
         return fall_back(r, "the server ignored Range");
     if (r->changed || (cc == CURLE_OK && (r->status == 412 || r->status == 416)) ||
         (cc == CURLE_OK && r->status == 206 && win_end(r) != r->base.size))
-        return blob_reader_fail(&r->base, RC_EREAD,
-                                "object oss://%s/%s changed while it was read", r->bucket, r->key);
+        return blob_reader_fail(&r->base, RC_EREAD, "object oss://%s/%s changed while it was read",
+                                r->bucket, r->key);
     if (cc == CURLE_OK && r->status == 206)
         return 0; /* read to the end of the object */
     int transient = cc == CURLE_OK ? s3_status_transient(r->status) : s3_cc_transient(cc);
@@ -555,13 +555,12 @@ int s3_open_reader(blob_backend *be, const char *bucket, const char *key, const 
         rc = s3_result(&q, RC_EREAD, "read", bucket, key, err);
     }
     if (!rc && q.content_length < 0)
-        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: no Content-Length", bucket,
-                     key);
+        rc =
+            rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: no Content-Length", bucket, key);
     if (!rc) {
         r->base.size = q.content_length;
         r->cache_off = r->base.size <= RD_WHOLE; /* small objects stay in memory */
-        if (!r->cache_off &&
-            !(r->cached = calloc((size_t)(r->base.size / RD_BLOCK / 8 + 1), 1)))
+        if (!r->cache_off && !(r->cached = calloc((size_t)(r->base.size / RD_BLOCK / 8 + 1), 1)))
             rc = RC_ENOMEM;
         snprintf(r->etag, sizeof(r->etag), "%s", q.etag);
         snprintf(r->if_match, sizeof(r->if_match), "If-Match: %s", q.etag);

@@ -84,9 +84,9 @@ static void test_reads(void **state) {
     assert_int_equal(blob_open_reader(be, BUCKET, "big.bin", scratch, &r, &err), 0);
     assert_int_equal(blob_reader_size(r), (int64_t)BIG_SIZE);
     check_read(r, 0, 100, 1);
-    check_read(r, ((int64_t)4 << 20) - 1000, 5000, 1);  /* across the 4 MB window */
+    check_read(r, ((int64_t)4 << 20) - 1000, 5000, 1); /* across the 4 MB window */
     check_read(r, ((int64_t)8 << 20) - 1000, 5000, 1);
-    check_read(r, (int64_t)1 << 20, 70000, 1);          /* backwards: a new GET */
+    check_read(r, (int64_t)1 << 20, 70000, 1);                   /* backwards: a new GET */
     for (int64_t off = 0; off < (int64_t)BIG_SIZE; off += 65536) /* sequential, all of it */
         check_read(r, off, off + 65536 <= (int64_t)BIG_SIZE ? 65536 : BIG_SIZE - (size_t)off, 1);
     blob_reader_stats st;
@@ -145,8 +145,7 @@ static void test_missing_and_denied(void **state) {
     assert_null(r);
     assert_non_null(strstr(err.message, "oss://" BUCKET "/no/such.mp4"));
     rc_error_clear(&err);
-    assert_int_equal(blob_open_reader(be, "no-such-bucket", "a.mp4", scratch, &r, &err),
-                     RC_ENOENT);
+    assert_int_equal(blob_open_reader(be, "no-such-bucket", "a.mp4", scratch, &r, &err), RC_ENOENT);
     assert_non_null(strstr(err.message, "oss://no-such-bucket/a.mp4"));
     blob_destroy(be);
     blob_s3_options o = options(NULL);
@@ -186,8 +185,8 @@ static void test_resume_after_cut(void **state) {
     int port = 0;
     sscanf(strrchr(endpoint, ':') + 1, "%d", &port);
     /* Connection 1 is the HEAD; connection 2, the GET, is reset after 3 MB. */
-    tcp_fault tf = {.mode = FAULT_PROXY, .upstream_port = port, .cut_conn = 1,
-                    .cut_after = 3L << 20};
+    tcp_fault tf = {
+        .mode = FAULT_PROXY, .upstream_port = port, .cut_conn = 1, .cut_after = 3L << 20};
     assert_int_equal(tcp_fault_start(&tf), 0);
     char ep[64];
     snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", tf.port);
@@ -436,8 +435,8 @@ int main(void) {
     };
     failed = cmocka_run_group_tests(tests, NULL, NULL);
 out:
-    snprintf(cmd, sizeof(cmd), "'%s/tests/s3/swift.sh' stop '%s'; rm -rf '%s' '%s'", src,
-             swift_dir, swift_dir, scratch);
+    snprintf(cmd, sizeof(cmd), "'%s/tests/s3/swift.sh' stop '%s'; rm -rf '%s' '%s'", src, swift_dir,
+             swift_dir, scratch);
     if (system(cmd) != 0)
         fprintf(stderr, "cleanup failed: %s\n", cmd);
     return failed ? 1 : 0;
