@@ -1,6 +1,8 @@
 #include "blob/blob.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 int blob_get_local(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
@@ -36,4 +38,57 @@ int blob_bucket_name_valid(const char *bucket) {
             return 0;
     }
     return isalnum((unsigned char)bucket[0]) && isalnum((unsigned char)bucket[n - 1]);
+}
+
+int blob_open_reader(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
+                     blob_reader **out, rc_error *err) {
+    *out = NULL;
+    if (!be->ops->open_reader)
+        return rc_fail(err, RC_ENOTSUP, NULL, "the %s backend has no ranged reader",
+                       be->ops->name);
+    return be->ops->open_reader(be, bucket, key, tmp_dir, out, err);
+}
+
+int blob_reader_read_at(blob_reader *r, int64_t offset, void *buf, size_t len) {
+    if (r->failed)
+        return r->failed;
+    if (offset < 0)
+        return blob_reader_fail(r, RC_EINVAL, "negative read offset %lld", (long long)offset);
+    if (offset >= r->size || len == 0)
+        return 0;
+    if ((int64_t)len > r->size - offset)
+        len = (size_t)(r->size - offset);
+    if (len > (size_t)1 << 30)
+        len = (size_t)1 << 30;
+    return r->ops->read_at(r, offset, buf, len);
+}
+
+int64_t blob_reader_size(const blob_reader *r) {
+    return r->size;
+}
+
+const rc_error *blob_reader_error(const blob_reader *r) {
+    return r && r->failed ? &r->err : NULL;
+}
+
+void blob_reader_get_stats(const blob_reader *r, blob_reader_stats *st) {
+    *st = r->stats;
+}
+
+void blob_reader_close(blob_reader *r) {
+    if (r)
+        r->ops->close(r);
+}
+
+int blob_reader_fail(blob_reader *r, int rc, const char *fmt, ...) {
+    if (r->failed)
+        return r->failed;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
+    va_end(ap);
+    snprintf(r->err.code, sizeof(r->err.code), "%s", rc_ims_code(rc));
+    r->err.rc = rc;
+    r->failed = rc;
+    return rc;
 }

@@ -5,10 +5,12 @@
 #define REELCUT_BLOB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/rc.h"
 
 typedef struct blob_backend blob_backend;
+typedef struct blob_reader blob_reader;
 
 /* One backend's operations (curl vtls-style). Every function returns 0 or a negative RC_E*, with
  * err naming the bucket and key; errors never contain credentials. */
@@ -28,10 +30,38 @@ typedef struct blob_ops {
     /* Whether the bucket exists (0) or not (RC_ENOENT). */
     int (*bucket_exists)(blob_backend *be, const char *bucket, rc_error *err);
     void (*destroy)(blob_backend *be);
+    /* Opens bucket/key for random access (see blob_open_reader); NULL = not supported. */
+    int (*open_reader)(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
+                       blob_reader **out, rc_error *err);
 } blob_ops;
 
 struct blob_backend {
     const blob_ops *ops;
+};
+
+/* What a reader did so far (for tests, logs and benchmarks). */
+typedef struct blob_reader_stats {
+    int64_t bytes_fetched; /* bytes received from storage (ranged GETs and any fallback download) */
+    int64_t bytes_wasted;  /* of those, read ahead and never used (dropped at a seek) */
+    int requests;          /* GET requests started (retries included) */
+    int fallback;          /* 1 once the reader switched to a temp-file download */
+    const char *fallback_reason; /* why ("range ignored", "too many re-reads"), or NULL */
+} blob_reader_stats;
+
+/* One open object; implementations embed it first. */
+typedef struct blob_reader_ops {
+    /* Up to len bytes at offset into buf: returns the count (0 only at or past the end) or a
+     * negative RC_E* (then the reader's error holds the message). */
+    int (*read_at)(blob_reader *r, int64_t offset, void *buf, size_t len);
+    void (*close)(blob_reader *r);
+} blob_reader_ops;
+
+struct blob_reader {
+    const blob_reader_ops *ops;
+    int64_t size;          /* object size in bytes, fixed at open */
+    rc_error err;          /* the first read failure (sticky), code "" */
+    int failed;            /* 1 once a read failed: every later read fails the same way */
+    blob_reader_stats stats;
 };
 
 /* A backend serving local buckets as folders DIR/<bucket>/<key>. A bucket exists when its folder
@@ -46,6 +76,36 @@ int blob_put_file(blob_backend *be, const char *bucket, const char *key, const c
 int blob_delete_object(blob_backend *be, const char *bucket, const char *key, rc_error *err);
 int blob_bucket_exists(blob_backend *be, const char *bucket, rc_error *err);
 void blob_destroy(blob_backend *be);
+
+/* Opens bucket/key for reads at any offset without downloading it first (S3: ranged GETs through
+ * a read-ahead window, falling back by itself to a temp file in tmp_dir when the server ignores
+ * Range or seeks would re-read the object too often; fs: the file itself). The object must not
+ * change while open: a change is a read error naming oss://bucket/key. Returns 0, RC_ENOENT (bucket
+ * or object missing, err names it), RC_EREAD, RC_ENOTSUP (this backend has no reader: use
+ * blob_get_local), RC_ENOMEM. Close *out with blob_reader_close. */
+int blob_open_reader(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
+                     blob_reader **out, rc_error *err);
+
+/* Reads up to len bytes at offset (see blob_reader_ops.read_at). After a failure every call fails
+ * with the same rc and blob_reader_error() says why. */
+int blob_reader_read_at(blob_reader *r, int64_t offset, void *buf, size_t len);
+
+/* The object size in bytes. */
+int64_t blob_reader_size(const blob_reader *r);
+
+/* The first read failure (message names oss://bucket/key), or NULL if none. */
+const rc_error *blob_reader_error(const blob_reader *r);
+
+/* Copies the reader's counters into *st. */
+void blob_reader_get_stats(const blob_reader *r, blob_reader_stats *st);
+
+/* Closes r and removes any temp file it made. NULL-safe. */
+void blob_reader_close(blob_reader *r);
+
+/* Records the first failure of r (later ones keep the first message) and returns rc. For reader
+ * implementations. */
+int blob_reader_fail(blob_reader *r, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Checks a bucket name: 3-63 of [a-z0-9.-], alphanumeric at both ends. */
 int blob_bucket_name_valid(const char *bucket);

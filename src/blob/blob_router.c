@@ -68,8 +68,15 @@ int blob_is_router(const blob_backend *be) {
     return be && be->ops == &router_ops;
 }
 
+static int r_open_reader(blob_backend *be, const char *bucket, const char *key,
+                         const char *tmp_dir, blob_reader **out, rc_error *err) {
+    blob_backend *to = route_of((router *)be, bucket, err);
+    return to ? blob_open_reader(to, bucket, key, tmp_dir, out, err) : RC_ENOENT;
+}
+
 static const blob_ops router_ops = {"router",        r_get_local,     r_put_file,
-                                    r_delete_object, r_bucket_exists, r_destroy};
+                                    r_delete_object, r_bucket_exists, r_destroy,
+                                    r_open_reader};
 
 int blob_router_create(blob_backend **out, rc_error *err) {
     (void)err;

@@ -210,7 +210,8 @@ static void s3_destroy(blob_backend *be) {
 }
 
 static const blob_ops s3_ops = {"s3",          s3_get_local,     s3_put_file,
-                                s3_delete_object, s3_bucket_exists, s3_destroy};
+                                s3_delete_object, s3_bucket_exists, s3_destroy,
+                                s3_open_reader};
 
 static char *dup_n(const char *s, size_t n) {
     char *d = malloc(n + 1);

@@ -8,7 +8,8 @@
 #include "blob/blob.h"
 
 #define BLOB_S3_DEFAULT_PART_SIZE ((size_t)16 << 20)
-#define BLOB_S3_DEFAULT_MULTIPART_THRESHOLD ((size_t)64 << 20)
+/* AWS: "when your object size reaches 100 MB, you should consider using multipart uploads". */
+#define BLOB_S3_DEFAULT_MULTIPART_THRESHOLD ((size_t)100 << 20)
 
 /* Settings of one S3 endpoint; strings are copied by blob_s3_create. Zero values take defaults. */
 typedef struct blob_s3_options {
@@ -20,7 +21,7 @@ typedef struct blob_s3_options {
     int insecure_tls;              /* 1 turns TLS peer and host verification off (default on) */
     const char *ca_file;           /* CA bundle for TLS; NULL = the system store */
     size_t part_size;              /* multipart part size; 0 = 16 MB (minimum 5 MB) */
-    size_t multipart_threshold;    /* files larger than this go multipart; 0 = 64 MB */
+    size_t multipart_threshold;    /* files larger than this go multipart; 0 = 100 MB */
     int upload_threads;            /* multipart parts in flight; 0 = 4 */
     int max_attempts;              /* tries per request on transient errors; 0 = 4 */
     int retry_base_ms;             /* first backoff, doubled per retry; 0 = 200 ms */

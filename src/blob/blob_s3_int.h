@@ -38,11 +38,13 @@ typedef struct s3_req {
     const char *in_mem;  /* or from memory (when in_fd < 0) */
     size_t in_mem_len;
     int out_fd;          /* 2xx response body written to out_fd (truncated per attempt); -1 = none */
+    const char *extra_header; /* one more request header line ("If-Match: ..."), or NULL */
     /* Results */
     long status;          /* 0 when no HTTP response */
     CURLcode cc;
     int attempts;
     char etag[128];
+    int64_t content_length; /* Content-Length of the response, -1 if none */
     buf body;             /* non-download response body (capped), NUL-terminated */
     char curl_err[CURL_ERROR_SIZE];
     /* Progress of the current attempt (private) */
@@ -61,6 +63,24 @@ void s3_req_free(s3_req *r);
  * Returns 0 when an HTTP response arrived (any status: see r->status), RC_ENOMEM or RC_ETOOBIG
  * when the URL cannot be built, or RC_EREAD when the last attempt got no response (r->cc). */
 int s3_perform(s3_backend *s3, CURL *h, s3_req *r);
+
+/* Builds scheme://[bucket.]host/prefix[/bucket][/key][?query] for r into url. 0 or RC_ETOOBIG. */
+int s3_build_url(const s3_backend *s3, const s3_req *r, char *url, size_t n);
+
+/* Resets h and sets what every request shares: url, SigV4 credentials, headers (hdrs, kept by the
+ * caller until the transfer ends), error buffer, connect timeout, TLS settings. */
+void s3_setup_common(s3_backend *s3, CURL *h, const char *url, struct curl_slist *hdrs,
+                     char *errbuf);
+
+/* Opens bucket/key as a blob_reader (blob_s3_reader.c). */
+int s3_open_reader(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
+                   blob_reader **out, rc_error *err);
+
+/* Whether a curl result is worth a retry (connection errors, timeouts, resets). */
+int s3_cc_transient(CURLcode cc);
+
+/* Sleeps the backoff before retry number `attempt` (1 = first retry). */
+void s3_backoff(const s3_backend *s3, int attempt);
 
 /* The <Code> of an S3 XML error body, or "" (copied into out). */
 void s3_error_code(const s3_req *r, char *out, size_t n);

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "blob/blob_s3_int.h"
+#include "util/log.h"
+#include "util/timeutil.h"
 
 #define S3_MAX_PARTS 1000 /* Swift's default limit; AWS allows 10000 */
 #define S3_GROW_PART_MAX ((size_t)64 << 20)
@@ -45,7 +47,11 @@ static int send_part(mp_job *m, CURL *h, size_t i, rc_error *err) {
     r.in_fd = m->fd;
     r.in_off = (off_t)(i * m->part);
     r.in_len = i + 1 < m->n_parts ? m->part : m->size - i * m->part;
+    int64_t t0 = time_mono_ms();
     int rc = s3_perform(m->s3, h, &r);
+    log_debug("s3: oss://%s/%s part %zu of %zu: %zu bytes in %lld ms (%d attempt%s)", m->bucket,
+              m->key, i + 1, m->n_parts, r.in_len, (long long)(time_mono_ms() - t0), r.attempts,
+              r.attempts == 1 ? "" : "s");
     if (rc == 0)
         rc = s3_result(&r, RC_EWRITE, "write", m->bucket, m->key, err);
     else
@@ -194,9 +200,14 @@ int s3_put_multipart(s3_backend *s3, const char *bucket, const char *key, int fd
         goto out;
     }
     started = 1;
+    int64_t t0 = time_mono_ms();
     rc = send_parts(&m, err);
+    int64_t t1 = time_mono_ms();
     if (!rc)
         rc = complete(&m, h, err);
+    log_debug("s3: oss://%s/%s: %zu parts of %zu bytes sent in %lld ms, completed in %lld ms",
+              bucket, key, m.n_parts, m.part, (long long)(t1 - t0),
+              (long long)(time_mono_ms() - t1));
 out:
     if (rc && started)
         abort_upload(s3, h, bucket, key, enc_id);

@@ -52,7 +52,7 @@ void s3_req_free(s3_req *r) {
 }
 
 /* scheme://[bucket.]host/prefix[/bucket][/key][?query] */
-static int build_url(const s3_backend *s3, const s3_req *r, char *url, size_t n) {
+int s3_build_url(const s3_backend *s3, const s3_req *r, char *url, size_t n) {
     int w;
     if (r->bucket && s3->virtual_hosted)
         w = snprintf(url, n, "%s://%s.%s%s/", s3->scheme, r->bucket, s3->host, s3->prefix);
@@ -145,6 +145,8 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *user) {
 static size_t on_header(char *line, size_t size, size_t nitems, void *user) {
     s3_req *r = user;
     size_t n = size * nitems;
+    if (n > 15 && !strncasecmp(line, "Content-Length:", 15))
+        r->content_length = strtoll(line + 15, NULL, 10);
     if (n > 5 && !strncasecmp(line, "ETag:", 5)) {
         const char *v = line + 5;
         while (*v == ' ' || *v == '\t')
@@ -164,7 +166,7 @@ int s3_status_transient(long status) {
     return status >= 500 || status == 429 || status == 408;
 }
 
-static int cc_transient(CURLcode cc) {
+int s3_cc_transient(CURLcode cc) {
     switch (cc) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_OPERATION_TIMEDOUT:
@@ -188,9 +190,14 @@ static void sleep_ms(int ms) {
         ;
 }
 
-/* Sets up h for one attempt of r. */
-static int setup(s3_backend *s3, CURL *h, s3_req *r, const char *url, struct curl_slist *hdrs,
-                 write_ctx *w) {
+void s3_backoff(const s3_backend *s3, int attempt) {
+    int delay = s3->retry_base_ms << (attempt - 1 < 6 ? attempt - 1 : 6);
+    delay += (int)(time_mono_ms() % (delay / 4 + 1)); /* jitter */
+    sleep_ms(delay);
+}
+
+void s3_setup_common(s3_backend *s3, CURL *h, const char *url, struct curl_slist *hdrs,
+                     char *errbuf) {
     curl_easy_reset(h);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -199,14 +206,20 @@ static int setup(s3_backend *s3, CURL *h, s3_req *r, const char *url, struct cur
     curl_easy_setopt(h, CURLOPT_USERNAME, s3->access_key_id);
     curl_easy_setopt(h, CURLOPT_PASSWORD, s3->secret);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->curl_err);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)s3->connect_timeout_s);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)s3->stall_timeout_s);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, s3->insecure_tls ? 0L : 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, s3->insecure_tls ? 0L : 2L);
     if (s3->ca_file)
         curl_easy_setopt(h, CURLOPT_CAINFO, s3->ca_file);
+}
+
+/* Sets up h for one attempt of r. */
+static int setup(s3_backend *s3, CURL *h, s3_req *r, const char *url, struct curl_slist *hdrs,
+                 write_ctx *w) {
+    s3_setup_common(s3, h, url, hdrs, r->curl_err);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)s3->stall_timeout_s);
     curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
     curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
@@ -237,7 +250,7 @@ static int setup(s3_backend *s3, CURL *h, s3_req *r, const char *url, struct cur
 
 int s3_perform(s3_backend *s3, CURL *h, s3_req *r) {
     char url[4096];
-    int rc = build_url(s3, r, url, sizeof(url));
+    int rc = s3_build_url(s3, r, url, sizeof(url));
     if (rc)
         return rc;
     struct curl_slist *hdrs = NULL, *tmp;
@@ -248,6 +261,8 @@ int s3_perform(s3_backend *s3, CURL *h, s3_req *r) {
         hdrs = tmp;
     if (tmp && !strcmp(r->method, "POST"))
         tmp = curl_slist_append(hdrs, "Content-Type: application/xml");
+    if (tmp && r->extra_header)
+        tmp = curl_slist_append(hdrs, r->extra_header);
     if (!tmp) {
         curl_slist_free_all(hdrs);
         return RC_ENOMEM;
@@ -260,6 +275,7 @@ int s3_perform(s3_backend *s3, CURL *h, s3_req *r) {
         r->out_failed = 0;
         r->status = 0;
         r->etag[0] = '\0';
+        r->content_length = -1;
         r->curl_err[0] = '\0';
         buf_reset(&r->body);
         if (r->out_fd >= 0 && (ftruncate(r->out_fd, 0) != 0 || lseek(r->out_fd, 0, SEEK_SET) < 0)) {
@@ -270,7 +286,7 @@ int s3_perform(s3_backend *s3, CURL *h, s3_req *r) {
         r->cc = curl_easy_perform(h);
         if (r->cc == CURLE_OK)
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-        int again = r->cc == CURLE_OK ? s3_status_transient(r->status) : cc_transient(r->cc);
+        int again = r->cc == CURLE_OK ? s3_status_transient(r->status) : s3_cc_transient(r->cc);
         if (!again || r->attempts >= max)
             break;
         if (r->cc == CURLE_OK)
@@ -282,9 +298,7 @@ int s3_perform(s3_backend *s3, CURL *h, s3_req *r) {
                     r->bucket ? r->bucket : "", r->key ? "/" : "", r->key ? r->key : "",
                     r->curl_err[0] ? r->curl_err : curl_easy_strerror(r->cc), r->attempts + 1,
                     max);
-        int delay = s3->retry_base_ms << (r->attempts - 1 < 6 ? r->attempts - 1 : 6);
-        delay += (int)(time_mono_ms() % (delay / 4 + 1)); /* jitter */
-        sleep_ms(delay);
+        s3_backoff(s3, r->attempts);
     }
     curl_slist_free_all(hdrs);
     return r->cc == CURLE_OK ? 0 : RC_EREAD;

@@ -293,11 +293,19 @@ static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts
 
 int engine_analyze(const char *path, const engine_analyze_opts *opts,
                    const engine_progress *progress, engine_feature_track *out, rc_error *err) {
+    engine_source src = engine_source_path(path);
+    return engine_analyze_source(&src, opts, progress, out, err);
+}
+
+int engine_analyze_source(const engine_source *src, const engine_analyze_opts *opts,
+                          const engine_progress *progress, engine_feature_track *out,
+                          rc_error *err) {
+    const char *path = src->path;
     analyzer a;
     memset(&a, 0, sizeof(a));
     memset(out, 0, sizeof(*out));
     out->mode = opts ? opts->mode : ENGINE_ANALYZE_FULL;
-    int rc = engine_open_media(path, &a.fmt, err);
+    int rc = engine_open_source(src, &a.fmt, err);
     if (rc)
         goto out;
     rc = open_decoder(&a, path, opts, out, err);
@@ -357,6 +365,6 @@ out:
     av_frame_free(&a.frame);
     av_packet_free(&a.pkt);
     avcodec_free_context(&a.dec);
-    avformat_close_input(&a.fmt);
+    engine_close_media(&a.fmt);
     return rc;
 }

@@ -70,6 +70,11 @@ typedef struct engine_feature_track {
 int engine_analyze(const char *path, const engine_analyze_opts *opts,
                    const engine_progress *progress, engine_feature_track *out, rc_error *err);
 
+/* engine_analyze for any source (messages name src->path). */
+int engine_analyze_source(const engine_source *src, const engine_analyze_opts *opts,
+                          const engine_progress *progress, engine_feature_track *out,
+                          rc_error *err);
+
 /* Frees what a track owns and zeroes it. NULL-safe. */
 void engine_feature_track_free(engine_feature_track *track);
 

@@ -29,3 +29,8 @@ engine_progress engine_progress_sub(engine_progress_span *span, const engine_pro
 void engine_global_init(void) {
     av_log_set_level(AV_LOG_ERROR);
 }
+
+engine_source engine_source_path(const char *path) {
+    engine_source s = {.path = path};
+    return s;
+}

@@ -1,9 +1,28 @@
-/* engine: shared types of the media engine - progress reporting and cancellation. The engine knows
- * nothing of HTTP, databases or buckets: it takes local paths and options, returns plain structs. */
+/* engine: shared types of the media engine - progress reporting, cancellation, media sources. The
+ * engine knows nothing of HTTP, databases or buckets: it reads local paths or random-access
+ * callbacks (engine_source) and options, returns plain structs. */
 #ifndef REELCUT_ENGINE_H
 #define REELCUT_ENGINE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "util/rc.h"
+
+/* Where an engine function reads its media: a local file, or reads at any offset through a
+ * callback (e.g. an object in a bucket; libavformat sees a seekable AVIOContext over it). */
+typedef struct engine_source {
+    /* The local file; with read_at, only the name messages use (its extension hints the format). */
+    const char *path;
+    /* NULL = read path. Otherwise fills buf with up to len bytes at offset: returns the count (0
+     * only at the end) or a negative RC_E*. Called from the engine function's thread only. */
+    int (*read_at)(void *user, int64_t offset, void *buf, size_t len);
+    void *user;
+    int64_t size; /* bytes, with read_at */
+} engine_source;
+
+/* A source for the local file at path. */
+engine_source engine_source_path(const char *path);
 
 /* Called with the fraction done in [0,1] (non-decreasing within one call of an engine function).
  * Returning non-zero cancels the work: the engine function then returns RC_ECANCELED. */

@@ -13,6 +13,7 @@
 
 #include <libavutil/display.h>
 
+#include "engine/probe.h"
 #include "util/log.h"
 
 #define LOOKAHEAD_PACKETS                                                                          \
@@ -48,17 +49,20 @@ static int container_of(const char *dst, enum engine_export_container *out) {
     return 0;
 }
 
-static int open_source(engine_export_job *job) {
+static int open_source(engine_export_job *job, const engine_source *source) {
     struct stat st;
-    if (stat(job->src, &st) != 0) {
+    if (source->read_at) {
+        if (source->size <= 0)
+            return rc_fail(job->err, RC_EMEDIA, NULL, "%s is empty", job->src);
+    } else if (stat(job->src, &st) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return rc_fail(job->err, RC_ENOENT, NULL, "%s: no such file", job->src);
         return rc_fail(job->err, RC_EMEDIA, NULL, "%s: cannot read: %s", job->src, strerror(errno));
     }
-    if (!S_ISREG(st.st_mode))
+    else if (!S_ISREG(st.st_mode))
         return rc_fail(job->err, RC_EMEDIA, NULL, "%s: not a regular file", job->src);
     char msg[128];
-    int ret = avformat_open_input(&job->ic, job->src, NULL, NULL);
+    int ret = engine_avio_open(source, &job->ic);
     if (ret >= 0)
         ret = avformat_find_stream_info(job->ic, NULL);
     if (ret < 0) {
@@ -419,6 +423,14 @@ int engine_export_range(const char *src, double in_s, double out_s, const char *
 int engine_export_range_ex(const char *src, double in_s, double out_s, const char *dst,
                            const engine_export_opts *opts, const engine_progress *progress,
                            engine_export_result *result, rc_error *err) {
+    engine_source source = engine_source_path(src);
+    return engine_export_source(&source, in_s, out_s, dst, opts, progress, result, err);
+}
+
+int engine_export_source(const engine_source *source, double in_s, double out_s, const char *dst,
+                         const engine_export_opts *opts, const engine_progress *progress,
+                         engine_export_result *result, rc_error *err) {
+    const char *src = source->path;
     engine_export_job job = {.src = src, .dst = dst, .progress = progress, .err = err};
     char *tmp = NULL;
     int *ord = NULL;
@@ -448,7 +460,7 @@ int engine_export_range_ex(const char *src, double in_s, double out_s, const cha
     }
     if ((rc = engine_progress_report(progress, 0)))
         goto out;
-    if ((rc = open_source(&job)))
+    if ((rc = open_source(&job, source)))
         goto out;
     double dur = job.ic->duration > 0 ? (double)job.ic->duration / AV_TIME_BASE : -1;
     if (dur > 0 && in_s >= dur + 1) {
@@ -503,6 +515,6 @@ out:
     }
     free(ord);
     free(job.frames);
-    avformat_close_input(&job.ic);
+    engine_close_media(&job.ic);
     return rc;
 }

@@ -52,6 +52,11 @@ int engine_export_range_ex(const char *src, double in_s, double out_s, const cha
                            const engine_export_opts *opts, const engine_progress *progress,
                            engine_export_result *result, rc_error *err);
 
+/* engine_export_range_ex reading any source (messages name src->path). */
+int engine_export_source(const engine_source *src, double in_s, double out_s, const char *dst,
+                         const engine_export_opts *opts, const engine_progress *progress,
+                         engine_export_result *result, rc_error *err);
+
 /* "copy", "smartcut" or "transcode". */
 const char *engine_export_method_name(enum engine_export_method method);
 

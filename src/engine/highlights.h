@@ -48,6 +48,10 @@ void engine_hl_track_free(engine_hl_track *t);
 int engine_hl_analyze(const char *path, const engine_progress *progress, engine_hl_track *out,
                       rc_error *err);
 
+/* engine_hl_analyze for any source (messages name src->path). */
+int engine_hl_analyze_source(const engine_source *src, const engine_progress *progress,
+                             engine_hl_track *out, rc_error *err);
+
 /* Why a selection has fewer or shorter clips than asked, or what was missing (bit flags). */
 enum engine_hl_note {
     ENGINE_HL_NOTE_NO_AUDIO = 1,    /* no audio track: picked from the picture only */

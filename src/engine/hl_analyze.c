@@ -10,6 +10,13 @@
 
 int engine_hl_analyze(const char *path, const engine_progress *progress, engine_hl_track *out,
                       rc_error *err) {
+    engine_source src = engine_source_path(path);
+    return engine_hl_analyze_source(&src, progress, out, err);
+}
+
+int engine_hl_analyze_source(const engine_source *src, const engine_progress *progress,
+                             engine_hl_track *out, rc_error *err) {
+    const char *path = src->path;
     memset(out, 0, sizeof(*out));
     AVFormatContext *fmt = NULL;
     AVPacket *pkt = NULL;
@@ -17,7 +24,7 @@ int engine_hl_analyze(const char *path, const engine_progress *progress, engine_
     hl_video *video = NULL;
     hl_raw raw;
     memset(&raw, 0, sizeof(raw));
-    int rc = engine_open_media(path, &fmt, err);
+    int rc = engine_open_source(src, &fmt, err);
     if (rc)
         goto out;
     int vi = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
@@ -108,6 +115,6 @@ out:
     hl_audio_close(&audio);
     hl_video_close(&video);
     av_packet_free(&pkt);
-    avformat_close_input(&fmt);
+    engine_close_media(&fmt);
     return rc;
 }

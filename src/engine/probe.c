@@ -13,8 +13,112 @@
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 
+#define ENGINE_AVIO_BUFFER 65536
+
+/* The AVIOContext's view of a callback source: a position over read_at. */
+typedef struct source_io {
+    engine_source src;
+    int64_t pos;
+} source_io;
+
+static int io_read(void *opaque, uint8_t *buf, int size) {
+    source_io *io = opaque;
+    if (io->pos >= io->src.size || size <= 0)
+        return AVERROR_EOF;
+    int n = io->src.read_at(io->src.user, io->pos, buf, (size_t)size);
+    if (n < 0)
+        return AVERROR(EIO);
+    if (n == 0)
+        return AVERROR_EOF;
+    io->pos += n;
+    return n;
+}
+
+static int64_t io_seek(void *opaque, int64_t offset, int whence) {
+    source_io *io = opaque;
+    int64_t pos;
+    switch (whence & ~AVSEEK_FORCE) {
+    case AVSEEK_SIZE:
+        return io->src.size;
+    case SEEK_SET:
+        pos = offset;
+        break;
+    case SEEK_CUR:
+        pos = io->pos + offset;
+        break;
+    case SEEK_END:
+        pos = io->src.size + offset;
+        break;
+    default:
+        return AVERROR(EINVAL);
+    }
+    if (pos < 0)
+        return AVERROR(EINVAL);
+    io->pos = pos;
+    return pos;
+}
+
+static void free_custom_io(AVIOContext **pb) {
+    if (!*pb)
+        return;
+    av_freep(&(*pb)->buffer);
+    av_freep(&(*pb)->opaque);
+    avio_context_free(pb);
+}
+
+int engine_avio_open(const engine_source *src, struct AVFormatContext **fmt) {
+    *fmt = NULL;
+    if (!src->read_at)
+        return avformat_open_input(fmt, src->path, NULL, NULL);
+    AVFormatContext *ic = avformat_alloc_context();
+    source_io *io = av_mallocz(sizeof(*io));
+    unsigned char *buffer = av_malloc(ENGINE_AVIO_BUFFER);
+    AVIOContext *pb = io && buffer ? avio_alloc_context(buffer, ENGINE_AVIO_BUFFER, 0, io,
+                                                       io_read, NULL, io_seek)
+                                   : NULL;
+    if (!ic || !pb) {
+        avformat_free_context(ic);
+        if (pb)
+            free_custom_io(&pb);
+        else {
+            av_free(io);
+            av_free(buffer);
+        }
+        return AVERROR(ENOMEM);
+    }
+    io->src = *src;
+    ic->pb = pb;
+    ic->flags |= AVFMT_FLAG_CUSTOM_IO;
+    int ret = avformat_open_input(&ic, src->path, NULL, NULL); /* frees ic on failure */
+    if (ret < 0) {
+        free_custom_io(&pb);
+        return ret;
+    }
+    *fmt = ic;
+    return ret;
+}
+
+void engine_close_media(struct AVFormatContext **fmt) {
+    if (!fmt || !*fmt)
+        return;
+    AVIOContext *pb = ((*fmt)->flags & AVFMT_FLAG_CUSTOM_IO) ? (*fmt)->pb : NULL;
+    avformat_close_input(fmt);
+    free_custom_io(&pb);
+}
+
 int engine_open_media(const char *path, struct AVFormatContext **out, rc_error *err) {
+    engine_source src = engine_source_path(path);
+    return engine_open_source(&src, out, err);
+}
+
+int engine_open_source(const engine_source *src, struct AVFormatContext **out, rc_error *err) {
     *out = NULL;
+    const char *path = src->path;
+    if (src->read_at) {
+        if (src->size <= 0)
+            return rc_fail(err, RC_EMEDIA, NULL, "%s is empty", path);
+        goto open;
+    }
     struct stat sb;
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
@@ -25,8 +129,9 @@ int engine_open_media(const char *path, struct AVFormatContext **out, rc_error *
         return rc_fail(err, RC_EMEDIA, NULL, "%s is a directory, not a media file", path);
     if (sb.st_size == 0)
         return rc_fail(err, RC_EMEDIA, NULL, "%s is empty", path);
+open:;
     AVFormatContext *fmt = NULL;
-    int ret = avformat_open_input(&fmt, path, NULL, NULL);
+    int ret = engine_avio_open(src, &fmt);
     if (ret < 0) {
         char msg[128];
         av_strerror(ret, msg, sizeof(msg));
@@ -36,7 +141,7 @@ int engine_open_media(const char *path, struct AVFormatContext **out, rc_error *
     }
     ret = avformat_find_stream_info(fmt, NULL);
     if (ret < 0) {
-        avformat_close_input(&fmt);
+        engine_close_media(&fmt);
         return rc_fail(err, RC_EMEDIA, NULL, "%s: cannot read stream information", path);
     }
     *out = fmt;
@@ -146,9 +251,14 @@ static void fill_audio(const AVStream *st, engine_stream_info *s) {
 }
 
 int engine_probe(const char *path, engine_media_info *info, rc_error *err) {
+    engine_source src = engine_source_path(path);
+    return engine_probe_source(&src, info, err);
+}
+
+int engine_probe_source(const engine_source *src, engine_media_info *info, rc_error *err) {
     memset(info, 0, sizeof(*info));
     AVFormatContext *fmt = NULL;
-    int rc = engine_open_media(path, &fmt, err);
+    int rc = engine_open_source(src, &fmt, err);
     if (rc)
         return rc;
     snprintf(info->format_name, sizeof(info->format_name), "%s", fmt->iformat->name);
@@ -185,7 +295,7 @@ int engine_probe(const char *path, engine_media_info *info, rc_error *err) {
         }
     }
 out:
-    avformat_close_input(&fmt);
+    engine_close_media(&fmt);
     return rc;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "engine/engine.h"
 #include "util/rc.h"
 
 struct AVFormatContext;
@@ -56,9 +57,23 @@ typedef struct engine_media_info {
  * NULL then. The caller closes *out with avformat_close_input(). */
 int engine_open_media(const char *path, struct AVFormatContext **out, rc_error *err);
 
+/* engine_open_media for any source. The caller closes *out with engine_close_media(). */
+int engine_open_source(const engine_source *src, struct AVFormatContext **out, rc_error *err);
+
+/* avformat_open_input on src (a path, or an AVIOContext over src->read_at): returns its AVERROR
+ * (>= 0 on success). No stream info is read. Close *fmt with engine_close_media(). */
+int engine_avio_open(const engine_source *src, struct AVFormatContext **fmt);
+
+/* Closes what engine_open_source / engine_avio_open / engine_open_media opened, including a
+ * custom AVIOContext, and sets *fmt to NULL. NULL-safe. */
+void engine_close_media(struct AVFormatContext **fmt);
+
 /* Fills *info (caller-allocated) with the facts of the local file at path. Fails like
  * engine_open_media, or RC_ENOMEM. Free with engine_media_info_free (also after a failure). */
 int engine_probe(const char *path, engine_media_info *info, rc_error *err);
+
+/* engine_probe for any source (file_size = src->size for callback sources). */
+int engine_probe_source(const engine_source *src, engine_media_info *info, rc_error *err);
 
 /* Frees what info owns and zeroes it. NULL-safe. */
 void engine_media_info_free(engine_media_info *info);

@@ -71,17 +71,79 @@ void jobs_executor_destroy(jobs_executor *ex) {
     free(ex);
 }
 
-/* A resolved input: a readable local file, maybe a temp copy to remove afterwards. */
-typedef struct local_input {
-    char *path;
-    int is_temp;
-} local_input;
+typedef jobs_object_input local_input;
 
-static void local_input_free(local_input *in) {
+static int reader_read_at(void *user, int64_t offset, void *buf, size_t len) {
+    return blob_reader_read_at(user, offset, buf, len);
+}
+
+/* Remote buckets (S3) are read through a ranged reader; local folders in place. */
+static int bucket_remote(blob_backend *be, const char *bucket) {
+    const char *name = blob_is_router(be) ? blob_router_backend_of(be, bucket) : be->ops->name;
+    return name && strcmp(name, "fs") != 0;
+}
+
+int jobs_object_input_open(blob_backend *be, const char *bucket, const char *key,
+                           const char *tmp_dir, jobs_object_input *in, rc_error *err) {
+    memset(in, 0, sizeof(*in));
+    int rc = RC_ENOTSUP;
+    if (bucket_remote(be, bucket)) {
+        rc_error rerr = {0};
+        rc = blob_open_reader(be, bucket, key, tmp_dir, &in->reader, &rerr);
+        if (rc && rc != RC_ENOTSUP)
+            return rc_fail(err, rerr.rc ? rerr.rc : rc, NULL, "%s", rerr.message);
+    }
+    if (rc == 0) {
+        size_t n = strlen(bucket) + strlen(key) + 8;
+        if (!(in->path = malloc(n))) {
+            jobs_object_input_free(in);
+            return RC_ENOMEM;
+        }
+        snprintf(in->path, n, "oss://%s/%s", bucket, key);
+        in->source = (engine_source){in->path, reader_read_at, in->reader,
+                                     blob_reader_size(in->reader)};
+        return 0;
+    }
+    rc = blob_get_local(be, bucket, key, tmp_dir, &in->path, &in->is_temp, err);
+    if (!rc)
+        in->source = engine_source_path(in->path);
+    return rc;
+}
+
+const rc_error *jobs_object_input_error(const jobs_object_input *in) {
+    return in->reader ? blob_reader_error(in->reader) : NULL;
+}
+
+void jobs_object_input_free(jobs_object_input *in) {
+    if (in->reader) {
+        blob_reader_stats st;
+        blob_reader_get_stats(in->reader, &st);
+        log_info("input %s: read %lld of %lld bytes in %d requests%s", in->path,
+                 (long long)st.bytes_fetched, (long long)blob_reader_size(in->reader),
+                 st.requests, st.fallback ? " (fell back to a temp-file download)" : "");
+    }
+    blob_reader_close(in->reader);
+    in->reader = NULL;
     if (in->is_temp && in->path)
         unlink(in->path);
     free(in->path);
     in->path = NULL;
+}
+
+static void local_input_free(local_input *in) {
+    jobs_object_input_free(in);
+}
+
+/* Replaces a job failure (or success) by the input reader's failure, if it had one: the engine
+ * sees a failed read as damaged or truncated media. Returns the rc to report. */
+static int input_read_failure(const local_input *in, const char *param, int rc, rc_error *err) {
+    const rc_error *rerr = jobs_object_input_error(in);
+    if (!rerr)
+        return rc;
+    rc_error_clear(err);
+    if (rerr->rc == RC_ENOMEM)
+        return rc_fail(err, RC_ENOMEM, "InternalError", "%s: %s", param, rerr->message);
+    return rc_fail(err, RC_EREAD, "InputReadFailed", "%s: %s", param, rerr->message);
 }
 
 /* Resolves loc (named `param` in messages) to a local file. MediaIds resolve through the store. */
@@ -92,8 +154,7 @@ static int resolve_input(jobs_executor *ex, const store_job *job, const jobs_loc
     switch (loc->kind) {
     case JOBS_LOC_OSS: {
         rc_error berr = {0};
-        int rc = blob_get_local(ex->blob, loc->bucket, loc->key, work_dir, &out->path,
-                                &out->is_temp, &berr);
+        int rc = jobs_object_input_open(ex->blob, loc->bucket, loc->key, work_dir, out, &berr);
         if (rc == RC_ENOENT)
             return rc_fail(err, rc, "InvalidParameter.ResourceNotFound",
                            "The resource operated \"%s\" cannot be found: %s", param,
@@ -108,6 +169,7 @@ static int resolve_input(jobs_executor *ex, const store_job *job, const jobs_loc
             return rc_fail(err, RC_ENOENT, "InvalidParameter.ResourceNotFound",
                            "The resource operated \"%s\" cannot be found: %s", param, loc->key);
         out->path = strdup(loc->key);
+        out->source = engine_source_path(out->path);
         return out->path ? 0 : RC_ENOMEM;
     }
     case JOBS_LOC_MEDIA: {
@@ -133,6 +195,7 @@ static int resolve_input(jobs_executor *ex, const store_job *job, const jobs_loc
         if (rc)
             return rc_fail(err, rc, herr.code, "%s: %s", param, herr.message);
         out->is_temp = 1;
+        out->source = engine_source_path(out->path);
         return 0;
     }
     }
@@ -237,6 +300,12 @@ static void bucket_undo(void *user, int index, const char *path) {
     blob_delete_object(bo->target, bo->spec->bucket, key, NULL);
 }
 
+static void undo_uploads(bucket_output *bo) {
+    for (size_t i = 0; i < bo->n_uploaded; i++)
+        if (bo->uploaded[i])
+            bucket_undo(bo, (int)i, "");
+}
+
 static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outcome *out,
                             rc_error *err) {
     const store_job *job = task->job;
@@ -274,6 +343,7 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
     }
     segmentation_request req = {
         .input_path = in.path,
+        .input_source = &in.source,
         .input_name = "InputConfig.Media",
         .mode = spec.mode == JOBS_SEG_USER_DEFINED ? SEGMENTATION_USER_DEFINED
                                                    : SEGMENTATION_BASIC_CLIP_SPLIT,
@@ -287,6 +357,11 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
     segmentation_result res;
     memset(&res, 0, sizeof(res));
     rc = segmentation_run(&req, &task->progress, &res, err);
+    if (jobs_object_input_error(&in)) {
+        if (!rc)
+            undo_uploads(&bo);
+        rc = input_read_failure(&in, "InputConfig.Media", rc, err);
+    }
     free(ranges);
     local_input_free(&in);
     if (!rc) {
@@ -317,12 +392,6 @@ static int hl_publish(void *user, int index, const char *path, char **media_url,
     return *media_url && (*media_id || !id[0]) ? 0 : RC_ENOMEM;
 }
 
-static void undo_uploads(bucket_output *bo) {
-    for (size_t i = 0; i < bo->n_uploaded; i++)
-        if (bo->uploaded[i])
-            bucket_undo(bo, (int)i, "");
-}
-
 static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome *out,
                           rc_error *err) {
     const store_job *job = task->job;
@@ -350,6 +419,7 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
         rc = resolve_input(ex, job, m->media_id ? &media_loc : &m->url, param, task->work_dir,
                            &locals[i], err);
         inputs[i].path = locals[i].path;
+        inputs[i].source = &locals[i].source;
         inputs[i].media_id = m->media_id;
         inputs[i].media_url = m->media_id ? NULL : m->url.raw;
     }
@@ -362,6 +432,13 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
     jobs_hl_request req = {inputs, spec.n_media, spec.count, spec.clip_duration,
                            spec.output.need_export ? &exporter : NULL};
     rc = jobs_hl_run(&req, &task->progress, &res, err);
+    for (size_t i = 0; i < spec.n_media; i++)
+        if (jobs_object_input_error(&locals[i])) {
+            char param[64];
+            snprintf(param, sizeof(param), "InputConfig.MediaArray[%zu]", i);
+            rc = input_read_failure(&locals[i], param, rc ? rc : RC_EREAD, err);
+            break;
+        }
     if (rc) {
         undo_uploads(&bo);
         goto out;

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "blob/blob.h"
+#include "engine/engine.h"
 #include "jobs/pool.h"
 #include "jobs/spec.h"
 #include "store/store.h"
@@ -20,6 +21,28 @@ void jobs_executor_destroy(jobs_executor *ex);
 
 /* The jobs_execute_fn: user is the jobs_executor. */
 int jobs_executor_run(void *user, const jobs_task *task, jobs_outcome *out, rc_error *err);
+
+/* An object opened for the engine: remote (S3) objects through a ranged reader (no download
+ * first; the reader falls back to a temp file by itself), local buckets as the file in place, and
+ * a temp-file download where the backend has no reader. */
+typedef struct jobs_object_input {
+    char *path;            /* the local file; with reader, "oss://bucket/key" (for messages) */
+    int is_temp;           /* path is a temp download to remove */
+    blob_reader *reader;   /* or NULL */
+    engine_source source;  /* what the engine reads */
+} jobs_object_input;
+
+/* Opens bucket/key of be into *in (tmp_dir for downloads). Returns 0 or the blob layer's rc with
+ * err naming oss://bucket/key (RC_ENOENT: missing). Free with jobs_object_input_free. */
+int jobs_object_input_open(blob_backend *be, const char *bucket, const char *key,
+                           const char *tmp_dir, jobs_object_input *in, rc_error *err);
+
+/* The reader's failure (the object changed, storage errors), or NULL: checked after every engine
+ * call, since the engine reports a read failure as damaged media. */
+const rc_error *jobs_object_input_error(const jobs_object_input *in);
+
+/* Closes the reader / removes the temp file. NULL-safe, idempotent. */
+void jobs_object_input_free(jobs_object_input *in);
 
 /* The input/output policy the configuration gives (buckets known to blob, local paths, hosts),
  * shared by the API's validation and the executor. ctx must outlive policy. */

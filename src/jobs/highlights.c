@@ -29,6 +29,11 @@ void jobs_hl_result_free(jobs_hl_result *res) {
     memset(res, 0, sizeof(*res));
 }
 
+/* Where the engine reads an input. */
+static engine_source source_of(const jobs_hl_input *in) {
+    return in->source ? *in->source : engine_source_path(in->path);
+}
+
 static const char *echo_name(const jobs_hl_input *in) {
     if (in->media_id && in->media_id[0])
         return in->media_id;
@@ -61,7 +66,8 @@ static int probe_inputs(const jobs_hl_request *req, jobs_hl_result *out, rc_erro
         engine_media_info info;
         rc_error inner;
         rc_error_clear(&inner);
-        int rc = engine_probe(in->path, &info, &inner);
+        engine_source source = source_of(in);
+        int rc = engine_probe_source(&source, &info, &inner);
         int has_video = 0;
         for (int k = 0; !rc && k < info.nb_streams; k++)
             has_video |= info.streams[k].kind == ENGINE_STREAM_VIDEO;
@@ -110,7 +116,8 @@ static int analyse_all(const jobs_hl_request *req, const engine_progress *progre
         engine_hl_track track;
         rc_error inner;
         rc_error_clear(&inner);
-        int rc = engine_hl_analyze(in->path, &sub, &track, &inner);
+        engine_source source = source_of(in);
+        int rc = engine_hl_analyze_source(&source, &sub, &track, &inner);
         if (rc == RC_ECANCELED || rc == RC_ENOMEM) {
             engine_hl_track_free(&track);
             return rc_fail(err, rc, NULL, "InputConfig.MediaArray[%zu] (%s): %s", i, echo_name(in),
@@ -154,8 +161,9 @@ static int export_all(const jobs_hl_request *req, const engine_progress *progres
         double hi = from + (1 - from) * (double)(k + 1) / (double)out->n_clips;
         engine_progress_span span;
         engine_progress sub = engine_progress_sub(&span, progress, lo, hi);
-        rc = engine_export_range(req->inputs[c->source_index].path, c->clip.in, c->clip.out, path,
-                                 &opts, &sub, err);
+        engine_source source = source_of(&req->inputs[c->source_index]);
+        rc = engine_export_source(&source, c->clip.in, c->clip.out, path, &opts, &sub, NULL,
+                                  err);
         if (rc)
             break;
         written[k] = strdup(path);

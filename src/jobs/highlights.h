@@ -17,9 +17,10 @@
  * media_id when set, as API.md §4.3 SourceMediaId, else media_url as SourceMediaURL). Strings are
  * borrowed for the duration of jobs_hl_run. */
 typedef struct jobs_hl_input {
-    const char *path;
+    const char *path; /* local file (or the name of source) */
     const char *media_id;
     const char *media_url;
+    const engine_source *source; /* NULL = path; else read through it */
 } jobs_hl_input;
 
 /* Export hooks (NeedExport). The runner asks output_path for the local file of output `index`

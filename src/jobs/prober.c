@@ -37,20 +37,30 @@ int jobs_probe_media(const config *cfg, blob_backend *blob, const store_media *m
     int rc = jobs_location_parse(m->input_url, &policy, "InputURL", &loc, err);
     if (rc)
         return rc;
-    char *path = NULL;
-    int is_temp = 0;
+    jobs_object_input in;
+    memset(&in, 0, sizeof(in));
     if (loc.kind == JOBS_LOC_OSS) {
-        rc = blob_get_local(blob, loc.bucket, loc.key, tmp_dir, &path, &is_temp, err);
+        /* Remote objects through the ranged reader: a probe reads headers and indexes only. */
+        rc = jobs_object_input_open(blob, loc.bucket, loc.key, tmp_dir, &in, err);
     } else if (loc.kind == JOBS_LOC_FILE) {
-        path = strdup(loc.key);
-        rc = path ? 0 : RC_ENOMEM;
+        in.path = strdup(loc.key);
+        in.source = engine_source_path(in.path);
+        rc = in.path ? 0 : RC_ENOMEM;
     } else {
         rc = rc_fail(err, RC_ENOTSUP, NULL, "InputURL: this location form is not supported");
     }
     engine_media_info info;
     memset(&info, 0, sizeof(info));
-    if (!rc)
-        rc = engine_probe(path, &info, err);
+    if (!rc) {
+        rc_error perr = {0};
+        rc = engine_probe_source(&in.source, &info, &perr);
+        const rc_error *rerr = jobs_object_input_error(&in);
+        if (rerr)
+            rc = rc_fail(err, RC_EREAD, "InputReadFailed", "%s", rerr->message);
+        else if (rc)
+            rc = rc_fail(err, perr.rc ? perr.rc : rc, perr.code[0] ? perr.code : NULL, "%s",
+                         perr.message);
+    }
     if (!rc) {
         char created[TIME_ISO_LEN + 1], modified[TIME_ISO_LEN + 1];
         time_format_iso((time_t)m->create_time, created);
@@ -64,9 +74,7 @@ int jobs_probe_media(const config *cfg, blob_backend *blob, const store_media *m
         *media_type = info.width > 0 ? "video" : "audio";
     }
     engine_media_info_free(&info);
-    if (is_temp && path)
-        unlink(path);
-    free(path);
+    jobs_object_input_free(&in);
     jobs_location_free(&loc);
     return rc;
 }

@@ -30,11 +30,17 @@ static int alloc_segments(segmentation_result *out, size_t count) {
     return 0;
 }
 
+/* Where the engine reads the input. */
+static engine_source input_of(const segmentation_request *req) {
+    return req->input_source ? *req->input_source : engine_source_path(req->input_path);
+}
+
 /* UserDefined: only the duration is needed, so a probe (no decode) is enough. */
 static int plan_ranges(const segmentation_request *req, const char *name, segmentation_result *out,
                        rc_error *err) {
     engine_media_info info;
-    int rc = engine_probe(req->input_path, &info, err);
+    engine_source src = input_of(req);
+    int rc = engine_probe_source(&src, &info, err);
     if (rc)
         goto out;
     int has_video = 0;
@@ -83,7 +89,8 @@ static int plan_shots(const segmentation_request *req, const char *name,
         opts.min_shot = req->min_shot;
     rc_error inner;
     rc_error_clear(&inner);
-    int rc = engine_analyze(req->input_path, NULL, progress, &track, &inner);
+    engine_source src = input_of(req);
+    int rc = engine_analyze_source(&src, NULL, progress, &track, &inner);
     if (rc) {
         /* The engine names the path; the job names the input the way the caller knows it. */
         if (req->input_name && rc == RC_ENOVIDEO)
@@ -139,7 +146,8 @@ static int export_all(const segmentation_request *req, const engine_progress *pr
         engine_progress_span sp;
         engine_progress sub =
             engine_progress_sub(&sp, progress, lo + span * (double)i, lo + span * (double)(i + 1));
-        rc = engine_export_range(req->input_path, s->in, s->out, paths[i], &opts, &sub, err);
+        engine_source src = input_of(req);
+        rc = engine_export_source(&src, s->in, s->out, paths[i], &opts, &sub, NULL, err);
         if (!rc)
             rc = ex->finished(ex->user, s->index, paths[i], s->media_url, s->media_id, err);
     }

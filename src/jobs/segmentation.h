@@ -35,7 +35,8 @@ typedef struct segmentation_export {
 } segmentation_export;
 
 typedef struct segmentation_request {
-    const char *input_path; /* local file */
+    const char *input_path; /* local file (or the name of input_source) */
+    const engine_source *input_source; /* NULL = input_path; else read through it */
     const char
         *input_name; /* how messages name the input (e.g. "InputConfig.Media"); NULL = path */
     enum segmentation_mode mode;

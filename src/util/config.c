@@ -101,7 +101,7 @@ void config_defaults(config *cfg) {
     snprintf(cfg->s3_addressing, sizeof(cfg->s3_addressing), "path");
     cfg->s3_verify_tls = 1;
     cfg->s3_part_size_mb = 16;
-    cfg->s3_multipart_threshold_mb = 64;
+    cfg->s3_multipart_threshold_mb = 100;
     cfg->s3_upload_threads = 4;
     cfg->s3_max_attempts = 4;
     cfg->s3_connect_timeout_seconds = 10;

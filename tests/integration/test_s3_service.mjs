@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   MEDIA, tempDir, createKey, makeBucket, startServer, client, waitForJob, ffprobe, cleanup,
@@ -95,6 +95,27 @@ test('segmentation reads its input from S3 and writes its clips to S3', async ()
   assert.equal(existsSync(join(dir, 'buckets', 'media-out')), false);
   const listing = s3curl([`${s3.S3_ENDPOINT}/media-out?list-type=2`]).body;
   assert.equal((listing.match(/<Key>/g) || []).length, 2, listing);
+});
+
+test('an S3 input is read with ranged GETs, not downloaded: moov at the end, one range exported', async () => {
+  s3curl(['-T', join(MEDIA, 'moov_end.mp4'), `${s3.S3_ENDPOINT}/media-in/videos/moov_end.mp4`]);
+  const size = statSync(join(MEDIA, 'moov_end.mp4')).size;
+  const sub = await c.call('SubmitSegmentationJob', {
+    InputConfig: { Type: 'OSS', Media: 'oss://media-in/videos/moov_end.mp4' },
+    JobParams: { Mode: 'UserDefined', Ranges: [{ In: 14, Out: 16.5 }] },
+    OutputConfig: { Bucket: 'media-out', ObjectKey: 'ranged/part_{index}.mp4' },
+  });
+  const job = await waitForJob(c, sub.JobId);
+  assert.equal(job.State, 'Finished', JSON.stringify(job));
+  const file = join(dir, 'fetched_ranged.mp4');
+  s3curl(['-o', file, `${s3.S3_ENDPOINT}/media-out/ranged/part_1.mp4`]);
+  assert.ok(Math.abs(Number(ffprobe(file).format.duration) - 2.5) < 0.15);
+  // The executor logs what the reader fetched when the job's input is closed.
+  const m = server.log().match(/input oss:\/\/media-in\/videos\/moov_end\.mp4: read (\d+) of (\d+) bytes/);
+  assert.ok(m, 'the ranged reader was used');
+  assert.equal(Number(m[2]), size);
+  assert.ok(Number(m[1]) < size / 2, `fetched ${m[1]} of ${size} bytes`);
+  assert.doesNotMatch(server.log(), /moov_end\.mp4.*temp-file download/);
 });
 
 test('a bucket routed to fs (storage.buckets) gets clips of an S3 input as local files', async () => {

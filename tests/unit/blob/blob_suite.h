@@ -1,6 +1,6 @@
 /* The blob test suite shared by every backend: put/get/delete/exists, 0-byte and multipart-size
- * objects, overwrite, missing bucket and object. A test program defines its fixture (a backend
- * with the bucket SUITE_BUCKET) and runs BLOB_SUITE_TESTS(setup, teardown). */
+ * objects, overwrite, missing bucket and object, the ranged reader. A test program defines its
+ * fixture (a backend with the bucket SUITE_BUCKET) and runs BLOB_SUITE_TESTS(setup, teardown). */
 #ifndef REELCUT_TEST_BLOB_SUITE_H
 #define REELCUT_TEST_BLOB_SUITE_H
 
@@ -183,12 +183,50 @@ static inline void suite_missing(void **state) {
     assert_int_equal(blob_bucket_exists(f->be, "no-such-bucket", NULL), RC_ENOENT);
 }
 
+/* The reader (blob_open_reader): the object's bytes at any offset, the end, a missing object. */
+static inline void suite_reader(void **state) {
+    suite_fixture *f = *state;
+    char expect[512];
+    const size_t n = (size_t)6 << 20; /* on S3, past the whole-object size: ranged GETs */
+    suite_put(f, "read/me.bin", n, 7, expect, sizeof(expect));
+    FILE *fp = fopen(expect, "rb");
+    assert_non_null(fp);
+    unsigned char *want = malloc(n), *got = malloc(n);
+    assert_non_null(want);
+    assert_non_null(got);
+    assert_int_equal(fread(want, 1, n, fp), n);
+    fclose(fp);
+    blob_reader *r = NULL;
+    rc_error err = {0};
+    assert_int_equal(blob_open_reader(f->be, SUITE_BUCKET, "read/me.bin", f->tmp, &r, &err), 0);
+    assert_int_equal(blob_reader_size(r), (int64_t)n);
+    static const int64_t offs[] = {5000000, 0, 3 << 20, 100, 6000000};
+    for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+        int k = blob_reader_read_at(r, offs[i], got, 70000);
+        assert_true(k > 0 && k <= 70000);
+        assert_memory_equal(got, want + offs[i], (size_t)k);
+    }
+    assert_int_equal(blob_reader_read_at(r, (int64_t)n - 5, got, 100), 5);
+    assert_memory_equal(got, want + n - 5, 5);
+    assert_int_equal(blob_reader_read_at(r, (int64_t)n, got, 100), 0);
+    assert_null(blob_reader_error(r));
+    blob_reader_close(r);
+    free(want);
+    free(got);
+    r = NULL;
+    assert_int_equal(blob_open_reader(f->be, SUITE_BUCKET, "nope/none.mp4", f->tmp, &r, &err),
+                     RC_ENOENT);
+    assert_null(r);
+    assert_non_null(strstr(err.message, "oss://" SUITE_BUCKET "/nope/none.mp4"));
+}
+
 #define BLOB_SUITE_TESTS(setup, teardown)                                                          \
     cmocka_unit_test_setup_teardown(suite_put_get_delete, setup, teardown),                       \
         cmocka_unit_test_setup_teardown(suite_zero_byte, setup, teardown),                        \
         cmocka_unit_test_setup_teardown(suite_large, setup, teardown),                            \
         cmocka_unit_test_setup_teardown(suite_overwrite, setup, teardown),                        \
         cmocka_unit_test_setup_teardown(suite_exists, setup, teardown),                           \
-        cmocka_unit_test_setup_teardown(suite_missing, setup, teardown)
+        cmocka_unit_test_setup_teardown(suite_missing, setup, teardown),                          \
+        cmocka_unit_test_setup_teardown(suite_reader, setup, teardown)
 
 #endif

@@ -23,6 +23,7 @@ typedef struct tcp_fault {
     int upstream_port;      /* PROXY */
     const char *drop_match; /* PROXY: NULL = forward everything */
     int fail_first;         /* PROXY: connections answered 503 before forwarding starts */
+    int cut_conn;           /* PROXY: cut_after applies to forwarded connection cut_conn + 1 */
     long cut_after;         /* PROXY: the first forwarded connection is reset after this many
                              * bytes from the server (0 = never) */
     int port;               /* where it listens (set by tcp_fault_start) */
@@ -147,7 +148,8 @@ static inline void *tcp_fault_main(void *arg) {
             tcp_fault_conn *c = malloc(sizeof(*c));
             c->tf = tf;
             c->fd = fd;
-            c->cut_after = atomic_load(&tf->accepted) == tf->fail_first + 1 ? tf->cut_after : 0;
+            c->cut_after =
+                atomic_load(&tf->accepted) == tf->fail_first + 1 + tf->cut_conn ? tf->cut_after : 0;
             tf->conn_fds[tf->n_conn] = -1;
             pthread_create(&tf->conn_threads[tf->n_conn++], NULL, tcp_fault_conn_main, c);
         }

@@ -46,9 +46,9 @@ static int on_progress(void *user, double f) {
 static void test_run_and_render(void **state) {
     (void)state;
     jobs_hl_input inputs[3] = {
-        {match_path, "3f9a1c0e5b7d4c2a8e6f0b1d3c5a7e90", NULL},
-        {noaudio_path, NULL, "oss://media-in/noaudio.mp4"},
-        {short_path, NULL, "oss://media-in/short.mp4"},
+        {match_path, "3f9a1c0e5b7d4c2a8e6f0b1d3c5a7e90", NULL, NULL},
+        {noaudio_path, NULL, "oss://media-in/noaudio.mp4", NULL},
+        {short_path, NULL, "oss://media-in/short.mp4", NULL},
     };
     jobs_hl_request req = {inputs, 3, 4, 8, NULL};
     progress_log log = {0, 0, 0, 2};
@@ -135,7 +135,7 @@ static void test_export_and_cleanup(void **state) {
     export_ctx x = {{0}, 0, 0};
     snprintf(x.dir, sizeof(x.dir), "/tmp/reelcut_hl_export_%d", (int)getpid());
     mkdir(x.dir, 0700);
-    jobs_hl_input inputs[1] = {{noaudio_path, NULL, "oss://in/n.mp4"}};
+    jobs_hl_input inputs[1] = {{noaudio_path, NULL, "oss://in/n.mp4", NULL}};
     jobs_hl_export ex = {out_path, publish, &x, 160, 0};
     jobs_hl_request req = {inputs, 1, 2, 6, &ex};
     jobs_hl_result res;
@@ -169,8 +169,8 @@ static void test_export_and_cleanup(void **state) {
 
 static void test_failures(void **state) {
     (void)state;
-    jobs_hl_input inputs[2] = {{match_path, NULL, "oss://in/a.mp4"},
-                               {"/nonexistent/b.mp4", NULL, "oss://in/b.mp4"}};
+    jobs_hl_input inputs[2] = {{match_path, NULL, "oss://in/a.mp4", NULL},
+                               {"/nonexistent/b.mp4", NULL, "oss://in/b.mp4", NULL}};
     jobs_hl_request req = {inputs, 2, 2, 8, NULL};
     jobs_hl_result res;
     rc_error err;
