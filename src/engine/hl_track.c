@@ -331,6 +331,19 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
             memset(out->avoid + i, 0, j - i);
         i = j;
     }
+    /* ... and the still ticks before it, back to where the picture went still: a cut into black
+     * that fell between keyframes has no keyframe of its own (x264 places scene-cut keyframes by
+     * its own cost estimate), so the stretch from the cut to the first black keyframe would
+     * otherwise pass for a short held shot. */
+    for (size_t i = 1; i < n && i < raw->n; i++) {
+        if (!raw->ticks[i].empty || !out->avoid[i])
+            continue;
+        for (size_t j = i; j-- > 0 && !out->avoid[j];) {
+            if (hi[j] > still_max || (j < raw->n && raw->ticks[j].key && !raw->ticks[j].empty))
+                break;
+            out->avoid[j] = 1;
+        }
+    }
     free(pf);
     free(hi);
     free(mean1s);

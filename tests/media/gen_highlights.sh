@@ -41,7 +41,7 @@ match_program() {
   local sp_end=$t
   local fc=""
   fc+="color=c=black:s=${w}x${h}:r=25:d=120[base];"
-  fc+="gradients=s=${w}x${h}:r=25:speed=0.002:d=120:seed=7,format=yuv420p,split=6[g0][g1][g2][g3][g4][g5];"
+  fc+="gradients=s=${w}x${h}:r=25:speed=0.002:d=120:seed=7:c0=0x1040c0:c1=0xf0d020,format=yuv420p,split=6[g0][g1][g2][g3][g4][g5];"
   fc+="[g0]trim=0:15,setpts=PTS-STARTPTS[c0];"
   fc+="[g1]trim=15:48,setpts=PTS-STARTPTS[c1];"
   fc+="[g2]trim=47.96:48,setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration=7.96[frz];"
@@ -121,7 +121,7 @@ if [ ! -s "$out/hl_match.mp4" ]; then
 fi
 
 if [ ! -s "$out/hl_noaudio.mp4" ]; then
-  ff -filter_complex "gradients=s=320x180:r=25:speed=0.002:d=60:seed=3,format=yuv420p,split=4[a][b][c][d];\
+  ff -filter_complex "gradients=s=320x180:r=25:speed=0.002:d=60:seed=3:c0=0x2060e0:c1=0xe08020,format=yuv420p,split=4[a][b][c][d];\
 [a]trim=0:5,setpts=PTS-STARTPTS[p0];[b]trim=4.96:5,setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration=6.96[frz];\
 [c]trim=12:20,setpts=PTS-STARTPTS[p1];life=s=320x180:r=25:ratio=0.4:seed=9,trim=0:8,setpts=PTS-STARTPTS,format=yuv420p[fast];\
 [d]trim=28:60,setpts=PTS-STARTPTS[p2];[p0][frz][p1][fast][p2]concat=n=5:v=1:a=0[v]" \
@@ -131,7 +131,7 @@ if [ ! -s "$out/hl_noaudio.mp4" ]; then
 fi
 
 if [ ! -s "$out/hl_film.mp4" ]; then
-  ff -filter_complex "gradients=s=320x180:r=25:speed=0.002:d=90:seed=21,format=yuv420p,split=3[a][b][c];\
+  ff -filter_complex "gradients=s=320x180:r=25:speed=0.002:d=90:seed=21:c0=0x20b040:c1=0xc030d0,format=yuv420p,split=3[a][b][c];\
 [a]trim=0:10,setpts=PTS-STARTPTS[p0];color=c=black:s=320x180:r=25:d=5,format=yuv420p[blk];\
 [b]trim=15:60,setpts=PTS-STARTPTS[p1];testsrc2=s=320x180:r=25,scroll=h=0.02:v=0.013,trim=0:8,setpts=PTS-STARTPTS,format=yuv420p[pan];\
 [c]trim=68:90,setpts=PTS-STARTPTS[p2];[p0][blk][p1][pan][p2]concat=n=5:v=1:a=0[v];\
@@ -176,7 +176,7 @@ if [ ! -s "$out/hl_talk.mp4" ]; then
   done
   ff -f concat -safe 0 -i "$tmp/list.txt" -af "adelay=500:all=1" "$tmp/speech.wav"
   total=$(awk -v a="$t" 'BEGIN{printf "%.3f", a + 0.5}')
-  ff -f lavfi -i "gradients=s=320x180:r=25:speed=0.004:seed=2:d=$total" -i "$tmp/speech.wav" \
+  ff -f lavfi -i "gradients=s=320x180:r=25:speed=0.004:seed=2:c0=0xd06020:c1=0x2090e0:d=$total" -i "$tmp/speech.wav" \
      -f lavfi -i "anoisesrc=c=brown:a=0.01:r=48000:d=$total:seed=8" \
      -filter_complex "[1:a]apad[sp];[sp][2:a]amix=inputs=2:duration=shortest:normalize=0[a]" \
      -map 0:v -map "[a]" -t "$total" -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac \
