@@ -29,8 +29,7 @@ static int s3_bucket_exists(blob_backend *be, const char *bucket, rc_error *err)
     return rc;
 }
 
-/* tmp_dir/s3-XXXXXX[.ext] with the key's extension (FFmpeg probes better with it). */
-static int make_temp(const char *tmp_dir, const char *key, char **path) {
+int s3_make_temp(const char *tmp_dir, const char *key, char **path) {
     char ext[16] = "";
     const char *dot = strrchr(key, '.');
     if (dot && !strchr(dot, '/') && strlen(dot) < sizeof(ext)) {
@@ -53,8 +52,8 @@ static int make_temp(const char *tmp_dir, const char *key, char **path) {
     return fd;
 }
 
-static int s3_get_local(blob_backend *be, const char *bucket, const char *key,
-                        const char *tmp_dir, char **local_path, int *is_temp, rc_error *err) {
+static int s3_get_local(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
+                        char **local_path, int *is_temp, rc_error *err) {
     s3_backend *s3 = (s3_backend *)be;
     char *path = NULL;
     int rc, fd = -1;
@@ -66,7 +65,7 @@ static int s3_get_local(blob_backend *be, const char *bucket, const char *key,
                      bucket, key);
         goto out;
     }
-    fd = make_temp(tmp_dir ? tmp_dir : "/tmp", key, &path);
+    fd = s3_make_temp(tmp_dir ? tmp_dir : "/tmp", key, &path);
     if (fd < 0) {
         rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: temp file in %s: %s", bucket,
                      key, tmp_dir ? tmp_dir : "/tmp", strerror(errno));
@@ -154,8 +153,7 @@ out:
     return rc;
 }
 
-static int s3_delete_object(blob_backend *be, const char *bucket, const char *key,
-                            rc_error *err) {
+static int s3_delete_object(blob_backend *be, const char *bucket, const char *key, rc_error *err) {
     s3_backend *s3 = (s3_backend *)be;
     if (!blob_bucket_name_valid(bucket))
         return rc_fail(err, RC_EINVAL, NULL, "invalid object oss://%s/%s", bucket, key);
@@ -209,9 +207,9 @@ static void s3_destroy(blob_backend *be) {
     curl_global_cleanup();
 }
 
-static const blob_ops s3_ops = {"s3",          s3_get_local,     s3_put_file,
-                                s3_delete_object, s3_bucket_exists, s3_destroy,
-                                s3_open_reader};
+static const blob_ops s3_ops = {
+    "s3",       s3_get_local,  s3_put_file, s3_delete_object, s3_bucket_exists,
+    s3_destroy, s3_open_reader};
 
 static char *dup_n(const char *s, size_t n) {
     char *d = malloc(n + 1);
@@ -268,8 +266,8 @@ int blob_s3_create(const blob_s3_options *opt, blob_backend **out, rc_error *err
     }
     const char *region = opt->region && *opt->region ? opt->region : "us-east-1";
     if (strchr(region, ':') || strlen(region) > 64) {
-        rc = rc_fail(err, RC_EINVAL, "InvalidParameter", "s3.region \"%.64s\" is not valid",
-                     region);
+        rc =
+            rc_fail(err, RC_EINVAL, "InvalidParameter", "s3.region \"%.64s\" is not valid", region);
         goto out;
     }
     snprintf(s3->sigv4, sizeof(s3->sigv4), "aws:amz:%s:s3", region);

@@ -11,13 +11,13 @@
 
 typedef struct s3_backend {
     blob_backend base;
-    char *scheme;   /* "http" or "https" */
-    char *host;     /* host[:port] */
-    char *prefix;   /* path prefix of the endpoint without trailing '/', may be "" */
+    char *scheme; /* "http" or "https" */
+    char *host;   /* host[:port] */
+    char *prefix; /* path prefix of the endpoint without trailing '/', may be "" */
     char *region;
     char *access_key_id;
     char *secret;
-    char sigv4[160];  /* "aws:amz:REGION:s3" */
+    char sigv4[160]; /* "aws:amz:REGION:s3" */
     int virtual_hosted;
     int insecure_tls;
     char *ca_file;
@@ -28,29 +28,29 @@ typedef struct s3_backend {
 
 /* One HTTP exchange. Inputs are set by the caller; the rest is filled by s3_perform. */
 typedef struct s3_req {
-    const char *method;  /* GET HEAD PUT POST DELETE */
-    const char *bucket;  /* NULL for the service itself */
-    const char *key;     /* NULL for the bucket itself */
-    const char *query;   /* canonical query (sorted, encoded, "k=v&k2="), or NULL */
-    int in_fd;           /* request body read from in_fd [in_off, in_off + in_len); -1 = none */
+    const char *method; /* GET HEAD PUT POST DELETE */
+    const char *bucket; /* NULL for the service itself */
+    const char *key;    /* NULL for the bucket itself */
+    const char *query;  /* canonical query (sorted, encoded, "k=v&k2="), or NULL */
+    int in_fd;          /* request body read from in_fd [in_off, in_off + in_len); -1 = none */
     off_t in_off;
     size_t in_len;
-    const char *in_mem;  /* or from memory (when in_fd < 0) */
+    const char *in_mem; /* or from memory (when in_fd < 0) */
     size_t in_mem_len;
-    int out_fd;          /* 2xx response body written to out_fd (truncated per attempt); -1 = none */
+    int out_fd; /* 2xx response body written to out_fd (truncated per attempt); -1 = none */
     const char *extra_header; /* one more request header line ("If-Match: ..."), or NULL */
     /* Results */
-    long status;          /* 0 when no HTTP response */
+    long status; /* 0 when no HTTP response */
     CURLcode cc;
     int attempts;
     char etag[128];
     int64_t content_length; /* Content-Length of the response, -1 if none */
-    buf body;             /* non-download response body (capped), NUL-terminated */
+    buf body;               /* non-download response body (capped), NUL-terminated */
     char curl_err[CURL_ERROR_SIZE];
     /* Progress of the current attempt (private) */
     size_t in_pos;
     int out_failed;
-    int out_errno;        /* why writing to out_fd failed */
+    int out_errno; /* why writing to out_fd failed */
 } s3_req;
 
 /* Prepares r for a request (zeroes it, no body in or out). s3_req_free releases its buffers. */
@@ -98,5 +98,13 @@ int s3_put_multipart(s3_backend *s3, const char *bucket, const char *key, int fd
 
 /* Whether an HTTP status is worth a retry. */
 int s3_status_transient(long status);
+
+/* Creates tmp_dir/s3-XXXXXX[.ext] with the key's extension (FFmpeg probes better with it): returns
+ * the open fd and *path (malloc'd), or -1 with *path NULL. */
+int s3_make_temp(const char *tmp_dir, const char *key, char **path);
+
+/* If the header line (n bytes) is "ETag: v", copies v (trimmed) into out (size bytes; left as is
+ * when v does not fit) and returns 1; else 0. */
+int s3_header_etag(const char *line, size_t n, char *out, size_t size);
 
 #endif

@@ -88,8 +88,6 @@ static void compact(s3_reader *r) {
     r->win_off = keep;
 }
 
-static int make_temp(const char *tmp_dir, const char *key, char **path);
-
 static int block_cached(const s3_reader *r, int64_t b) {
     return r->cached[b >> 3] & (1u << (b & 7));
 }
@@ -99,7 +97,7 @@ static int block_cached(const s3_reader *r, int64_t b) {
 static void cache_put(s3_reader *r, int64_t off, const char *data, size_t n) {
     if (r->cache_off)
         return;
-    if (r->cache_fd < 0 && (r->cache_fd = make_temp(r->tmp_dir, r->key, &r->cache_path)) < 0) {
+    if (r->cache_fd < 0 && (r->cache_fd = s3_make_temp(r->tmp_dir, r->key, &r->cache_path)) < 0) {
         r->cache_off = 1;
         return;
     }
@@ -190,17 +188,8 @@ static size_t on_hdr(char *line, size_t size, size_t nitems, void *user) {
     if (n > 14 && !strncasecmp(line, "Content-Range:", 14)) {
         const char *v = strstr(line, "bytes ");
         r->cr_start = v ? strtoll(v + 6, NULL, 10) : -1;
-    } else if (n > 5 && !strncasecmp(line, "ETag:", 5)) {
-        const char *v = line + 5;
-        while (*v == ' ' || *v == '\t')
-            v++;
-        size_t len = n - (size_t)(v - line);
-        while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
-            len--;
-        if (len < sizeof(r->resp_etag)) {
-            memcpy(r->resp_etag, v, len);
-            r->resp_etag[len] = '\0';
-        }
+    } else {
+        s3_header_etag(line, n, r->resp_etag, sizeof(r->resp_etag));
     }
     return n;
 }
@@ -257,26 +246,6 @@ static int start_get(s3_reader *r, int64_t at) {
     return 0;
 }
 
-/* tmp_dir/s3-XXXXXX[.ext] with the key's extension; returns the fd or -1. */
-static int make_temp(const char *tmp_dir, const char *key, char **path) {
-    char ext[16] = "";
-    const char *dot = strrchr(key, '.');
-    if (dot && !strchr(dot, '/') && dot[1] && strlen(dot) < sizeof(ext) &&
-        strspn(dot + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") ==
-            strlen(dot + 1))
-        snprintf(ext, sizeof(ext), "%s", dot);
-    size_t n = strlen(tmp_dir) + strlen(ext) + 16;
-    if (!(*path = malloc(n)))
-        return -1;
-    snprintf(*path, n, "%s/s3-XXXXXX%s", tmp_dir, ext);
-    int fd = mkstemps(*path, (int)strlen(ext));
-    if (fd < 0) {
-        free(*path);
-        *path = NULL;
-    }
-    return fd;
-}
-
 /* Downloads the whole object (If-Match the ETag seen at open) into a temp file that serves every
  * later read. */
 static int fall_back(s3_reader *r, const char *why) {
@@ -285,7 +254,7 @@ static int fall_back(s3_reader *r, const char *why) {
              why);
     r->base.stats.fallback = 1;
     r->base.stats.fallback_reason = why;
-    r->fd = make_temp(r->tmp_dir, r->key, &r->tmp_path);
+    r->fd = s3_make_temp(r->tmp_dir, r->key, &r->tmp_path);
     if (r->fd < 0)
         return blob_reader_fail(&r->base, RC_EREAD, "cannot read oss://%s/%s: temp file in %s: %s",
                                 r->bucket, r->key, r->tmp_dir, strerror(errno));

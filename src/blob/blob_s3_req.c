@@ -93,7 +93,7 @@ static size_t on_read(char *dst, size_t size, size_t nitems, void *user) {
     do
         got = pread(r->in_fd, dst, want, r->in_off + (off_t)r->in_pos);
     while (got < 0 && errno == EINTR);
-    if (got <= 0)  /* the file shrank or failed under us: abort, do not send a short body */
+    if (got <= 0) /* the file shrank or failed under us: abort, do not send a short body */
         return CURL_READFUNC_ABORT;
     r->in_pos += (size_t)got;
     return (size_t)got;
@@ -127,7 +127,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *user) {
             if (put <= 0) {
                 r->out_failed = 1;
                 r->out_errno = put < 0 ? errno : ENOSPC;
-                return 0;  /* curl aborts with CURLE_WRITE_ERROR */
+                return 0; /* curl aborts with CURLE_WRITE_ERROR */
             }
             done += (size_t)put;
         }
@@ -147,19 +147,24 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *user) {
     size_t n = size * nitems;
     if (n > 15 && !strncasecmp(line, "Content-Length:", 15))
         r->content_length = strtoll(line + 15, NULL, 10);
-    if (n > 5 && !strncasecmp(line, "ETag:", 5)) {
-        const char *v = line + 5;
-        while (*v == ' ' || *v == '\t')
-            v++;
-        size_t len = n - (size_t)(v - line);
-        while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
-            len--;
-        if (len < sizeof(r->etag)) {
-            memcpy(r->etag, v, len);
-            r->etag[len] = '\0';
-        }
-    }
+    s3_header_etag(line, n, r->etag, sizeof(r->etag));
     return n;
+}
+
+int s3_header_etag(const char *line, size_t n, char *out, size_t size) {
+    if (n <= 5 || strncasecmp(line, "ETag:", 5) != 0)
+        return 0;
+    const char *v = line + 5;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t len = n - (size_t)(v - line);
+    while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+        len--;
+    if (len < size) {
+        memcpy(out, v, len);
+        out[len] = '\0';
+    }
+    return 1;
 }
 
 int s3_status_transient(long status) {
@@ -296,8 +301,7 @@ int s3_perform(s3_backend *s3, CURL *h, s3_req *r) {
         else
             log_msg(LOG_WARN, "s3: %s oss://%s%s%s: %s, retrying (attempt %d of %d)", r->method,
                     r->bucket ? r->bucket : "", r->key ? "/" : "", r->key ? r->key : "",
-                    r->curl_err[0] ? r->curl_err : curl_easy_strerror(r->cc), r->attempts + 1,
-                    max);
+                    r->curl_err[0] ? r->curl_err : curl_easy_strerror(r->cc), r->attempts + 1, max);
         s3_backoff(s3, r->attempts);
     }
     curl_slist_free_all(hdrs);
@@ -322,8 +326,8 @@ void s3_error_code(const s3_req *r, char *out, size_t n) {
 
 /* Turns a finished request into 0 or an error naming oss://bucket[/key]; never the secret.
  * verb is "read", "write", "delete" or "check"; rc_io is the rc for storage failures. */
-int s3_result(const s3_req *r, int rc_io, const char *verb, const char *bucket,
-                      const char *key, rc_error *err) {
+int s3_result(const s3_req *r, int rc_io, const char *verb, const char *bucket, const char *key,
+              rc_error *err) {
     char code[64];
     const char *sep = key ? "/" : "";
     const char *k = key ? key : "";
@@ -348,4 +352,3 @@ int s3_result(const s3_req *r, int rc_io, const char *verb, const char *bucket,
                    bucket, sep, k, r->status, code[0] ? code : "", r->attempts,
                    r->attempts == 1 ? "" : "s");
 }
-
