@@ -193,7 +193,8 @@ int store_nonce_table_open(const char *path, size_t size_bytes, int64_t spill_un
         goto fail;
     }
     what = "initialise";
-    if ((fresh || strcmp(hdr.boot_id, boot_id) != 0 || !boot_id[0]) &&
+    /* (an unknown boot id never resets locks another process may hold) */
+    if ((fresh || (boot_id[0] && strcmp(hdr.boot_id, boot_id) != 0)) &&
         init_table(t, (nt_header *)t->map, boot_id, fresh, spill_until))
         goto fail;
     goto out;
@@ -226,6 +227,8 @@ static int lock_bucket(nt_bucket *b) {
     if (rc == EOWNERDEAD) { /* its holder died mid-update: at worst one slot is half-written */
         log_warn("job store: a process died holding a nonce table lock; recovered");
         rc = pthread_mutex_consistent(&b->mu);
+        if (rc)
+            pthread_mutex_unlock(&b->mu);
     }
     return rc;
 }
