@@ -13,6 +13,7 @@
 
 #include "api/errors.h"
 #include "api/sign_internal.h"
+#include "util/digest.h"
 #include "util/ids.h"
 
 #define ACS3_ALGORITHM "ACS3-HMAC-SHA256"
@@ -24,16 +25,14 @@ const char *api_header_get(const api_request_view *req, const char *name) {
     return NULL;
 }
 
-/* SHA-256 and HMAC-SHA256 fetched from the provider once per process (write-once, then only
- * read): OpenSSL 3's one-shot EVP_sha256()/HMAC() fetch the algorithm on every call, which cost
- * ~2 us of every signed request. hmac_template is an HMAC context bound to SHA-256 that each
- * signature duplicates, so setting the digest (another fetch) is not repeated either. */
-static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
-static EVP_MD *sha256_md;
+/* HMAC-SHA256 fetched from the provider once per process (write-once, then only read): OpenSSL
+ * 3's HMAC() fetches the algorithms on every call. hmac_template is an HMAC context bound to
+ * SHA-256 that each signature duplicates, so setting the digest (another fetch) is not repeated
+ * either. */
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
 static EVP_MAC_CTX *hmac_template;
 
-static void fetch_algs(void) {
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+static void fetch_hmac(void) {
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
@@ -46,12 +45,10 @@ static void fetch_algs(void) {
 }
 
 int api_sha256_hex(const void *data, size_t len, char out[API_SHA256_HEX_LEN + 1]) {
-    unsigned char md[API_SHA256_LEN];
-    unsigned int md_len = 0;
-    pthread_once(&algs_once, fetch_algs);
-    if (!EVP_Digest(len ? data : "", len, md, &md_len, sha256_md ? sha256_md : EVP_sha256(), NULL))
+    unsigned char md[DIGEST_SHA256_LEN];
+    if (digest_sha256(data, len, md))
         return RC_EINTERNAL;
-    ids_to_hex(md, md_len, out);
+    ids_to_hex(md, sizeof(md), out);
     return 0;
 }
 
@@ -59,7 +56,7 @@ int api_sign_hmac_sha256_hex(const char *key, const char *data, size_t len,
                              char out[API_SHA256_HEX_LEN + 1]) {
     unsigned char md[API_SHA256_LEN];
     size_t md_len = 0;
-    pthread_once(&algs_once, fetch_algs);
+    pthread_once(&hmac_once, fetch_hmac);
     EVP_MAC_CTX *ctx = hmac_template ? EVP_MAC_CTX_dup(hmac_template) : NULL;
     int ok = ctx && EVP_MAC_init(ctx, (const unsigned char *)key, strlen(key), NULL) == 1 &&
              EVP_MAC_update(ctx, (const unsigned char *)data, len) == 1 &&

@@ -1,12 +1,12 @@
 /* ListSmartJobs parameters and its opaque NextToken (API.md §4.4). */
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jobs/spec.h"
 #include "jobs/spec_util.h"
+#include "util/digest.h"
 #include "util/ids.h"
 #include "util/json.h"
 
@@ -67,11 +67,10 @@ static long b64url_decode(const char *in, unsigned char *out, size_t cap) {
 /* Hex of the first bytes of SHA-256 over the filters and sort order the token is bound to. */
 static int filter_hash(const jobs_list_params *p, char out[2 * FILTER_HASH_BYTES + 1]) {
     char text[64];
-    unsigned char md[32];
-    unsigned int md_len = 0;
+    unsigned char md[DIGEST_SHA256_LEN];
     int n = snprintf(text, sizeof(text), "reelcut-list-v%d|%d|%d|%d", TOKEN_VERSION, (int)p->state,
                      (int)p->type, p->sort_asc);
-    if (EVP_Digest(text, (size_t)n, md, &md_len, EVP_sha256(), NULL) != 1)
+    if (digest_sha256(text, (size_t)n, md))
         return RC_EINTERNAL;
     ids_to_hex(md, FILTER_HASH_BYTES, out);
     return 0;

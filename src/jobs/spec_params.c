@@ -10,6 +10,7 @@
 #include "jobs/spec.h"
 #include "jobs/spec_util.h"
 #include "util/buf.h"
+#include "util/digest.h"
 #include "util/ids.h"
 #include "util/json.h"
 
@@ -71,7 +72,7 @@ int jobs_fingerprint(const char *action, const char *const *values, size_t n,
     if (!ctx)
         return RC_ENOMEM;
     snprintf(count, sizeof(count), "%zu", n);
-    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 || digest_field(ctx, action) ||
+    if (EVP_DigestInit_ex(ctx, digest_sha256_md(), NULL) != 1 || digest_field(ctx, action) ||
         digest_field(ctx, count))
         goto out;
     for (size_t i = 0; i < n; i++)

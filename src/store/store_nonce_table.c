@@ -23,8 +23,6 @@
  * same exposure as the SQLite store's synchronous=NORMAL commits (docs/DESIGN.md, Persistence). */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -36,6 +34,7 @@
 #include <unistd.h>
 
 #include "store/store_nonce_table.h"
+#include "util/digest.h"
 #include "util/log.h"
 
 #define NT_MAGIC "RCNONCE1"
@@ -233,39 +232,19 @@ static int lock_bucket(nt_bucket *b) {
     return rc;
 }
 
-/* SHA-256 fetched once per process (write-once): SHA256() fetches it on every call. */
-static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
-static EVP_MD *sha256_md;
-
-static void fetch_sha256(void) {
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
-static void sha256(const void *in, size_t n, unsigned char md[SHA256_DIGEST_LENGTH]) {
-    pthread_once(&sha_once, fetch_sha256);
-    if (!sha256_md || !EVP_Digest(in, n, md, NULL, sha256_md, NULL))
-        SHA256(in, n, md);
-}
-
-void store_nonce_table_key(const char *access_key_id, const char *nonce,
-                           unsigned char key[STORE_NONCE_KEY_LEN]) {
-    unsigned char md[SHA256_DIGEST_LENGTH], small[512];
-    size_t a = strlen(access_key_id) + 1, n = strlen(nonce); /* the NUL separates the two */
-    unsigned char *in = a + n <= sizeof(small) ? small : malloc(a + n);
-    if (!in) { /* out of memory for an absurdly long key: hash the parts (still deterministic) */
-        unsigned char hn[SHA256_DIGEST_LENGTH];
-        sha256(nonce, n, hn);
-        sha256(access_key_id, a, md);
-        for (size_t i = 0; i < STORE_NONCE_KEY_LEN; i++)
-            key[i] = md[i] ^ hn[i];
-        return;
-    }
-    memcpy(in, access_key_id, a);
-    memcpy(in + a, nonce, n);
-    sha256(in, a + n, md);
-    if (in != small)
-        free(in);
+int store_nonce_table_key(const char *access_key_id, const char *nonce,
+                          unsigned char key[STORE_NONCE_KEY_LEN]) {
+    unsigned char md[DIGEST_SHA256_LEN];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestInit_ex(ctx, digest_sha256_md(), NULL) == 1 &&
+             EVP_DigestUpdate(ctx, access_key_id, strlen(access_key_id) + 1) == 1 && /* + NUL */
+             EVP_DigestUpdate(ctx, nonce, strlen(nonce)) == 1 &&
+             EVP_DigestFinal_ex(ctx, md, NULL) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
+        return RC_EINTERNAL;
     memcpy(key, md, STORE_NONCE_KEY_LEN);
+    return 0;
 }
 
 int store_nonce_table_use(store_nonce_table *t, const unsigned char key[STORE_NONCE_KEY_LEN],

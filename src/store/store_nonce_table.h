@@ -26,9 +26,10 @@ int store_nonce_table_open(const char *path, size_t size_bytes, int64_t spill_un
 /* Unmaps; NULL is a no-op. Records stay in the file. */
 void store_nonce_table_close(store_nonce_table *t);
 
-/* The table key of (access_key_id, nonce): the first 16 bytes of SHA-256(id NUL nonce). */
-void store_nonce_table_key(const char *access_key_id, const char *nonce,
-                           unsigned char key[STORE_NONCE_KEY_LEN]);
+/* The table key of (access_key_id, nonce): the first 16 bytes of SHA-256(id NUL nonce). Returns
+ * 0, or RC_EINTERNAL if OpenSSL fails (out of memory). */
+int store_nonce_table_key(const char *access_key_id, const char *nonce,
+                          unsigned char key[STORE_NONCE_KEY_LEN]);
 
 /* Checks and records key until expires_at (Unix s), atomically across threads and processes:
  * 0 the first time, RC_EEXIST while a record is live (expires_at > now). A record that would be

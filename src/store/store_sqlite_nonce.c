@@ -309,7 +309,8 @@ int store_sq_nonces_use(sq_nonces *n, const char *access_key_id, const char *non
     if (!n->table)
         return db_use(n, access_key_id, nonce, now, expires_at, err);
     unsigned char key[STORE_NONCE_KEY_LEN];
-    store_nonce_table_key(access_key_id, nonce, key);
+    if (store_nonce_table_key(access_key_id, nonce, key))
+        return rc_fail(err, RC_EDB, "InternalError", "job store: cannot hash a nonce");
     spill_args a = {n, access_key_id, nonce, now, expires_at, err};
     int rc = store_nonce_table_use(n->table, key, now, expires_at, spill, &a);
     if (rc == RC_EINTERNAL)

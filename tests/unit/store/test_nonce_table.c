@@ -80,8 +80,8 @@ static void test_records_and_replays(void **state) {
     assert_int_equal(store_nonce_table_open(f->path, 1 << 20, 0, &t, NULL), 0);
     assert_true(store_nonce_table_capacity(t) >= 2000);
     unsigned char a[STORE_NONCE_KEY_LEN], b[STORE_NONCE_KEY_LEN];
-    store_nonce_table_key("ak", "n1", a);
-    store_nonce_table_key("ak2", "n1", b);
+    assert_int_equal(store_nonce_table_key("ak", "n1", a), 0);
+    assert_int_equal(store_nonce_table_key("ak2", "n1", b), 0);
     assert_memory_not_equal(a, b, sizeof(a));
     store_nonce_table_key("akn", "1", b); /* the separator keeps ("ak","n1") from ("akn","1") */
     assert_memory_not_equal(a, b, sizeof(a));
