@@ -141,11 +141,27 @@ static int newest_live(sqlite3 *db, int64_t now, int64_t *out, rc_error *err) {
     return rc;
 }
 
+/* The shared table "<db_path>.table" in front of the database. */
+static int open_table(store *st, sq_nonces *n, const char *db_path, rc_error *err) {
+    int64_t newest = 0;
+    int rc = newest_live(n->db, store_now_s(st), &newest, err);
+    if (rc)
+        return rc;
+    size_t len = strlen(db_path) + sizeof(".table");
+    char *path = malloc(len);
+    if (!path)
+        return rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
+    snprintf(path, len, "%s.table", db_path);
+    rc = store_nonce_table_open(path, (size_t)st->nonce_table_mb << 20, newest, &n->table, err);
+    free(path);
+    return rc;
+}
+
 int store_sq_nonces_open(store *st, const char *jobs_path, sq_nonces **out, rc_error *err) {
     *out = NULL;
     sq_nonces *n = calloc(1, sizeof(*n));
     size_t len = strlen(jobs_path) + sizeof("-nonces");
-    char *path = malloc(len + sizeof(".table"));
+    char *path = malloc(len);
     int rc = 0;
     if (!n || !path) {
         rc = rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
@@ -170,17 +186,8 @@ int store_sq_nonces_open(store *st, const char *jobs_path, sq_nonces **out, rc_e
         rc = store_sq_prepare_persistent(n->db, purge_all_sql, &n->purge_all, err);
     if (rc)
         goto out;
-    if (st->nonce_table_mb > 0) {
-        int64_t newest = 0;
-        rc = newest_live(n->db, store_now_s(st), &newest, err);
-        snprintf(path, len + sizeof(".table"), "%s-nonces.table", jobs_path);
-        if (rc == 0)
-            rc = store_nonce_table_open(path, (size_t)st->nonce_table_mb << 20, newest, &n->table,
-                                        err);
-        snprintf(path, len + sizeof(".table"), "%s-nonces", jobs_path);
-        if (rc)
-            goto out;
-    }
+    if (st->nonce_table_mb > 0 && (rc = open_table(st, n, path, err)) != 0)
+        goto out;
     if (store_sq_checkpointer_start(path, &n->ckpt, NULL) == 0)
         store_sq_checkpointer_attach(n->ckpt, n->db);
     else
