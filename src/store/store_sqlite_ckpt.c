@@ -1,8 +1,9 @@
-/* store_sqlite_ckpt: WAL checkpoints on a background thread instead of inside the committing request.
+/* store_sqlite_ckpt: WAL checkpoints on a background thread instead of inside the committing
+ * request.
  *
- * SQLite's automatic checkpoint runs in whichever connection's COMMIT pushes the WAL past 1000 pages:
- * that request then copies the WAL into the database and fdatasync()s it (milliseconds), and under
- * load every other writer queues behind it - it made most of the API's p99 latency. Here each
+ * SQLite's automatic checkpoint runs in whichever connection's COMMIT pushes the WAL past 1000
+ * pages: that request then copies the WAL into the database and fdatasync()s it (milliseconds), and
+ * under load every other writer queues behind it - it made most of the API's p99 latency. Here each
  * connection's WAL hook only wakes a thread that checkpoints on its own connection (PASSIVE, then a
  * short RESTART so the WAL file is reused). If that thread falls far behind, the committing
  * connection checkpoints inline as before, so the WAL stays bounded. */
@@ -28,6 +29,9 @@ struct sq_checkpointer {
     pthread_cond_t cv;
     atomic_int pending;
     int stop;
+    sq_tick_fn tick; /* NULL: none */
+    void *tick_ctx;
+    int idle_ticks; /* sweeps since the last checkpoint */
 };
 
 static void deadline_in(struct timespec *ts, long ms) {
@@ -56,14 +60,26 @@ static void *checkpoint_loop(void *arg) {
     pthread_mutex_lock(&c->mu);
     while (!c->stop) {
         struct timespec ts;
-        deadline_in(&ts, CKPT_IDLE_MS);
+        deadline_in(&ts, c->tick ? SQ_SNAPSHOT_MAX_MS : CKPT_IDLE_MS);
         while (!c->stop && !atomic_load(&c->pending))
             if (pthread_cond_timedwait(&c->cv, &c->mu, &ts) != 0)
                 break;
         if (c->stop)
             break;
+        if (!atomic_load(&c->pending)) {
+            if (c->tick) { /* a sweep only: nothing to checkpoint yet */
+                pthread_mutex_unlock(&c->mu);
+                c->tick(c->tick_ctx, 0);
+                pthread_mutex_lock(&c->mu);
+                if (++c->idle_ticks * SQ_SNAPSHOT_MAX_MS < CKPT_IDLE_MS)
+                    continue;
+            }
+        }
+        c->idle_ticks = 0;
         atomic_store(&c->pending, 0);
         pthread_mutex_unlock(&c->mu);
+        if (c->tick) /* idle snapshots of this process would hold the RESTART back */
+            c->tick(c->tick_ctx, 1);
         /* PASSIVE copies the bulk without blocking anyone; but the WAL only restarts from the top
          * once it was copied completely, which never happens while writes keep coming, so RESTART
          * then copies the few frames left, holding off writers for that short moment only (it
@@ -83,11 +99,14 @@ static void *checkpoint_loop(void *arg) {
     return NULL;
 }
 
-int store_sq_checkpointer_start(const char *path, sq_checkpointer **out, rc_error *err) {
+int store_sq_checkpointer_start(const char *path, sq_tick_fn tick, void *tick_ctx,
+                                sq_checkpointer **out, rc_error *err) {
     *out = NULL;
     sq_checkpointer *c = calloc(1, sizeof(*c));
     if (!c)
         return rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
+    c->tick = tick;
+    c->tick_ctx = tick_ctx;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
         int rc = rc_fail(err, RC_EDB, "InternalError", "job store: cannot open \"%s\": %s", path,

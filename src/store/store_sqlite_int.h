@@ -3,6 +3,7 @@
 #define REELCUT_STORE_SQLITE_INT_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "store/store_backend.h"
 
@@ -17,6 +18,36 @@ void store_sq_put(store *st, sqlite3 *db);
  * store_sq_put_writer() (rolls back what was not committed). */
 int store_sq_get_writer(store *st, sqlite3 **db, rc_error *err);
 void store_sq_put_writer(store *st, sqlite3 *db);
+
+/* Whether anything was committed to a WAL database since an earlier look, from the wal-index header
+ * in "<db>-shm", without a lock (store_sqlite_walmark.c). open maps it for db's main database
+ * (which must be open in WAL mode and have been read once): 0, RC_ENOENT when there is nothing to
+ * map or the format is not the one known here, RC_ENOMEM. read copies the header into out and
+ * returns 1 if it was steady (not being rewritten at that moment), else 0. close is NULL-safe. */
+typedef struct sq_walmark {
+    uint32_t w[12];
+} sq_walmark;
+typedef struct sq_walmap sq_walmap;
+int store_sq_walmap_open(sqlite3 *db, sq_walmap **out);
+int store_sq_walmark_read(const sq_walmap *m, sq_walmark *out);
+void store_sq_walmap_close(sq_walmap *m);
+
+/* A pooled connection for one short read (a job by id), which may be inside a read transaction
+ * kept open from an earlier read ("snapshot"): it is reused while the wal-index header shows that
+ * nothing was committed since it began, which saves the WAL read lock and unlock (two fcntl calls)
+ * of every read. A snapshot is never older than SQ_SNAPSHOT_MAX_MS, and an idle connection's is
+ * ended by the checkpoint thread's sweep, so it does not hold back checkpoints. Without a wal map
+ * (the format unknown, no checkpoint thread) reads run in autocommit as elsewhere. get returns 0 or
+ * RC_EDB; put(keep = 0) ends the transaction (after a failed statement). */
+#define SQ_SNAPSHOT_MAX_MS 100
+typedef struct sq_reader {
+    sqlite3 *db;
+    int snap;         /* inside a kept read transaction */
+    int64_t since_ms; /* when it began (monotonic ms) */
+    sq_walmark mark;  /* the wal-index header before it began */
+} sq_reader;
+int store_sq_reader_get(store *st, sq_reader *r, rc_error *err);
+void store_sq_reader_put(store *st, sq_reader *r, int keep);
 
 /* Opens path (created if missing) in WAL mode, synchronous=NORMAL, with the store's busy handler
  * (store_sq_busy_retry, ctx = st). Returns 0 or RC_EDB; sqlite3_close() it. */
@@ -55,7 +86,12 @@ void store_sq_release(store *st, sqlite3 *db, sqlite3_stmt *stmt);
  * inline (NULL c: no-op, SQLite's automatic checkpoint stays). stop joins the thread and frees c
  * (NULL-safe); call it after the attached connections are closed. */
 typedef struct sq_checkpointer sq_checkpointer;
-int store_sq_checkpointer_start(const char *path, sq_checkpointer **out, rc_error *err);
+/* tick(ctx, all), when not NULL, runs on the thread at least every SQ_SNAPSHOT_MAX_MS and with all
+ * = 1 before each checkpoint: the pool ends its idle snapshots there (all of them, or those past
+ * SQ_SNAPSHOT_MAX_MS). */
+typedef void (*sq_tick_fn)(void *ctx, int all);
+int store_sq_checkpointer_start(const char *path, sq_tick_fn tick, void *tick_ctx,
+                                sq_checkpointer **out, rc_error *err);
 void store_sq_checkpointer_attach(sq_checkpointer *c, sqlite3 *db);
 void store_sq_checkpointer_stop(sq_checkpointer *c);
 /* Runs statements without results. Returns 0 or RC_EDB. */

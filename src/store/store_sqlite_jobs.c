@@ -131,12 +131,12 @@ out:
 
 int store_sq_job_get(store *st, const char *job_id, int scoped, uint64_t user_id, store_job *out,
                      rc_error *err) {
-    sqlite3 *db;
-    int rc = store_sq_get(st, &db, err);
+    sq_reader r;
+    int rc = store_sq_reader_get(st, &r, err);
     if (rc)
         return rc;
-    rc = get_job(st, db, job_id, scoped, user_id, out, err);
-    store_sq_put(st, db);
+    rc = get_job(st, r.db, job_id, scoped, user_id, out, err);
+    store_sq_reader_put(st, &r, rc == 0 || rc == RC_ENOENT);
     return rc;
 }
 
@@ -182,8 +182,8 @@ static int count_unfinished(store *st, sqlite3 *db, int64_t *n, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
     int rc = store_sq_prepare_cached(
         st, db,
-        "SELECT coalesce(sum(n), 0) FROM job_counts WHERE state IN ('Created', 'Executing')",
-        &stmt, err);
+        "SELECT coalesce(sum(n), 0) FROM job_counts WHERE state IN ('Created', 'Executing')", &stmt,
+        err);
     if (rc)
         return rc;
     if (sqlite3_step(stmt) == SQLITE_ROW)

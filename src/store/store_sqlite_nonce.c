@@ -188,7 +188,7 @@ int store_sq_nonces_open(store *st, const char *jobs_path, sq_nonces **out, rc_e
         goto out;
     if (st->nonce_table_mb > 0 && (rc = open_table(st, n, path, err)) != 0)
         goto out;
-    if (store_sq_checkpointer_start(path, &n->ckpt, NULL) == 0)
+    if (store_sq_checkpointer_start(path, NULL, NULL, &n->ckpt, NULL) == 0)
         store_sq_checkpointer_attach(n->ckpt, n->db);
     else
         log_warn("job store: no background checkpoint thread for nonces; checkpointing inline");

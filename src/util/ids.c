@@ -1,14 +1,18 @@
 #include "util/ids.h"
 
+#include <limits.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "util/rc.h"
 
 int ids_random_bytes(void *buf, size_t n) {
-    /* glibc's arc4random: a per-thread ChaCha20 stream reseeded from getrandom(), so a RequestId
-     * or JobId is not a system call each (it was ~2 % of a GetSmartHandleJob). */
-    arc4random_buf(buf, n);
+    /* OpenSSL's DRBG (per thread, seeded and reseeded from the kernel): a RequestId, JobId or key
+     * costs no system call. glibc 2.36's arc4random_buf is a getrandom() call each time (one per
+     * request in strace of the API benchmark); it stays as the fallback. */
+    if (n > INT_MAX || RAND_bytes(buf, (int)n) != 1)
+        arc4random_buf(buf, n);
     return 0;
 }
 
