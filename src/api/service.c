@@ -79,6 +79,9 @@ int api_token_lookup(api_call *call, const char *action, api_token *t,
     int rc = jobs_client_token_check(t->token, err);
     if (rc)
         return rc;
+    memset(&t->tok, 0, sizeof(t->tok));
+    if (!t->token) /* (no fingerprint to compute) */
+        return 0;
     const char *const *names = jobs_business_params(action);
     const char *values[24];
     size_t n = 0;
@@ -88,8 +91,6 @@ int api_token_lookup(api_call *call, const char *action, api_token *t,
         return api_fail(err, API_ERR_INTERNAL, NULL);
     store_client_token tok = {call->auth->access_key_id, action, t->token, t->fingerprint, 0};
     t->tok = tok;
-    if (!t->token)
-        return 0;
     rc = store_client_token_lookup(call->svc->deps.st, &t->tok, existing, outcome, NULL);
     if (rc == RC_ENOENT)
         return 0;

@@ -1,18 +1,71 @@
 #include "util/ids.h"
 
-#include <limits.h>
-#include <openssl/rand.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 
 #include "util/rc.h"
 
+/* Random bytes come from the kernel (getrandom) 4 KiB at a time into a per-thread pool, so a
+ * RequestId or JobId is no system call of its own: glibc 2.36's arc4random_buf is one getrandom()
+ * per call, and OpenSSL's RAND_bytes a getpid() per call (its fork check). Bytes handed out are
+ * wiped from the pool; a fork empties the child's pool (the child must not repeat the parent's
+ * bytes). */
+#define IDS_POOL_BYTES 4096
+
+typedef struct random_pool {
+    unsigned char bytes[IDS_POOL_BYTES];
+    size_t pos; /* bytes[pos..] are unused */
+    unsigned generation;
+} random_pool;
+
+static _Thread_local random_pool pool = {.pos = IDS_POOL_BYTES};
+
+static atomic_uint fork_generation = 1;
+static pthread_once_t fork_hook = PTHREAD_ONCE_INIT;
+
+static void after_fork_in_child(void) {
+    atomic_fetch_add(&fork_generation, 1);
+}
+
+static void install_fork_hook(void) {
+    pthread_atfork(NULL, NULL, after_fork_in_child);
+}
+
+/* Fills buf from the kernel; arc4random_buf (which cannot fail) if getrandom does. */
+static void kernel_random(unsigned char *buf, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = getrandom(buf + got, n - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            arc4random_buf(buf + got, n - got);
+            return;
+        }
+        got += (size_t)r;
+    }
+}
+
 int ids_random_bytes(void *buf, size_t n) {
-    /* OpenSSL's DRBG (per thread, seeded and reseeded from the kernel): a RequestId, JobId or key
-     * costs no system call. glibc 2.36's arc4random_buf is a getrandom() call each time (one per
-     * request in strace of the API benchmark); it stays as the fallback. */
-    if (n > INT_MAX || RAND_bytes(buf, (int)n) != 1)
-        arc4random_buf(buf, n);
+    pthread_once(&fork_hook, install_fork_hook);
+    if (n > IDS_POOL_BYTES / 4) {
+        kernel_random(buf, n);
+        return 0;
+    }
+    unsigned gen = atomic_load(&fork_generation);
+    if (pool.generation != gen || IDS_POOL_BYTES - pool.pos < n) {
+        kernel_random(pool.bytes, IDS_POOL_BYTES);
+        pool.pos = 0;
+        pool.generation = gen;
+    }
+    memcpy(buf, pool.bytes + pool.pos, n);
+    explicit_bzero(pool.bytes + pool.pos, n);
+    pool.pos += n;
     return 0;
 }
 

@@ -11,8 +11,8 @@
 int ids_hex128(char out[IDS_HEX_LEN + 1]);
 /* Fills out (>= 37 bytes) with a random RFC 4122 version-4 UUID in upper case. */
 int ids_uuid(char out[IDS_UUID_LEN + 1]);
-/* Fills buf with n cryptographically random bytes (glibc arc4random: a per-thread ChaCha20 stream
- * seeded from getrandom). Returns 0; the int stays for callers written against getrandom(). */
+/* Fills buf with n cryptographically random bytes from the kernel's getrandom(), buffered per
+ * thread (forks start afresh). Returns 0; the int stays for callers written against getrandom(). */
 int ids_random_bytes(void *buf, size_t n);
 /* The value of one hex digit (either case), or -1 for any other character. */
 int ids_hex_value(unsigned char c);

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -45,6 +47,46 @@ static void test_ids(void **state) {
     assert_int_equal(u[8], '-');
 }
 
+static int cmp_ids(const void *a, const void *b) {
+    return memcmp(a, b, IDS_HEX_LEN + 1);
+}
+
+/* The per-thread pool hands out each byte once: no repeats across many refills, and a forked child
+ * does not repeat what its parent hands out next. */
+static void test_ids_pool(void **state) {
+    (void)state;
+    enum { N = 3000 }; /* 16 bytes each: ~12 refills of the 4 KiB pool */
+    char(*ids)[IDS_HEX_LEN + 1] = calloc(N, sizeof(*ids));
+    assert_non_null(ids);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(ids_hex128(ids[i]), 0);
+    qsort(ids, N, sizeof(*ids), cmp_ids);
+    for (int i = 1; i < N; i++)
+        assert_string_not_equal(ids[i - 1], ids[i]);
+    free(ids);
+    unsigned char big[5000], zero[5000] = {0};
+    assert_int_equal(ids_random_bytes(big, sizeof(big)), 0); /* past the pool: straight through */
+    assert_memory_not_equal(big, zero, sizeof(big));
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char child[IDS_HEX_LEN + 1];
+        ids_hex128(child);
+        _exit(write(fds[1], child, sizeof(child)) == (ssize_t)sizeof(child) ? 0 : 1);
+    }
+    char parent[IDS_HEX_LEN + 1], child[IDS_HEX_LEN + 1];
+    assert_int_equal(ids_hex128(parent), 0);
+    assert_int_equal(read(fds[0], child, sizeof(child)), (ssize_t)sizeof(child));
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(fds[0]);
+    close(fds[1]);
+    assert_string_not_equal(parent, child);
+}
+
 static void test_time(void **state) {
     (void)state;
     time_t t;
@@ -53,8 +95,12 @@ static void test_time(void **state) {
     char s[TIME_ISO_LEN + 1];
     time_format_iso(t, s);
     assert_string_equal(s, "2025-01-02T03:04:05Z");
-    static const char *bad[] = {"2025-01-02 03:04:05Z", "2025-01-02T03:04:05", "2025-1-02T03:04:05Z",
-                                "2025-13-02T03:04:05Z", "", "2025-01-02T03:04:05Z "};
+    static const char *bad[] = {"2025-01-02 03:04:05Z",
+                                "2025-01-02T03:04:05",
+                                "2025-1-02T03:04:05Z",
+                                "2025-13-02T03:04:05Z",
+                                "",
+                                "2025-01-02T03:04:05Z "};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(time_parse_iso(bad[i], &t), RC_EINVAL);
 }
@@ -96,9 +142,9 @@ static void test_objectkey_validate(void **state) {
         const char *key;
         int ok;
     } cases[] = {
-        {"a/b_{index}.mp4", 1}, {"A.MOV", 1},        {"x.webm", 1},    {"noext", 1},
-        {"../x.mp4", 0},        {"a/../b.mp4", 0},   {"/abs.mp4", 0},  {"a/./b.mp4", 0},
-        {"x.avi", 0},           {"a\\b.mp4", 0},     {"", 0},          {"a\tb.mp4", 0},
+        {"a/b_{index}.mp4", 1}, {"A.MOV", 1},      {"x.webm", 1},   {"noext", 1},
+        {"../x.mp4", 0},        {"a/../b.mp4", 0}, {"/abs.mp4", 0}, {"a/./b.mp4", 0},
+        {"x.avi", 0},           {"a\\b.mp4", 0},   {"", 0},         {"a\tb.mp4", 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         rc_error err = {0};
@@ -121,9 +167,13 @@ static void test_rc_first_failure_wins(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_buf_cap),          cmocka_unit_test(test_ids),
-        cmocka_unit_test(test_time),             cmocka_unit_test(test_objectkey_expand),
-        cmocka_unit_test(test_objectkey_validate), cmocka_unit_test(test_rc_first_failure_wins),
+        cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_ids_pool),
+        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_objectkey_expand),
+        cmocka_unit_test(test_objectkey_validate),
+        cmocka_unit_test(test_rc_first_failure_wins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
