@@ -25,11 +25,20 @@ typedef struct api_call {
     http_response *res;
     const api_auth_result *auth;
     const char *host;
+    const char *peer; /* client address, for the log */
     char request_id[IDS_UUID_LEN + 1];
+    int64_t started_ms; /* monotonic */
+    /* an action returning API_DEFERRED sets these: the HTTP layer holds the connection and calls
+     * defer_start(defer_ctx, d) (api_service_handle hands it the auth result to keep, in
+     * *defer_auth), and the work answers through api_deferred_finish */
+    http_start_fn defer_start;
+    void *defer_ctx;
+    api_auth_result **defer_auth;
 } api_call;
 
 /* Each action returns 0 after api_reply_json(), or a negative rc with err filled (the caller then
- * renders the IMS error body). */
+ * renders the IMS error body), or API_DEFERRED (the answer comes later: see api_call). */
+#define API_DEFERRED 1
 typedef int (*api_action_fn)(api_call *call, rc_error *err);
 
 typedef struct api_action {
@@ -58,6 +67,12 @@ typedef struct api_token {
 int api_token_lookup(api_call *call, const char *action, api_token *t,
                      char existing[STORE_ID_LEN + 1], enum store_submit_outcome *outcome,
                      rc_error *err);
+
+/* The end of a call: the metrics and the log line for its response (err: its failure, or NULL). */
+void api_call_finish(api_call *call, const rc_error *err);
+/* Sends call's response (filled by api_reply_json or api_reply_error) as the answer of a
+ * deferred request d, then api_call_finish. */
+void api_deferred_finish(api_call *call, http_deferred *d, const rc_error *err);
 
 /* Sends body (consumed) with RequestId added as the first key. */
 void api_reply_json(api_call *call, json_t *body);

@@ -8,6 +8,7 @@
 #include "api/errors.h"
 #include "api/job_json.h"
 #include "store/store.h"
+#include "util/timeutil.h"
 
 /* The parts of a validated Submit call that become the job row. */
 typedef struct submit_plan {
@@ -18,8 +19,78 @@ typedef struct submit_plan {
     const char *notify_address;
 } submit_plan;
 
+/* The answer of a submission, once the store decided (rc, outcome, the job id). */
+static int submit_answer(api_call *call, int rc, enum store_submit_outcome outcome,
+                         const char *job_id, rc_error *err) {
+    if (rc == RC_EBUSY)
+        return api_fail(err, API_ERR_THROTTLING, NULL);
+    if (rc)
+        return api_fail(err, API_ERR_UNAVAILABLE, NULL);
+    if (outcome == STORE_SUBMIT_MISMATCH)
+        return api_fail(err, API_ERR_IDEMPOTENT_MISMATCH, NULL);
+    if (outcome == STORE_SUBMIT_CREATED)
+        jobs_pool_wake(call->svc->deps.pool);
+    api_reply_json(call, json_pack("{s:s}", "JobId", job_id));
+    return 0;
+}
+
+/* A submission queued for the store's group commit (store_job_submit_async) while the HTTP thread
+ * goes on: the job's strings point into auth's parameters, which it owns until answered. */
+typedef struct pending_submit {
+    store_submit_req req;
+    store_job job;
+    store_client_token tok;
+    char fingerprint[JOBS_FINGERPRINT_LEN + 1];
+    api_service *svc;
+    api_auth_result *auth; /* handed over by api_service_handle */
+    char request_id[IDS_UUID_LEN + 1];
+    char host[256];
+    char peer[64];
+    int64_t started_ms;
+    http_deferred *http;
+    char *owned[4]; /* the job's input_file, output_bucket, output_object, notify_address */
+} pending_submit;
+
+static void free_pending(pending_submit *p) {
+    for (int i = 0; i < 4; i++)
+        free(p->owned[i]);
+    free(p);
+}
+
+/* On the store's commit thread: answers the request and frees p. */
+static void pending_done(store_submit_req *r) {
+    pending_submit *p = r->ctx;
+    http_response res;
+    memset(&res, 0, sizeof(res));
+    res.status = 500;
+    api_call call = {.svc = p->svc,
+                     .res = &res,
+                     .auth = p->auth,
+                     .host = p->host,
+                     .peer = p->peer,
+                     .started_ms = p->started_ms};
+    memcpy(call.request_id, p->request_id, sizeof(call.request_id));
+    rc_error err = {0};
+    const char *id = r->outcome == STORE_SUBMIT_CREATED ? p->job.job_id : r->existing_id;
+    if (submit_answer(&call, r->rc, r->outcome, id, &err))
+        api_reply_error(&call, &err);
+    api_deferred_finish(&call, p->http, &err);
+    api_auth_result_free(p->auth);
+    free(p->auth);
+    free_pending(p);
+}
+
+/* On the HTTP thread, once the connection is held. */
+static void pending_start(void *ctx, http_deferred *d) {
+    pending_submit *p = ctx;
+    p->http = d;
+    store_job_submit_async(p->svc->deps.st, &p->req);
+}
+
 /* ClientToken handling, queue capacity and creation, in the order of API.md §4.0, after the
- * syntax checks passed. check_state runs the state checks once the token lookup missed. */
+ * syntax checks passed. check_state runs the state checks once the token lookup missed. The write
+ * itself is deferred: it joins the store's group commit, and the request is answered from there
+ * (API_DEFERRED). */
 static int submit_job(api_call *call, const char *action, const submit_plan *plan,
                       int (*check_state)(api_call *call, const void *spec, rc_error *err),
                       const void *spec, rc_error *err) {
@@ -31,38 +102,52 @@ static int submit_job(api_call *call, const char *action, const submit_plan *pla
     if (rc < 0)
         return rc;
     if (rc == 1)
-        goto answer;
+        return submit_answer(call, 0, outcome, existing, err);
     rc = check_state(call, spec, err);
     if (rc)
         return rc;
-    store_job job;
-    memset(&job, 0, sizeof(job));
-    ids_hex128(job.job_id);
-    job.user_id = call->auth->user_id;
-    job.type = (char *)plan->type;
-    job.input_config = (char *)api_call_param(call, "InputConfig");
-    job.job_params = (char *)api_call_param(call, "JobParams");
-    job.output_config = (char *)api_call_param(call, "OutputConfig");
-    job.user_data = (char *)api_call_param(call, "UserData");
-    job.input_file = (char *)plan->input_file;
-    job.output_bucket = (char *)plan->bucket;
-    job.output_object = (char *)plan->object_key;
-    job.notify_address = (char *)plan->notify_address;
-    rc = store_job_submit(svc->deps.st, &job, t.token ? &t.tok : NULL,
-                          svc->deps.cfg->max_unfinished, existing, &outcome, NULL);
-    if (rc == RC_EBUSY)
-        return api_fail(err, API_ERR_THROTTLING, NULL);
-    if (rc)
-        return api_fail(err, API_ERR_UNAVAILABLE, NULL);
-    if (outcome == STORE_SUBMIT_CREATED) {
-        memcpy(existing, job.job_id, sizeof(existing));
-        jobs_pool_wake(svc->deps.pool);
+    pending_submit *p = calloc(1, sizeof(*p));
+    if (!p)
+        return api_fail(err, API_ERR_INTERNAL, NULL);
+    store_job *job = &p->job;
+    ids_hex128_ordered(time_now_ms(), job->job_id);
+    job->user_id = call->auth->user_id;
+    job->type = (char *)plan->type;
+    job->input_config = (char *)api_call_param(call, "InputConfig");
+    job->job_params = (char *)api_call_param(call, "JobParams");
+    job->output_config = (char *)api_call_param(call, "OutputConfig");
+    job->user_data = (char *)api_call_param(call, "UserData");
+    /* (the plan's strings live in the caller's spec, freed when this returns) */
+    const char *copy[4] = {plan->input_file, plan->bucket, plan->object_key, plan->notify_address};
+    for (int i = 0; i < 4; i++) {
+        if (copy[i] && !(p->owned[i] = strdup(copy[i]))) {
+            free_pending(p);
+            return api_fail(err, API_ERR_INTERNAL, NULL);
+        }
     }
-answer:
-    if (outcome == STORE_SUBMIT_MISMATCH)
-        return api_fail(err, API_ERR_IDEMPOTENT_MISMATCH, NULL);
-    api_reply_json(call, json_pack("{s:s}", "JobId", existing));
-    return 0;
+    job->input_file = p->owned[0];
+    job->output_bucket = p->owned[1];
+    job->output_object = p->owned[2];
+    job->notify_address = p->owned[3];
+    if (t.token) {
+        memcpy(p->fingerprint, t.fingerprint, sizeof(p->fingerprint));
+        p->tok = t.tok;
+        p->tok.fingerprint = p->fingerprint;
+    }
+    p->req.job = job;
+    p->req.tok = t.token ? &p->tok : NULL;
+    p->req.max_unfinished = svc->deps.cfg->max_unfinished;
+    p->req.done = pending_done;
+    p->req.ctx = p;
+    p->svc = svc;
+    memcpy(p->request_id, call->request_id, sizeof(p->request_id));
+    snprintf(p->host, sizeof(p->host), "%s", call->host);
+    snprintf(p->peer, sizeof(p->peer), "%s", call->peer ? call->peer : "-");
+    p->started_ms = call->started_ms;
+    call->defer_start = pending_start;
+    call->defer_ctx = p;
+    call->defer_auth = &p->auth;
+    return API_DEFERRED;
 }
 
 static const char *notify_of(const jobs_userdata *ud, const config *cfg) {
@@ -95,12 +180,13 @@ static int seg_check_state(api_call *call, const void *spec_ptr, rc_error *err) 
 
 int api_action_submit_segmentation(api_call *call, rc_error *err) {
     if (!api_call_param(call, "InputConfig"))
-        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
+        return api_fail(err, API_ERR_MISSING_PARAMETER,
+                        "InputConfig is mandatory for this action.");
     jobs_seg_spec spec;
-    int rc = jobs_seg_spec_parse(api_call_param(call, "InputConfig"),
-                                 api_call_param(call, "JobParams"),
-                                 api_call_param(call, "OutputConfig"),
-                                 api_call_param(call, "UserData"), &call->svc->policy, &spec, err);
+    int rc =
+        jobs_seg_spec_parse(api_call_param(call, "InputConfig"), api_call_param(call, "JobParams"),
+                            api_call_param(call, "OutputConfig"), api_call_param(call, "UserData"),
+                            &call->svc->policy, &spec, err);
     if (rc)
         return rc;
     submit_plan plan = {"Segmentation", spec.input.raw,
@@ -128,7 +214,8 @@ static int hl_check_state(api_call *call, const void *spec_ptr, rc_error *err) {
 
 int api_action_submit_highlights(api_call *call, rc_error *err) {
     if (!api_call_param(call, "InputConfig"))
-        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
+        return api_fail(err, API_ERR_MISSING_PARAMETER,
+                        "InputConfig is mandatory for this action.");
     jobs_hl_spec spec;
     int rc = jobs_hl_spec_parse(api_call_param(call, "InputConfig"),
                                 api_call_param(call, "OutputConfig"),
@@ -164,11 +251,11 @@ int api_action_get_job(api_call *call, rc_error *err) {
 
 int api_action_list_jobs(api_call *call, rc_error *err) {
     jobs_list_params p;
-    int rc = jobs_list_params_parse(
-        api_call_param(call, "JobState"), api_call_param(call, "JobType"),
-        api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
-        api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
-        api_call_param(call, "MaxResults"), &p, err);
+    int rc =
+        jobs_list_params_parse(api_call_param(call, "JobState"), api_call_param(call, "JobType"),
+                               api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
+                               api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
+                               api_call_param(call, "MaxResults"), &p, err);
     if (rc)
         return rc;
     static const enum store_job_state states[] = {STORE_JOB_CREATED, STORE_JOB_CREATED,
@@ -195,8 +282,8 @@ int api_action_list_jobs(api_call *call, rc_error *err) {
     char total[24], max[16];
     snprintf(total, sizeof(total), "%lld", (long long)page.total);
     snprintf(max, sizeof(max), "%d", p.page_size);
-    json_t *body = json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total,
-                             "MaxResults", max);
+    json_t *body =
+        json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total, "MaxResults", max);
     if (page.has_more) {
         char token[256];
         if (jobs_list_token_encode(&p, page.next_time, page.next_id, token, sizeof(token)) == 0)

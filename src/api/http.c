@@ -3,11 +3,14 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -20,6 +23,20 @@ struct http_server {
     http_handler_fn handler;
     void *user;
     int port;
+    atomic_int deferred; /* deferred requests not done yet */
+    atomic_int stopping; /* http_server_stop began: no more suspending */
+};
+
+enum defer_state { DEFER_NONE, DEFER_PENDING, DEFER_DONE };
+
+struct http_deferred {
+    http_server *srv;
+    struct MHD_Connection *con;
+    int blocking; /* the pool thread waits on cv instead of suspending the connection */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    _Atomic int state; /* enum defer_state */
+    http_response res; /* the response, once DEFER_DONE */
 };
 
 /* Per-request state, created by the URI callback before anything else is known. */
@@ -28,6 +45,7 @@ typedef struct request_state {
     buf body;
     int body_too_large;
     int started; /* the first access call (headers only) has been seen */
+    http_deferred *deferred;
 } request_state;
 
 typedef struct header_collect {
@@ -59,6 +77,12 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
     request_state *st = *req_cls;
     if (!st)
         return;
+    if (st->deferred) { /* done (a connection is only completed once resumed) */
+        free(st->deferred->res.body);
+        pthread_mutex_destroy(&st->deferred->mu);
+        pthread_cond_destroy(&st->deferred->cv);
+        free(st->deferred);
+    }
     free(st->raw_uri);
     buf_free(&st->body);
     free(st);
@@ -102,15 +126,68 @@ static enum MHD_Result send_response(struct MHD_Connection *con, http_response *
     return ret;
 }
 
+void http_deferred_done(http_deferred *d, http_response *res) {
+    http_server *srv = d->srv;
+    d->res = *res;
+    res->body = NULL;
+    if (d->blocking) {
+        pthread_mutex_lock(&d->mu);
+        atomic_store(&d->state, DEFER_DONE);
+        pthread_cond_signal(&d->cv);
+        pthread_mutex_unlock(&d->mu);
+        return;
+    }
+    atomic_store(&d->state, DEFER_DONE);
+    MHD_resume_connection(d->con); /* from here on d may be freed by the pool thread */
+    atomic_fetch_sub(&srv->deferred, 1);
+}
+
+/* Holds the connection and starts the handler's deferred work. */
+static enum MHD_Result defer(http_server *srv, struct MHD_Connection *con, request_state *st,
+                             http_response *res) {
+    http_deferred *d = calloc(1, sizeof(*d));
+    if (!d) {
+        free(res->body);
+        return MHD_NO;
+    }
+    d->srv = srv;
+    d->con = con;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    atomic_init(&d->state, DEFER_PENDING);
+    st->deferred = d;
+    /* (seq_cst: either http_server_stop sees this count, or we see its flag and wait here) */
+    atomic_fetch_add(&srv->deferred, 1);
+    if (atomic_load(&srv->stopping)) {
+        atomic_fetch_sub(&srv->deferred, 1);
+        d->blocking = 1;
+        res->defer_start(res->defer_ctx, d);
+        pthread_mutex_lock(&d->mu);
+        while (atomic_load(&d->state) != DEFER_DONE)
+            pthread_cond_wait(&d->cv, &d->mu);
+        pthread_mutex_unlock(&d->mu);
+        return MHD_YES; /* (the next access call sends it) */
+    }
+    MHD_suspend_connection(con);
+    res->defer_start(res->defer_ctx, d);
+    return MHD_YES;
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **req_cls) {
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **req_cls) {
     (void)url, (void)version;
     http_server *srv = cls;
     request_state *st = *req_cls;
     if (!st)
         return MHD_NO;
+    if (st->deferred) { /* resumed: the deferred response is ready */
+        if (atomic_load(&st->deferred->state) != DEFER_DONE)
+            return MHD_YES;
+        http_response res = st->deferred->res;
+        st->deferred->res.body = NULL;
+        return send_response(con, &res);
+    }
     if (!st->started) {
         /* The first call carries headers only; the body (if any) follows in later calls. */
         st->started = 1;
@@ -139,8 +216,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
         if (sa->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof(peer));
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer,
-                      sizeof(peer));
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof(peer));
     }
     http_request req = {
         .method = method,
@@ -150,8 +226,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
         .n_headers = hc.n,
         .body = (const unsigned char *)(st->body.data ? st->body.data : ""),
         .body_len = st->body.len,
-        .header_bytes = strlen(method) + strlen(st->raw_uri) + (query ? strlen(query) + 1 : 0) +
-                        12 + hc.bytes,
+        .header_bytes =
+            strlen(method) + strlen(st->raw_uri) + (query ? strlen(query) + 1 : 0) + 12 + hc.bytes,
         .body_too_large = st->body_too_large || hc.n >= HTTP_MAX_HEADERS,
         .peer = peer,
     };
@@ -159,6 +235,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
     memset(&res, 0, sizeof(res));
     res.status = 500;
     srv->handler(srv->user, &req, &res);
+    if (res.defer_start) {
+        enum MHD_Result r = defer(srv, con, st, &res);
+        if (r != MHD_YES || !st->deferred->blocking)
+            return r;
+        http_response done = st->deferred->res;
+        st->deferred->res.body = NULL;
+        return send_response(con, &done);
+    }
     return send_response(con, &res);
 }
 
@@ -203,8 +287,8 @@ int http_server_start(const char *listen, int threads, http_handler_fn handler, 
     struct sockaddr_storage ss;
     socklen_t sslen = 0;
     if (parse_listen(listen, &ss, &sslen))
-        return rc_fail(err, RC_EINVAL, "InvalidParameter",
-                       "--listen value \"%s\" is not HOST:PORT", listen);
+        return rc_fail(err, RC_EINVAL, "InvalidParameter", "--listen value \"%s\" is not HOST:PORT",
+                       listen);
     if (threads <= 0)
         threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads <= 0)
@@ -214,7 +298,8 @@ int http_server_start(const char *listen, int threads, http_handler_fn handler, 
         return RC_ENOMEM;
     srv->handler = handler;
     srv->user = user;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(
@@ -240,6 +325,15 @@ int http_server_port(const http_server *srv) {
 void http_server_stop(http_server *srv) {
     if (!srv)
         return;
+    /* MHD must not stop with a connection suspended: let the deferred requests finish (their work
+     * is a store commit, milliseconds), and make requests from now on wait in their thread. */
+    atomic_store(&srv->stopping, 1);
+    for (int i = 0; atomic_load(&srv->deferred) > 0; i++) {
+        if (i == 30000)
+            log_warn("http: still waiting for %d deferred requests", atomic_load(&srv->deferred));
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

@@ -29,15 +29,31 @@ typedef struct http_request {
     const char *peer;    /* client address, for logs */
 } http_request;
 
-typedef struct http_response {
+/* A request whose response comes later, from any thread (see http_response.defer_start). */
+typedef struct http_deferred http_deferred;
+typedef struct http_response http_response;
+/* Starts the work of a deferred request: runs on the pool thread once the connection is held. */
+typedef void (*http_start_fn)(void *ctx, http_deferred *d);
+
+struct http_response {
     int status;
     char *body; /* malloc'd; the server frees it */
     size_t body_len;
-    const char *content_type;  /* default application/json;charset=utf-8 */
-    char request_id[40];       /* sent as x-acs-request-id when set */
-    char extra_name[64];       /* one more header (e.g. x-acs-retry-after), when set */
+    const char *content_type; /* default application/json;charset=utf-8 */
+    char request_id[40];      /* sent as x-acs-request-id when set */
+    char extra_name[64];      /* one more header (e.g. x-acs-retry-after), when set */
     char extra_value[128];
-} http_response;
+    /* Instead of a response now: the handler sets defer_start (status and body unused), the
+     * server holds the connection (suspended: its thread goes on with other connections) and
+     * calls defer_start(defer_ctx, d); whoever finishes the work calls http_deferred_done(d) once,
+     * from any thread. While the server stops, the pool thread waits for it instead. */
+    http_start_fn defer_start;
+    void *defer_ctx;
+};
+
+/* Sends res (filled as a handler would; its body is taken over) as the response of d and releases
+ * d. Call exactly once per deferred request, from any thread. */
+void http_deferred_done(http_deferred *d, http_response *res);
 
 /* Finds a header by name, case-insensitively; NULL if absent. */
 const char *http_header_get(const http_request *req, const char *name);
@@ -56,7 +72,8 @@ int http_server_start(const char *listen, int threads, http_handler_fn handler, 
 /* The port actually bound (useful with port 0). */
 int http_server_port(const http_server *srv);
 
-/* Stops accepting, waits for requests in flight and frees the server. NULL-safe. */
+/* Stops accepting, waits for requests in flight (deferred ones too) and frees the server.
+ * NULL-safe. */
 void http_server_stop(http_server *srv);
 
 #endif

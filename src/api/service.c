@@ -160,22 +160,44 @@ static void reply_health(api_call *call) {
     json_decref(body);
 }
 
+void api_call_finish(api_call *call, const rc_error *err) {
+    const char *action = call->auth && call->auth->action[0] ? call->auth->action : NULL;
+    const char *code = err ? err->code : "";
+    api_metrics_observe(call->svc->metrics, action ? action : "", code,
+                        (double)(time_mono_ms() - call->started_ms) / 1000.0);
+    log_debug("%s %s -> %d (%lld ms) %s", call->peer, action ? action : "-", call->res->status,
+              (long long)(time_mono_ms() - call->started_ms), code);
+}
+
+void api_deferred_finish(api_call *call, http_deferred *d, const rc_error *err) {
+    memcpy(call->res->request_id, call->request_id, sizeof(call->request_id));
+    api_call_finish(call, err);
+    http_deferred_done(d, call->res);
+}
+
 void api_service_handle(void *user, const http_request *req, http_response *res) {
     api_service *svc = user;
     api_call call;
     memset(&call, 0, sizeof(call));
     call.svc = svc;
     call.res = res;
+    call.peer = req->peer;
     ids_uuid(call.request_id);
     _Static_assert(sizeof(res->request_id) >= sizeof(call.request_id), "request id fits");
     memcpy(res->request_id, call.request_id, sizeof(call.request_id));
     const char *host = http_header_get(req, "host");
     call.host = host ? host : "";
-    int64_t started = time_mono_ms();
+    call.started_ms = time_mono_ms();
     rc_error err = {0};
-    api_auth_result auth;
-    api_auth_result_init(&auth);
-    call.auth = &auth;
+    /* on the heap: a deferred call keeps it (its parameters) until it is answered */
+    api_auth_result *auth = malloc(sizeof(*auth));
+    if (!auth) {
+        api_fail(&err, API_ERR_INTERNAL, NULL);
+        api_reply_error(&call, &err);
+        return;
+    }
+    api_auth_result_init(auth);
+    call.auth = auth;
 
     int is_get = strcmp(req->method, "GET") == 0, is_post = strcmp(req->method, "POST") == 0;
     if (is_get && strcmp(req->path, "/healthz") == 0) {
@@ -218,10 +240,10 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
     };
     api_auth_config acfg = {lookup_key, (void *)svc->deps.keys, action_known, NULL, true};
     time_t now = time(NULL);
-    if (api_authenticate(&view, now, &acfg, &auth, &err))
+    if (api_authenticate(&view, now, &acfg, auth, &err))
         goto fail;
-    int rc = store_nonce_use(svc->deps.st, auth.access_key_id, auth.nonce, (int64_t)now,
-                             (int64_t)auth.timestamp + API_MAX_SKEW_SECONDS, NULL);
+    int rc = store_nonce_use(svc->deps.st, auth->access_key_id, auth->nonce, (int64_t)now,
+                             (int64_t)auth->timestamp + API_MAX_SKEW_SECONDS, NULL);
     if (rc == RC_EEXIST) {
         api_fail(&err, API_ERR_NONCE_USED, NULL);
         goto fail;
@@ -230,17 +252,23 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
         api_fail(&err, API_ERR_UNAVAILABLE, NULL);
         goto fail;
     }
-    const api_action *action = find_action(auth.action);
-    if (action->run(&call, &err) == 0)
+    const api_action *action = find_action(auth->action);
+    rc = action->run(&call, &err);
+    if (rc == API_DEFERRED) { /* answered by the deferred work, which owns auth now */
+        *call.defer_auth = auth;
+        res->defer_start = call.defer_start;
+        res->defer_ctx = call.defer_ctx;
+        return;
+    }
+    if (rc == 0)
         goto out;
 fail:
     api_reply_error(&call, &err);
 out:
     if (strcmp(req->path, "/") == 0)
-        api_metrics_observe(svc->metrics, auth.action, err.code,
-                            (double)(time_mono_ms() - started) / 1000.0);
-    log_debug("%s %s %s -> %d (%lld ms) %s", req->peer, req->method,
-              auth.action[0] ? auth.action : req->path, res->status,
-              (long long)(time_mono_ms() - started), err.code);
-    api_auth_result_free(&auth);
+        api_call_finish(&call, &err);
+    else
+        log_debug("%s %s %s -> %d", req->peer, req->method, req->path, res->status);
+    api_auth_result_free(auth);
+    free(auth);
 }

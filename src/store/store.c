@@ -170,6 +170,7 @@ int store_open(const char *url, const store_options *opts, store **out, rc_error
     store *st = calloc(1, sizeof(*st));
     if (!st)
         return rc_fail(err, RC_ENOMEM, NULL, "job store: out of memory");
+    pthread_mutex_init(&st->batch_mu, NULL);
     if (opts) {
         st->clock_ms = opts->clock_ms;
         st->clock_ctx = opts->clock_ctx;
@@ -197,6 +198,7 @@ int store_open(const char *url, const store_options *opts, store **out, rc_error
         rc = store_sqlite_open(st, url, err);
     }
     if (rc) {
+        pthread_mutex_destroy(&st->batch_mu);
         free(st);
         return rc;
     }
@@ -207,8 +209,10 @@ int store_open(const char *url, const store_options *opts, store **out, rc_error
 void store_close(store *st) {
     if (!st)
         return;
+    store_batch_stop(st);
     if (st->ops)
         st->ops->close(st);
+    pthread_mutex_destroy(&st->batch_mu);
     free(st);
 }
 
@@ -263,6 +267,13 @@ int store_job_submit(store *st, const store_job *job, const store_client_token *
     CHECK(job && !bad_id(job->job_id) && job->type && outcome, "job");
     CHECK(!bad_token(tok) && (!tok || existing_id), "client token");
     return st->ops->job_submit(st, job, tok, max_unfinished, existing_id, outcome, err);
+}
+
+int store_submit_check(const store_job *job, const store_client_token *tok, const char *existing_id,
+                       rc_error *err) {
+    CHECK(job && !bad_id(job->job_id) && job->type, "job");
+    CHECK(!bad_token(tok) && (!tok || existing_id), "client token");
+    return 0;
 }
 
 int store_job_get(store *st, const char *job_id, uint64_t user_id, store_job *out, rc_error *err) {

@@ -152,6 +152,31 @@ int store_job_submit(store *st, const store_job *job, const store_client_token *
                      int64_t max_unfinished, char existing_id[STORE_ID_LEN + 1],
                      enum store_submit_outcome *outcome, rc_error *err);
 
+/* A submission handed to store_job_submit_async: the arguments of store_job_submit, and its
+ * results. The caller owns it and everything it points to until done has run. */
+typedef struct store_submit_req {
+    const store_job *job;
+    const store_client_token *tok; /* NULL: none */
+    int64_t max_unfinished;
+    void (*done)(struct store_submit_req *req); /* runs once, when the results are set */
+    void *ctx;                                  /* the caller's */
+    /* results, as store_job_submit returns them */
+    int rc;
+    rc_error err;
+    char existing_id[STORE_ID_LEN + 1];
+    enum store_submit_outcome outcome;
+    struct store_submit_req *next_; /* private: the queue */
+} store_submit_req;
+
+/* store_job_submit without waiting (group commit): the request joins a queue that the store's
+ * commit thread (started on first use) drains, writing every queued submission in one transaction
+ * - each with the outcome store_job_submit would give it at that point, one failing (a taken
+ * job_id, the queue full) fails alone - then calling each done on that thread. So one commit is
+ * shared by all the submissions that arrived while the previous one was written. done may also run
+ * on the calling thread before this returns (invalid arguments, or no commit thread). store_close
+ * finishes the queue first. */
+void store_job_submit_async(store *st, store_submit_req *req);
+
 /* Reads a job into *out (freed with store_job_free) if it belongs to user_id. Returns RC_ENOENT
  * for an unknown job or another user's. */
 int store_job_get(store *st, const char *job_id, uint64_t user_id, store_job *out, rc_error *err);

@@ -3,6 +3,8 @@
 #ifndef REELCUT_STORE_BACKEND_H
 #define REELCUT_STORE_BACKEND_H
 
+#include <pthread.h>
+
 #include "store/store.h"
 
 /* One entry per public operation; the arguments are those of the store_* function of the same
@@ -17,6 +19,9 @@ typedef struct store_ops {
     int (*job_submit)(store *st, const store_job *job, const store_client_token *tok,
                       int64_t max_unfinished, char *existing_id, enum store_submit_outcome *outcome,
                       rc_error *err);
+    /* Optional (NULL: store_job_submit_async submits one by one): the n submissions in one
+     * transaction, each with its own outcome in reqs[i]->rc / err / existing_id / outcome. */
+    void (*job_submit_batch)(store *st, store_submit_req **reqs, size_t n);
     int (*job_get)(store *st, const char *job_id, int scoped, uint64_t user_id, store_job *out,
                    rc_error *err);
     int (*job_claim)(store *st, const char *owner, int64_t lease_ms, int max_attempts,
@@ -66,7 +71,17 @@ struct store {
     int pool_size;
     int busy_timeout_ms;
     int nonce_table_mb; /* store_options.nonce_table_mb, defaulted */
+    /* store_job_submit_async's queue and commit thread (store_batch.c), started on first use */
+    pthread_mutex_t batch_mu;
+    struct store_batcher *batcher;
+    int batch_closed; /* store_close began: submit inline */
 };
+
+/* The argument checks of store_job_submit: 0 or RC_EINVAL with err set (store.c). */
+int store_submit_check(const store_job *job, const store_client_token *tok, const char *existing_id,
+                       rc_error *err);
+/* Finishes the async submit queue and stops its thread (store_close, before the backend closes). */
+void store_batch_stop(store *st);
 
 /* The store's clock: Unix milliseconds / seconds. */
 int64_t store_now_ms(const store *st);

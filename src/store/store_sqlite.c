@@ -583,6 +583,7 @@ static const store_ops sqlite_ops = {
     .ping = sq_ping,
     .client_token_lookup = sq_client_token_lookup,
     .job_submit = store_sq_job_submit,
+    .job_submit_batch = store_sq_job_submit_batch,
     .job_get = store_sq_job_get,
     .job_claim = store_sq_job_claim,
     .job_heartbeat = store_sq_job_heartbeat,

@@ -136,6 +136,7 @@ int store_sq_nonces_purge(sq_nonces *n, int64_t now, rc_error *err);
 int store_sq_job_submit(store *st, const store_job *job, const store_client_token *tok,
                         int64_t max_unfinished, char *existing_id,
                         enum store_submit_outcome *outcome, rc_error *err);
+void store_sq_job_submit_batch(store *st, store_submit_req **reqs, size_t n);
 int store_sq_job_get(store *st, const char *job_id, int scoped, uint64_t user_id, store_job *out,
                      rc_error *err);
 int store_sq_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,

@@ -194,45 +194,113 @@ static int count_unfinished(store *st, sqlite3 *db, int64_t *n, rc_error *err) {
     return rc;
 }
 
+/* One submission inside an open write transaction. *unfinished is the number of Created and
+ * Executing jobs, read on first need (-1: not yet) and kept up to date for the next submission of
+ * the same transaction. A failure leaves nothing written when tok is NULL (one statement); with a
+ * token, the caller undoes a half-written submission with a savepoint. */
+static int submit_locked(store *st, sqlite3 *db, const store_job *job,
+                         const store_client_token *tok, int64_t max_unfinished, int64_t *unfinished,
+                         char *existing_id, enum store_submit_outcome *outcome, rc_error *err) {
+    *outcome = STORE_SUBMIT_CREATED;
+    int rc;
+    if (tok) {
+        rc = store_sq_token_check(st, db, tok, existing_id, outcome, err);
+        if (rc == 1) /* an earlier submission answers this one; nothing to write */
+            return 0;
+        if (rc)
+            return rc;
+    }
+    if (max_unfinished > 0) {
+        if (*unfinished < 0 && (rc = count_unfinished(st, db, unfinished, err)) != 0)
+            return rc;
+        if (*unfinished >= max_unfinished)
+            return rc_fail(err, RC_EBUSY, "Throttling",
+                           "Request was denied due to request throttling.");
+    }
+    rc = insert_job(st, db, job, err);
+    if (rc == 0 && tok)
+        rc = store_sq_token_record(st, db, tok, job->job_id, err);
+    if (rc == 0 && *unfinished >= 0)
+        (*unfinished)++;
+    return rc;
+}
+
 int store_sq_job_submit(store *st, const store_job *job, const store_client_token *tok,
                         int64_t max_unfinished, char *existing_id,
                         enum store_submit_outcome *outcome, rc_error *err) {
     sqlite3 *db;
+    int64_t unfinished = -1;
     *outcome = STORE_SUBMIT_CREATED;
     int rc = store_sq_get_writer(st, &db, err);
     if (rc)
         return rc;
     rc = store_sq_begin_write(db, err);
-    if (rc)
-        goto out;
-    if (tok) {
-        rc = store_sq_token_check(st, db, tok, existing_id, outcome, err);
-        if (rc == 1) { /* an earlier submission answers this one; nothing to write */
-            rc = 0;
-            goto out;
-        }
-        if (rc)
-            goto out;
-    }
-    if (max_unfinished > 0) {
-        int64_t n = 0;
-        rc = count_unfinished(st, db, &n, err);
-        if (rc)
-            goto out;
-        if (n >= max_unfinished) {
-            rc = rc_fail(err, RC_EBUSY, "Throttling",
-                         "Request was denied due to request throttling.");
-            goto out;
-        }
-    }
-    rc = insert_job(st, db, job, err);
-    if (rc == 0 && tok)
-        rc = store_sq_token_record(st, db, tok, job->job_id, err);
     if (rc == 0)
+        rc =
+            submit_locked(st, db, job, tok, max_unfinished, &unfinished, existing_id, outcome, err);
+    if (rc == 0 && *outcome == STORE_SUBMIT_CREATED)
         rc = store_sq_commit(db, err);
-out:
     store_sq_put_writer(st, db); /* rolls back whatever was not committed */
     return rc;
+}
+
+/* Runs one of the savepoint statements through the statement cache. */
+static int savepoint_step(store *st, sqlite3 *db, const char *sql, rc_error *err) {
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_sq_prepare_cached(st, db, sql, &stmt, err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = store_sq_fail(db, "savepoint", err);
+    store_sq_release(st, db, stmt);
+    return rc;
+}
+
+static void fail_from(store_submit_req **reqs, size_t from, size_t n, int rc, const rc_error *err) {
+    for (size_t i = from; i < n; i++) {
+        reqs[i]->rc = rc;
+        reqs[i]->err = *err;
+    }
+}
+
+void store_sq_job_submit_batch(store *st, store_submit_req **reqs, size_t n) {
+    static const char sp_begin[] = "SAVEPOINT submit", sp_undo[] = "ROLLBACK TO submit",
+                      sp_end[] = "RELEASE submit";
+    sqlite3 *db;
+    rc_error err = {0};
+    int64_t unfinished = -1;
+    int rc = store_sq_get_writer(st, &db, &err);
+    if (rc) {
+        fail_from(reqs, 0, n, rc, &err);
+        return;
+    }
+    rc = store_sq_begin_write(db, &err);
+    size_t i = 0;
+    for (; rc == 0 && i < n; i++) {
+        store_submit_req *r = reqs[i];
+        /* with a token a submission writes twice: a savepoint undoes half of it */
+        if (r->tok && (rc = savepoint_step(st, db, sp_begin, &err)) != 0)
+            break;
+        r->rc = submit_locked(st, db, r->job, r->tok, r->max_unfinished, &unfinished,
+                              r->existing_id, &r->outcome, &r->err);
+        if (sqlite3_get_autocommit(db)) { /* SQLite rolled the whole transaction back */
+            rc = r->rc ? r->rc : RC_EDB;
+            err = r->err;
+            break;
+        }
+        if (r->tok && r->rc)
+            rc = savepoint_step(st, db, sp_undo, &err);
+        if (r->tok && rc == 0)
+            rc = savepoint_step(st, db, sp_end, &err);
+    }
+    if (rc == 0)
+        rc = store_sq_commit(db, &err);
+    if (rc) { /* nothing of this transaction was written */
+        if (!err.message[0])
+            rc_fail(&err, rc, "InternalError", "job store: submission batch rolled back");
+        fail_from(reqs, 0, n, rc, &err);
+    }
+    store_sq_put_writer(st, db);
 }
 
 /* Moves a job to its final state inside an open write transaction and queues its callback. With

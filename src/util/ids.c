@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,18 @@ int ids_hex128(char out[IDS_HEX_LEN + 1]) {
     int rc = ids_random_bytes(raw, sizeof(raw));
     if (rc)
         return rc;
+    ids_to_hex(raw, sizeof(raw), out);
+    return 0;
+}
+
+int ids_hex128_ordered(int64_t unix_ms, char out[IDS_HEX_LEN + 1]) {
+    unsigned char raw[16];
+    ids_random_bytes(raw + 6, 10);
+    uint64_t t = unix_ms > 0 ? (uint64_t)unix_ms : 0;
+    for (int i = 5; i >= 0; i--) { /* 48 bits of milliseconds, big-endian: ids sort by time */
+        raw[i] = (unsigned char)(t & 0xff);
+        t >>= 8;
+    }
     ids_to_hex(raw, sizeof(raw), out);
     return 0;
 }
