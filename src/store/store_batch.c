@@ -44,6 +44,7 @@ static void *batch_loop(void *arg) {
     store *st = arg;
     struct store_batcher *b = st->batcher;
     store_submit_req *reqs[BATCH_MAX];
+    pthread_setname_np(pthread_self(), "store-commit");
     pthread_mutex_lock(&st->batch_mu);
     for (;;) {
         while (!b->head && !b->stop)

@@ -95,3 +95,49 @@ test('SIGTERM releases a running job at once when the grace period is over', asy
     cleanup(dir);
   }
 });
+
+test('SIGTERM while submissions are in flight: every answered one is kept, the server exits 0', async () => {
+  const dir = tempDir();
+  const key = createKey(dir);
+  makeBucket(dir, 'media-in', { 'sample.mp4': join(MEDIA, 'sample.mp4') });
+  let server = await startServer({ dataDir: dir, workers: 0 });
+  let c = client(server, key);
+  const answered = [];
+  let failed = 0;
+  let stopping = null;
+  const submitter = async (w) => {
+    for (let i = 0; i < 200; i++) {
+      try {
+        const { JobId } = await c.call('SubmitSegmentationJob', {
+          InputConfig: { Type: 'OSS', Media: 'oss://media-in/sample.mp4' },
+          JobParams: { Mode: 'UserDefined', Ranges: [{ In: 0, Out: 1 }] },
+          UserData: JSON.stringify({ w, i }),
+        });
+        answered.push(JobId);
+      } catch (e) {
+        failed++; // the server is going away: refused or reset connections
+        if (stopping) return;
+      }
+      if (answered.length === 300 && !stopping) stopping = server.stop('SIGTERM');
+    }
+  };
+  await Promise.all(Array.from({ length: 24 }, (_, w) => submitter(w)));
+  const code = await (stopping ?? server.stop('SIGTERM'));
+  assert.equal(code, 0, server.log());
+  assert.doesNotMatch(server.log(), /panic|Assertion|suspended/i);
+  assert.ok(answered.length >= 300, `only ${answered.length} answered`);
+
+  server = await startServer({ dataDir: dir, workers: 0 });
+  c = client(server, key);
+  try {
+    for (const JobId of answered) {
+      const job = await c.call('GetSmartHandleJob', { JobId });
+      assert.equal(job.State, 'Created', JobId);
+    }
+    const page = await c.call('ListSmartJobs', { PageSize: '1' });
+    assert.ok(Number(page.TotalCount) >= answered.length, JSON.stringify(page).slice(0, 300));
+  } finally {
+    await server.stop();
+    cleanup(dir);
+  }
+});

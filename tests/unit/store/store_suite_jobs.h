@@ -6,6 +6,7 @@
 #include "store_fixture.h"
 
 #include <jansson.h>
+#include <pthread.h>
 
 static void test_submit_get_scoped(void **state) {
     fixture *f = *state;
@@ -449,8 +450,164 @@ static void test_purge(void **state) {
     store_job_free(&a);
 }
 
+/* store_job_submit_async: a set of submissions, each done counted under a lock. */
+typedef struct async_set {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+    store_submit_req req[64];
+    store_job job[64];
+    store_client_token tok[64];
+} async_set;
+
+static void async_done(store_submit_req *r) {
+    async_set *a = r->ctx;
+    pthread_mutex_lock(&a->mu);
+    a->done++;
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+/* Prepares submission i: job n (n = 0: a malformed id), with token (NULL: none). */
+static void async_prepare(async_set *a, int i, int n, const char *token, const char *fingerprint,
+                          int64_t max_unfinished) {
+    store_job *j = &a->job[i];
+    memset(j, 0, sizeof(*j));
+    if (n > 0)
+        fixture_id(n, j->job_id);
+    else
+        snprintf(j->job_id, sizeof(j->job_id), "not-an-id");
+    j->user_id = USER;
+    j->type = "Segmentation";
+    j->input_file = "oss://in/a.mp4";
+    a->tok[i] = (store_client_token){"ak", "SubmitSegmentationJob", token, fingerprint, 0};
+    a->req[i] = (store_submit_req){.job = j,
+                                   .tok = token ? &a->tok[i] : NULL,
+                                   .max_unfinished = max_unfinished,
+                                   .done = async_done,
+                                   .ctx = a};
+}
+
+static async_set *async_new(void) {
+    async_set *a = calloc(1, sizeof(*a));
+    assert_non_null(a);
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    return a;
+}
+
+static void async_run(fixture *f, async_set *a, int n) {
+    for (int i = 0; i < n; i++)
+        store_job_submit_async(f->st, &a->req[i]);
+    pthread_mutex_lock(&a->mu);
+    while (a->done < n)
+        pthread_cond_wait(&a->cv, &a->mu);
+    pthread_mutex_unlock(&a->mu);
+    assert_int_equal(a->done, n);
+}
+
+static void async_free(async_set *a) {
+    pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->cv);
+    free(a);
+}
+
+/* Queued submissions, written together where the backend batches them, each get the outcome a
+ * lone store_job_submit would give at that point: one ClientToken creates one job however many
+ * submissions carry it, a changed fingerprint is a mismatch, a taken or malformed id fails alone.
+ */
+static void test_submit_async_outcomes(void **state) {
+    fixture *f = *state;
+    async_set *a = async_new();
+    int n = 0;
+    async_prepare(a, n++, 1, NULL, NULL, 0);
+    for (int i = 0; i < 20; i++) /* 20 with one token */
+        async_prepare(a, n++, 100 + i, "tok-1", "fp-A", 0);
+    async_prepare(a, n++, 200, "tok-1", "fp-B", 0); /* same token, other parameters */
+    async_prepare(a, n++, 1, NULL, NULL, 0);        /* job 1 again: taken */
+    async_prepare(a, n++, 0, NULL, NULL, 0);        /* malformed id */
+    async_prepare(a, n++, 2, "tok-2", "fp-A", 0);
+    async_run(f, a, n);
+
+    assert_int_equal(a->req[0].rc, 0);
+    assert_int_equal(a->req[0].outcome, STORE_SUBMIT_CREATED);
+    char first[STORE_ID_LEN + 1];
+    fixture_id(100, first);
+    assert_int_equal(a->req[1].rc, 0);
+    assert_int_equal(a->req[1].outcome, STORE_SUBMIT_CREATED);
+    for (int i = 2; i <= 20; i++) {
+        assert_int_equal(a->req[i].rc, 0);
+        assert_int_equal(a->req[i].outcome, STORE_SUBMIT_EXISTING);
+        assert_string_equal(a->req[i].existing_id, first);
+    }
+    assert_int_equal(a->req[21].rc, 0);
+    assert_int_equal(a->req[21].outcome, STORE_SUBMIT_MISMATCH);
+    assert_int_equal(a->req[22].rc, RC_EEXIST);
+    assert_int_equal(a->req[23].rc, RC_EINVAL);
+    assert_int_equal(a->req[24].rc, 0);
+    assert_int_equal(a->req[24].outcome, STORE_SUBMIT_CREATED);
+
+    int64_t counts[STORE_JOB_STATE_COUNT];
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    assert_int_equal(counts[STORE_JOB_CREATED], 3); /* jobs 1, 100 and 2 */
+    store_job got = {0};
+    char id[STORE_ID_LEN + 1];
+    fixture_id(101, id);
+    assert_int_equal(store_job_get(f->st, id, USER, &got, NULL), RC_ENOENT);
+    fixture_id(2, id);
+    assert_int_equal(store_job_get(f->st, id, USER, &got, NULL), 0);
+    store_job_free(&got);
+    async_free(a);
+}
+
+/* The queue limit holds inside a batch: with room for 5, exactly 5 of 12 queued submissions are
+ * created and the rest are throttled. */
+static void test_submit_async_capacity(void **state) {
+    fixture *f = *state;
+    async_set *a = async_new();
+    for (int i = 0; i < 12; i++)
+        async_prepare(a, i, 1 + i, NULL, NULL, 5);
+    async_run(f, a, 12);
+    int created = 0, busy = 0;
+    for (int i = 0; i < 12; i++) {
+        if (a->req[i].rc == 0 && a->req[i].outcome == STORE_SUBMIT_CREATED)
+            created++;
+        else if (a->req[i].rc == RC_EBUSY)
+            busy++;
+    }
+    assert_int_equal(created, 5);
+    assert_int_equal(busy, 7);
+    for (int i = 0; i < 5; i++) /* in queue order */
+        assert_int_equal(a->req[i].rc, 0);
+    int64_t counts[STORE_JOB_STATE_COUNT];
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    assert_int_equal(counts[STORE_JOB_CREATED], 5);
+    async_free(a);
+}
+
+/* store_close finishes what is queued: every done has run, and every job is there on reopen. */
+static void test_submit_async_close_drains(void **state) {
+    fixture *f = *state;
+    async_set *a = async_new();
+    for (int i = 0; i < 64; i++) {
+        async_prepare(a, i, 1 + i, NULL, NULL, 0);
+        store_job_submit_async(f->st, &a->req[i]);
+    }
+    store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(a->done, 64);
+    fixture_open(f);
+    int64_t counts[STORE_JOB_STATE_COUNT];
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    assert_int_equal(counts[STORE_JOB_CREATED], 64);
+    async_free(a);
+}
+
 #define STORE_SUITE_JOBS(setup, teardown)                                                          \
-    cmocka_unit_test_setup_teardown(test_submit_get_scoped, setup, teardown),                      \
+    cmocka_unit_test_setup_teardown(test_submit_async_outcomes, setup, teardown),                  \
+        cmocka_unit_test_setup_teardown(test_submit_async_capacity, setup, teardown),              \
+        cmocka_unit_test_setup_teardown(test_submit_async_close_drains, setup, teardown),          \
+        cmocka_unit_test_setup_teardown(test_submit_get_scoped, setup, teardown),                  \
         cmocka_unit_test_setup_teardown(test_claim_order_and_lease_expiry, setup, teardown),       \
         cmocka_unit_test_setup_teardown(test_progress_finish_outbox, setup, teardown),             \
         cmocka_unit_test_setup_teardown(test_failed_without_notify, setup, teardown),              \

@@ -89,7 +89,8 @@ static void test_two_processes(void **state) {
     assert_int_equal(by_child + mine, JOBS);
 }
 
-/* The queue-capacity check reads the trigger-kept counts: a finished or purged job frees its place. */
+/* The queue-capacity check reads the trigger-kept counts: a finished or purged job frees its place.
+ */
 static void test_capacity_follows_state(void **state) {
     fixture *f = *state;
     store_job a = {0}, job = {0};
@@ -120,10 +121,64 @@ static void test_capacity_follows_state(void **state) {
         assert_int_equal(counts[i], 0);
 }
 
+/* Submissions queued while another connection holds the write lock are written in one
+ * transaction when it lets go (the commit thread took the first and waits; the others queue behind
+ * it): inside that batch, tokens, the queue limit and a taken id still give each its own outcome,
+ * and a failing one leaves the others written. */
+static void test_submit_batch_while_locked(void **state) {
+    fixture *f = *state;
+    assert_int_equal(fixture_submit(f, 1, USER, "Segmentation", NULL), 0);
+    sqlite3 *lock = NULL;
+    assert_int_equal(sqlite3_open(f->path, &lock), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    async_set *a = async_new();
+    int n = 0;
+    async_prepare(a, n++, 10, NULL, NULL, 0); /* taken by the commit thread, which then waits */
+    for (int i = 0; i < 10; i++)
+        async_prepare(a, n++, 20 + i, "tok", "fp", 0);
+    async_prepare(a, n++, 1, NULL, NULL, 0); /* taken id */
+    async_prepare(a, n++, 40, "tok", "other", 0);
+    for (int i = 0; i < 10; i++) /* room for 5 more unfinished jobs: 1, 10, 20 and 2 of these */
+        async_prepare(a, n++, 50 + i, NULL, NULL, 5);
+    for (int i = 0; i < n; i++)
+        store_job_submit_async(f->st, &a->req[i]);
+    struct timespec ts = {0, 100 * 1000000L};
+    nanosleep(&ts, NULL);
+    assert_int_equal(a->done, 0); /* nothing answered before it is written */
+    assert_int_equal(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(lock);
+    pthread_mutex_lock(&a->mu);
+    while (a->done < n)
+        pthread_cond_wait(&a->cv, &a->mu);
+    pthread_mutex_unlock(&a->mu);
+
+    char first[STORE_ID_LEN + 1];
+    fixture_id(20, first);
+    assert_int_equal(a->req[0].rc, 0);
+    assert_int_equal(a->req[1].outcome, STORE_SUBMIT_CREATED);
+    for (int i = 2; i <= 10; i++) {
+        assert_int_equal(a->req[i].rc, 0);
+        assert_int_equal(a->req[i].outcome, STORE_SUBMIT_EXISTING);
+        assert_string_equal(a->req[i].existing_id, first);
+    }
+    assert_int_equal(a->req[11].rc, RC_EEXIST);
+    assert_int_equal(a->req[12].outcome, STORE_SUBMIT_MISMATCH);
+    for (int i = 13; i < 15; i++)
+        assert_int_equal(a->req[i].rc, 0);
+    for (int i = 15; i < n; i++)
+        assert_int_equal(a->req[i].rc, RC_EBUSY);
+    int64_t counts[STORE_JOB_STATE_COUNT];
+    assert_int_equal(store_job_count(f->st, counts, NULL), 0);
+    assert_int_equal(counts[STORE_JOB_CREATED], 5); /* 1, 10, 20, 50, 51 */
+    async_free(a);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_urls, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_two_processes, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_submit_batch_while_locked, fixture_setup,
+                                        fixture_teardown),
         STORE_SUITE_JOBS(fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_capacity_follows_state, fixture_setup,
                                         fixture_teardown),
