@@ -74,6 +74,9 @@ void api_call_finish(api_call *call, const rc_error *err);
  * deferred request d, then api_call_finish. */
 void api_deferred_finish(api_call *call, http_deferred *d, const rc_error *err);
 
+/* Sends {"RequestId":...,<members>}: members is compact JSON object members without braces
+ * (consumed; RC_* from building it: an InternalError answer instead). */
+void api_reply_members(api_call *call, buf *members, int rc);
 /* Sends body (consumed) with RequestId added as the first key. */
 void api_reply_json(api_call *call, json_t *body);
 /* Sends the IMS error body for err. */

@@ -244,8 +244,11 @@ int api_action_get_job(api_call *call, rc_error *err) {
                         "The resource operated \"JobId\" cannot be found.");
     if (rc)
         return api_fail(err, API_ERR_UNAVAILABLE, NULL);
-    api_reply_json(call, api_job_json_get(&job));
+    buf members;
+    buf_init(&members, 0);
+    rc = api_job_json_get_members(&job, &members);
     store_job_free(&job);
+    api_reply_members(call, &members, rc);
     return 0;
 }
 

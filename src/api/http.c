@@ -209,8 +209,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
     if (query)
         *query++ = '\0';
     char peer[INET6_ADDRSTRLEN] = "-";
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci = NULL;
+    if (log_get_level() <= LOG_DEBUG) /* (only the debug log line shows it) */
+        ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)

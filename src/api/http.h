@@ -26,7 +26,7 @@ typedef struct http_request {
     size_t body_len;
     size_t header_bytes; /* size of request line + headers */
     int body_too_large;  /* the body exceeded HTTP_MAX_BODY_BYTES (the rest was discarded) */
-    const char *peer;    /* client address, for logs */
+    const char *peer;    /* client address for logs; "-" unless the log level is debug */
 } http_request;
 
 /* A request whose response comes later, from any thread (see http_response.defer_start). */

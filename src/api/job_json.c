@@ -1,6 +1,9 @@
 #include "api/job_json.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "util/json.h"
 
 #include "util/timeutil.h"
 
@@ -28,47 +31,111 @@ static json_t *input_output(const store_job *job, json_t *obj) {
     return obj;
 }
 
-static json_t *smart_job_info(const store_job *job) {
-    json_t *info = json_object();
-    set_str(info, "JobType", job->type);
-    set_str(info, "Title", job->title);
-    char uid[24], *p = uid + sizeof(uid) - 1; /* decimal by hand: snprintf is slow here */
-    unsigned long long v = (unsigned long long)job->user_id;
+/* A compact JSON object writer into a buf: members in the order written, a string member left out
+ * when NULL, empty or not valid UTF-8 - what set_str and jansson's json_string do for the tree. */
+typedef struct obj_writer {
+    buf *b;
+    int rc;
+    int first;
+} obj_writer;
+
+static void w_key(obj_writer *w, const char *key) {
+    if (!w->rc && !w->first)
+        w->rc = buf_append(w->b, ",", 1);
+    w->first = 0;
+    if (!w->rc)
+        w->rc = jsonx_dump_string(key, strlen(key), w->b);
+    if (!w->rc)
+        w->rc = buf_append(w->b, ":", 1);
+}
+
+static void w_str(obj_writer *w, const char *key, const char *value) {
+    size_t n = value ? strlen(value) : 0;
+    if (!n || !jsonx_utf8_valid(value, n))
+        return;
+    w_key(w, key);
+    if (!w->rc)
+        w->rc = jsonx_dump_string(value, n, w->b);
+}
+
+static void w_raw(obj_writer *w, const char *text) {
+    if (!w->rc)
+        w->rc = buf_puts(w->b, text);
+}
+
+static void w_open(obj_writer *w, const char *key) {
+    w_key(w, key);
+    w_raw(w, "{");
+    w->first = 1;
+}
+
+static void w_close(obj_writer *w) {
+    w_raw(w, "}");
+    w->first = 0;
+}
+
+static void w_time(obj_writer *w, const char *key, int64_t t) {
+    char iso[TIME_ISO_LEN + 1];
+    time_format_iso((time_t)t, iso);
+    w_str(w, key, iso);
+}
+
+/* Decimal by hand (snprintf is slow here). */
+static const char *decimal(unsigned long long v, char out[24]) {
+    char *p = out + 23;
     *p = '\0';
     do
         *--p = (char)('0' + v % 10);
     while (v /= 10);
-    json_object_set_new(info, "UserId", json_string(p));
-    set_time(info, "CreateTime", job->create_time);
-    set_time(info, "ModifiedTime", job->modified_time);
-    return input_output(job, info);
+    return p;
 }
 
-json_t *api_job_json_get(const store_job *job) {
-    json_t *o = json_object();
-    json_object_set_new(o, "JobId", json_string(job->job_id));
-    json_object_set_new(o, "State", json_string(store_job_state_name(job->state)));
+int api_job_json_get_members(const store_job *job, buf *out) {
+    obj_writer w = {out, 0, 1};
+    char num[24];
+    w_str(&w, "JobId", job->job_id);
+    w_str(&w, "State", store_job_state_name(job->state));
     int progress = job->state == STORE_JOB_FINISHED ? 100 : job->progress;
-    json_object_set_new(o, "Progress", json_integer(progress));
-    set_str(o, "UserData", job->user_data);
+    w_key(&w, "Progress");
+    if (progress < 0) {
+        w_raw(&w, "-");
+        progress = -progress;
+    }
+    w_raw(&w, decimal((unsigned long long)progress, num));
+    w_str(&w, "UserData", job->user_data);
     if (job->state == STORE_JOB_FAILED) {
-        set_str(o, "ErrorCode", job->error_code);
-        set_str(o, "ErrorMessage", job->error_message);
+        w_str(&w, "ErrorCode", job->error_code);
+        w_str(&w, "ErrorMessage", job->error_message);
     }
     if (job->state == STORE_JOB_FINISHED) {
-        json_t *result = json_object();
-        set_str(result, "AiResult", job->ai_result);
-        set_str(result, "MediaUrl", job->media_url);
-        set_str(result, "MediaId", job->media_id);
-        json_object_set_new(o, "JobResult", result);
+        w_open(&w, "JobResult");
+        w_str(&w, "AiResult", job->ai_result);
+        w_str(&w, "MediaUrl", job->media_url);
+        w_str(&w, "MediaId", job->media_id);
+        w_close(&w);
     }
-    json_object_set_new(o, "SmartJobInfo", smart_job_info(job));
+    w_open(&w, "SmartJobInfo");
+    w_str(&w, "JobType", job->type);
+    w_str(&w, "Title", job->title);
+    w_str(&w, "UserId", decimal((unsigned long long)job->user_id, num));
+    w_time(&w, "CreateTime", job->create_time);
+    w_time(&w, "ModifiedTime", job->modified_time);
+    w_open(&w, "InputConfig");
+    w_str(&w, "InputFile", job->input_file);
+    w_close(&w);
+    if (job->output_bucket && *job->output_bucket) {
+        w_open(&w, "OutputConfig");
+        w_str(&w, "Bucket", job->output_bucket);
+        w_str(&w, "Object", job->output_object);
+        w_close(&w);
+    }
+    w_close(&w);
     if (job->notify_state != STORE_NOTIFY_NONE)
-        set_str(o, "NotifyState", store_notify_state_name(job->notify_state));
+        w_str(&w, "NotifyState", store_notify_state_name(job->notify_state));
     /* API.md §4.3: present once a delivery attempt failed - the last error, kept even when a
      * later attempt succeeded, so a caller can see that its receiver had trouble. */
-    set_str(o, "NotifyError", job->notify_error);
-    return o;
+    w_str(&w, "NotifyError", job->notify_error);
+    return w.rc;
 }
 
 json_t *api_job_json_list_item(const store_job *job) {

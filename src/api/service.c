@@ -126,6 +126,33 @@ void api_reply_json(api_call *call, json_t *body) {
     buf_free(&b);
 }
 
+void api_reply_members(api_call *call, buf *members, int rc) {
+    buf b;
+    buf_init(&b, 0);
+    if (rc == 0)
+        rc = buf_puts(&b, "{\"RequestId\":");
+    if (rc == 0)
+        rc = jsonx_dump_string(call->request_id, strlen(call->request_id), &b);
+    if (rc == 0 && members->len)
+        rc = buf_append(&b, ",", 1);
+    if (rc == 0)
+        rc = buf_append(&b, members->data ? members->data : "", members->len);
+    if (rc == 0)
+        rc = buf_append(&b, "}", 1);
+    buf_free(members);
+    if (rc) {
+        buf_free(&b);
+        rc_error err = {0};
+        api_fail(&err, API_ERR_INTERNAL, NULL);
+        api_reply_error(call, &err);
+        return;
+    }
+    call->res->status = 200;
+    call->res->body_len = b.len;
+    call->res->body = buf_detach(&b);
+    buf_free(&b);
+}
+
 void api_reply_error(api_call *call, const rc_error *err) {
     const char *code = err->code[0] ? err->code : rc_ims_code(err->rc);
     const char *message = err->message[0] ? err->message : NULL;
