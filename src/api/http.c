@@ -166,7 +166,7 @@ static enum MHD_Result defer(http_server *srv, struct MHD_Connection *con, reque
         while (atomic_load(&d->state) != DEFER_DONE)
             pthread_cond_wait(&d->cv, &d->mu);
         pthread_mutex_unlock(&d->mu);
-        return MHD_YES; /* (the next access call sends it) */
+        return MHD_YES; /* (on_access sends it now) */
     }
     MHD_suspend_connection(con);
     res->defer_start(res->defer_ctx, d);
