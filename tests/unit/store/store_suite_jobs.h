@@ -496,14 +496,19 @@ static async_set *async_new(void) {
     return a;
 }
 
-static void async_run(fixture *f, async_set *a, int n) {
-    for (int i = 0; i < n; i++)
-        store_job_submit_async(f->st, &a->req[i]);
+/* Waits until n submissions of a are done. */
+static void async_wait(async_set *a, int n) {
     pthread_mutex_lock(&a->mu);
     while (a->done < n)
         pthread_cond_wait(&a->cv, &a->mu);
     pthread_mutex_unlock(&a->mu);
     assert_int_equal(a->done, n);
+}
+
+static void async_run(fixture *f, async_set *a, int n) {
+    for (int i = 0; i < n; i++)
+        store_job_submit_async(f->st, &a->req[i]);
+    async_wait(a, n);
 }
 
 static void async_free(async_set *a) {

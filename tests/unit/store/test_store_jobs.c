@@ -147,10 +147,7 @@ static void test_submit_batch_while_locked(void **state) {
     assert_int_equal(a->done, 0); /* nothing answered before it is written */
     assert_int_equal(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(lock);
-    pthread_mutex_lock(&a->mu);
-    while (a->done < n)
-        pthread_cond_wait(&a->cv, &a->mu);
-    pthread_mutex_unlock(&a->mu);
+    async_wait(a, n);
 
     char first[STORE_ID_LEN + 1];
     fixture_id(20, first);
