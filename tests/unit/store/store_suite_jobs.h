@@ -511,6 +511,19 @@ static void async_run(fixture *f, async_set *a, int n) {
     async_wait(a, n);
 }
 
+/* req[from] created job n and req[from + 1 .. to] were answered with it (one ClientToken). */
+static void expect_one_job_for_token(const async_set *a, int from, int to, int n) {
+    char first[STORE_ID_LEN + 1];
+    fixture_id(n, first);
+    assert_int_equal(a->req[from].rc, 0);
+    assert_int_equal(a->req[from].outcome, STORE_SUBMIT_CREATED);
+    for (int i = from + 1; i <= to; i++) {
+        assert_int_equal(a->req[i].rc, 0);
+        assert_int_equal(a->req[i].outcome, STORE_SUBMIT_EXISTING);
+        assert_string_equal(a->req[i].existing_id, first);
+    }
+}
+
 static void async_free(async_set *a) {
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->cv);
@@ -536,15 +549,7 @@ static void test_submit_async_outcomes(void **state) {
 
     assert_int_equal(a->req[0].rc, 0);
     assert_int_equal(a->req[0].outcome, STORE_SUBMIT_CREATED);
-    char first[STORE_ID_LEN + 1];
-    fixture_id(100, first);
-    assert_int_equal(a->req[1].rc, 0);
-    assert_int_equal(a->req[1].outcome, STORE_SUBMIT_CREATED);
-    for (int i = 2; i <= 20; i++) {
-        assert_int_equal(a->req[i].rc, 0);
-        assert_int_equal(a->req[i].outcome, STORE_SUBMIT_EXISTING);
-        assert_string_equal(a->req[i].existing_id, first);
-    }
+    expect_one_job_for_token(a, 1, 20, 100);
     assert_int_equal(a->req[21].rc, 0);
     assert_int_equal(a->req[21].outcome, STORE_SUBMIT_MISMATCH);
     assert_int_equal(a->req[22].rc, RC_EEXIST);

@@ -149,15 +149,8 @@ static void test_submit_batch_while_locked(void **state) {
     sqlite3_close(lock);
     async_wait(a, n);
 
-    char first[STORE_ID_LEN + 1];
-    fixture_id(20, first);
     assert_int_equal(a->req[0].rc, 0);
-    assert_int_equal(a->req[1].outcome, STORE_SUBMIT_CREATED);
-    for (int i = 2; i <= 10; i++) {
-        assert_int_equal(a->req[i].rc, 0);
-        assert_int_equal(a->req[i].outcome, STORE_SUBMIT_EXISTING);
-        assert_string_equal(a->req[i].existing_id, first);
-    }
+    expect_one_job_for_token(a, 1, 10, 20);
     assert_int_equal(a->req[11].rc, RC_EEXIST);
     assert_int_equal(a->req[12].outcome, STORE_SUBMIT_MISMATCH);
     for (int i = 13; i < 15; i++)
