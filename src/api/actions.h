@@ -74,9 +74,11 @@ void api_call_finish(api_call *call, const rc_error *err);
  * deferred request d, then api_call_finish. */
 void api_deferred_finish(api_call *call, http_deferred *d, const rc_error *err);
 
-/* Sends {"RequestId":...,<members>}: members is compact JSON object members without braces
- * (consumed; RC_* from building it: an InternalError answer instead). */
-void api_reply_members(api_call *call, buf *members, int rc);
+/* A reply body written by hand: begin initialises b with {"RequestId":"..." (0 or RC_ENOMEM), the
+ * caller appends ,"Name":value members, finish closes and sends it (b consumed; rc nonzero, from
+ * building it: an InternalError answer instead). */
+int api_reply_begin(api_call *call, buf *b);
+void api_reply_finish(api_call *call, buf *b, int rc);
 /* Sends body (consumed) with RequestId added as the first key. */
 void api_reply_json(api_call *call, json_t *body);
 /* Sends the IMS error body for err. */

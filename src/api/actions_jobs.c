@@ -244,11 +244,12 @@ int api_action_get_job(api_call *call, rc_error *err) {
                         "The resource operated \"JobId\" cannot be found.");
     if (rc)
         return api_fail(err, API_ERR_UNAVAILABLE, NULL);
-    buf members;
-    buf_init(&members, 0);
-    rc = api_job_json_get_members(&job, &members);
+    buf body;
+    rc = api_reply_begin(call, &body);
+    if (rc == 0)
+        rc = api_job_json_get_members(&job, &body);
     store_job_free(&job);
-    api_reply_members(call, &members, rc);
+    api_reply_finish(call, &body, rc);
     return 0;
 }
 

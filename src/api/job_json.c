@@ -91,7 +91,7 @@ static const char *decimal(unsigned long long v, char out[24]) {
 }
 
 int api_job_json_get_members(const store_job *job, buf *out) {
-    obj_writer w = {out, 0, 1};
+    obj_writer w = {out, 0, 0}; /* (after the members already in out) */
     char num[24];
     w_str(&w, "JobId", job->job_id);
     w_str(&w, "State", store_job_state_name(job->state));

@@ -8,10 +8,10 @@
 #include "store/store.h"
 #include "util/buf.h"
 
-/* The members of the GetSmartHandleJob body for job, without the braces and the RequestId the
- * caller adds (api_reply_members), written straight into out as compact JSON: what the jansson
- * tree of the same fields would dump, without building it (a Get is the hottest request). Returns
- * 0 or out's RC_ETOOBIG / RC_ENOMEM. */
+/* Appends the members of the GetSmartHandleJob body for job to the open object in out (which holds
+ * at least one member already: the RequestId of api_reply_begin), each after a ',', as compact
+ * JSON: what the jansson tree of the same fields would dump, without building it (a Get is the
+ * hottest request). Returns 0 or out's RC_ETOOBIG / RC_ENOMEM. */
 int api_job_json_get_members(const store_job *job, buf *out);
 
 /* One SmartJobList item: like SmartJobInfo plus JobId, JobState, UserData, with UserId a

@@ -100,10 +100,7 @@ int api_token_lookup(api_call *call, const char *action, api_token *t,
 void api_reply_json(api_call *call, json_t *body) {
     /* RequestId first, as IMS does, then the body's members in their order. */
     buf b;
-    buf_init(&b, 0);
-    int rc = buf_puts(&b, "{\"RequestId\":");
-    if (rc == 0)
-        rc = jsonx_dump_string(call->request_id, strlen(call->request_id), &b);
+    int rc = api_reply_begin(call, &b);
     const char *key;
     json_t *v;
     json_object_foreach(body, key, v) {
@@ -117,40 +114,30 @@ void api_reply_json(api_call *call, json_t *body) {
         if (rc == 0)
             rc = jsonx_dump_value(v, &b);
     }
-    if (rc == 0)
-        rc = buf_append(&b, "}", 1);
     json_decref(body);
-    call->res->status = 200;
-    call->res->body_len = rc ? 0 : b.len;
-    call->res->body = rc ? NULL : buf_detach(&b);
-    buf_free(&b);
+    api_reply_finish(call, &b, rc);
 }
 
-void api_reply_members(api_call *call, buf *members, int rc) {
-    buf b;
-    buf_init(&b, 0);
+int api_reply_begin(api_call *call, buf *b) {
+    buf_init(b, 0);
+    int rc = buf_puts(b, "{\"RequestId\":");
+    return rc ? rc : jsonx_dump_string(call->request_id, strlen(call->request_id), b);
+}
+
+void api_reply_finish(api_call *call, buf *b, int rc) {
     if (rc == 0)
-        rc = buf_puts(&b, "{\"RequestId\":");
-    if (rc == 0)
-        rc = jsonx_dump_string(call->request_id, strlen(call->request_id), &b);
-    if (rc == 0 && members->len)
-        rc = buf_append(&b, ",", 1);
-    if (rc == 0)
-        rc = buf_append(&b, members->data ? members->data : "", members->len);
-    if (rc == 0)
-        rc = buf_append(&b, "}", 1);
-    buf_free(members);
+        rc = buf_append(b, "}", 1);
     if (rc) {
-        buf_free(&b);
+        buf_free(b);
         rc_error err = {0};
         api_fail(&err, API_ERR_INTERNAL, NULL);
         api_reply_error(call, &err);
         return;
     }
     call->res->status = 200;
-    call->res->body_len = b.len;
-    call->res->body = buf_detach(&b);
-    buf_free(&b);
+    call->res->body_len = b->len;
+    call->res->body = buf_detach(b);
+    buf_free(b);
 }
 
 void api_reply_error(api_call *call, const rc_error *err) {

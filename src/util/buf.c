@@ -34,7 +34,9 @@ static int buf_reserve(buf *b, size_t extra) {
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return 0;
-    size_t cap = b->cap ? b->cap : 64;
+    size_t cap = b->cap;
+    if (!cap) /* 512: most texts here (requests, replies) fit at once; less if max is less */
+        cap = b->max < 511 ? b->max + 1 : 512;
     while (cap < need)
         cap *= 2;
     char *p = realloc(b->data, cap);
