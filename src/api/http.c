@@ -127,6 +127,11 @@ static enum MHD_Result send_response(struct MHD_Connection *con, http_response *
 }
 
 void http_deferred_done(http_deferred *d, http_response *res) {
+    if (!d) { /* the request could not be held (out of memory): its connection is gone */
+        free(res->body);
+        res->body = NULL;
+        return;
+    }
     http_server *srv = d->srv;
     d->res = *res;
     res->body = NULL;
@@ -146,8 +151,9 @@ void http_deferred_done(http_deferred *d, http_response *res) {
 static enum MHD_Result defer(http_server *srv, struct MHD_Connection *con, request_state *st,
                              http_response *res) {
     http_deferred *d = calloc(1, sizeof(*d));
-    if (!d) {
+    if (!d) { /* the work still runs (and frees what it owns); its answer has nowhere to go */
         free(res->body);
+        res->defer_start(res->defer_ctx, NULL);
         return MHD_NO;
     }
     d->srv = srv;

@@ -46,7 +46,9 @@ struct http_response {
     /* Instead of a response now: the handler sets defer_start (status and body unused), the
      * server holds the connection (suspended: its thread goes on with other connections) and
      * calls defer_start(defer_ctx, d); whoever finishes the work calls http_deferred_done(d) once,
-     * from any thread. While the server stops, the pool thread waits for it instead. */
+     * from any thread. While the server stops, the pool thread waits for it instead. d is NULL
+     * when the request cannot be held (out of memory): the work runs all the same, and
+     * http_deferred_done(NULL) only frees the response. */
     http_start_fn defer_start;
     void *defer_ctx;
 };
