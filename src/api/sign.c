@@ -25,25 +25,6 @@ const char *api_header_get(const api_request_view *req, const char *name) {
     return NULL;
 }
 
-/* HMAC-SHA256 fetched from the provider once per process (write-once, then only read): OpenSSL
- * 3's HMAC() fetches the algorithms on every call. hmac_template is an HMAC context bound to
- * SHA-256 that each signature duplicates, so setting the digest (another fetch) is not repeated
- * either. */
-static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
-static EVP_MAC_CTX *hmac_template;
-
-static void fetch_hmac(void) {
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
-                           OSSL_PARAM_construct_end()};
-    if (ctx && EVP_MAC_CTX_set_params(ctx, params) == 1)
-        hmac_template = ctx;
-    else
-        EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac); /* the context keeps its own reference */
-}
-
 int api_sha256_hex(const void *data, size_t len, char out[API_SHA256_HEX_LEN + 1]) {
     unsigned char md[DIGEST_SHA256_LEN];
     if (digest_sha256(data, len, md))
@@ -55,20 +36,10 @@ int api_sha256_hex(const void *data, size_t len, char out[API_SHA256_HEX_LEN + 1
 int api_sign_hmac_sha256_hex(const char *key, const char *data, size_t len,
                              char out[API_SHA256_HEX_LEN + 1]) {
     unsigned char md[API_SHA256_LEN];
-    size_t md_len = 0;
-    pthread_once(&hmac_once, fetch_hmac);
-    EVP_MAC_CTX *ctx = hmac_template ? EVP_MAC_CTX_dup(hmac_template) : NULL;
-    int ok = ctx && EVP_MAC_init(ctx, (const unsigned char *)key, strlen(key), NULL) == 1 &&
-             EVP_MAC_update(ctx, (const unsigned char *)data, len) == 1 &&
-             EVP_MAC_final(ctx, md, &md_len, sizeof(md)) == 1;
-    EVP_MAC_CTX_free(ctx);
-    if (!ok) {
-        unsigned int n = 0;
-        if (!HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)data, len, md, &n))
-            return RC_EINTERNAL;
-        md_len = n;
-    }
-    ids_to_hex(md, md_len, out);
+    if (digest_hmac_sha256(key, strlen(key), data, len, md))
+        return RC_EINTERNAL;
+    ids_to_hex(md, sizeof(md), out);
+    OPENSSL_cleanse(md, sizeof(md));
     return 0;
 }
 

@@ -235,13 +235,9 @@ static int lock_bucket(nt_bucket *b) {
 int store_nonce_table_key(const char *access_key_id, const char *nonce,
                           unsigned char key[STORE_NONCE_KEY_LEN]) {
     unsigned char md[DIGEST_SHA256_LEN];
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, digest_sha256_md(), NULL) == 1 &&
-             EVP_DigestUpdate(ctx, access_key_id, strlen(access_key_id) + 1) == 1 && /* + NUL */
-             EVP_DigestUpdate(ctx, nonce, strlen(nonce)) == 1 &&
-             EVP_DigestFinal_ex(ctx, md, NULL) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok)
+    const void *parts[] = {access_key_id, nonce};
+    size_t lens[] = {strlen(access_key_id) + 1, strlen(nonce)}; /* (the id's NUL included) */
+    if (digest_sha256_parts(parts, lens, 2, md))
         return RC_EINTERNAL;
     memcpy(key, md, STORE_NONCE_KEY_LEN);
     return 0;

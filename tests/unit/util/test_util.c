@@ -12,6 +12,7 @@
 
 #include "jobs/objectkey.h"
 #include "util/buf.h"
+#include "util/digest.h"
 #include "util/ids.h"
 #include "util/rc.h"
 #include "util/timeutil.h"
@@ -85,6 +86,61 @@ static void test_ids_pool(void **state) {
     close(fds[0]);
     close(fds[1]);
     assert_string_not_equal(parent, child);
+}
+
+/* HMAC-SHA256 against RFC 4231's test cases 1-4, 6 and 7 (a key longer than the block, a long
+ * message), and SHA-256 of parts against the whole. */
+static void test_digest(void **state) {
+    (void)state;
+    unsigned char k20[20], k25[25], k131[131], d50[50];
+    memset(k20, 0x0b, sizeof(k20));
+    for (int i = 0; i < 25; i++)
+        k25[i] = (unsigned char)(i + 1);
+    memset(k131, 0xaa, sizeof(k131));
+    unsigned char kaa20[20];
+    memset(kaa20, 0xaa, sizeof(kaa20));
+    static const char msg7[] = "This is a test using a larger than block-size key and a larger than"
+                               " block-size data. The key needs to be hashed before being used by"
+                               " the HMAC algorithm.";
+    struct {
+        const void *key;
+        size_t key_len;
+        const void *data;
+        size_t len;
+        const char *want;
+    } cases[] = {
+        {k20, 20, "Hi There", 8,
+         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+        {"Jefe", 4, "what do ya want for nothing?", 28,
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+        {kaa20, 20, NULL, 50, "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
+        {k25, 25, NULL, 50, "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+        {k131, 131, "Test Using Larger Than Block-Size Key - Hash Key First", 54,
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+        {k131, 131, msg7, sizeof(msg7) - 1,
+         "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (!cases[i].data) /* cases 3 and 4: 50 bytes of 0xdd / 0xcd */
+            memset(d50, i == 2 ? 0xdd : 0xcd, sizeof(d50));
+        unsigned char md[DIGEST_SHA256_LEN];
+        char hex[2 * DIGEST_SHA256_LEN + 1];
+        assert_int_equal(digest_hmac_sha256(cases[i].key, cases[i].key_len,
+                                            cases[i].data ? cases[i].data : d50, cases[i].len, md),
+                         0);
+        ids_to_hex(md, sizeof(md), hex);
+        assert_string_equal(hex, cases[i].want);
+    }
+    unsigned char whole[DIGEST_SHA256_LEN], split[DIGEST_SHA256_LEN];
+    assert_int_equal(digest_sha256(msg7, sizeof(msg7) - 1, whole), 0);
+    const void *parts[] = {msg7, NULL, msg7 + 10};
+    size_t lens[] = {10, 0, sizeof(msg7) - 11};
+    assert_int_equal(digest_sha256_parts(parts, lens, 3, split), 0);
+    assert_memory_equal(whole, split, sizeof(whole));
+    assert_int_equal(digest_sha256(NULL, 0, whole), 0);
+    char empty[65];
+    ids_to_hex(whole, sizeof(whole), empty);
+    assert_string_equal(empty, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 static void test_time(void **state) {
@@ -170,6 +226,7 @@ int main(void) {
         cmocka_unit_test(test_buf_cap),
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_ids_pool),
+        cmocka_unit_test(test_digest),
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_objectkey_expand),
         cmocka_unit_test(test_objectkey_validate),
