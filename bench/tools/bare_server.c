@@ -1,13 +1,13 @@
-/* bare_server: the benchmark's reference point - libmicrohttpd with the same daemon flags, thread
- * pool and options as src/api/http.c, answering every request (after reading its body) with one
- * fixed JSON body. No parsing, no authentication, no store.
+/* bare_server: the benchmark's reference point - libmicrohttpd with the same daemon flags, thread pool
+ * and options as src/api/http.c, answering every request (after reading its body) with one fixed JSON
+ * body. No parsing, no authentication, no store.
  *
  *   bare_server [--listen 127.0.0.1:0] [--threads 0 (= CPU count, like reelcut serve)]
  *
  * Logs "listening on http://127.0.0.1:PORT" on stderr, then serves until SIGINT/SIGTERM. */
-#include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +15,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char BODY[] = "{\"RequestId\":\"5D1C9E2A-7B3F-4A6D-8E0C-1F2A3B4C5D6E\","
-                           "\"JobId\":\"b7e2c4a19f3d4e5c8a6b0d2f4e6a8c01\"}";
+static const char BODY[] =
+    "{\"RequestId\":\"5D1C9E2A-7B3F-4A6D-8E0C-1F2A3B4C5D6E\","
+    "\"JobId\":\"b7e2c4a19f3d4e5c8a6b0d2f4e6a8c01\"}";
 
 /* Marks a request as seen (first call, headers only), swallows the body, then answers. */
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const char *url,
-                                 const char *method, const char *version, const char *upload_data,
-                                 size_t *upload_data_size, void **req_cls) {
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **req_cls) {
     (void)cls, (void)url, (void)method, (void)version, (void)upload_data;
     static const char marker = 1; /* its address only marks "the first call happened" */
     if (*req_cls == NULL) {
@@ -32,8 +34,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
         *upload_data_size = 0;
         return MHD_YES;
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(sizeof(BODY) - 1, (void *)BODY, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(BODY) - 1, (void *)BODY,
+                                                             MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json;charset=utf-8");
@@ -75,8 +77,8 @@ int main(int argc, char **argv) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the pool starts: only sigwait sees them */
     /* The flags and options of http_server_start() in src/api/http.c. */
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                     MHD_ALLOW_SUSPEND_RESUME;
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_access, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,

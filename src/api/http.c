@@ -180,8 +180,9 @@ static enum MHD_Result defer(http_server *srv, struct MHD_Connection *con, reque
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const char *url,
-                                 const char *method, const char *version, const char *upload_data,
-                                 size_t *upload_data_size, void **req_cls) {
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **req_cls) {
     (void)url, (void)version;
     http_server *srv = cls;
     request_state *st = *req_cls;
@@ -223,7 +224,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
         if (sa->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof(peer));
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof(peer));
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer,
+                      sizeof(peer));
     }
     http_request req = {
         .method = method,
@@ -233,8 +235,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
         .n_headers = hc.n,
         .body = (const unsigned char *)(st->body.data ? st->body.data : ""),
         .body_len = st->body.len,
-        .header_bytes =
-            strlen(method) + strlen(st->raw_uri) + (query ? strlen(query) + 1 : 0) + 12 + hc.bytes,
+        .header_bytes = strlen(method) + strlen(st->raw_uri) + (query ? strlen(query) + 1 : 0) +
+                        12 + hc.bytes,
         .body_too_large = st->body_too_large || hc.n >= HTTP_MAX_HEADERS,
         .peer = peer,
     };
@@ -294,8 +296,8 @@ int http_server_start(const char *listen, int threads, http_handler_fn handler, 
     struct sockaddr_storage ss;
     socklen_t sslen = 0;
     if (parse_listen(listen, &ss, &sslen))
-        return rc_fail(err, RC_EINVAL, "InvalidParameter", "--listen value \"%s\" is not HOST:PORT",
-                       listen);
+        return rc_fail(err, RC_EINVAL, "InvalidParameter",
+                       "--listen value \"%s\" is not HOST:PORT", listen);
     if (threads <= 0)
         threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads <= 0)

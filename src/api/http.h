@@ -39,9 +39,9 @@ struct http_response {
     int status;
     char *body; /* malloc'd; the server frees it */
     size_t body_len;
-    const char *content_type; /* default application/json;charset=utf-8 */
-    char request_id[40];      /* sent as x-acs-request-id when set */
-    char extra_name[64];      /* one more header (e.g. x-acs-retry-after), when set */
+    const char *content_type;  /* default application/json;charset=utf-8 */
+    char request_id[40];       /* sent as x-acs-request-id when set */
+    char extra_name[64];       /* one more header (e.g. x-acs-retry-after), when set */
     char extra_value[128];
     /* Instead of a response now: the handler sets defer_start (status and body unused), the
      * server holds the connection (suspended: its thread goes on with other connections) and
