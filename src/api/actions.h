@@ -28,16 +28,13 @@ typedef struct api_call {
     const char *peer; /* client address, for the log */
     char request_id[IDS_UUID_LEN + 1];
     int64_t started_ms; /* monotonic */
-    /* an action returning API_DEFERRED sets these: the HTTP layer holds the connection and calls
-     * defer_start(defer_ctx, d) (api_service_handle hands it the auth result to keep, in
-     * *defer_auth), and the work answers through api_deferred_finish */
-    http_start_fn defer_start;
-    void *defer_ctx;
-    api_auth_result **defer_auth;
+    int auth_taken;     /* api_call_take_auth: the action frees auth, not the caller */
 } api_call;
 
 /* Each action returns 0 after api_reply_json(), or a negative rc with err filled (the caller then
- * renders the IMS error body), or API_DEFERRED (the answer comes later: see api_call). */
+ * renders the IMS error body), or API_DEFERRED: it set res->defer_start (http.h), took the auth
+ * result with api_call_take_auth, and its deferred work answers (http_deferred_done) and calls
+ * api_call_finish. */
 #define API_DEFERRED 1
 typedef int (*api_action_fn)(api_call *call, rc_error *err);
 
@@ -70,9 +67,9 @@ int api_token_lookup(api_call *call, const char *action, api_token *t,
 
 /* The end of a call: the metrics and the log line for its response (err: its failure, or NULL). */
 void api_call_finish(api_call *call, const rc_error *err);
-/* Sends call's response (filled by api_reply_json or api_reply_error) as the answer of a
- * deferred request d, then api_call_finish. */
-void api_deferred_finish(api_call *call, http_deferred *d, const rc_error *err);
+/* Hands call's auth result (which owns the request's parameters) to an action that answers later;
+ * free it with api_auth_result_free and free(). */
+api_auth_result *api_call_take_auth(api_call *call);
 
 /* A reply body written by hand: begin initialises b with {"RequestId":"..." (0 or RC_ENOMEM), the
  * caller appends ,"Name":value members, finish closes and sends it (b consumed; rc nonzero, from

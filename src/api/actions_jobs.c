@@ -35,18 +35,16 @@ static int submit_answer(api_call *call, int rc, enum store_submit_outcome outco
 }
 
 /* A submission queued for the store's group commit (store_job_submit_async) while the HTTP thread
- * goes on: the job's strings point into auth's parameters, which it owns until answered. */
+ * goes on: call is the request's, with its own copies of what pointed into the request; the job's
+ * strings point into the call's auth parameters (taken along) and into owned. */
 typedef struct pending_submit {
     store_submit_req req;
     store_job job;
     store_client_token tok;
     char fingerprint[JOBS_FINGERPRINT_LEN + 1];
-    api_service *svc;
-    api_auth_result *auth; /* handed over by api_service_handle */
-    char request_id[IDS_UUID_LEN + 1];
+    api_call call;
     char host[256];
     char peer[64];
-    int64_t started_ms;
     http_deferred *http;
     char *owned[4]; /* the job's input_file, output_bucket, output_object, notify_address */
 } pending_submit;
@@ -63,20 +61,17 @@ static void pending_done(store_submit_req *r) {
     http_response res;
     memset(&res, 0, sizeof(res));
     res.status = 500;
-    api_call call = {.svc = p->svc,
-                     .res = &res,
-                     .auth = p->auth,
-                     .host = p->host,
-                     .peer = p->peer,
-                     .started_ms = p->started_ms};
-    memcpy(call.request_id, p->request_id, sizeof(call.request_id));
+    memcpy(res.request_id, p->call.request_id, sizeof(p->call.request_id));
+    p->call.res = &res;
     rc_error err = {0};
     const char *id = r->outcome == STORE_SUBMIT_CREATED ? p->job.job_id : r->existing_id;
-    if (submit_answer(&call, r->rc, r->outcome, id, &err))
-        api_reply_error(&call, &err);
-    api_deferred_finish(&call, p->http, &err);
-    api_auth_result_free(p->auth);
-    free(p->auth);
+    if (submit_answer(&p->call, r->rc, r->outcome, id, &err))
+        api_reply_error(&p->call, &err);
+    api_call_finish(&p->call, &err);
+    http_deferred_done(p->http, &res);
+    api_auth_result *auth = (api_auth_result *)p->call.auth;
+    api_auth_result_free(auth);
+    free(auth);
     free_pending(p);
 }
 
@@ -84,7 +79,7 @@ static void pending_done(store_submit_req *r) {
 static void pending_start(void *ctx, http_deferred *d) {
     pending_submit *p = ctx;
     p->http = d;
-    store_job_submit_async(p->svc->deps.st, &p->req);
+    store_job_submit_async(p->call.svc->deps.st, &p->req);
 }
 
 /* ClientToken handling, queue capacity and creation, in the order of API.md §4.0, after the
@@ -139,14 +134,15 @@ static int submit_job(api_call *call, const char *action, const submit_plan *pla
     p->req.max_unfinished = svc->deps.cfg->max_unfinished;
     p->req.done = pending_done;
     p->req.ctx = p;
-    p->svc = svc;
-    memcpy(p->request_id, call->request_id, sizeof(p->request_id));
+    p->call = *call;
     snprintf(p->host, sizeof(p->host), "%s", call->host);
     snprintf(p->peer, sizeof(p->peer), "%s", call->peer ? call->peer : "-");
-    p->started_ms = call->started_ms;
-    call->defer_start = pending_start;
-    call->defer_ctx = p;
-    call->defer_auth = &p->auth;
+    p->call.host = p->host;
+    p->call.peer = p->peer;
+    p->call.res = NULL; /* (the deferred answer's, in pending_done) */
+    p->call.auth = api_call_take_auth(call);
+    call->res->defer_start = pending_start;
+    call->res->defer_ctx = p;
     return API_DEFERRED;
 }
 
@@ -180,12 +176,13 @@ static int seg_check_state(api_call *call, const void *spec_ptr, rc_error *err) 
 
 int api_action_submit_segmentation(api_call *call, rc_error *err) {
     if (!api_call_param(call, "InputConfig"))
-        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
+        return api_fail(err, API_ERR_MISSING_PARAMETER,
+                        "InputConfig is mandatory for this action.");
     jobs_seg_spec spec;
-    int rc = jobs_seg_spec_parse(api_call_param(call, "InputConfig"),
-                                 api_call_param(call, "JobParams"),
-                                 api_call_param(call, "OutputConfig"),
-                                 api_call_param(call, "UserData"), &call->svc->policy, &spec, err);
+    int rc =
+        jobs_seg_spec_parse(api_call_param(call, "InputConfig"), api_call_param(call, "JobParams"),
+                            api_call_param(call, "OutputConfig"), api_call_param(call, "UserData"),
+                            &call->svc->policy, &spec, err);
     if (rc)
         return rc;
     submit_plan plan = {"Segmentation", spec.input.raw,
@@ -213,7 +210,8 @@ static int hl_check_state(api_call *call, const void *spec_ptr, rc_error *err) {
 
 int api_action_submit_highlights(api_call *call, rc_error *err) {
     if (!api_call_param(call, "InputConfig"))
-        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
+        return api_fail(err, API_ERR_MISSING_PARAMETER,
+                        "InputConfig is mandatory for this action.");
     jobs_hl_spec spec;
     int rc = jobs_hl_spec_parse(api_call_param(call, "InputConfig"),
                                 api_call_param(call, "OutputConfig"),
@@ -253,11 +251,11 @@ int api_action_get_job(api_call *call, rc_error *err) {
 
 int api_action_list_jobs(api_call *call, rc_error *err) {
     jobs_list_params p;
-    int rc = jobs_list_params_parse(
-        api_call_param(call, "JobState"), api_call_param(call, "JobType"),
-        api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
-        api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
-        api_call_param(call, "MaxResults"), &p, err);
+    int rc =
+        jobs_list_params_parse(api_call_param(call, "JobState"), api_call_param(call, "JobType"),
+                               api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
+                               api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
+                               api_call_param(call, "MaxResults"), &p, err);
     if (rc)
         return rc;
     static const enum store_job_state states[] = {STORE_JOB_CREATED, STORE_JOB_CREATED,
@@ -284,8 +282,8 @@ int api_action_list_jobs(api_call *call, rc_error *err) {
     char total[24], max[16];
     snprintf(total, sizeof(total), "%lld", (long long)page.total);
     snprintf(max, sizeof(max), "%d", p.page_size);
-    json_t *body = json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total,
-                             "MaxResults", max);
+    json_t *body =
+        json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total, "MaxResults", max);
     if (page.has_more) {
         char token[256];
         if (jobs_list_token_encode(&p, page.next_time, page.next_id, token, sizeof(token)) == 0)

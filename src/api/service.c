@@ -183,10 +183,9 @@ void api_call_finish(api_call *call, const rc_error *err) {
               (long long)(time_mono_ms() - call->started_ms), code);
 }
 
-void api_deferred_finish(api_call *call, http_deferred *d, const rc_error *err) {
-    memcpy(call->res->request_id, call->request_id, sizeof(call->request_id));
-    api_call_finish(call, err);
-    http_deferred_done(d, call->res);
+api_auth_result *api_call_take_auth(api_call *call) {
+    call->auth_taken = 1;
+    return (api_auth_result *)call->auth;
 }
 
 void api_service_handle(void *user, const http_request *req, http_response *res) {
@@ -203,7 +202,7 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
     call.host = host ? host : "";
     call.started_ms = time_mono_ms();
     rc_error err = {0};
-    /* on the heap: a deferred call keeps it (its parameters) until it is answered */
+    /* on the heap: an action answering later takes it (its parameters) along */
     api_auth_result *auth = malloc(sizeof(*auth));
     if (!auth) {
         api_fail(&err, API_ERR_INTERNAL, NULL);
@@ -268,12 +267,8 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
     }
     const api_action *action = find_action(auth->action);
     rc = action->run(&call, &err);
-    if (rc == API_DEFERRED) { /* answered by the deferred work, which owns auth now */
-        *call.defer_auth = auth;
-        res->defer_start = call.defer_start;
-        res->defer_ctx = call.defer_ctx;
+    if (rc == API_DEFERRED) /* answered and finished by the deferred work */
         return;
-    }
     if (rc == 0)
         goto out;
 fail:
@@ -283,6 +278,8 @@ out:
         api_call_finish(&call, &err);
     else
         log_debug("%s %s %s -> %d", req->peer, req->method, req->path, res->status);
-    api_auth_result_free(auth);
-    free(auth);
+    if (!call.auth_taken) {
+        api_auth_result_free(auth);
+        free(auth);
+    }
 }
