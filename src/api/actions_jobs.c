@@ -176,13 +176,12 @@ static int seg_check_state(api_call *call, const void *spec_ptr, rc_error *err) 
 
 int api_action_submit_segmentation(api_call *call, rc_error *err) {
     if (!api_call_param(call, "InputConfig"))
-        return api_fail(err, API_ERR_MISSING_PARAMETER,
-                        "InputConfig is mandatory for this action.");
+        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
     jobs_seg_spec spec;
-    int rc =
-        jobs_seg_spec_parse(api_call_param(call, "InputConfig"), api_call_param(call, "JobParams"),
-                            api_call_param(call, "OutputConfig"), api_call_param(call, "UserData"),
-                            &call->svc->policy, &spec, err);
+    int rc = jobs_seg_spec_parse(api_call_param(call, "InputConfig"),
+                                 api_call_param(call, "JobParams"),
+                                 api_call_param(call, "OutputConfig"),
+                                 api_call_param(call, "UserData"), &call->svc->policy, &spec, err);
     if (rc)
         return rc;
     submit_plan plan = {"Segmentation", spec.input.raw,
@@ -210,8 +209,7 @@ static int hl_check_state(api_call *call, const void *spec_ptr, rc_error *err) {
 
 int api_action_submit_highlights(api_call *call, rc_error *err) {
     if (!api_call_param(call, "InputConfig"))
-        return api_fail(err, API_ERR_MISSING_PARAMETER,
-                        "InputConfig is mandatory for this action.");
+        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
     jobs_hl_spec spec;
     int rc = jobs_hl_spec_parse(api_call_param(call, "InputConfig"),
                                 api_call_param(call, "OutputConfig"),
@@ -251,11 +249,11 @@ int api_action_get_job(api_call *call, rc_error *err) {
 
 int api_action_list_jobs(api_call *call, rc_error *err) {
     jobs_list_params p;
-    int rc =
-        jobs_list_params_parse(api_call_param(call, "JobState"), api_call_param(call, "JobType"),
-                               api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
-                               api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
-                               api_call_param(call, "MaxResults"), &p, err);
+    int rc = jobs_list_params_parse(
+        api_call_param(call, "JobState"), api_call_param(call, "JobType"),
+        api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
+        api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
+        api_call_param(call, "MaxResults"), &p, err);
     if (rc)
         return rc;
     static const enum store_job_state states[] = {STORE_JOB_CREATED, STORE_JOB_CREATED,
@@ -282,8 +280,8 @@ int api_action_list_jobs(api_call *call, rc_error *err) {
     char total[24], max[16];
     snprintf(total, sizeof(total), "%lld", (long long)page.total);
     snprintf(max, sizeof(max), "%d", p.page_size);
-    json_t *body =
-        json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total, "MaxResults", max);
+    json_t *body = json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total,
+                             "MaxResults", max);
     if (page.has_more) {
         char token[256];
         if (jobs_list_token_encode(&p, page.next_time, page.next_id, token, sizeof(token)) == 0)
