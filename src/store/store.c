@@ -264,9 +264,9 @@ int store_client_token_lookup(store *st, const store_client_token *tok,
 int store_job_submit(store *st, const store_job *job, const store_client_token *tok,
                      int64_t max_unfinished, char existing_id[STORE_ID_LEN + 1],
                      enum store_submit_outcome *outcome, rc_error *err) {
-    CHECK(job && !bad_id(job->job_id) && job->type && outcome, "job");
-    CHECK(!bad_token(tok) && (!tok || existing_id), "client token");
-    return st->ops->job_submit(st, job, tok, max_unfinished, existing_id, outcome, err);
+    CHECK(outcome, "outcome");
+    int rc = store_submit_check(job, tok, existing_id, err);
+    return rc ? rc : st->ops->job_submit(st, job, tok, max_unfinished, existing_id, outcome, err);
 }
 
 int store_submit_check(const store_job *job, const store_client_token *tok, const char *existing_id,

@@ -23,10 +23,6 @@ struct store_batcher {
     int stop;
 };
 
-static void finish(store_submit_req *r) {
-    r->done(r);
-}
-
 /* Writes n submissions: in one transaction when the backend can, else one by one. */
 static void write_batch(store *st, store_submit_req **reqs, size_t n) {
     if (st->ops->job_submit_batch) {
@@ -61,7 +57,7 @@ static void *batch_loop(void *arg) {
         pthread_mutex_unlock(&st->batch_mu);
         write_batch(st, reqs, n);
         for (size_t i = 0; i < n; i++)
-            finish(reqs[i]);
+            reqs[i]->done(reqs[i]);
         pthread_mutex_lock(&st->batch_mu);
     }
     pthread_mutex_unlock(&st->batch_mu);
@@ -93,12 +89,12 @@ void store_job_submit_async(store *st, store_submit_req *req) {
     req->next_ = NULL;
     if (store_submit_check(req->job, req->tok, req->existing_id, &req->err) != 0) {
         req->rc = req->err.rc ? req->err.rc : RC_EINVAL;
-        finish(req);
+        req->done(req);
         return;
     }
     if (!st->ops->job_submit_batch) { /* nothing to share: submit on the caller's thread */
         write_batch(st, &req, 1);
-        finish(req);
+        req->done(req);
         return;
     }
     pthread_mutex_lock(&st->batch_mu);
@@ -106,7 +102,7 @@ void store_job_submit_async(store *st, store_submit_req *req) {
         pthread_mutex_unlock(&st->batch_mu);
         store_submit_req *one = req;
         write_batch(st, &one, 1);
-        finish(req);
+        req->done(req);
         return;
     }
     struct store_batcher *b = st->batcher;

@@ -65,14 +65,12 @@ static void *checkpoint_loop(void *arg) {
                 break;
         if (c->stop)
             break;
-        if (!atomic_load(&c->pending)) {
-            if (c->tick) { /* a sweep only: nothing to checkpoint yet */
-                pthread_mutex_unlock(&c->mu);
-                c->tick(c->tick_ctx, 0);
-                pthread_mutex_lock(&c->mu);
-                if (++c->idle_ticks * SQ_SNAPSHOT_MAX_MS < CKPT_IDLE_MS)
-                    continue;
-            }
+        if (!atomic_load(&c->pending) && c->tick) { /* a sweep only: nothing to checkpoint yet */
+            pthread_mutex_unlock(&c->mu);
+            c->tick(c->tick_ctx, 0);
+            pthread_mutex_lock(&c->mu);
+            if (++c->idle_ticks * SQ_SNAPSHOT_MAX_MS < CKPT_IDLE_MS)
+                continue;
         }
         c->idle_ticks = 0;
         atomic_store(&c->pending, 0);

@@ -225,25 +225,6 @@ static int submit_locked(store *st, sqlite3 *db, const store_job *job,
     return rc;
 }
 
-int store_sq_job_submit(store *st, const store_job *job, const store_client_token *tok,
-                        int64_t max_unfinished, char *existing_id,
-                        enum store_submit_outcome *outcome, rc_error *err) {
-    sqlite3 *db;
-    int64_t unfinished = -1;
-    *outcome = STORE_SUBMIT_CREATED;
-    int rc = store_sq_get_writer(st, &db, err);
-    if (rc)
-        return rc;
-    rc = store_sq_begin_write(db, err);
-    if (rc == 0)
-        rc =
-            submit_locked(st, db, job, tok, max_unfinished, &unfinished, existing_id, outcome, err);
-    if (rc == 0 && *outcome == STORE_SUBMIT_CREATED)
-        rc = store_sq_commit(db, err);
-    store_sq_put_writer(st, db); /* rolls back whatever was not committed */
-    return rc;
-}
-
 /* Runs one of the savepoint statements through the statement cache. */
 static int savepoint_step(store *st, sqlite3 *db, const char *sql, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
@@ -256,8 +237,8 @@ static int savepoint_step(store *st, sqlite3 *db, const char *sql, rc_error *err
     return rc;
 }
 
-static void fail_from(store_submit_req **reqs, size_t from, size_t n, int rc, const rc_error *err) {
-    for (size_t i = from; i < n; i++) {
+static void fail_all(store_submit_req **reqs, size_t n, int rc, const rc_error *err) {
+    for (size_t i = 0; i < n; i++) {
         reqs[i]->rc = rc;
         reqs[i]->err = *err;
     }
@@ -271,12 +252,11 @@ void store_sq_job_submit_batch(store *st, store_submit_req **reqs, size_t n) {
     int64_t unfinished = -1;
     int rc = store_sq_get_writer(st, &db, &err);
     if (rc) {
-        fail_from(reqs, 0, n, rc, &err);
+        fail_all(reqs, n, rc, &err);
         return;
     }
     rc = store_sq_begin_write(db, &err);
-    size_t i = 0;
-    for (; rc == 0 && i < n; i++) {
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         store_submit_req *r = reqs[i];
         /* with a token a submission writes twice: a savepoint undoes half of it */
         if (r->tok && (rc = savepoint_step(st, db, sp_begin, &err)) != 0)
@@ -298,9 +278,23 @@ void store_sq_job_submit_batch(store *st, store_submit_req **reqs, size_t n) {
     if (rc) { /* nothing of this transaction was written */
         if (!err.message[0])
             rc_fail(&err, rc, "InternalError", "job store: submission batch rolled back");
-        fail_from(reqs, 0, n, rc, &err);
+        fail_all(reqs, n, rc, &err);
     }
     store_sq_put_writer(st, db);
+}
+
+int store_sq_job_submit(store *st, const store_job *job, const store_client_token *tok,
+                        int64_t max_unfinished, char *existing_id,
+                        enum store_submit_outcome *outcome, rc_error *err) {
+    store_submit_req one = {.job = job, .tok = tok, .max_unfinished = max_unfinished};
+    store_submit_req *reqs[] = {&one};
+    store_sq_job_submit_batch(st, reqs, 1);
+    *outcome = one.outcome;
+    if (existing_id && one.outcome != STORE_SUBMIT_CREATED)
+        memcpy(existing_id, one.existing_id, sizeof(one.existing_id));
+    if (one.rc && err)
+        *err = one.err;
+    return one.rc;
 }
 
 /* Moves a job to its final state inside an open write transaction and queues its callback. With
