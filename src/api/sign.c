@@ -5,11 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <pthread.h>
 
 #include "api/errors.h"
 #include "api/sign_internal.h"

@@ -1,6 +1,5 @@
 /* Plain request parameters: ClientToken and fingerprints (API.md §4.0), RegisterMediaInfo (§4.5),
  * GetMediaInfo (§4.6). ListSmartJobs is in spec_list.c. */
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,41 +49,30 @@ const char *const *jobs_business_params(const char *action) {
 }
 
 /* Feeds an 8-byte big-endian length, then the bytes. */
-static int digest_field(EVP_MD_CTX *ctx, const char *s) {
+static void digest_field(digest_sha256_ctx *c, const char *s) {
     uint64_t len = s ? strlen(s) : 0;
     unsigned char prefix[8];
     for (int i = 0; i < 8; i++)
         prefix[i] = (unsigned char)(len >> (56 - 8 * i));
-    if (EVP_DigestUpdate(ctx, prefix, sizeof(prefix)) != 1)
-        return -1;
-    if (len && EVP_DigestUpdate(ctx, s, (size_t)len) != 1)
-        return -1;
-    return 0;
+    digest_sha256_update(c, prefix, sizeof(prefix));
+    digest_sha256_update(c, s, (size_t)len);
 }
 
 int jobs_fingerprint(const char *action, const char *const *values, size_t n,
                      char out[JOBS_FINGERPRINT_LEN + 1]) {
-    unsigned char md[32];
-    unsigned int md_len = 0;
-    int rc = RC_EINTERNAL;
+    unsigned char md[DIGEST_SHA256_LEN];
     char count[24];
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx)
-        return RC_ENOMEM;
     snprintf(count, sizeof(count), "%zu", n);
-    if (EVP_DigestInit_ex(ctx, digest_sha256_md(), NULL) != 1 || digest_field(ctx, action) ||
-        digest_field(ctx, count))
-        goto out;
+    digest_sha256_ctx c;
+    digest_sha256_init(&c);
+    digest_field(&c, action);
+    digest_field(&c, count);
     for (size_t i = 0; i < n; i++)
-        if (digest_field(ctx, values ? values[i] : NULL))
-            goto out;
-    if (EVP_DigestFinal_ex(ctx, md, &md_len) != 1 || md_len != sizeof(md))
-        goto out;
+        digest_field(&c, values ? values[i] : NULL);
+    if (digest_sha256_final(&c, md))
+        return RC_EINTERNAL;
     ids_to_hex(md, sizeof(md), out);
-    rc = 0;
-out:
-    EVP_MD_CTX_free(ctx);
-    return rc;
+    return 0;
 }
 
 /* ---- RegisterMediaInfo ---- */

@@ -235,9 +235,11 @@ static int lock_bucket(nt_bucket *b) {
 int store_nonce_table_key(const char *access_key_id, const char *nonce,
                           unsigned char key[STORE_NONCE_KEY_LEN]) {
     unsigned char md[DIGEST_SHA256_LEN];
-    const void *parts[] = {access_key_id, nonce};
-    size_t lens[] = {strlen(access_key_id) + 1, strlen(nonce)}; /* (the id's NUL included) */
-    if (digest_sha256_parts(parts, lens, 2, md))
+    digest_sha256_ctx c;
+    digest_sha256_init(&c);
+    digest_sha256_update(&c, access_key_id, strlen(access_key_id) + 1); /* + NUL */
+    digest_sha256_update(&c, nonce, strlen(nonce));
+    if (digest_sha256_final(&c, md))
         return RC_EINTERNAL;
     memcpy(key, md, STORE_NONCE_KEY_LEN);
     return 0;
