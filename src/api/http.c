@@ -27,16 +27,14 @@ struct http_server {
     atomic_int stopping; /* http_server_stop began: no more suspending */
 };
 
-enum defer_state { DEFER_NONE, DEFER_PENDING, DEFER_DONE };
-
 struct http_deferred {
     http_server *srv;
     struct MHD_Connection *con;
     int blocking; /* the pool thread waits on cv instead of suspending the connection */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    _Atomic int state; /* enum defer_state */
-    http_response res; /* the response, once DEFER_DONE */
+    atomic_int done;   /* http_deferred_done ran: res is the response */
+    http_response res;
 };
 
 /* Per-request state, created by the URI callback before anything else is known. */
@@ -137,12 +135,12 @@ void http_deferred_done(http_deferred *d, http_response *res) {
     res->body = NULL;
     if (d->blocking) {
         pthread_mutex_lock(&d->mu);
-        atomic_store(&d->state, DEFER_DONE);
+        atomic_store(&d->done, 1);
         pthread_cond_signal(&d->cv);
         pthread_mutex_unlock(&d->mu);
         return;
     }
-    atomic_store(&d->state, DEFER_DONE);
+    atomic_store(&d->done, 1);
     MHD_resume_connection(d->con); /* from here on d may be freed by the pool thread */
     atomic_fetch_sub(&srv->deferred, 1);
 }
@@ -160,7 +158,7 @@ static enum MHD_Result defer(http_server *srv, struct MHD_Connection *con, reque
     d->con = con;
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
-    atomic_init(&d->state, DEFER_PENDING);
+    atomic_init(&d->done, 0);
     st->deferred = d;
     /* (seq_cst: either http_server_stop sees this count, or we see its flag and wait here) */
     atomic_fetch_add(&srv->deferred, 1);
@@ -169,7 +167,7 @@ static enum MHD_Result defer(http_server *srv, struct MHD_Connection *con, reque
         d->blocking = 1;
         res->defer_start(res->defer_ctx, d);
         pthread_mutex_lock(&d->mu);
-        while (atomic_load(&d->state) != DEFER_DONE)
+        while (!atomic_load(&d->done))
             pthread_cond_wait(&d->cv, &d->mu);
         pthread_mutex_unlock(&d->mu);
         return MHD_YES; /* (on_access sends it now) */
@@ -177,6 +175,15 @@ static enum MHD_Result defer(http_server *srv, struct MHD_Connection *con, reque
     MHD_suspend_connection(con);
     res->defer_start(res->defer_ctx, d);
     return MHD_YES;
+}
+
+/* Sends d's response once http_deferred_done has run (until then there is nothing to do). */
+static enum MHD_Result send_deferred(struct MHD_Connection *con, http_deferred *d) {
+    if (!atomic_load(&d->done))
+        return MHD_YES;
+    http_response res = d->res;
+    d->res.body = NULL; /* (sent and freed by send_response) */
+    return send_response(con, &res);
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const char *url,
@@ -188,13 +195,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
     request_state *st = *req_cls;
     if (!st)
         return MHD_NO;
-    if (st->deferred) { /* resumed: the deferred response is ready */
-        if (atomic_load(&st->deferred->state) != DEFER_DONE)
-            return MHD_YES;
-        http_response res = st->deferred->res;
-        st->deferred->res.body = NULL;
-        return send_response(con, &res);
-    }
+    if (st->deferred) /* resumed: the deferred response is ready */
+        return send_deferred(con, st->deferred);
     if (!st->started) {
         /* The first call carries headers only; the body (if any) follows in later calls. */
         st->started = 1;
@@ -246,11 +248,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
     srv->handler(srv->user, &req, &res);
     if (res.defer_start) {
         enum MHD_Result r = defer(srv, con, st, &res);
-        if (r != MHD_YES || !st->deferred->blocking)
-            return r;
-        http_response done = st->deferred->res;
-        st->deferred->res.body = NULL;
-        return send_response(con, &done);
+        /* (suspended, the connection is answered when resumed; waited for, it is answered now) */
+        return r == MHD_YES && st->deferred->blocking ? send_deferred(con, st->deferred) : r;
     }
     return send_response(con, &res);
 }
