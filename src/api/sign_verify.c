@@ -288,13 +288,7 @@ static int auth_acs3(const api_request_view *req, const char *authorization, tim
                           out, &key, err);
     if (rc)
         goto out;
-    /* (SHA-256 of the empty body, the common case, is a constant) */
-    static const char empty_sha256[API_SHA256_HEX_LEN + 1] =
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-    if (req->body_len == 0)
-        memcpy(hex, empty_sha256, sizeof(hex));
-    else
-        rc = api_sha256_hex(req->body, req->body_len, hex);
+    rc = api_sha256_hex(req->body, req->body_len, hex);
     if (rc) {
         rc = api_fail(err, API_ERR_INTERNAL, NULL);
         goto out;
