@@ -18,6 +18,13 @@
 
 #define HTTP_MAX_HEADERS 256
 
+/* libmicrohttpd's per-connection memory: its read buffer starts at half of it and the header list
+ * lives in the rest. Heads up to 4 x HTTP_MAX_HEADER_BYTES reach our handler, which answers 413 in
+ * the IMS JSON shape; only a head past what the pool holds is answered by libmicrohttpd itself
+ * (431/414 with its own short HTML body: 0.9.75 has no hook to change it). Pages are touched only as
+ * bytes arrive, so an idle connection costs little of it. */
+#define HTTP_CONNECTION_POOL_BYTES (512 * 1024)
+
 struct http_server {
     struct MHD_Daemon *daemon;
     http_handler_fn handler;
@@ -59,12 +66,31 @@ const char *http_header_get(const http_request *req, const char *name) {
     return NULL;
 }
 
+/* Called by libmicrohttpd with the raw request target, before it splits off and decodes the query.
+ *
+ * We keep our own copy of the raw target (signatures are computed over the undecoded query) and
+ * never use libmicrohttpd's decoded GET arguments. So the query is cut off in libmicrohttpd's own
+ * line buffer (the '?' stays, the first byte after it becomes NUL): libmicrohttpd 0.9.75 then parses
+ * no arguments. That is more than a saving: it stores each argument in the connection's memory
+ * pool, and when thousands of them (a 31 KB query of short items) exhaust the pool it queues a 431
+ * but then overwrites the connection's state, so the request is never answered, its connection
+ * hangs until the idle timeout, and the state allocated here is only freed then. The target is a
+ * char array of the connection's read buffer (not a const object), so writing to it is defined; a
+ * later libmicrohttpd that passed a copy would only lose the saving. api_params_parse bounds the
+ * number of parameters instead (API_PARAMS_MAX). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con) {
     (void)cls, (void)con;
     request_state *st = calloc(1, sizeof(*st));
     if (!st)
         return NULL;
     st->raw_uri = strdup(uri ? uri : "/");
+    if (!st->raw_uri) {
+        free(st);
+        return NULL;
+    }
+    char *query = uri ? strchr(uri, '?') : NULL;
+    if (query && query[1])
+        query[1] = '\0';
     buf_init(&st->body, HTTP_MAX_BODY_BYTES);
     return st;
 }
@@ -314,7 +340,7 @@ int http_server_start(const char *listen, int threads, http_handler_fn handler, 
         flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        (size_t)HTTP_CONNECTION_POOL_BYTES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv);

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define METRICS_MAX_SERIES 128
-#define METRICS_MAX_ACTIONS 16
+/* Actions are our own names plus "" and "unknown", codes those of the error table: both sets are
+ * small and fixed, so these caps are never reached (a series past them is not counted). */
+#define METRICS_MAX_SERIES 512
+#define METRICS_MAX_ACTIONS 32
 
 static const double bucket_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                        0.1,   0.25,   0.5,   1.0,  2.5};
@@ -80,30 +82,50 @@ void api_metrics_observe(api_metrics *m, const char *action, const char *code, d
     pthread_mutex_unlock(&m->lock);
 }
 
+/* Copies a label value escaped as the Prometheus text format wants (\\, \", \n); bytes below 0x20
+ * other than newline become '?'. The values are our own names today: this keeps it so. */
+static void label_escape(const char *in, char *out, size_t n) {
+    size_t o = 0;
+    for (; *in && o + 3 < n; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c == '\\' || c == '"' || c == '\n') {
+            out[o++] = '\\';
+            out[o++] = c == '\n' ? 'n' : (char)c;
+        } else {
+            out[o++] = c < 0x20 ? '?' : (char)c;
+        }
+    }
+    out[o] = '\0';
+}
+
 int api_metrics_render(api_metrics *m, store *st, buf *out) {
     int rc = buf_puts(out, "# HELP reelcut_http_requests_total API requests answered.\n"
                            "# TYPE reelcut_http_requests_total counter\n");
+    char action[2 * 64 + 1], code[2 * 64 + 1];
     pthread_mutex_lock(&m->lock);
-    for (int i = 0; i < m->n_counters && !rc; i++)
+    for (int i = 0; i < m->n_counters && !rc; i++) {
+        label_escape(m->counters[i].action, action, sizeof(action));
+        label_escape(m->counters[i].code[0] ? m->counters[i].code : "OK", code, sizeof(code));
         rc = buf_printf(out, "reelcut_http_requests_total{action=\"%s\",code=\"%s\"} %llu\n",
-                        m->counters[i].action, m->counters[i].code[0] ? m->counters[i].code : "OK",
-                        (unsigned long long)m->counters[i].count);
+                        action, code, (unsigned long long)m->counters[i].count);
+    }
     if (!rc)
         rc = buf_puts(out, "# HELP reelcut_http_request_duration_seconds Time to answer.\n"
                            "# TYPE reelcut_http_request_duration_seconds histogram\n");
     for (int i = 0; i < m->n_durations && !rc; i++) {
         const duration_series *d = &m->durations[i];
+        label_escape(d->action, action, sizeof(action));
         for (size_t b = 0; b < N_BUCKETS && !rc; b++)
             rc = buf_printf(out,
                             "reelcut_http_request_duration_seconds_bucket{action=\"%s\",le=\"%g\"} "
                             "%llu\n",
-                            d->action, bucket_bounds[b], (unsigned long long)d->buckets[b]);
+                            action, bucket_bounds[b], (unsigned long long)d->buckets[b]);
         if (!rc)
             rc = buf_printf(out,
                             "reelcut_http_request_duration_seconds_bucket{action=\"%s\",le=\"+Inf\"} "
                             "%llu\nreelcut_http_request_duration_seconds_sum{action=\"%s\"} %.6f\n"
                             "reelcut_http_request_duration_seconds_count{action=\"%s\"} %llu\n",
-                            d->action, (unsigned long long)d->count, d->action, d->sum, d->action,
+                            action, (unsigned long long)d->count, action, d->sum, action,
                             (unsigned long long)d->count);
     }
     pthread_mutex_unlock(&m->lock);

@@ -205,6 +205,14 @@ static int parse_item(const char *item, size_t len, api_params *into, rc_error *
     }
     if (rc)
         goto out;
+    if (memchr(name.data ? name.data : "", '\0', name.len) ||
+        memchr(value.data ? value.data : "", '\0', value.len)) {
+        /* (C strings end at a NUL: two different nonces, keys or values would read as one) */
+        quote_name(name.data ? name.data : "", name.len, quoted);
+        rc = api_fail(err, API_ERR_INVALID_PARAMETER, "Parameter \"%s\" contains a NUL byte (%%00)",
+                      quoted);
+        goto out;
+    }
     size_t name_len = name.len, value_len = value.len;
     char *n = buf_detach(&name);
     char *v = buf_detach(&value);
@@ -233,6 +241,9 @@ int api_params_parse(const char *raw, size_t len, api_params *into, rc_error *er
         const char *amp = memchr(raw + pos, '&', len - pos);
         size_t end = amp ? (size_t)(amp - raw) : len;
         if (end > pos) {
+            if (into->count >= API_PARAMS_MAX)
+                return api_fail(err, API_ERR_INVALID_PARAMETER,
+                                "The request has more than %d parameters", API_PARAMS_MAX);
             int rc = parse_item(raw + pos, end - pos, into, err);
             if (rc)
                 return rc;

@@ -7,8 +7,9 @@
 #include "util/buf.h"
 #include "util/rc.h"
 
-/* One decoded parameter. name and value are NUL-terminated copies; a decoded value may itself
- * contain NUL bytes (%00), so the lengths are authoritative. */
+/* One decoded parameter. name and value are NUL-terminated copies; api_params_parse refuses NUL
+ * bytes (%00), but api_params_add copies whatever bytes it is given, so the lengths are
+ * authoritative. */
 typedef struct api_param {
     char *name;
     size_t name_len;
@@ -26,6 +27,11 @@ typedef struct api_params {
     size_t slot_count; /* private */
 } api_params;
 
+/* The most parameters one request may carry (query and body together). Every IMS action takes
+ * fewer than 40; the cap bounds the work an anonymous request can cause before its signature is
+ * checked. */
+#define API_PARAMS_MAX 256
+
 void api_params_init(api_params *p);
 /* Frees every name/value and the list; p is empty and reusable afterwards. */
 void api_params_free(api_params *p);
@@ -36,7 +42,9 @@ void api_params_free(api_params *p);
  * already hold the query, parsing the body into the same list detects names repeated across query
  * and body. Returns 0; RC_EINVAL with err = InvalidParameter for a malformed % escape
  * (`Parameter "<raw name>" contains a malformed percent escape`) or a name occurring twice
- * (`Parameter "<name>" is specified more than once`); RC_ENOMEM. On failure into keeps the
+ * (`Parameter "<name>" is specified more than once`), a name or value that decodes to a NUL byte
+ * (`Parameter "<name>" contains a NUL byte (%00)`), or more than API_PARAMS_MAX parameters in into
+ * (`The request has more than 256 parameters`); RC_ENOMEM. On failure into keeps the
  * parameters appended before the failing one; free it as usual. */
 int api_params_parse(const char *raw, size_t len, api_params *into, rc_error *err);
 

@@ -177,7 +177,10 @@ static void reply_health(api_call *call) {
 void api_call_finish(api_call *call, const rc_error *err) {
     const char *action = call->auth && call->auth->action[0] ? call->auth->action : NULL;
     const char *code = err ? err->code : "";
-    api_metrics_observe(call->svc->metrics, action ? action : "", code,
+    /* Only our own action names become metric labels: a name from an unverified request is
+     * counted as "unknown" (it could not add series or inject text into /metrics). */
+    const api_action *known = action ? find_action(action) : NULL;
+    api_metrics_observe(call->svc->metrics, known ? known->name : action ? "unknown" : "", code,
                         (double)(time_mono_ms() - call->started_ms) / 1000.0);
     log_debug("%s %s -> %d (%lld ms) %s", call->peer, action ? action : "-", call->res->status,
               (long long)(time_mono_ms() - call->started_ms), code);
@@ -255,8 +258,10 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
     time_t now = time(NULL);
     if (api_authenticate(&view, now, &acfg, auth, &err))
         goto fail;
+    /* The date is accepted up to and including timestamp + API_MAX_SKEW_SECONDS: the nonce must
+     * count at that second too (a record counts while expires_at > now). */
     int rc = store_nonce_use(svc->deps.st, auth->access_key_id, auth->nonce, (int64_t)now,
-                             (int64_t)auth->timestamp + API_MAX_SKEW_SECONDS, NULL);
+                             (int64_t)auth->timestamp + API_MAX_SKEW_SECONDS + 1, NULL);
     if (rc == RC_EEXIST) {
         api_fail(&err, API_ERR_NONCE_USED, NULL);
         goto fail;

@@ -93,7 +93,8 @@ typedef struct api_auth_result {
  * optionally carries the server's view (cfg->explain_mismatch); a key store failure gives
  * ServiceUnavailable (RC_EDB) or InternalError. Signatures are compared in constant time. The nonce
  * is NOT checked for replay: the caller does step 10 with out->access_key_id, out->nonce and
- * out->timestamp (remember the pair until timestamp + API_MAX_SKEW_SECONDS). */
+ * out->timestamp (remember the pair while the timestamp is still accepted: through timestamp +
+ * API_MAX_SKEW_SECONDS inclusive, i.e. store_nonce_use with expires_at = timestamp + 901). */
 int api_authenticate(const api_request_view *req, time_t now, const api_auth_config *cfg,
                      api_auth_result *out, rc_error *err);
 

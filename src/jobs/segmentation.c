@@ -59,7 +59,7 @@ static int plan_ranges(const segmentation_request *req, const char *name, segmen
     rc = alloc_segments(out, req->nb_ranges);
     for (size_t i = 0; !rc && i < req->nb_ranges; i++) {
         const segmentation_range *r = &req->ranges[i];
-        if (!(r->in >= 0) || !(r->out > r->in)) {
+        if (!(r->in >= 0) || !(segmentation_round_ms(r->out) > segmentation_round_ms(r->in))) {
             rc = rc_fail(err, RC_EINVAL, "InvalidParameter.OutOfRange",
                          "%s[%zu].Out must be greater than %s[%zu].In", rname, i, rname, i);
             break;

@@ -1,6 +1,7 @@
 /* Job specs of SubmitSegmentationJob (API.md §4.1) and SubmitHighlightExtractionJob (§4.2). */
 #include "jobs/spec.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,16 @@ static int parse_range(json_t *item, const char *path, jobs_range *r, rc_error *
         return rc;
     if (!(r->out > r->in))
         return rc_fail(err, RC_ERANGE, JSONX_RANGE, "%s.Out must be greater than %s.In", path,
+                       path);
+    /* Times are kept to the millisecond (API.md §4.6): a range that rounds to nothing, such as
+     * [5e-324, 1e-300], would pass here and fail at run time. Past JOBS_RANGE_MAX_S no input ends. */
+    if (r->in > JOBS_RANGE_MAX_S || r->out > JOBS_RANGE_MAX_S)
+        return rc_fail(err, RC_ERANGE, JSONX_RANGE, "%s must be in [0,%d]",
+                       jsonx_path(sub, sizeof(sub), path, r->in > JOBS_RANGE_MAX_S ? "In" : "Out"),
+                       JOBS_RANGE_MAX_S);
+    if (round(r->out * 1000.0) - round(r->in * 1000.0) < 1.0)
+        return rc_fail(err, RC_ERANGE, JSONX_RANGE,
+                       "%s.Out must be at least 0.001 greater than %s.In (times count in ms)", path,
                        path);
     return 0;
 }

@@ -15,6 +15,7 @@
 #define JOBS_NOTIFY_URL_MAX 1024
 #define JOBS_NOTIFY_QUEUE_MAX 120
 #define JOBS_RANGES_MAX 100
+#define JOBS_RANGE_MAX_S 10000000 /* JobParams.Ranges times: about 115 days */
 #define JOBS_HL_MEDIA_MAX 30
 #define JOBS_CLIENT_TOKEN_MAX 64
 #define JOBS_FINGERPRINT_LEN 64

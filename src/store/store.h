@@ -263,9 +263,11 @@ int store_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_error 
 
 /* ------------------------------------------------------------------ nonces */
 
-/* The longest a nonce may be remembered: expires_at - now (API.md §2.4: request time + 900 s, the
- * request time being at most 900 s ahead of the server's clock). */
-#define STORE_NONCE_MAX_TTL_S 1800
+/* The longest a nonce may be remembered: expires_at - now. API.md §2.4 accepts a request time up to
+ * 900 s either side of the server's clock, both ends included, and remembers the nonce while the
+ * request time is accepted: up to and including request time + 900 s, so expires_at = request time
+ * + 901 (a record counts while expires_at > now), at most now + 1801. */
+#define STORE_NONCE_MAX_TTL_S 1801
 
 /* Records (access_key_id, nonce) until expires_at (Unix s). Returns 0 the first time, RC_EEXIST if
  * it was recorded before and expires_at of that record is still > now (Unix s, the caller's request

@@ -31,6 +31,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "store/store_nonce_table.h"
@@ -125,6 +126,57 @@ static int init_table(store_nonce_table *t, nt_header *h, const char *boot_id, i
     return msync(t->map, NT_HEADER, MS_SYNC);
 }
 
+#define NT_MIN_BUCKETS 2040 /* about 1 MiB: the smallest table worth having (28k live nonces) */
+
+/* Gives the file real blocks for its first len bytes. A store through a shared mapping into a hole
+ * that the filesystem cannot fill is a SIGBUS, not an error: so every block the table will ever
+ * write is allocated here, where running out of space is an errno. Returns 0 or an errno. */
+static int reserve_blocks(int fd, size_t len) {
+    int e = posix_fallocate(fd, 0, (off_t)len);
+    return e == EINTR ? posix_fallocate(fd, 0, (off_t)len) : e;
+}
+
+/* Sizes a fresh table (caller holds the flock; no process uses the file): *nbuckets if it takes at
+ * most a quarter of the filesystem's free space and the blocks can be had, else halves it down to
+ * NT_MIN_BUCKETS (the table is a cache in
+ * front of the nonce database: a smaller one only spills sooner). Returns 0 or RC_EDB with a
+ * message saying how much room there was. */
+static int reserve_fresh(int fd, const char *path, uint64_t *nbuckets, rc_error *err) {
+    uint64_t n = *nbuckets;
+    struct statvfs vfs;
+    /* (at most a quarter of the free space: the job and nonce databases live beside it) */
+    if (fstatvfs(fd, &vfs) == 0)
+        while (n > NT_MIN_BUCKETS &&
+               NT_HEADER + n * NT_BUCKET > (uint64_t)vfs.f_bavail * vfs.f_frsize / 4)
+            n = n / 2 > NT_MIN_BUCKETS ? n / 2 : NT_MIN_BUCKETS;
+    for (;;) {
+        /* (a half-written file's blocks and content go first: it is rebuilt from nothing) */
+        if (ftruncate(fd, 0) != 0)
+            return rc_fail(err, RC_EDB, "InternalError", "job store: nonce table \"%s\": size: %s",
+                           path, strerror(errno));
+        int e = reserve_blocks(fd, NT_HEADER + n * NT_BUCKET);
+        if (e == 0)
+            break;
+        if ((e != ENOSPC && e != EDQUOT) || n <= NT_MIN_BUCKETS) {
+            unsigned long long free_mb =
+                fstatvfs(fd, &vfs) == 0 ? (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20 : 0;
+            ftruncate(fd, 0);
+            return rc_fail(err, RC_EDB, "InternalError",
+                           "job store: cannot reserve %llu MiB for the nonce table \"%s\" (%s; %llu"
+                           " MiB free there): free some space or lower store.nonce_table_mb",
+                           (unsigned long long)((NT_HEADER + n * NT_BUCKET) >> 20), path,
+                           strerror(e), free_mb);
+        }
+        n = n / 2 > NT_MIN_BUCKETS ? n / 2 : NT_MIN_BUCKETS;
+    }
+    if (n != *nbuckets)
+        log_warn("job store: too little free space for a %llu MiB nonce table: \"%s\" is %llu MiB",
+                 (unsigned long long)((NT_HEADER + *nbuckets * NT_BUCKET) >> 20), path,
+                 (unsigned long long)((NT_HEADER + n * NT_BUCKET) >> 20));
+    *nbuckets = n;
+    return 0;
+}
+
 int store_nonce_table_open(const char *path, size_t size_bytes, int64_t spill_until,
                            store_nonce_table **out, rc_error *err) {
     *out = NULL;
@@ -181,10 +233,22 @@ int store_nonce_table_open(const char *path, size_t size_bytes, int64_t spill_un
         log_info("job store: nonce table \"%s\" keeps its size of %llu MiB", path,
                  (unsigned long long)((NT_HEADER + hdr.nbuckets * NT_BUCKET) >> 20));
     t->nbuckets = fresh ? want : hdr.nbuckets;
+    if (fresh) {
+        /* (no magic: new, or its maker died before finishing it - either way built anew) */
+        rc = reserve_fresh(fd, path, &t->nbuckets, err);
+        if (rc)
+            goto out;
+    }
     t->map_len = NT_HEADER + t->nbuckets * NT_BUCKET;
-    what = "size";
-    if (fresh && ftruncate(fd, (off_t)t->map_len) != 0)
-        goto fail;
+    if (!fresh) { /* (a complete table has its blocks; one copied sparse gets them now) */
+        int e = reserve_blocks(fd, t->map_len);
+        if (e) {
+            rc = rc_fail(err, RC_EDB, "InternalError",
+                         "job store: nonce table \"%s\": cannot reserve its %llu MiB: %s", path,
+                         (unsigned long long)(t->map_len >> 20), strerror(e));
+            goto out;
+        }
+    }
     what = "map";
     t->map = mmap(NULL, t->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (t->map == MAP_FAILED) {

@@ -16,11 +16,14 @@ typedef struct store_nonce_table store_nonce_table;
  * live there, another negative RC_E* on failure. */
 typedef int (*store_nonce_spill_fn)(void *ctx);
 
-/* Maps the table file at path (created 0600 with about size_bytes when missing or empty; an
- * existing table keeps its size), or anonymous memory when path is NULL. A table created here
- * starts with every bucket's spill mark at spill_until: pass the expiry of the durable store's
- * newest live record (0 if none), so records made before the table existed are still found.
- * Returns 0, or RC_EDB (naming the file, e.g. a damaged header) / RC_ENOMEM with err set. */
+/* Maps the table file at path (created 0600 with about size_bytes when missing, empty or left
+ * half-written by a process that died building it; an existing table keeps its size), or anonymous
+ * memory when path is NULL. Every block of the file is allocated (posix_fallocate) before it is
+ * mapped, so a full filesystem is an error here and never a SIGBUS later; a new table that does not
+ * fit is made smaller, down to about 1 MiB, with a warning. A table created here starts with every
+ * bucket's spill mark at spill_until: pass the expiry of the durable store's newest live record (0
+ * if none), so records made before the table existed are still found. Returns 0, or RC_EDB (naming
+ * the file: a damaged header, no room for even the smallest table) / RC_ENOMEM with err set. */
 int store_nonce_table_open(const char *path, size_t size_bytes, int64_t spill_until,
                            store_nonce_table **out, rc_error *err);
 /* Unmaps; NULL is a no-op. Records stay in the file. */

@@ -12,8 +12,9 @@
  * Persistence);
  *  - rows are keyed (epoch, AccessKeyId, nonce), epoch = expires_at / NONCE_EPOCH_S: one B-tree,
  *    no expiry index. A live record (expires_at > now, and expires_at <= now +
- * STORE_NONCE_MAX_TTL_S by the store contract) lies in epoch now/E or now/E + 1, so a lookup is two
- * key seeks, and expired epochs form a key prefix that the purge deletes in small slices;
+ * STORE_NONCE_MAX_TTL_S by the store contract) lies in an epoch from now/E to (now + TTL)/E: two,
+ * and for the last second of an epoch three (TTL is E + 1), so a lookup is two or three key seeks,
+ * and expired epochs form a key prefix that the purge deletes in small slices;
  *  - each process uses one connection under a mutex: SQLite serialises writers anyway, and a
  *    connection that is the only writer in its process keeps its page cache between transactions
  *    (pooled connections reload it whenever another one has committed).
@@ -28,12 +29,12 @@
 #include "store/store_sqlite_int.h"
 #include "util/log.h"
 
-#define NONCE_EPOCH_S 1800     /* >= STORE_NONCE_MAX_TTL_S: live rows span two epochs */
+#define NONCE_EPOCH_S 1800     /* (the key of rows already written: never change it) */
 #define NONCE_PURGE_EVERY 256u /* uses between two purge slices */
 #define NONCE_PURGE_SLICE 1024 /* rows deleted per slice: 4x the insert rate */
 #define NONCE_SCHEMA_VERSION 1
 
-_Static_assert(NONCE_EPOCH_S >= STORE_NONCE_MAX_TTL_S, "a live nonce must span at most 2 epochs");
+_Static_assert(2 * NONCE_EPOCH_S >= STORE_NONCE_MAX_TTL_S, "a live nonce must span at most 3 epochs");
 
 struct sq_nonces {
     pthread_mutex_t mu;
@@ -250,12 +251,13 @@ static int db_use(sq_nonces *n, const char *access_key_id, const char *nonce, in
                   int64_t expires_at, rc_error *err) {
     int rc = 0;
     int64_t epoch = expires_at / NONCE_EPOCH_S, first = now / NONCE_EPOCH_S;
+    int64_t last = (now + STORE_NONCE_MAX_TTL_S) / NONCE_EPOCH_S;
     pthread_mutex_lock(&n->mu);
-    /* A live record lies in epoch first or first + 1 (expires_at - now <= NONCE_EPOCH_S); the
-     * upsert covers the new record's own epoch. One already expired is checked, not kept. */
+    /* A live record lies in an epoch from first to last (expires_at - now <= the TTL); the upsert
+     * covers the new record's own epoch. One already expired is checked, not kept. */
     int keep = expires_at > now;
     rc = step_once(n, n->begin, "begin nonce transaction", err);
-    for (int64_t e = first; rc == 0 && e <= first + 1; e++) {
+    for (int64_t e = first; rc == 0 && e <= last; e++) {
         if (keep && e == epoch)
             continue;
         sqlite3_bind_int64(n->live, 1, e);

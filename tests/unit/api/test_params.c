@@ -120,6 +120,10 @@ static void test_parse_errors(void **state) {
         {"JobId=1", "JobId=2", "Parameter \"JobId\" is specified more than once"},
         {"X=%4", NULL, "Parameter \"X\" contains a malformed percent escape"},
         {"Ok=1", "Y%2=1", "Parameter \"Y%2\" contains a malformed percent escape"},
+        /* a NUL would cut the C string: "n%00a" and "n%00b" would be one nonce */
+        {"SignatureNonce=n%00a", NULL, "Parameter \"SignatureNonce\" contains a NUL byte (%00)"},
+        {"K%00ey=1", NULL, "Parameter \"K?ey\" contains a NUL byte (%00)"},
+        {"Ok=1", "Body=%00", "Parameter \"Body\" contains a NUL byte (%00)"},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         api_params p;
@@ -137,26 +141,39 @@ static void test_parse_errors(void **state) {
     }
 }
 
-/* Many parameters: the index keeps lookups and duplicate detection right past several rehashes. */
+/* Many parameters: the index keeps lookups and duplicate detection right past several rehashes;
+ * past API_PARAMS_MAX the request is refused (an anonymous request must not cost unbounded work). */
 static void test_many(void **state) {
     (void)state;
     buf raw;
     buf_init(&raw, 0);
-    for (int i = 0; i < 5000; i++)
+    for (int i = 0; i < API_PARAMS_MAX; i++)
         assert_int_equal(buf_printf(&raw, "%sP%d=%d", i ? "&" : "", i, i * 7), 0);
     api_params p;
     api_params_init(&p);
     rc_error err = {0};
     assert_int_equal(api_params_parse(raw.data, raw.len, &p, &err), 0);
-    assert_int_equal(p.count, 5000);
-    for (int i = 0; i < 5000; i += 97) {
+    assert_int_equal(p.count, API_PARAMS_MAX);
+    for (int i = 0; i < API_PARAMS_MAX; i += 7) {
         char name[16], value[16];
         snprintf(name, sizeof(name), "P%d", i);
         snprintf(value, sizeof(value), "%d", i * 7);
         assert_string_equal(api_params_get(&p, name), value);
     }
-    assert_int_equal(api_params_parse("P4999=x", 7, &p, &err), RC_EINVAL);
-    assert_string_equal(err.message, "Parameter \"P4999\" is specified more than once");
+    assert_int_equal(api_params_parse("P0=x", 4, &p, &err), RC_EINVAL);
+    assert_string_equal(err.message, "The request has more than 256 parameters");
+    api_params_free(&p);
+    api_params_init(&p);
+    assert_int_equal(api_params_parse(raw.data, raw.len, &p, &err), 0);
+    assert_int_equal(api_params_parse("&&&", 3, &p, &err), 0); /* (empty items are not parameters) */
+    api_params_free(&p);
+    /* 4,500 parameters (a 40 KB line, under the header limit) are refused, not parsed */
+    for (int i = API_PARAMS_MAX; i < 4500; i++)
+        assert_int_equal(buf_printf(&raw, "&P%d=%d", i, i * 7), 0);
+    api_params_init(&p);
+    assert_int_equal(api_params_parse(raw.data, raw.len, &p, &err), RC_EINVAL);
+    assert_string_equal(err.message, "The request has more than 256 parameters");
+    assert_int_equal(p.count, API_PARAMS_MAX);
     api_params_free(&p);
     buf_free(&raw);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -279,6 +280,36 @@ static void test_damaged_file(void **state) {
     assert_non_null(strstr(err2.message, "/nonexistent-dir/t.table"));
 }
 
+/* A process that died (or got SIGBUS) while building a table left a file of the full size with
+ * holes, garbage in some buckets and no magic: the next opener builds it anew, with every block
+ * allocated, so writes through the mapping can no longer fault. */
+static void test_half_written_file_rebuilt(void **state) {
+    fixture *f = *state;
+    FILE *fp = fopen(f->path, "wb");
+    assert_non_null(fp);
+    static const char junk[] = "half-written bucket, no magic anywhere";
+    assert_int_equal(fseek(fp, HEADER + 512 * 7, SEEK_SET), 0);
+    assert_int_equal(fwrite(junk, sizeof(junk), 1, fp), 1);
+    fclose(fp);
+    assert_int_equal(truncate(f->path, 1 << 20), 0); /* sparse: the rest is holes */
+    struct stat sb;
+    assert_int_equal(stat(f->path, &sb), 0);
+    assert_true((off_t)sb.st_blocks * 512 < sb.st_size);
+    store_nonce_table *t = NULL;
+    assert_int_equal(store_nonce_table_open(f->path, 1 << 20, 0, &t, NULL), 0);
+    assert_int_equal(stat(f->path, &sb), 0);
+    assert_true((off_t)sb.st_blocks * 512 >= sb.st_size); /* no hole left to fault on */
+    durable d = {0};
+    assert_int_equal(use(t, &d, "ak", "n1", T, T + 901), 0);
+    assert_int_equal(use(t, &d, "ak", "n1", T + 900, T + 1801), RC_EEXIST);
+    assert_int_equal(d.calls, 0);
+    store_nonce_table_close(t);
+    /* and it is a complete table now: reopened as is */
+    assert_int_equal(store_nonce_table_open(f->path, 1 << 20, 0, &t, NULL), 0);
+    assert_int_equal(use(t, &d, "ak", "n1", T + 900, T + 1801), RC_EEXIST);
+    store_nonce_table_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_records_and_replays, setup, teardown),
@@ -288,6 +319,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_killed_lock_holder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_locks_reset_after_reboot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_half_written_file_rebuilt, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -136,6 +136,26 @@ static void test_nonce_ttl_bounded(void **state) {
                      RC_EEXIST);
 }
 
+/* The longest-lived record (a request dated 900 s ahead, remembered through its date + 900 s
+ * inclusive: TTL 1801 s) made in the last second of an epoch lies two epochs ahead: the database's
+ * lookup must still find it when the same nonce comes with another date. */
+static void test_nonce_longest_ttl_across_epochs(void **state) {
+    fixture *f = *state;
+    store_close(f->st);
+    f->st = NULL;
+    store_options o = {.clock_ms = fixture_clock, .clock_ctx = f, .nonce_table_mb = -1};
+    store *db_only = NULL;
+    assert_int_equal(store_open(f->url, &o, &db_only, NULL), 0);
+    const int64_t now = 1800LL * 964326 + 1799; /* the last second of an epoch */
+    assert_int_equal(store_nonce_use(db_only, "ak", "edge", now, now + 1801, NULL), 0);
+    assert_int_equal(store_nonce_use(db_only, "ak", "edge", now, now + 100, NULL), RC_EEXIST);
+    assert_int_equal(store_nonce_use(db_only, "ak", "edge", now + 1, now + 1000, NULL), RC_EEXIST);
+    assert_int_equal(store_nonce_use(db_only, "ak", "edge", now + 1800, now + 1801, NULL),
+                     RC_EEXIST);
+    assert_int_equal(store_nonce_use(db_only, "ak", "edge", now + 1801, now + 2000, NULL), 0);
+    store_close(db_only);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_nonce_shared_between_handles, fixture_setup,
@@ -148,6 +168,8 @@ int main(void) {
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_nonce_purge_by_epoch, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_nonce_ttl_bounded, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_nonce_longest_ttl_across_epochs, fixture_setup,
+                                        fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
