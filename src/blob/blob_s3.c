@@ -29,29 +29,6 @@ static int s3_bucket_exists(blob_backend *be, const char *bucket, rc_error *err)
     return rc;
 }
 
-int s3_make_temp(const char *tmp_dir, const char *key, char **path) {
-    char ext[16] = "";
-    const char *dot = strrchr(key, '.');
-    if (dot && !strchr(dot, '/') && strlen(dot) < sizeof(ext)) {
-        int ok = 1;
-        for (const char *p = dot + 1; *p; p++)
-            ok &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
-        if (ok && dot[1])
-            snprintf(ext, sizeof(ext), "%s", dot);
-    }
-    size_t n = strlen(tmp_dir) + strlen(ext) + 16;
-    *path = malloc(n);
-    if (!*path)
-        return -1;
-    snprintf(*path, n, "%s/s3-XXXXXX%s", tmp_dir, ext);
-    int fd = mkstemps(*path, (int)strlen(ext));
-    if (fd < 0) {
-        free(*path);
-        *path = NULL;
-    }
-    return fd;
-}
-
 static int s3_get_local(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
                         char **local_path, int *is_temp, rc_error *err) {
     s3_backend *s3 = (s3_backend *)be;
@@ -65,7 +42,7 @@ static int s3_get_local(blob_backend *be, const char *bucket, const char *key, c
                      bucket, key);
         goto out;
     }
-    fd = s3_make_temp(tmp_dir ? tmp_dir : "/tmp", key, &path);
+    fd = blob_make_temp(tmp_dir ? tmp_dir : "/tmp", "s3", key, &path);
     if (fd < 0) {
         rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: temp file in %s: %s", bucket,
                      key, tmp_dir ? tmp_dir : "/tmp", strerror(errno));

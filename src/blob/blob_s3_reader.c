@@ -97,7 +97,7 @@ static int block_cached(const s3_reader *r, int64_t b) {
 static void cache_put(s3_reader *r, int64_t off, const char *data, size_t n) {
     if (r->cache_off)
         return;
-    if (r->cache_fd < 0 && (r->cache_fd = s3_make_temp(r->tmp_dir, r->key, &r->cache_path)) < 0) {
+    if (r->cache_fd < 0 && (r->cache_fd = blob_make_temp(r->tmp_dir, "s3", r->key, &r->cache_path)) < 0) {
         r->cache_off = 1;
         return;
     }
@@ -254,7 +254,7 @@ static int fall_back(s3_reader *r, const char *why) {
              why);
     r->base.stats.fallback = 1;
     r->base.stats.fallback_reason = why;
-    r->fd = s3_make_temp(r->tmp_dir, r->key, &r->tmp_path);
+    r->fd = blob_make_temp(r->tmp_dir, "s3", r->key, &r->tmp_path);
     if (r->fd < 0)
         return blob_reader_fail(&r->base, RC_EREAD, "cannot read oss://%s/%s: temp file in %s: %s",
                                 r->bucket, r->key, r->tmp_dir, strerror(errno));
