@@ -117,9 +117,10 @@ const rc_error *jobs_object_input_error(const jobs_object_input *in) {
 }
 
 void jobs_object_input_free(jobs_object_input *in) {
-    if (in->reader) {
-        blob_reader_stats st;
+    blob_reader_stats st = {0};
+    if (in->reader)
         blob_reader_get_stats(in->reader, &st);
+    if (st.requests > 0) { /* a remote object (local files count no requests) */
         log_info("input %s: read %lld of %lld bytes in %d requests%s", in->path,
                  (long long)st.bytes_fetched, (long long)blob_reader_size(in->reader),
                  st.requests, st.fallback ? " (fell back to a temp-file download)" : "");
