@@ -560,54 +560,16 @@ out:
     return rc;
 }
 
-#define LOCAL_PATH_SHOWN "(a file of the server)"
-
-/* The start of the first path under dir (dir_len bytes, then "/") in s that begins a word, or
- * NULL. */
-static char *find_path_under(char *s, const char *dir, size_t dir_len) {
-    for (char *hit = strstr(s, dir); hit; hit = strstr(hit + 1, dir)) {
-        int starts_word = hit == s || strchr(" \t\"'(=:,", hit[-1]) != NULL;
-        if (starts_word && hit[dir_len] == '/')
-            return hit;
-    }
-    return NULL;
-}
-
 /* The last guard of the rule that no local path of the server reaches a caller (inputs and
- * outputs are named by parameter and oss:// URL everywhere above): a job error that still holds
- * a path under dir gets each such path replaced, up to the next blank or quote, and the original
- * goes to the log for whoever has to find the message that leaked it. */
-static void hide_paths_under(rc_error *err, const char *dir) {
-    size_t dir_len = dir ? strlen(dir) : 0;
-    while (dir_len > 1 && dir[dir_len - 1] == '/')
-        dir_len--;
-    if (!err->rc || dir_len == 0 || (dir_len == 1 && dir[0] == '/'))
-        return;
-    char d[4096];
-    if (dir_len >= sizeof(d))
-        return;
-    memcpy(d, dir, dir_len);
-    d[dir_len] = '\0';
-    char *hit = find_path_under(err->message, d, dir_len);
-    if (!hit)
-        return;
-    log_warn("job error held a local path (hidden from the caller): %s", err->message);
-    while (hit) {
-        size_t len = strcspn(hit, " \t\"')");
-        size_t rest = strlen(hit + len) + 1;
-        size_t shown = strlen(LOCAL_PATH_SHOWN);
-        size_t room = sizeof(err->message) - (size_t)(hit - err->message);
-        if (shown + rest > room)
-            rest = room > shown ? room - shown : 0;
-        if (rest == 0) {
-            *hit = '\0';
-            break;
-        }
-        memmove(hit + shown, hit + len, rest);
-        hit[shown + rest - 1] = '\0';
-        memcpy(hit, LOCAL_PATH_SHOWN, shown);
-        hit = find_path_under(hit + shown, d, dir_len);
-    }
+ * outputs are named by parameter and oss:// URL everywhere above): paths under the data dir or
+ * the job's folder left in a job error are hidden, and the original goes to the log for whoever
+ * has to find the message that leaked them. */
+static void hide_local_paths(rc_error *err, const char *data_dir, const char *work_dir) {
+    rc_error original = *err;
+    int hidden = rc_error_hide_paths(err, data_dir, "(a file of the server)");
+    hidden += rc_error_hide_paths(err, work_dir, "(a file of the server)");
+    if (hidden)
+        log_warn("job error held a local path (hidden from the caller): %s", original.message);
 }
 
 int jobs_executor_run(void *user, const jobs_task *task, jobs_outcome *out, rc_error *err) {
@@ -620,9 +582,7 @@ int jobs_executor_run(void *user, const jobs_task *task, jobs_outcome *out, rc_e
     else
         rc = rc_fail(err, RC_ENOTSUP, "InternalError", "job type %s is not supported",
                      task->job->type);
-    if (rc && err) {
-        hide_paths_under(err, ex->cfg->data_dir);
-        hide_paths_under(err, task->work_dir);
-    }
+    if (rc && err)
+        hide_local_paths(err, ex->cfg->data_dir, task->work_dir);
     return rc;
 }

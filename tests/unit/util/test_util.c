@@ -191,6 +191,40 @@ static void test_objectkey_expand(void **state) {
     assert_string_equal(err.message, "OutputConfig.ObjectKey must be at most 1023 bytes");
 }
 
+/* rc_error_hide_paths: paths under the folder go, look-alikes stay. */
+static void test_rc_hide_paths(void **state) {
+    (void)state;
+    static const struct {
+        const char *dir, *message, *want;
+        int hidden;
+    } cases[] = {
+        {"/srv/data", "/srv/data/tmp/job-1/download-x is not readable media (Invalid data)",
+         "[F] is not readable media (Invalid data)", 1},
+        {"/srv/data/", "cannot read (/srv/data/buckets/b/a b.mp4): no",
+         "cannot read ([F] b.mp4): no", 1},
+        {"./data", "x \"./data/a\", y=./data/b, z:./data/c:d", "x \"[F]\", y=[F], z:[F]:d", 3},
+        {"/srv/data", "oss://srv/data/x and /srv/datax/y and /srv/data", "", 0},
+        {"/", "/etc/passwd", "", 0},
+        {"", "/etc/passwd", "", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rc_error err = {0};
+        rc_fail(&err, RC_EMEDIA, NULL, "%s", cases[i].message);
+        assert_int_equal(rc_error_hide_paths(&err, cases[i].dir, "[F]"), cases[i].hidden);
+        assert_string_equal(err.message, cases[i].hidden ? cases[i].want : cases[i].message);
+    }
+    /* A replacement longer than the room left cuts the message, never overruns it. */
+    rc_error err = {0};
+    char big[600];
+    memset(big, 'x', sizeof(big));
+    memcpy(big + 490, " /d/p", 5);
+    big[sizeof(big) - 1] = '\0';
+    rc_fail(&err, RC_EMEDIA, NULL, "%s", big);
+    assert_int_equal(rc_error_hide_paths(&err, "/d", "(a file of the server)"), 1);
+    assert_int_equal(strlen(err.message), sizeof(err.message) - 1);
+    assert_null(strstr(err.message, "/d/"));
+}
+
 /* objectkey_can_produce: exactly the keys some index >= 1 expands the template to. */
 static void test_objectkey_can_produce(void **state) {
     (void)state;
@@ -277,6 +311,7 @@ int main(void) {
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_objectkey_expand),
         cmocka_unit_test(test_objectkey_can_produce),
+        cmocka_unit_test(test_rc_hide_paths),
         cmocka_unit_test(test_objectkey_validate),
         cmocka_unit_test(test_rc_first_failure_wins),
     };
