@@ -278,6 +278,20 @@ static int refuse_input_key(const bucket_output *bo, int index, const char *key,
     return 0;
 }
 
+/* Fails before any work is done when some output of the template would be one of the inputs:
+ * MediaIds are resolved only now (URL inputs were refused at submission, unless the job was
+ * queued before that check). refuse_input_key guards each upload all the same. */
+static int outputs_spare_inputs(const jobs_output_spec *out, const local_input *in, size_t n,
+                                rc_error *err) {
+    for (size_t i = 0; out->need_export && i < n; i++) {
+        jobs_location loc = {.kind = JOBS_LOC_OSS, .bucket = in[i].bucket, .key = in[i].key};
+        int rc = in[i].bucket ? jobs_output_check_input(out, &loc, in[i].name, err) : 0;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /* What messages call output `index`: "OutputConfig.ObjectKey (oss://bucket/key)". */
 static void bucket_output_name(void *user, int index, char *out, size_t n) {
     bucket_output *bo = user;
@@ -393,6 +407,11 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
     rc = resolve_input(ex, job, &spec.input, "InputConfig.Media", task->work_dir, &in, err);
     if (rc)
         goto out_spec;
+    rc = outputs_spare_inputs(&spec.output, &in, 1, err);
+    if (rc) {
+        local_input_free(&in);
+        goto out_spec;
+    }
     bucket_output bo = {.ex = ex,
                         .work_dir = task->work_dir,
                         .spec = &spec.output,
@@ -513,6 +532,8 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
         inputs[i].media_id = m->media_id;
         inputs[i].media_url = m->media_id ? NULL : m->url.raw;
     }
+    if (!rc)
+        rc = outputs_spare_inputs(&spec.output, locals, spec.n_media, err);
     if (!rc)
         rc = open_output_target(ex, &spec.output, &bo, &owned, err);
     if (rc)
