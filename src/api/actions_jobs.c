@@ -152,22 +152,32 @@ static const char *notify_of(const jobs_userdata *ud, const config *cfg) {
     return cfg->callback_url[0] ? cfg->callback_url : NULL;
 }
 
-/* A MediaId input must name one of the caller's assets at submission (API.md §4.0 Inputs). */
-static int media_exists(api_call *call, const char *media_id, const char *path, rc_error *err) {
+/* A MediaId input must name one of the caller's assets at submission (API.md §4.0 Inputs), and
+ * the job's outputs may not replace the object that asset names (as for URL inputs, which the
+ * Submit parsers check). */
+static int media_input_check(api_call *call, const char *media_id, const char *path,
+                             const jobs_output_spec *output, rc_error *err) {
     store_media m;
     memset(&m, 0, sizeof(m));
     int rc = store_media_get(call->svc->deps.st, media_id, call->auth->user_id, &m, NULL);
-    store_media_free(&m);
     if (rc == RC_ENOENT || rc == RC_EINVAL)
-        return api_fail(err, API_ERR_RESOURCE_NOT_FOUND,
-                        "The resource operated \"%s\" cannot be found.", path);
-    return rc ? api_fail(err, API_ERR_UNAVAILABLE, NULL) : 0;
+        rc = api_fail(err, API_ERR_RESOURCE_NOT_FOUND,
+                      "The resource operated \"%s\" cannot be found.", path);
+    else if (rc)
+        rc = api_fail(err, API_ERR_UNAVAILABLE, NULL);
+    jobs_location loc;
+    if (!rc && m.input_url && jobs_location_parse(m.input_url, NULL, path, &loc, NULL) == 0) {
+        rc = jobs_output_check_input(output, &loc, path, err);
+        jobs_location_free(&loc);
+    }
+    store_media_free(&m);
+    return rc;
 }
 
 static int seg_check_state(api_call *call, const void *spec_ptr, rc_error *err) {
     const jobs_seg_spec *spec = spec_ptr;
     if (spec->input.kind == JOBS_LOC_MEDIA) {
-        int rc = media_exists(call, spec->input.key, "InputConfig.Media", err);
+        int rc = media_input_check(call, spec->input.key, "InputConfig.Media", &spec->output, err);
         if (rc)
             return rc;
     }
@@ -200,7 +210,7 @@ static int hl_check_state(api_call *call, const void *spec_ptr, rc_error *err) {
             continue;
         char path[64];
         snprintf(path, sizeof(path), "InputConfig.MediaArray[%zu].MediaId", i);
-        int rc = media_exists(call, spec->media[i].media_id, path, err);
+        int rc = media_input_check(call, spec->media[i].media_id, path, &spec->output, err);
         if (rc)
             return rc;
     }

@@ -1,8 +1,10 @@
 #include "blob/blob.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int blob_get_local(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
@@ -26,6 +28,33 @@ int blob_bucket_exists(blob_backend *be, const char *bucket, rc_error *err) {
 void blob_destroy(blob_backend *be) {
     if (be)
         be->ops->destroy(be);
+}
+
+int blob_make_temp(const char *tmp_dir, const char *prefix, const char *key, char **path) {
+    char ext[16] = "";
+    const char *dot = strrchr(key, '.');
+    if (dot && !strchr(dot, '/') && strlen(dot) < sizeof(ext)) {
+        int ok = 1;
+        for (const char *p = dot + 1; *p; p++)
+            ok &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+        if (ok && dot[1])
+            snprintf(ext, sizeof(ext), "%s", dot);
+    }
+    size_t n = strlen(tmp_dir) + strlen(prefix) + strlen(ext) + 16;
+    *path = malloc(n);
+    if (!*path) {
+        errno = ENOMEM;
+        return -1;
+    }
+    snprintf(*path, n, "%s/%s-XXXXXX%s", tmp_dir, prefix, ext);
+    int fd = mkstemps(*path, (int)strlen(ext));
+    if (fd < 0) {
+        int e = errno;
+        free(*path);
+        *path = NULL;
+        errno = e;
+    }
+    return fd;
 }
 
 int blob_bucket_name_valid(const char *bucket) {

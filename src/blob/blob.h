@@ -65,7 +65,13 @@ struct blob_reader {
 };
 
 /* A backend serving local buckets as folders DIR/<bucket>/<key>. A bucket exists when its folder
- * does (the embedded default creates none; `mkdir DATA_DIR/buckets/NAME` makes one). */
+ * does (the embedded default creates none; `mkdir DATA_DIR/buckets/NAME` makes one). Below DIR no
+ * symbolic link is followed - not as a bucket folder, not as a folder on a key's way, not as the
+ * object: every operation refuses them (reads RC_ENOENT, writes and deletes RC_EWRITE, naming
+ * oss://bucket/key). Keys with an empty name ("a//b", "a/") are refused too: they would alias
+ * other keys. get_local gives a copy in tmp_dir (a path into the bucket could be re-resolved
+ * through a link swapped in later); read objects with blob_open_reader, which reads the file
+ * opened by the walk. */
 int blob_fs_create(const char *root, blob_backend **out, rc_error *err);
 
 /* Convenience wrappers over be->ops. */
@@ -106,6 +112,11 @@ void blob_reader_close(blob_reader *r);
  * implementations. */
 int blob_reader_fail(blob_reader *r, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Creates tmp_dir/<prefix>-XXXXXX[.ext] with the key's extension (FFmpeg probes better with it),
+ * mode 0600: returns the open fd and *path (malloc'd, the caller frees and removes it), or -1 with
+ * errno set and *path NULL. For backends. */
+int blob_make_temp(const char *tmp_dir, const char *prefix, const char *key, char **path);
 
 /* Checks a bucket name: 3-63 of [a-z0-9.-], alphanumeric at both ends. */
 int blob_bucket_name_valid(const char *bucket);

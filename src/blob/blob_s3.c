@@ -29,29 +29,6 @@ static int s3_bucket_exists(blob_backend *be, const char *bucket, rc_error *err)
     return rc;
 }
 
-int s3_make_temp(const char *tmp_dir, const char *key, char **path) {
-    char ext[16] = "";
-    const char *dot = strrchr(key, '.');
-    if (dot && !strchr(dot, '/') && strlen(dot) < sizeof(ext)) {
-        int ok = 1;
-        for (const char *p = dot + 1; *p; p++)
-            ok &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
-        if (ok && dot[1])
-            snprintf(ext, sizeof(ext), "%s", dot);
-    }
-    size_t n = strlen(tmp_dir) + strlen(ext) + 16;
-    *path = malloc(n);
-    if (!*path)
-        return -1;
-    snprintf(*path, n, "%s/s3-XXXXXX%s", tmp_dir, ext);
-    int fd = mkstemps(*path, (int)strlen(ext));
-    if (fd < 0) {
-        free(*path);
-        *path = NULL;
-    }
-    return fd;
-}
-
 static int s3_get_local(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
                         char **local_path, int *is_temp, rc_error *err) {
     s3_backend *s3 = (s3_backend *)be;
@@ -65,10 +42,10 @@ static int s3_get_local(blob_backend *be, const char *bucket, const char *key, c
                      bucket, key);
         goto out;
     }
-    fd = s3_make_temp(tmp_dir ? tmp_dir : "/tmp", key, &path);
+    fd = blob_make_temp(tmp_dir ? tmp_dir : "/tmp", "s3", key, &path);
     if (fd < 0) {
-        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: temp file in %s: %s", bucket,
-                     key, tmp_dir ? tmp_dir : "/tmp", strerror(errno));
+        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: temp file: %s", bucket, key,
+                     strerror(errno));
         goto out;
     }
     h = curl_easy_init();
@@ -79,15 +56,15 @@ static int s3_get_local(blob_backend *be, const char *bucket, const char *key, c
     r.out_fd = fd;
     rc = s3_perform(s3, h, &r);
     if (r.out_failed) /* the local disk, not the server (CURLE_WRITE_ERROR is not retried) */
-        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: writing %s: %s", bucket, key,
-                     path, strerror(r.out_errno));
+        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: writing a temp file: %s",
+                     bucket, key, strerror(r.out_errno));
     else if (rc == RC_ENOMEM || rc == RC_ETOOBIG)
         rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: key too long", bucket, key);
     else
         rc = s3_result(&r, RC_EREAD, "read", bucket, key, err);
     if (rc == 0 && close(fd) != 0)
-        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: writing %s: %s", bucket, key,
-                     path, strerror(errno));
+        rc = rc_fail(err, RC_EREAD, NULL, "cannot read oss://%s/%s: writing a temp file: %s",
+                     bucket, key, strerror(errno));
     fd = -1;
 out:
     if (fd >= 0)
@@ -127,8 +104,8 @@ static int s3_put_file(blob_backend *be, const char *bucket, const char *key,
     int rc, fd = open(local_path, O_RDONLY);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
-        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: %s: %s", bucket, key,
-                     local_path, strerror(errno));
+        rc = rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: the finished file: %s",
+                     bucket, key, strerror(errno));
         goto out;
     }
     if (!blob_bucket_name_valid(bucket)) {

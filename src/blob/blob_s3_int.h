@@ -99,10 +99,6 @@ int s3_put_multipart(s3_backend *s3, const char *bucket, const char *key, int fd
 /* Whether an HTTP status is worth a retry. */
 int s3_status_transient(long status);
 
-/* Creates tmp_dir/s3-XXXXXX[.ext] with the key's extension (FFmpeg probes better with it): returns
- * the open fd and *path (malloc'd), or -1 with *path NULL. */
-int s3_make_temp(const char *tmp_dir, const char *key, char **path);
-
 /* If the header line (n bytes) is "ETag: v", copies v (trimmed) into out (size bytes; left as is
  * when v does not fit) and returns 1; else 0. */
 int s3_header_etag(const char *line, size_t n, char *out, size_t size);

@@ -97,7 +97,7 @@ static int block_cached(const s3_reader *r, int64_t b) {
 static void cache_put(s3_reader *r, int64_t off, const char *data, size_t n) {
     if (r->cache_off)
         return;
-    if (r->cache_fd < 0 && (r->cache_fd = s3_make_temp(r->tmp_dir, r->key, &r->cache_path)) < 0) {
+    if (r->cache_fd < 0 && (r->cache_fd = blob_make_temp(r->tmp_dir, "s3", r->key, &r->cache_path)) < 0) {
         r->cache_off = 1;
         return;
     }
@@ -254,10 +254,10 @@ static int fall_back(s3_reader *r, const char *why) {
              why);
     r->base.stats.fallback = 1;
     r->base.stats.fallback_reason = why;
-    r->fd = s3_make_temp(r->tmp_dir, r->key, &r->tmp_path);
+    r->fd = blob_make_temp(r->tmp_dir, "s3", r->key, &r->tmp_path);
     if (r->fd < 0)
-        return blob_reader_fail(&r->base, RC_EREAD, "cannot read oss://%s/%s: temp file in %s: %s",
-                                r->bucket, r->key, r->tmp_dir, strerror(errno));
+        return blob_reader_fail(&r->base, RC_EREAD, "cannot read oss://%s/%s: temp file: %s",
+                                r->bucket, r->key, strerror(errno));
     s3_req q;
     s3_req_init(&q, "GET", r->bucket, r->key, NULL);
     q.out_fd = r->fd;
@@ -266,8 +266,8 @@ static int fall_back(s3_reader *r, const char *why) {
     r->base.stats.requests += q.attempts;
     rc_error e = {0};
     if (q.out_failed)
-        rc = rc_fail(&e, RC_EREAD, NULL, "cannot read oss://%s/%s: writing %s: %s", r->bucket,
-                     r->key, r->tmp_path, strerror(q.out_errno));
+        rc = rc_fail(&e, RC_EREAD, NULL, "cannot read oss://%s/%s: writing a temp file: %s",
+                     r->bucket, r->key, strerror(q.out_errno));
     else if (rc == 0 && q.cc == CURLE_OK && q.status == 412)
         rc = rc_fail(&e, RC_EREAD, NULL, "object oss://%s/%s changed while it was read", r->bucket,
                      r->key);
@@ -450,8 +450,8 @@ static int rd_read_at(blob_reader *base, int64_t off, void *dst, size_t len) {
         got = pread(r->fd, dst, len, (off_t)off);
     while (got < 0 && errno == EINTR);
     if (got < 0)
-        return blob_reader_fail(base, RC_EREAD, "cannot read oss://%s/%s: %s: %s", r->bucket,
-                                r->key, r->tmp_path, strerror(errno));
+        return blob_reader_fail(base, RC_EREAD, "cannot read oss://%s/%s: its temp file: %s",
+                                r->bucket, r->key, strerror(errno));
     return (int)got;
 }
 

@@ -243,7 +243,7 @@ int cli_highlights(int argc, char **argv) {
         inputs[i].path = spec.media[i].url.key;
         inputs[i].media_url = cli.n_files ? cli.files[i] : spec.media[i].url.raw;
     }
-    jobs_hl_export ex = {local_output_path, local_publish, (void *)cli.output, width, height};
+    jobs_hl_export ex = {local_output_path, local_publish, (void *)cli.output, width, height, NULL};
     jobs_hl_request req = {inputs, spec.n_media, spec.count, spec.clip_duration,
                            cli.output ? &ex : NULL};
     rc = jobs_hl_run(&req, NULL, &res, &err);

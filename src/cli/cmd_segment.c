@@ -218,7 +218,7 @@ int cli_segment(int argc, char **argv) {
         return 2;
     }
     const char *path = strncmp(args.input, "file://", 7) == 0 ? args.input + 7 : args.input;
-    segmentation_export exporter = {local_path, local_finished, local_discard, &args};
+    segmentation_export exporter = {local_path, local_finished, local_discard, &args, NULL};
     if (args.output) {
         /* Fail before decoding anything if the first output cannot be placed. */
         char first[SEGMENTATION_PATH_MAX];

@@ -300,7 +300,7 @@ int engine_analyze(const char *path, const engine_analyze_opts *opts,
 int engine_analyze_source(const engine_source *src, const engine_analyze_opts *opts,
                           const engine_progress *progress, engine_feature_track *out,
                           rc_error *err) {
-    const char *path = src->path;
+    const char *path = engine_source_name(src);
     analyzer a;
     memset(&a, 0, sizeof(a));
     memset(out, 0, sizeof(*out));

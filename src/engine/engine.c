@@ -34,3 +34,7 @@ engine_source engine_source_path(const char *path) {
     engine_source s = {.path = path};
     return s;
 }
+
+const char *engine_source_name(const engine_source *src) {
+    return src->name ? src->name : src->path;
+}

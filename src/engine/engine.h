@@ -19,10 +19,16 @@ typedef struct engine_source {
     int (*read_at)(void *user, int64_t offset, void *buf, size_t len);
     void *user;
     int64_t size; /* bytes, with read_at */
+    /* What messages call the source (e.g. "InputConfig.Media (oss://b/k.mp4)"); NULL = path. The
+     * service names every input this way, so no local path of the server reaches a caller. */
+    const char *name;
 } engine_source;
 
 /* A source for the local file at path. */
 engine_source engine_source_path(const char *path);
+
+/* What messages call src: its name, else its path. */
+const char *engine_source_name(const engine_source *src);
 
 /* Called with the fraction done in [0,1] (non-decreasing within one call of an engine function).
  * Returning non-zero cancels the work: the engine function then returns RC_ECANCELED. */

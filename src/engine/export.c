@@ -54,12 +54,11 @@ static int open_source(engine_export_job *job, const engine_source *source) {
     if (source->read_at) {
         if (source->size <= 0)
             return rc_fail(job->err, RC_EMEDIA, NULL, "%s is empty", job->src);
-    } else if (stat(job->src, &st) != 0) {
+    } else if (stat(source->path, &st) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return rc_fail(job->err, RC_ENOENT, NULL, "%s: no such file", job->src);
         return rc_fail(job->err, RC_EMEDIA, NULL, "%s: cannot read: %s", job->src, strerror(errno));
-    }
-    else if (!S_ISREG(st.st_mode))
+    } else if (!S_ISREG(st.st_mode))
         return rc_fail(job->err, RC_EMEDIA, NULL, "%s: not a regular file", job->src);
     char msg[128];
     int ret = engine_avio_open(source, &job->ic);
@@ -404,8 +403,8 @@ static int make_temp(engine_export_job *job, char **tmp) {
     if (fd < 0) {
         int e = errno;
         free(p);
-        return rc_fail(job->err, RC_EWRITE, NULL, "%s: cannot write to folder %.*s: %s", job->dst,
-                       dirlen ? (int)dirlen : 1, dirlen ? job->dst : ".", strerror(e));
+        return rc_fail(job->err, RC_EWRITE, NULL, "%s: cannot write to its folder: %s",
+                       job->dst_name, strerror(e));
     }
     if (fchmod(fd, 0644) != 0)
         log_debug("export: cannot chmod %s: %s", p, strerror(errno));
@@ -430,12 +429,14 @@ int engine_export_range_ex(const char *src, double in_s, double out_s, const cha
 int engine_export_source(const engine_source *source, double in_s, double out_s, const char *dst,
                          const engine_export_opts *opts, const engine_progress *progress,
                          engine_export_result *result, rc_error *err) {
-    const char *src = source->path;
-    engine_export_job job = {.src = src, .dst = dst, .progress = progress, .err = err};
+    const char *src = engine_source_name(source);
+    const char *dst_name = opts && opts->dst_name ? opts->dst_name : dst;
+    engine_export_job job = {
+        .src = src, .dst = dst, .dst_name = dst_name, .progress = progress, .err = err};
     char *tmp = NULL;
     int *ord = NULL;
     int rc = 0;
-    if (!src || !dst || !*dst) {
+    if (!source->path || !dst || !*dst) {
         rc = rc_fail(err, RC_EINVAL, NULL, "export needs a source and a destination path");
         goto out;
     }
@@ -446,7 +447,7 @@ int engine_export_source(const engine_source *source, double in_s, double out_s,
     }
     if (container_of(dst, &job.container)) {
         rc = rc_fail(err, RC_ENOTSUP, NULL,
-                     "%s: unsupported extension (use .mp4, .mov, .mkv or .webm)", dst);
+                     "%s: unsupported extension (use .mp4, .mov, .mkv or .webm)", dst_name);
         goto out;
     }
     if (opts) {
@@ -496,7 +497,7 @@ int engine_export_source(const engine_source *source, double in_s, double out_s,
     if ((rc = engine_export_write(&job)))
         goto out;
     if (rename(tmp, dst) != 0) {
-        rc = rc_fail(err, RC_EWRITE, NULL, "%s: cannot rename the finished file: %s", dst,
+        rc = rc_fail(err, RC_EWRITE, NULL, "%s: cannot rename the finished file: %s", dst_name,
                      strerror(errno));
         goto out;
     }

@@ -9,6 +9,9 @@ typedef struct engine_export_opts {
     int width;    /* output width in pixels, 0 = follow source / height (API.md §4.0 size rules) */
     int height;   /* output height in pixels, 0 = follow source / width */
     int reencode; /* 1 = decode and encode the whole range even where packets could be copied */
+    /* What messages call the output (e.g. "OutputConfig.ObjectKey (oss://b/k_1.mp4)"); NULL = dst.
+     * With it and a named source, no message holds a local path. */
+    const char *dst_name;
 } engine_export_opts;
 
 /* How the video of a range was written. Audio is handled apart: AAC into mp4/mov is copied packet
@@ -52,7 +55,7 @@ int engine_export_range_ex(const char *src, double in_s, double out_s, const cha
                            const engine_export_opts *opts, const engine_progress *progress,
                            engine_export_result *result, rc_error *err);
 
-/* engine_export_range_ex reading any source (messages name src->path). */
+/* engine_export_range_ex reading any source (messages name it by engine_source_name). */
 int engine_export_source(const engine_source *src, double in_s, double out_s, const char *dst,
                          const engine_export_opts *opts, const engine_progress *progress,
                          engine_export_result *result, rc_error *err);

@@ -15,7 +15,7 @@ static int av_fail(engine_export_job *job, int ret, const char *what) {
     av_strerror(ret, msg, sizeof(msg));
     if (ret == AVERROR(ENOMEM))
         return rc_fail(job->err, RC_ENOMEM, NULL, "%s: out of memory", job->src);
-    return rc_fail(job->err, RC_EINTERNAL, NULL, "%s: %s: %s", job->dst, what, msg);
+    return rc_fail(job->err, RC_EINTERNAL, NULL, "%s: %s: %s", job->dst_name, what, msg);
 }
 
 int engine_export_open_decoder(engine_export_job *job, int idx, AVCodecContext **out) {
@@ -58,7 +58,7 @@ int engine_export_open_smart_encoder(engine_export_job *job, int sps_id, AVCodec
     int vp9 = p->codec_id == AV_CODEC_ID_VP9;
     const AVCodec *c = avcodec_find_encoder_by_name(vp9 ? "libvpx-vp9" : "libx264");
     if (!c)
-        return rc_fail(job->err, RC_ENOTSUP, NULL, "%s: no %s encoder", job->dst,
+        return rc_fail(job->err, RC_ENOTSUP, NULL, "%s: no %s encoder", job->dst_name,
                        vp9 ? "VP9" : "H.264");
     AVCodecContext *ctx = avcodec_alloc_context3(c);
     if (!ctx)
@@ -116,7 +116,7 @@ int engine_export_open_video_encoder(engine_export_job *job, int global_header,
     int vp9 = job->container == EXPORT_WEBM;
     const AVCodec *c = avcodec_find_encoder_by_name(vp9 ? "libvpx-vp9" : "libx264");
     if (!c)
-        return rc_fail(job->err, RC_ENOTSUP, NULL, "%s: no %s encoder", job->dst,
+        return rc_fail(job->err, RC_ENOTSUP, NULL, "%s: no %s encoder", job->dst_name,
                        vp9 ? "VP9" : "H.264");
     AVCodecContext *ctx = avcodec_alloc_context3(c);
     if (!ctx)
@@ -160,7 +160,7 @@ int engine_export_open_audio_encoder(engine_export_job *job, const AVCodecContex
     int opus = job->container == EXPORT_WEBM;
     const AVCodec *c = avcodec_find_encoder_by_name(opus ? "libopus" : "aac");
     if (!c)
-        return rc_fail(job->err, RC_ENOTSUP, NULL, "%s: no %s encoder", job->dst,
+        return rc_fail(job->err, RC_ENOTSUP, NULL, "%s: no %s encoder", job->dst_name,
                        opus ? "Opus" : "AAC");
     AVCodecContext *ctx = avcodec_alloc_context3(c);
     if (!ctx)

@@ -22,7 +22,9 @@ typedef struct engine_export_vframe {
 } engine_export_vframe;
 
 typedef struct engine_export_job {
-    const char *src, *dst, *tmp;
+    const char *src;       /* what messages call the source (engine_source_name) */
+    const char *dst, *tmp; /* the output path and its temp file */
+    const char *dst_name;  /* what messages call the output (opts->dst_name, else dst) */
     enum engine_export_container container;
     const engine_progress *progress;
     rc_error *err;

@@ -37,7 +37,7 @@ static int av_err(writer *w, int ret, const char *what) {
     char msg[128];
     av_strerror(ret, msg, sizeof(msg));
     if (ret == AVERROR(EIO) || ret == AVERROR(ENOSPC) || ret == AVERROR(EACCES))
-        return rc_fail(w->job->err, RC_EWRITE, NULL, "%s: %s: %s", w->job->dst, what, msg);
+        return rc_fail(w->job->err, RC_EWRITE, NULL, "%s: %s: %s", w->job->dst_name, what, msg);
     return rc_fail(w->job->err, RC_EMEDIA, NULL, "%s: %s: %s", w->job->src, what, msg);
 }
 
@@ -465,7 +465,7 @@ static int open_output(writer *w) {
     if (ret < 0) {
         char msg[128];
         av_strerror(ret, msg, sizeof(msg));
-        return rc_fail(job->err, RC_EWRITE, NULL, "%s: cannot write: %s", job->dst, msg);
+        return rc_fail(job->err, RC_EWRITE, NULL, "%s: cannot write: %s", job->dst_name, msg);
     }
     AVDictionary *d = NULL;
     if (job->container == EXPORT_MP4 || job->container == EXPORT_MOV)

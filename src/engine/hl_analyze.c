@@ -16,7 +16,7 @@ int engine_hl_analyze(const char *path, const engine_progress *progress, engine_
 
 int engine_hl_analyze_source(const engine_source *src, const engine_progress *progress,
                              engine_hl_track *out, rc_error *err) {
-    const char *path = src->path;
+    const char *path = engine_source_name(src);
     memset(out, 0, sizeof(*out));
     AVFormatContext *fmt = NULL;
     AVPacket *pkt = NULL;

@@ -113,14 +113,14 @@ int engine_open_media(const char *path, struct AVFormatContext **out, rc_error *
 
 int engine_open_source(const engine_source *src, struct AVFormatContext **out, rc_error *err) {
     *out = NULL;
-    const char *path = src->path;
+    const char *path = engine_source_name(src);
     if (src->read_at) {
         if (src->size <= 0)
             return rc_fail(err, RC_EMEDIA, NULL, "%s is empty", path);
         goto open;
     }
     struct stat sb;
-    if (stat(path, &sb) != 0) {
+    if (stat(src->path, &sb) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return rc_fail(err, RC_ENOENT, NULL, "%s: no such file", path);
         return rc_fail(err, RC_EREAD, NULL, "%s: cannot read: %s", path, strerror(errno));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,21 +78,20 @@ static int reader_read_at(void *user, int64_t offset, void *buf, size_t len) {
     return blob_reader_read_at(user, offset, buf, len);
 }
 
-/* Remote buckets (S3) are read through a ranged reader; local folders in place. */
-static int bucket_remote(blob_backend *be, const char *bucket) {
-    const char *name = blob_is_router(be) ? blob_router_backend_of(be, bucket) : be->ops->name;
-    return name && strcmp(name, "fs") != 0;
-}
-
 int jobs_object_input_open(blob_backend *be, const char *bucket, const char *key,
                            const char *tmp_dir, jobs_object_input *in, rc_error *err) {
     memset(in, 0, sizeof(*in));
-    int rc = RC_ENOTSUP;
-    if (bucket_remote(be, bucket)) {
-        rc_error rerr = {0};
-        rc = blob_open_reader(be, bucket, key, tmp_dir, &in->reader, &rerr);
-        if (rc && rc != RC_ENOTSUP)
-            return rc_fail(err, rerr.rc ? rerr.rc : rc, NULL, "%s", rerr.message);
+    in->bucket = strdup(bucket);
+    in->key = strdup(key);
+    if (!in->bucket || !in->key) {
+        jobs_object_input_free(in);
+        return RC_ENOMEM;
+    }
+    rc_error rerr = {0};
+    int rc = blob_open_reader(be, bucket, key, tmp_dir, &in->reader, &rerr);
+    if (rc && rc != RC_ENOTSUP) {
+        jobs_object_input_free(in);
+        return rc_fail(err, rerr.rc ? rerr.rc : rc, NULL, "%s", rerr.message);
     }
     if (rc == 0) {
         size_t n = strlen(bucket) + strlen(key) + 8;
@@ -101,11 +101,13 @@ int jobs_object_input_open(blob_backend *be, const char *bucket, const char *key
         }
         snprintf(in->path, n, "oss://%s/%s", bucket, key);
         in->source = (engine_source){in->path, reader_read_at, in->reader,
-                                     blob_reader_size(in->reader)};
+                                     blob_reader_size(in->reader), NULL};
         return 0;
     }
     rc = blob_get_local(be, bucket, key, tmp_dir, &in->path, &in->is_temp, err);
-    if (!rc)
+    if (rc)
+        jobs_object_input_free(in);
+    else
         in->source = engine_source_path(in->path);
     return rc;
 }
@@ -115,9 +117,10 @@ const rc_error *jobs_object_input_error(const jobs_object_input *in) {
 }
 
 void jobs_object_input_free(jobs_object_input *in) {
-    if (in->reader) {
-        blob_reader_stats st;
+    blob_reader_stats st = {0};
+    if (in->reader)
         blob_reader_get_stats(in->reader, &st);
+    if (st.requests > 0) { /* a remote object (local files count no requests) */
         log_info("input %s: read %lld of %lld bytes in %d requests%s", in->path,
                  (long long)st.bytes_fetched, (long long)blob_reader_size(in->reader),
                  st.requests, st.fallback ? " (fell back to a temp-file download)" : "");
@@ -127,7 +130,12 @@ void jobs_object_input_free(jobs_object_input *in) {
     if (in->is_temp && in->path)
         unlink(in->path);
     free(in->path);
-    in->path = NULL;
+    free(in->bucket);
+    free(in->key);
+    free(in->name);
+    in->path = in->bucket = in->key = in->name = NULL;
+    in->is_temp = 0;
+    in->source.name = NULL;
 }
 
 static void local_input_free(local_input *in) {
@@ -146,10 +154,47 @@ static int input_read_failure(const local_input *in, const char *param, int rc, 
     return rc_fail(err, RC_EREAD, "InputReadFailed", "%s: %s", param, rerr->message);
 }
 
-/* Resolves loc (named `param` in messages) to a local file. MediaIds resolve through the store. */
+#define INPUT_ECHO_MAX 200 /* bytes of an input's URL in messages */
+
+/* Names the input for the engine's messages: its parameter and its location as the caller wrote
+ * it ("InputConfig.Media (oss://media-in/a.mp4)"; an http(s) URL without its query, which may
+ * hold a signature) - never the local file it is read from (API.md: messages name parameters and
+ * oss:// objects, not server paths). */
+static int name_input(local_input *in, const char *param, const jobs_location *loc) {
+    const char *raw = loc->raw ? loc->raw : "";
+    size_t len = strncasecmp(raw, "http", 4) == 0 ? strcspn(raw, "?#") : strlen(raw);
+    const char *more = len > INPUT_ECHO_MAX ? "..." : "";
+    if (len > INPUT_ECHO_MAX)
+        len = INPUT_ECHO_MAX;
+    size_t n = strlen(param) + len + 8;
+    free(in->name);
+    if (!(in->name = malloc(n)))
+        return RC_ENOMEM;
+    snprintf(in->name, n, "%s (%.*s%s)", param, (int)len, raw, more);
+    in->source.name = in->name;
+    return 0;
+}
+
+static int resolve_location(jobs_executor *ex, const store_job *job, const jobs_location *loc,
+                            const char *param, const char *work_dir, local_input *out,
+                            rc_error *err);
+
+/* Resolves loc (named `param` in messages) to something the engine reads, named for messages by
+ * param and the location. MediaIds resolve through the store. */
 static int resolve_input(jobs_executor *ex, const store_job *job, const jobs_location *loc,
                          const char *param, const char *work_dir, local_input *out,
                          rc_error *err) {
+    int rc = resolve_location(ex, job, loc, param, work_dir, out, err);
+    if (!rc && loc->kind != JOBS_LOC_MEDIA && name_input(out, param, loc)) {
+        local_input_free(out);
+        rc = RC_ENOMEM;
+    }
+    return rc;
+}
+
+static int resolve_location(jobs_executor *ex, const store_job *job, const jobs_location *loc,
+                            const char *param, const char *work_dir, local_input *out,
+                            rc_error *err) {
     memset(out, 0, sizeof(*out));
     switch (loc->kind) {
     case JOBS_LOC_OSS: {
@@ -167,7 +212,8 @@ static int resolve_input(jobs_executor *ex, const store_job *job, const jobs_loc
         struct stat sb;
         if (stat(loc->key, &sb) != 0 || !S_ISREG(sb.st_mode))
             return rc_fail(err, RC_ENOENT, "InvalidParameter.ResourceNotFound",
-                           "The resource operated \"%s\" cannot be found: %s", param, loc->key);
+                           "The resource operated \"%s\" cannot be found: %.*s", param,
+                           INPUT_ECHO_MAX, loc->raw ? loc->raw : loc->key);
         out->path = strdup(loc->key);
         out->source = engine_source_path(out->path);
         return out->path ? 0 : RC_ENOMEM;
@@ -213,7 +259,48 @@ typedef struct bucket_output {
     blob_backend *target;    /* where outputs go: the bucket's backend, or OutputConfig.Endpoint's */
     unsigned char *uploaded; /* uploaded[index] = 1 once stored in the bucket */
     size_t n_uploaded;
+    const local_input *inputs; /* the job's inputs, which no output may replace */
+    size_t n_inputs;
 } bucket_output;
+
+/* The submission refused templates that can name a URL input (jobs_output_check_input); this
+ * also covers inputs given by MediaId and whatever reached the queue before that check: an
+ * object the job reads is never replaced, so a failed job can never delete it either. */
+static int refuse_input_key(const bucket_output *bo, int index, const char *key, rc_error *err) {
+    for (size_t i = 0; i < bo->n_inputs; i++) {
+        const local_input *in = &bo->inputs[i];
+        if (in->bucket && in->key && strcmp(in->bucket, bo->spec->bucket) == 0 &&
+            strcmp(in->key, key) == 0)
+            return rc_fail(err, RC_EINVAL, "InvalidParameter",
+                           "OutputConfig.ObjectKey: output %d (oss://%s/%.200s) would replace %s",
+                           index, bo->spec->bucket, key, in->name ? in->name : "an input");
+    }
+    return 0;
+}
+
+/* Fails before any work is done when some output of the template would be one of the inputs:
+ * MediaIds are resolved only now (URL inputs were refused at submission, unless the job was
+ * queued before that check). refuse_input_key guards each upload all the same. */
+static int outputs_spare_inputs(const jobs_output_spec *out, const local_input *in, size_t n,
+                                rc_error *err) {
+    for (size_t i = 0; out->need_export && i < n; i++) {
+        jobs_location loc = {.kind = JOBS_LOC_OSS, .bucket = in[i].bucket, .key = in[i].key};
+        int rc = in[i].bucket ? jobs_output_check_input(out, &loc, in[i].name, err) : 0;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* What messages call output `index`: "OutputConfig.ObjectKey (oss://bucket/key)". */
+static void bucket_output_name(void *user, int index, char *out, size_t n) {
+    bucket_output *bo = user;
+    char key[OBJECTKEY_MAX + 1];
+    if (objectkey_expand(bo->spec->object_key, index, OBJECTKEY_MAX, key, sizeof(key), "", NULL))
+        snprintf(out, n, "OutputConfig.ObjectKey (output %d)", index);
+    else
+        snprintf(out, n, "OutputConfig.ObjectKey (oss://%s/%.200s)", bo->spec->bucket, key);
+}
 
 static int bucket_path_for(void *user, int index, char *path, size_t n, rc_error *err) {
     bucket_output *bo = user;
@@ -232,6 +319,8 @@ static int bucket_done(void *user, int index, const char *path,
     char key[OBJECTKEY_MAX + 1];
     int rc = objectkey_expand(bo->spec->object_key, index, OBJECTKEY_MAX, key, sizeof(key),
                               "OutputConfig.ObjectKey", err);
+    if (!rc)
+        rc = refuse_input_key(bo, index, key, err);
     if (rc)
         return rc;
     rc_error berr = {0};
@@ -318,8 +407,21 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
     rc = resolve_input(ex, job, &spec.input, "InputConfig.Media", task->work_dir, &in, err);
     if (rc)
         goto out_spec;
-    bucket_output bo = {ex, task->work_dir, &spec.output, err, job, ex->blob, NULL, 0};
-    segmentation_export exporter = {bucket_path_for, bucket_done, bucket_undo, &bo};
+    rc = outputs_spare_inputs(&spec.output, &in, 1, err);
+    if (rc) {
+        local_input_free(&in);
+        goto out_spec;
+    }
+    bucket_output bo = {.ex = ex,
+                        .work_dir = task->work_dir,
+                        .spec = &spec.output,
+                        .err = err,
+                        .job = job,
+                        .target = ex->blob,
+                        .inputs = &in,
+                        .n_inputs = 1};
+    segmentation_export exporter = {bucket_path_for, bucket_done, bucket_undo, &bo,
+                                    bucket_output_name};
     /* jobs_range and segmentation_range are both {double in, out}. */
     segmentation_range *ranges = NULL;
     if (spec.n_ranges) {
@@ -402,7 +504,14 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
         return rc;
     local_input *locals = calloc(spec.n_media, sizeof(*locals));
     jobs_hl_input *inputs = calloc(spec.n_media, sizeof(*inputs));
-    bucket_output bo = {ex, task->work_dir, &spec.output, err, job, ex->blob, NULL, 0};
+    bucket_output bo = {.ex = ex,
+                        .work_dir = task->work_dir,
+                        .spec = &spec.output,
+                        .err = err,
+                        .job = job,
+                        .target = ex->blob,
+                        .inputs = locals,
+                        .n_inputs = spec.n_media};
     blob_backend *owned = NULL;
     jobs_hl_result res;
     memset(&res, 0, sizeof(res));
@@ -424,11 +533,17 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
         inputs[i].media_url = m->media_id ? NULL : m->url.raw;
     }
     if (!rc)
+        rc = outputs_spare_inputs(&spec.output, locals, spec.n_media, err);
+    if (!rc)
         rc = open_output_target(ex, &spec.output, &bo, &owned, err);
     if (rc)
         goto out;
-    jobs_hl_export exporter = {bucket_path_for, hl_publish, &bo, spec.output.width,
-                               spec.output.height};
+    jobs_hl_export exporter = {.output_path = bucket_path_for,
+                               .publish = hl_publish,
+                               .user = &bo,
+                               .width = spec.output.width,
+                               .height = spec.output.height,
+                               .output_name = bucket_output_name};
     jobs_hl_request req = {inputs, spec.n_media, spec.count, spec.clip_duration,
                            spec.output.need_export ? &exporter : NULL};
     rc = jobs_hl_run(&req, &task->progress, &res, err);
@@ -466,12 +581,29 @@ out:
     return rc;
 }
 
+/* The last guard of the rule that no local path of the server reaches a caller (inputs and
+ * outputs are named by parameter and oss:// URL everywhere above): paths under the data dir or
+ * the job's folder left in a job error are hidden, and the original goes to the log for whoever
+ * has to find the message that leaked them. */
+static void hide_local_paths(rc_error *err, const char *data_dir, const char *work_dir) {
+    rc_error original = *err;
+    int hidden = rc_error_hide_paths(err, data_dir, "(a file of the server)");
+    hidden += rc_error_hide_paths(err, work_dir, "(a file of the server)");
+    if (hidden)
+        log_warn("job error held a local path (hidden from the caller): %s", original.message);
+}
+
 int jobs_executor_run(void *user, const jobs_task *task, jobs_outcome *out, rc_error *err) {
     jobs_executor *ex = user;
+    int rc;
     if (strcmp(task->job->type, "Segmentation") == 0)
-        return run_segmentation(ex, task, out, err);
-    if (strcmp(task->job->type, "HighlightExtraction") == 0)
-        return run_highlights(ex, task, out, err);
-    return rc_fail(err, RC_ENOTSUP, "InternalError", "job type %s is not supported",
-                   task->job->type);
+        rc = run_segmentation(ex, task, out, err);
+    else if (strcmp(task->job->type, "HighlightExtraction") == 0)
+        rc = run_highlights(ex, task, out, err);
+    else
+        rc = rc_fail(err, RC_ENOTSUP, "InternalError", "job type %s is not supported",
+                     task->job->type);
+    if (rc && err)
+        hide_local_paths(err, ex->cfg->data_dir, task->work_dir);
+    return rc;
 }

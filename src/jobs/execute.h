@@ -22,14 +22,20 @@ void jobs_executor_destroy(jobs_executor *ex);
 /* The jobs_execute_fn: user is the jobs_executor. */
 int jobs_executor_run(void *user, const jobs_task *task, jobs_outcome *out, rc_error *err);
 
-/* An object opened for the engine: remote (S3) objects through a ranged reader (no download
- * first; the reader falls back to a temp file by itself), local buckets as the file in place, and
- * a temp-file download where the backend has no reader. */
+/* An input opened for the engine. Objects in buckets are read through their backend's reader:
+ * S3 by ranged GETs (no download first; the reader falls back to a temp file by itself), local
+ * buckets by the file blob_fs opened without following links - no path into a bucket is ever
+ * handed to FFmpeg, which would resolve it again. A backend without a reader gives a temp-file
+ * download. */
 typedef struct jobs_object_input {
-    char *path;            /* the local file; with reader, "oss://bucket/key" (for messages) */
-    int is_temp;           /* path is a temp download to remove */
-    blob_reader *reader;   /* or NULL */
-    engine_source source;  /* what the engine reads */
+    char *path;           /* the local file; with reader, "oss://bucket/key" (for messages) */
+    int is_temp;          /* path is a temp download to remove */
+    blob_reader *reader;  /* or NULL */
+    engine_source source; /* what the engine reads */
+    /* The object read (an OSS input), else NULL: no output may replace it. */
+    char *bucket, *key;
+    /* What messages call the input ("InputConfig.Media (oss://b/k)"), or NULL. */
+    char *name;
 } jobs_object_input;
 
 /* Opens bucket/key of be into *in (tmp_dir for downloads). Returns 0 or the blob layer's rc with

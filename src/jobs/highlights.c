@@ -151,12 +151,17 @@ static int export_all(const jobs_hl_request *req, const engine_progress *progres
         return rc_fail(err, RC_ENOMEM, NULL, "out of memory");
     int rc = 0;
     engine_export_opts opts = {.width = ex->width, .height = ex->height};
+    char dst_name[4096];
     for (size_t k = 0; k < out->n_clips && !rc; k++) {
         jobs_hl_clip *c = &out->clips[k];
         char path[4096];
         rc = ex->output_path(ex->user, c->index, path, sizeof(path), err);
         if (rc)
             break;
+        if (ex->output_name) {
+            ex->output_name(ex->user, c->index, dst_name, sizeof(dst_name));
+            opts.dst_name = dst_name;
+        }
         double lo = from + (1 - from) * (double)k / (double)out->n_clips;
         double hi = from + (1 - from) * (double)(k + 1) / (double)out->n_clips;
         engine_progress_span span;

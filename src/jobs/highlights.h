@@ -20,7 +20,7 @@ typedef struct jobs_hl_input {
     const char *path; /* local file (or the name of source) */
     const char *media_id;
     const char *media_url;
-    const engine_source *source; /* NULL = path; else read through it */
+    const engine_source *source; /* NULL = path; else read through it (messages use its name) */
 } jobs_hl_input;
 
 /* Export hooks (NeedExport). The runner asks output_path for the local file of output `index`
@@ -34,6 +34,9 @@ typedef struct jobs_hl_export {
                    rc_error *err);
     void *user;
     int width, height; /* 0 = source size (API.md §4.0 size rules) */
+    /* Fills out (size n) with what messages call output `index` (the service: "OutputConfig.
+     * ObjectKey (oss://b/k_1.mp4)"); NULL = its local path. */
+    void (*output_name)(void *user, int index, char *out, size_t n);
 } jobs_hl_export;
 
 typedef struct jobs_hl_request {

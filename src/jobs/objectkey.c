@@ -70,6 +70,70 @@ int objectkey_validate(const char *tmpl, const char *path, int allow_absolute, r
     return 0;
 }
 
+/* The template as literal parts around its index slots: with "{index}", the text between them;
+ * without, the stem plus "_" and the extension (objectkey_expand's rule). Returns the number of
+ * slots (parts - 1), at most max_parts - 1. */
+static size_t split_template(const char *tmpl, const char **part, size_t *len, size_t max_parts,
+                             char *stem_buf, size_t stem_n) {
+    static const char slot[] = "{index}";
+    if (!strstr(tmpl, slot)) {
+        const char *ext = extension_of(tmpl);
+        size_t stem = ext ? (size_t)(ext - 1 - tmpl) : strlen(tmpl);
+        snprintf(stem_buf, stem_n, "%.*s_", (int)stem, tmpl);
+        part[0] = stem_buf;
+        len[0] = strlen(stem_buf);
+        part[1] = tmpl + stem;
+        len[1] = strlen(tmpl + stem);
+        return 1;
+    }
+    size_t slots = 0;
+    const char *p = tmpl;
+    for (const char *hit = strstr(p, slot); hit && slots + 1 < max_parts; hit = strstr(p, slot)) {
+        part[slots] = p;
+        len[slots++] = (size_t)(hit - p);
+        p = hit + sizeof(slot) - 1;
+    }
+    part[slots] = p;
+    len[slots] = strlen(p);
+    return slots;
+}
+
+int objectkey_can_produce(const char *tmpl, const char *key, char *index, size_t n) {
+    /* A valid template expands to at most OBJECTKEY_MAX bytes, each slot to one at least. */
+    enum { MAX_PARTS = OBJECTKEY_MAX + 2 };
+    const char *part[MAX_PARTS];
+    size_t len[MAX_PARTS];
+    char stem[OBJECTKEY_MAX + 2];
+    size_t slots = split_template(tmpl, part, len, MAX_PARTS, stem, sizeof(stem));
+    size_t literal = 0, key_len = strlen(key);
+    for (size_t i = 0; i <= slots; i++)
+        literal += len[i];
+    if (slots == 0 || key_len <= literal || (key_len - literal) % slots != 0)
+        return 0;
+    /* Every slot holds the same number: its digits are where the first slot stands. */
+    size_t digits = (key_len - literal) / slots;
+    const char *number = key + len[0];
+    if (number[0] < '1' || number[0] > '9')
+        return 0;
+    for (size_t i = 1; i < digits; i++)
+        if (number[i] < '0' || number[i] > '9')
+            return 0;
+    size_t at = 0;
+    for (size_t i = 0; i <= slots; i++) {
+        if (strncmp(key + at, part[i], len[i]) != 0)
+            return 0;
+        at += len[i];
+        if (i < slots) {
+            if (strncmp(key + at, number, digits) != 0)
+                return 0;
+            at += digits;
+        }
+    }
+    if (index && n)
+        snprintf(index, n, "%.*s", (int)digits, number);
+    return at == key_len;
+}
+
 int objectkey_expand(const char *tmpl, int index, size_t max_len, char *out, size_t n,
                      const char *path, rc_error *err) {
     char num[16];

@@ -23,6 +23,11 @@ int objectkey_validate(const char *tmpl, const char *path, int allow_absolute, r
 int objectkey_expand(const char *tmpl, int index, size_t max_len, char *out, size_t n,
                      const char *path, rc_error *err);
 
+/* Whether some index >= 1 expands the (valid) template tmpl to exactly key: 1 with the index's
+ * decimal digits in index (size n, cut to fit), else 0. Any positive number counts, not only those
+ * a job could reach, so a "no" is certain: an output of the template can never be key. */
+int objectkey_can_produce(const char *tmpl, const char *key, char *index, size_t n);
+
 /* The container for a key or path by its extension; RC_ENOTSUP for an unknown one. */
 int objectkey_container(const char *key, enum objectkey_container *out);
 

@@ -136,11 +136,16 @@ static int export_all(const segmentation_request *req, const engine_progress *pr
     size_t handed_out = 0;
     int rc = 0;
     engine_export_opts opts = {.width = req->width, .height = req->height};
+    char dst_name[SEGMENTATION_URL_MAX + 64];
     for (size_t i = 0; i < out->count && !rc; i++) {
         segmentation_segment *s = &out->segments[i];
         rc = ex->local_path(ex->user, s->index, paths[i], SEGMENTATION_PATH_MAX, err);
         if (rc)
             break;
+        if (ex->output_name) {
+            ex->output_name(ex->user, s->index, dst_name, sizeof(dst_name));
+            opts.dst_name = dst_name;
+        }
         handed_out = i + 1;
         double span = (1.0 - lo) / (double)out->count;
         engine_progress_span sp;

@@ -32,11 +32,15 @@ typedef struct segmentation_export {
     /* Removes output `index` (the local file and anything uploaded). Must not fail loudly. */
     void (*discard)(void *user, int index, const char *path);
     void *user;
+    /* Fills out (size n) with what messages call output `index` (the service: "OutputConfig.
+     * ObjectKey (oss://b/k_1.mp4)"); NULL = its local path. */
+    void (*output_name)(void *user, int index, char *out, size_t n);
 } segmentation_export;
 
 typedef struct segmentation_request {
     const char *input_path; /* local file (or the name of input_source) */
-    const engine_source *input_source; /* NULL = input_path; else read through it */
+    /* NULL = input_path; else read through it. Engine messages name the input by its name. */
+    const engine_source *input_source;
     const char
         *input_name; /* how messages name the input (e.g. "InputConfig.Media"); NULL = path */
     enum segmentation_mode mode;

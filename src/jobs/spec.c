@@ -179,6 +179,8 @@ int jobs_seg_spec_parse(const char *input_config, const char *job_params, const 
     if (!rc)
         rc = jobs_output_parse(output_config, 0, &p, &out->output, err);
     if (!rc)
+        rc = jobs_output_check_input(&out->output, &out->input, "InputConfig.Media", err);
+    if (!rc)
         rc = jobs_userdata_parse(user_data, JOBS_USERDATA_MAX, 1, &p, &out->userdata, err);
     if (rc)
         jobs_seg_spec_free(out);
@@ -322,6 +324,12 @@ int jobs_hl_spec_parse(const char *input_config, const char *output_config, cons
     int rc = parse_hl_input(input_config, &p, out, err);
     if (!rc)
         rc = jobs_output_parse(output_config, 1, &p, &out->output, err);
+    for (size_t i = 0; !rc && i < out->n_media; i++) {
+        char path[PATH_LEN];
+        snprintf(path, sizeof(path), "InputConfig.MediaArray[%zu].MediaURL", i);
+        if (!out->media[i].media_id)
+            rc = jobs_output_check_input(&out->output, &out->media[i].url, path, err);
+    }
     if (!rc)
         rc = jobs_userdata_parse(user_data, JOBS_USERDATA_MAX, 1, &p, &out->userdata, err);
     if (rc)

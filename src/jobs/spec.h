@@ -160,6 +160,14 @@ void jobs_hl_spec_free(jobs_hl_spec *spec);
  * JOBS_USERDATA_MAX or JOBS_MEDIA_USERDATA_MAX; notify selects the NotifyAddress rules. */
 int jobs_output_parse(const char *output_config, int highlights, const jobs_policy *policy,
                       jobs_output_spec *out, rc_error *err);
+/* Outputs never replace an input: fails when some index expands OutputConfig.ObjectKey to the
+ * object `in` names (an OSS input in OutputConfig.Bucket; other kinds pass) - InvalidParameter
+ * (RC_EINVAL) "OutputConfig.ObjectKey value "x.mp4" is not allowed: output 1
+ * (oss://media-in/x_1.mp4) would replace <in_path>". An Endpoint override does not count as
+ * another place: it may be the same service. The Submit parsers check URL inputs; MediaId inputs
+ * are checked once resolved (API state check, and the executor before each upload). */
+int jobs_output_check_input(const jobs_output_spec *out, const jobs_location *in,
+                            const char *in_path, rc_error *err);
 void jobs_output_spec_free(jobs_output_spec *out);
 int jobs_userdata_parse(const char *user_data, size_t max_bytes, int notify,
                         const jobs_policy *policy, jobs_userdata *out, rc_error *err);

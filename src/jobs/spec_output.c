@@ -158,6 +158,22 @@ int jobs_output_parse(const char *output_config, int highlights, const jobs_poli
     return rc;
 }
 
+int jobs_output_check_input(const jobs_output_spec *out, const jobs_location *in,
+                            const char *in_path, rc_error *err) {
+    char index[24];
+    if (!out->need_export || !out->bucket || !out->object_key || in->kind != JOBS_LOC_OSS ||
+        !in->bucket || !in->key || strcmp(in->bucket, out->bucket) != 0 ||
+        !objectkey_can_produce(out->object_key, in->key, index, sizeof(index)))
+        return 0;
+    char echo[JSONX_ECHO_MAX + 1];
+    jsonx_echo(out->object_key, echo);
+    return rc_fail(
+        err, RC_EINVAL, "InvalidParameter",
+        "OutputConfig.ObjectKey value \"%s\" is not allowed: output %s (oss://%s/%.200s) "
+        "would replace %s",
+        echo, index, in->bucket, in->key, in_path);
+}
+
 /* 1 if s is a queue name: "ice-callback" then [A-Za-z0-9_-]*, at most 120 bytes. */
 static int queue_name_valid(const char *s) {
     size_t len = strlen(s);

@@ -34,6 +34,36 @@ void rc_error_clear(rc_error *err) {
         memset(err, 0, sizeof(*err));
 }
 
+int rc_error_hide_paths(rc_error *err, const char *dir, const char *shown) {
+    size_t dir_len = dir ? strlen(dir) : 0;
+    while (dir_len > 1 && dir[dir_len - 1] == '/')
+        dir_len--;
+    if (!err || dir_len == 0 || (dir_len == 1 && dir[0] == '/'))
+        return 0;
+    char out[sizeof(err->message)];
+    size_t o = 0, shown_len = strlen(shown);
+    int hidden = 0;
+    const char *s = err->message;
+    for (const char *p = s; *p;) {
+        int word = p == s || strchr(" \t\"'(=:,", p[-1]) != NULL;
+        if (word && strncmp(p, dir, dir_len) == 0 && p[dir_len] == '/') {
+            p += strcspn(p, " \t\"'):,");
+            size_t n = shown_len < sizeof(out) - 1 - o ? shown_len : sizeof(out) - 1 - o;
+            memcpy(out + o, shown, n);
+            o += n;
+            hidden++;
+        } else if (o + 1 < sizeof(out)) {
+            out[o++] = *p++;
+        } else {
+            break;
+        }
+    }
+    out[o] = '\0';
+    if (hidden)
+        memcpy(err->message, out, o + 1);
+    return hidden;
+}
+
 int rc_fail(rc_error *err, int rc, const char *ims_code, const char *fmt, ...) {
     if (!err || err->rc != 0)
         return rc;

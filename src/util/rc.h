@@ -53,4 +53,10 @@ void rc_error_clear(rc_error *err);
 int rc_fail(rc_error *err, int rc, const char *ims_code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Replaces in err's message every path under the folder dir - dir then "/" at the start of a word,
+ * up to the next blank, quote, ")", ":" or "," - by `shown` (the message is cut where it no longer
+ * fits). For messages that must not show a server's paths. Returns how many were replaced; a NULL
+ * or "" dir, and "/", replace nothing. */
+int rc_error_hide_paths(rc_error *err, const char *dir, const char *shown);
+
 #endif

@@ -10,7 +10,7 @@
 #include "util/log.h"
 
 int main(int argc, char **argv) {
-    engine_export_opts opts = {0, 0, 0};
+    engine_export_opts opts = {0, 0, 0, NULL};
     if (argc > 1 && strcmp(argv[1], "--reencode") == 0) {
         opts.reencode = 1;
         argv++;

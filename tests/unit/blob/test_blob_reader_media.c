@@ -309,7 +309,7 @@ static void test_probe_moov_at_end(void **state) {
     char local[512];
     blob_reader *r = open_media(be, local, sizeof(local));
     engine_source src = {"oss://" BUCKET "/media/moov_end.mp4", reader_read_at, r,
-                         blob_reader_size(r)};
+                         blob_reader_size(r), NULL};
     engine_media_info a, b;
     rc_error err = {0};
     assert_int_equal(engine_probe(local, &a, &err), 0);
@@ -343,7 +343,7 @@ static void test_export_moov_at_end(void **state) {
     char local[512], out_a[512], out_b[512];
     blob_reader *r = open_media(be, local, sizeof(local));
     engine_source src = {"oss://" BUCKET "/media/moov_end.mp4", reader_read_at, r,
-                         blob_reader_size(r)};
+                         blob_reader_size(r), NULL};
     snprintf(out_a, sizeof(out_a), "%s/seg_local.mp4", scratch);
     snprintf(out_b, sizeof(out_b), "%s/seg_s3.mp4", scratch);
     engine_export_result ra, rb;

@@ -136,7 +136,7 @@ static void test_export_and_cleanup(void **state) {
     snprintf(x.dir, sizeof(x.dir), "/tmp/reelcut_hl_export_%d", (int)getpid());
     mkdir(x.dir, 0700);
     jobs_hl_input inputs[1] = {{noaudio_path, NULL, "oss://in/n.mp4", NULL}};
-    jobs_hl_export ex = {out_path, publish, &x, 160, 0};
+    jobs_hl_export ex = {out_path, publish, &x, 160, 0, NULL};
     jobs_hl_request req = {inputs, 1, 2, 6, &ex};
     jobs_hl_result res;
     rc_error err;

@@ -208,7 +208,7 @@ static void test_export_all_or_nothing(void **state) {
     memset(&l, 0, sizeof(l));
     snprintf(l.dir, sizeof(l.dir), "/tmp/reelcut-seg-XXXXXX");
     assert_non_null(mkdtemp(l.dir));
-    segmentation_export ex = {ex_path, ex_finished, ex_discard, &l};
+    segmentation_export ex = {ex_path, ex_finished, ex_discard, &l, NULL};
     segmentation_range r[] = {{0.5, 2}, {3, 4.5}};
     segmentation_request req = {.input_path = media_path("shots/hard_h264.mp4"),
                                 .mode = SEGMENTATION_USER_DEFINED,

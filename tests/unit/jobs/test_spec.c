@@ -14,6 +14,9 @@
 #define E_TYPE "InvalidParameter.TypeMismatch"
 #define E_RANGE "InvalidParameter.OutOfRange"
 #define E_UNSUP "InvalidParameter.UnsupportedValue"
+#define E_INVALID "InvalidParameter"
+#define OSS_INPUT(key) "{\"Type\":\"OSS\",\"Media\":\"" key "\"}"
+#define OUT_TO(bucket, key) "{\"Bucket\":\"" bucket "\",\"ObjectKey\":\"" key "\"}"
 
 struct seg_case {
     enum fixture_policy policy;
@@ -169,6 +172,44 @@ static const struct seg_case seg_cases[] = {
      "{\"NotifyAddress\":\"https://hooks.example.com:8443/cb\"}", NULL, NULL},
     {POLICY_OPEN, SEG_OK_INPUT, NULL, NULL, "{\"NotifyAddress\":null,\"a\":[1,{\"b\":2}]}", NULL,
      NULL},
+    /* outputs never replace the input (issue 11 item 6) */
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/x_1.mp4"), NULL, OUT_TO("media-in", "x.mp4"), NULL,
+     E_INVALID,
+     "OutputConfig.ObjectKey value \"x.mp4\" is not allowed: output 1 (oss://media-in/x_1.mp4) "
+     "would replace InputConfig.Media"},
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/clips/17.mp4"), NULL,
+     OUT_TO("media-in", "clips/{index}.mp4"), NULL, E_INVALID,
+     "OutputConfig.ObjectKey value \"clips/{index}.mp4\" is not allowed: output 17 "
+     "(oss://media-in/clips/17.mp4) would replace InputConfig.Media"},
+    {POLICY_OPEN, OSS_INPUT("https://media-in.oss-cn-shanghai.aliyuncs.com/a/x_2.MOV?v=1"), NULL,
+     OUT_TO("media-in", "a/x.MOV"), NULL, E_INVALID,
+     "OutputConfig.ObjectKey value \"a/x.MOV\" is not allowed: output 2 (oss://media-in/a/x_2.MOV) "
+     "would replace InputConfig.Media"},
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/12/12.mkv"), NULL,
+     OUT_TO("media-in", "{index}/{index}.mkv"), "[]", E_INVALID,
+     "OutputConfig.ObjectKey value \"{index}/{index}.mkv\" is not allowed: output 12 "
+     "(oss://media-in/12/12.mkv) would replace InputConfig.Media"},
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/x_3"), NULL,
+     "{\"Bucket\":\"media-in\",\"ObjectKey\":\"x\",\"Endpoint\":\"http://127.0.0.1:9\"}", NULL,
+     E_INVALID,
+     "OutputConfig.ObjectKey value \"x\" is not allowed: output 3 (oss://media-in/x_3) would "
+     "replace InputConfig.Media"},
+    /* ...but keys no index gives are fine: another bucket, the template itself, 0, leading zeros,
+     * a number in one slot only, another extension */
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/x_1.mp4"), NULL, OUT_TO("media-out", "x.mp4"), NULL,
+     NULL, NULL},
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/x.mp4"), NULL, OUT_TO("media-in", "x.mp4"), NULL, NULL,
+     NULL},
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/x_0.mp4"), NULL, OUT_TO("media-in", "x.mp4"), NULL,
+     NULL, NULL},
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/x_01.mp4"), NULL, OUT_TO("media-in", "x.mp4"), NULL,
+     NULL, NULL},
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/12/13.mkv"), NULL,
+     OUT_TO("media-in", "{index}/{index}.mkv"), NULL, NULL, NULL},
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/x_1.mov"), NULL, OUT_TO("media-in", "x.mp4"), NULL,
+     NULL, NULL},
+    {POLICY_OPEN, OSS_INPUT("oss://media-in/x_a.mp4"), NULL, OUT_TO("media-in", "x.mp4"), NULL,
+     NULL, NULL},
     /* first failure wins, in parameter order */
     {POLICY_OPEN, "{}", "5", "{}", "[]", E_EMPTY, "InputConfig.Type is mandatory for this action."},
     {POLICY_OPEN, SEG_OK_INPUT, "5", "{}", "[]", E_JSON, "JobParams is not a valid JSON object"},
@@ -368,6 +409,14 @@ static const struct hl_case hl_cases[] = {
      "OutputConfig.Bucket is mandatory for this action."},
     {HL_OK_INPUT, "{\"NeedExport\":true,\"Bucket\":\"media-out\",\"ObjectKey\":\"\"}", E_EMPTY,
      "OutputConfig.ObjectKey is mandatory for this action."},
+    /* outputs never replace an input (issue 11 item 6); without export nothing is written */
+    {"{\"MediaArray\":[{\"MediaId\":\"a\"},{\"MediaURL\":\"oss://media-out/o/3.mp4\"}]}",
+     "{\"NeedExport\":true,\"Bucket\":\"media-out\",\"ObjectKey\":\"o/{index}.mp4\"}",
+     "InvalidParameter",
+     "OutputConfig.ObjectKey value \"o/{index}.mp4\" is not allowed: output 3 "
+     "(oss://media-out/o/3.mp4) would replace InputConfig.MediaArray[1].MediaURL"},
+    {"{\"MediaArray\":[{\"MediaId\":\"a\"},{\"MediaURL\":\"oss://media-out/o/3.mp4\"}]}",
+     "{\"NeedExport\":false,\"Bucket\":\"media-out\",\"ObjectKey\":\"o/{index}.mp4\"}", NULL, NULL},
 };
 
 static void test_hl_table(void **state) {

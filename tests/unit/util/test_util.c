@@ -191,6 +191,88 @@ static void test_objectkey_expand(void **state) {
     assert_string_equal(err.message, "OutputConfig.ObjectKey must be at most 1023 bytes");
 }
 
+/* rc_error_hide_paths: paths under the folder go, look-alikes stay. */
+static void test_rc_hide_paths(void **state) {
+    (void)state;
+    static const struct {
+        const char *dir, *message, *want;
+        int hidden;
+    } cases[] = {
+        {"/srv/data", "/srv/data/tmp/job-1/download-x is not readable media (Invalid data)",
+         "[F] is not readable media (Invalid data)", 1},
+        {"/srv/data/", "cannot read (/srv/data/buckets/b/a b.mp4): no",
+         "cannot read ([F] b.mp4): no", 1},
+        {"./data", "x \"./data/a\", y=./data/b, z:./data/c:d", "x \"[F]\", y=[F], z:[F]:d", 3},
+        {"/srv/data", "oss://srv/data/x and /srv/datax/y and /srv/data", "", 0},
+        {"/", "/etc/passwd", "", 0},
+        {"", "/etc/passwd", "", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rc_error err = {0};
+        rc_fail(&err, RC_EMEDIA, NULL, "%s", cases[i].message);
+        assert_int_equal(rc_error_hide_paths(&err, cases[i].dir, "[F]"), cases[i].hidden);
+        assert_string_equal(err.message, cases[i].hidden ? cases[i].want : cases[i].message);
+    }
+    /* A replacement longer than the room left cuts the message, never overruns it. */
+    rc_error err = {0};
+    char big[600];
+    memset(big, 'x', sizeof(big));
+    memcpy(big + 490, " /d/p", 5);
+    big[sizeof(big) - 1] = '\0';
+    rc_fail(&err, RC_EMEDIA, NULL, "%s", big);
+    assert_int_equal(rc_error_hide_paths(&err, "/d", "(a file of the server)"), 1);
+    assert_int_equal(strlen(err.message), sizeof(err.message) - 1);
+    assert_null(strstr(err.message, "/d/"));
+}
+
+/* objectkey_can_produce: exactly the keys some index >= 1 expands the template to. */
+static void test_objectkey_can_produce(void **state) {
+    (void)state;
+    static const struct {
+        const char *tmpl, *key, *index; /* index NULL = never produced */
+    } cases[] = {
+        {"x.mp4", "x_1.mp4", "1"},
+        {"x.mp4", "x_2147483648.mp4", "2147483648"}, /* any positive number counts */
+        {"x.mp4", "x.mp4", NULL},
+        {"x.mp4", "x_0.mp4", NULL},
+        {"x.mp4", "x_01.mp4", NULL},
+        {"x.mp4", "x_.mp4", NULL},
+        {"x.mp4", "x_1a.mp4", NULL},
+        {"x.mp4", "x_1.mov", NULL},
+        {"x.mp4", "y_1.mp4", NULL},
+        {"out/clip", "out/clip_7", "7"},
+        {"a.b/clip", "a.b/clip_3", "3"},
+        {"a.b/clip", "a_3.b/clip", NULL},
+        {"p_{index}.mp4", "p_42.mp4", "42"},
+        {"p_{index}.mp4", "p_42.mp4.mp4", NULL},
+        {"{index}", "9", "9"},
+        {"{index}/{index}.mkv", "12/12.mkv", "12"},
+        {"{index}/{index}.mkv", "12/13.mkv", NULL},
+        {"{index}/{index}.mkv", "1/12.mkv", NULL},
+        {"{index}{index}.mp4", "1111.mp4", "11"},
+        {"{index}{index}.mp4", "111.mp4", NULL},
+        {"a{index}b{index}c.webm", "a5b5c.webm", "5"},
+        {"{INDEX}.mp4", "{INDEX}_4.mp4", "4"}, /* only "{index}" is a slot */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char index[24] = "";
+        int got = objectkey_can_produce(cases[i].tmpl, cases[i].key, index, sizeof(index));
+        if (got != (cases[i].index != NULL))
+            print_error("row %zu: %s vs %s: %d\n", i, cases[i].tmpl, cases[i].key, got);
+        assert_int_equal(got, cases[i].index != NULL);
+        if (cases[i].index)
+            assert_string_equal(index, cases[i].index);
+        /* and the other way round: expanding with the index gives the key */
+        if (cases[i].index && strlen(cases[i].index) < 10) {
+            char out[OBJECTKEY_MAX + 1];
+            assert_int_equal(objectkey_expand(cases[i].tmpl, atoi(cases[i].index), OBJECTKEY_MAX,
+                                              out, sizeof(out), "k", NULL),
+                             0);
+            assert_string_equal(out, cases[i].key);
+        }
+    }
+}
+
 static void test_objectkey_validate(void **state) {
     (void)state;
     static const struct {
@@ -228,6 +310,8 @@ int main(void) {
         cmocka_unit_test(test_digest),
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_objectkey_expand),
+        cmocka_unit_test(test_objectkey_can_produce),
+        cmocka_unit_test(test_rc_hide_paths),
         cmocka_unit_test(test_objectkey_validate),
         cmocka_unit_test(test_rc_first_failure_wins),
     };
