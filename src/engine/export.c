@@ -63,8 +63,11 @@ static int open_source(engine_export_job *job, const engine_source *source) {
         return rc_fail(job->err, RC_EMEDIA, NULL, "%s: not a regular file", job->src);
     char msg[128];
     int ret = engine_avio_open(source, &job->ic);
-    if (ret >= 0)
-        ret = avformat_find_stream_info(job->ic, NULL);
+    if (ret >= 0) {
+        int rc = engine_read_stream_info(job->ic, &job->limits, job->src, &ret, job->err);
+        if (rc && rc != RC_EMEDIA)
+            return rc;
+    }
     if (ret < 0) {
         av_strerror(ret, msg, sizeof(msg));
         return rc_fail(job->err, RC_EMEDIA, NULL, "%s: not readable media: %s", job->src, msg);
@@ -431,7 +434,11 @@ int engine_export_source(const engine_source *source, double in_s, double out_s,
                          const engine_export_opts *opts, const engine_progress *progress,
                          engine_export_result *result, rc_error *err) {
     const char *src = source->path;
-    engine_export_job job = {.src = src, .dst = dst, .progress = progress, .err = err};
+    engine_export_job job = {.src = src,
+                             .dst = dst,
+                             .progress = progress,
+                             .err = err,
+                             .limits = engine_limits_of(source)};
     char *tmp = NULL;
     int *ord = NULL;
     int rc = 0;
