@@ -312,7 +312,8 @@ static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts
         threads = opts->threads;
     a->dec->thread_count = threads;
     a->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-    engine_guard_decoder(a->dec, &a->guard, &a->limits);
+    if (engine_guard_decoder(a->dec, &a->guard, &a->limits))
+        return RC_ENOMEM;
     a->dec->pkt_timebase = st->time_base;
     if (opts && opts->mode == ENGINE_ANALYZE_KEYFRAMES)
         a->dec->skip_frame = AVDISCARD_NONKEY; /* cheap pass: keyframes only */
@@ -371,6 +372,11 @@ int engine_analyze_source(const engine_source *src, const engine_analyze_opts *o
         if (a.pkt->stream_index == a.stream_index || a.pkt->stream_index == a.audio_index)
             note_packet_end(&a, a.pkt);
         if (a.pkt->stream_index == a.stream_index) {
+            rc = engine_guard_packet(&a.guard, a.pkt, err);
+            if (rc) {
+                av_packet_unref(a.pkt);
+                break;
+            }
             ret = avcodec_send_packet(a.dec, a.pkt);
             if (ret < 0 && ret != AVERROR(EAGAIN)) {
                 out->decode_errors++;
@@ -413,6 +419,7 @@ out:
     av_frame_free(&a.frame);
     av_packet_free(&a.pkt);
     avcodec_free_context(&a.dec);
+    engine_guard_free(&a.guard);
     engine_close_media(&a.fmt);
     return rc;
 }

@@ -522,6 +522,7 @@ out:
     }
     free(ord);
     free(job.frames);
+    engine_guard_free(&job.guard);
     engine_close_media(&job.ic);
     return rc;
 }

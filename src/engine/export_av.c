@@ -30,8 +30,13 @@ int engine_export_open_decoder(engine_export_job *job, int idx, AVCodecContext *
     int ret = avcodec_parameters_to_context(ctx, st->codecpar);
     ctx->pkt_timebase = st->time_base;
     ctx->thread_count = engine_codec_threads(&job->limits);
-    if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
-        engine_guard_decoder(ctx, &job->guard, &job->limits);
+    if (ret >= 0 && st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
+        engine_guard_free(&job->guard); /* of an earlier decoder, already freed */
+        if (engine_guard_decoder(ctx, &job->guard, &job->limits)) {
+            avcodec_free_context(&ctx);
+            return RC_ENOMEM;
+        }
+    }
     if (ret >= 0)
         ret = avcodec_open2(ctx, c, NULL);
     if (ret < 0) {

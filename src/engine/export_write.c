@@ -198,12 +198,14 @@ static int video_frame(writer *w, AVCodecContext *enc, AVFrame *frame) {
 static int decode_video(writer *w, const AVPacket *pkt, AVCodecContext *enc, int64_t lo,
                         int64_t hi) {
     engine_picture_guard *guard = &w->job->guard;
+    int rc = engine_guard_packet(guard, pkt, w->job->err);
+    if (rc)
+        return rc;
     int ret = avcodec_send_packet(w->vdec, pkt);
     if (ret < 0 && ret != AVERROR_EOF) {
-        int rc = engine_guard_check(guard, NULL, w->job->err);
+        rc = engine_guard_check(guard, NULL, w->job->err);
         return rc ? rc : av_err(w, ret, "cannot decode video");
     }
-    int rc = 0;
     while (rc == 0) {
         ret = avcodec_receive_frame(w->vdec, w->frame);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)

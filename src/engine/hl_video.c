@@ -84,7 +84,10 @@ int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin
     v->dec->flags2 |= AV_CODEC_FLAG2_FAST;
     /* fed keyframes only, decoders complain about missing references: those are expected */
     v->dec->log_level_offset = AV_LOG_WARNING - AV_LOG_ERROR;
-    engine_guard_decoder(v->dec, &v->guard, limits);
+    if (engine_guard_decoder(v->dec, &v->guard, limits)) {
+        rc = RC_ENOMEM;
+        goto fail;
+    }
     if (avcodec_open2(v->dec, codec, NULL) < 0)
         goto fail;
     *out = v;
@@ -102,6 +105,7 @@ void hl_video_close(hl_video **pv) {
     if (!v)
         return;
     avcodec_free_context(&v->dec);
+    engine_guard_free(&v->guard);
     av_frame_free(&v->frame);
     sws_freeContext(v->sws);
     free(v);
@@ -246,6 +250,9 @@ int hl_video_packet(hl_video *v, const AVPacket *pkt, hl_raw *raw, rc_error *err
             return rc;
     }
     v->last_key_sent = t;
+    int rc = engine_guard_packet(&v->guard, pkt, err);
+    if (rc)
+        return rc;
     if (avcodec_send_packet(v->dec, pkt) < 0)
         return engine_guard_check(&v->guard, NULL, err); /* else damaged: skip */
     return receive(v, raw, err);

@@ -1,6 +1,7 @@
 #include "engine/limits.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 
 #include <libavcodec/avcodec.h>
@@ -28,9 +29,15 @@ int engine_codec_threads(const engine_limits *l) {
 }
 
 static int over_limit(rc_error *err, const char *what, int64_t w, int64_t h, int64_t max) {
+    double mpx = (double)(w * h) / 1e6, max_mpx = (double)max / 1e6;
+    /* one decimal, more when that would show a size just over the limit as equal to it */
+    int digits = 1;
+    for (double scale = 10; digits < 6; digits++, scale *= 10)
+        if (llround(mpx * scale) != llround(max_mpx * scale) && llround(max_mpx * scale) > 0)
+            break;
     return rc_fail(err, RC_ELIMIT, NULL,
-                   "%s %lldx%lld (%.1f Mpx), over the limit of %.1f Mpx (limits.max_pixels)", what,
-                   (long long)w, (long long)h, (double)(w * h) / 1e6, (double)max / 1e6);
+                   "%s %lldx%lld (%.*f Mpx), over the limit of %.*f Mpx (limits.max_pixels)", what,
+                   (long long)w, (long long)h, digits, mpx, digits, max_mpx);
 }
 
 static int is_picture_stream(const AVStream *st) {
@@ -120,20 +127,67 @@ int engine_read_stream_info(AVFormatContext *fmt, const engine_limits *l, const 
  * and the first refusal is recorded atomically. */
 static int guarded_get_buffer(AVCodecContext *dec, AVFrame *frame, int flags) {
     engine_picture_guard *g = dec->opaque;
-    if (g && (int64_t)frame->width * frame->height > g->max_pixels) {
+    /* The picture's size as the stream shows it, like the check of the stream parameters; the
+     * buffer asked for (frame) is the coded size, at most a block row and column larger. */
+    long long w = dec->width > 0 ? dec->width : frame->width;
+    long long h = dec->height > 0 ? dec->height : frame->height;
+    if (g && w * h > g->max_pixels) {
         long long none = 0;
-        atomic_compare_exchange_strong(&g->refused, &none,
-                                       (long long)frame->width << 32 | frame->height);
+        atomic_compare_exchange_strong(&g->refused, &none, w << 32 | h);
         return AVERROR(ERANGE);
     }
     return avcodec_default_get_buffer2(dec, frame, flags);
 }
 
-void engine_guard_decoder(AVCodecContext *dec, engine_picture_guard *g, const engine_limits *l) {
+int engine_guard_decoder(AVCodecContext *dec, engine_picture_guard *g, const engine_limits *l) {
     g->max_pixels = l && l->max_pixels > 0 ? l->max_pixels : ENGINE_MAX_PIXELS_DEFAULT;
     atomic_init(&g->refused, 0);
+    g->parser = av_parser_init(dec->codec_id);
+    g->parser_ctx = NULL;
+    if (g->parser) {
+        /* the parser reads the stream's parameter sets (extradata) into a context of its own */
+        AVCodecParameters *par = avcodec_parameters_alloc();
+        g->parser_ctx = avcodec_alloc_context3(NULL);
+        int ok = par && g->parser_ctx && avcodec_parameters_from_context(par, dec) >= 0 &&
+                 avcodec_parameters_to_context(g->parser_ctx, par) >= 0;
+        avcodec_parameters_free(&par);
+        if (!ok)
+            return RC_ENOMEM;
+        g->parser->flags |= PARSER_FLAG_COMPLETE_FRAMES; /* one packet is one frame */
+    }
     dec->opaque = g;
     dec->get_buffer2 = guarded_get_buffer;
+#if LIBAVCODEC_VERSION_MAJOR < 60
+    /* guarded_get_buffer is thread-safe; saying so keeps FFmpeg 5 from warning about it */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    dec->thread_safe_callbacks = 1;
+#pragma GCC diagnostic pop
+#endif
+    return 0;
+}
+
+void engine_guard_free(engine_picture_guard *g) {
+    if (!g)
+        return;
+    av_parser_close(g->parser);
+    g->parser = NULL;
+    avcodec_free_context(&g->parser_ctx);
+}
+
+int engine_guard_packet(engine_picture_guard *g, const AVPacket *pkt, rc_error *err) {
+    if (!g->parser || !pkt || pkt->size <= 0)
+        return 0;
+    uint8_t *frame = NULL;
+    int frame_size = 0;
+    av_parser_parse2(g->parser, g->parser_ctx, &frame, &frame_size, pkt->data, pkt->size, pkt->pts,
+                     pkt->dts, pkt->pos);
+    long long w = g->parser->width, h = g->parser->height;
+    if (w <= 0 || h <= 0 || w * h <= g->max_pixels)
+        return 0;
+    long long none = 0;
+    atomic_compare_exchange_strong(&g->refused, &none, w << 32 | h);
+    return engine_guard_check(g, NULL, err);
 }
 
 int engine_guard_check(engine_picture_guard *g, const AVFrame *frame, rc_error *err) {

@@ -11,8 +11,10 @@
 #include "engine/engine.h"
 
 struct AVCodecContext;
+struct AVCodecParserContext;
 struct AVFormatContext;
 struct AVFrame;
+struct AVPacket;
 
 /* A declared duration this much (s) past the end of what can be read is not believed. Container
  * durations and stream ends agree to a few ms in sound files (audio priming, edit lists). */
@@ -40,17 +42,31 @@ int engine_read_stream_info(struct AVFormatContext *fmt, const engine_limits *l,
  * declare one only in the header: the analysis passes, which read every packet, judge those). */
 double engine_readable_duration(struct AVFormatContext *fmt);
 
-/* Watches the pictures one decoder allocates: one over max_pixels is refused (the decode fails)
- * and its size remembered, so the caller can fail with a clear message instead of counting a
- * damaged packet. Caller-allocated; must outlive the decoder (dec->opaque points at it). */
+/* Keeps one decoder from pictures over max_pixels when a stream grows mid-way: a parser reads the
+ * size each packet announces before the decoder sees it (a decoder sets up per-size tables, once
+ * per frame thread, before it asks for a picture), and a picture over the limit that a decoder
+ * still asks for is refused (the decode fails) with its size remembered - so the caller fails with
+ * a clear message instead of counting damaged packets. Caller-allocated; must outlive the decoder
+ * (dec->opaque points at it). */
 typedef struct engine_picture_guard {
     int64_t max_pixels;
     atomic_llong refused; /* width << 32 | height of the first refused picture, 0 = none */
+    struct AVCodecParserContext *parser; /* NULL: FFmpeg has no parser for the codec */
+    struct AVCodecContext *parser_ctx;
 } engine_picture_guard;
 
-/* Installs g on dec (before avcodec_open2): sets its get_buffer2 and opaque. */
-void engine_guard_decoder(struct AVCodecContext *dec, engine_picture_guard *g,
-                          const engine_limits *l);
+/* Installs g on dec (after avcodec_parameters_to_context, before avcodec_open2): sets its
+ * get_buffer2 and opaque, and opens the codec's parser. Returns 0 or RC_ENOMEM; free g with
+ * engine_guard_free either way. */
+int engine_guard_decoder(struct AVCodecContext *dec, engine_picture_guard *g,
+                         const engine_limits *l);
+
+/* Frees the parser of g (the decoder is the caller's). NULL-safe, idempotent. */
+void engine_guard_free(engine_picture_guard *g);
+
+/* Before sending pkt to the guarded decoder: RC_ELIMIT with err giving the size and the limit if
+ * the packet announces a picture over the limit, else 0. */
+int engine_guard_packet(engine_picture_guard *g, const struct AVPacket *pkt, rc_error *err);
 
 /* After a decode call: RC_ELIMIT with err giving the size and the limit if g refused a picture or
  * frame (NULL = none) is over the limit, else 0. */
