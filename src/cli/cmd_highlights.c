@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <libavutil/log.h>
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
@@ -196,6 +197,7 @@ int cli_highlights(int argc, char **argv) {
         hl_usage(stderr);
         return status;
     }
+    av_log_set_level(AV_LOG_QUIET); /* errors reach the user as one line of ours (as probe) */
     rc_error err;
     rc_error_clear(&err);
     jobs_hl_spec spec;
