@@ -13,9 +13,9 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 pass() { echo "ok: $*"; }
 
-# Peak RSS of a refusal, in MB. Measured (ASan+UBSan test build): 99-135 MB, about what a 12 s
-# 640x360 file costs (107-128 MB); before the cap the same commands peaked at 286-791 MB
-# (release build: 47-75 MB after, 204-521 MB before).
+# Peak RSS of a refusal, in MiB. Measured with the ASan+UBSan test build: 97-152 MiB, about what
+# a 12 s 640x360 file costs (107-128 MiB). Before the cap even a release build peaked at 204-392
+# MiB on these files (46-73 MiB after); ASan builds at 286-791 MiB.
 RSS_MAX_MB=200
 
 # run CMD ARGS...: `reelcut CMD ARGS`, leaving stdout/stderr in $work/{out,err}, the exit status
