@@ -271,11 +271,12 @@ static void note_packet_end(analyzer *a, const AVPacket *pkt) {
         a->read_end = end;
 }
 
-/* A header may declare far more than the file holds (Matroska's Duration is only a header
+/* A header may declare far more than a sound file holds (Matroska's Duration is only a header
  * field; engine_open_source already judged the formats that measure their streams): past the
- * end of every video and audio packet read, the duration is that end. */
-static void trust_readable(analyzer *a, const char *path) {
-    if (a->read_end < 0 || a->duration_s <= 0)
+ * end of every video and audio packet read, the duration is that end. A damaged file gets the
+ * end of its frames (and its own warning) instead. */
+static void trust_readable(analyzer *a, const engine_feature_track *track, const char *path) {
+    if (a->read_end < 0 || a->duration_s <= 0 || track->decode_errors || track->truncated)
         return;
     double origin = a->fmt->start_time != AV_NOPTS_VALUE ? a->fmt->start_time / (double)AV_TIME_BASE
                                                          : a->start_s;
@@ -397,7 +398,7 @@ int engine_analyze_source(const engine_source *src, const engine_analyze_opts *o
         rc = rc_fail(err, RC_EMEDIA, NULL, "%s: no video frame could be decoded", path);
         goto out;
     }
-    trust_readable(&a, path);
+    trust_readable(&a, out, path);
     double frame_dur = out->frame_rate > 0 ? 1.0 / out->frame_rate : 0;
     double end = out->frames[out->nb_frames - 1].pts + frame_dur;
     if (out->frame_rate <= 0 && out->nb_frames > 1)

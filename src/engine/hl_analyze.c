@@ -113,7 +113,7 @@ int engine_hl_analyze_source(const engine_source *src, const engine_progress *pr
         duration = raw.n * ENGINE_HL_STEP;
     /* A header claiming far more than the packets hold (engine_open_source judged the formats that
      * measure their streams; Matroska's Duration is only a header field) is not believed. */
-    if (read_end > 0 && duration > read_end + ENGINE_DURATION_SLACK) {
+    if (!read_errors && read_end > 0 && duration > read_end + ENGINE_DURATION_SLACK) {
         log_warn("%s declares %.3f s but its packets end at %.3f s: using %.3f s", path, duration,
                  read_end, read_end);
         duration = read_end;
