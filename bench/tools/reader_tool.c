@@ -45,7 +45,8 @@ static int ranged(blob_backend *be, const char *op, const char *bucket, const ch
     } else {
         char name[1024];
         snprintf(name, sizeof(name), "oss://%s/%s", bucket, key);
-        engine_source src = {name, reader_read_at, r, blob_reader_size(r), NULL};
+        engine_source src = {
+            .path = name, .read_at = reader_read_at, .user = r, .size = blob_reader_size(r)};
         engine_media_info info;
         rc = engine_probe_source(&src, &info, err);
         engine_media_info_free(&info);

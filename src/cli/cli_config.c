@@ -5,6 +5,19 @@
 #include <string.h>
 #include <unistd.h>
 
+int cli_engine_limits(engine_limits *out) {
+    config cfg;
+    rc_error err = {0};
+    config_defaults(&cfg);
+    if (config_load_env(&cfg, &err)) {
+        fprintf(stderr, "%s: %s\n", err.code[0] ? err.code : "InvalidParameter", err.message);
+        return 2;
+    }
+    *out = (engine_limits){.max_pixels = cfg.limits_max_pixels,
+                           .codec_threads = cfg.limits_codec_threads};
+    return 0;
+}
+
 int cli_config_load(int argc, char **argv, const char *usage, config *cfg) {
     static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
                                              {"data-dir", required_argument, NULL, 'd'},

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <libavutil/log.h>
 
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "jobs/highlights.h"
 #include "jobs/objectkey.h"
 #include "jobs/spec.h"
@@ -195,6 +197,7 @@ int cli_highlights(int argc, char **argv) {
         hl_usage(stderr);
         return status;
     }
+    av_log_set_level(AV_LOG_QUIET); /* errors reach the user as one line of ours (as probe) */
     rc_error err;
     rc_error_clear(&err);
     jobs_hl_spec spec;
@@ -202,6 +205,8 @@ int cli_highlights(int argc, char **argv) {
     jobs_hl_result res;
     memset(&res, 0, sizeof(res));
     jobs_hl_input *inputs = NULL;
+    engine_source *sources = NULL;
+    engine_limits limits;
     json_t *doc = NULL;
     jobs_policy policy;
     memset(&policy, 0, sizeof(policy));
@@ -216,6 +221,8 @@ int cli_highlights(int argc, char **argv) {
     status = parse_size(cli.width, "--width", &width);
     if (!status)
         status = parse_size(cli.height, "--height", &height);
+    if (!status)
+        status = cli_engine_limits(&limits);
     if (status)
         goto out;
     int rc = jobs_hl_spec_parse(input_config, NULL, NULL, &policy, &spec, &err);
@@ -227,7 +234,8 @@ int cli_highlights(int argc, char **argv) {
         goto out;
     }
     inputs = calloc(spec.n_media, sizeof(*inputs));
-    if (!inputs) {
+    sources = calloc(spec.n_media, sizeof(*sources));
+    if (!inputs || !sources) {
         rc = rc_fail(&err, RC_ENOMEM, NULL, "out of memory");
         goto failed;
     }
@@ -241,6 +249,9 @@ int cli_highlights(int argc, char **argv) {
             goto out;
         }
         inputs[i].path = spec.media[i].url.key;
+        sources[i] = engine_source_path(inputs[i].path);
+        sources[i].limits = &limits;
+        inputs[i].source = &sources[i];
         inputs[i].media_url = cli.n_files ? cli.files[i] : spec.media[i].url.raw;
     }
     jobs_hl_export ex = {local_output_path, local_publish, (void *)cli.output, width, height, NULL};
@@ -268,6 +279,7 @@ out:
     json_decref(doc);
     jobs_hl_result_free(&res);
     free(inputs);
+    free(sources);
     jobs_hl_spec_free(&spec);
     free(input_config);
     return status;

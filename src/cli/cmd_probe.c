@@ -7,6 +7,7 @@
 #include <libavutil/log.h>
 
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "engine/probe.h"
 #include "jobs/mediainfo_json.h"
 #include "util/rc.h"
@@ -34,12 +35,17 @@ int cli_probe(int argc, char **argv) {
         return 2;
     }
     av_log_set_level(AV_LOG_QUIET); /* errors reach the user as one line of ours */
+    engine_limits limits;
+    if (cli_engine_limits(&limits))
+        return 2;
     const char *path = local_path(argv[1]);
     rc_error err;
     rc_error_clear(&err);
     engine_media_info info;
     json_t *doc = NULL;
-    int rc = engine_probe(path, &info, &err);
+    engine_source src = engine_source_path(path);
+    src.limits = &limits;
+    int rc = engine_probe_source(&src, &info, &err);
     if (rc)
         goto out;
     char mtime[TIME_ISO_LEN + 1];

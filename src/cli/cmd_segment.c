@@ -11,6 +11,7 @@
 #include <libavutil/log.h>
 
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "jobs/objectkey.h"
 #include "jobs/segmentation.h"
 #include "util/rc.h"
@@ -217,7 +218,12 @@ int cli_segment(int argc, char **argv) {
         fprintf(stderr, "%s: %s\n", err.code, err.message);
         return 2;
     }
+    engine_limits limits;
+    if (cli_engine_limits(&limits))
+        return 2;
     const char *path = strncmp(args.input, "file://", 7) == 0 ? args.input + 7 : args.input;
+    engine_source source = engine_source_path(path);
+    source.limits = &limits;
     segmentation_export exporter = {local_path, local_finished, local_discard, &args, NULL};
     if (args.output) {
         /* Fail before decoding anything if the first output cannot be placed. */
@@ -228,6 +234,7 @@ int cli_segment(int argc, char **argv) {
     }
     segmentation_request req = {
         .input_path = path,
+        .input_source = &source,
         .input_name = args.input,
         .mode = args.user_defined ? SEGMENTATION_USER_DEFINED : SEGMENTATION_BASIC_CLIP_SPLIT,
         .ranges = args.ranges,

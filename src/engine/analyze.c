@@ -9,6 +9,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
+#include "engine/limits.h"
 #include "engine/probe.h"
 #include "util/log.h"
 
@@ -31,7 +32,11 @@ typedef struct analyzer {
     AVPacket *pkt;
     AVFrame *frame;
     struct SwsContext *sws;
+    engine_limits limits;
+    engine_picture_guard guard;
     int stream_index;
+    int audio_index; /* the audio stream whose packets are read (never decoded) for read_end */
+    double read_end; /* latest end (pts + duration, s) of a packet read, < 0 none */
     AVRational tb;
     double start_s, duration_s;
     thumb cur;
@@ -227,18 +232,21 @@ static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track
     return engine_feature_track_push(track, &f);
 }
 
-static int drain(analyzer *a, engine_feature_track *track, const engine_progress *progress) {
+static int drain(analyzer *a, engine_feature_track *track, const engine_progress *progress,
+                 rc_error *err) {
     for (;;) {
         int ret = avcodec_receive_frame(a->dec, a->frame);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
         if (ret < 0) {
             track->decode_errors++;
-            return 0;
+            return engine_guard_check(&a->guard, NULL, err);
         }
         if (a->frame->flags & AV_FRAME_FLAG_CORRUPT)
             track->decode_errors++;
-        ret = add_frame(a, a->frame, track);
+        ret = engine_guard_check(&a->guard, a->frame, err);
+        if (!ret)
+            ret = add_frame(a, a->frame, track);
         av_frame_unref(a->frame);
         if (ret)
             return ret;
@@ -253,6 +261,33 @@ static int drain(analyzer *a, engine_feature_track *track, const engine_progress
     }
 }
 
+static void note_packet_end(analyzer *a, const AVPacket *pkt) {
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (ts == AV_NOPTS_VALUE)
+        return;
+    double end = (double)(ts + (pkt->duration > 0 ? pkt->duration : 0)) *
+                 av_q2d(a->fmt->streams[pkt->stream_index]->time_base);
+    if (end > a->read_end)
+        a->read_end = end;
+}
+
+/* A header may declare far more than a sound file holds (Matroska's Duration is only a header
+ * field; engine_open_source already judged the formats that measure their streams): past the
+ * end of every video and audio packet read, the duration is that end. A damaged file gets the
+ * end of its frames (and its own warning) instead. */
+static void trust_readable(analyzer *a, const engine_feature_track *track, const char *path) {
+    if (a->read_end < 0 || a->duration_s <= 0 || track->decode_errors || track->truncated)
+        return;
+    double origin = a->fmt->start_time != AV_NOPTS_VALUE ? a->fmt->start_time / (double)AV_TIME_BASE
+                                                         : a->start_s;
+    double readable = a->read_end - origin;
+    if (readable > 0 && a->duration_s > readable + ENGINE_DURATION_SLACK) {
+        log_warn("%s declares %.3f s but its packets end at %.3f s: using %.3f s", path,
+                 a->duration_s, readable, readable);
+        a->duration_s = readable;
+    }
+}
+
 static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts *opts,
                         engine_feature_track *track, rc_error *err) {
     const AVCodec *codec = NULL;
@@ -264,16 +299,22 @@ static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts
     AVStream *st = a->fmt->streams[idx];
     a->stream_index = idx;
     a->tb = st->time_base;
+    a->audio_index = av_find_best_stream(a->fmt, AVMEDIA_TYPE_AUDIO, -1, idx, NULL, 0);
     for (unsigned i = 0; i < a->fmt->nb_streams; i++)
-        if ((int)i != idx)
+        if ((int)i != idx && (int)i != a->audio_index)
             a->fmt->streams[i]->discard = AVDISCARD_ALL;
     a->dec = avcodec_alloc_context3(codec);
     if (!a->dec)
         return RC_ENOMEM;
     if (avcodec_parameters_to_context(a->dec, st->codecpar) < 0)
         return rc_fail(err, RC_EMEDIA, NULL, "%s: bad video stream parameters", path);
-    a->dec->thread_count = opts ? opts->threads : 0;
+    int threads = engine_codec_threads(&a->limits);
+    if (opts && opts->threads > 0 && opts->threads < threads)
+        threads = opts->threads;
+    a->dec->thread_count = threads;
     a->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    if (engine_guard_decoder(a->dec, &a->guard, &a->limits))
+        return RC_ENOMEM;
     a->dec->pkt_timebase = st->time_base;
     if (opts && opts->mode == ENGINE_ANALYZE_KEYFRAMES)
         a->dec->skip_frame = AVDISCARD_NONKEY; /* cheap pass: keyframes only */
@@ -303,6 +344,9 @@ int engine_analyze_source(const engine_source *src, const engine_analyze_opts *o
     const char *path = engine_source_name(src);
     analyzer a;
     memset(&a, 0, sizeof(a));
+    a.limits = engine_limits_of(src);
+    a.audio_index = -1;
+    a.read_end = -1;
     memset(out, 0, sizeof(*out));
     out->mode = opts ? opts->mode : ENGINE_ANALYZE_FULL;
     int rc = engine_open_source(src, &a.fmt, err);
@@ -326,17 +370,27 @@ int engine_analyze_source(const engine_source *src, const engine_analyze_opts *o
             out->truncated = 1;
             break;
         }
+        if (a.pkt->stream_index == a.stream_index || a.pkt->stream_index == a.audio_index)
+            note_packet_end(&a, a.pkt);
         if (a.pkt->stream_index == a.stream_index) {
+            rc = engine_guard_packet(&a.guard, a.pkt, err);
+            if (rc) {
+                av_packet_unref(a.pkt);
+                break;
+            }
             ret = avcodec_send_packet(a.dec, a.pkt);
-            if (ret < 0 && ret != AVERROR(EAGAIN))
+            if (ret < 0 && ret != AVERROR(EAGAIN)) {
                 out->decode_errors++;
-            rc = drain(&a, out, progress);
+                rc = engine_guard_check(&a.guard, NULL, err);
+            }
+            if (!rc)
+                rc = drain(&a, out, progress, err);
         }
         av_packet_unref(a.pkt);
     }
     if (!rc) {
         avcodec_send_packet(a.dec, NULL);
-        rc = drain(&a, out, progress);
+        rc = drain(&a, out, progress, err);
     }
     if (rc)
         goto out;
@@ -344,6 +398,7 @@ int engine_analyze_source(const engine_source *src, const engine_analyze_opts *o
         rc = rc_fail(err, RC_EMEDIA, NULL, "%s: no video frame could be decoded", path);
         goto out;
     }
+    trust_readable(&a, out, path);
     double frame_dur = out->frame_rate > 0 ? 1.0 / out->frame_rate : 0;
     double end = out->frames[out->nb_frames - 1].pts + frame_dur;
     if (out->frame_rate <= 0 && out->nb_frames > 1)
@@ -365,6 +420,7 @@ out:
     av_frame_free(&a.frame);
     av_packet_free(&a.pkt);
     avcodec_free_context(&a.dec);
+    engine_guard_free(&a.guard);
     engine_close_media(&a.fmt);
     return rc;
 }

@@ -45,7 +45,8 @@ enum engine_analyze_mode {
 
 typedef struct engine_analyze_opts {
     enum engine_analyze_mode mode;
-    int threads; /* decoder threads, 0 = automatic (frame threading) */
+    int threads; /* decoder threads, 0 = automatic (frame threading); at most
+                  * limits.codec_threads of the source either way */
 } engine_analyze_opts;
 
 typedef struct engine_feature_track {
@@ -54,7 +55,9 @@ typedef struct engine_feature_track {
     size_t cap_frames;
     engine_audio_features *audio; /* reserved, NULL in ENGINE_ANALYZE_FULL */
     size_t nb_audio;
-    double duration;   /* of the media in seconds (container, else last frame end) */
+    double duration;   /* of the media in seconds: the container's, unless it claims more than
+                        * the video and audio packets read hold (then their end), or the file is
+                        * damaged (then the last frame's end) */
     double frame_rate; /* average frames per second (from the stream, else from the track) */
     int width, height; /* coded size of the video stream */
     int decode_errors; /* packets or frames FFmpeg could not decode (damaged input) */
@@ -65,8 +68,10 @@ typedef struct engine_feature_track {
 /* Decodes the best video stream of the local file path once and fills *out (caller-allocated;
  * free its contents with engine_feature_track_free even on failure). Damaged packets are skipped
  * and counted in decode_errors. Fails with RC_ENOENT (no such file), RC_EMEDIA (not media, or no
- * frame could be decoded), RC_ENOVIDEO (no video stream), RC_ECANCELED (progress callback asked
- * to stop) or RC_ENOMEM; err names the file. Progress goes from 0 to 1 through progress. */
+ * frame could be decoded), RC_ENOVIDEO (no video stream), RC_ELIMIT (a picture over
+ * limits.max_pixels, before decoding or when the stream grows mid-way), RC_ECANCELED (progress
+ * callback asked to stop) or RC_ENOMEM; err names the file (RC_ELIMIT: the size and limit only).
+ * Progress goes from 0 to 1 through progress. */
 int engine_analyze(const char *path, const engine_analyze_opts *opts,
                    const engine_progress *progress, engine_feature_track *out, rc_error *err);
 

@@ -9,6 +9,20 @@
 
 #include "util/rc.h"
 
+/* Default of engine_limits.max_pixels: 4096 x 2176, DCI 4K (4096 x 2160) with its height rounded
+ * up to whole 16-row macroblocks - every 4K UHD and DCI 4K picture fits, in either orientation. */
+#define ENGINE_MAX_PIXELS_DEFAULT (4096 * 2176)
+/* Default of engine_limits.codec_threads. */
+#define ENGINE_CODEC_THREADS_DEFAULT 4
+
+/* What reading one input may make FFmpeg allocate, bounded through the input's shape (see
+ * docs/configuration.md, [limits]). Zero fields take the defaults. */
+typedef struct engine_limits {
+    int64_t max_pixels; /* width x height of any video picture, checked on the stream parameters
+                         * before decoding and on every picture a decoder allocates */
+    int codec_threads;  /* threads of each decoder and encoder (each frame thread holds pictures) */
+} engine_limits;
+
 /* Where an engine function reads its media: a local file, or reads at any offset through a
  * callback (e.g. an object in a bucket; libavformat sees a seekable AVIOContext over it). */
 typedef struct engine_source {
@@ -22,6 +36,9 @@ typedef struct engine_source {
     /* What messages call the source (e.g. "InputConfig.Media (oss://b/k.mp4)"); NULL = path. The
      * service names every input this way, so no local path of the server reaches a caller. */
     const char *name;
+    /* NULL = the defaults. An input over a limit fails with RC_ELIMIT and a message that names the
+     * limit but not the file (callers add the name the user knows). */
+    const engine_limits *limits;
 } engine_source;
 
 /* A source for the local file at path. */

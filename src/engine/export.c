@@ -62,8 +62,11 @@ static int open_source(engine_export_job *job, const engine_source *source) {
         return rc_fail(job->err, RC_EMEDIA, NULL, "%s: not a regular file", job->src);
     char msg[128];
     int ret = engine_avio_open(source, &job->ic);
-    if (ret >= 0)
-        ret = avformat_find_stream_info(job->ic, NULL);
+    if (ret >= 0) {
+        int rc = engine_read_stream_info(job->ic, &job->limits, job->src, &ret, job->err);
+        if (rc && rc != RC_EMEDIA)
+            return rc;
+    }
     if (ret < 0) {
         av_strerror(ret, msg, sizeof(msg));
         return rc_fail(job->err, RC_EMEDIA, NULL, "%s: not readable media: %s", job->src, msg);
@@ -431,8 +434,12 @@ int engine_export_source(const engine_source *source, double in_s, double out_s,
                          engine_export_result *result, rc_error *err) {
     const char *src = engine_source_name(source);
     const char *dst_name = opts && opts->dst_name ? opts->dst_name : dst;
-    engine_export_job job = {
-        .src = src, .dst = dst, .dst_name = dst_name, .progress = progress, .err = err};
+    engine_export_job job = {.src = src,
+                             .dst = dst,
+                             .dst_name = dst_name,
+                             .progress = progress,
+                             .err = err,
+                             .limits = engine_limits_of(source)};
     char *tmp = NULL;
     int *ord = NULL;
     int rc = 0;
@@ -516,6 +523,7 @@ out:
     }
     free(ord);
     free(job.frames);
+    engine_guard_free(&job.guard);
     engine_close_media(&job.ic);
     return rc;
 }

@@ -29,7 +29,14 @@ int engine_export_open_decoder(engine_export_job *job, int idx, AVCodecContext *
         return RC_ENOMEM;
     int ret = avcodec_parameters_to_context(ctx, st->codecpar);
     ctx->pkt_timebase = st->time_base;
-    ctx->thread_count = 0;
+    ctx->thread_count = engine_codec_threads(&job->limits);
+    if (ret >= 0 && st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
+        engine_guard_free(&job->guard); /* of an earlier decoder, already freed */
+        if (engine_guard_decoder(ctx, &job->guard, &job->limits)) {
+            avcodec_free_context(&ctx);
+            return RC_ENOMEM;
+        }
+    }
     if (ret >= 0)
         ret = avcodec_open2(ctx, c, NULL);
     if (ret < 0) {
@@ -76,7 +83,7 @@ int engine_export_open_smart_encoder(engine_export_job *job, int sps_id, AVCodec
     ctx->chroma_sample_location = p->chroma_location;
     ctx->level = p->level;
     ctx->max_b_frames = 0; /* decode order = presentation order: dts stays simple at the joins */
-    ctx->thread_count = 0;
+    ctx->thread_count = engine_codec_threads(&job->limits);
     AVDictionary *d = NULL;
     if (vp9) {
         /* One visible frame per packet (no hidden alt-ref), so packets map to frames. */
@@ -132,7 +139,7 @@ int engine_export_open_video_encoder(engine_export_job *job, int global_header,
     ctx->color_primaries = p->color_primaries;
     ctx->color_trc = p->color_trc;
     ctx->colorspace = p->color_space;
-    ctx->thread_count = 0;
+    ctx->thread_count = engine_codec_threads(&job->limits);
     if (global_header)
         ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     AVDictionary *d = NULL;

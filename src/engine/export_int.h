@@ -11,6 +11,7 @@
 #include <libavformat/avformat.h>
 
 #include "engine/export.h"
+#include "engine/limits.h"
 
 enum engine_export_container { EXPORT_MP4, EXPORT_MOV, EXPORT_MKV, EXPORT_WEBM };
 
@@ -30,6 +31,8 @@ typedef struct engine_export_job {
     rc_error *err;
     int want_w, want_h; /* requested size after rounding odd values up, 0 = not given */
     int reencode;       /* opts->reencode: never copy */
+    engine_limits limits;
+    engine_picture_guard guard; /* of the video decoder (one at a time) */
 
     AVFormatContext *ic;
     int vidx, aidx; /* aidx -1 = no audio */
@@ -82,7 +85,8 @@ int engine_export_annexb_to_avcc(AVPacket *pkt, int nal_len, const uint8_t *ps, 
 
 /* --- export_av.c --- */
 
-/* Opens a decoder for stream idx of ic with threads. Returns 0 or RC_EMEDIA naming src. */
+/* Opens a decoder for stream idx of ic with limits.codec_threads threads; a video decoder gets
+ * job->guard (limits.max_pixels). Returns 0 or RC_EMEDIA naming src. */
 int engine_export_open_decoder(engine_export_job *job, int idx, AVCodecContext **out);
 
 /* Opens the smart-cut encoder matching the source stream: H.264 (size, profile, level, SAR,

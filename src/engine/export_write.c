@@ -197,16 +197,28 @@ static int video_frame(writer *w, AVCodecContext *enc, AVFrame *frame) {
 /* Decodes pkt (NULL = drain) and hands frames with pts in [lo, hi) to enc. */
 static int decode_video(writer *w, const AVPacket *pkt, AVCodecContext *enc, int64_t lo,
                         int64_t hi) {
+    engine_picture_guard *guard = &w->job->guard;
+    int rc = engine_guard_packet(guard, pkt, w->job->err);
+    if (rc)
+        return rc;
     int ret = avcodec_send_packet(w->vdec, pkt);
-    if (ret < 0 && ret != AVERROR_EOF)
-        return av_err(w, ret, "cannot decode video");
-    int rc = 0;
+    if (ret < 0 && ret != AVERROR_EOF) {
+        rc = engine_guard_check(guard, NULL, w->job->err);
+        return rc ? rc : av_err(w, ret, "cannot decode video");
+    }
     while (rc == 0) {
         ret = avcodec_receive_frame(w->vdec, w->frame);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             break;
-        if (ret < 0)
-            return av_err(w, ret, "cannot decode video");
+        if (ret < 0) {
+            rc = engine_guard_check(guard, NULL, w->job->err);
+            return rc ? rc : av_err(w, ret, "cannot decode video");
+        }
+        rc = engine_guard_check(guard, w->frame, w->job->err);
+        if (rc) {
+            av_frame_unref(w->frame);
+            return rc;
+        }
         int64_t pts = w->frame->best_effort_timestamp;
         if (pts >= lo && pts < hi) {
             w->frame->pts = pts;

@@ -44,7 +44,9 @@ void engine_hl_track_free(engine_hl_track *t);
  * sizes and key flags give motion and cuts) and only keyframes are decoded, with loop filter off,
  * into small thumbnails (cut confirmation, black/empty pictures). Fills *out (caller-allocated;
  * free with engine_hl_track_free even on failure). Fails with RC_ENOENT, RC_EMEDIA, RC_ENOVIDEO,
- * RC_ECANCELED or RC_ENOMEM; err names the file. A file without audio is not an error. */
+ * RC_ELIMIT (a picture over limits.max_pixels), RC_ECANCELED or RC_ENOMEM; err names the file
+ * (RC_ELIMIT: the size and the limit only). A file without audio is not an error. The duration is
+ * the container's unless it claims more than the video and audio packets hold. */
 int engine_hl_analyze(const char *path, const engine_progress *progress, engine_hl_track *out,
                       rc_error *err);
 

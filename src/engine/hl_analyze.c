@@ -5,6 +5,7 @@
 #include <libavformat/avformat.h>
 
 #include "engine/hl_int.h"
+#include "engine/limits.h"
 #include "engine/probe.h"
 #include "util/log.h"
 
@@ -39,7 +40,8 @@ int engine_hl_analyze_source(const engine_source *src, const engine_progress *pr
     double duration = fmt->duration > 0 ? fmt->duration / (double)AV_TIME_BASE : 0;
     if (fmt->duration <= 0 && vst->duration > 0)
         duration = vst->duration * av_q2d(vst->time_base);
-    rc = hl_video_open(&video, fmt, vi, origin, err, path);
+    engine_limits limits = engine_limits_of(src);
+    rc = hl_video_open(&video, fmt, vi, origin, &limits, err, path);
     if (rc)
         goto out;
     if (ai >= 0) {
@@ -60,7 +62,7 @@ int engine_hl_analyze_source(const engine_source *src, const engine_progress *pr
         goto out;
     }
     rc = engine_progress_report(progress, 0);
-    double last_report = 0;
+    double last_report = 0, read_end = -1; /* latest packet end (s from origin) */
     int read_errors = 0;
     while (!rc) {
         int ret = av_read_frame(fmt, pkt);
@@ -70,8 +72,15 @@ int engine_hl_analyze_source(const engine_source *src, const engine_progress *pr
             read_errors++;
             break;
         }
+        int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+        if ((pkt->stream_index == vi || pkt->stream_index == ai) && ts != AV_NOPTS_VALUE) {
+            double end = (double)(ts + (pkt->duration > 0 ? pkt->duration : 0)) *
+                             av_q2d(fmt->streams[pkt->stream_index]->time_base) -
+                         origin;
+            read_end = end > read_end ? end : read_end;
+        }
         if (pkt->stream_index == vi) {
-            rc = hl_video_packet(video, pkt, &raw);
+            rc = hl_video_packet(video, pkt, &raw, err);
             if (duration > 0 && pkt->pts != AV_NOPTS_VALUE) {
                 double frac = (pkt->pts * av_q2d(vst->time_base) - origin) / duration;
                 if (frac - last_report >= 0.01 && frac <= 1) {
@@ -86,7 +95,7 @@ int engine_hl_analyze_source(const engine_source *src, const engine_progress *pr
         av_packet_unref(pkt);
     }
     if (!rc)
-        rc = hl_video_packet(video, NULL, &raw);
+        rc = hl_video_packet(video, NULL, &raw, err);
     if (!rc && audio)
         rc = hl_audio_packet(audio, NULL, &raw);
     if (rc)
@@ -102,6 +111,13 @@ int engine_hl_analyze_source(const engine_source *src, const engine_progress *pr
         log_warn("%s: reading stopped early on an error; analysed the readable part", path);
     if (read_errors || duration <= 0)
         duration = raw.n * ENGINE_HL_STEP;
+    /* A header claiming far more than the packets hold (engine_open_source judged the formats that
+     * measure their streams; Matroska's Duration is only a header field) is not believed. */
+    if (!read_errors && read_end > 0 && duration > read_end + ENGINE_DURATION_SLACK) {
+        log_warn("%s declares %.3f s but its packets end at %.3f s: using %.3f s", path, duration,
+                 read_end, read_end);
+        duration = read_end;
+    }
     rc = hl_track_finish(&raw, duration, audio != NULL, mbs, out);
     if (rc)
         goto out;

@@ -59,9 +59,10 @@ void hl_audio_close(hl_audio **a);
 typedef struct hl_video hl_video;
 
 int hl_video_open(hl_video **out, struct AVFormatContext *fmt, int index, double origin,
-                  rc_error *err, const char *path);
-/* Accounts one packet (size, key flag) and decodes keyframes into thumbnails. */
-int hl_video_packet(hl_video *v, const struct AVPacket *pkt, hl_raw *raw);
+                  const engine_limits *limits, rc_error *err, const char *path);
+/* Accounts one packet (size, key flag) and decodes keyframes into thumbnails. Returns 0,
+ * RC_ENOMEM, or RC_ELIMIT (a keyframe over limits.max_pixels; err says its size). */
+int hl_video_packet(hl_video *v, const struct AVPacket *pkt, hl_raw *raw, rc_error *err);
 void hl_video_stats(const hl_video *v, int64_t *packets, int *keyframes_decoded, int *macroblocks);
 void hl_video_close(hl_video **v);
 

@@ -13,6 +13,7 @@
 
 #include "engine/analyze.h"
 #include "engine/hl_int.h"
+#include "engine/limits.h"
 #include "engine/shots.h"
 
 #define THUMB_W 64
@@ -24,6 +25,7 @@
 
 struct hl_video {
     AVCodecContext *dec;
+    engine_picture_guard guard;
     AVFrame *frame;
     struct SwsContext *sws;
     AVRational tb;
@@ -47,8 +49,8 @@ struct hl_video {
     uint8_t y[THUMB_W * THUMB_H], u[THUMB_W * THUMB_H / 4], v[THUMB_W * THUMB_H / 4];
 };
 
-int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin, rc_error *err,
-                  const char *path) {
+int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin,
+                  const engine_limits *limits, rc_error *err, const char *path) {
     *out = NULL;
     AVStream *st = fmt->streams[index];
     const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
@@ -70,22 +72,30 @@ int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin
     v->frame = av_frame_alloc();
     if (!v->dec || !v->frame)
         goto fail;
-    rc = rc_fail(err, RC_EMEDIA, NULL, "%s: cannot open the %s decoder", path, codec->name);
+    rc = RC_EMEDIA;
     if (avcodec_parameters_to_context(v->dec, st->codecpar) < 0)
         goto fail;
     v->dec->pkt_timebase = st->time_base;
-    v->dec->thread_count = 2;
+    int threads = engine_codec_threads(limits);
+    v->dec->thread_count = threads < 2 ? threads : 2;
     v->dec->thread_type = FF_THREAD_SLICE; /* no frame-threading delay: keyframes come out now */
     v->dec->skip_frame = AVDISCARD_NONKEY;
     v->dec->skip_loop_filter = AVDISCARD_ALL;
     v->dec->flags2 |= AV_CODEC_FLAG2_FAST;
     /* fed keyframes only, decoders complain about missing references: those are expected */
     v->dec->log_level_offset = AV_LOG_WARNING - AV_LOG_ERROR;
+    if (engine_guard_decoder(v->dec, &v->guard, limits)) {
+        rc = RC_ENOMEM;
+        goto fail;
+    }
     if (avcodec_open2(v->dec, codec, NULL) < 0)
         goto fail;
     *out = v;
     return 0;
 fail:
+    /* err is filled only now: a message recorded on success would mask every later failure */
+    if (rc == RC_EMEDIA)
+        rc_fail(err, rc, NULL, "%s: cannot open the %s decoder", path, codec->name);
     hl_video_close(&v);
     return rc;
 }
@@ -95,6 +105,7 @@ void hl_video_close(hl_video **pv) {
     if (!v)
         return;
     avcodec_free_context(&v->dec);
+    engine_guard_free(&v->guard);
     av_frame_free(&v->frame);
     sws_freeContext(v->sws);
     free(v);
@@ -166,12 +177,14 @@ static int keyframe_decoded(hl_video *v, const AVFrame *fr, hl_raw *raw) {
     return rc;
 }
 
-static int receive(hl_video *v, hl_raw *raw) {
+static int receive(hl_video *v, hl_raw *raw, rc_error *err) {
     for (;;) {
         int ret = avcodec_receive_frame(v->dec, v->frame);
         if (ret < 0)
-            return 0;
-        int rc = keyframe_decoded(v, v->frame, raw);
+            return engine_guard_check(&v->guard, NULL, err);
+        int rc = engine_guard_check(&v->guard, v->frame, err);
+        if (!rc)
+            rc = keyframe_decoded(v, v->frame, raw);
         av_frame_unref(v->frame);
         if (rc)
             return rc;
@@ -211,10 +224,10 @@ static int inter_packet(hl_video *v, double t, int size, hl_raw *raw) {
     return rc;
 }
 
-int hl_video_packet(hl_video *v, const AVPacket *pkt, hl_raw *raw) {
+int hl_video_packet(hl_video *v, const AVPacket *pkt, hl_raw *raw, rc_error *err) {
     if (!pkt) {
         avcodec_send_packet(v->dec, NULL);
-        return receive(v, raw);
+        return receive(v, raw, err);
     }
     int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
     if (ts == AV_NOPTS_VALUE)
@@ -237,7 +250,10 @@ int hl_video_packet(hl_video *v, const AVPacket *pkt, hl_raw *raw) {
             return rc;
     }
     v->last_key_sent = t;
+    int rc = engine_guard_packet(&v->guard, pkt, err);
+    if (rc)
+        return rc;
     if (avcodec_send_packet(v->dec, pkt) < 0)
-        return 0; /* damaged: skip */
-    return receive(v, raw);
+        return engine_guard_check(&v->guard, NULL, err); /* else damaged: skip */
+    return receive(v, raw, err);
 }

@@ -13,6 +13,8 @@
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 
+#include "engine/limits.h"
+
 #define ENGINE_AVIO_BUFFER 65536
 
 /* The AVIOContext's view of a callback source: a position over read_at. */
@@ -139,9 +141,12 @@ open:;
             return rc_fail(err, RC_EREAD, NULL, "%s: cannot read: %s", path, msg);
         return rc_fail(err, RC_EMEDIA, NULL, "%s is not readable media (%s)", path, msg);
     }
-    ret = avformat_find_stream_info(fmt, NULL);
-    if (ret < 0) {
+    engine_limits limits = engine_limits_of(src);
+    int rc = engine_read_stream_info(fmt, &limits, path, &ret, err);
+    if (rc) {
         engine_close_media(&fmt);
+        if (rc != RC_EMEDIA)
+            return rc;
         return rc_fail(err, RC_EMEDIA, NULL, "%s: cannot read stream information", path);
     }
     *out = fmt;

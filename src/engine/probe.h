@@ -44,7 +44,8 @@ typedef struct engine_stream_info {
 
 typedef struct engine_media_info {
     char format_name[64]; /* e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
-    double duration;      /* seconds, < 0 unknown */
+    double duration;      /* seconds, < 0 unknown; the readable length when the header claims
+                           * more (engine_open_source) */
     int64_t bit_rate;     /* bit/s, < 0 unknown */
     int64_t file_size;    /* bytes, < 0 unknown */
     int width, height;    /* first video stream, 0 if none */
@@ -57,7 +58,11 @@ typedef struct engine_media_info {
  * NULL then. The caller closes *out with avformat_close_input(). */
 int engine_open_media(const char *path, struct AVFormatContext **out, rc_error *err);
 
-/* engine_open_media for any source. The caller closes *out with engine_close_media(). */
+/* engine_open_media for any source, under src->limits: also fails with RC_ELIMIT (a video stream
+ * over limits.max_pixels, refused before any decoding; err names the size and the limit, not the
+ * file). A declared duration (fmt->duration) more than ENGINE_DURATION_SLACK past the end of the
+ * streams is replaced by that end (engine_readable_duration in limits.h). The caller closes *out
+ * with engine_close_media(). */
 int engine_open_source(const engine_source *src, struct AVFormatContext **out, rc_error *err);
 
 /* avformat_open_input on src (a path, or an AVIOContext over src->read_at): returns its AVERROR

@@ -22,6 +22,7 @@ struct jobs_executor {
     store *st;
     blob_backend *blob;
     jobs_policy policy;
+    engine_limits limits;
 };
 
 /* Whether a bucket has a configured backend (API.md §4.0 state check). Local buckets are folders,
@@ -35,6 +36,12 @@ static int bucket_known(void *ctx, const char *bucket) {
     if (strcmp(name, "fs") != 0)
         return 1;
     return blob_bucket_exists(be, bucket, NULL) == 0;
+}
+
+engine_limits jobs_engine_limits(const config *cfg) {
+    engine_limits l = {.max_pixels = cfg->limits_max_pixels,
+                       .codec_threads = cfg->limits_codec_threads};
+    return l;
 }
 
 void jobs_policy_from_config(const config *cfg, blob_backend *blob, jobs_policy *policy) {
@@ -64,6 +71,7 @@ int jobs_executor_create(const config *cfg, store *st, blob_backend *blob, jobs_
     ex->st = st;
     ex->blob = blob;
     jobs_policy_from_config(cfg, blob, &ex->policy);
+    ex->limits = jobs_engine_limits(cfg);
     *out = ex;
     return 0;
 }
@@ -100,8 +108,10 @@ int jobs_object_input_open(blob_backend *be, const char *bucket, const char *key
             return RC_ENOMEM;
         }
         snprintf(in->path, n, "oss://%s/%s", bucket, key);
-        in->source = (engine_source){in->path, reader_read_at, in->reader,
-                                     blob_reader_size(in->reader), NULL};
+        in->source = (engine_source){.path = in->path,
+                                     .read_at = reader_read_at,
+                                     .user = in->reader,
+                                     .size = blob_reader_size(in->reader)};
         return 0;
     }
     rc = blob_get_local(be, bucket, key, tmp_dir, &in->path, &in->is_temp, err);
@@ -405,6 +415,7 @@ static int run_segmentation(jobs_executor *ex, const jobs_task *task, jobs_outco
         return rc;
     local_input in;
     rc = resolve_input(ex, job, &spec.input, "InputConfig.Media", task->work_dir, &in, err);
+    in.source.limits = &ex->limits;
     if (rc)
         goto out_spec;
     rc = outputs_spare_inputs(&spec.output, &in, 1, err);
@@ -527,6 +538,7 @@ static int run_highlights(jobs_executor *ex, const jobs_task *task, jobs_outcome
                  m->media_id ? "MediaId" : "MediaURL");
         rc = resolve_input(ex, job, m->media_id ? &media_loc : &m->url, param, task->work_dir,
                            &locals[i], err);
+        locals[i].source.limits = &ex->limits;
         inputs[i].path = locals[i].path;
         inputs[i].source = &locals[i].source;
         inputs[i].media_id = m->media_id;

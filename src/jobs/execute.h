@@ -50,6 +50,9 @@ const rc_error *jobs_object_input_error(const jobs_object_input *in);
 /* Closes the reader / removes the temp file. NULL-safe, idempotent. */
 void jobs_object_input_free(jobs_object_input *in);
 
+/* The engine limits the configuration gives ([limits]): every input of a job is read under them. */
+engine_limits jobs_engine_limits(const config *cfg);
+
 /* The input/output policy the configuration gives (buckets known to blob, local paths, hosts),
  * shared by the API's validation and the executor. ctx must outlive policy. */
 void jobs_policy_from_config(const config *cfg, blob_backend *blob, jobs_policy *policy);

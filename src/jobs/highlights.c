@@ -48,6 +48,8 @@ static int input_failure(rc_error *err, int rc, const rc_error *inner, size_t i,
         why = "not found";
     else if (rc == RC_EMEDIA)
         why = "unreadable or not media";
+    else if (rc == RC_ELIMIT && inner && inner->message[0])
+        why = inner->message; /* the engine names the size and the limit, never a path */
     if (inner && inner->message[0])
         log_warn("highlights: input %zu: %s", i, inner->message);
     return rc_fail(err, rc, NULL, "InputConfig.MediaArray[%zu] (%s): %s", i, echo_name(in), why);

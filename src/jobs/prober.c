@@ -51,6 +51,8 @@ int jobs_probe_media(const config *cfg, blob_backend *blob, const store_media *m
     }
     engine_media_info info;
     memset(&info, 0, sizeof(info));
+    engine_limits limits = jobs_engine_limits(cfg);
+    in.source.limits = &limits;
     if (!rc) {
         rc_error perr = {0};
         rc = engine_probe_source(&in.source, &info, &perr);

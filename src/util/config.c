@@ -50,6 +50,8 @@ static const option options[] = {
     INT("jobs", "timeout_seconds", job_timeout_seconds, 1, 7 * 86400),
     INT("jobs", "shutdown_grace_seconds", shutdown_grace_seconds, 0, 3600),
     INT("jobs", "retention_days", retention_days, 1, 36500),
+    INT("limits", "max_pixels", limits_max_pixels, 4096, 16384 * 16384),
+    INT("limits", "codec_threads", limits_codec_threads, 1, 64),
     BOOL("inputs", "allow_local_paths", allow_local_paths),
     LIST("inputs", "allowed_roots", allowed_roots, n_allowed_roots),
     LIST("inputs", "allowed_hosts", allowed_hosts, n_allowed_hosts),
@@ -93,6 +95,8 @@ void config_defaults(config *cfg) {
     cfg->job_timeout_seconds = 7200;
     cfg->shutdown_grace_seconds = 20;
     cfg->retention_days = 365;
+    cfg->limits_max_pixels = 4096 * 2176; /* ENGINE_MAX_PIXELS_DEFAULT: 4K UHD and DCI 4K */
+    cfg->limits_codec_threads = 4;
     cfg->callback_attempts = 10;
     cfg->callback_base_seconds = 15;
     cfg->callback_cap_seconds = 900;

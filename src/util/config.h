@@ -30,6 +30,9 @@ typedef struct config {
     int job_timeout_seconds;    /* default 7200 */
     int shutdown_grace_seconds; /* default 20 */
     int retention_days;         /* default 365 */
+    /* [limits] (docs/configuration.md: what one job may make the engine hold) */
+    int limits_max_pixels;    /* width x height of any video picture; default 4096 x 2176 */
+    int limits_codec_threads; /* threads of each decoder/encoder of a job; default 4 */
     /* [inputs] */
     int allow_local_paths; /* file:// inputs and local outputs; default 0 */
     char allowed_roots[CONFIG_LIST_MAX][CONFIG_PATH_MAX];

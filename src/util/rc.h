@@ -25,7 +25,8 @@
     X(RC_ETIMEOUT, -14, "timed out", "JobTimeout", 1)                                              \
     X(RC_EINTERNAL, -15, "internal error", "InternalError", 1)                                     \
     X(RC_EBUSY, -16, "busy", "Throttling", 1)                                                      \
-    X(RC_EAGAIN, -17, "try again", "InternalError", 1)
+    X(RC_EAGAIN, -17, "try again", "InternalError", 1)                                             \
+    X(RC_ELIMIT, -18, "over a configured limit", "InvalidParameter.ResourceContentBad", 4)
 
 enum rc_code {
 #define RC_ENUM(name, value, msg, ims, exitc) name = value,

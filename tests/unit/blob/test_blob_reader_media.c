@@ -308,8 +308,10 @@ static void test_probe_moov_at_end(void **state) {
     blob_backend *be = backend(NULL);
     char local[512];
     blob_reader *r = open_media(be, local, sizeof(local));
-    engine_source src = {"oss://" BUCKET "/media/moov_end.mp4", reader_read_at, r,
-                         blob_reader_size(r), NULL};
+    engine_source src = {.path = "oss://" BUCKET "/media/moov_end.mp4",
+                         .read_at = reader_read_at,
+                         .user = r,
+                         .size = blob_reader_size(r)};
     engine_media_info a, b;
     rc_error err = {0};
     assert_int_equal(engine_probe(local, &a, &err), 0);
@@ -342,8 +344,10 @@ static void test_export_moov_at_end(void **state) {
     blob_backend *be = backend(NULL);
     char local[512], out_a[512], out_b[512];
     blob_reader *r = open_media(be, local, sizeof(local));
-    engine_source src = {"oss://" BUCKET "/media/moov_end.mp4", reader_read_at, r,
-                         blob_reader_size(r), NULL};
+    engine_source src = {.path = "oss://" BUCKET "/media/moov_end.mp4",
+                         .read_at = reader_read_at,
+                         .user = r,
+                         .size = blob_reader_size(r)};
     snprintf(out_a, sizeof(out_a), "%s/seg_local.mp4", scratch);
     snprintf(out_b, sizeof(out_b), "%s/seg_s3.mp4", scratch);
     engine_export_result ra, rb;

@@ -12,6 +12,7 @@
 
 #include "jobs/objectkey.h"
 #include "util/buf.h"
+#include "util/config.h"
 #include "util/digest.h"
 #include "util/ids.h"
 #include "util/rc.h"
@@ -302,6 +303,35 @@ static void test_rc_first_failure_wins(void **state) {
     assert_int_equal(rc_exit_status(RC_EMEDIA), 4);
 }
 
+/* [limits]: defaults (4K UHD and DCI 4K fit), the ini/env keys, bounds; RC_ELIMIT's code. */
+static void test_config_limits(void **state) {
+    (void)state;
+    config cfg;
+    config_defaults(&cfg);
+    assert_int_equal(cfg.limits_max_pixels, 4096 * 2176);
+    assert_true(cfg.limits_max_pixels >= 3840 * 2160 && cfg.limits_max_pixels >= 4096 * 2160);
+    assert_true(cfg.limits_max_pixels < 8192 * 4320);
+    assert_int_equal(cfg.limits_codec_threads, 4);
+    rc_error err = {0};
+    assert_int_equal(config_set(&cfg, "limits", "max_pixels", "33177600", "t", &err), 0);
+    assert_int_equal(cfg.limits_max_pixels, 7680 * 4320);
+    assert_int_equal(config_set(&cfg, "limits", "max_pixels", "100", "t", &err), RC_EINVAL);
+    assert_string_equal(err.message,
+                        "t: limits.max_pixels must be an integer in [4096,268435456], not \"100\"");
+    rc_error_clear(&err);
+    assert_int_equal(config_set(&cfg, "limits", "codec_threads", "0", "t", &err), RC_EINVAL);
+    setenv("REELCUT_LIMITS_CODEC_THREADS", "2", 1);
+    setenv("REELCUT_LIMITS_MAX_PIXELS", "65536", 1);
+    rc_error_clear(&err);
+    assert_int_equal(config_load_env(&cfg, &err), 0);
+    unsetenv("REELCUT_LIMITS_CODEC_THREADS");
+    unsetenv("REELCUT_LIMITS_MAX_PIXELS");
+    assert_int_equal(cfg.limits_codec_threads, 2);
+    assert_int_equal(cfg.limits_max_pixels, 65536);
+    assert_string_equal(rc_ims_code(RC_ELIMIT), "InvalidParameter.ResourceContentBad");
+    assert_int_equal(rc_exit_status(RC_ELIMIT), 4);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_cap),
@@ -314,6 +344,7 @@ int main(void) {
         cmocka_unit_test(test_rc_hide_paths),
         cmocka_unit_test(test_objectkey_validate),
         cmocka_unit_test(test_rc_first_failure_wins),
+        cmocka_unit_test(test_config_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
