@@ -9,6 +9,7 @@
 #include "jobs/spec_util.h"
 #include "util/ids.h"
 #include "util/json.h"
+#include "util/netaddr.h"
 
 #define OSS_KEY_MAX 1023
 
@@ -145,6 +146,14 @@ int jobs_spec_host_allowed(const char *host, size_t host_len, const char *const 
     return 0;
 }
 
+int jobs_spec_check_internal(const char *host, size_t host_len, const char *const *list, int n,
+                             const char *path, const char *url, rc_error *err) {
+    if (!netaddr_host_internal(host, host_len) || netaddr_host_named(host, host_len, list, n))
+        return 0;
+    return jobs_spec_unsupported(err, path, url,
+                                 "the host is an internal (loopback, private or reserved) address");
+}
+
 /* Host of an http(s) URL's authority [a, a+len): sets *host, *host_len and *has_port. Returns 0
  * or -1 for user info or an empty/odd host. */
 int jobs_spec_split_authority(const char *a, size_t len, const char **host, size_t *host_len,
@@ -217,6 +226,10 @@ static int parse_http(const char *url, size_t scheme_len, const jobs_policy *pol
         return jobs_spec_unsupported(err, path, url, "http(s) downloads are disabled");
     if (!jobs_spec_host_allowed(host, host_len, policy->http_hosts, policy->n_http_hosts))
         return jobs_spec_unsupported(err, path, url, "the host is not in the allowed list");
+    int rc = jobs_spec_check_internal(host, host_len, policy->http_hosts, policy->n_http_hosts,
+                                      path, url, err);
+    if (rc)
+        return rc;
     out->kind = JOBS_LOC_HTTP;
     out->key = strdup(url);
     return out->key ? 0 : RC_ENOMEM;
