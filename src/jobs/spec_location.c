@@ -131,17 +131,14 @@ static int set_oss(jobs_location *out, const char *bucket, size_t bucket_len, in
 
 /* 1 if host matches one of the policy entries (exact, or ".domain" for its subdomains). */
 int jobs_spec_host_allowed(const char *host, size_t host_len, const char *const *list, int n) {
+    if (netaddr_host_named(host, host_len, list, n)) /* also "[::1]" for the host ::1 */
+        return 1;
     for (int i = 0; i < n; i++) {
         const char *e = list[i];
         size_t elen = e ? strlen(e) : 0;
-        if (elen == 0)
-            continue;
-        if (e[0] == '.') {
-            if (host_len > elen && strncasecmp(host + host_len - elen, e, elen) == 0)
-                return 1;
-        } else if (elen == host_len && strncasecmp(host, e, elen) == 0) {
+        if (elen > 0 && e[0] == '.' && host_len > elen &&
+            strncasecmp(host + host_len - elen, e, elen) == 0)
             return 1;
-        }
     }
     return 0;
 }
