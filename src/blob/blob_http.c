@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "blob/blob_net.h"
+#include "util/log.h"
 
 typedef struct sink {
     FILE *f;
@@ -69,10 +70,12 @@ int blob_http_download(const char *url, const char *tmp_dir, const blob_http_lim
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(curl);
+    if (cc != CURLE_OK && !s.too_big) /* only the operator sees curl's own words */
+        log_debug("download of %s failed: %s", shown, curl_easy_strerror(cc));
     if (s.too_big)
         rc = rc_fail(err, RC_ETOOBIG, "InputReadFailed", "%s is larger than %lld bytes", shown,
                      (long long)s.max);
-    else if (cc != CURLE_OK)
+    else if (cc != CURLE_OK) /* curl's words would tell a closed port from an open one */
         rc = rc_fail(err, RC_EREAD, "InputReadFailed",
                      "%s could not be fetched: the server could not be reached or the transfer "
                      "failed",

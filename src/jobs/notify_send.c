@@ -14,6 +14,7 @@
 #include "jobs/notifier.h"
 #include "util/buf.h"
 #include "util/ids.h"
+#include "util/log.h"
 
 #define QUEUE_PREFIX "ice-callback"
 #define QUEUE_MAX 120
@@ -179,6 +180,7 @@ static enum jobs_notify_result deliver_http(const jobs_notify_config *cfg, const
                   curl_err[0] ? curl_err : curl_easy_strerror(cc));
         result = JOBS_NOTIFY_GIVE_UP;
     } else if (cc != CURLE_OK) { /* curl's own text would tell a closed port from a refused one */
+        log_debug("callback POST failed: %s", curl_err[0] ? curl_err : curl_easy_strerror(cc));
         set_error(error, error_len,
                   "receiver could not be reached or gave no answer within %lld ms",
                   (long long)timeout_ms);
