@@ -6,6 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blob/blob_net.h"
+#include "util/log.h"
+
 typedef struct sink {
     FILE *f;
     int64_t written;
@@ -55,8 +58,8 @@ int blob_http_download(const char *url, const char *tmp_dir, const blob_http_lim
         goto out;
     }
     curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    blob_net_restrict(curl, blob_net_reach_of(url, limits ? limits->named_hosts : NULL,
+                                              limits ? limits->n_named_hosts : 0));
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
@@ -67,11 +70,16 @@ int blob_http_download(const char *url, const char *tmp_dir, const blob_http_lim
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(curl);
+    if (cc != CURLE_OK && !s.too_big) /* only the operator sees curl's own words */
+        log_debug("download of %s failed: %s", shown, curl_easy_strerror(cc));
     if (s.too_big)
         rc = rc_fail(err, RC_ETOOBIG, "InputReadFailed", "%s is larger than %lld bytes", shown,
                      (long long)s.max);
-    else if (cc != CURLE_OK)
-        rc = rc_fail(err, RC_EREAD, "InputReadFailed", "%s: %s", shown, curl_easy_strerror(cc));
+    else if (cc != CURLE_OK) /* curl's words would tell a closed port from an open one */
+        rc = rc_fail(err, RC_EREAD, "InputReadFailed",
+                     "%s could not be fetched: the server could not be reached or the transfer "
+                     "failed",
+                     shown);
     else if (status == 404 || status == 410)
         rc = rc_fail(err, RC_ENOENT, "InvalidParameter.ResourceNotFound",
                      "%s: HTTP status %ld", shown, status);

@@ -167,6 +167,13 @@ int blob_s3_from_config(const config *cfg, const char *endpoint, blob_backend **
         .connect_timeout_s = cfg->s3_connect_timeout_seconds,
         .stall_timeout_s = cfg->s3_stall_timeout_seconds,
     };
+    if (endpoint) { /* a job's endpoint: public addresses, or a host the operator named */
+        const char *named[CONFIG_LIST_MAX];
+        int n = 0;
+        for (int i = 0; i < cfg->n_storage_endpoint_allow_hosts && i < CONFIG_LIST_MAX; i++)
+            named[n++] = cfg->storage_endpoint_allow_hosts[i];
+        o.reach = blob_net_reach_of(endpoint, named, n);
+    }
     return blob_s3_create(&o, out, err);
 }
 

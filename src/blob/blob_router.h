@@ -31,7 +31,8 @@ int blob_is_router(const blob_backend *be);
 const char *blob_router_backend_of(blob_backend *router, const char *bucket);
 
 /* An S3 backend with the [s3] settings of cfg, at `endpoint` instead of s3.endpoint when not NULL
- * (OutputConfig.Endpoint). The caller frees it with blob_destroy(). */
+ * (OutputConfig.Endpoint): that one connects only to public addresses unless its host is named
+ * in storage.endpoint_allow_hosts (blob_net.h). The caller frees it with blob_destroy(). */
 int blob_s3_from_config(const config *cfg, const char *endpoint, blob_backend **out,
                         rc_error *err);
 

@@ -259,6 +259,7 @@ int blob_s3_create(const blob_s3_options *opt, blob_backend **out, rc_error *err
     }
     s3->virtual_hosted = opt->virtual_hosted;
     s3->insecure_tls = opt->insecure_tls;
+    s3->reach = opt->reach;
     s3->part_size = opt->part_size ? opt->part_size : BLOB_S3_DEFAULT_PART_SIZE;
     s3->multipart_threshold =
         opt->multipart_threshold ? opt->multipart_threshold : BLOB_S3_DEFAULT_MULTIPART_THRESHOLD;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "blob/blob.h"
+#include "blob/blob_net.h"
 
 #define BLOB_S3_DEFAULT_PART_SIZE ((size_t)16 << 20)
 /* AWS: "when your object size reaches 100 MB, you should consider using multipart uploads". */
@@ -27,6 +28,10 @@ typedef struct blob_s3_options {
     int retry_base_ms;             /* first backoff, doubled per retry; 0 = 200 ms */
     int connect_timeout_s;         /* 0 = 10 s */
     int stall_timeout_s;           /* abort a transfer with no progress for this long; 0 = 30 s */
+    /* BLOB_NET_ANY (0) for the operator's s3.endpoint; a job's OutputConfig.Endpoint gets
+     * PUBLIC or NAMED (blob_net.h), and failures to get an answer then read the same whatever
+     * the cause. */
+    enum blob_net_reach reach;
 } blob_s3_options;
 
 /* Creates an S3 backend. Returns 0, RC_EINVAL (err names the missing or bad setting, as s3.KEY),

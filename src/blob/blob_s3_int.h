@@ -24,6 +24,7 @@ typedef struct s3_backend {
     size_t part_size, multipart_threshold;
     int max_attempts, retry_base_ms, connect_timeout_s, stall_timeout_s;
     int upload_threads;
+    enum blob_net_reach reach;
 } s3_backend;
 
 /* One HTTP exchange. Inputs are set by the caller; the rest is filled by s3_perform. */
@@ -68,7 +69,8 @@ int s3_perform(s3_backend *s3, CURL *h, s3_req *r);
 int s3_build_url(const s3_backend *s3, const s3_req *r, char *url, size_t n);
 
 /* Resets h and sets what every request shares: url, SigV4 credentials, headers (hdrs, kept by the
- * caller until the transfer ends), error buffer, connect timeout, TLS settings. */
+ * caller until the transfer ends), error buffer, connect timeout, TLS settings, the address rule
+ * (blob_net_restrict with s3->reach). */
 void s3_setup_common(s3_backend *s3, CURL *h, const char *url, struct curl_slist *hdrs,
                      char *errbuf);
 

@@ -217,6 +217,7 @@ void s3_setup_common(s3_backend *s3, CURL *h, const char *url, struct curl_slist
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, s3->insecure_tls ? 0L : 2L);
     if (s3->ca_file)
         curl_easy_setopt(h, CURLOPT_CAINFO, s3->ca_file);
+    blob_net_restrict(h, s3->reach);
 }
 
 /* Sets up h for one attempt of r. */
@@ -305,6 +306,9 @@ int s3_perform(s3_backend *s3, CURL *h, s3_req *r) {
         s3_backoff(s3, r->attempts);
     }
     curl_slist_free_all(hdrs);
+    if (r->cc != CURLE_OK && s3->reach != BLOB_NET_ANY) /* a job's endpoint: one neutral text */
+        snprintf(r->curl_err, sizeof(r->curl_err),
+                 "the endpoint could not be reached or the transfer failed");
     return r->cc == CURLE_OK ? 0 : RC_EREAD;
 }
 

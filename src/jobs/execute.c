@@ -59,6 +59,8 @@ void jobs_policy_from_config(const config *cfg, blob_backend *blob, jobs_policy 
         policy->http_hosts[policy->n_http_hosts++] = cfg->allowed_hosts[i];
     for (int i = 0; i < cfg->n_callback_allow_hosts && i < JOBS_POLICY_LIST_MAX; i++)
         policy->callback_hosts[policy->n_callback_hosts++] = cfg->callback_allow_hosts[i];
+    for (int i = 0; i < cfg->n_storage_endpoint_allow_hosts && i < JOBS_POLICY_LIST_MAX; i++)
+        policy->endpoint_hosts[policy->n_endpoint_hosts++] = cfg->storage_endpoint_allow_hosts[i];
 }
 
 int jobs_executor_create(const config *cfg, store *st, blob_backend *blob, jobs_executor **out,
@@ -245,9 +247,12 @@ static int resolve_location(jobs_executor *ex, const store_job *job, const jobs_
         return rc;
     }
     case JOBS_LOC_HTTP: {
-        /* Only hosts the configuration allows get here (checked at submission). */
+        /* Only hosts the configuration allows get here (checked at submission); the download
+         * connects to internal addresses only for hosts named in inputs.allowed_hosts. */
         rc_error herr = {0};
-        int rc = blob_http_download(loc->key, work_dir, NULL, &out->path, &herr);
+        blob_http_limits limits = {.named_hosts = ex->policy.http_hosts,
+                                   .n_named_hosts = ex->policy.n_http_hosts};
+        int rc = blob_http_download(loc->key, work_dir, &limits, &out->path, &herr);
         if (rc)
             return rc_fail(err, rc, herr.code, "%s: %s", param, herr.message);
         out->is_temp = 1;

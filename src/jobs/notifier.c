@@ -27,6 +27,7 @@ struct jobs_notifier {
     jobs_notify_config cfg; /* strings below are the notifier's own copies */
     char *auth_key;
     char *redis_url;
+    char *allow_hosts[CONFIG_LIST_MAX];
     char owner[96];
 
     pthread_mutex_t mu;
@@ -185,6 +186,8 @@ static void destroy(jobs_notifier *n) {
         memset(n->auth_key, 0, strlen(n->auth_key));
     free(n->auth_key);
     free(n->redis_url);
+    for (int i = 0; i < CONFIG_LIST_MAX; i++)
+        free(n->allow_hosts[i]);
     pthread_cond_destroy(&n->work_cv);
     pthread_cond_destroy(&n->idle_cv);
     pthread_mutex_destroy(&n->mu);
@@ -229,7 +232,8 @@ int jobs_notifier_start(store *st, const jobs_notify_config *cfg, jobs_notifier 
                         rc_error *err) {
     *out = NULL;
     if (!st || !cfg || cfg->attempts < 0 || cfg->base_ms < 0 || cfg->cap_ms < 0 ||
-        cfg->threads < 0 || cfg->threads > MAX_THREADS)
+        cfg->threads < 0 || cfg->threads > MAX_THREADS || cfg->n_allow_hosts < 0 ||
+        cfg->n_allow_hosts > CONFIG_LIST_MAX)
         return rc_fail(err, RC_EINVAL, NULL, "notifier: invalid configuration");
     jobs_notifier *n = calloc(1, sizeof(*n));
     if (!n)
@@ -263,6 +267,14 @@ int jobs_notifier_start(store *st, const jobs_notify_config *cfg, jobs_notifier 
     }
     n->cfg.auth_key = n->auth_key;
     n->cfg.redis_url = n->redis_url;
+    for (int i = 0; i < cfg->n_allow_hosts; i++) {
+        n->allow_hosts[i] = dup_or_empty(cfg->allow_hosts[i]);
+        if (!n->allow_hosts[i]) {
+            rc = rc_fail(err, RC_ENOMEM, NULL, "notifier: out of memory");
+            goto out;
+        }
+        n->cfg.allow_hosts[i] = n->allow_hosts[i];
+    }
     if (ids_hex128(tag)) {
         rc = rc_fail(err, RC_EINTERNAL, NULL, "notifier: no randomness for the lease owner");
         goto out;

@@ -23,6 +23,10 @@ typedef struct jobs_notify_config {
     int threads;           /* deliveries at once; 0 = 4 */
     int64_t poll_ms;       /* idle wait between looks at the outbox; 0 = 250 */
     int64_t lease_ms;      /* claim lease, longer than any attempt; 0 = 20000 */
+    /* callback.allow_hosts: the hosts named here may be at internal addresses (loopback,
+     * private, ...); any other URL host must connect to a public address (blob_net.h). */
+    const char *allow_hosts[CONFIG_LIST_MAX];
+    int n_allow_hosts;
 } jobs_notify_config;
 
 /* Fills out from the [callback] settings of cfg (base_ms / cap_ms win over the *_seconds ones).
@@ -49,8 +53,11 @@ int64_t jobs_notify_delay_ms(const jobs_notify_config *cfg, int failures, double
 int jobs_notify_is_queue(const char *target);
 
 /* Makes one delivery attempt of body to target (URL: POST with the signature headers stamped
- * now_s; queue name: XADD <target> * message <body>) and waits at most cfg->timeout_ms.
- * On failure error (error_len bytes, may be NULL) gets a one-line reason without secrets.
+ * now_s, to a public address unless the host is in cfg->allow_hosts; queue name: XADD <target> *
+ * message <body>) and waits at most cfg->timeout_ms. On failure error (error_len bytes, may be
+ * NULL) gets a one-line reason without secrets; every HTTP attempt that gets no answer (address
+ * refused by the rule, connection refused, reset, timeout, TLS) has the same reason, so it does
+ * not tell an open port from a closed one.
  * Thread-safe; allocates nothing that outlives the call. */
 enum jobs_notify_result jobs_notify_deliver(const jobs_notify_config *cfg, const char *target,
                                             const char *body, long long now_s, char *error,

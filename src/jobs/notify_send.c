@@ -10,9 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blob/blob_net.h"
 #include "jobs/notifier.h"
 #include "util/buf.h"
 #include "util/ids.h"
+#include "util/log.h"
 
 #define QUEUE_PREFIX "ice-callback"
 #define QUEUE_MAX 120
@@ -30,6 +32,8 @@ void jobs_notify_config_from(const config *cfg, jobs_notify_config *out) {
                                              : (int64_t)cfg->callback_base_seconds * 1000;
     out->cap_ms =
         cfg->callback_cap_ms > 0 ? cfg->callback_cap_ms : (int64_t)cfg->callback_cap_seconds * 1000;
+    for (int i = 0; i < cfg->n_callback_allow_hosts && i < CONFIG_LIST_MAX; i++)
+        out->allow_hosts[out->n_allow_hosts++] = cfg->callback_allow_hosts[i];
 }
 
 int jobs_notify_signature(const char *url, long long timestamp, const char *key,
@@ -156,13 +160,12 @@ static enum jobs_notify_result deliver_http(const jobs_notify_config *cfg, const
         }
     }
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    blob_net_restrict(h, blob_net_reach_of(url, cfg->allow_hosts, cfg->n_allow_hosts));
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "reelcut/" REELCUT_VERSION);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -172,14 +175,15 @@ static enum jobs_notify_result deliver_http(const jobs_notify_config *cfg, const
     CURLcode cc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (cc == CURLE_OPERATION_TIMEDOUT) {
-        set_error(error, error_len, "no answer within %lld ms", (long long)timeout_ms);
-    } else if (cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT) {
+    if (cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT) {
         set_error(error, error_len, "unusable URL: %s",
                   curl_err[0] ? curl_err : curl_easy_strerror(cc));
         result = JOBS_NOTIFY_GIVE_UP;
-    } else if (cc != CURLE_OK) {
-        set_error(error, error_len, "%s", curl_err[0] ? curl_err : curl_easy_strerror(cc));
+    } else if (cc != CURLE_OK) { /* curl's own text would tell a closed port from a refused one */
+        log_debug("callback POST failed: %s", curl_err[0] ? curl_err : curl_easy_strerror(cc));
+        set_error(error, error_len,
+                  "receiver could not be reached or gave no answer within %lld ms",
+                  (long long)timeout_ms);
     } else if (status >= 300 && status < 400) {
         set_error(error, error_len, "HTTP status %ld (redirects are not followed)", status);
     } else if (status != 200) {

@@ -30,7 +30,9 @@
 
 /* What the configuration allows; filled by the caller (API, CLI) from its config. Lists hold
  * borrowed strings. Host entries match a URL's host case-insensitively; an entry starting with "."
- * matches that domain's subdomains. */
+ * matches that domain's subdomains. A host given as an internal address literal (loopback,
+ * private, link-local, ... in any spelling; util/netaddr.h) or as localhost is refused unless a
+ * list entry names it exactly; DNS names are judged where the request connects (blob_net.h). */
 typedef struct jobs_policy {
     /* Returns nonzero if `bucket` has a configured storage backend. NULL = no bucket has one. */
     int (*bucket_exists)(void *ctx, const char *bucket);
@@ -41,7 +43,9 @@ typedef struct jobs_policy {
     const char *http_hosts[JOBS_POLICY_LIST_MAX]; /* other http(s) inputs; none = disabled */
     int n_http_hosts;
     int allow_endpoint_override;                      /* OutputConfig.Endpoint */
-    const char *callback_hosts[JOBS_POLICY_LIST_MAX]; /* NotifyAddress URLs; none = any host */
+    const char *endpoint_hosts[JOBS_POLICY_LIST_MAX]; /* Endpoint hosts; none = any public host */
+    int n_endpoint_hosts;
+    const char *callback_hosts[JOBS_POLICY_LIST_MAX]; /* NotifyAddress URLs; none = any public */
     int n_callback_hosts;
 } jobs_policy;
 

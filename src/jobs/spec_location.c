@@ -9,6 +9,7 @@
 #include "jobs/spec_util.h"
 #include "util/ids.h"
 #include "util/json.h"
+#include "util/netaddr.h"
 
 #define OSS_KEY_MAX 1023
 
@@ -130,19 +131,24 @@ static int set_oss(jobs_location *out, const char *bucket, size_t bucket_len, in
 
 /* 1 if host matches one of the policy entries (exact, or ".domain" for its subdomains). */
 int jobs_spec_host_allowed(const char *host, size_t host_len, const char *const *list, int n) {
+    if (netaddr_host_named(host, host_len, list, n)) /* also "[::1]" for the host ::1 */
+        return 1;
     for (int i = 0; i < n; i++) {
         const char *e = list[i];
         size_t elen = e ? strlen(e) : 0;
-        if (elen == 0)
-            continue;
-        if (e[0] == '.') {
-            if (host_len > elen && strncasecmp(host + host_len - elen, e, elen) == 0)
-                return 1;
-        } else if (elen == host_len && strncasecmp(host, e, elen) == 0) {
+        if (elen > 0 && e[0] == '.' && host_len > elen &&
+            strncasecmp(host + host_len - elen, e, elen) == 0)
             return 1;
-        }
     }
     return 0;
+}
+
+int jobs_spec_check_internal(const char *host, size_t host_len, const char *const *list, int n,
+                             const char *path, const char *url, rc_error *err) {
+    if (!netaddr_host_internal(host, host_len) || netaddr_host_named(host, host_len, list, n))
+        return 0;
+    return jobs_spec_unsupported(err, path, url,
+                                 "the host is an internal (loopback, private or reserved) address");
 }
 
 /* Host of an http(s) URL's authority [a, a+len): sets *host, *host_len and *has_port. Returns 0
@@ -217,6 +223,10 @@ static int parse_http(const char *url, size_t scheme_len, const jobs_policy *pol
         return jobs_spec_unsupported(err, path, url, "http(s) downloads are disabled");
     if (!jobs_spec_host_allowed(host, host_len, policy->http_hosts, policy->n_http_hosts))
         return jobs_spec_unsupported(err, path, url, "the host is not in the allowed list");
+    int rc = jobs_spec_check_internal(host, host_len, policy->http_hosts, policy->n_http_hosts,
+                                      path, url, err);
+    if (rc)
+        return rc;
     out->kind = JOBS_LOC_HTTP;
     out->key = strdup(url);
     return out->key ? 0 : RC_ENOMEM;

@@ -38,8 +38,9 @@ static int dup_into(char **dst, const char *src, rc_error *err) {
     return *dst ? 0 : jobs_spec_oom(err);
 }
 
-/* 1 if s is exactly http(s)://host[:port] with an optional trailing "/". */
-static int endpoint_valid(const char *s) {
+/* 1 if s is exactly http(s)://host[:port] with an optional trailing "/"; sets *host and
+ * *host_len. */
+static int endpoint_valid(const char *s, const char **host, size_t *host_len) {
     size_t scheme;
     if (strncasecmp(s, "http://", 7) == 0)
         scheme = 7;
@@ -53,10 +54,8 @@ static int endpoint_valid(const char *s) {
         len--;
     if (strcspn(a, "/?#") < len)
         return 0;
-    const char *host;
-    size_t host_len;
     int has_port;
-    if (jobs_spec_split_authority(a, len, &host, &host_len, &has_port))
+    if (jobs_spec_split_authority(a, len, host, host_len, &has_port))
         return 0;
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)a[i] <= 0x20 || (unsigned char)a[i] >= 0x7f)
@@ -119,9 +118,21 @@ static int parse_export(const json_t *root, const jobs_policy *policy, jobs_outp
     if (endpoint && (!policy || !policy->allow_endpoint_override))
         return jobs_spec_unsupported(err, "OutputConfig.Endpoint", endpoint,
                                      "endpoint overrides are disabled");
-    if (endpoint && !endpoint_valid(endpoint))
+    const char *host;
+    size_t host_len;
+    if (endpoint && !endpoint_valid(endpoint, &host, &host_len))
         return jobs_spec_unsupported(err, "OutputConfig.Endpoint", endpoint,
                                      "it must be http(s)://host[:port]");
+    if (endpoint && policy->n_endpoint_hosts > 0 &&
+        !jobs_spec_host_allowed(host, host_len, policy->endpoint_hosts, policy->n_endpoint_hosts))
+        return jobs_spec_unsupported(err, "OutputConfig.Endpoint", endpoint,
+                                     "the host is not in the endpoint allow-list");
+    if (endpoint)
+        rc = jobs_spec_check_internal(host, host_len, policy->endpoint_hosts,
+                                      policy->n_endpoint_hosts, "OutputConfig.Endpoint", endpoint,
+                                      err);
+    if (rc)
+        return rc;
     rc = dup_into(&out->endpoint, endpoint, err);
     if (!rc)
         rc = parse_size(root, "Width", &out->width, err);
@@ -205,7 +216,8 @@ static int check_notify_url(const char *url, size_t scheme, const jobs_policy *p
     if (policy && policy->n_callback_hosts > 0 &&
         !jobs_spec_host_allowed(host, host_len, policy->callback_hosts, policy->n_callback_hosts))
         return jobs_spec_unsupported(err, path, url, "the host is not in the callback allow-list");
-    return 0;
+    return jobs_spec_check_internal(host, host_len, policy ? policy->callback_hosts : NULL,
+                                    policy ? policy->n_callback_hosts : 0, path, url, err);
 }
 
 static int parse_notify(const json_t *root, const jobs_policy *policy, jobs_userdata *out,

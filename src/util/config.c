@@ -67,6 +67,8 @@ static const option options[] = {
     STR("storage", "default", storage_default),
     LIST("storage", "buckets", storage_buckets, n_storage_buckets),
     BOOL("storage", "allow_endpoint_override", storage_allow_endpoint_override),
+    LIST("storage", "endpoint_allow_hosts", storage_endpoint_allow_hosts,
+         n_storage_endpoint_allow_hosts),
     STR("s3", "endpoint", s3_endpoint),
     STR("s3", "region", s3_region),
     STR("s3", "access_key_id", s3_access_key_id),

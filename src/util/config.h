@@ -37,12 +37,12 @@ typedef struct config {
     int allow_local_paths; /* file:// inputs and local outputs; default 0 */
     char allowed_roots[CONFIG_LIST_MAX][CONFIG_PATH_MAX];
     int n_allowed_roots;
-    char allowed_hosts[CONFIG_LIST_MAX][256]; /* http(s) input hosts */
+    char allowed_hosts[CONFIG_LIST_MAX][256]; /* http(s) input hosts; none = no downloads */
     int n_allowed_hosts;
     /* [callback] */
     char callback_url[1024]; /* global default NotifyAddress; empty = none */
     char callback_auth_key[256];
-    char callback_allow_hosts[CONFIG_LIST_MAX][256]; /* empty = any */
+    char callback_allow_hosts[CONFIG_LIST_MAX][256]; /* empty = any host at a public address */
     int n_callback_allow_hosts;
     char redis_url[512];
     int callback_attempts;     /* default 10 */
@@ -55,6 +55,9 @@ typedef struct config {
     char storage_buckets[CONFIG_LIST_MAX][80]; /* BUCKET:fs or BUCKET:s3 */
     int storage_allow_endpoint_override;       /* OutputConfig.Endpoint with the [s3] credentials */
     int n_storage_buckets;
+    /* OutputConfig.Endpoint hosts; empty = any host at a public address */
+    char storage_endpoint_allow_hosts[CONFIG_LIST_MAX][256];
+    int n_storage_endpoint_allow_hosts;
     /* [s3] */
     char s3_endpoint[512]; /* http(s)://host[:port][/path] */
     char s3_region[64];    /* default us-east-1 */

@@ -185,13 +185,26 @@ test('OutputConfig.Endpoint sends one job\'s clips to another S3 endpoint, only 
     OutputConfig: { Bucket: 'media-out', ObjectKey: 'e/{index}.mp4', Endpoint: s3.S3_ENDPOINT },
   }), (e) => e.code === 'InvalidParameter.UnsupportedValue' && /OutputConfig\.Endpoint/.test(e.data.Message));
 
-  // The configured endpoint is dead; only the job's Endpoint reaches the S3 server.
+  // The configured endpoint is dead; only the job's Endpoint reaches the S3 server, which is on
+  // loopback: a job may name it only because the operator names its host.
   const dir4 = tempDir();
   const key4 = createKey(dir4);
   makeBucket(dir4, 'local-in', { 'sample.mp4': join(MEDIA, 'sample.mp4') });
-  const srv = await startServer({ dataDir: dir4, env: serverEnv({
+  const overrideEnv = {
     REELCUT_S3_ENDPOINT: 'http://127.0.0.1:9', REELCUT_S3_MAX_ATTEMPTS: '1',
-    REELCUT_STORAGE_BUCKETS: 'local-in:fs', REELCUT_STORAGE_ALLOW_ENDPOINT_OVERRIDE: 'true' }) });
+    REELCUT_STORAGE_BUCKETS: 'local-in:fs', REELCUT_STORAGE_ALLOW_ENDPOINT_OVERRIDE: 'true' };
+  const unnamed = await startServer({ dataDir: dir4, env: serverEnv(overrideEnv) });
+  try {
+    await assert.rejects(client(unnamed, key4).call('SubmitSegmentationJob', {
+      InputConfig: { Type: 'OSS', Media: 'oss://local-in/sample.mp4' },
+      OutputConfig: { Bucket: 'media-out', ObjectKey: 'e/{index}.mp4', Endpoint: s3.S3_ENDPOINT },
+    }), (e) => e.code === 'InvalidParameter.UnsupportedValue'
+      && /OutputConfig\.Endpoint .*internal \(loopback, private or reserved\) address/.test(e.data.Message));
+  } finally {
+    await unnamed.stop();
+  }
+  const srv = await startServer({ dataDir: dir4, env: serverEnv({ ...overrideEnv,
+    REELCUT_STORAGE_ENDPOINT_ALLOW_HOSTS: new URL(s3.S3_ENDPOINT).hostname }) });
   try {
     const c4 = client(srv, key4);
     const sub = await c4.call('SubmitSegmentationJob', {

@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 
 #include "jobs/notifier.h"
 #include "store/store.h"
@@ -193,7 +194,9 @@ static void test_deliver_http(void **state) {
     receiver *r = receiver_start(script, 4, 1500);
     char url[128], err[JOBS_NOTIFY_ERROR_MAX], sig[JOBS_NOTIFY_MD5_HEX_LEN + 1];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/cb/path?t=1", r->port);
-    jobs_notify_config cfg = {.auth_key = "Test123", .timeout_ms = 700};
+    /* The receiver is on loopback: reachable because the operator names it. */
+    jobs_notify_config cfg = {
+        .auth_key = "Test123", .timeout_ms = 700, .allow_hosts = {"127.0.0.1"}, .n_allow_hosts = 1};
 
     assert_int_equal(jobs_notify_deliver(&cfg, url, body_json, 1519375990, err, sizeof(err)),
                      JOBS_NOTIFY_OK);
@@ -214,10 +217,11 @@ static void test_deliver_http(void **state) {
     assert_int_equal(jobs_notify_deliver(&cfg, url, body_json, 1, err, sizeof(err)),
                      JOBS_NOTIFY_RETRY);
     assert_true(time_mono_ms() - t0 < 1400); /* gave up at the timeout, not the 200 */
-    assert_string_equal(err, "no answer within 700 ms");
+    assert_string_equal(err, "receiver could not be reached or gave no answer within 700 ms");
 
     /* Without a key: no signature headers. Redirect target never called (hits stay at 5). */
-    jobs_notify_config plain = {.timeout_ms = 3000};
+    jobs_notify_config plain = {
+        .timeout_ms = 3000, .allow_hosts = {"127.0.0.1"}, .n_allow_hosts = 1};
     assert_int_equal(jobs_notify_deliver(&plain, url, body_json, 1, err, sizeof(err)),
                      JOBS_NOTIFY_OK);
     assert_int_equal(receiver_hits(r), 5);
@@ -225,10 +229,10 @@ static void test_deliver_http(void **state) {
     assert_string_equal(r->hits[4].signature, "");
     receiver_stop(r);
 
-    /* The receiver is gone: connection refused, retried. */
+    /* The receiver is gone: connection refused, retried; the same words as a timeout. */
     assert_int_equal(jobs_notify_deliver(&cfg, url, body_json, 1, err, sizeof(err)),
                      JOBS_NOTIFY_RETRY);
-    assert_true(strlen(err) > 0);
+    assert_string_equal(err, "receiver could not be reached or gave no answer within 700 ms");
     /* Unusable targets fail for good. */
     assert_int_equal(jobs_notify_deliver(&cfg, "ice-callback-q", body_json, 1, err, sizeof(err)),
                      JOBS_NOTIFY_GIVE_UP);
@@ -239,6 +243,63 @@ static void test_deliver_http(void **state) {
     assert_int_equal(
         jobs_notify_deliver(&bad_redis, "ice-callback-q", body_json, 1, err, sizeof(err)),
         JOBS_NOTIFY_GIVE_UP);
+}
+
+/* A port on 127.0.0.1 with nothing listening. */
+static int closed_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+/* Issue 11 item 3: with no callback.allow_hosts a receiver on loopback gets nothing, whatever the
+ * spelling of its address, and the reason reads exactly as for a closed port; naming 127.0.0.1
+ * lifts the rule for that host only. (The metadata addresses are left to the pure classifier
+ * tests: a broken rule must not send them packets.) */
+static void test_deliver_refuses_internal(void **state) {
+    const int script[] = {200};
+    receiver *r = receiver_start(script, 1, 0);
+    static const char *const forms[] = {
+        "127.0.0.1",          "0.0.0.0",    "[::1]",      "2130706433",
+        "0177.0.0.1",         "0x7f000001", "127.1",      "127.0.1",
+        "[::ffff:127.0.0.1]", "localhost",  "LOCALHOST.",
+    };
+    char url[128], err[JOBS_NOTIFY_ERROR_MAX], closed[JOBS_NOTIFY_ERROR_MAX];
+    jobs_notify_config by_default = {.timeout_ms = 700};
+    jobs_notify_config by_pattern = {
+        .timeout_ms = 700, .allow_hosts = {".0.0.1"}, .n_allow_hosts = 1};
+    jobs_notify_config by_name = {
+        .timeout_ms = 700, .allow_hosts = {"127.0.0.1"}, .n_allow_hosts = 1};
+
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/cb", closed_port());
+    assert_int_equal(jobs_notify_deliver(&by_name, url, body_json, 1, closed, sizeof(closed)),
+                     JOBS_NOTIFY_RETRY);
+    assert_string_equal(closed, "receiver could not be reached or gave no answer within 700 ms");
+
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        snprintf(url, sizeof(url), "http://%s:%d/cb", forms[i], r->port);
+        enum jobs_notify_result res = jobs_notify_deliver(i % 2 ? &by_pattern : &by_default, url,
+                                                          body_json, 1, err, sizeof(err));
+        if (res != JOBS_NOTIFY_RETRY || receiver_hits(r) != 0)
+            print_error("%s: result %d, %d hits, %s\n", url, (int)res, receiver_hits(r), err);
+        assert_int_equal(res, JOBS_NOTIFY_RETRY);
+        assert_int_equal(receiver_hits(r), 0);
+        assert_string_equal(err, closed);
+    }
+    /* Named: that host only (localhost is another name for it, and stays refused). */
+    snprintf(url, sizeof(url), "http://localhost:%d/cb", r->port);
+    assert_int_equal(jobs_notify_deliver(&by_name, url, body_json, 1, err, sizeof(err)),
+                     JOBS_NOTIFY_RETRY);
+    assert_int_equal(receiver_hits(r), 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/cb", r->port);
+    assert_int_equal(jobs_notify_deliver(&by_name, url, body_json, 1, err, sizeof(err)),
+                     JOBS_NOTIFY_OK);
+    assert_int_equal(receiver_hits(r), 1);
+    receiver_stop(r);
 }
 
 /* ------------------------------------------------------------------ the notifier on a store */
@@ -310,7 +371,9 @@ static jobs_notify_config fast_config(int attempts) {
                               .cap_ms = 200,
                               .timeout_ms = 400,
                               .threads = 2,
-                              .poll_ms = 20};
+                              .poll_ms = 20,
+                              .allow_hosts = {"127.0.0.1"},
+                              .n_allow_hosts = 1};
     return cfg;
 }
 
@@ -332,7 +395,9 @@ static void test_retries_until_delivered(void **state) {
     wait_settled(e, id, 15000, &row);
     assert_int_equal(row.state, STORE_NOTIFY_DELIVERED);
     assert_int_equal(row.attempts, 4);
-    assert_string_equal(row.last_error, "no answer within 400 ms"); /* history is kept */
+    /* history is kept */
+    assert_string_equal(row.last_error,
+                        "receiver could not be reached or gave no answer within 400 ms");
     usleep(400000); /* nothing is sent after the success */
     jobs_notifier_stop(n);
     assert_int_equal(receiver_hits(r), 4);
@@ -424,6 +489,7 @@ int main(void) {
         cmocka_unit_test(test_delay_schedule),
         cmocka_unit_test(test_targets_and_redaction),
         cmocka_unit_test(test_deliver_http),
+        cmocka_unit_test(test_deliver_refuses_internal),
         cmocka_unit_test_setup_teardown(test_retries_until_delivered, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_gives_up_after_last_attempt, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_two_notifiers_one_delivery, env_setup, env_teardown),
