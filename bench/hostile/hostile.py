@@ -190,6 +190,34 @@ def k_tiny_range(c):
     return st, st == 400 and ims_error(b, "InvalidParameter.OutOfRange")
 
 
+SSRF_FORMS = ["http://127.0.0.1/cb", "http://2130706433/cb", "http://0177.0.0.1/cb",
+              "http://0x7f000001/cb", "http://127.1/cb", "http://[::1]/cb", "http://0.0.0.0/cb",
+              "http://[::ffff:127.0.0.1]/cb", "http://localhost/cb", "http://169.254.169.254/cb",
+              "http://100.100.100.200/cb", "http://10.1.2.3/cb", "http://192.168.0.1/cb"]
+
+
+def submit(params):
+    body = "&".join(f"{enc(k)}={enc(v)}" for k, v in params.items())
+    return acs3("SubmitSegmentationJob", body=body)
+
+
+def k_ssrf_notify(c):
+    url = SSRF_FORMS[rng.randrange(len(SSRF_FORMS))]
+    st, b = c.exchange(submit({
+        "InputConfig": '{"Type":"OSS","Media":"oss://media-in/a.mp4"}',
+        "OutputConfig": '{"Bucket":"media-out","ObjectKey":"o/{index}.mp4"}',
+        "UserData": json.dumps({"NotifyAddress": url})}))
+    return st, st == 400 and ims_error(b) and "NotifyAddress" in json.loads(b)["Message"]
+
+
+def k_output_over_input(c):
+    n = rng.randrange(1, 1000)
+    st, b = c.exchange(submit({
+        "InputConfig": '{"Type":"OSS","Media":"oss://media-in/x_%d.mp4"}' % n,
+        "OutputConfig": '{"Bucket":"media-in","ObjectKey":"x.mp4"}'}))
+    return st, st == 400 and ims_error(b) and "OutputConfig.ObjectKey" in json.loads(b)["Message"]
+
+
 def k_garbage(c):
     junk = bytes(rng.getrandbits(8) for _ in range(200)).replace(b"\r\n\r\n", b"")
     st, body = c.exchange(b"GET /" + junk + b" HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -198,7 +226,7 @@ def k_garbage(c):
 
 
 KINDS = [k_many_params, k_big_header, k_many_headers, k_nul_nonce, k_replay_at_skew_edge,
-         k_junk_action, k_bad_json, k_tiny_range, k_garbage]
+         k_junk_action, k_bad_json, k_tiny_range, k_ssrf_notify, k_output_over_input, k_garbage]
 
 
 def main():
