@@ -339,8 +339,9 @@ static void sign_rpc(raw_request *r, const char *key_id, buf *q) {
     time_format_iso(time(NULL), date);
     int rc = buf_puts(q, r->query);
     if (!rc)
-        rc = buf_printf(q, "%sAccessKeyId=%s&SignatureMethod=HMAC-SHA1&SignatureVersion=1.0"
-                           "&SignatureNonce=fz%llu&Timestamp=",
+        rc = buf_printf(q,
+                        "%sAccessKeyId=%s&SignatureMethod=HMAC-SHA1&SignatureVersion=1.0"
+                        "&SignatureNonce=fz%llu&Timestamp=",
                         r->query[0] ? "&" : "", key_id, ++env.nonce);
     if (!rc)
         rc = api_enc(date, strlen(date), q);
