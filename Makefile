@@ -3,9 +3,11 @@
 #   make run      install build deps, build, start the service on embedded defaults
 #   make test     install test deps, build with ASan+UBSan, run every test through ctest
 #   make bench    build optimised and run every benchmark under bench/
+#   make fuzz     build the libFuzzer targets (build-fuzz, clang) and run each for FUZZ_SECONDS
+#                 (default 60) with a summary of execs/s and coverage; fails on any finding
 JOBS ?= $(shell nproc)
 
-.PHONY: all build run test bench deps clean format
+.PHONY: all build run test bench fuzz deps clean format
 
 all: build
 
@@ -33,8 +35,14 @@ bench: build
 	@failed=""; for b in bench/*/run.sh; do echo "== $$b"; bash $$b build || failed="$$failed $$b"; done; \
 	  if [ -n "$$failed" ]; then echo "targets missed in:$$failed"; exit 1; fi
 
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/deps.sh test
+	@tests/fuzz/run.sh build
+	@tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
 
 clean:
-	rm -rf build build-test
+	rm -rf build build-test build-fuzz

@@ -374,6 +374,10 @@ int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks
                     engine_hl_track *out) {
     if (!(duration > 0))
         duration = raw->n * ENGINE_HL_STEP;
+    /* The duration comes from the file's header, which may claim anything (2^32 s in 2 KB): past
+     * MAX_TICKS nothing was accounted (hl_raw_at), and the track must not cost more memory. */
+    if (duration > MAX_TICKS * ENGINE_HL_STEP)
+        duration = MAX_TICKS * ENGINE_HL_STEP;
     size_t n = (size_t)ceil(duration / ENGINE_HL_STEP - 1e-9);
     if (n == 0)
         n = 1;
