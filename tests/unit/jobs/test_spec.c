@@ -190,7 +190,7 @@ static const struct seg_case seg_cases[] = {
      "OutputConfig.ObjectKey value \"{index}/{index}.mkv\" is not allowed: output 12 "
      "(oss://media-in/12/12.mkv) would replace InputConfig.Media"},
     {POLICY_OPEN, OSS_INPUT("oss://media-in/x_3"), NULL,
-     "{\"Bucket\":\"media-in\",\"ObjectKey\":\"x\",\"Endpoint\":\"http://127.0.0.1:9\"}", NULL,
+     "{\"Bucket\":\"media-in\",\"ObjectKey\":\"x\",\"Endpoint\":\"http://s3.example.com:9\"}", NULL,
      E_INVALID,
      "OutputConfig.ObjectKey value \"x\" is not allowed: output 3 (oss://media-in/x_3) would "
      "replace InputConfig.Media"},
