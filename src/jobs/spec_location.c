@@ -165,6 +165,8 @@ int jobs_spec_split_authority(const char *a, size_t len, const char **host, size
         *host = a + 1;
         *host_len = (size_t)(close - a - 1);
         *has_port = (size_t)(close - a) + 1 < len;
+        if (*has_port && close[1] != ':') /* "[::1]x": only a port may follow the brackets */
+            return -1;
     } else {
         const char *colon = memchr(a, ':', len);
         *host = a;

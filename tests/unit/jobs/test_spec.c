@@ -136,6 +136,12 @@ static const struct seg_case seg_cases[] = {
      E_UNSUP,
      "OutputConfig.Endpoint value \"http://s3.local:9000/path\" is not supported: it must be "
      "http(s)://host[:port]"},
+    /* found by fuzz_spec: text after an IPv6 literal's "]" that is not ":port" was taken for a
+     * port, and the port check then read from a NULL colon */
+    {POLICY_OPEN, SEG_OK_INPUT, NULL, OUT_OK ",\"Endpoint\":\"http://[abc]x80\"}", NULL,
+     E_UNSUP,
+     "OutputConfig.Endpoint value \"http://[abc]x80\" is not supported: it must be "
+     "http(s)://host[:port]"},
     {POLICY_OPEN, SEG_OK_INPUT, NULL, OUT_OK ",\"Width\":63}", NULL, E_RANGE,
      "OutputConfig.Width must be in [64,7680]"},
     {POLICY_OPEN, SEG_OK_INPUT, NULL, OUT_OK ",\"Height\":7681}", NULL, E_RANGE,
