@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import { makeClient } from './ims.mjs';
 
@@ -128,4 +129,14 @@ export function send(port, req) {
 
 export function cleanup(dir) {
   rmSync(dir, { recursive: true, force: true });
+}
+
+// Asserts an IMS error answer (API.md §3.1): status, Code, the five keys, the request id header.
+export function expectError(res, status, code) {
+  assert.equal(res.status, status, res.text);
+  assert.ok(res.json, `not JSON: ${String(res.text).slice(0, 200)}`);
+  assert.equal(res.json.Code, code, res.text);
+  for (const k of ['RequestId', 'HostId', 'Code', 'Message', 'Recommend']) assert.ok(k in res.json, k);
+  assert.equal(res.headers['x-acs-request-id'], res.json.RequestId);
+  assert.match(res.headers['content-type'], /^application\/json/);
 }

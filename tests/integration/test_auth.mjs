@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tempDir, createKey, startServer, signAcs3, send, cleanup,
+  tempDir, createKey, startServer, signAcs3, send, cleanup, expectError,
 } from '../client/harness.mjs';
 
 let dir, server, key, host;
@@ -20,13 +20,6 @@ after(async () => {
   cleanup(dir);
 });
 
-function expectError(res, status, code) {
-  assert.equal(res.status, status, res.text);
-  assert.equal(res.json.Code, code, res.text);
-  for (const k of ['RequestId', 'HostId', 'Code', 'Message', 'Recommend']) assert.ok(k in res.json, k);
-  assert.equal(res.headers['x-acs-request-id'], res.json.RequestId);
-  assert.match(res.headers['content-type'], /^application\/json/);
-}
 
 test('a replayed nonce is rejected, the first use is not', async () => {
   const req = signAcs3({ host, action: 'GetSmartHandleJob', query: { JobId: 'x' }, key });

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import {
-  tempDir, createKey, startServer, signAcs3, send, cleanup,
+  tempDir, createKey, startServer, signAcs3, send, cleanup, expectError,
 } from '../client/harness.mjs';
 
 let dir, server, key, host;
@@ -23,12 +23,6 @@ after(async () => {
   cleanup(dir);
 });
 
-function expectError(res, status, code) {
-  assert.equal(res.status, status, res.text);
-  assert.ok(res.json, `not JSON: ${res.text.slice(0, 200)}`);
-  assert.equal(res.json.Code, code, res.text);
-  assert.match(res.headers['content-type'], /^application\/json/);
-}
 
 // Raw bytes in, whole answer out (or an error if none comes within ms).
 function rawExchange(bytes, ms = 5000) {
