@@ -70,7 +70,7 @@ int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin
     v->frame = av_frame_alloc();
     if (!v->dec || !v->frame)
         goto fail;
-    rc = rc_fail(err, RC_EMEDIA, NULL, "%s: cannot open the %s decoder", path, codec->name);
+    rc = RC_EMEDIA; /* (err is filled on the way out: a success must leave it untouched) */
     if (avcodec_parameters_to_context(v->dec, st->codecpar) < 0)
         goto fail;
     v->dec->pkt_timebase = st->time_base;
@@ -86,6 +86,8 @@ int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin
     *out = v;
     return 0;
 fail:
+    if (rc == RC_EMEDIA)
+        rc_fail(err, rc, NULL, "%s: cannot open the %s decoder", path, codec->name);
     hl_video_close(&v);
     return rc;
 }

@@ -113,6 +113,9 @@ static void fuzz_highlights(const engine_source *src, int count, double clip) {
     FUZZ_CHECK(sel.n >= 0 && sel.n <= count);
     for (int i = 0; i < sel.n; i++) {
         const engine_hl_clip *c = &sel.clips[i];
+        if (getenv("FUZZ_VERBOSE"))
+            fprintf(stderr, "clip %d: [%g, %g] score %g rank %d (duration %g, %zu ticks)\n", i,
+                    c->in, c->out, c->score, c->rank, t.duration, t.n);
         FUZZ_CHECK(c->in >= 0 && c->out > c->in && c->out <= t.duration + 1e-6);
         FUZZ_CHECK(i == 0 || c->in >= sel.clips[i - 1].out - 1e-9);
         FUZZ_CHECK(c->score >= 0 && c->score <= 1);
