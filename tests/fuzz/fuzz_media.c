@@ -58,6 +58,7 @@ static void fuzz_probe(const engine_source *src) {
         engine_media_info_free(&info);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(info.nb_streams >= 0);
     for (int i = 0; i < info.nb_streams; i++) {
         const engine_stream_info *s = &info.streams[i];
@@ -85,6 +86,7 @@ static void fuzz_shots(const engine_source *src, enum engine_analyze_mode mode) 
         engine_feature_track_free(&track);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(track.nb_frames > 0);
     engine_shot_list shots;
     rc = engine_detect_shots(&track, NULL, &shots);
@@ -106,6 +108,7 @@ static void fuzz_highlights(const engine_source *src, int count, double clip) {
         engine_hl_track_free(&t);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(t.n > 0 && t.duration > 0);
     engine_hl_selection sel;
     rc = engine_hl_select(&t, count, clip, &sel);
