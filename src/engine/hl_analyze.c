@@ -102,6 +102,10 @@ int engine_hl_analyze_source(const engine_source *src, const engine_progress *pr
         log_warn("%s: reading stopped early on an error; analysed the readable part", path);
     if (read_errors || duration <= 0)
         duration = raw.n * ENGINE_HL_STEP;
+    if (!(duration > 0)) { /* timed packets, none decoded, no stated duration: nothing to measure */
+        rc = rc_fail(err, RC_EMEDIA, NULL, "%s: no video frame could be read", path);
+        goto out;
+    }
     rc = hl_track_finish(&raw, duration, audio != NULL, mbs, out);
     if (rc)
         goto out;

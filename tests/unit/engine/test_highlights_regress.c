@@ -4,6 +4,9 @@
  *    the signal track by that claim (it made the pass calloc ~170 GB);
  *  - hl-nan-audio: a 1 KB FLV whose Nellymoser audio decodes to NaN samples must not turn the
  *    signals and the clip scores into NaN (JSON has no NaN: AiResult lost its Score);
+ *  - hl-no-readable-frame: a 2 KB WebM whose only timed video packet does not decode, and which
+ *    states no duration, is a failure ("no video frame could be read"), not a track of duration
+ *    0 whose "whole input" clip is [0, 0];
  *  - and a successful analysis leaves err untouched (it used to hold "cannot open the decoder",
  *    which then stood in for the message of a later failure). */
 #include <math.h>
@@ -121,11 +124,27 @@ static void test_nan_audio_file(void **state) {
     analyse("regress-hl-nan-audio", "in.flv");
 }
 
+static void test_no_readable_frame_file(void **state) {
+    (void)state;
+    static regress_input in;
+    load("regress-hl-no-readable-frame", "in.webm", &in);
+    engine_hl_track t;
+    rc_error err = {0};
+    int rc = engine_hl_analyze_source(&in.source, NULL, &t, &err);
+    if (rc == 0)
+        print_error("analysed: %zu ticks, duration %g\n", t.n, t.duration);
+    assert_int_equal(rc, RC_EMEDIA);
+    assert_int_equal(err.rc, RC_EMEDIA);
+    assert_string_equal(err.message, "in.webm: no video frame could be read");
+    engine_hl_track_free(&t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_claimed_duration_bounds_the_track),
         cmocka_unit_test(test_claimed_duration_file),
         cmocka_unit_test(test_nan_audio_file),
+        cmocka_unit_test(test_no_readable_frame_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
