@@ -118,6 +118,10 @@ int engine_hl_analyze_source(const engine_source *src, const engine_progress *pr
                  read_end, read_end);
         duration = read_end;
     }
+    if (!(duration > 0)) { /* timed packets, none decoded, no stated duration: nothing to measure */
+        rc = rc_fail(err, RC_EMEDIA, NULL, "%s: no video frame could be read", path);
+        goto out;
+    }
     rc = hl_track_finish(&raw, duration, audio != NULL, mbs, out);
     if (rc)
         goto out;

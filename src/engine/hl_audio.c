@@ -167,16 +167,26 @@ static int hop(hl_audio *a, hl_raw *raw) {
     return 0;
 }
 
+/* A sample as the analysis takes it: full scale is 1; a damaged stream can decode to anything
+ * (NaN, infinities, 1e30), which would poison the filters' state and every signal after it. NaN
+ * is silence, the rest is clipped to full scale as a conversion to integer PCM would. */
+static float sane_sample(float v) {
+    if (isnan(v))
+        return 0;
+    return v > 1 ? 1 : v < -1 ? -1 : v;
+}
+
 static int push_samples(hl_audio *a, const float *s, int n, hl_raw *raw) {
     for (int i = 0; i < n; i++) {
-        double x = biquad_run(&a->highpass, biquad_run(&a->shelf, s[i]));
+        float v = sane_sample(s[i]);
+        double x = biquad_run(&a->highpass, biquad_run(&a->shelf, v));
         double t = (double)a->pos / HL_AUDIO_RATE;
         hl_raw_tick *tk = hl_raw_at(raw, t);
         if (!tk)
             return RC_ENOMEM;
         tk->k_energy += x * x;
         tk->k_samples++;
-        a->window[HL_FFT - HL_HOP + a->fill] = s[i];
+        a->window[HL_FFT - HL_HOP + a->fill] = v;
         a->fill++;
         a->pos++;
         if (a->fill == HL_HOP) {

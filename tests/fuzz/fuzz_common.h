@@ -62,4 +62,10 @@ static inline void fuzz_check_failure(int rc, const rc_error *err) {
     FUZZ_CHECK(err->message[0] != '\0');
 }
 
+/* A success leaves err as it was (cleared): an error recorded on the way stands in for the message
+ * of a later failure, since the first one recorded wins. */
+static inline void fuzz_check_success(const rc_error *err) {
+    FUZZ_CHECK(err->rc == 0 && err->code[0] == '\0' && err->message[0] == '\0');
+}
+
 #endif

@@ -64,6 +64,7 @@ static void fuzz_url(const char *url, int open) {
         FUZZ_CHECK(!loc.raw && !loc.key && !loc.bucket);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(loc.raw && strcmp(loc.raw, url) == 0 && loc.key);
     switch (loc.kind) {
     case JOBS_LOC_OSS:
@@ -95,6 +96,7 @@ static void fuzz_object_key(const char *tmpl, int allow_absolute, int index) {
         fuzz_check_failure(rc, &err);
         return;
     }
+    fuzz_check_success(&err);
     enum objectkey_container c, c2;
     FUZZ_CHECK(objectkey_container(tmpl, &c) == 0);
     char key[OBJECTKEY_MAX + 1];
@@ -105,6 +107,7 @@ static void fuzz_object_key(const char *tmpl, int allow_absolute, int index) {
         FUZZ_CHECK(rc == RC_ERANGE);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(strlen(key) <= OBJECTKEY_MAX);
     rc = objectkey_validate(key, "OutputConfig.ObjectKey", allow_absolute, &err);
     if (rc)

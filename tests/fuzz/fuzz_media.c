@@ -58,6 +58,7 @@ static void fuzz_probe(const engine_source *src) {
         engine_media_info_free(&info);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(info.nb_streams >= 0);
     for (int i = 0; i < info.nb_streams; i++) {
         const engine_stream_info *s = &info.streams[i];
@@ -85,6 +86,7 @@ static void fuzz_shots(const engine_source *src, enum engine_analyze_mode mode) 
         engine_feature_track_free(&track);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(track.nb_frames > 0);
     engine_shot_list shots;
     rc = engine_detect_shots(&track, NULL, &shots);
@@ -106,6 +108,7 @@ static void fuzz_highlights(const engine_source *src, int count, double clip) {
         engine_hl_track_free(&t);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(t.n > 0 && t.duration > 0);
     engine_hl_selection sel;
     rc = engine_hl_select(&t, count, clip, &sel);
@@ -113,6 +116,9 @@ static void fuzz_highlights(const engine_source *src, int count, double clip) {
     FUZZ_CHECK(sel.n >= 0 && sel.n <= count);
     for (int i = 0; i < sel.n; i++) {
         const engine_hl_clip *c = &sel.clips[i];
+        if (getenv("FUZZ_VERBOSE"))
+            fprintf(stderr, "clip %d: [%g, %g] score %g rank %d (duration %g, %zu ticks)\n", i,
+                    c->in, c->out, c->score, c->rank, t.duration, t.n);
         FUZZ_CHECK(c->in >= 0 && c->out > c->in && c->out <= t.duration + 1e-6);
         FUZZ_CHECK(i == 0 || c->in >= sel.clips[i - 1].out - 1e-9);
         FUZZ_CHECK(c->score >= 0 && c->score <= 1);

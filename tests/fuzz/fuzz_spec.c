@@ -84,6 +84,7 @@ static void fuzz_segmentation(const fuzz_fields *f, const jobs_policy *policy) {
         fuzz_check_failure(rc, &err);
         return;
     }
+    fuzz_check_success(&err);
     check_location(&spec.input);
     FUZZ_CHECK(spec.n_ranges <= JOBS_RANGES_MAX);
     FUZZ_CHECK((spec.mode == JOBS_SEG_USER_DEFINED) == (spec.n_ranges > 0));
@@ -107,6 +108,7 @@ static void fuzz_highlights(const fuzz_fields *f, const jobs_policy *policy) {
         fuzz_check_failure(rc, &err);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(spec.n_media >= 1 && spec.n_media <= JOBS_HL_MEDIA_MAX);
     for (size_t i = 0; i < spec.n_media; i++)
         if (!spec.media[i].media_id)
@@ -129,6 +131,7 @@ static void fuzz_output_userdata(const fuzz_fields *f, const jobs_policy *policy
     if (rc) {
         fuzz_check_failure(rc, &err);
     } else {
+        fuzz_check_success(&err);
         check_output(&out);
         jobs_output_spec_free(&out);
     }
@@ -140,6 +143,7 @@ static void fuzz_output_userdata(const fuzz_fields *f, const jobs_policy *policy
         fuzz_check_failure(rc, &err);
         return;
     }
+    fuzz_check_success(&err);
     check_userdata(&ud, max);
     jobs_userdata_free(&ud);
 }
@@ -155,6 +159,7 @@ static void fuzz_list(const fuzz_fields *f) {
         fuzz_check_failure(rc, &err);
         return;
     }
+    fuzz_check_success(&err);
     FUZZ_CHECK(p.page_size >= 1 && p.page_size <= 100);
     FUZZ_CHECK(p.page_no >= 1);
     int64_t cursor_time = p.has_cursor ? p.cursor_time : (int64_t)p.page_no * 1000003;
@@ -177,6 +182,7 @@ static void fuzz_media_params(const fuzz_fields *f, const jobs_policy *policy) {
     if (rc) {
         fuzz_check_failure(rc, &err);
     } else {
+        fuzz_check_success(&err);
         check_location(&m.input);
         FUZZ_CHECK(m.n_tags <= JOBS_TAGS_MAX);
         FUZZ_CHECK((m.n_tags == 0) == (m.media_tags == NULL));
@@ -185,10 +191,12 @@ static void fuzz_media_params(const fuzz_fields *f, const jobs_policy *policy) {
     const char *id = NULL, *url = NULL;
     rc_error_clear(&err);
     rc = jobs_media_get_parse(f->f[9], f->f[10], &id, &url, &err);
-    if (rc)
+    if (rc) {
         fuzz_check_failure(rc, &err);
-    else
+    } else {
+        fuzz_check_success(&err);
         FUZZ_CHECK((id == NULL) != (url == NULL));
+    }
 }
 
 /* ClientToken and the fingerprint over the remaining fields, for every action's parameter list. */
