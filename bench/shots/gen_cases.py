@@ -206,7 +206,7 @@ def draw_case(seed):
     case["shots"], case["transitions"] = shots, transitions
     case["events"] = []
     if rng.random() < 0.3:  # a disturbance inside a shot of a positive case
-        i = rng.randrange(nshots)
+        i = rng.randrange(len(shots))
         if shots[i]["pure"] >= fps:
             case["events"].append({"kind": rng.choice(["flash", "corrupt", "burst"]), "shot": i,
                                    "rel": rng.uniform(0.3, 0.7), "len": rng.randrange(4, 12),
