@@ -39,7 +39,8 @@ run_case() { # NAME MEDIA
   local a
   a=$(date +%s.%N)
   # shellcheck disable=SC2086
-  nice -n 10 "$detect" "$2" ${DETECT_ARGS:-} >"$work/reelcut/$1.cuts" || echo "shots_detect failed on $2" >&2
+  nice -n 10 "$detect" "$2" ${DETECT_ARGS:-} >"$work/reelcut/$1.cuts" 2>>"$work/detect.log" ||
+    echo "shots_detect failed on $2 (see $work/detect.log)" >&2
   detect_s=$(echo "$detect_s + $(date +%s.%N) - $a" | bc -l)
   scdet "$2" >"$work/scdet/$1.cuts"
 }
