@@ -1,15 +1,37 @@
 #!/usr/bin/env python3
-"""Scores shot boundaries against ground truth: evaluate.py TRUTH_DIR DETECTIONS_DIR NAME...
-TRUTH_DIR/NAME.truth: "fps R", "hard T", "gradual T0 T1". DETECTIONS_DIR/NAME.cuts: one time per
-line (first field). A hard cut matches a detection within +-2 frames; a gradual transition matches
-one inside [T0 - 1 frame, T1 + 1 frame]. Each truth and each detection matches at most once.
-Prints per-class and overall precision/recall/F1, and cuts found on negatives."""
+"""Scores shot boundaries against ground truth.
+
+evaluate.py [--label TEXT] [--json FILE] [--misses] TRUTH_DIR DETECTIONS_DIR NAME...
+
+TRUTH_DIR/NAME.truth is what gen_cases.py writes ("fps R", "hard T F", "gradual T0 T1 F0 F1 TYPE
+MIXED", "event KIND T0 T1"; older files with only "fps/hard T/gradual T0 T1" lines work too).
+DETECTIONS_DIR/NAME.cuts: one detected boundary per line, its time first.
+
+A hard cut matches a detection within +-2 frames (and is "exact" within half a frame); a gradual
+transition matches one inside [T0 - 1 frame, T1 + 1 frame]. Each truth and each detection matches
+at most once (nearest first). A detection that matches nothing is a false cut; on a negative file
+(no hard/gradual lines) it counts in "cuts on negatives".
+
+Prints precision, recall, F1, hard-cut recall (and exact placements), gradual recall, cuts on
+negatives, recall per transition family and per transition length, and the false cuts by the
+disturbance they fall on.
+"""
+import json
 import sys
 from fractions import Fraction
 
+FAMILY = {t: "fade" for t in ("fade", "fadeblack", "fadewhite", "fadegrays", "fadefast", "fadeslow",
+                              "dissolve", "distance", "hblur", "pixelize")}
+FAMILY.update({t: "slide" for t in ("slideleft", "slideright", "slideup", "slidedown", "squeezeh",
+                                    "squeezev", "zoomin")})
+
+
+def family(kind):
+    return FAMILY.get(kind, "wipe")
+
 
 def load_truth(path):
-    fps, items = 25.0, []
+    fps, items, events = 25.0, [], []
     for line in open(path):
         f = line.split()
         if not f:
@@ -17,57 +39,124 @@ def load_truth(path):
         if f[0] == "fps":
             fps = float(Fraction(f[1]))
         elif f[0] == "hard":
-            items.append(("hard", float(f[1]), float(f[1])))
+            items.append({"kind": "hard", "t0": float(f[1]), "t1": float(f[1]), "type": "hard",
+                          "mixed": 0})
         elif f[0] == "gradual":
-            items.append(("gradual", float(f[1]), float(f[2])))
-    return fps, items
+            t = f[5] if len(f) > 5 else "gradual"
+            items.append({"kind": "gradual", "t0": float(f[1]), "t1": float(f[2]), "type": t,
+                          "mixed": int(f[6]) if len(f) > 6 else 0})
+        elif f[0] == "event":
+            events.append((f[1], float(f[2]), float(f[3])))
+    return fps, items, events
+
+
+def length_bucket(mixed):
+    return "5-14" if mixed < 15 else "15-39" if mixed < 40 else "40-90"
+
+
+def prf(tp, fp, fn):
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
 
 
 def main():
-    truth_dir, det_dir, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-    stats = {k: {"tp": 0, "fn": 0, "fp": 0} for k in ("hard", "gradual")}
-    neg_cuts, neg_files = 0, 0
+    args = sys.argv[1:]
+    label, json_out, misses = "", None, False
+    while args and args[0].startswith("--"):
+        if args[0] == "--label":
+            label, args = args[1], args[2:]
+        elif args[0] == "--json":
+            json_out, args = args[1], args[2:]
+        elif args[0] == "--misses":
+            misses, args = True, args[1:]
+        else:
+            sys.exit(f"unknown option {args[0]}")
+    truth_dir, det_dir, names = args[0], args[1], args[2:]
+    tp = fp = fn = 0
+    hard_tp = hard_n = hard_exact = grad_tp = grad_n = 0
+    neg_cuts = neg_files = 0
+    by_group = {}  # group -> [found, total]
+    fp_on = {}  # what false cuts fall on
+    missed = []
     for name in names:
-        fps, truth = load_truth(f"{truth_dir}/{name}.truth")
+        fps, truth, events = load_truth(f"{truth_dir}/{name}.truth")
         dets = []
-        for line in open(f"{det_dir}/{name}.cuts"):
-            if line.strip():
-                dets.append(float(line.split()[0]))
+        try:
+            for line in open(f"{det_dir}/{name}.cuts"):
+                if line.strip():
+                    dets.append(float(line.split()[0]))
+        except FileNotFoundError:
+            pass
         used = [False] * len(dets)
         frame = 1.0 / fps
-        for kind, t0, t1 in truth:
-            lo, hi = (t0 - 2 * frame - 1e-3, t1 + 2 * frame + 1e-3) if kind == "hard" else (
-                t0 - frame - 1e-3, t1 + frame + 1e-3)
+        for it in truth:
+            t0, t1 = it["t0"], it["t1"]
+            if it["kind"] == "hard":
+                lo, hi = t0 - 2 * frame - 1e-3, t1 + 2 * frame + 1e-3
+            else:
+                lo, hi = t0 - frame - 1e-3, t1 + frame + 1e-3
             best = None
             for j, d in enumerate(dets):
-                if not used[j] and lo <= d <= hi and (best is None or abs(d - t0) < abs(dets[best] - t0)):
+                if not used[j] and lo <= d <= hi and (
+                        best is None or abs(d - (t0 + t1) / 2) < abs(dets[best] - (t0 + t1) / 2)):
                     best = j
-            if best is None:
-                stats[kind]["fn"] += 1
-            else:
+            found = best is not None
+            if found:
                 used[best] = True
-                stats[kind]["tp"] += 1
-        extra = used.count(False)
+            groups = ["all"]
+            if it["kind"] == "hard":
+                hard_n += 1
+                hard_tp += found
+                if found and abs(dets[best] - t0) < 0.5 * frame:
+                    hard_exact += 1
+                groups.append("hard")
+            else:
+                grad_n += 1
+                grad_tp += found
+                groups += ["gradual:" + family(it["type"]), "gradual:" + length_bucket(it["mixed"])]
+            for g in groups:
+                s = by_group.setdefault(g, [0, 0])
+                s[0] += found
+                s[1] += 1
+            tp += found
+            fn += not found
+            if not found:
+                missed.append(f"{name}:{it['type']}@{t0:.3f}")
+        extra = [d for j, d in enumerate(dets) if not used[j]]
+        fp += len(extra)
         if not truth:
             neg_files += 1
-            neg_cuts += extra
-        else:
-            kinds = {k for k, _, _ in truth}
-            stats["gradual" if kinds == {"gradual"} else "hard"]["fp"] += extra
-        miss = [f"{k}@{t0:.3f}" for k, t0, _ in truth]
-        print(f"  {name:16s} truth={len(truth)} detected={len(dets)} extra={extra}", file=sys.stderr)
-
-    def prf(s):
-        p = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else 1.0
-        r = s["tp"] / (s["tp"] + s["fn"]) if s["tp"] + s["fn"] else 1.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return p, r, f
-
-    total = {k: stats["hard"][k] + stats["gradual"][k] for k in ("tp", "fn", "fp")}
-    for label, s in (("hard", stats["hard"]), ("gradual", stats["gradual"]), ("overall", total)):
-        p, r, f = prf(s)
-        print(f"{label:8s} precision={p:.3f} recall={r:.3f} F1={f:.3f} (tp={s['tp']} fp={s['fp']} fn={s['fn']})")
-    print(f"negatives: {neg_cuts} cuts on {neg_files} files")
+            neg_cuts += len(extra)
+        for d in extra:
+            on = "shot"
+            for kind, a, b in events:
+                if a - 3 * frame <= d <= b + 3 * frame:
+                    on = kind
+            fp_on[on] = fp_on.get(on, 0) + 1
+            missed.append(f"{name}:false@{d:.3f}({on})")
+    p, r, f = prf(tp, fp, fn)
+    head = f"{label}: " if label else ""
+    print(f"{head}F1 {f:.3f}  precision {p:.3f}  recall {r:.3f}  (tp {tp}, false {fp}, missed {fn})")
+    print(f"{' ' * len(head)}hard-cut recall {hard_tp / hard_n if hard_n else 1:.3f} ({hard_tp}/{hard_n},"
+          f" exact {hard_exact})  gradual recall {grad_tp / grad_n if grad_n else 1:.3f}"
+          f" ({grad_tp}/{grad_n})  cuts on negatives {neg_cuts} ({neg_files} files)")
+    parts = [f"{g.split(':')[1]} {v[0]}/{v[1]}" for g, v in sorted(by_group.items())
+             if g.startswith("gradual:")]
+    print(f"{' ' * len(head)}gradual by kind and length: " + ", ".join(parts))
+    if fp_on:
+        print(f"{' ' * len(head)}false cuts on: " + ", ".join(f"{k} {v}" for k, v in sorted(fp_on.items())))
+    if misses and missed:
+        print(f"{' ' * len(head)}misses: " + " ".join(missed))
+    if json_out:
+        with open(json_out, "w") as fh:
+            json.dump({"label": label, "f1": f, "precision": p, "recall": r, "tp": tp, "fp": fp,
+                       "fn": fn, "hard_recall": hard_tp / hard_n if hard_n else 1.0,
+                       "hard_exact": hard_exact, "hard": hard_n,
+                       "gradual_recall": grad_tp / grad_n if grad_n else 1.0, "gradual": grad_n,
+                       "negative_cuts": neg_cuts, "negative_files": neg_files,
+                       "groups": by_group, "false_on": fp_on}, fh, indent=1)
 
 
 main()
