@@ -2,7 +2,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/json.h"
 
 void mediainfo_json_format_number(double v, int decimals, int min_decimals, char *out, size_t n) {
     snprintf(out, n, "%.*f", decimals, v);
@@ -17,9 +20,37 @@ void mediainfo_json_format_number(double v, int decimals, int min_decimals, char
         *end = 0;
 }
 
+/* A JSON string of v. Some values come from the file's own tags (a stream's language), which may
+ * hold any bytes, and JSON strings must be UTF-8: invalid bytes become '?'. NULL only when out of
+ * memory. */
+static json_t *text(const char *v) {
+    size_t n = strlen(v);
+    if (jsonx_utf8_valid(v, n))
+        return json_string(v);
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return NULL;
+    size_t i = 0;
+    while (i < n) {
+        size_t len = 1;
+        while (len <= 4 && !(i + len <= n && jsonx_utf8_valid(v + i, len)))
+            len++;
+        if (len > 4) {
+            copy[i++] = '?';
+            continue;
+        }
+        memcpy(copy + i, v + i, len);
+        i += len;
+    }
+    copy[n] = '\0';
+    json_t *j = json_string(copy);
+    free(copy);
+    return j;
+}
+
 /* Every setter below stores a string; a failed allocation makes the whole render fail. */
 static int set_str(json_t *o, const char *key, const char *v) {
-    return json_object_set_new(o, key, json_string(v));
+    return json_object_set_new(o, key, text(v));
 }
 
 static int set_int(json_t *o, const char *key, int64_t v) {
