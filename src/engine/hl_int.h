@@ -14,6 +14,7 @@ struct AVPacket;
 #define HL_HOP 320 /* 20 ms */
 #define HL_FFT 512 /* 32 ms window */
 #define HL_TICK_SAMPLES 1600
+#define HL_TICK_HOPS (HL_TICK_SAMPLES / HL_HOP) /* 5 hops of 20 ms a tick */
 
 /* Per-tick accumulators filled while reading; turned into an engine_hl_track at the end. */
 typedef struct hl_raw_tick {
@@ -24,7 +25,11 @@ typedef struct hl_raw_tick {
     float band_db_max;
     float flat_sum; /* spectral flatness of the speech band, summed over hops */
     float flux_sum; /* spectral flux, summed over hops */
-    float vbytes;   /* inter-frame video bytes in this tick */
+    /* per hop (20 ms), in the order they ended: speech band and 3.4-7.8 kHz levels (dB, the same
+     * scale as band_db_sum) and periodicity (0..1; voiced speech and tones are periodic) */
+    float hop_band[HL_TICK_HOPS], hop_high[HL_TICK_HOPS], hop_per[HL_TICK_HOPS];
+    float vbytes;   /* inter-frame video bytes (slice data) in this tick */
+    float vcomplex; /* the same at the reference quantiser (hl_qp.h; = vbytes without QPs) */
     int vframes;    /* inter frames */
     float vmax;     /* largest inter frame in this tick (bytes) */
     uint8_t key;    /* a keyframe was decoded in this tick */
@@ -70,6 +75,19 @@ void hl_video_close(hl_video **v);
  * picture: dark (mean luma < 24), or flat in luma and in both chroma planes (sd < 4 each) - a
  * colour gradient of even brightness is a picture. Returns 1 or 0. */
 int hl_thumb_empty(const uint8_t *y, const uint8_t *u, const uint8_t *v);
+
+/* What the pass learnt besides the accumulators. */
+typedef struct hl_pass {
+    double duration;
+    int has_audio, macroblocks, keyframes;
+    int64_t packets;
+} hl_pass;
+
+/* The demux pass of engine_hl_analyze_source without the last step: fills *raw (free with
+ * hl_raw_free, also on failure) and *pass. Errors as engine_hl_analyze_source, except that an
+ * RC_ENOMEM has no message yet. */
+int hl_analyze_raw(const engine_source *src, const engine_progress *progress, hl_raw *raw,
+                   hl_pass *pass, rc_error *err);
 
 /* Turns the accumulators into the public track (hl_track.c). */
 int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks,
