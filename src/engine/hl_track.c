@@ -193,13 +193,13 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
     }
 }
 
-/* Per-tick inter-frame bytes per frame, forward-filled (the motion signal). */
-static void bytes_per_frame(const hl_raw *raw, size_t n, double *pf) {
+/* Per-tick inter-frame complexity per frame, forward-filled (the motion signal). */
+static void complexity_per_frame(const hl_raw *raw, size_t n, double *pf) {
     double prev = -1;
     for (size_t i = 0; i < n; i++) {
         const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
         if (tk && tk->vframes)
-            prev = tk->vbytes / tk->vframes;
+            prev = tk->vcomplex / tk->vframes;
         pf[i] = prev;
     }
     size_t first = 0;
@@ -250,7 +250,7 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         free(hi);
         return; /* no motion or avoid signal: the scorer sees a uniform picture */
     }
-    bytes_per_frame(raw, n, pf);
+    complexity_per_frame(raw, n, pf);
     still_level(raw, n, hi);
     /* bytes per frame over +-0.5 s: every frame type counted in proportion */
     double *mean1s = malloc(n * sizeof(double));
