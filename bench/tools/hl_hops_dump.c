@@ -26,13 +26,14 @@ int main(int argc, char **argv) {
         engine_hl_track_free(&t);
         return 1;
     }
-    printf("t\tband\thigh\tper\tspeech\tvoice\tlufs\n");
+    printf("t\tband\tper\tspeech\tvoice\tlufs\ts200\ts500\ts1k\ts2k\ts3k4\n");
     for (size_t i = 0; i < t.n && i < raw.n; i++) {
         const hl_raw_tick *tk = &raw.ticks[i];
         for (int k = 0; k < tk->hops && k < HL_TICK_HOPS; k++)
-            printf("%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t%d\t%.1f\n",
-                   (double)i * ENGINE_HL_STEP + (k + 1) * 0.02, tk->hop_band[k], tk->hop_high[k],
-                   tk->hop_per[k], t.speech[i], t.voice[i], t.loudness[i]);
+            printf("%.2f\t%.1f\t%.2f\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n",
+                   (double)i * ENGINE_HL_STEP + (k + 1) * 0.02, tk->hop_band[k], tk->hop_per[k],
+                   t.speech[i], t.voice[i], t.loudness[i], tk->hop_sub[k][0], tk->hop_sub[k][1],
+                   tk->hop_sub[k][2], tk->hop_sub[k][3], tk->hop_sub[k][4]);
     }
     hl_raw_free(&raw);
     engine_hl_track_free(&t);

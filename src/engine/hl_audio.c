@@ -193,8 +193,9 @@ static int hop(hl_audio *a, hl_raw *raw) {
     a->tx_fn(a->tx, a->fft_out, a->fft_in, sizeof(float));
     const int nb = HL_FFT / 2 + 1;
     const int lo = 300 * HL_FFT / HL_AUDIO_RATE, hi = 3400 * HL_FFT / HL_AUDIO_RATE;
-    const int top = 7800 * HL_FFT / HL_AUDIO_RATE;
-    double band = 0, log_sum = 0, flux = 0, high = 0;
+    static const int edges[HL_SUBBANDS + 1] = {200, 500, 1000, 2000, 3400, 7800};
+    double band = 0, log_sum = 0, flux = 0, sub[HL_SUBBANDS] = {0};
+    int nsub[HL_SUBBANDS] = {0};
     for (int k = 0; k < nb; k++) {
         double re = a->fft_out[k].re, im = a->fft_out[k].im;
         double p = re * re + im * im;
@@ -205,9 +206,13 @@ static int hop(hl_audio *a, hl_raw *raw) {
         if (k >= lo && k <= hi) {
             band += p;
             log_sum += log(p + 1e-12);
-        } else if (k > hi && k <= top) {
-            high += p;
         }
+        int hz = k * HL_AUDIO_RATE / HL_FFT;
+        for (int b = 0; b < HL_SUBBANDS; b++)
+            if (hz >= edges[b] && hz < edges[b + 1]) {
+                sub[b] += p;
+                nsub[b]++;
+            }
     }
     int nband = hi - lo + 1;
     double arith = band / nband;
@@ -217,8 +222,10 @@ static int hop(hl_audio *a, hl_raw *raw) {
         tk->band_db_max = band_db;
     int slot = tk->hops < HL_TICK_HOPS ? tk->hops : HL_TICK_HOPS - 1;
     tk->hop_band[slot] = band_db;
-    tk->hop_high[slot] = (float)(10.0 * log10(high / (top - hi) + 1e-12));
+    for (int b = 0; b < HL_SUBBANDS; b++)
+        tk->hop_sub[slot][b] = (float)(10.0 * log10(sub[b] / (nsub[b] ? nsub[b] : 1) + 1e-12));
     tk->hop_per[slot] = periodicity(a);
+    tk->hop_n = (uint8_t)(slot + 1);
     tk->hops++;
     tk->band_db_sum += band_db;
     tk->flat_sum += (float)flat;

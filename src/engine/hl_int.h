@@ -15,6 +15,7 @@ struct AVPacket;
 #define HL_FFT 512 /* 32 ms window */
 #define HL_TICK_SAMPLES 1600
 #define HL_TICK_HOPS (HL_TICK_SAMPLES / HL_HOP) /* 5 hops of 20 ms a tick */
+#define HL_SUBBANDS 5
 
 /* Per-tick accumulators filled while reading; turned into an engine_hl_track at the end. */
 typedef struct hl_raw_tick {
@@ -25,9 +26,12 @@ typedef struct hl_raw_tick {
     float band_db_max;
     float flat_sum; /* spectral flatness of the speech band, summed over hops */
     float flux_sum; /* spectral flux, summed over hops */
-    /* per hop (20 ms), in the order they ended: speech band and 3.4-7.8 kHz levels (dB, the same
-     * scale as band_db_sum) and periodicity (0..1; voiced speech and tones are periodic) */
-    float hop_band[HL_TICK_HOPS], hop_high[HL_TICK_HOPS], hop_per[HL_TICK_HOPS];
+    /* per hop (20 ms), in the order they ended: speech band level (dB, the scale of band_db_sum),
+     * the levels of HL_SUBBANDS sub-bands (200-500, 500-1000, 1000-2000, 2000-3400 and
+     * 3400-7800 Hz) and periodicity (0..1; voiced speech and tones are periodic) */
+    float hop_band[HL_TICK_HOPS], hop_per[HL_TICK_HOPS];
+    float hop_sub[HL_TICK_HOPS][HL_SUBBANDS];
+    uint8_t hop_n; /* hops whose features above were stored */
     float vbytes;   /* inter-frame video bytes (slice data) in this tick */
     float vcomplex; /* the same at the reference quantiser (hl_qp.h; = vbytes without QPs) */
     int vframes;    /* inter frames */
@@ -88,6 +92,10 @@ typedef struct hl_pass {
  * RC_ENOMEM has no message yet. */
 int hl_analyze_raw(const engine_source *src, const engine_progress *progress, hl_raw *raw,
                    hl_pass *pass, rc_error *err);
+
+/* Voice activity of out (its speech likelihood already set) refined to the hop from raw's per-hop
+ * levels (hl_voice.c): fills out->voice. Returns 0 or RC_ENOMEM. */
+int hl_voice_refine(const hl_raw *raw, engine_hl_track *out);
 
 /* Turns the accumulators into the public track (hl_track.c). */
 int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks,

@@ -8,7 +8,6 @@
 
 #define MAX_TICKS (8 * 3600 * 10) /* 8 hours: far past the 2 h job limit, bounds memory */
 #define CUT_MERGE 0.2             /* s: cuts closer than this are one */
-#define VOICE_CLOSE 2             /* ticks: gaps this short inside speech are not pauses */
 #define SMEAR_TICKS 5             /* the 1 s byte mean widens a still run by up to 0.5 s */
 #define STATIC_MIN_TICKS 15       /* a still picture must last 1.5 s (between cuts) to count */
 
@@ -128,7 +127,7 @@ static double rhythm_at(const float *band, size_t n, size_t i) {
     return best;
 }
 
-static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
+static int finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
     size_t n = out->n;
     for (size_t i = 0; i < n; i++) {
         double e = 0;
@@ -176,21 +175,7 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
             p *= sigmoid((0.7 - rhythm_at(band, n, i)) / 0.08);
         out->speech[i] = (float)p;
     }
-    /* voice activity: loud enough in the band, with speech around; short gaps closed */
-    for (size_t i = 0; i < n; i++) {
-        float near = 0;
-        for (size_t j = i >= 10 ? i - 10 : 0; j <= i + 10 && j < n; j++)
-            near = out->speech[j] > near ? out->speech[j] : near;
-        out->voice[i] = near > 0.5f && band[i] > floor_db + 12.0f;
-    }
-    size_t last = (size_t)-1;
-    for (size_t i = 0; i < n; i++) {
-        if (!out->voice[i])
-            continue;
-        if (last != (size_t)-1 && i - last > 1 && i - last <= VOICE_CLOSE + 1)
-            memset(out->voice + last + 1, 1, i - last - 1);
-        last = i;
-    }
+    return 0;
 }
 
 /* Per-tick inter-frame complexity per frame, forward-filled (the motion signal). */
@@ -386,7 +371,13 @@ int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks
     if (!band)
         return RC_ENOMEM;
     if (has_audio) {
-        finish_audio(raw, out, band);
+        rc = finish_audio(raw, out, band);
+        if (!rc)
+            rc = hl_voice_refine(raw, out);
+        if (rc) {
+            free(band);
+            return rc;
+        }
     } else {
         for (size_t i = 0; i < n; i++)
             out->loudness[i] = -120;
