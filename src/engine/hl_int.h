@@ -93,9 +93,9 @@ typedef struct hl_pass {
 int hl_analyze_raw(const engine_source *src, const engine_progress *progress, hl_raw *raw,
                    hl_pass *pass, rc_error *err);
 
-/* Voice activity of out (its speech likelihood already set) refined to the hop from raw's per-hop
- * levels (hl_voice.c): fills out->voice. Returns 0 or RC_ENOMEM. */
-int hl_voice_refine(const hl_raw *raw, engine_hl_track *out);
+/* Speech likelihood and voice activity of out from raw's per-hop features (hl_voice.c): fills
+ * out->speech and out->voice. Returns 0 or RC_ENOMEM. */
+int hl_voice_finish(const hl_raw *raw, engine_hl_track *out);
 
 /* Turns the accumulators into the public track (hl_track.c). */
 int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks,

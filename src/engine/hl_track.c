@@ -91,43 +91,8 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static int cmp_float(const void *a, const void *b) {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
-static double sigmoid(double x) {
-    return 1.0 / (1.0 + exp(-x));
-}
-
-/* How rhythmic the speech-band envelope is around tick i: the best normalised autocorrelation at
- * lags of 0.2-1 s over +-1.5 s. Beats and hits repeat; syllables do not. */
-static double rhythm_at(const float *band, size_t n, size_t i) {
-    const size_t half = 15;
-    size_t a = i >= half ? i - half : 0, b = i + half < n ? i + half : n - 1;
-    if (b - a < 20)
-        return 0;
-    double mean = 0;
-    for (size_t j = a; j <= b; j++)
-        mean += band[j];
-    mean /= (double)(b - a + 1);
-    double var = 0;
-    for (size_t j = a; j <= b; j++)
-        var += (band[j] - mean) * (band[j] - mean);
-    if (var < 1e-6)
-        return 0;
-    double best = 0;
-    for (size_t lag = 2; lag <= 10; lag++) {
-        double c = 0;
-        for (size_t j = a; j + lag <= b; j++)
-            c += (band[j] - mean) * (band[j + lag] - mean);
-        c /= var * (double)(b - a + 1 - lag) / (double)(b - a + 1);
-        best = c > best ? c : best;
-    }
-    return best;
-}
-
-static int finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
+/* Loudness and spectral flux per tick. */
+static void finish_audio(const hl_raw *raw, engine_hl_track *out) {
     size_t n = out->n;
     for (size_t i = 0; i < n; i++) {
         double e = 0;
@@ -139,43 +104,8 @@ static int finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
         double lufs = k ? -0.691 + 10.0 * log10(e / k + 1e-20) : -120.0;
         out->loudness[i] = (float)(lufs < -120 ? -120 : lufs);
         const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
-        band[i] = tk && tk->hops ? tk->band_db_sum / tk->hops : -120.0f;
         out->flux[i] = tk && tk->hops ? tk->flux_sum / tk->hops : 0;
     }
-    /* noise floor of the speech band: the input's 10th percentile */
-    float *sorted = malloc(n * sizeof(float));
-    float floor_db = -120;
-    if (sorted) {
-        memcpy(sorted, band, n * sizeof(float));
-        qsort(sorted, n, sizeof(float), cmp_float);
-        floor_db = sorted[n / 10];
-        free(sorted);
-    }
-    /* speech: syllabic modulation of the band energy over ~1 s, a harmonic (non-flat) spectrum,
-     * and a level well above the floor */
-    for (size_t i = 0; i < n; i++) {
-        size_t a = i >= 5 ? i - 5 : 0, b = i + 5 < n ? i + 5 : n - 1;
-        double sum = 0, sq = 0, flat = 0;
-        int m = 0, fm = 0;
-        for (size_t j = a; j <= b; j++) {
-            sum += band[j];
-            sq += band[j] * band[j];
-            m++;
-            if (j < raw->n && raw->ticks[j].hops) {
-                flat += raw->ticks[j].flat_sum / raw->ticks[j].hops;
-                fm++;
-            }
-        }
-        double mean = sum / m, sd = sqrt(fmax(0, sq / m - mean * mean));
-        double fl = fm ? flat / fm : 1.0;
-        double level = band[i] > mean ? band[i] - floor_db : mean - floor_db;
-        double p =
-            sigmoid((sd - 4.0) / 1.2) * sigmoid((0.30 - fl) / 0.06) * sigmoid((level - 10.0) / 2.5);
-        if (p > 0.05)
-            p *= sigmoid((0.7 - rhythm_at(band, n, i)) / 0.08);
-        out->speech[i] = (float)p;
-    }
-    return 0;
 }
 
 /* Per-tick inter-frame complexity per frame, forward-filled (the motion signal). */
@@ -367,22 +297,15 @@ int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks
         return rc;
     out->duration = duration;
     out->has_audio = has_audio;
-    float *band = calloc(n, sizeof(float));
-    if (!band)
-        return RC_ENOMEM;
     if (has_audio) {
-        rc = finish_audio(raw, out, band);
-        if (!rc)
-            rc = hl_voice_refine(raw, out);
-        if (rc) {
-            free(band);
+        finish_audio(raw, out);
+        rc = hl_voice_finish(raw, out);
+        if (rc)
             return rc;
-        }
     } else {
         for (size_t i = 0; i < n; i++)
             out->loudness[i] = -120;
     }
-    free(band);
     rc = finish_cuts(raw, out);
     if (rc)
         return rc;

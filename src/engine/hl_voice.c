@@ -1,23 +1,26 @@
-/* hl_voice: voice activity with sentence onsets and offsets to within a hop (20 ms).
+/* hl_voice: where someone speaks (speech likelihood, ~1 s) and when each sentence starts and ends
+ * (voice activity, to the hop: 20 ms).
  *
- * The speech likelihood of the track is a slow decision: it needs about a second of syllabic
- * modulation, so its edges are late and blurred. Here it only says *where* someone talks; *when*
- * each sentence starts and ends comes from a fast detector on every hop, with hysteresis:
- *   - it listens above 1 kHz (three sub-bands: 1-2, 2-3.4 and 3.4-7.8 kHz), where speech always
- *     has energy (second and third formants, fricatives) and beds under it rarely hold much of
- *     theirs: the notes of music, traffic and brown noise sit lower, and a wide noise bed is
- *     steady;
- *   - in each band the background is a low percentile, over +-3 s, of the quietest hop of each
- *     tick (what is left between sentences);
- *   - a hop's lift is the mean of its two largest band excesses over their backgrounds (one band
- *     may carry a bed's overtone; speech lifts two);
- *   - activity starts at a lift of VOICE_ON_DB and holds above VOICE_OFF_DB - and, in a quiet
- *     room, within PEAK_ON_DB / PEAK_OFF_DB of the loudest speech-band hop around (a sentence's
- *     tail 30 dB under its peak is over);
- *   - gaps up to VOICE_GAP_HOPS (stop consonants, gaps between words) are closed, so the pauses
- *     between sentences (>= 0.25 s) stay open;
- *   - an active run is voice when the slow speech decision says speech within it or within
- *     VOICE_CONTEXT_TICKS of it (a door slam next to no speech is not a sentence).
+ Both listen in five sub-bands (200-500, 500-1000, 1000-2000, 2000-3400, 3400-7800 Hz). In
+ * each band the background is the median, over +-3 s, of the quietest hop of each tick: what is
+ * left between sentences and syllables - for a steady bed its level, for an unsteady one (the
+ * notes of music) a level its swells reach often, so they do not count as lifts. A hop's lift is
+ * the mean of its two largest band excesses over their backgrounds: speech lifts at least two
+ * bands at 10 dB SNR whatever the bed (music and brown noise leave the bands above 1 kHz free,
+ * white noise the bands below), a bed's swell or overtone rarely two.
+ *
+ * Speech likelihood (per tick, over +-0.5 s): syllables make the lift rise and fall (its standard
+ * deviation over the ticks' peaks, SPEECH_SD_DB), it stands clear of the background (its mean,
+ * SPEECH_LIFT_DB), and most lifted hops are voiced - periodic at a voice's pitch (SPEECH_VOICED;
+ * crowds, hits and hiss are not). Each is a logistic step; the likelihood is their product.
+ *
+ * Voice activity (per hop, with hysteresis): it starts at a lift of VOICE_ON_DB and holds above
+ * VOICE_OFF_DB - and, in a quiet room, within PEAK_ON_DB / PEAK_OFF_DB of the loudest speech-band
+ * hop around (a sentence's tail 30 dB under its peak is over); gaps up to VOICE_GAP_HOPS (stop
+ * consonants, gaps between words) are closed, so the pauses between sentences (>= 0.25 s) stay
+ * open; an active run is voice when the speech likelihood is high within it or within
+ * VOICE_CONTEXT_TICKS of it (a door slam next to no speech is not a sentence).
+ *
  * The constants were set on the tuning seeds of bench/highlights (see its README). */
 #include <math.h>
 #include <stdlib.h>
@@ -26,38 +29,70 @@
 #include "engine/hl_int.h"
 
 #define BG_HALF_TICKS 30  /* the background is measured over +-3 s */
-#define BG_PERCENTILE 0.1 /* of the quietest hop of each tick */
-#define FIRST_BAND 2      /* hop_sub bands from 1 kHz up */
-#define NBANDS (HL_SUBBANDS - FIRST_BAND)
-#define VOICE_ON_DB 15.0  /* a lift this high starts activity */
-#define VOICE_OFF_DB 10.0 /* and activity holds while over this */
+#define BG_PERCENTILE 0.5 /* of the quietest hop of each tick */
+#define NBANDS HL_SUBBANDS
+#define VOICE_ON_DB 12.0 /* a lift this high starts activity */
+#define VOICE_OFF_DB 8.0 /* and activity holds while over this */
 #define PEAK_HALF_TICKS 10 /* the speech level is the loudest hop over +-1 s */
 #define PEAK_ON_DB 26.0    /* ... and a hop must also be within this of it to start activity */
 #define PEAK_OFF_DB 30.0   /* ... and within this to hold it: 30 dB under a sentence is silence */
 #define VOICE_GAP_HOPS 10    /* gaps up to 0.16 s inside a sentence are closed */
 #define VOICE_CONTEXT_TICKS 5
 #define SPEECH_YES 0.5f
+#define SPEECH_HALF_TICKS 5 /* the speech likelihood looks at +-0.5 s */
+#define SPEECH_SD_DB 3.0    /* syllabic rise and fall of the lift */
+#define SPEECH_LIFT_DB 8.0  /* mean lift */
+#define SPEECH_VOICED 0.4   /* fraction of lifted hops that are periodic */
+#define LIFTED_DB 10.0      /* a hop this far over the background is lifted */
+#define PERIODIC 0.5        /* periodicity of a voiced hop */
 
 static int cmp_float(const void *a, const void *b) {
     float x = *(const float *)a, y = *(const float *)b;
     return (x > y) - (x < y);
 }
 
-/* The speech-band level of hop k of tick i, and its sub-band levels into sub (NBANDS): measured,
- * or the tick's mean band level for accumulators without hops. */
-static float hop_levels(const hl_raw *raw, size_t i, int k, float *sub) {
-    float l = -120.0f;
+static double sigmoid(double x) {
+    return 1.0 / (1.0 + exp(-x));
+}
+
+/* The speech-band level of hop k of tick i, its sub-band levels into sub (NBANDS) and its
+ * periodicity into *per; silence where the hop was not measured. */
+static float hop_levels(const hl_raw *raw, size_t i, int k, float *sub, float *per) {
     const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
     if (tk && k < tk->hop_n) {
         for (int b = 0; b < NBANDS; b++)
-            sub[b] = tk->hop_sub[k][FIRST_BAND + b];
+            sub[b] = tk->hop_sub[k][b];
+        *per = tk->hop_per[k];
         return tk->hop_band[k];
     }
-    if (tk && tk->hops)
-        l = tk->band_db_sum / (float)tk->hops;
     for (int b = 0; b < NBANDS; b++)
-        sub[b] = l;
-    return l;
+        sub[b] = -120.0f;
+    *per = 0;
+    return -120.0f;
+}
+
+/* The likelihood that someone speaks around tick i, from the ticks' peak lifts and the hops'
+ * lifts and periodicity. */
+static float speech_at(const float *tick_lift, const float *lift, const float *per, size_t n,
+                       size_t i) {
+    size_t a = i >= SPEECH_HALF_TICKS ? i - SPEECH_HALF_TICKS : 0;
+    size_t b = i + SPEECH_HALF_TICKS < n ? i + SPEECH_HALF_TICKS : n - 1;
+    double sum = 0, sq = 0;
+    for (size_t j = a; j <= b; j++) {
+        sum += tick_lift[j];
+        sq += (double)tick_lift[j] * tick_lift[j];
+    }
+    double m = (double)(b - a + 1), mean = sum / m, sd = sqrt(fmax(0, sq / m - mean * mean));
+    int lifted = 0, voiced = 0;
+    for (size_t h = a * HL_TICK_HOPS; h < (b + 1) * HL_TICK_HOPS; h++) {
+        if (lift[h] > LIFTED_DB) {
+            lifted++;
+            voiced += per[h] > PERIODIC;
+        }
+    }
+    double frac = lifted ? (double)voiced / lifted : 0;
+    return (float)(sigmoid((sd - SPEECH_SD_DB) / 1.0) * sigmoid((mean - SPEECH_LIFT_DB) / 2.0) *
+                   sigmoid((frac - SPEECH_VOICED) / 0.08));
 }
 
 /* out[i] = the BG_PERCENTILE of v over +-BG_HALF_TICKS around i. */
@@ -72,19 +107,21 @@ static void background(const float *v, size_t n, float *out) {
     }
 }
 
-int hl_voice_refine(const hl_raw *raw, engine_hl_track *out) {
+int hl_voice_finish(const hl_raw *raw, engine_hl_track *out) {
     const size_t n = out->n, nh = n * HL_TICK_HOPS;
     float *level = malloc(nh * sizeof(float)), *sub = malloc(nh * NBANDS * sizeof(float));
     float *quiet = malloc(n * sizeof(float)), *bg = malloc(n * NBANDS * sizeof(float));
-    float *peak = malloc(n * sizeof(float));
+    float *peak = malloc(n * sizeof(float)), *lift = malloc(nh * sizeof(float));
+    float *per = malloc(nh * sizeof(float)), *tick_lift = malloc(n * sizeof(float));
     uint8_t *on = calloc(nh ? nh : 1, 1);
     int rc = 0;
-    if (!level || !sub || !quiet || !bg || !peak || !on) {
+    if (!level || !sub || !quiet || !bg || !peak || !lift || !per || !tick_lift || !on) {
         rc = RC_ENOMEM;
         goto out;
     }
     for (size_t h = 0; h < nh; h++)
-        level[h] = hop_levels(raw, h / HL_TICK_HOPS, (int)(h % HL_TICK_HOPS), sub + h * NBANDS);
+        level[h] = hop_levels(raw, h / HL_TICK_HOPS, (int)(h % HL_TICK_HOPS), sub + h * NBANDS,
+                              per + h);
     for (int b = 0; b < NBANDS; b++) {
         for (size_t i = 0; i < n; i++) {
             quiet[i] = INFINITY;
@@ -100,8 +137,6 @@ int hl_voice_refine(const hl_raw *raw, engine_hl_track *out) {
         for (size_t h = a * HL_TICK_HOPS; h < (b + 1) * HL_TICK_HOPS; h++)
             peak[i] = level[h] > peak[i] ? level[h] : peak[i];
     }
-    /* hysteresis on the lift */
-    int active = 0;
     for (size_t h = 0; h < nh; h++) {
         size_t i = h / HL_TICK_HOPS;
         float first = -INFINITY, second = -INFINITY;
@@ -114,11 +149,19 @@ int hl_voice_refine(const hl_raw *raw, engine_hl_track *out) {
                 second = x;
             }
         }
-        float lift = NBANDS > 1 ? 0.5f * (first + second) : first;
+        lift[h] = NBANDS > 1 ? 0.5f * (first + second) : first;
+        tick_lift[i] = h % HL_TICK_HOPS == 0 || lift[h] > tick_lift[i] ? lift[h] : tick_lift[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        out->speech[i] = speech_at(tick_lift, lift, per, n, i);
+    /* hysteresis on the lift */
+    int active = 0;
+    for (size_t h = 0; h < nh; h++) {
+        size_t i = h / HL_TICK_HOPS;
         if (active)
-            active = lift > VOICE_OFF_DB && level[h] > peak[i] - PEAK_OFF_DB;
+            active = lift[h] > VOICE_OFF_DB && level[h] > peak[i] - PEAK_OFF_DB;
         else
-            active = lift > VOICE_ON_DB && level[h] > peak[i] - PEAK_ON_DB;
+            active = lift[h] > VOICE_ON_DB && level[h] > peak[i] - PEAK_ON_DB;
         on[h] = (uint8_t)active;
     }
     /* close the gaps inside sentences */
@@ -156,6 +199,9 @@ out:
     free(quiet);
     free(bg);
     free(peak);
+    free(lift);
+    free(per);
+    free(tick_lift);
     free(on);
     return rc;
 }
