@@ -13,7 +13,7 @@
 #define SCENE_PENALTY 0.85 /* score factor for a second clip from the same scene */
 #define NEAR_PENALTY 0.7   /* score factor for a window within one clip length of a chosen one */
 #define MID_SENTENCE 3.0   /* boundary cost of cutting someone off */
-#define KEEP_RELATIVE 0.25 /* clips below this fraction of the best one are not worth it */
+#define KEEP_RELATIVE 0.35 /* clips below this fraction of the best one are not worth it */
 #define KEEP_ABSOLUTE 0.05
 #define REPLAN_KEEP 0.9 /* a re-planned selection keeps this much of the clips found before */
 

@@ -67,7 +67,9 @@ static void loudness_strength(const engine_hl_track *t, double *x, double *tmp, 
         double surprise = 0.5 * ((l - p50) + (l - fmax(local, p50 - span)));
         double r_loud = clamp01(surprise / (0.6 * span));
         double r_flux = clamp01((t->flux[i] - fp50) / fspan);
-        out[i] = 0.6 * r_loud + 0.4 * r_flux;
+        /* a sound that holds still is background however loud: the loudness reason counts what
+         * lives (cheers, hits, voices), not a hum, an engine or rain */
+        out[i] = (0.6 * r_loud + 0.4 * r_flux) * (1.0 - t->steady[i]);
         run += l;
         if (i >= LOCAL_BASELINE_TICKS)
             run -= t->loudness[i - LOCAL_BASELINE_TICKS];

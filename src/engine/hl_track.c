@@ -10,6 +10,9 @@
 #define CUT_MERGE 0.2             /* s: cuts closer than this are one */
 #define SMEAR_TICKS 5             /* the 1 s byte mean widens a still run by up to 0.5 s */
 #define STATIC_MIN_TICKS 15       /* a still picture must last 1.5 s (between cuts) to count */
+#define STEADY_HALF_TICKS 2       /* steadiness over +-0.25 s */
+#define STEADY_DB 0.8             /* a level moving this little (sd, dB) holds still */
+#define LIVELY_DB 1.3             /* and this much lives */
 
 hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
     if (!(t >= 0))
@@ -57,12 +60,13 @@ int engine_hl_track_alloc(engine_hl_track *t, size_t n) {
     size_t m = n ? n : 1;
     t->loudness = calloc(m, sizeof(float));
     t->flux = calloc(m, sizeof(float));
+    t->steady = calloc(m, sizeof(float));
     t->speech = calloc(m, sizeof(float));
     t->voice = calloc(m, 1);
     t->motion = calloc(m, sizeof(float));
     t->cuts = calloc(m, sizeof(float));
     t->avoid = calloc(m, 1);
-    if (!t->loudness || !t->flux || !t->speech || !t->voice || !t->motion || !t->cuts ||
+    if (!t->loudness || !t->flux || !t->steady || !t->speech || !t->voice || !t->motion || !t->cuts ||
         !t->avoid) {
         engine_hl_track_free(t);
         return RC_ENOMEM;
@@ -77,6 +81,7 @@ void engine_hl_track_free(engine_hl_track *t) {
         return;
     free(t->loudness);
     free(t->flux);
+    free(t->steady);
     free(t->speech);
     free(t->voice);
     free(t->motion);
@@ -91,7 +96,30 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Loudness and spectral flux per tick. */
+/* How steady the sound is around tick i: the standard deviation of the speech-band level of the
+ * hops over +-STEADY_HALF_HOPS, mapped from STEADY_DB (and less: 1) to LIVELY_DB (and more: 0). A
+ * crowd, speech or hits move it by 1.5 dB and (much) more within half a second; a hum, an engine
+ * or rain by well under 1 dB. */
+static float steadiness(const hl_raw *raw, size_t i) {
+    double sum = 0, sq = 0;
+    int m = 0;
+    size_t a = i >= STEADY_HALF_TICKS ? i - STEADY_HALF_TICKS : 0;
+    for (size_t j = a; j <= i + STEADY_HALF_TICKS && j < raw->n; j++) {
+        const hl_raw_tick *tk = &raw->ticks[j];
+        for (int k = 0; k < tk->hop_n; k++) {
+            sum += tk->hop_band[k];
+            sq += (double)tk->hop_band[k] * tk->hop_band[k];
+            m++;
+        }
+    }
+    if (m < 5)
+        return 0;
+    double mean = sum / m, sd = sqrt(fmax(0, sq / m - mean * mean));
+    double x = (LIVELY_DB - sd) / (LIVELY_DB - STEADY_DB);
+    return (float)(x < 0 ? 0 : x > 1 ? 1 : x);
+}
+
+/* Loudness, spectral flux and steadiness per tick. */
 static void finish_audio(const hl_raw *raw, engine_hl_track *out) {
     size_t n = out->n;
     for (size_t i = 0; i < n; i++) {
@@ -105,6 +133,7 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out) {
         out->loudness[i] = (float)(lufs < -120 ? -120 : lufs);
         const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
         out->flux[i] = tk && tk->hops ? tk->flux_sum / tk->hops : 0;
+        out->steady[i] = steadiness(raw, i);
     }
 }
 
