@@ -212,6 +212,10 @@ static void rank_and_order(engine_hl_selection *out) {
     qsort(out->clips, (size_t)out->n, sizeof(engine_hl_clip), cmp_clip_in);
 }
 
+static int mid_sentence(const engine_hl_track *t, size_t p) {
+    return p > 0 && p < t->n && t->voice[p - 1] && t->voice[p];
+}
+
 /* The arrangement of m clips of len ticks, a gap apart and off bad ticks, with the most total
  * score (dynamic programming over the ticks: best[j][x] is the best total of j clips within
  * [0, x)). Fills starts[0..m) (increasing). Returns 1, 0 if m such clips do not fit, or RC_ENOMEM. */
@@ -232,6 +236,9 @@ static int plan(const selector *s, int m, size_t len, size_t *starts) {
         hl_window_score ws;
         hl_scorer_window(&s->sc, a, a + len, &ws);
         score[a] = hl_scorer_bad(&s->sc, a, a + len) == 0 ? ws.score : -1;
+        /* packed clips cannot move their ends much: one that cuts someone off is worth half */
+        if (score[a] > 0 && (mid_sentence(s->t, a) || mid_sentence(s->t, a + len)))
+            score[a] *= 0.5;
     }
     for (size_t x = 0; x <= n; x++)
         best[x] = 0;
@@ -364,8 +371,11 @@ static int pick(selector *s, int count, engine_hl_selection *out) {
             for (int k = 0; k < m; k++) {
                 hl_window_score ws;
                 hl_scorer_window(&s->sc, starts[k], starts[k] + len, &ws);
-                weakest = fmin(weakest, ws.score);
-                kept += ws.score;
+                double v = ws.score;
+                if (mid_sentence(s->t, starts[k]) || mid_sentence(s->t, starts[k] + len))
+                    v *= 0.5;
+                weakest = fmin(weakest, v);
+                kept += v;
             }
             kept -= weakest; /* the best m - 1 */
             if (weakest < fmax(KEEP_RELATIVE * first, KEEP_ABSOLUTE) || kept < REPLAN_KEEP * now) {

@@ -33,7 +33,8 @@ typedef struct hl_raw_tick {
     float hop_sub[HL_TICK_HOPS][HL_SUBBANDS];
     uint8_t hop_n; /* hops whose features above were stored */
     float vbytes;   /* inter-frame video bytes (slice data) in this tick */
-    float vcomplex; /* the same at the reference quantiser (hl_qp.h; = vbytes without QPs) */
+    float qp_sum;   /* slice QPs of the inter frames that have one (H.264, HEVC) */
+    int qp_n;
     int vframes;    /* inter frames */
     float vmax;     /* largest inter frame in this tick (bytes) */
     uint8_t key;    /* a keyframe was decoded in this tick */

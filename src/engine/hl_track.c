@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/hl_int.h"
+#include "engine/hl_qp.h"
 
 #define MAX_TICKS (8 * 3600 * 10) /* 8 hours: far past the 2 h job limit, bounds memory */
 #define CUT_MERGE 0.2             /* s: cuts closer than this are one */
@@ -137,13 +138,26 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out) {
     }
 }
 
-/* Per-tick inter-frame complexity per frame, forward-filled (the motion signal). */
+/* Per-tick inter-frame complexity per frame, forward-filled (the motion signal): slice bytes at
+ * the reference quantiser HL_QP_REF, by the rate model of block transform coding (the quantiser
+ * step doubles every 6 QP and the bits of a picture about halve with it), so an encoder that raises
+ * the quantiser in action to hold its bitrate does not hide the action. The quantiser is the mean
+ * slice QP over +-0.5 s: rate control moves it slowly, while the slice header of x264 carries the
+ * QP of its first macroblock, which adaptive quantisation moves from frame to frame. */
 static void complexity_per_frame(const hl_raw *raw, size_t n, double *pf) {
     double prev = -1;
     for (size_t i = 0; i < n; i++) {
         const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
-        if (tk && tk->vframes)
-            prev = tk->vcomplex / tk->vframes;
+        if (tk && tk->vframes) {
+            double qp = 0;
+            int m = 0;
+            for (size_t j = i >= 5 ? i - 5 : 0; j <= i + 5 && j < raw->n; j++) {
+                qp += raw->ticks[j].qp_sum;
+                m += raw->ticks[j].qp_n;
+            }
+            double scale = m ? exp2((qp / m - HL_QP_REF) / 6.0) : 1.0;
+            prev = tk->vbytes / tk->vframes * scale;
+        }
         pf[i] = prev;
     }
     size_t first = 0;

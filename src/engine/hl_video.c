@@ -200,16 +200,15 @@ static int cmp_float(const void *a, const void *b) {
 }
 
 /* What an inter packet codes: its slice bytes (H.264/HEVC: filler data, SEI and parameter sets
- * left out, so a constant-bitrate stream padded to its rate shows what it really spends) and its
- * complexity - those bytes at the reference quantiser HL_QP_REF, by the rate model of block
- * transform coding (the quantiser step doubles every 6 QP, and the bits of a picture halve with
- * it), so an encoder that raises the quantiser in action to hold its bitrate does not hide it. */
+ * left out, so a constant-bitrate stream padded to its rate shows what it really spends) and the
+ * quantiser of its slices (hl_qp.h), which hl_track.c turns the bytes into complexity with. */
 typedef struct coded {
-    float bytes, complexity;
+    float bytes, qp;
+    int has_qp;
 } coded;
 
 static coded packet_coded(hl_video *v, const AVPacket *pkt) {
-    coded c = {(float)pkt->size, (float)pkt->size};
+    coded c = {(float)pkt->size, 0, 0};
     if (!v->qp)
         return c;
     hl_qp_frame fr;
@@ -217,19 +216,24 @@ static coded packet_coded(hl_video *v, const AVPacket *pkt) {
     if (fr.slices == 0)
         return c;
     c.bytes = (float)fr.slice_bytes;
-    c.complexity = fr.has_qp ? (float)(fr.slice_bytes * exp2((fr.qp - HL_QP_REF) / 6.0)) : c.bytes;
+    c.qp = (float)fr.qp;
+    c.has_qp = fr.has_qp;
     return c;
 }
 
-/* A cut coded as an inter frame (the encoder declined a keyframe) shows as a spike of
- * complexity. */
+/* A cut coded as an inter frame (the encoder declined a keyframe) shows as a spike of slice bytes.
+ * (Not of complexity: x264 writes the quantiser of a slice's first macroblock into its header, so
+ * with adaptive quantisation single frames read 20 QP apart.) */
 static int inter_packet(hl_video *v, double t, coded c, hl_raw *raw) {
     hl_raw_tick *tk = hl_raw_at(raw, t);
     if (!tk)
         return RC_ENOMEM;
     tk->vbytes += c.bytes;
-    tk->vcomplex += c.complexity;
     tk->vframes++;
+    if (c.has_qp) {
+        tk->qp_sum += c.qp;
+        tk->qp_n++;
+    }
     /* the first inter frame after a keyframe refines the keyframe's quantisation (fixed-quantiser
      * MPEG-4 spends ~25% more on it even in a frozen picture): not a change of the picture */
     if (!v->after_key && c.bytes > tk->vmax)
@@ -241,10 +245,10 @@ static int inter_packet(hl_video *v, double t, coded c, hl_raw *raw) {
         memcpy(tmp, v->ring, sizeof(tmp));
         qsort(tmp, SPIKE_RING, sizeof(float), cmp_float);
         float med = tmp[SPIKE_RING * 3 / 4]; /* upper quartile: P frames, not tiny B frames */
-        if (c.complexity > SPIKE_FACTOR * med && c.complexity > 0.5 * v->macroblocks + 64)
+        if (c.bytes > SPIKE_FACTOR * med && c.bytes > 0.5 * v->macroblocks + 64)
             rc = hl_raw_add_cut(raw, t);
     }
-    v->ring[v->ring_pos] = c.complexity;
+    v->ring[v->ring_pos] = c.bytes;
     v->ring_pos = (v->ring_pos + 1) % SPIKE_RING;
     if (v->ring_n < SPIKE_RING)
         v->ring_n++;

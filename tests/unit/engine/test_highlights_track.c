@@ -22,12 +22,10 @@ static void video_ticks(hl_raw *raw, double from, double to, float b_bytes, floa
         /* alternate ticks holding only small frames and ticks holding a large one */
         if (p_bytes > 0 && i % 2 == 0) {
             tk->vbytes += 2 * b_bytes + p_bytes;
-            tk->vcomplex += 2 * b_bytes + p_bytes; /* at the reference quantiser */
             tk->vframes += 3;
             tk->vmax = p_bytes > b_bytes ? p_bytes : b_bytes;
         } else {
             tk->vbytes += 2 * b_bytes;
-            tk->vcomplex += 2 * b_bytes;
             tk->vframes += 2;
             tk->vmax = b_bytes;
         }
@@ -105,7 +103,6 @@ static void hevc_tick(hl_raw *raw, double t, float b_bytes, float p_bytes, int h
     hl_raw_tick *tk = hl_raw_at(raw, t + 1e-6);
     assert_non_null(tk);
     tk->vbytes += 2 * b_bytes + (has_p ? p_bytes : 0);
-    tk->vcomplex += 2 * b_bytes + (has_p ? p_bytes : 0);
     tk->vframes += 2 + (has_p ? 1 : 0);
     tk->vmax = has_p && p_bytes > b_bytes ? p_bytes : b_bytes;
 }
