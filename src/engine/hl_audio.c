@@ -193,7 +193,7 @@ static int hop(hl_audio *a, hl_raw *raw) {
     a->tx_fn(a->tx, a->fft_out, a->fft_in, sizeof(float));
     const int nb = HL_FFT / 2 + 1;
     const int lo = 300 * HL_FFT / HL_AUDIO_RATE, hi = 3400 * HL_FFT / HL_AUDIO_RATE;
-    static const int edges[HL_SUBBANDS + 1] = {200, 500, 1000, 2000, 3400, 7800};
+    static const int edges[HL_SUBBANDS + 1] = HL_SUBBAND_EDGES;
     double band = 0, log_sum = 0, flux = 0, sub[HL_SUBBANDS] = {0};
     int nsub[HL_SUBBANDS] = {0};
     for (int k = 0; k < nb; k++) {

@@ -16,6 +16,7 @@ struct AVPacket;
 #define HL_TICK_SAMPLES 1600
 #define HL_TICK_HOPS (HL_TICK_SAMPLES / HL_HOP) /* 5 hops of 20 ms a tick */
 #define HL_SUBBANDS 5
+#define HL_SUBBAND_EDGES {200, 500, 1000, 2000, 3400, 7800} /* Hz */
 
 /* Per-tick accumulators filled while reading; turned into an engine_hl_track at the end. */
 typedef struct hl_raw_tick {

@@ -566,13 +566,13 @@ static void hevc_parse_pps(hl_qp *q, bits *b) {
         hevc_skip_scaling_list_data(b);
     p.lists_modification = (int)u(b, 1);
     ue(b);
-    u(b, 1); /* slice_segment_header_extension_present: after the QP */
+    u(b, 1);       /* slice_segment_header_extension_present: after the QP */
     if (u(b, 1)) { /* pps_extension_present */
         int range = (int)u(b, 1), multilayer = (int)u(b, 1), ext3d = (int)u(b, 1);
         int scc = (int)u(b, 1);
         u(b, 4);
         if (multilayer || ext3d || scc)
-            return; /* slice headers of those carry more: not followed */
+            return;  /* slice headers of those carry more: not followed */
         (void)range; /* its fields come after the QP in the slice header */
         (void)transform_skip;
     }

@@ -15,8 +15,9 @@
  * crowds, hits and hiss are not). Each is a logistic step; the likelihood is their product.
  *
  * Voice activity (per hop, with hysteresis): it starts at a lift of VOICE_ON_DB and holds above
- * VOICE_OFF_DB - and, in a quiet room, within PEAK_ON_DB / PEAK_OFF_DB of the loudest speech-band
- * hop around (a sentence's tail 30 dB under its peak is over); gaps up to VOICE_GAP_HOPS (stop
+ * VOICE_OFF_DB - and, in a quiet room, within PEAK_ON_DB / PEAK_OFF_DB of the loudest hop around
+ * (levels over 200-7800 Hz) (a sentence's tail 30 dB under its peak is over); gaps up to
+ VOICE_GAP_HOPS (stop
  * consonants, gaps between words) are closed, so the pauses between sentences (>= 0.25 s) stay
  * open; an active run is voice when the speech likelihood is high within it or within
  * VOICE_CONTEXT_TICKS of it (a door slam next to no speech is not a sentence).
@@ -31,12 +32,12 @@
 #define BG_HALF_TICKS 30  /* the background is measured over +-3 s */
 #define BG_PERCENTILE 0.5 /* of the quietest hop of each tick */
 #define NBANDS HL_SUBBANDS
-#define VOICE_ON_DB 12.0 /* a lift this high starts activity */
-#define VOICE_OFF_DB 8.0 /* and activity holds while over this */
+#define VOICE_ON_DB 12.0   /* a lift this high starts activity */
+#define VOICE_OFF_DB 8.0   /* and activity holds while over this */
 #define PEAK_HALF_TICKS 10 /* the speech level is the loudest hop over +-1 s */
 #define PEAK_ON_DB 26.0    /* ... and a hop must also be within this of it to start activity */
 #define PEAK_OFF_DB 30.0   /* ... and within this to hold it: 30 dB under a sentence is silence */
-#define VOICE_GAP_HOPS 10    /* gaps up to 0.16 s inside a sentence are closed */
+#define VOICE_GAP_HOPS 10  /* gaps up to 0.16 s inside a sentence are closed */
 #define VOICE_CONTEXT_TICKS 5
 #define SPEECH_YES 0.5f
 #define SPEECH_HALF_TICKS 5 /* the speech likelihood looks at +-0.5 s */
@@ -55,15 +56,32 @@ static double sigmoid(double x) {
     return 1.0 / (1.0 + exp(-x));
 }
 
-/* The speech-band level of hop k of tick i, its sub-band levels into sub (NBANDS) and its
- * periodicity into *per; silence where the hop was not measured. */
-static float hop_levels(const hl_raw *raw, size_t i, int k, float *sub, float *per) {
+/* The FFT bins of each sub-band (the sub-band levels are per bin). */
+static void band_bins(double bins[NBANDS]) {
+    static const int edges[HL_SUBBANDS + 1] = HL_SUBBAND_EDGES;
+    for (int b = 0; b < NBANDS; b++) {
+        bins[b] = 0;
+        for (int k = 0; k <= HL_FFT / 2; k++) {
+            int hz = k * HL_AUDIO_RATE / HL_FFT;
+            bins[b] += hz >= edges[b] && hz < edges[b + 1];
+        }
+    }
+}
+
+/* The level of hop k of tick i over 200-7800 Hz (dB; a fricative's energy is above 3.4 kHz), its
+ * sub-band levels into sub (NBANDS) and its periodicity into *per; silence where the hop was not
+ * measured. */
+static float hop_levels(const hl_raw *raw, size_t i, int k, const double *bins, float *sub,
+                        float *per) {
     const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
     if (tk && k < tk->hop_n) {
-        for (int b = 0; b < NBANDS; b++)
+        double power = 0;
+        for (int b = 0; b < NBANDS; b++) {
             sub[b] = tk->hop_sub[k][b];
+            power += bins[b] * pow(10.0, sub[b] / 10.0);
+        }
         *per = tk->hop_per[k];
-        return tk->hop_band[k];
+        return (float)(10.0 * log10(power + 1e-12));
     }
     for (int b = 0; b < NBANDS; b++)
         sub[b] = -120.0f;
@@ -119,9 +137,11 @@ int hl_voice_finish(const hl_raw *raw, engine_hl_track *out) {
         rc = RC_ENOMEM;
         goto out;
     }
+    double bins[NBANDS];
+    band_bins(bins);
     for (size_t h = 0; h < nh; h++)
-        level[h] = hop_levels(raw, h / HL_TICK_HOPS, (int)(h % HL_TICK_HOPS), sub + h * NBANDS,
-                              per + h);
+        level[h] = hop_levels(raw, h / HL_TICK_HOPS, (int)(h % HL_TICK_HOPS), bins,
+                              sub + h * NBANDS, per + h);
     for (int b = 0; b < NBANDS; b++) {
         for (size_t i = 0; i < n; i++) {
             quiet[i] = INFINITY;
