@@ -113,7 +113,8 @@ static void refresh_blocked(selector *s) {
 }
 
 /* Best clip [*a, *b) near the window [s0, s0 + w): boundaries within +-20% (then, with passes 2,
- * the hard bounds) trading off speech pauses, cuts, length and the score of what is inside. 0 if none fits. */
+ * the hard bounds) trading off speech pauses, cuts, length and the score of what is inside. 0 if
+ * none fits. */
 static int snap_window(const selector *s, size_t s0, int passes, size_t *oa, size_t *ob) {
     const size_t n = s->t->n;
     double fallback = INFINITY;
@@ -218,7 +219,8 @@ static int mid_sentence(const engine_hl_track *t, size_t p) {
 
 /* The arrangement of m clips of len ticks, a gap apart and off bad ticks, with the most total
  * score (dynamic programming over the ticks: best[j][x] is the best total of j clips within
- * [0, x)). Fills starts[0..m) (increasing). Returns 1, 0 if m such clips do not fit, or RC_ENOMEM. */
+ * [0, x)). Fills starts[0..m) (increasing). Returns 1, 0 if m such clips do not fit, or RC_ENOMEM.
+ */
 static int plan(const selector *s, int m, size_t len, size_t *starts) {
     const size_t n = s->t->n, gap = s->gap;
     if (len == 0 || len > n)

@@ -16,7 +16,8 @@ struct AVPacket;
 #define HL_TICK_SAMPLES 1600
 #define HL_TICK_HOPS (HL_TICK_SAMPLES / HL_HOP) /* 5 hops of 20 ms a tick */
 #define HL_SUBBANDS 5
-#define HL_SUBBAND_EDGES {200, 500, 1000, 2000, 3400, 7800} /* Hz */
+#define HL_SUBBAND_EDGES                                                                           \
+    { 200, 500, 1000, 2000, 3400, 7800 } /* Hz */
 
 /* Per-tick accumulators filled while reading; turned into an engine_hl_track at the end. */
 typedef struct hl_raw_tick {
@@ -33,8 +34,8 @@ typedef struct hl_raw_tick {
     float hop_band[HL_TICK_HOPS], hop_per[HL_TICK_HOPS];
     float hop_sub[HL_TICK_HOPS][HL_SUBBANDS];
     uint8_t hop_n; /* hops whose features above were stored */
-    float vbytes;   /* inter-frame video bytes (slice data) in this tick */
-    float qp_sum;   /* slice QPs of the inter frames that have one (H.264, HEVC) */
+    float vbytes;  /* inter-frame video bytes (slice data) in this tick */
+    float qp_sum;  /* slice QPs of the inter frames that have one (H.264, HEVC) */
     int qp_n;
     int vframes;    /* inter frames */
     float vmax;     /* largest inter frame in this tick (bytes) */

@@ -67,8 +67,8 @@ int engine_hl_track_alloc(engine_hl_track *t, size_t n) {
     t->motion = calloc(m, sizeof(float));
     t->cuts = calloc(m, sizeof(float));
     t->avoid = calloc(m, 1);
-    if (!t->loudness || !t->flux || !t->steady || !t->speech || !t->voice || !t->motion || !t->cuts ||
-        !t->avoid) {
+    if (!t->loudness || !t->flux || !t->steady || !t->speech || !t->voice || !t->motion ||
+        !t->cuts || !t->avoid) {
         engine_hl_track_free(t);
         return RC_ENOMEM;
     }

@@ -206,10 +206,8 @@ static void test_talk_sentence_edges(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_match_signals),
-        cmocka_unit_test(test_no_audio_and_errors),
-        cmocka_unit_test(test_progress_and_cancel),
-        cmocka_unit_test(test_every_keyframe_decoded),
+        cmocka_unit_test(test_match_signals),       cmocka_unit_test(test_no_audio_and_errors),
+        cmocka_unit_test(test_progress_and_cancel), cmocka_unit_test(test_every_keyframe_decoded),
         cmocka_unit_test(test_talk_sentence_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
