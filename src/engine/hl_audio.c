@@ -1,5 +1,6 @@
 /* hl_audio: the audio half of the highlight pass - decode to mono 16 kHz, then per 20 ms hop the
- * K-weighted energy (EBU R128 loudness), spectral flux and speech-band energy and flatness. */
+ * K-weighted energy (EBU R128 loudness), spectral flux, the speech-band and five sub-band levels
+ * and periodicity (hl_voice.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +195,7 @@ static int hop(hl_audio *a, hl_raw *raw) {
     const int nb = HL_FFT / 2 + 1;
     const int lo = 300 * HL_FFT / HL_AUDIO_RATE, hi = 3400 * HL_FFT / HL_AUDIO_RATE;
     static const int edges[HL_SUBBANDS + 1] = HL_SUBBAND_EDGES;
-    double band = 0, log_sum = 0, flux = 0, sub[HL_SUBBANDS] = {0};
+    double band = 0, flux = 0, sub[HL_SUBBANDS] = {0};
     int nsub[HL_SUBBANDS] = {0};
     for (int k = 0; k < nb; k++) {
         double re = a->fft_out[k].re, im = a->fft_out[k].im;
@@ -203,10 +204,8 @@ static int hop(hl_audio *a, hl_raw *raw) {
         if (a->have_prev && lm > a->prev_logmag[k])
             flux += lm - a->prev_logmag[k];
         a->prev_logmag[k] = lm;
-        if (k >= lo && k <= hi) {
+        if (k >= lo && k <= hi)
             band += p;
-            log_sum += log(p + 1e-12);
-        }
         int hz = k * HL_AUDIO_RATE / HL_FFT;
         for (int b = 0; b < HL_SUBBANDS; b++)
             if (hz >= edges[b] && hz < edges[b + 1]) {
@@ -214,12 +213,7 @@ static int hop(hl_audio *a, hl_raw *raw) {
                 nsub[b]++;
             }
     }
-    int nband = hi - lo + 1;
-    double arith = band / nband;
-    double flat = arith > 1e-11 ? exp(log_sum / nband) / (arith + 1e-12) : 1.0;
-    float band_db = (float)(10.0 * log10(arith + 1e-12));
-    if (tk->hops == 0 || band_db > tk->band_db_max)
-        tk->band_db_max = band_db;
+    float band_db = (float)(10.0 * log10(band / (hi - lo + 1) + 1e-12));
     int slot = tk->hops < HL_TICK_HOPS ? tk->hops : HL_TICK_HOPS - 1;
     tk->hop_band[slot] = band_db;
     for (int b = 0; b < HL_SUBBANDS; b++)
@@ -227,8 +221,6 @@ static int hop(hl_audio *a, hl_raw *raw) {
     tk->hop_per[slot] = periodicity(a);
     tk->hop_n = (uint8_t)(slot + 1);
     tk->hops++;
-    tk->band_db_sum += band_db;
-    tk->flat_sum += (float)flat;
     tk->flux_sum += a->have_prev ? (float)(flux / nb) : 0;
     a->have_prev = 1;
     return 0;

@@ -24,11 +24,8 @@ typedef struct hl_raw_tick {
     double k_energy; /* sum of squared K-weighted samples */
     int k_samples;
     int hops;          /* audio analysis hops ending in this tick */
-    float band_db_sum; /* speech band (300-3400 Hz) energy, dB, summed over hops */
-    float band_db_max;
-    float flat_sum; /* spectral flatness of the speech band, summed over hops */
     float flux_sum; /* spectral flux, summed over hops */
-    /* per hop (20 ms), in the order they ended: speech band level (dB, the scale of band_db_sum),
+    /* per hop (20 ms), in the order they ended: speech band (300-3400 Hz) level (dB per bin),
      * the levels of HL_SUBBANDS sub-bands (200-500, 500-1000, 1000-2000, 2000-3400 and
      * 3400-7800 Hz) and periodicity (0..1; voiced speech and tones are periodic) */
     float hop_band[HL_TICK_HOPS], hop_per[HL_TICK_HOPS];

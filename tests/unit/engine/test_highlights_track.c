@@ -224,7 +224,6 @@ static void hop(hl_raw *raw, double t, const float sub[HL_SUBBANDS], float perio
     tk->hop_band[k] = band;
     tk->hop_per[k] = periodicity;
     tk->hops++;
-    tk->band_db_sum += band;
     tk->k_energy += 1e-6 * HL_TICK_SAMPLES / 5;
     tk->k_samples += HL_TICK_SAMPLES / 5;
 }
