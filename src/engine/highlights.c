@@ -319,6 +319,28 @@ static void place_planned(selector *s, const size_t *starts, int m, size_t len,
     refresh_blocked(s);
 }
 
+/* Whether the planned m windows of len ticks are worth more than the clips so far: one clip more
+ * is worth it when it is one that would be kept on its own, and the clips already found keep
+ * REPLAN_KEEP of what they show - more clips, not the same events cut into thinner pieces. A
+ * window whose end cuts a sentence counts half, as in plan(). */
+static int worth_planning(const selector *s, const engine_hl_selection *out, const size_t *starts,
+                          int m, size_t len, double first) {
+    double now = 0, weakest = INFINITY, kept = 0;
+    for (int k = 0; k < out->n; k++)
+        now += out->clips[k].score;
+    for (int k = 0; k < m; k++) {
+        hl_window_score ws;
+        hl_scorer_window(&s->sc, starts[k], starts[k] + len, &ws);
+        double v = ws.score;
+        if (mid_sentence(s->t, starts[k]) || mid_sentence(s->t, starts[k] + len))
+            v *= 0.5;
+        weakest = fmin(weakest, v);
+        kept += v;
+    }
+    kept -= weakest; /* the best m - 1 */
+    return weakest >= fmax(KEEP_RELATIVE * first, KEEP_ABSOLUTE) && kept >= REPLAN_KEEP * now;
+}
+
 static int pick(selector *s, int count, engine_hl_selection *out) {
     const size_t n = s->t->n;
     double first = -1;
@@ -353,34 +375,16 @@ static int pick(selector *s, int count, engine_hl_selection *out) {
              * one clip more over the whole input, if there is one worth watching */
             if (out->n == 0)
                 break;
-            size_t starts[ENGINE_HL_MAX_CLIPS];
-            int m = out->n + 1, fits = 0;
-            size_t len = s->w;
-            for (int attempt = 0; attempt < 2 && !fits; attempt++) {
-                len = attempt == 0 ? s->w : s->lo;
-                fits = plan(s, m, len, starts);
+            size_t starts[ENGINE_HL_MAX_CLIPS], len = 0;
+            int m = out->n + 1, found = 0;
+            for (int attempt = 0; attempt < 2 && !found; attempt++) {
+                len = attempt == 0 ? s->w : s->lo; /* ClipDuration, else its 0.8x */
+                int fits = plan(s, m, len, starts);
                 if (fits < 0)
                     return fits;
+                found = fits && worth_planning(s, out, starts, m, len, first);
             }
-            if (!fits)
-                break;
-            /* one clip more is worth it when it is one that would be kept on its own, and the
-             * clips already found keep (90% of) what they show - not the same events cut into
-             * more, thinner pieces */
-            double now = 0, weakest = INFINITY, kept = 0;
-            for (int k = 0; k < out->n; k++)
-                now += out->clips[k].score;
-            for (int k = 0; k < m; k++) {
-                hl_window_score ws;
-                hl_scorer_window(&s->sc, starts[k], starts[k] + len, &ws);
-                double v = ws.score;
-                if (mid_sentence(s->t, starts[k]) || mid_sentence(s->t, starts[k] + len))
-                    v *= 0.5;
-                weakest = fmin(weakest, v);
-                kept += v;
-            }
-            kept -= weakest; /* the best m - 1 */
-            if (weakest < fmax(KEEP_RELATIVE * first, KEEP_ABSOLUTE) || kept < REPLAN_KEEP * now) {
+            if (!found) {
                 out->notes |= ENGINE_HL_NOTE_LOW_INTEREST;
                 break;
             }

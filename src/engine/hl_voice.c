@@ -12,7 +12,9 @@
  * Speech likelihood (per tick, over +-0.5 s): syllables make the lift rise and fall (its standard
  * deviation over the ticks' peaks, SPEECH_SD_DB), it stands clear of the background (its mean,
  * SPEECH_LIFT_DB), and most lifted hops are voiced - periodic at a voice's pitch (SPEECH_VOICED;
- * crowds, hits and hiss are not). Each is a logistic step; the likelihood is their product.
+ * crowds, hits and hiss are not), and it does not repeat like a beat (SPEECH_RHYTHM: the
+ * autocorrelation at lags of 0.2-1 s; drums and hits repeat, syllables do not). Each is a logistic
+ * step; the likelihood is their product.
  *
  * Voice activity (per hop, with hysteresis): it starts at a lift of VOICE_ON_DB and holds above
  * VOICE_OFF_DB - and, in a quiet room, within PEAK_ON_DB / PEAK_OFF_DB of the loudest hop around
@@ -46,6 +48,7 @@
 #define SPEECH_VOICED 0.4   /* fraction of lifted hops that are periodic */
 #define LIFTED_DB 10.0      /* a hop this far over the background is lifted */
 #define PERIODIC 0.5        /* periodicity of a voiced hop */
+#define SPEECH_RHYTHM 0.7   /* a lift that repeats this regularly is a beat */
 
 static int cmp_float(const void *a, const void *b) {
     float x = *(const float *)a, y = *(const float *)b;
@@ -89,6 +92,33 @@ static float hop_levels(const hl_raw *raw, size_t i, int k, const double *bins, 
     return -120.0f;
 }
 
+/* How rhythmic the lift is around tick i: the best normalised autocorrelation of the ticks' peak
+ * lifts at lags of 0.2-1 s over +-1.5 s. Beats and hits repeat; syllables do not. */
+static double rhythm_at(const float *v, size_t n, size_t i) {
+    const size_t half = 15;
+    size_t a = i >= half ? i - half : 0, b = i + half < n ? i + half : n - 1;
+    if (b - a < 20)
+        return 0;
+    double mean = 0;
+    for (size_t j = a; j <= b; j++)
+        mean += v[j];
+    mean /= (double)(b - a + 1);
+    double var = 0;
+    for (size_t j = a; j <= b; j++)
+        var += (v[j] - mean) * (v[j] - mean);
+    if (var < 1e-6)
+        return 0;
+    double best = 0;
+    for (size_t lag = 2; lag <= 10; lag++) {
+        double c = 0;
+        for (size_t j = a; j + lag <= b; j++)
+            c += (v[j] - mean) * (v[j + lag] - mean);
+        c /= var * (double)(b - a + 1 - lag) / (double)(b - a + 1);
+        best = c > best ? c : best;
+    }
+    return best;
+}
+
 /* The likelihood that someone speaks around tick i, from the ticks' peak lifts and the hops'
  * lifts and periodicity. */
 static float speech_at(const float *tick_lift, const float *lift, const float *per, size_t n,
@@ -109,8 +139,11 @@ static float speech_at(const float *tick_lift, const float *lift, const float *p
         }
     }
     double frac = lifted ? (double)voiced / lifted : 0;
-    return (float)(sigmoid((sd - SPEECH_SD_DB) / 1.0) * sigmoid((mean - SPEECH_LIFT_DB) / 2.0) *
-                   sigmoid((frac - SPEECH_VOICED) / 0.08));
+    double p = sigmoid((sd - SPEECH_SD_DB) / 1.0) * sigmoid((mean - SPEECH_LIFT_DB) / 2.0) *
+               sigmoid((frac - SPEECH_VOICED) / 0.08);
+    if (p > 0.05)
+        p *= sigmoid((SPEECH_RHYTHM - rhythm_at(tick_lift, n, i)) / 0.08);
+    return (float)p;
 }
 
 /* out[i] = the BG_PERCENTILE of v over +-BG_HALF_TICKS around i. */
