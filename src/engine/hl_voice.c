@@ -17,12 +17,14 @@
  * step; the likelihood is their product.
  *
  * Voice activity (per hop, with hysteresis): it starts at a lift of VOICE_ON_DB and holds above
- * VOICE_OFF_DB - and, in a quiet room, within PEAK_ON_DB / PEAK_OFF_DB of the loudest hop around
- * (levels over 200-7800 Hz) (a sentence's tail 30 dB under its peak is over); gaps up to
- VOICE_GAP_HOPS (stop
- * consonants, gaps between words) are closed, so the pauses between sentences (>= 0.25 s) stay
- * open; an active run is voice when the speech likelihood is high within it or within
- * VOICE_CONTEXT_TICKS of it (a door slam next to no speech is not a sentence).
+ * VOICE_OFF_DB - in a quiet room only within PEAK_ON_DB / PEAK_OFF_DB of the loudest hop around
+ * (levels over 200-7800 Hz): a sentence's tail 30 dB under its peak is over. In a quiet room a hop
+ * within HOLD_PEAK_DB of the loudest and HOLD_QUIET_DB over the room between sentences (the full
+ * band's 10th percentile of quiet hops over +-3 s) is active too: a nasal or a voiced consonant
+ * has its energy in one band, but is loud. Gaps up to VOICE_GAP_HOPS (stop consonants, gaps
+ * between words) are closed, so the pauses between sentences (>= 0.25 s) stay open; an active run
+ * is voice when the speech likelihood is high within it or within VOICE_CONTEXT_TICKS of it (a
+ * door slam next to no speech is not a sentence).
  *
  * The constants were set on the tuning seeds of bench/highlights (see its README). */
 #include <math.h>
@@ -33,13 +35,19 @@
 
 #define BG_HALF_TICKS 30  /* the background is measured over +-3 s */
 #define BG_PERCENTILE 0.5 /* of the quietest hop of each tick */
+#define QUIET_PERCENTILE 0.1 /* the room between sentences (full band) */
 #define NBANDS HL_SUBBANDS
 #define VOICE_ON_DB 12.0   /* a lift this high starts activity */
 #define VOICE_OFF_DB 8.0   /* and activity holds while over this */
 #define PEAK_HALF_TICKS 10 /* the speech level is the loudest hop over +-1 s */
 #define PEAK_ON_DB 26.0    /* ... and a hop must also be within this of it to start activity */
 #define PEAK_OFF_DB 30.0   /* ... and within this to hold it: 30 dB under a sentence is silence */
-#define VOICE_GAP_HOPS 10  /* gaps up to 0.16 s inside a sentence are closed */
+#define VOICE_GAP_HOPS 11
+#define HOLD_PEAK_DB 26.0 /* a hop is also active within this of the loudest hop ... */
+#define HOLD_QUIET_DB                                                                              \
+    20.0 /* ... and this far over the room between sentences (a nasal) */ /* gaps up to 0.16 s     \
+                                                                             inside a sentence are \
+                                                                             closed */
 #define VOICE_CONTEXT_TICKS 5
 #define SPEECH_YES 0.5f
 #define SPEECH_HALF_TICKS 5 /* the speech likelihood looks at +-0.5 s */
@@ -146,22 +154,22 @@ static float speech_at(const float *tick_lift, const float *lift, const float *p
     return (float)p;
 }
 
-/* out[i] = the BG_PERCENTILE of v over +-BG_HALF_TICKS around i. */
-static void background(const float *v, size_t n, float *out) {
+/* out[i] = the percentile q of v over +-BG_HALF_TICKS around i. */
+static void background(const float *v, size_t n, double q, float *out) {
     float window[2 * BG_HALF_TICKS + 1];
     for (size_t i = 0; i < n; i++) {
         size_t a = i >= BG_HALF_TICKS ? i - BG_HALF_TICKS : 0;
         size_t b = i + BG_HALF_TICKS < n ? i + BG_HALF_TICKS : n - 1, m = b - a + 1;
         memcpy(window, v + a, m * sizeof(float));
         qsort(window, m, sizeof(float), cmp_float);
-        out[i] = window[(size_t)(BG_PERCENTILE * (double)(m - 1))];
+        out[i] = window[(size_t)(q * (double)(m - 1))];
     }
 }
 
 int hl_voice_finish(const hl_raw *raw, engine_hl_track *out) {
     const size_t n = out->n, nh = n * HL_TICK_HOPS;
     float *level = malloc(nh * sizeof(float)), *sub = malloc(nh * NBANDS * sizeof(float));
-    float *quiet = malloc(n * sizeof(float)), *bg = malloc(n * NBANDS * sizeof(float));
+    float *quiet = malloc(n * sizeof(float)), *bg = malloc(n * (NBANDS + 1) * sizeof(float));
     float *peak = malloc(n * sizeof(float)), *lift = malloc(nh * sizeof(float));
     float *per = malloc(nh * sizeof(float)), *tick_lift = malloc(n * sizeof(float));
     uint8_t *on = calloc(nh ? nh : 1, 1);
@@ -175,13 +183,20 @@ int hl_voice_finish(const hl_raw *raw, engine_hl_track *out) {
     for (size_t h = 0; h < nh; h++)
         level[h] = hop_levels(raw, h / HL_TICK_HOPS, (int)(h % HL_TICK_HOPS), bins,
                               sub + h * NBANDS, per + h);
+    /* the full band's background, after the sub-bands' */
+    for (size_t i = 0; i < n; i++) {
+        quiet[i] = INFINITY;
+        for (size_t h = i * HL_TICK_HOPS; h < (i + 1) * HL_TICK_HOPS; h++)
+            quiet[i] = fminf(quiet[i], level[h]);
+    }
+    background(quiet, n, QUIET_PERCENTILE, bg + (size_t)NBANDS * n);
     for (int b = 0; b < NBANDS; b++) {
         for (size_t i = 0; i < n; i++) {
             quiet[i] = INFINITY;
             for (size_t h = i * HL_TICK_HOPS; h < (i + 1) * HL_TICK_HOPS; h++)
                 quiet[i] = fminf(quiet[i], sub[h * NBANDS + (size_t)b]);
         }
-        background(quiet, n, bg + (size_t)b * n);
+        background(quiet, n, BG_PERCENTILE, bg + (size_t)b * n);
     }
     for (size_t i = 0; i < n; i++) {
         size_t a = i >= PEAK_HALF_TICKS ? i - PEAK_HALF_TICKS : 0;
@@ -211,10 +226,13 @@ int hl_voice_finish(const hl_raw *raw, engine_hl_track *out) {
     int active = 0;
     for (size_t h = 0; h < nh; h++) {
         size_t i = h / HL_TICK_HOPS;
+        /* in a quiet room a nasal or a voiced consonant is loud in one band only */
+        int loud = level[h] > peak[i] - HOLD_PEAK_DB &&
+                   level[h] > bg[(size_t)NBANDS * n + i] + HOLD_QUIET_DB;
         if (active)
-            active = lift[h] > VOICE_OFF_DB && level[h] > peak[i] - PEAK_OFF_DB;
+            active = loud || (lift[h] > VOICE_OFF_DB && level[h] > peak[i] - PEAK_OFF_DB);
         else
-            active = lift[h] > VOICE_ON_DB && level[h] > peak[i] - PEAK_ON_DB;
+            active = loud || (lift[h] > VOICE_ON_DB && level[h] > peak[i] - PEAK_ON_DB);
         on[h] = (uint8_t)active;
     }
     /* close the gaps inside sentences */
