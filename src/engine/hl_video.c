@@ -22,7 +22,8 @@
 #define SPIKE_RING 16
 #define KEY_MIN_GAP 0.5   /* s between decoded frames of all-intra inputs (stay cheap) */
 #define KEY_CUT_DIST 0.35 /* thumbnail distance of two keyframes that makes a cut */
-#define SPIKE_FACTOR 6.0  /* an inter packet this many times the recent median is a cut */
+#define SPIKE_FACTOR 6.0  /* an inter packet this many times the recent upper quartile ... */
+#define SPIKE_MAX_FACTOR 1.5 /* ... and this many times the largest recent one is a cut */
 
 struct hl_video {
     AVCodecContext *dec;
@@ -221,7 +222,8 @@ static coded packet_coded(hl_video *v, const AVPacket *pkt) {
     return c;
 }
 
-/* A cut coded as an inter frame (the encoder declined a keyframe) shows as a spike of slice bytes.
+/* A cut coded as an inter frame (the encoder declined a keyframe) shows as a spike of slice bytes:
+ * over SPIKE_FACTOR x the upper quartile of the previous SPIKE_RING frames and twice the largest.
  * (Not of complexity: x264 writes the quantiser of a slice's first macroblock into its header, so
  * with adaptive quantisation single frames read 20 QP apart.) */
 static int inter_packet(hl_video *v, double t, coded c, hl_raw *raw) {
@@ -244,8 +246,10 @@ static int inter_packet(hl_video *v, double t, coded c, hl_raw *raw) {
         float tmp[SPIKE_RING];
         memcpy(tmp, v->ring, sizeof(tmp));
         qsort(tmp, SPIKE_RING, sizeof(float), cmp_float);
-        float med = tmp[SPIKE_RING * 3 / 4]; /* upper quartile: P frames, not tiny B frames */
-        if (c.bytes > SPIKE_FACTOR * med && c.bytes > 0.5 * v->macroblocks + 64)
+        float quartile = tmp[SPIKE_RING * 3 / 4]; /* P frames, not tiny B frames */
+        /* and twice the largest: a slow pan makes every few frames 10x the skipped ones between */
+        if (c.bytes > SPIKE_FACTOR * quartile && c.bytes > SPIKE_MAX_FACTOR * tmp[SPIKE_RING - 1] &&
+            c.bytes > 0.5 * v->macroblocks + 64)
             rc = hl_raw_add_cut(raw, t);
     }
     v->ring[v->ring_pos] = c.bytes;
