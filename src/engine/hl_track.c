@@ -14,9 +14,6 @@
 #define STEADY_HALF_TICKS 2       /* steadiness over +-0.25 s */
 #define STEADY_DB 0.8             /* a level moving this little (sd, dB) holds still */
 #define LIVELY_DB 1.3             /* and this much lives */
-#define HOLD_HALF_TICKS 30        /* ... and the loudness holds over +-3 s: */
-#define HOLD_DB 3.0               /* within this range (max - min, dB) it holds */
-#define SWELL_DB 6.0              /* and over this it swells or fades: an event */
 
 hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
     if (!(t >= 0))
@@ -123,21 +120,6 @@ static float steadiness(const hl_raw *raw, size_t i) {
     return (float)(x < 0 ? 0 : x > 1 ? 1 : x);
 }
 
-/* How well the momentary loudness holds around tick i: 1 within HOLD_DB over +-3 s, 0 when it
- * swells or fades by SWELL_DB or more - a cheer that rises and falls within seconds is an event
- * even if its noise is smooth, a drone that holds for many seconds is not. */
-static float holding(const float *lufs, size_t n, size_t i) {
-    size_t a = i >= HOLD_HALF_TICKS ? i - HOLD_HALF_TICKS : 0;
-    size_t b = i + HOLD_HALF_TICKS < n ? i + HOLD_HALF_TICKS : n - 1;
-    float lo = lufs[i], hi = lufs[i];
-    for (size_t j = a; j <= b; j++) {
-        lo = lufs[j] < lo ? lufs[j] : lo;
-        hi = lufs[j] > hi ? lufs[j] : hi;
-    }
-    double x = (SWELL_DB - (hi - lo)) / (SWELL_DB - HOLD_DB);
-    return (float)(x < 0 ? 0 : x > 1 ? 1 : x);
-}
-
 /* Loudness, spectral flux and steadiness per tick. */
 static void finish_audio(const hl_raw *raw, engine_hl_track *out) {
     size_t n = out->n;
@@ -154,8 +136,6 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out) {
         out->flux[i] = tk && tk->hops ? tk->flux_sum / tk->hops : 0;
         out->steady[i] = steadiness(raw, i);
     }
-    for (size_t i = 0; i < n; i++)
-        out->steady[i] *= holding(out->loudness, n, i);
 }
 
 /* Per-tick inter-frame complexity per frame, forward-filled (the motion signal): slice bytes at

@@ -70,7 +70,8 @@ match_program() {
   fc+="[base]nullsink;"
   # audio: ambience (silent during black), three sentences, a crowd swell at 40-48 s
   fc+="anoisesrc=c=brown:a=0.02:r=48000:d=120:seed=11,volume='if(between(t,78,86),0,1)':eval=frame[amb];"
-  fc+="anoisesrc=c=pink:a=0.6:r=48000:d=8:seed=5,volume='if(lt(t,2.5),t/2.5,if(gt(t,6.5),(8-t)/1.5,1))':eval=frame,adelay=40000:all=1[crowd];"
+  # a crowd's roar pulses (cheers, chants): a steady hiss is no event (docs/highlights.md)
+  fc+="anoisesrc=c=pink:a=0.6:r=48000:d=8:seed=5,tremolo=f=4:d=0.4,volume='if(lt(t,2.5),t/2.5,if(gt(t,6.5),(8-t)/1.5,1))':eval=frame,adelay=40000:all=1[crowd];"
   local mix="[amb][crowd]"
   for i in 1 2 3; do
     local ms
