@@ -13,8 +13,9 @@
 #define SCENE_PENALTY 0.85 /* score factor for a second clip from the same scene */
 #define NEAR_PENALTY 0.7   /* score factor for a window within one clip length of a chosen one */
 #define MID_SENTENCE 3.0   /* boundary cost of cutting someone off */
-#define KEEP_RELATIVE 0.25 /* clips below this fraction of the best one are not worth it */
+#define KEEP_RELATIVE 0.35 /* clips below this fraction of the best one are not worth it */
 #define KEEP_ABSOLUTE 0.05
+#define REPLAN_KEEP 0.9 /* a re-planned selection keeps this much of the clips found before */
 
 typedef struct selector {
     const engine_hl_track *t;
@@ -111,12 +112,13 @@ static void refresh_blocked(selector *s) {
         s->blocked_sum[i + 1] = s->blocked_sum[i] + s->blocked[i];
 }
 
-/* Best clip [*a, *b) near the window [s0, s0 + w): boundaries within +-20% (then the hard bounds)
- * trading off speech pauses, cuts, length and the score of what is inside. 0 if none fits. */
-static int snap_window(const selector *s, size_t s0, size_t *oa, size_t *ob) {
+/* Best clip [*a, *b) near the window [s0, s0 + w): boundaries within +-20% (then, with passes 2,
+ * the hard bounds) trading off speech pauses, cuts, length and the score of what is inside. 0 if
+ * none fits. */
+static int snap_window(const selector *s, size_t s0, int passes, size_t *oa, size_t *ob) {
     const size_t n = s->t->n;
     double fallback = INFINITY;
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < passes; pass++) {
         size_t reach = pass == 0 ? s->w / 5 : s->w / 2;
         size_t lo = pass == 0 ? s->lo : s->hard_lo, hi = pass == 0 ? s->hi : s->hard_hi;
         size_t a0 = s0 > reach ? s0 - reach : 0, a1 = s0 + reach;
@@ -211,6 +213,134 @@ static void rank_and_order(engine_hl_selection *out) {
     qsort(out->clips, (size_t)out->n, sizeof(engine_hl_clip), cmp_clip_in);
 }
 
+static int mid_sentence(const engine_hl_track *t, size_t p) {
+    return p > 0 && p < t->n && t->voice[p - 1] && t->voice[p];
+}
+
+/* The arrangement of m clips of len ticks, a gap apart and off bad ticks, with the most total
+ * score (dynamic programming over the ticks: best[j][x] is the best total of j clips within
+ * [0, x)). Fills starts[0..m) (increasing). Returns 1, 0 if m such clips do not fit, or RC_ENOMEM.
+ */
+static int plan(const selector *s, int m, size_t len, size_t *starts) {
+    const size_t n = s->t->n, gap = s->gap;
+    if (len == 0 || len > n)
+        return 0;
+    size_t cols = n + 1;
+    double *best = malloc((size_t)(m + 1) * cols * sizeof(double));
+    uint8_t *take = calloc((size_t)(m + 1) * cols, 1);
+    double *score = malloc((n - len + 1) * sizeof(double));
+    int rc = 0;
+    if (!best || !take || !score) {
+        rc = RC_ENOMEM;
+        goto out;
+    }
+    for (size_t a = 0; a + len <= n; a++) {
+        hl_window_score ws;
+        hl_scorer_window(&s->sc, a, a + len, &ws);
+        score[a] = hl_scorer_bad(&s->sc, a, a + len) == 0 ? ws.score : -1;
+        /* packed clips cannot move their ends much: one that cuts someone off is worth half */
+        if (score[a] > 0 && (mid_sentence(s->t, a) || mid_sentence(s->t, a + len)))
+            score[a] *= 0.5;
+    }
+    for (size_t x = 0; x <= n; x++)
+        best[x] = 0;
+    for (int j = 1; j <= m; j++) {
+        double *row = best + (size_t)j * cols, *prev = best + (size_t)(j - 1) * cols;
+        for (size_t x = 0; x <= n; x++) {
+            row[x] = x > 0 ? row[x - 1] : -INFINITY;
+            if (x < len || score[x - len] < 0)
+                continue;
+            double before;
+            if (j == 1)
+                before = 0;
+            else if (x >= len + gap)
+                before = prev[x - len - gap];
+            else
+                continue;
+            if (before > -INFINITY && before + score[x - len] > row[x] + 1e-12) {
+                row[x] = before + score[x - len];
+                take[(size_t)j * cols + x] = 1;
+            }
+        }
+    }
+    if (!(best[(size_t)m * cols + n] > -INFINITY))
+        goto out;
+    size_t x = n;
+    for (int j = m; j > 0;) {
+        if (take[(size_t)j * cols + x]) {
+            size_t a = x - len;
+            starts[j - 1] = a;
+            j--;
+            x = j > 0 ? a - gap : 0;
+        } else {
+            x--;
+        }
+    }
+    rc = 1;
+out:
+    free(best);
+    free(take);
+    free(score);
+    return rc;
+}
+
+static void block(selector *s, size_t a, size_t b) {
+    size_t from = a > s->gap ? a - s->gap : 0, to = b + s->gap < s->t->n ? b + s->gap : s->t->n;
+    memset(s->blocked + from, 1, to - from);
+}
+
+/* Places the planned windows: each is snapped while the others (with their gaps) are kept clear.
+ */
+static void place_planned(selector *s, const size_t *starts, int m, size_t len,
+                          engine_hl_selection *out, size_t scenes[], size_t spans[][2]) {
+    size_t placed[ENGINE_HL_MAX_CLIPS][2];
+    for (int k = 0; k < m; k++) {
+        memset(s->blocked, 0, s->t->n);
+        for (int o = 0; o < m; o++)
+            if (o != k)
+                block(s, o < k ? placed[o][0] : starts[o], o < k ? placed[o][1] : starts[o] + len);
+        refresh_blocked(s);
+        size_t a = starts[k], b = starts[k] + len;
+        if (!snap_window(s, starts[k], 1, &a, &b)) {
+            a = starts[k];
+            b = starts[k] + len;
+        }
+        placed[k][0] = a;
+        placed[k][1] = b;
+        fill_clip(s, a, b, &out->clips[k]);
+        scenes[k] = scene_of(s, (a + b) / 2);
+        spans[k][0] = a;
+        spans[k][1] = b;
+    }
+    out->n = m;
+    memset(s->blocked, 0, s->t->n);
+    for (int k = 0; k < m; k++)
+        block(s, placed[k][0], placed[k][1]);
+    refresh_blocked(s);
+}
+
+/* Whether the planned m windows of len ticks are worth more than the clips so far: one clip more
+ * is worth it when it is one that would be kept on its own, and the clips already found keep
+ * REPLAN_KEEP of what they show - more clips, not the same events cut into thinner pieces. A
+ * window whose end cuts a sentence counts half, as in plan(). */
+static int worth_planning(const selector *s, const engine_hl_selection *out, const size_t *starts,
+                          int m, size_t len, double first) {
+    double now = 0, weakest = INFINITY, kept = 0;
+    for (int k = 0; k < out->n; k++)
+        now += out->clips[k].score;
+    for (int k = 0; k < m; k++) {
+        hl_window_score ws;
+        hl_scorer_window(&s->sc, starts[k], starts[k] + len, &ws);
+        double v = ws.score;
+        if (mid_sentence(s->t, starts[k]) || mid_sentence(s->t, starts[k] + len))
+            v *= 0.5;
+        weakest = fmin(weakest, v);
+        kept += v;
+    }
+    kept -= weakest; /* the best m - 1 */
+    return weakest >= fmax(KEEP_RELATIVE * first, KEEP_ABSOLUTE) && kept >= REPLAN_KEEP * now;
+}
+
 static int pick(selector *s, int count, engine_hl_selection *out) {
     const size_t n = s->t->n;
     double first = -1;
@@ -240,8 +370,27 @@ static int pick(selector *s, int count, engine_hl_selection *out) {
                 best_a = a;
             }
         }
-        if (best < 0)
-            break; /* no room left */
+        if (best < 0) {
+            /* no room left where the clips so far sit: say what fits - the best arrangement of
+             * one clip more over the whole input, if there is one worth watching */
+            if (out->n == 0)
+                break;
+            size_t starts[ENGINE_HL_MAX_CLIPS], len = 0;
+            int m = out->n + 1, found = 0;
+            for (int attempt = 0; attempt < 2 && !found; attempt++) {
+                len = attempt == 0 ? s->w : s->lo; /* ClipDuration, else its 0.8x */
+                int fits = plan(s, m, len, starts);
+                if (fits < 0)
+                    return fits;
+                found = fits && worth_planning(s, out, starts, m, len, first);
+            }
+            if (!found) {
+                out->notes |= ENGINE_HL_NOTE_LOW_INTEREST;
+                break;
+            }
+            place_planned(s, starts, m, len, out, scenes, spans);
+            continue;
+        }
         if (first < 0)
             first = best_raw;
         else if (best_raw < KEEP_RELATIVE * first || best_raw < KEEP_ABSOLUTE) {
@@ -249,7 +398,7 @@ static int pick(selector *s, int count, engine_hl_selection *out) {
             break;
         }
         size_t a = 0, b = 0;
-        if (!snap_window(s, best_a, &a, &b)) {
+        if (!snap_window(s, best_a, 2, &a, &b)) {
             memset(s->blocked + best_a, 1, s->w); /* cannot be placed: never try it again */
             refresh_blocked(s);
             continue;
@@ -259,8 +408,7 @@ static int pick(selector *s, int count, engine_hl_selection *out) {
         spans[out->n][0] = a;
         spans[out->n][1] = b;
         out->n++;
-        size_t from = a > s->gap ? a - s->gap : 0, to = b + s->gap < n ? b + s->gap : n;
-        memset(s->blocked + from, 1, to - from);
+        block(s, a, b);
         refresh_blocked(s);
     }
     return 0;

@@ -20,6 +20,8 @@ typedef struct engine_hl_track {
     int has_audio;     /* 0: the input has no (decodable) audio track; audio arrays are zero */
     float *loudness;   /* momentary loudness (400 ms, EBU R128 K-weighted) in LUFS, >= -120 */
     float *flux;       /* spectral flux of the audio (onsets: cheers, impacts, hits), >= 0 */
+    float *steady;     /* 0..1: 1 where the sound holds still (a hum, an engine, rain: no event
+                          at any level), 0 where it lives (speech, cheers, hits) or is unknown */
     float *speech;     /* speech likelihood 0..1 */
     uint8_t *voice;    /* 1 while someone is speaking (0 in pauses between sentences) */
     float *motion;     /* coded video bytes per macroblock per frame: motion and detail, >= 0 */

@@ -17,14 +17,34 @@ int engine_hl_analyze(const char *path, const engine_progress *progress, engine_
 
 int engine_hl_analyze_source(const engine_source *src, const engine_progress *progress,
                              engine_hl_track *out, rc_error *err) {
-    const char *path = engine_source_name(src);
     memset(out, 0, sizeof(*out));
+    hl_raw raw;
+    hl_pass pass;
+    int rc = hl_analyze_raw(src, progress, &raw, &pass, err);
+    if (!rc)
+        rc = hl_track_finish(&raw, pass.duration, pass.has_audio, pass.macroblocks, out);
+    if (!rc) {
+        out->video_packets = pass.packets;
+        out->keyframes_decoded = pass.keyframes;
+        rc = engine_progress_report(progress, 1);
+    }
+    if (rc == RC_ENOMEM)
+        rc_fail(err, rc, NULL, "%s: out of memory during analysis", engine_source_name(src));
+    hl_raw_free(&raw);
+    return rc;
+}
+
+int hl_analyze_raw(const engine_source *src, const engine_progress *progress, hl_raw *raw_out,
+                   hl_pass *pass, rc_error *err) {
+    const char *path = engine_source_name(src);
+    memset(pass, 0, sizeof(*pass));
     AVFormatContext *fmt = NULL;
     AVPacket *pkt = NULL;
     hl_audio *audio = NULL;
     hl_video *video = NULL;
     hl_raw raw;
     memset(&raw, 0, sizeof(raw));
+    memset(raw_out, 0, sizeof(*raw_out));
     int rc = engine_open_source(src, &fmt, err);
     if (rc)
         goto out;
@@ -122,15 +142,14 @@ int engine_hl_analyze_source(const engine_source *src, const engine_progress *pr
         rc = rc_fail(err, RC_EMEDIA, NULL, "%s: no video frame could be read", path);
         goto out;
     }
-    rc = hl_track_finish(&raw, duration, audio != NULL, mbs, out);
-    if (rc)
-        goto out;
-    out->video_packets = packets;
-    out->keyframes_decoded = keys;
-    rc = engine_progress_report(progress, 1);
+    pass->duration = duration;
+    pass->has_audio = audio != NULL;
+    pass->macroblocks = mbs;
+    pass->packets = packets;
+    pass->keyframes = keys;
+    *raw_out = raw;
+    memset(&raw, 0, sizeof(raw));
 out:
-    if (rc == RC_ENOMEM)
-        rc_fail(err, rc, NULL, "%s: out of memory during analysis", path);
     hl_raw_free(&raw);
     hl_audio_close(&audio);
     hl_video_close(&video);

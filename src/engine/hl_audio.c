@@ -1,5 +1,6 @@
 /* hl_audio: the audio half of the highlight pass - decode to mono 16 kHz, then per 20 ms hop the
- * K-weighted energy (EBU R128 loudness), spectral flux and speech-band energy and flatness. */
+ * K-weighted energy (EBU R128 loudness), spectral flux, the speech-band and five sub-band levels
+ * and periodicity (hl_voice.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,9 @@
 #include <libswresample/swresample.h>
 
 #include "engine/hl_int.h"
+
+#define PER_MIN_LAG (HL_AUDIO_RATE / 400) /* voice pitch 400 Hz ... */
+#define PER_MAX_LAG (HL_AUDIO_RATE / 70)  /* ... 70 Hz */
 
 typedef struct biquad {
     double b0, b1, b2, a1, a2;
@@ -37,6 +41,12 @@ struct hl_audio {
     int have_prev;
     AVTXContext *tx;
     av_tx_fn tx_fn;
+    /* periodicity: autocorrelation of the windowed hop, zero-padded to 2 x HL_FFT */
+    AVTXContext *ac_fwd, *ac_inv;
+    av_tx_fn ac_fwd_fn, ac_inv_fn;
+    float *ac_in, *ac_out;
+    AVComplexFloat *ac_spec;
+    float win_ac[PER_MAX_LAG + 1]; /* the Hann window's own autocorrelation, normalised */
     float *conv; /* converted samples of one frame */
     int conv_cap;
 };
@@ -94,9 +104,24 @@ int hl_audio_open(hl_audio **out, AVFormatContext *fmt, int index, double origin
         goto fail;
     for (int i = 0; i < HL_FFT; i++)
         a->hann[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * i / (HL_FFT - 1)));
-    float scale = 1.0f / HL_FFT;
+    float scale = 1.0f / HL_FFT, one = 1.0f;
     if (av_tx_init(&a->tx, &a->tx_fn, AV_TX_FLOAT_RDFT, 0, HL_FFT, &scale, 0) < 0)
         goto fail;
+    a->ac_in = av_mallocz(2 * HL_FFT * sizeof(float) + 64);
+    a->ac_out = av_mallocz(2 * HL_FFT * sizeof(float) + 64);
+    a->ac_spec = av_mallocz((HL_FFT + 1) * sizeof(AVComplexFloat) + 64);
+    if (!a->ac_in || !a->ac_out || !a->ac_spec ||
+        av_tx_init(&a->ac_fwd, &a->ac_fwd_fn, AV_TX_FLOAT_RDFT, 0, 2 * HL_FFT, &one, 0) < 0 ||
+        av_tx_init(&a->ac_inv, &a->ac_inv_fn, AV_TX_FLOAT_RDFT, 1, 2 * HL_FFT, &one, 0) < 0)
+        goto fail;
+    for (int lag = 0; lag <= PER_MAX_LAG; lag++) {
+        double acc = 0;
+        for (int i = 0; i + lag < HL_FFT; i++)
+            acc += (double)a->hann[i] * a->hann[i + lag];
+        a->win_ac[lag] = (float)acc;
+    }
+    for (int lag = PER_MAX_LAG; lag >= 0; lag--)
+        a->win_ac[lag] /= a->win_ac[0];
     rc = RC_EMEDIA;
     if (avcodec_parameters_to_context(a->dec, st->codecpar) < 0)
         goto fail;
@@ -120,6 +145,11 @@ void hl_audio_close(hl_audio **pa) {
     av_frame_free(&a->frame);
     swr_free(&a->swr);
     av_tx_uninit(&a->tx);
+    av_tx_uninit(&a->ac_fwd);
+    av_tx_uninit(&a->ac_inv);
+    av_free(a->ac_in);
+    av_free(a->ac_out);
+    av_free(a->ac_spec);
     av_free(a->window);
     av_free(a->fft_in);
     av_free(a->fft_out);
@@ -127,6 +157,30 @@ void hl_audio_close(hl_audio **pa) {
     free(a->conv);
     free(a);
     *pa = NULL;
+}
+
+/* Periodicity of the hop's window: the highest normalised autocorrelation at the lags
+ * of a voice's pitch (70-400 Hz), corrected for the window (Boersma 1993). 0..1. */
+static float periodicity(hl_audio *a) {
+    for (int i = 0; i < HL_FFT; i++)
+        a->ac_in[i] = a->window[i] * a->hann[i];
+    memset(a->ac_in + HL_FFT, 0, HL_FFT * sizeof(float));
+    a->ac_fwd_fn(a->ac_fwd, a->ac_spec, a->ac_in, sizeof(AVComplexFloat));
+    for (int k = 0; k <= HL_FFT; k++) {
+        float re = a->ac_spec[k].re, im = a->ac_spec[k].im;
+        a->ac_spec[k].re = re * re + im * im;
+        a->ac_spec[k].im = 0;
+    }
+    a->ac_inv_fn(a->ac_inv, a->ac_out, a->ac_spec, sizeof(AVComplexFloat));
+    float r0 = a->ac_out[0];
+    if (!(r0 > 1e-9f))
+        return 0;
+    float best = 0;
+    for (int lag = PER_MIN_LAG; lag <= PER_MAX_LAG; lag++) {
+        float r = a->ac_out[lag] / r0 / a->win_ac[lag];
+        best = r > best ? r : best;
+    }
+    return best > 1 ? 1 : best;
 }
 
 /* One analysis hop over the last HL_FFT samples, accounted to the tick of the hop's end. */
@@ -140,7 +194,9 @@ static int hop(hl_audio *a, hl_raw *raw) {
     a->tx_fn(a->tx, a->fft_out, a->fft_in, sizeof(float));
     const int nb = HL_FFT / 2 + 1;
     const int lo = 300 * HL_FFT / HL_AUDIO_RATE, hi = 3400 * HL_FFT / HL_AUDIO_RATE;
-    double band = 0, log_sum = 0, flux = 0;
+    static const int edges[HL_SUBBANDS + 1] = HL_SUBBAND_EDGES;
+    double band = 0, flux = 0, sub[HL_SUBBANDS] = {0};
+    int nsub[HL_SUBBANDS] = {0};
     for (int k = 0; k < nb; k++) {
         double re = a->fft_out[k].re, im = a->fft_out[k].im;
         double p = re * re + im * im;
@@ -148,20 +204,23 @@ static int hop(hl_audio *a, hl_raw *raw) {
         if (a->have_prev && lm > a->prev_logmag[k])
             flux += lm - a->prev_logmag[k];
         a->prev_logmag[k] = lm;
-        if (k >= lo && k <= hi) {
+        if (k >= lo && k <= hi)
             band += p;
-            log_sum += log(p + 1e-12);
-        }
+        int hz = k * HL_AUDIO_RATE / HL_FFT;
+        for (int b = 0; b < HL_SUBBANDS; b++)
+            if (hz >= edges[b] && hz < edges[b + 1]) {
+                sub[b] += p;
+                nsub[b]++;
+            }
     }
-    int nband = hi - lo + 1;
-    double arith = band / nband;
-    double flat = arith > 1e-11 ? exp(log_sum / nband) / (arith + 1e-12) : 1.0;
-    float band_db = (float)(10.0 * log10(arith + 1e-12));
-    if (tk->hops == 0 || band_db > tk->band_db_max)
-        tk->band_db_max = band_db;
+    float band_db = (float)(10.0 * log10(band / (hi - lo + 1) + 1e-12));
+    int slot = tk->hops < HL_TICK_HOPS ? tk->hops : HL_TICK_HOPS - 1;
+    tk->hop_band[slot] = band_db;
+    for (int b = 0; b < HL_SUBBANDS; b++)
+        tk->hop_sub[slot][b] = (float)(10.0 * log10(sub[b] / (nsub[b] ? nsub[b] : 1) + 1e-12));
+    tk->hop_per[slot] = periodicity(a);
+    tk->hop_n = (uint8_t)(slot + 1);
     tk->hops++;
-    tk->band_db_sum += band_db;
-    tk->flat_sum += (float)flat;
     tk->flux_sum += a->have_prev ? (float)(flux / nb) : 0;
     a->have_prev = 1;
     return 0;

@@ -14,17 +14,26 @@ struct AVPacket;
 #define HL_HOP 320 /* 20 ms */
 #define HL_FFT 512 /* 32 ms window */
 #define HL_TICK_SAMPLES 1600
+#define HL_TICK_HOPS (HL_TICK_SAMPLES / HL_HOP) /* 5 hops of 20 ms a tick */
+#define HL_SUBBANDS 5
+#define HL_SUBBAND_EDGES                                                                           \
+    { 200, 500, 1000, 2000, 3400, 7800 } /* Hz */
 
 /* Per-tick accumulators filled while reading; turned into an engine_hl_track at the end. */
 typedef struct hl_raw_tick {
     double k_energy; /* sum of squared K-weighted samples */
     int k_samples;
     int hops;          /* audio analysis hops ending in this tick */
-    float band_db_sum; /* speech band (300-3400 Hz) energy, dB, summed over hops */
-    float band_db_max;
-    float flat_sum; /* spectral flatness of the speech band, summed over hops */
     float flux_sum; /* spectral flux, summed over hops */
-    float vbytes;   /* inter-frame video bytes in this tick */
+    /* per hop (20 ms), in the order they ended: speech band (300-3400 Hz) level (dB per bin),
+     * the levels of HL_SUBBANDS sub-bands (200-500, 500-1000, 1000-2000, 2000-3400 and
+     * 3400-7800 Hz) and periodicity (0..1; voiced speech and tones are periodic) */
+    float hop_band[HL_TICK_HOPS], hop_per[HL_TICK_HOPS];
+    float hop_sub[HL_TICK_HOPS][HL_SUBBANDS];
+    uint8_t hop_n; /* hops whose features above were stored */
+    float vbytes;  /* inter-frame video bytes (slice data) in this tick */
+    float qp_sum;  /* slice QPs of the inter frames that have one (H.264, HEVC) */
+    int qp_n;
     int vframes;    /* inter frames */
     float vmax;     /* largest inter frame in this tick (bytes) */
     uint8_t key;    /* a keyframe was decoded in this tick */
@@ -70,6 +79,23 @@ void hl_video_close(hl_video **v);
  * picture: dark (mean luma < 24), or flat in luma and in both chroma planes (sd < 4 each) - a
  * colour gradient of even brightness is a picture. Returns 1 or 0. */
 int hl_thumb_empty(const uint8_t *y, const uint8_t *u, const uint8_t *v);
+
+/* What the pass learnt besides the accumulators. */
+typedef struct hl_pass {
+    double duration;
+    int has_audio, macroblocks, keyframes;
+    int64_t packets;
+} hl_pass;
+
+/* The demux pass of engine_hl_analyze_source without the last step: fills *raw (free with
+ * hl_raw_free, also on failure) and *pass. Errors as engine_hl_analyze_source, except that an
+ * RC_ENOMEM has no message yet. */
+int hl_analyze_raw(const engine_source *src, const engine_progress *progress, hl_raw *raw,
+                   hl_pass *pass, rc_error *err);
+
+/* Speech likelihood and voice activity of out from raw's per-hop features (hl_voice.c): fills
+ * out->speech and out->voice. Returns 0 or RC_ENOMEM. */
+int hl_voice_finish(const hl_raw *raw, engine_hl_track *out);
 
 /* Turns the accumulators into the public track (hl_track.c). */
 int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks,

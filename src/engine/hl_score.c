@@ -10,6 +10,7 @@
 #define LOCAL_BASELINE_TICKS 300 /* 30 s of history for the loudness surprise */
 #define LOUD_SPAN_MIN 10.0       /* dB: the smallest loudness range treated as meaningful */
 #define MOTION_SPAN_MIN 1.386    /* log(4): motion must quadruple to count fully */
+#define MOTION_NOISE 0.405       /* log(1.5): a calm shot's own ups and downs do not count */
 #define CUT_RATE_SPAN 1.0        /* cuts/s above the input's own rate that count fully */
 #define SILENT_LUFS -70.0
 
@@ -67,7 +68,9 @@ static void loudness_strength(const engine_hl_track *t, double *x, double *tmp, 
         double surprise = 0.5 * ((l - p50) + (l - fmax(local, p50 - span)));
         double r_loud = clamp01(surprise / (0.6 * span));
         double r_flux = clamp01((t->flux[i] - fp50) / fspan);
-        out[i] = 0.6 * r_loud + 0.4 * r_flux;
+        /* a sound that holds still is background however loud: the loudness reason counts what
+         * lives (cheers, hits, voices), not a hum, an engine or rain */
+        out[i] = (0.6 * r_loud + 0.4 * r_flux) * (1.0 - t->steady[i]);
         run += l;
         if (i >= LOCAL_BASELINE_TICKS)
             run -= t->loudness[i - LOCAL_BASELINE_TICKS];
@@ -110,13 +113,20 @@ int hl_scorer_init(hl_scorer *s, const engine_hl_track *t, size_t pad) {
     else
         memset(v, 0, n * sizeof(double));
     prefix(v, n, s->loud);
-    /* motion: log of coded bytes, against the input's median */
+    /* motion: log of coded bytes, against the median of the usable picture (black and frozen
+     * stretches cost nothing: counted, they would make any calm shot look like motion) */
+    size_t live = 0;
     for (size_t i = 0; i < n; i++)
-        x[i] = log(t->motion[i] + 0.01);
-    double m50 = quantile(x, n, 0.5, tmp), m98 = quantile(x, n, 0.98, tmp);
+        if (!t->avoid[i])
+            x[live++] = log(t->motion[i] + 0.01);
+    double m50 = 0, m98 = 0;
+    if (live) {
+        m50 = quantile(x, live, 0.5, tmp);
+        m98 = quantile(x, live, 0.98, tmp);
+    }
     double mspan = fmax(m98 - m50, MOTION_SPAN_MIN);
     for (size_t i = 0; i < n; i++)
-        v[i] = t->avoid[i] ? 0 : clamp01((x[i] - m50) / mspan);
+        v[i] = t->avoid[i] ? 0 : clamp01((log(t->motion[i] + 0.01) - m50 - MOTION_NOISE) / mspan);
     prefix(v, n, s->motion);
     double total_cuts = 0;
     for (size_t i = 0; i < n; i++) {

@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "engine/hl_int.h"
+#include "engine/hl_qp.h"
 
 #define MAX_TICKS (8 * 3600 * 10) /* 8 hours: far past the 2 h job limit, bounds memory */
 #define CUT_MERGE 0.2             /* s: cuts closer than this are one */
-#define VOICE_CLOSE 2             /* ticks: gaps this short inside speech are not pauses */
 #define SMEAR_TICKS 5             /* the 1 s byte mean widens a still run by up to 0.5 s */
 #define STATIC_MIN_TICKS 15       /* a still picture must last 1.5 s (between cuts) to count */
+#define STEADY_HALF_TICKS 2       /* steadiness over +-0.25 s */
+#define STEADY_DB 0.8             /* a level moving this little (sd, dB) holds still */
+#define LIVELY_DB 1.3             /* and this much lives */
 
 hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
     if (!(t >= 0))
@@ -58,13 +61,14 @@ int engine_hl_track_alloc(engine_hl_track *t, size_t n) {
     size_t m = n ? n : 1;
     t->loudness = calloc(m, sizeof(float));
     t->flux = calloc(m, sizeof(float));
+    t->steady = calloc(m, sizeof(float));
     t->speech = calloc(m, sizeof(float));
     t->voice = calloc(m, 1);
     t->motion = calloc(m, sizeof(float));
     t->cuts = calloc(m, sizeof(float));
     t->avoid = calloc(m, 1);
-    if (!t->loudness || !t->flux || !t->speech || !t->voice || !t->motion || !t->cuts ||
-        !t->avoid) {
+    if (!t->loudness || !t->flux || !t->steady || !t->speech || !t->voice || !t->motion ||
+        !t->cuts || !t->avoid) {
         engine_hl_track_free(t);
         return RC_ENOMEM;
     }
@@ -78,6 +82,7 @@ void engine_hl_track_free(engine_hl_track *t) {
         return;
     free(t->loudness);
     free(t->flux);
+    free(t->steady);
     free(t->speech);
     free(t->voice);
     free(t->motion);
@@ -92,43 +97,31 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static int cmp_float(const void *a, const void *b) {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
-static double sigmoid(double x) {
-    return 1.0 / (1.0 + exp(-x));
-}
-
-/* How rhythmic the speech-band envelope is around tick i: the best normalised autocorrelation at
- * lags of 0.2-1 s over +-1.5 s. Beats and hits repeat; syllables do not. */
-static double rhythm_at(const float *band, size_t n, size_t i) {
-    const size_t half = 15;
-    size_t a = i >= half ? i - half : 0, b = i + half < n ? i + half : n - 1;
-    if (b - a < 20)
-        return 0;
-    double mean = 0;
-    for (size_t j = a; j <= b; j++)
-        mean += band[j];
-    mean /= (double)(b - a + 1);
-    double var = 0;
-    for (size_t j = a; j <= b; j++)
-        var += (band[j] - mean) * (band[j] - mean);
-    if (var < 1e-6)
-        return 0;
-    double best = 0;
-    for (size_t lag = 2; lag <= 10; lag++) {
-        double c = 0;
-        for (size_t j = a; j + lag <= b; j++)
-            c += (band[j] - mean) * (band[j + lag] - mean);
-        c /= var * (double)(b - a + 1 - lag) / (double)(b - a + 1);
-        best = c > best ? c : best;
+/* How steady the sound is at a fine scale around tick i: the standard deviation of the speech-band
+ * level of the hops over +-STEADY_HALF_HOPS, mapped from STEADY_DB (and less: 1) to LIVELY_DB (and
+ * more: 0). A crowd, speech or hits move it by 1.5 dB and (much) more within half a second; a hum,
+ * an engine or rain by well under 1 dB. */
+static float steadiness(const hl_raw *raw, size_t i) {
+    double sum = 0, sq = 0;
+    int m = 0;
+    size_t a = i >= STEADY_HALF_TICKS ? i - STEADY_HALF_TICKS : 0;
+    for (size_t j = a; j <= i + STEADY_HALF_TICKS && j < raw->n; j++) {
+        const hl_raw_tick *tk = &raw->ticks[j];
+        for (int k = 0; k < tk->hop_n; k++) {
+            sum += tk->hop_band[k];
+            sq += (double)tk->hop_band[k] * tk->hop_band[k];
+            m++;
+        }
     }
-    return best;
+    if (m < 5)
+        return 0;
+    double mean = sum / m, sd = sqrt(fmax(0, sq / m - mean * mean));
+    double x = (LIVELY_DB - sd) / (LIVELY_DB - STEADY_DB);
+    return (float)(x < 0 ? 0 : x > 1 ? 1 : x);
 }
 
-static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
+/* Loudness, spectral flux and steadiness per tick. */
+static void finish_audio(const hl_raw *raw, engine_hl_track *out) {
     size_t n = out->n;
     for (size_t i = 0; i < n; i++) {
         double e = 0;
@@ -140,66 +133,31 @@ static void finish_audio(const hl_raw *raw, engine_hl_track *out, float *band) {
         double lufs = k ? -0.691 + 10.0 * log10(e / k + 1e-20) : -120.0;
         out->loudness[i] = (float)(lufs < -120 ? -120 : lufs);
         const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
-        band[i] = tk && tk->hops ? tk->band_db_sum / tk->hops : -120.0f;
         out->flux[i] = tk && tk->hops ? tk->flux_sum / tk->hops : 0;
-    }
-    /* noise floor of the speech band: the input's 10th percentile */
-    float *sorted = malloc(n * sizeof(float));
-    float floor_db = -120;
-    if (sorted) {
-        memcpy(sorted, band, n * sizeof(float));
-        qsort(sorted, n, sizeof(float), cmp_float);
-        floor_db = sorted[n / 10];
-        free(sorted);
-    }
-    /* speech: syllabic modulation of the band energy over ~1 s, a harmonic (non-flat) spectrum,
-     * and a level well above the floor */
-    for (size_t i = 0; i < n; i++) {
-        size_t a = i >= 5 ? i - 5 : 0, b = i + 5 < n ? i + 5 : n - 1;
-        double sum = 0, sq = 0, flat = 0;
-        int m = 0, fm = 0;
-        for (size_t j = a; j <= b; j++) {
-            sum += band[j];
-            sq += band[j] * band[j];
-            m++;
-            if (j < raw->n && raw->ticks[j].hops) {
-                flat += raw->ticks[j].flat_sum / raw->ticks[j].hops;
-                fm++;
-            }
-        }
-        double mean = sum / m, sd = sqrt(fmax(0, sq / m - mean * mean));
-        double fl = fm ? flat / fm : 1.0;
-        double level = band[i] > mean ? band[i] - floor_db : mean - floor_db;
-        double p =
-            sigmoid((sd - 4.0) / 1.2) * sigmoid((0.30 - fl) / 0.06) * sigmoid((level - 10.0) / 2.5);
-        if (p > 0.05)
-            p *= sigmoid((0.7 - rhythm_at(band, n, i)) / 0.08);
-        out->speech[i] = (float)p;
-    }
-    /* voice activity: loud enough in the band, with speech around; short gaps closed */
-    for (size_t i = 0; i < n; i++) {
-        float near = 0;
-        for (size_t j = i >= 10 ? i - 10 : 0; j <= i + 10 && j < n; j++)
-            near = out->speech[j] > near ? out->speech[j] : near;
-        out->voice[i] = near > 0.5f && band[i] > floor_db + 12.0f;
-    }
-    size_t last = (size_t)-1;
-    for (size_t i = 0; i < n; i++) {
-        if (!out->voice[i])
-            continue;
-        if (last != (size_t)-1 && i - last > 1 && i - last <= VOICE_CLOSE + 1)
-            memset(out->voice + last + 1, 1, i - last - 1);
-        last = i;
+        out->steady[i] = steadiness(raw, i);
     }
 }
 
-/* Per-tick inter-frame bytes per frame, forward-filled (the motion signal). */
-static void bytes_per_frame(const hl_raw *raw, size_t n, double *pf) {
+/* Per-tick inter-frame complexity per frame, forward-filled (the motion signal): slice bytes at
+ * the reference quantiser HL_QP_REF, by the rate model of block transform coding (the quantiser
+ * step doubles every 6 QP and the bits of a picture about halve with it), so an encoder that raises
+ * the quantiser in action to hold its bitrate does not hide the action. The quantiser is the mean
+ * slice QP over +-0.5 s: rate control moves it slowly, while the slice header of x264 carries the
+ * QP of its first macroblock, which adaptive quantisation moves from frame to frame. */
+static void complexity_per_frame(const hl_raw *raw, size_t n, double *pf) {
     double prev = -1;
     for (size_t i = 0; i < n; i++) {
         const hl_raw_tick *tk = i < raw->n ? &raw->ticks[i] : NULL;
-        if (tk && tk->vframes)
-            prev = tk->vbytes / tk->vframes;
+        if (tk && tk->vframes) {
+            double qp = 0;
+            int m = 0;
+            for (size_t j = i >= 5 ? i - 5 : 0; j <= i + 5 && j < raw->n; j++) {
+                qp += raw->ticks[j].qp_sum;
+                m += raw->ticks[j].qp_n;
+            }
+            double scale = m ? exp2((qp / m - HL_QP_REF) / 6.0) : 1.0;
+            prev = tk->vbytes / tk->vframes * scale;
+        }
         pf[i] = prev;
     }
     size_t first = 0;
@@ -250,7 +208,7 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         free(hi);
         return; /* no motion or avoid signal: the scorer sees a uniform picture */
     }
-    bytes_per_frame(raw, n, pf);
+    complexity_per_frame(raw, n, pf);
     still_level(raw, n, hi);
     /* bytes per frame over +-0.5 s: every frame type counted in proportion */
     double *mean1s = malloc(n * sizeof(double));
@@ -386,16 +344,15 @@ int hl_track_finish(hl_raw *raw, double duration, int has_audio, int macroblocks
         return rc;
     out->duration = duration;
     out->has_audio = has_audio;
-    float *band = calloc(n, sizeof(float));
-    if (!band)
-        return RC_ENOMEM;
     if (has_audio) {
-        finish_audio(raw, out, band);
+        finish_audio(raw, out);
+        rc = hl_voice_finish(raw, out);
+        if (rc)
+            return rc;
     } else {
         for (size_t i = 0; i < n; i++)
             out->loudness[i] = -120;
     }
-    free(band);
     rc = finish_cuts(raw, out);
     if (rc)
         return rc;

@@ -13,6 +13,7 @@
 
 #include "engine/analyze.h"
 #include "engine/hl_int.h"
+#include "engine/hl_qp.h"
 #include "engine/limits.h"
 #include "engine/shots.h"
 
@@ -21,7 +22,8 @@
 #define SPIKE_RING 16
 #define KEY_MIN_GAP 0.5   /* s between decoded frames of all-intra inputs (stay cheap) */
 #define KEY_CUT_DIST 0.35 /* thumbnail distance of two keyframes that makes a cut */
-#define SPIKE_FACTOR 6.0  /* an inter packet this many times the recent median is a cut */
+#define SPIKE_FACTOR 6.0  /* an inter packet this many times the recent upper quartile ... */
+#define SPIKE_MAX_FACTOR 1.5 /* ... and this many times the largest recent one is a cut */
 
 struct hl_video {
     AVCodecContext *dec;
@@ -40,12 +42,8 @@ struct hl_video {
     int ring_n, ring_pos;
     int64_t inter_since_key;
     int after_key; /* the next inter packet is the first after a keyframe */
-    int spike_cuts;
-    /* 0 for codecs whose golden/alt-ref frames make periodic size spikes */ /* inter packets
-                                                                                since the last
-                                                                                keyframe; 0
-                                                                                twice =
-                                                                                all-intra */
+    int spike_cuts; /* 0 for codecs whose golden/alt-ref frames make periodic size spikes */
+    hl_qp *qp;      /* H.264/HEVC: slice bytes and quantisers from the headers; else NULL */
     uint8_t y[THUMB_W * THUMB_H], u[THUMB_W * THUMB_H / 4], v[THUMB_W * THUMB_H / 4];
 };
 
@@ -68,6 +66,10 @@ int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin
         v->macroblocks = 1;
     enum AVCodecID id = st->codecpar->codec_id;
     v->spike_cuts = id != AV_CODEC_ID_VP8 && id != AV_CODEC_ID_VP9 && id != AV_CODEC_ID_AV1;
+    if ((id == AV_CODEC_ID_H264 || id == AV_CODEC_ID_HEVC) &&
+        hl_qp_open(&v->qp, id == AV_CODEC_ID_H264 ? HL_QP_H264 : HL_QP_HEVC,
+                   st->codecpar->extradata, (size_t)st->codecpar->extradata_size))
+        goto fail;
     v->dec = avcodec_alloc_context3(codec);
     v->frame = av_frame_alloc();
     if (!v->dec || !v->frame)
@@ -79,7 +81,8 @@ int hl_video_open(hl_video **out, AVFormatContext *fmt, int index, double origin
     int threads = engine_codec_threads(limits);
     v->dec->thread_count = threads < 2 ? threads : 2;
     v->dec->thread_type = FF_THREAD_SLICE; /* no frame-threading delay: keyframes come out now */
-    v->dec->skip_frame = AVDISCARD_NONKEY;
+    /* no skip_frame = AVDISCARD_NONKEY: only keyframes are sent anyway, and FFmpeg's H.264
+     * decoder drops some of a run of closely spaced IDR pictures under it (fast cutting) */
     v->dec->skip_loop_filter = AVDISCARD_ALL;
     v->dec->flags2 |= AV_CODEC_FLAG2_FAST;
     /* fed keyframes only, decoders complain about missing references: those are expected */
@@ -108,6 +111,7 @@ void hl_video_close(hl_video **pv) {
     engine_guard_free(&v->guard);
     av_frame_free(&v->frame);
     sws_freeContext(v->sws);
+    hl_qp_close(&v->qp);
     free(v);
     *pv = NULL;
 }
@@ -196,28 +200,59 @@ static int cmp_float(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* A cut coded as an inter frame (the encoder declined a keyframe) shows as a packet-size spike. */
-static int inter_packet(hl_video *v, double t, int size, hl_raw *raw) {
+/* What an inter packet codes: its slice bytes (H.264/HEVC: filler data, SEI and parameter sets
+ * left out, so a constant-bitrate stream padded to its rate shows what it really spends) and the
+ * quantiser of its slices (hl_qp.h), which hl_track.c turns the bytes into complexity with. */
+typedef struct coded {
+    float bytes, qp;
+    int has_qp;
+} coded;
+
+static coded packet_coded(hl_video *v, const AVPacket *pkt) {
+    coded c = {(float)pkt->size, 0, 0};
+    if (!v->qp)
+        return c;
+    hl_qp_frame fr;
+    hl_qp_packet(v->qp, pkt->data, (size_t)pkt->size, &fr);
+    if (fr.slices == 0)
+        return c;
+    c.bytes = (float)fr.slice_bytes;
+    c.qp = (float)fr.qp;
+    c.has_qp = fr.has_qp;
+    return c;
+}
+
+/* A cut coded as an inter frame (the encoder declined a keyframe) shows as a spike of slice bytes:
+ * over SPIKE_FACTOR x the upper quartile of the previous SPIKE_RING frames and twice the largest.
+ * (Not of complexity: x264 writes the quantiser of a slice's first macroblock into its header, so
+ * with adaptive quantisation single frames read 20 QP apart.) */
+static int inter_packet(hl_video *v, double t, coded c, hl_raw *raw) {
     hl_raw_tick *tk = hl_raw_at(raw, t);
     if (!tk)
         return RC_ENOMEM;
-    tk->vbytes += (float)size;
+    tk->vbytes += c.bytes;
     tk->vframes++;
+    if (c.has_qp) {
+        tk->qp_sum += c.qp;
+        tk->qp_n++;
+    }
     /* the first inter frame after a keyframe refines the keyframe's quantisation (fixed-quantiser
      * MPEG-4 spends ~25% more on it even in a frozen picture): not a change of the picture */
-    if (!v->after_key && (float)size > tk->vmax)
-        tk->vmax = (float)size;
+    if (!v->after_key && c.bytes > tk->vmax)
+        tk->vmax = c.bytes;
     v->after_key = 0;
     int rc = 0;
     if (v->spike_cuts && v->ring_n == SPIKE_RING) {
         float tmp[SPIKE_RING];
         memcpy(tmp, v->ring, sizeof(tmp));
         qsort(tmp, SPIKE_RING, sizeof(float), cmp_float);
-        float med = tmp[SPIKE_RING * 3 / 4]; /* upper quartile: P frames, not tiny B frames */
-        if (size > SPIKE_FACTOR * med && size > 0.5 * v->macroblocks + 64)
+        float quartile = tmp[SPIKE_RING * 3 / 4]; /* P frames, not tiny B frames */
+        /* and twice the largest: a slow pan makes every few frames 10x the skipped ones between */
+        if (c.bytes > SPIKE_FACTOR * quartile && c.bytes > SPIKE_MAX_FACTOR * tmp[SPIKE_RING - 1] &&
+            c.bytes > 0.5 * v->macroblocks + 64)
             rc = hl_raw_add_cut(raw, t);
     }
-    v->ring[v->ring_pos] = (float)size;
+    v->ring[v->ring_pos] = c.bytes;
     v->ring_pos = (v->ring_pos + 1) % SPIKE_RING;
     if (v->ring_n < SPIKE_RING)
         v->ring_n++;
@@ -236,16 +271,17 @@ int hl_video_packet(hl_video *v, const AVPacket *pkt, hl_raw *raw, rc_error *err
     if (t < 0)
         t = 0;
     v->packets++;
+    coded c = packet_coded(v, pkt); /* every packet: parameter sets may come in band */
     if (!(pkt->flags & AV_PKT_FLAG_KEY)) {
         v->inter_since_key++;
-        return inter_packet(v, t, pkt->size, raw);
+        return inter_packet(v, t, c, raw);
     }
     int all_intra = v->packets > 1 && v->inter_since_key == 0;
     v->inter_since_key = 0;
     v->after_key = !all_intra;
     if (all_intra) {
         /* every frame is a keyframe: sizes still measure change; thumbnails at a low rate */
-        int rc = inter_packet(v, t, pkt->size, raw);
+        int rc = inter_packet(v, t, c, raw);
         if (rc || t - v->last_key_sent < KEY_MIN_GAP)
             return rc;
     }

@@ -10,6 +10,10 @@
 #                   (30 dB above the ambience, still quiet) and a scrolling shot; a black stretch.
 # Each X.mp4 gets X.truth: lines "count N", "clip_duration D", "highlight IN OUT KIND",
 # "avoid IN OUT KIND", "speech IN OUT" (one per sentence).
+#   hl_cuts.mp4      8 s of fast cutting between still test patterns (closely spaced IDR pictures).
+#   hl_qp_x264.mp4, hl_qp_x264.ts, hl_qp_x265.mp4: 4 s at a constant QP of 30 (every slice),
+#                    x264 with B frames and weighted prediction, in MP4 and in MPEG-TS (Annex B).
+#   hl_cbr.mp4       6 s, x264 CBR with HRD filler data (nal-hrd=cbr): packets padded to the rate.
 # --bench writes hl_bench_1080p.mp4 (1920x1080 H.264 ultrafast, 240 s: hl_match twice) instead.
 set -euo pipefail
 mode=${2:-}
@@ -66,7 +70,8 @@ match_program() {
   fc+="[base]nullsink;"
   # audio: ambience (silent during black), three sentences, a crowd swell at 40-48 s
   fc+="anoisesrc=c=brown:a=0.02:r=48000:d=120:seed=11,volume='if(between(t,78,86),0,1)':eval=frame[amb];"
-  fc+="anoisesrc=c=pink:a=0.6:r=48000:d=8:seed=5,volume='if(lt(t,2.5),t/2.5,if(gt(t,6.5),(8-t)/1.5,1))':eval=frame,adelay=40000:all=1[crowd];"
+  # a crowd's roar pulses (cheers, chants): a steady hiss is no event (docs/highlights.md)
+  fc+="anoisesrc=c=pink:a=0.6:r=48000:d=8:seed=5,tremolo=f=4:d=0.4,volume='if(lt(t,2.5),t/2.5,if(gt(t,6.5),(8-t)/1.5,1))':eval=frame,adelay=40000:all=1[crowd];"
   local mix="[amb][crowd]"
   for i in 1 2 3; do
     local ms
@@ -191,4 +196,38 @@ if [ ! -s "$out/hl_short.mp4" ]; then
      -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -shortest "$out/hl_short.tmp.mp4"
   printf "count 3\nclip_duration 10\n" >"$out/hl_short.truth"
   mv "$out/hl_short.tmp.mp4" "$out/hl_short.mp4"
+fi
+
+if [ ! -s "$out/hl_cuts.mp4" ]; then
+  shots=("pal75bars:0.48" "testsrc2:0.84" "pal100bars:0.92" "testsrc:0.56" "smptebars:0.6"
+         "rgbtestsrc:0.8" "pal75bars:0.6" "testsrc2:0.7" "smptehdbars:0.88" "yuvtestsrc:0.62"
+         "pal100bars:0.52" "testsrc:0.48")
+  fc="" labels="" k=0
+  for shot in "${shots[@]}"; do
+    fc+="${shot%%:*}=s=320x180:r=25,trim=duration=${shot#*:},setpts=PTS-STARTPTS[s$k];"
+    labels+="[s$k]"
+    k=$((k + 1))
+  done
+  ff -filter_complex "${fc}${labels}concat=n=$k:v=1:a=0,format=yuv420p[v]" -map "[v]" \
+     -c:v libx264 -preset veryfast -bf 0 "$out/hl_cuts.tmp.mp4"
+  mv "$out/hl_cuts.tmp.mp4" "$out/hl_cuts.mp4"
+fi
+
+if [ ! -s "$out/hl_qp_x264.mp4" ]; then
+  ff -f lavfi -i "testsrc2=s=320x180:r=25:d=4" -c:v libx264 -preset medium -bf 2 \
+     -x264-params qp=30:ipratio=1:pbratio=1:weightp=2 -pix_fmt yuv420p "$out/hl_qp_x264.tmp.mp4"
+  ff -i "$out/hl_qp_x264.tmp.mp4" -c copy -f mpegts "$out/hl_qp_x264.ts"
+  mv "$out/hl_qp_x264.tmp.mp4" "$out/hl_qp_x264.mp4"
+fi
+if [ ! -s "$out/hl_qp_x265.mp4" ]; then
+  ff -f lavfi -i "testsrc2=s=320x180:r=25:d=4" -c:v libx265 -preset fast \
+     -x265-params qp=30:ipratio=1:pbratio=1:log-level=error -pix_fmt yuv420p \
+     "$out/hl_qp_x265.tmp.mp4"
+  mv "$out/hl_qp_x265.tmp.mp4" "$out/hl_qp_x265.mp4"
+fi
+if [ ! -s "$out/hl_cbr.mp4" ]; then
+  ff -f lavfi -i "gradients=s=320x180:r=25:speed=0.004:d=6" -c:v libx264 -preset veryfast \
+     -b:v 1M -maxrate 1M -bufsize 500k -x264-params nal-hrd=cbr -pix_fmt yuv420p \
+     "$out/hl_cbr.tmp.mp4"
+  mv "$out/hl_cbr.tmp.mp4" "$out/hl_cbr.mp4"
 fi

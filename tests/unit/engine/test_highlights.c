@@ -230,6 +230,54 @@ static void test_short_inputs(void **state) {
     engine_hl_track_free(&t);
 }
 
+/* Issue 13: a 40 s input asked for Count 5 x 15 s with two events (dialogue 0-8 s, a crowd 16-26 s)
+ * got one clip - the greedy pass put it over the crowd where it left no room for a second. Two fit
+ * without overlap: both events, ShortInput; the third would be calm: LowInterest. */
+static void test_short_input_says_what_fits(void **state) {
+    (void)state;
+    engine_hl_track t;
+    calm_track(&t, 40, 1);
+    plant_speech(&t, 0.2, 3.6);
+    plant_speech(&t, 4.1, 8.0);
+    plant_loud(&t, 16, 26);
+    engine_hl_selection sel;
+    assert_int_equal(engine_hl_select(&t, 5, 15, &sel), 0);
+    assert_int_equal(sel.n, 2);
+    check_invariants(&sel, 15, 40);
+    assert_true(sel.clips[0].in < 1.0 && sel.clips[0].out > 8.0);
+    assert_true(sel.clips[1].in <= 16.5 && sel.clips[1].out >= 25.5);
+    assert_true(sel.notes & ENGINE_HL_NOTE_SHORT_INPUT);
+    assert_true(sel.notes & ENGINE_HL_NOTE_LOW_INTEREST);
+    /* no clip end cuts a sentence */
+    for (int i = 0; i < sel.n; i++)
+        for (int e = 0; e < 2; e++) {
+            double at = e ? sel.clips[i].out : sel.clips[i].in;
+            assert_false((at > 0.3 && at < 3.5) || (at > 4.2 && at < 7.9));
+        }
+    engine_hl_track_free(&t);
+}
+
+/* A loud but steady stretch (a hum, an engine, rain) is no event, a lively one (a crowd) is. */
+static void test_steady_loudness_is_no_event(void **state) {
+    (void)state;
+    engine_hl_track t;
+    calm_track(&t, 200, 1);
+    plant_loud(&t, 40, 62); /* 22 s of a loud drone */
+    for (size_t i = T(40); i < T(62); i++)
+        t.steady[i] = 1.0f;
+    plant_loud(&t, 130, 138); /* a crowd */
+    engine_hl_selection sel;
+    assert_int_equal(engine_hl_select(&t, 2, 8, &sel), 0);
+    assert_int_equal(sel.n, 1);
+    assert_true(overlaps(&sel.clips[0], 130, 138));
+    assert_true(sel.notes & ENGINE_HL_NOTE_LOW_INTEREST);
+    /* the same drone, lively, is an event again */
+    memset(t.steady, 0, t.n * sizeof(float));
+    assert_int_equal(engine_hl_select(&t, 2, 8, &sel), 0);
+    assert_int_equal(sel.n, 2);
+    engine_hl_track_free(&t);
+}
+
 static void test_deterministic_and_validation(void **state) {
     (void)state;
     engine_hl_track t;
@@ -258,6 +306,8 @@ int main(void) {
         cmocka_unit_test(test_quiet_and_loud_inputs_alike),
         cmocka_unit_test(test_short_inputs),
         cmocka_unit_test(test_deterministic_and_validation),
+        cmocka_unit_test(test_short_input_says_what_fits),
+        cmocka_unit_test(test_steady_loudness_is_no_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

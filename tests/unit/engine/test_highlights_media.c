@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libavformat/avformat.h>
 
 #include "engine/highlights.h"
 
@@ -131,11 +132,83 @@ static void test_progress_and_cancel(void **state) {
     engine_hl_track_free(&t);
 }
 
+static int key_packets(const char *path) {
+    AVFormatContext *fmt = NULL;
+    assert_int_equal(avformat_open_input(&fmt, path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(fmt, NULL) >= 0);
+    AVPacket *pkt = av_packet_alloc();
+    int keys = 0;
+    while (av_read_frame(fmt, pkt) >= 0) {
+        keys += (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    avformat_close_input(&fmt);
+    return keys;
+}
+
+/* Fast cutting between still test patterns: x264 makes an IDR picture of every shot, and FFmpeg's
+ * H.264 decoder under skip_frame = AVDISCARD_NONKEY dropped some of them (4 of 8 in a similar
+ * montage) - cuts and empty pictures were missed. Every keyframe must be decoded. */
+static void test_every_keyframe_decoded(void **state) {
+    (void)state;
+    char path[4096];
+    media_path(path, sizeof(path), "hl_cuts.mp4");
+    int keys = key_packets(path);
+    assert_true(keys >= 8);
+    engine_hl_track t;
+    rc_error err;
+    rc_error_clear(&err);
+    assert_int_equal(engine_hl_analyze(path, NULL, &t, &err), 0);
+    assert_int_equal(t.keyframes_decoded, keys);
+    assert_true(t.n_cut_times >= 9); /* 11 cuts */
+    engine_hl_track_free(&t);
+}
+
+/* Voice activity against the sentence truth of hl_talk (12 sentences, 0.35 s pauses): each
+ * sentence's onset and offset to within 0.1 s and every pause seen; a pause inside a sentence in
+ * at most two of them (one has a comma). */
+static void test_talk_sentence_edges(void **state) {
+    (void)state;
+    char path[4096], truth[4096];
+    media_path(path, sizeof(path), "hl_talk.mp4");
+    media_path(truth, sizeof(truth), "hl_talk.truth");
+    engine_hl_track t;
+    rc_error err;
+    rc_error_clear(&err);
+    assert_int_equal(engine_hl_analyze(path, NULL, &t, &err), 0);
+    FILE *f = fopen(truth, "r");
+    assert_non_null(f);
+    char line[256];
+    double on[32], off[32];
+    int n = 0;
+    while (fgets(line, sizeof(line), f) && n < 32)
+        if (sscanf(line, "speech %lf %lf", &on[n], &off[n]) == 2)
+            n++;
+    fclose(f);
+    assert_int_equal(n, 12);
+    int split = 0;
+    for (int k = 0; k < n; k++) {
+        size_t a = (size_t)(on[k] / ENGINE_HL_STEP), b = (size_t)(off[k] / ENGINE_HL_STEP);
+        /* voiced from its first tick to its last ... */
+        assert_true(t.voice[a + 1] && t.voice[b - 1]);
+        int gap = 0;
+        for (size_t i = a + 1; i < b; i++)
+            gap |= !t.voice[i];
+        split += gap;
+        /* ... and not more than a tick before its onset or after its offset */
+        assert_false(a >= 2 && t.voice[a - 2]);
+        assert_false(b + 2 < t.n && t.voice[b + 2]);
+    }
+    assert_true(split <= 2);
+    engine_hl_track_free(&t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_match_signals),
-        cmocka_unit_test(test_no_audio_and_errors),
-        cmocka_unit_test(test_progress_and_cancel),
+        cmocka_unit_test(test_match_signals),       cmocka_unit_test(test_no_audio_and_errors),
+        cmocka_unit_test(test_progress_and_cancel), cmocka_unit_test(test_every_keyframe_decoded),
+        cmocka_unit_test(test_talk_sentence_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* Unit tests for the per-tick rules that turn raw accumulators into the highlight signal track
  * (still/black detection, voice pauses, cut merging), on synthetic accumulators. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -209,57 +210,82 @@ static void test_thumb_empty(void **state) {
     assert_int_equal(hl_thumb_empty(y, u, v), 0);
 }
 
-static void voice_tick(hl_raw *raw, double t, float band_db, float flat) {
+/* One 20 ms hop of audio features: every sub-band at its level, the speech band at the loudest. */
+static void hop(hl_raw *raw, double t, const float sub[HL_SUBBANDS], float periodicity) {
     hl_raw_tick *tk = hl_raw_at(raw, t + 1e-6);
     assert_non_null(tk);
-    for (int h = 0; h < 5; h++) {
-        tk->hops++;
-        tk->band_db_sum += band_db;
-        tk->flat_sum += flat;
-        tk->k_energy += band_db > -50 ? 1e-3 * HL_TICK_SAMPLES / 5 : 1e-8 * HL_TICK_SAMPLES / 5;
-        tk->k_samples += HL_TICK_SAMPLES / 5;
+    assert_true(tk->hop_n < HL_TICK_HOPS);
+    int k = tk->hop_n++;
+    float band = -120;
+    for (int b = 0; b < HL_SUBBANDS; b++) {
+        tk->hop_sub[k][b] = sub[b];
+        band = sub[b] > band ? sub[b] : band;
     }
+    tk->hop_band[k] = band;
+    tk->hop_per[k] = periodicity;
+    tk->hops++;
+    tk->k_energy += 1e-6 * HL_TICK_SAMPLES / 5;
+    tk->k_samples += HL_TICK_SAMPLES / 5;
 }
 
+/* Speech over a music bed: the bed's notes swell and decay by 12 dB below 1 kHz (and are
+ * periodic), nothing above; speech lifts the bands above 1 kHz in syllables with short gaps between
+ * words, and pauses 0.3 s between two sentences. The pause and the sentence edges must be found to
+ * within a tick, the bed's swells and the word gaps must not read as either. */
 static void test_voice_pauses(void **state) {
     (void)state;
     hl_raw raw;
     memset(&raw, 0, sizeof(raw));
-    /* 0-5 s ambience; 5-15 s speech: syllables of irregular length, 0.1 s word gaps, and one
-     * 0.3 s pause between sentences at 10.0-10.3 s; then ambience */
-    static const int syll[] = {2, 3, 1, 4, 2, 2, 3, 1, 2, 5};
-    double t = 0;
-    for (; t < 5 - 1e-9; t += ENGINE_HL_STEP)
-        voice_tick(&raw, t, -70, 0.7f);
-    int k = 0, left = syll[0];
-    for (size_t i = 50; i < 150; i++, t += ENGINE_HL_STEP) {
-        if (i >= 100 && i < 103) {
-            voice_tick(&raw, t, -70, 0.7f); /* the pause between two sentences */
-            continue;
+    /* words of a few syllables (3-5 hops, with a 20 ms consonant between them) and gaps of
+     * 20-60 ms between words */
+    static const int word[] = {2, 3, 1, 4, 2, 2, 3, 1, 2, 5}; /* syllables */
+    int k = 0, syllables = word[0], in_syllable = 0, gap = 0;
+    for (int h = 0; h < 1000; h++) { /* 20 s */
+        double t = h * 0.02;
+        float note = -40.0f - 12.0f * (float)fmod(t, 1.5) / 1.5f; /* swells every 1.5 s */
+        float sub[HL_SUBBANDS] = {note, note - 4, -85, -88, -90};
+        float per = 0.8f; /* a music bed is periodic too */
+        int speaking = t >= 5.0 && t < 15.0 && !(t >= 10.0 && t < 10.3);
+        if (speaking) {
+            if (gap > 0) {
+                gap--; /* between words: the bands above 1 kHz drop back to the bed */
+            } else if (in_syllable > 0) {
+                in_syllable--;
+                float stress = 3.0f * (float)((k + syllables) % 4); /* syllables differ */
+                sub[1] = fmaxf(sub[1], -42 - stress);
+                sub[2] = -36 - stress - 2 * (float)(in_syllable % 3);
+                sub[3] = -42 - stress;
+                sub[4] = -55;
+                per = 0.9f;
+            } else {
+                sub[2] = -62; /* a consonant between syllables */
+                sub[3] = -60;
+                sub[4] = -58;
+                per = 0.3f;
+                if (syllables-- > 0) {
+                    in_syllable = 3 + (k + syllables) % 3;
+                } else {
+                    syllables = word[++k % 10];
+                    gap = 1 + k % 3;
+                }
+            }
         }
-        if (left == 0) {
-            voice_tick(&raw, t, -52, 0.4f); /* a gap between words */
-            left = syll[++k % 10];
-            continue;
-        }
-        voice_tick(&raw, t, -30 + 3 * (float)(left % 2), 0.15f);
-        left--;
+        hop(&raw, t, sub, per);
     }
-    for (; t < 20 - 1e-9; t += ENGINE_HL_STEP)
-        voice_tick(&raw, t, -70, 0.7f);
     video_ticks(&raw, 0, 20, 60, 300);
     engine_hl_track t2;
     assert_int_equal(hl_track_finish(&raw, 20, 1, MBS, &t2), 0);
-    assert_true(none_set(t2.voice, 0, 4));
-    assert_true(none_set(t2.voice, 16.5, 20));
-    /* word gaps are closed, the sentence pause is not */
-    assert_true(all_set(t2.voice, 6, 9.8));
-    assert_true(none_set(t2.voice, 10.05, 10.25));
+    assert_true(none_set(t2.voice, 0, 4.9));
+    assert_true(none_set(t2.voice, 15.1, 20));
+    /* edges to within a tick, word gaps closed, the sentence pause open */
+    assert_true(all_set(t2.voice, 5.0, 9.9));
+    assert_true(all_set(t2.voice, 10.4, 14.9));
+    assert_true(none_set(t2.voice, 10.1, 10.2));
     double sum = 0;
     for (size_t i = 60; i < 95; i++)
         sum += t2.speech[i];
     assert_true(sum / 35 > 0.5);
-    assert_true(t2.speech[20] < 0.1f);
+    assert_true(t2.speech[20] < 0.1f); /* the bed alone is no speech */
     engine_hl_track_free(&t2);
     hl_raw_free(&raw);
 }
