@@ -42,12 +42,9 @@
 #define PEAK_HALF_TICKS 10 /* the speech level is the loudest hop over +-1 s */
 #define PEAK_ON_DB 26.0    /* ... and a hop must also be within this of it to start activity */
 #define PEAK_OFF_DB 30.0   /* ... and within this to hold it: 30 dB under a sentence is silence */
-#define VOICE_GAP_HOPS 11
-#define HOLD_PEAK_DB 26.0 /* a hop is also active within this of the loudest hop ... */
-#define HOLD_QUIET_DB                                                                              \
-    20.0 /* ... and this far over the room between sentences (a nasal) */ /* gaps up to 0.16 s     \
-                                                                             inside a sentence are \
-                                                                             closed */
+#define VOICE_GAP_HOPS 11  /* gaps up to 0.22 s inside a sentence are closed */
+#define HOLD_PEAK_DB 26.0  /* a hop is also active within this of the loudest hop ... */
+#define HOLD_QUIET_DB 20.0 /* ... and this far over the room between sentences (a nasal) */
 #define VOICE_CONTEXT_TICKS 5
 #define SPEECH_YES 0.5f
 #define SPEECH_HALF_TICKS 5 /* the speech likelihood looks at +-0.5 s */
