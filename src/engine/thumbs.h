@@ -1,0 +1,46 @@
+/* thumbs: one small JPEG picture for each of a list of time ranges of a video (a shot, a
+ * segment, a highlight clip), for people looking at a job's result.
+ *
+ * Cost is what matters: a 2-hour input with 500 shots must not pay a second decode. For each range
+ * the picture is the first keyframe inside it (one frame decoded - encoders put a keyframe at most
+ * hard cuts), else the frame at the range's middle, decoded from the keyframe before it (at most
+ * ENGINE_THUMB_MAX_FRAMES frames; past that, the last one decoded). Ranges are visited in time
+ * order and a range the decoder is already in front of continues without a seek. */
+#ifndef REELCUT_ENGINE_THUMBS_H
+#define REELCUT_ENGINE_THUMBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "util/rc.h"
+
+#define ENGINE_THUMB_WIDTH 160
+#define ENGINE_THUMB_MAX_FRAMES 300 /* decoded for one range at most (12 s at 25 fps) */
+
+typedef struct engine_thumb_range {
+    double start, end; /* s from the start of the media, start < end */
+} engine_thumb_range;
+
+typedef struct engine_thumb {
+    uint8_t *jpeg; /* NULL when the range holds no frame (past the end of the video) */
+    size_t size;
+    double at;         /* when the frame shown is (s), -1 without one */
+    int width, height; /* of the JPEG, display aspect (sample aspect ratio applied) */
+} engine_thumb;
+
+typedef struct engine_thumb_stats {
+    int seeks;           /* seeks made */
+    long frames_decoded; /* frames the decoder returned */
+} engine_thumb_stats;
+
+/* Fills out[i] for ranges[i], i < n (out is caller-allocated, n entries). width 0 = the default.
+ * stats may be NULL. Returns 0, or an RC_E* with err naming the source (engine_source_name): the
+ * media cannot be opened, has no video, or its pictures are over the source's limits. A range
+ * that is empty or reversed is RC_EINVAL. Free the pictures with engine_thumbs_free. */
+int engine_thumbs(const engine_source *src, const engine_thumb_range *ranges, size_t n, int width,
+                  engine_thumb *out, engine_thumb_stats *stats, rc_error *err);
+
+void engine_thumbs_free(engine_thumb *t, size_t n);
+
+#endif
