@@ -193,7 +193,7 @@ static void set_notes(const engine_hl_track *t, engine_hl_selection *out) {
     size_t voiced = 0, avoided = 0;
     for (size_t i = 0; i < t->n; i++) {
         voiced += t->voice[i];
-        avoided += t->avoid[i];
+        avoided += t->avoid[i] != 0;
     }
     if (t->has_audio && voiced < 10)
         out->notes |= ENGINE_HL_NOTE_NO_SPEECH;

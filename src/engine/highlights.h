@@ -12,6 +12,8 @@
 #define ENGINE_HL_STEP 0.1     /* seconds per tick of the signal track */
 #define ENGINE_HL_MAX_CLIPS 10 /* Strategy.Count upper bound */
 
+enum { ENGINE_HL_AVOID_FROZEN = 1, ENGINE_HL_AVOID_EMPTY = 2 };
+
 /* The signals of one input on a fixed grid of ENGINE_HL_STEP seconds (tick i covers
  * [i*step, (i+1)*step) from the start of the media). Every array holds n values. */
 typedef struct engine_hl_track {
@@ -26,7 +28,8 @@ typedef struct engine_hl_track {
     uint8_t *voice;    /* 1 while someone is speaking (0 in pauses between sentences) */
     float *motion;     /* coded video bytes per macroblock per frame: motion and detail, >= 0 */
     float *cuts;       /* shot changes starting in this tick */
-    uint8_t *avoid;    /* 1 = black, frozen or empty picture: never inside a clip */
+    uint8_t *avoid;    /* never inside a clip: ENGINE_HL_AVOID_FROZEN (the picture stands still) or
+                          ENGINE_HL_AVOID_EMPTY (black or a flat card); 0 = usable */
     double *cut_times; /* exact times (s) of the shot changes, increasing */
     size_t n_cut_times;
     /* analysis statistics */
@@ -88,6 +91,22 @@ typedef struct engine_hl_selection {
  * Returns 0, RC_EINVAL for bad parameters, or RC_ENOMEM. */
 int engine_hl_select(const engine_hl_track *t, int count, double clip_duration,
                      engine_hl_selection *out);
+
+/* What the picker measured, for people to look at: the four reasons' strengths (each [0,1], the
+ * scales of engine_hl_clip's reasons) at `rate` points a second - point i the mean over
+ * [i/rate, (i+1)/rate) s, the cut rate over the CUT_SPAN seconds around its point - and the
+ * avoided stretches. */
+#define ENGINE_HL_SIGNAL_CUT_SPAN 5.0
+typedef struct engine_hl_signals {
+    size_t n;    /* points */
+    double rate; /* points a second */
+    float *speech, *loudness, *motion, *cut_rate;
+} engine_hl_signals;
+
+/* Fills *out for t at rate (0 < rate <= 1 / ENGINE_HL_STEP). Returns 0, RC_EINVAL or RC_ENOMEM
+ * (then *out holds nothing). Free with engine_hl_signals_free. */
+int engine_hl_signals_of(const engine_hl_track *t, double rate, engine_hl_signals *out);
+void engine_hl_signals_free(engine_hl_signals *s);
 
 /* The note's stable name ("NoAudio", "NoSpeech", ...) and a one-line explanation. */
 const char *engine_hl_note_name(enum engine_hl_note note);

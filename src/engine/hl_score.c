@@ -171,3 +171,54 @@ void hl_scorer_window(const hl_scorer *s, size_t a, size_t b, hl_window_score *o
         score *= 1 - 0.5 * (s->silent[b] - s->silent[a]) / len;
     out->score = clamp01(score);
 }
+
+int engine_hl_signals_of(const engine_hl_track *t, double rate, engine_hl_signals *out) {
+    memset(out, 0, sizeof(*out));
+    if (!(rate > 0 && rate <= 1.0 / ENGINE_HL_STEP + 1e-9))
+        return RC_EINVAL;
+    size_t per = (size_t)lround(1.0 / (rate * ENGINE_HL_STEP)); /* ticks a point */
+    if (per < 1)
+        per = 1;
+    size_t n = (t->n + per - 1) / per;
+    out->rate = 1.0 / ((double)per * ENGINE_HL_STEP);
+    hl_scorer sc;
+    if (t->n == 0)
+        return 0;
+    if (hl_scorer_init(&sc, t, 0))
+        return RC_ENOMEM;
+    out->speech = malloc(n * sizeof(float));
+    out->loudness = malloc(n * sizeof(float));
+    out->motion = malloc(n * sizeof(float));
+    out->cut_rate = malloc(n * sizeof(float));
+    if (!out->speech || !out->loudness || !out->motion || !out->cut_rate) {
+        hl_scorer_free(&sc);
+        engine_hl_signals_free(out);
+        return RC_ENOMEM;
+    }
+    size_t half = (size_t)lround(ENGINE_HL_SIGNAL_CUT_SPAN / 2 / ENGINE_HL_STEP);
+    for (size_t k = 0; k < n; k++) {
+        size_t a = k * per, b = a + per < t->n ? a + per : t->n;
+        hl_window_score w;
+        hl_scorer_window(&sc, a, b, &w);
+        out->speech[k] = (float)w.speech;
+        out->loudness[k] = (float)w.loudness;
+        out->motion[k] = (float)w.motion;
+        size_t mid = (a + b) / 2;
+        size_t ca = mid > half ? mid - half : 0, cb = mid + half < t->n ? mid + half : t->n;
+        hl_scorer_window(&sc, ca, cb, &w); /* cb > mid >= ca: mid < t->n */
+        out->cut_rate[k] = (float)w.cut_rate;
+    }
+    out->n = n;
+    hl_scorer_free(&sc);
+    return 0;
+}
+
+void engine_hl_signals_free(engine_hl_signals *s) {
+    if (!s)
+        return;
+    free(s->speech);
+    free(s->loudness);
+    free(s->motion);
+    free(s->cut_rate);
+    memset(s, 0, sizeof(*s));
+}

@@ -241,7 +241,9 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         relative = 0;
     for (size_t i = 0; i < n; i++) {
         out->motion[i] = (float)(pf[i] / macroblocks);
-        out->avoid[i] = mean1s[i] < static_bytes || hi[i] < 24.0 + 0.02 * macroblocks;
+        out->avoid[i] = mean1s[i] < static_bytes || hi[i] < 24.0 + 0.02 * macroblocks
+                            ? ENGINE_HL_AVOID_FROZEN
+                            : 0;
     }
     /* the relative rule only where the level is flat: a frozen picture costs the same every
      * frame, a calm but live shot (the cheapest stretch of a calm film) does not */
@@ -258,7 +260,7 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
             j++;
         }
         if (top - lo <= 0.06 * lo + 2.0)
-            memset(out->avoid + i, 1, j - i);
+            memset(out->avoid + i, ENGINE_HL_AVOID_FROZEN, j - i);
         i = j;
     }
     /* an empty keyframe (black, flat) poisons the ticks after it while the picture stays still:
@@ -267,13 +269,13 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
     for (size_t i = 0; i < n && i < raw->n; i++) {
         if (!raw->ticks[i].empty)
             continue;
-        out->avoid[i] = 1;
+        out->avoid[i] = ENGINE_HL_AVOID_EMPTY;
         for (size_t j = i + 1; j < n && out->cuts[j] == 0; j++) {
             if (hi[j] > still_max)
                 break;
             if (j < raw->n && raw->ticks[j].key && !raw->ticks[j].empty)
                 break;
-            out->avoid[j] = 1;
+            out->avoid[j] = ENGINE_HL_AVOID_EMPTY;
         }
     }
     /* still stretches shorter than STATIC_MIN_TICKS (between cuts) are a held shot */
@@ -299,7 +301,7 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
         for (size_t j = i; j-- > 0 && !out->avoid[j];) {
             if (hi[j] > still_max || (j < raw->n && raw->ticks[j].key && !raw->ticks[j].empty))
                 break;
-            out->avoid[j] = 1;
+            out->avoid[j] = ENGINE_HL_AVOID_EMPTY;
         }
     }
     free(pf);
