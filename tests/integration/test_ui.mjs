@@ -72,7 +72,8 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) await server.stop();
+  // (a clean exit: no sanitizer report from the media and /ui/ paths)
+  if (server) assert.equal(await server.stop(), 0, server.log().slice(-4000));
   cleanup(dir);
 });
 
