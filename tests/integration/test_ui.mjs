@@ -259,6 +259,26 @@ test('dashboard: sign-in, submit, progress, timeline, clip playback, highlights'
   await shot('jobs');
 });
 
+test('dashboard: the job list pages through ListSmartJobs', async () => {
+  for (let i = 0; i < 11; i++) {
+    await c.call('SubmitHighlightExtractionJob', {
+      InputConfig: { MediaArray: [{ MediaURL: 'oss://media-in/sample.mp4' }], Strategy: { Count: 1, ClipDuration: 3 } } });
+  }
+  const total = Number((await c.call('ListSmartJobs', { PageSize: 1 })).TotalCount);
+  assert.ok(total >= 13);
+  await page.goto(`${base}/ui/#/jobs`);
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 10);
+  const first = await page.$$eval('tr[data-job]', (rows) => rows.map((r) => r.dataset.job));
+  assert.equal(await page.locator('#prev').count(), 0);
+  await page.click('#next');
+  await page.waitForFunction((n) => document.querySelectorAll('tr[data-job]').length === n, total - 10);
+  const second = await page.$$eval('tr[data-job]', (rows) => rows.map((r) => r.dataset.job));
+  assert.equal(new Set([...first, ...second]).size, total);
+  await page.click('#prev');
+  await page.waitForFunction((id) => document.querySelector('tr[data-job]')?.dataset.job === id, first[0]);
+  assert.equal(await page.locator('tr[data-job]').count(), 10);
+});
+
 // The engine does not write thumbnails and signal tracks yet (docs/ui.md): the drawing code is
 // checked on a track and thumbnail of the shape documented there, served by /media like real ones.
 test('dashboard: signal curves, black/frozen stretches and thumbnails from the documented [ext] fields', async () => {
