@@ -10,7 +10,8 @@ build_pkgs=(build-essential cmake ninja-build pkg-config ffmpeg
   libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libinih-dev libpq-dev libhiredis-dev)
 test_pkgs=(libcmocka-dev opencv-doc espeak-ng sqlite3 jq curl time
   postgresql python3-swift redis-server libhiredis-dev
-  clang libclang-rt-14-dev) # libFuzzer + sanitizer runtimes for tests/fuzz (Debian 12: clang 14)
+  clang libclang-rt-14-dev # libFuzzer + sanitizer runtimes for tests/fuzz (Debian 12: clang 14)
+  chromium)                # headless browser of the dashboard tests (driven by npm playwright-core)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then want+=("${test_pkgs[@]}"); fi

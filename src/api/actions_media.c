@@ -5,6 +5,7 @@
 
 #include "api/actions.h"
 #include "api/errors.h"
+#include "api/web.h"
 #include "store/store.h"
 #include "util/timeutil.h"
 
@@ -128,6 +129,8 @@ int api_action_get_media(api_call *call, rc_error *err) {
     json_object_set_new(info, "MediaBasicInfo", basic);
     if (m.status == STORE_MEDIA_NORMAL && m.probe_json) {
         json_t *file = json_loads(m.probe_json, 0, NULL);
+        if (file)
+            api_web_play_file_url(call, m.input_url, file);
         if (file)
             json_object_set_new(info, "FileInfoList", json_pack("[o]", file));
     }

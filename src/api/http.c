@@ -126,18 +126,45 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     return MHD_YES;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *con, http_response *res) {
+int http_response_add_header(http_response *res, const char *name, const char *value) {
+    if (res->n_more >= HTTP_MORE_HEADERS || strlen(name) >= sizeof(res->more[0].name) ||
+        strlen(value) >= sizeof(res->more[0].value))
+        return RC_ETOOBIG;
+    http_more_header *h = &res->more[res->n_more++];
+    memcpy(h->name, name, strlen(name) + 1);
+    memcpy(h->value, value, strlen(value) + 1);
+    return 0;
+}
+
+/* The MHD response of res: its file, its static body or its malloc'd body (taken over). */
+static struct MHD_Response *make_response(http_response *res) {
+    if (res->has_file) {
+        struct MHD_Response *r =
+            MHD_create_response_from_fd_at_offset64(res->file_len, res->file_fd, res->file_offset);
+        if (!r)
+            close(res->file_fd);
+        res->has_file = 0;
+        return r;
+    }
+    if (res->static_body)
+        return MHD_create_response_from_buffer(res->body_len, (void *)res->static_body,
+                                               MHD_RESPMEM_PERSISTENT);
     if (!res->body) {
         res->body = strdup("{}");
         res->body_len = 2;
     }
     struct MHD_Response *r =
         MHD_create_response_from_buffer(res->body_len, res->body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
+    if (!r)
         free(res->body);
-        return MHD_NO;
-    }
     res->body = NULL;
+    return r;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *con, http_response *res) {
+    struct MHD_Response *r = make_response(res);
+    if (!r)
+        return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                             res->content_type ? res->content_type
                                               : "application/json;charset=utf-8");
@@ -145,6 +172,8 @@ static enum MHD_Result send_response(struct MHD_Connection *con, http_response *
         MHD_add_response_header(r, "x-acs-request-id", res->request_id);
     if (res->extra_name[0])
         MHD_add_response_header(r, res->extra_name, res->extra_value);
+    for (size_t i = 0; i < res->n_more; i++)
+        MHD_add_response_header(r, res->more[i].name, res->more[i].value);
     enum MHD_Result ret = MHD_queue_response(con, (unsigned)res->status, r);
     MHD_destroy_response(r);
     return ret;

@@ -5,6 +5,7 @@
 #define REELCUT_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/rc.h"
 
@@ -32,6 +33,11 @@ typedef struct http_request {
 /* A request whose response comes later, from any thread (see http_response.defer_start). */
 typedef struct http_deferred http_deferred;
 typedef struct http_response http_response;
+#define HTTP_MORE_HEADERS 8
+typedef struct http_more_header {
+    char name[48];
+    char value[256];
+} http_more_header;
 /* Starts the work of a deferred request: runs on the pool thread once the connection is held. */
 typedef void (*http_start_fn)(void *ctx, http_deferred *d);
 
@@ -43,6 +49,16 @@ struct http_response {
     char request_id[40];       /* sent as x-acs-request-id when set */
     char extra_name[64];       /* one more header (e.g. x-acs-retry-after), when set */
     char extra_value[128];
+    http_more_header more[HTTP_MORE_HEADERS]; /* further headers: http_response_add_header */
+    size_t n_more;
+    /* Bodies that are not a malloc'd buffer (body stays NULL): static_body (body_len bytes that
+     * outlive the server, never freed: compiled-in assets), or an open file: has_file set, the
+     * server sends file_len bytes from file_offset of file_fd (sendfile where it can) and closes
+     * file_fd whatever happens. */
+    const void *static_body;
+    int has_file;
+    int file_fd;
+    uint64_t file_offset, file_len;
     /* Instead of a response now: the handler sets defer_start (status and body unused), the
      * server holds the connection (suspended: its thread goes on with other connections) and
      * calls defer_start(defer_ctx, d); whoever finishes the work calls http_deferred_done(d) once,
@@ -56,6 +72,10 @@ struct http_response {
 /* Sends res (filled as a handler would; its body is taken over) as the response of d and releases
  * d. Call exactly once per deferred request, from any thread. */
 void http_deferred_done(http_deferred *d, http_response *res);
+
+/* Adds one response header (name and value are copied). Returns 0, or RC_ETOOBIG when the value
+ * does not fit or HTTP_MORE_HEADERS are set already. */
+int http_response_add_header(http_response *res, const char *name, const char *value);
 
 /* Finds a header by name, case-insensitively; NULL if absent. */
 const char *http_header_get(const http_request *req, const char *name);

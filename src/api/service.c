@@ -9,6 +9,7 @@
 #include "api/actions.h"
 #include "api/errors.h"
 #include "api/sign.h"
+#include "api/web.h"
 #include "jobs/execute.h"
 #include "util/ids.h"
 #include "util/json.h"
@@ -201,6 +202,8 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
     ids_uuid(call.request_id);
     _Static_assert(sizeof(res->request_id) >= sizeof(call.request_id), "request id fits");
     memcpy(res->request_id, call.request_id, sizeof(call.request_id));
+    if (api_web_handle(svc, req, res)) /* the dashboard and media URLs (docs/ui.md) */
+        return;
     const char *host = http_header_get(req, "host");
     call.host = host ? host : "";
     call.started_ms = time_mono_ms();

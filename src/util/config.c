@@ -41,6 +41,7 @@ static const option options[] = {
     INT("server", "http_threads", http_threads, 0, 256),
     STR("server", "public_host", public_host),
     STR("server", "recommend_url", recommend_url),
+    STR("server", "public_url", public_url),
     STR("store", "url", store_url),
     INT("store", "nonce_table_mb", nonce_table_mb, 0, 4096),
     STR("keys", "file", keys_file),
@@ -293,6 +294,11 @@ static int check_storage(const config *cfg, rc_error *err) {
 
 int config_finalize(config *cfg, rc_error *err) {
     char path[CONFIG_PATH_MAX + 32];
+    if (cfg->public_url[0] && strncmp(cfg->public_url, "http://", 7) != 0 &&
+        strncmp(cfg->public_url, "https://", 8) != 0)
+        return rc_fail(err, RC_EINVAL, "InvalidParameter",
+                       "server.public_url \"%s\" must start with http:// or https://",
+                       cfg->public_url);
     int rc = check_storage(cfg, err);
     if (rc)
         return rc;
