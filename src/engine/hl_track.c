@@ -304,6 +304,19 @@ static void finish_video(const hl_raw *raw, engine_hl_track *out, int macroblock
             out->avoid[j] = ENGINE_HL_AVOID_EMPTY;
         }
     }
+    /* A still stretch that runs into an empty keyframe without a cut was that empty picture all
+     * along (it went black at the cut before it, between keyframes, and the keyframe's change of
+     * picture put a cut on the keyframe itself): black, not frozen. */
+    for (size_t i = 1; i < n && i < raw->n; i++) {
+        if (!raw->ticks[i].empty || out->avoid[i] != ENGINE_HL_AVOID_EMPTY)
+            continue;
+        for (size_t j = i; j-- > 0 && out->avoid[j] == ENGINE_HL_AVOID_FROZEN;) {
+            if ((j + 1 < i && out->cuts[j + 1] != 0) ||
+                (j < raw->n && raw->ticks[j].key && !raw->ticks[j].empty))
+                break;
+            out->avoid[j] = ENGINE_HL_AVOID_EMPTY;
+        }
+    }
     free(pf);
     free(hi);
     free(mean1s);
