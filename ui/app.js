@@ -1,7 +1,7 @@
 // app: the dashboard's pages - sign-in, job list, job page, submit form - routed by the URL hash.
-import { h, fmtTime, fmtDuration, fmtDate } from './dom.js';
-import { call, getKey, setKey, ImsError, inputUrl, playUrl } from './api.js';
-import { timeline, curves, stretchesOf } from './timeline.js';
+import { h, fmtDuration, fmtDate } from './dom.js';
+import { call, getKey, setKey, ImsError } from './api.js';
+import { JOB_ERRORS, resultSections } from './job.js';
 
 const main = document.getElementById('main');
 let timers = []; // polls of the current page, stopped on navigation
@@ -134,85 +134,7 @@ async function jobsPage(params) {
 }
 
 // ---- job page -------------------------------------------------------------------------------
-const JOB_ERRORS = {
-  'InvalidParameter.ResourceNotFound': 'An input object, URL or media asset did not exist when the job ran.',
-  'InvalidParameter.ResourceContentBad': 'An input could not be read as media, or has no video stream.',
-  'InvalidParameter.OutOfRange': 'A value was out of range when the job ran (highlight inputs over 2 h in total, or a range starting past the end).',
-  InputReadFailed: 'Reading an input failed (storage or download error) after retries.',
-  OutputWriteFailed: 'Writing an output clip failed after retries.',
-  JobTimeout: 'The job ran longer than the configured maximum.',
-  InternalError: 'Something else went wrong (or the attempt limit was reached).',
-};
-
-function sourcePlayer(location) {
-  const video = h('video', { class: 'source-player', controls: true, preload: 'metadata', muted: true });
-  const note = h('p', { class: 'hint' });
-  const box = h('div', { class: 'source' }, h('h3', { text: 'Source' }), video, note);
-  const ready = inputUrl(location).then((u) => {
-    if (u) video.src = u;
-    else { video.hidden = true; note.textContent = `${location}: not in a local bucket, so this page cannot play it.`; }
-    return !!u;
-  });
-  box.seek = async (t) => {
-    if (!(await ready)) return;
-    video.currentTime = t;
-    video.play().catch(() => {});
-  };
-  box.video = video;
-  return box;
-}
-
-function clipCard(c, kind) {
-  const card = h('div', { class: 'clip', dataset: { index: String(c.Index) } },
-    h('div', { class: 'clip-head' }, h('strong', { text: `${kind} ${c.Index}` }),
-      ` ${fmtTime(c.In)} – ${fmtTime(c.Out)} (${Number(c.Duration).toFixed(1)} s)`,
-      c.Rank !== undefined ? h('span', { class: 'rank', text: ` Rank ${c.Rank}` }) : null,
-      c.Score !== undefined ? h('span', { class: 'score', text: ` Score ${Number(c.Score).toFixed(2)}` }) : null));
-  if (c.Reasons) {
-    card.append(h('div', { class: 'reasons' }, Object.entries(c.Reasons).map(([k, v]) =>
-      h('div', { class: 'reason', dataset: { reason: k }, title: `${k}: strength of this signal in the clip` },
-        h('span', { class: 'reason-name', text: k }),
-        h('span', { class: 'reason-bar' }, h('span', { style: { width: `${Math.round(100 * v)}%` } })),
-        h('span', { class: 'reason-value', text: Number(v).toFixed(2) })))));
-  }
-  if (c.MediaURL) {
-    const v = h('video', { class: 'clip-player', controls: true, preload: 'metadata', muted: true });
-    playUrl(c.MediaURL).then((u) => { if (u) v.src = u; else v.replaceWith(h('span', { class: 'hint', text: c.MediaURL })); });
-    card.append(v, h('div', { class: 'hint', text: c.MediaURL }));
-  }
-  return card;
-}
-
-async function trackOf(where) {
-  const key = where && where.SignalTrackKey;
-  if (!key) return null;
-  try {
-    const u = await playUrl(key);
-    const r = u ? await fetch(u, { credentials: 'omit' }) : null;
-    return r && r.ok ? await r.json() : null;
-  } catch { return null; }
-}
-
-// One input's section: timeline (+ curves), source player, clips.
-async function inputSection({ title, location, duration, items, boundaries, shots, clips, clipKind, trackHolder }) {
-  const src = sourcePlayer(location);
-  const track = await trackOf(trackHolder);
-  const section = h('section', { class: 'card input' }, h('h2', { text: title }),
-    h('p', { class: 'hint', text: location || '' }));
-  const draw = (d) => timeline({ duration: d, items, boundaries, shots,
-    stretches: track ? stretchesOf(track) : [], onSeek: (t) => src.seek(t) });
-  let tl = draw(duration);
-  section.append(tl);
-  if (track) section.append(curves(track, duration));
-  if (!(duration > 0)) { // highlights carry no source duration: take the player's once known
-    src.video.addEventListener('loadedmetadata', () => {
-      if (src.video.duration > 0) { const n = draw(src.video.duration); tl.replaceWith(n); tl = n; }
-    });
-  }
-  section.append(src, h('div', { class: 'clips' }, clips.map((c) => clipCard(c, clipKind))));
-  return section;
-}
-
+// (the result sections are job.js's)
 async function jobPage(jobId) {
   const head = h('section', { class: 'card' }, h('p', { text: 'Loading…' }));
   const inputs = h('div', { id: 'inputs' });
@@ -249,47 +171,6 @@ async function jobPage(jobId) {
   };
   await render();
   every(1000, render);
-}
-
-async function resultSections(g, ai) {
-  const info = g.SmartJobInfo || {};
-  if (Array.isArray(ai.Segments)) {
-    const segs = ai.Segments;
-    return [await inputSection({
-      title: `Input: ${segs.length} segment${segs.length === 1 ? '' : 's'} (${ai.Mode})`,
-      location: info.InputConfig && info.InputConfig.InputFile, duration: ai.Duration,
-      items: segs.map((s) => ({ kind: 'segment', index: s.Index, in: s.In, out: s.Out,
-        label: `#${s.Index}`, title: `Segment ${s.Index}: ${fmtTime(s.In)}–${fmtTime(s.Out)}`, thumb: s.ThumbnailKey })),
-      boundaries: segs.map((s) => s.In), shots: Array.isArray(ai.Shots) ? ai.Shots : [],
-      clips: segs, clipKind: 'Segment', trackHolder: ai,
-    })];
-  }
-  const bySource = new Map();
-  for (const c of ai.Highlights || []) {
-    if (!bySource.has(c.SourceIndex)) bySource.set(c.SourceIndex, []);
-    bySource.get(c.SourceIndex).push(c);
-  }
-  const sources = Array.isArray(ai.Sources) ? ai.Sources : [];
-  const out = [];
-  for (const n of ai.Notes || []) {
-    out.push(h('div', { class: 'note card' }, h('strong', { text: `Input ${n.SourceIndex + 1}: ${n.Code}` }), ' ', n.Message));
-  }
-  for (const [i, clips] of [...bySource.entries()].sort((a, b) => a[0] - b[0])) {
-    const s = sources.find((x) => x.SourceIndex === i) || {};
-    const location = clips[0].SourceMediaId || clips[0].SourceMediaURL;
-    out.push(await inputSection({
-      title: `Input ${i + 1}: ${clips.length} highlight${clips.length === 1 ? '' : 's'}`, location,
-      duration: s.Duration,
-      items: clips.map((c) => ({ kind: 'window', index: c.Index, in: c.In, out: c.Out,
-        label: `#${c.Index} R${c.Rank} ${Number(c.Score).toFixed(2)}`,
-        title: `Highlight ${c.Index}: rank ${c.Rank}, score ${Number(c.Score).toFixed(2)}; ` +
-          Object.entries(c.Reasons || {}).map(([k, v]) => `${k} ${Number(v).toFixed(2)}`).join(', '),
-        thumb: c.ThumbnailKey })),
-      shots: Array.isArray(s.Shots) ? s.Shots : [], clips, clipKind: 'Highlight', trackHolder: s,
-    }));
-  }
-  if (!out.length) out.push(h('p', { class: 'card', text: 'No highlights were found.' }));
-  return out;
 }
 
 // ---- submit ---------------------------------------------------------------------------------

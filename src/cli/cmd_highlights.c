@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
+#include "cli/report.h"
 #include "jobs/highlights.h"
 #include "jobs/objectkey.h"
 #include "jobs/spec.h"
@@ -22,7 +23,7 @@
 typedef struct hl_cli {
     const char *files[MAX_ARG_FILES];
     int n_files;
-    const char *count, *clip_duration, *output, *width, *height, *input_config;
+    const char *count, *clip_duration, *output, *width, *height, *input_config, *report;
 } hl_cli;
 
 static void hl_usage(FILE *out) {
@@ -30,9 +31,11 @@ static void hl_usage(FILE *out) {
         out,
         "usage: reelcut highlights FILE... [--count N] [--clip-duration D] [--output TEMPLATE]\n"
         "                          [--width W] [--height H] [--input-config JSON|@FILE]\n"
+        "                          [--report FILE.html]\n"
         "Picks up to N clips (1-10, default 5) of about D seconds (3-60, default 15) per input\n"
         "and prints the AiResult JSON. --output writes each clip to TEMPLATE, where {index}\n"
-        "is the clip's Index (without it, _{index} goes before the extension).\n");
+        "is the clip's Index (without it, _{index} goes before the extension). --report writes\n"
+        "the job page (timelines, thumbnails, signal curves, players) as one HTML file.\n");
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -59,6 +62,8 @@ static int parse_args(int argc, char **argv, hl_cli *cli) {
             slot = &cli->height;
         else if (strcmp(a, "--input-config") == 0)
             slot = &cli->input_config;
+        else if (strcmp(a, "--report") == 0)
+            slot = &cli->report;
         if (slot) {
             if (i + 1 >= argc)
                 return usage_error("%s needs a value", a);
@@ -266,9 +271,22 @@ int cli_highlights(int argc, char **argv) {
         goto failed;
     }
     if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) ||
-        puts("") == EOF) {
+        puts("") == EOF || fflush(stdout) != 0) {
         rc = rc_fail(&err, RC_EWRITE, NULL, "cannot write to standard output");
         goto failed;
+    }
+    if (cli.report) {
+        cli_report_input *rin = calloc(spec.n_media, sizeof(*rin));
+        char *ai = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        for (size_t i = 0; rin && i < spec.n_media; i++)
+            rin[i] = (cli_report_input){inputs[i].media_url, inputs[i].path};
+        cli_report r = {"HighlightExtraction", rin, spec.n_media, ai, &limits};
+        rc = rin && ai ? cli_report_write(cli.report, &r, &err)
+                       : rc_fail(&err, RC_ENOMEM, NULL, "out of memory");
+        free(rin);
+        free(ai);
+        if (rc)
+            goto failed;
     }
     status = 0;
     goto out;

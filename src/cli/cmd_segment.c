@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
+#include "cli/report.h"
 #include "jobs/objectkey.h"
 #include "jobs/segmentation.h"
 #include "util/rc.h"
@@ -21,6 +22,7 @@
 typedef struct segment_args {
     const char *input;
     const char *output; /* template, NULL = no export */
+    const char *report; /* --report FILE.html, NULL = none */
     segmentation_range ranges[MAX_RANGES];
     size_t nb_ranges;
     int user_defined;
@@ -32,8 +34,10 @@ static void segment_usage(FILE *out) {
     fprintf(out,
             "usage: reelcut segment FILE [--ranges IN-OUT,IN-OUT...] [--output TEMPLATE]\n"
             "                            [--width W] [--height H] [--min-shot SECONDS]\n"
+            "                            [--report FILE.html]\n"
             "Without --ranges: one segment per shot (BasicClipSplit); with them: UserDefined.\n"
             "--output writes each segment to TEMPLATE with {index} = 1, 2, ... (ObjectKey rules).\n"
+            "--report writes the job page (timeline, thumbnails, players) as one HTML file.\n"
             "Prints the AiResult JSON on stdout. Exit status: docs/cli.md.\n");
 }
 
@@ -117,6 +121,8 @@ static int parse_args(int argc, char **argv, segment_args *a, rc_error *err) {
             int rc = parse_size(opt, argv[++i], opt[2] == 'w' ? &a->width : &a->height, err);
             if (rc)
                 return rc;
+        } else if (strcmp(opt, "--report") == 0 && has_value) {
+            a->report = argv[++i];
         } else if (strcmp(opt, "--min-shot") == 0 && has_value) {
             double v;
             const char *s = argv[++i];
@@ -257,8 +263,15 @@ int cli_segment(int argc, char **argv) {
         rc = rc_fail(&err, RC_ENOMEM, NULL, "out of memory rendering the result");
         goto out;
     }
-    if (puts(json) == EOF || fflush(stdout) != 0)
+    if (puts(json) == EOF || fflush(stdout) != 0) {
         rc = rc_fail(&err, RC_EWRITE, NULL, "cannot write to standard output");
+        goto out;
+    }
+    if (args.report) {
+        cli_report_input in = {args.input, path};
+        cli_report r = {"Segmentation", &in, 1, json, &limits};
+        rc = cli_report_write(args.report, &r, &err);
+    }
 out:
     free(json);
     segmentation_result_free(&res);
