@@ -48,7 +48,7 @@ export function clipCard(c, kind) {
         h('span', { class: 'reason-value', text: Number(v).toFixed(2) })))));
   }
   if (c.MediaURL) {
-    const v = h('video', { class: 'clip-player', controls: true, preload: 'metadata', muted: true });
+    const v = h('video', { class: 'clip-player', controls: true, preload: 'none', muted: true }); // (500 segments: no 500 loads)
     playUrl(c.MediaURL).then((u) => { if (u) v.src = u; else v.replaceWith(h('span', { class: 'hint', text: c.MediaURL })); });
     card.append(v, h('div', { class: 'hint', text: c.MediaURL }));
   }

@@ -15,4 +15,6 @@ const head = h('section', { class: 'card' },
   h('details', { class: 'raw' }, h('summary', { text: 'Raw AiResult' }),
     h('pre', { id: 'raw-airesult', text: JSON.stringify(ai, null, 2) })));
 document.getElementById('main').replaceChildren(head, h('div', { id: 'inputs' }, ...await resultSections(g, ai)));
+void document.body.offsetHeight; // (layout done: what a person waits for)
+performance.mark('reelcut-ready');
 document.body.dataset.ready = '1';

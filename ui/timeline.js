@@ -26,7 +26,9 @@ export function timeline({ duration, items, boundaries = [], shots = [], stretch
       dataset: { index: String(it.index), in: String(it.in), out: String(it.out) },
       style: { left: pct(it.in, d), width: pct(it.out - it.in, d) } },
     h('span', { class: 'label', text: it.label }));
-    if (it.thumb) {
+    // (a thumbnail in a block narrower than ~1/60 of the axis is a few pixels of noise: the
+    // block's title and the clip list name it instead)
+    if (it.thumb && (it.out - it.in) >= d / 60) {
       playUrl(it.thumb).then((u) => { if (u) block.prepend(h('img', { class: 'thumb', src: u, alt: '' })); });
     }
     axis.append(block);
@@ -57,7 +59,15 @@ export function curves(track, d) {
     const v = Array.isArray(track[name]) ? track[name] : null;
     if (!v || !v.length) continue;
     const dur = d > 0 ? d : v.length / rate;
-    const pts = v.map((y, i) => `${((i / rate) / dur * 1000).toFixed(1)},${(40 - 38 * Math.max(0, Math.min(1, +y || 0))).toFixed(1)}`);
+    // at most one point per unit of the 1000-wide view box: the highest value of each unit (a
+    // 2-hour input has 14,400 points a curve; peaks are what a person looks for)
+    const per = Math.max(1, Math.ceil(v.length / 1000));
+    const pts = [];
+    for (let i = 0; i < v.length; i += per) {
+      let y = 0;
+      for (let k = i; k < Math.min(v.length, i + per); k++) y = Math.max(y, Math.max(0, Math.min(1, +v[k] || 0)));
+      pts.push(`${((i / rate) / dur * 1000).toFixed(1)},${(40 - 38 * y).toFixed(1)}`);
+    }
     const svg = h('svg', { svg: true, class: `curve ${cls}`, viewBox: '0 0 1000 40', preserveAspectRatio: 'none',
       'data-signal': name, 'data-points': String(v.length) },
     h('polyline', { svg: true, points: pts.join(' ') }));
