@@ -123,8 +123,10 @@ typedef struct store_client_token {
     const char *action;      /* e.g. "SubmitSegmentationJob" */
     const char *token;       /* ClientToken, 1-64 printable ASCII */
     const char *fingerprint; /* digest of the decoded business parameters (caller's choice) */
-    int64_t ttl_s;           /* 0 = 86400 */
+    int64_t ttl_s;           /* 0 = STORE_CLIENT_TOKEN_TTL_S */
 } store_client_token;
+
+#define STORE_CLIENT_TOKEN_TTL_S 86400 /* API.md §4.0: a ClientToken holds for 24 h */
 
 enum store_submit_outcome {
     STORE_SUBMIT_CREATED = 0, /* a new row was inserted (and the token recorded) */
