@@ -105,6 +105,14 @@ void store_job_page_free(store_job_page *page) {
     memset(page, 0, sizeof(*page));
 }
 
+void store_page_set_cursor(store_job_page *page) {
+    if (!page->has_more || page->count == 0)
+        return;
+    const store_job *last = &page->jobs[page->count - 1];
+    page->next_time = last->create_time;
+    memcpy(page->next_id, last->job_id, sizeof(page->next_id));
+}
+
 void store_media_free(store_media *m) {
     if (!m)
         return;

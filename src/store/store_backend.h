@@ -7,6 +7,26 @@
 
 #include "store/store.h"
 
+/* The job columns both backends read (same SQL, same order: job_id 0, user_id 1, type 2, state 3,
+ * progress 4, the text columns 5-18, times 19-21, attempts 22, lease 23-24, outbox 25-26); the
+ * brief variant, for lists, leaves out the large documents. Append a WHERE clause. */
+#define STORE_JOB_COLS_HEAD "j.job_id, j.user_id, j.type, j.state, j.progress, "
+#define STORE_JOB_COLS_DOCS "j.input_config, j.job_params, j.output_config, "
+#define STORE_JOB_COLS_NODOCS "NULL, NULL, NULL, "
+#define STORE_JOB_COLS_MID                                                                         \
+    "j.user_data, j.input_file, j.output_bucket, j.output_object, j.title, j.notify_address, "
+#define STORE_JOB_COLS_RESULT "j.ai_result, "
+#define STORE_JOB_COLS_TAIL                                                                        \
+    "j.media_url, j.media_id, j.error_code, j.error_message, j.create_time, j.modified_time, "     \
+    "j.finish_time, j.attempts, j.lease_owner, j.lease_expires_ms, o.state, o.last_error "         \
+    "FROM jobs j LEFT JOIN outbox o ON o.job_id=j.job_id "
+#define STORE_JOB_SELECT_FULL                                                                      \
+    "SELECT " STORE_JOB_COLS_HEAD STORE_JOB_COLS_DOCS STORE_JOB_COLS_MID STORE_JOB_COLS_RESULT     \
+        STORE_JOB_COLS_TAIL
+#define STORE_JOB_SELECT_BRIEF                                                                     \
+    "SELECT " STORE_JOB_COLS_HEAD STORE_JOB_COLS_NODOCS STORE_JOB_COLS_MID                         \
+    "NULL, " STORE_JOB_COLS_TAIL
+
 /* A write transaction of a backend: its connection (sqlite3 *, PGconn *). */
 typedef struct store_txn {
     void *conn;
@@ -130,6 +150,9 @@ int store_pg_open(store *st, const char *conninfo, rc_error *err);
 static inline int64_t store_token_expiry(const store_client_token *tok, int64_t now) {
     return now + (tok->ttl_s > 0 ? tok->ttl_s : STORE_CLIENT_TOKEN_TTL_S);
 }
+
+/* The keyset cursor of a list page with has_more set: after its last row. */
+void store_page_set_cursor(store_job_page *page);
 
 /* The default job title "default_title_<CreateTime ISO>" into out (>= 40 bytes). */
 void store_default_title(int64_t create_time, char *out, size_t n);

@@ -10,20 +10,6 @@
 #define UNFINISHED_LOCK_KEY 0x7265656c63757402LL /* serialises the queue-capacity check */
 #define CAPACITY_MARGIN 64
 
-/* Same column order as the SQLite backend; read by read_job(). */
-#define JOB_COLS_HEAD "j.job_id, j.user_id, j.type, j.state, j.progress, "
-#define JOB_COLS_MID                                                                               \
-    "j.user_data, j.input_file, j.output_bucket, j.output_object, j.title, j.notify_address, "
-#define JOB_COLS_TAIL                                                                              \
-    "j.media_url, j.media_id, j.error_code, j.error_message, j.create_time, j.modified_time, "     \
-    "j.finish_time, j.attempts, j.lease_owner, j.lease_expires_ms, o.state, o.last_error "         \
-    "FROM jobs j LEFT JOIN outbox o ON o.job_id=j.job_id "
-#define JOB_SELECT_FULL                                                                            \
-    "SELECT " JOB_COLS_HEAD "j.input_config, j.job_params, j.output_config, " JOB_COLS_MID         \
-    "j.ai_result, " JOB_COLS_TAIL
-#define JOB_SELECT_BRIEF                                                                           \
-    "SELECT " JOB_COLS_HEAD "NULL, NULL, NULL, " JOB_COLS_MID "NULL, " JOB_COLS_TAIL
-
 static int read_job(PGresult *r, int row, store_job *job) {
     int oom = 0;
     memset(job, 0, sizeof(*job));
@@ -62,8 +48,8 @@ static int get_job(PGconn *conn, const char *job_id, int scoped, uint64_t user_i
     if (scoped)
         store_pg_int(&p, (int64_t)user_id);
     int rc = store_pg_exec(conn,
-                           scoped ? JOB_SELECT_FULL "WHERE j.job_id=$1 AND j.user_id=$2"
-                                  : JOB_SELECT_FULL "WHERE j.job_id=$1",
+                           scoped ? STORE_JOB_SELECT_FULL "WHERE j.job_id=$1 AND j.user_id=$2"
+                                  : STORE_JOB_SELECT_FULL "WHERE j.job_id=$1",
                            &p, &res, err);
     if (rc)
         return rc;
@@ -417,7 +403,8 @@ int store_pg_job_list(store *st, const store_job_query *q, store_job_page *page,
     store_pg_int(&p, limit + 1); /* one more tells whether rows follow */
     store_pg_int(&p, offset);
     snprintf(sql, sizeof(sql),
-             JOB_SELECT_BRIEF "%s%s ORDER BY j.create_time %s, j.job_id %s LIMIT $%d OFFSET $%d",
+             STORE_JOB_SELECT_BRIEF
+             "%s%s ORDER BY j.create_time %s, j.job_id %s LIMIT $%d OFFSET $%d",
              where, cursor, asc ? "ASC" : "DESC", asc ? "ASC" : "DESC", p.n - 1, p.n);
     rc = store_pg_exec(conn, sql, &p, &res, err);
     if (rc)
@@ -438,11 +425,7 @@ int store_pg_job_list(store *st, const store_job_query *q, store_job_page *page,
             goto out;
         page->count++;
     }
-    if (page->has_more) {
-        const store_job *last = &page->jobs[page->count - 1];
-        page->next_time = last->create_time;
-        memcpy(page->next_id, last->job_id, sizeof(page->next_id));
-    }
+    store_page_set_cursor(page);
     rc = store_pg_commit(conn, err);
 out:
     PQclear(res);

@@ -7,22 +7,7 @@
 
 #include "store/store_sqlite_int.h"
 
-/* Column order read by read_job(). The list variant leaves out the large documents. */
-#define JOB_COLS_HEAD "j.job_id, j.user_id, j.type, j.state, j.progress, "
-#define JOB_COLS_DOCS "j.input_config, j.job_params, j.output_config, "
-#define JOB_COLS_NODOCS "NULL, NULL, NULL, "
-#define JOB_COLS_MID                                                                               \
-    "j.user_data, j.input_file, j.output_bucket, j.output_object, j.title, j.notify_address, "
-#define JOB_COLS_RESULT "j.ai_result, "
-#define JOB_COLS_TAIL                                                                              \
-    "j.media_url, j.media_id, j.error_code, j.error_message, j.create_time, j.modified_time, "     \
-    "j.finish_time, j.attempts, j.lease_owner, j.lease_expires_ms, o.state, o.last_error "         \
-    "FROM jobs j LEFT JOIN outbox o ON o.job_id=j.job_id "
-#define JOB_SELECT_FULL                                                                            \
-    "SELECT " JOB_COLS_HEAD JOB_COLS_DOCS JOB_COLS_MID JOB_COLS_RESULT JOB_COLS_TAIL
-#define JOB_SELECT_BRIEF "SELECT " JOB_COLS_HEAD JOB_COLS_NODOCS JOB_COLS_MID "NULL, " JOB_COLS_TAIL
-
-/* Fills job from the current row of a JOB_SELECT_* statement. Returns 0 or RC_ENOMEM. */
+/* Fills job from the current row of a STORE_JOB_SELECT_* statement. Returns 0 or RC_ENOMEM. */
 static int read_job(sqlite3_stmt *stmt, store_job *job) {
     int oom = 0;
     memset(job, 0, sizeof(*job));
@@ -64,10 +49,11 @@ static int read_job(sqlite3_stmt *stmt, store_job *job) {
 static int get_job(store *st, sqlite3 *db, const char *job_id, int scoped, uint64_t user_id,
                    store_job *out, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
-    int rc = store_sq_prepare_cached(st, db,
-                                     scoped ? JOB_SELECT_FULL "WHERE j.job_id=?1 AND j.user_id=?2"
-                                            : JOB_SELECT_FULL "WHERE j.job_id=?1",
-                                     &stmt, err);
+    int rc =
+        store_sq_prepare_cached(st, db,
+                                scoped ? STORE_JOB_SELECT_FULL "WHERE j.job_id=?1 AND j.user_id=?2"
+                                       : STORE_JOB_SELECT_FULL "WHERE j.job_id=?1",
+                                &stmt, err);
     if (rc)
         return rc;
     store_sq_bind_text(stmt, 1, job_id);
@@ -509,8 +495,8 @@ int store_sq_job_list(store *st, const store_job_query *q, store_job_page *page,
     stmt = NULL;
 
     snprintf(sql, sizeof(sql),
-             JOB_SELECT_BRIEF "%s%s ORDER BY j.create_time %s, j.job_id %s"
-                              " LIMIT :lim OFFSET :off",
+             STORE_JOB_SELECT_BRIEF "%s%s ORDER BY j.create_time %s, j.job_id %s"
+                                    " LIMIT :lim OFFSET :off",
              where,
              !q->has_cursor ? ""
              : asc          ? " AND (j.create_time>:t OR (j.create_time=:t AND j.job_id>:id))"
@@ -554,11 +540,7 @@ int store_sq_job_list(store *st, const store_job_query *q, store_job_page *page,
         rc = store_sq_fail(db, "list jobs", err);
         goto out;
     }
-    if (page->has_more) {
-        const store_job *last = &page->jobs[page->count - 1];
-        page->next_time = last->create_time;
-        memcpy(page->next_id, last->job_id, sizeof(page->next_id));
-    }
+    store_page_set_cursor(page);
 out:
     sqlite3_finalize(stmt);
     store_sq_put(st, db);
