@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blob/blob_s3.h"
+#include "blob/s3/blob_s3.h"
 
 typedef struct router_route {
     char bucket[64];

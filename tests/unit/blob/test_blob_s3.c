@@ -6,8 +6,8 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "blob/blob_s3.h"
-#include "blob/blob_s3_int.h"
+#include "blob/s3/blob_s3.h"
+#include "blob/s3/blob_s3_int.h"
 #include "blob_suite.h"
 #include "tcp_fault.h"
 

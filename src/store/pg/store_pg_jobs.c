@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_pg_int.h"
+#include "store/pg/store_pg_int.h"
 
 #define UNFINISHED_LOCK_KEY 0x7265656c63757402LL /* serialises the queue-capacity check */
 #define CAPACITY_MARGIN 64

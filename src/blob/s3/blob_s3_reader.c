@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "blob/blob_s3_int.h"
+#include "blob/s3/blob_s3_int.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 

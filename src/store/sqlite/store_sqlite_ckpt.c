@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/store_sqlite_int.h"
 #include "util/log.h"
 
 #define CKPT_WAKE_FRAMES 1000    /* the SQLite default auto-checkpoint threshold */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/store_sqlite_int.h"
 
 /* Fills job from the current row of a STORE_JOB_SELECT_* statement. Returns 0 or RC_ENOMEM. */
 static int read_job(sqlite3_stmt *stmt, store_job *job) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_pg_int.h"
+#include "store/pg/store_pg_int.h"
 #include "util/log.h"
 
 #define NONCE_PURGE_EVERY 256u

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "store/store_nonce_table.h"
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/store_sqlite_int.h"
 #include "util/log.h"
 
 #define NONCE_EPOCH_S 1800     /* (the key of rows already written: never change it) */
