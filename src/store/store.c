@@ -105,6 +105,14 @@ void store_job_page_free(store_job_page *page) {
     memset(page, 0, sizeof(*page));
 }
 
+int store_throttled(rc_error *err) {
+    return rc_fail(err, RC_EBUSY, "Throttling", "Request was denied due to request throttling.");
+}
+
+int store_job_exists(rc_error *err, const char *job_id) {
+    return rc_fail(err, RC_EEXIST, "InternalError", "job store: job %s already exists", job_id);
+}
+
 void store_page_set_cursor(store_job_page *page) {
     if (!page->has_more || page->count == 0)
         return;
@@ -410,7 +418,9 @@ int store_job_progress(store *st, const char *job_id, const char *owner, int pro
                        rc_error *err) {
     CHECK(owner, "owner");
     CHECK_ID(job_id);
-    return st->ops->job_progress(st, job_id, owner, progress, err);
+    /* Below 100: only store_job_finish completes a job. */
+    int p = progress < 0 ? 0 : progress > 99 ? 99 : progress;
+    return st->ops->job_progress(st, job_id, owner, p, err);
 }
 
 int store_job_finish(store *st, const char *job_id, const char *owner, const store_job_result *res,

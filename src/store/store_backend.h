@@ -52,6 +52,7 @@ typedef struct store_ops {
                    rc_error *err);
     int (*job_heartbeat)(store *st, const char *job_id, const char *owner, int64_t lease_ms,
                          rc_error *err);
+    /* progress already clamped to [0,99] */
     int (*job_progress)(store *st, const char *job_id, const char *owner, int progress,
                         rc_error *err);
     int (*job_release)(store *st, const char *job_id, const char *owner, rc_error *err);
@@ -150,6 +151,11 @@ int store_pg_open(store *st, const char *conninfo, rc_error *err);
 static inline int64_t store_token_expiry(const store_client_token *tok, int64_t now) {
     return now + (tok->ttl_s > 0 ? tok->ttl_s : STORE_CLIENT_TOKEN_TTL_S);
 }
+
+/* The answers of a submission the queue limit refuses (RC_EBUSY, Throttling) and of a taken
+ * job_id (RC_EEXIST): err filled the same way by every backend; return the rc. */
+int store_throttled(rc_error *err);
+int store_job_exists(rc_error *err, const char *job_id);
 
 /* The keyset cursor of a list page with has_more set: after its last row. */
 void store_page_set_cursor(store_job_page *page);

@@ -122,7 +122,7 @@ static int insert_job(store *st, PGconn *conn, const store_job *job, rc_error *e
         " VALUES($1, $2, $3, 'Created', 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 0)",
         &p, NULL, err);
     if (rc == RC_EEXIST)
-        rc_fail(err, RC_EEXIST, "InternalError", "job store: job %s already exists", job->job_id);
+        store_job_exists(err, job->job_id);
     return rc;
 }
 
@@ -151,7 +151,7 @@ static int check_capacity(PGconn *conn, int64_t max_unfinished, rc_error *err) {
             rc = count_unfinished(conn, &n, err);
     }
     if (rc == 0 && n >= max_unfinished)
-        rc = rc_fail(err, RC_EBUSY, "Throttling", "Request was denied due to request throttling.");
+        rc = store_throttled(err);
     return rc;
 }
 
@@ -322,11 +322,10 @@ int store_pg_job_heartbeat(store *st, const char *job_id, const char *owner, int
 
 int store_pg_job_progress(store *st, const char *job_id, const char *owner, int progress,
                           rc_error *err) {
-    int p = progress < 0 ? 0 : progress > 99 ? 99 : progress;
     return owned_update(st,
                         "UPDATE jobs SET progress=greatest(progress, $3::integer) WHERE job_id=$1"
                         " AND state='Executing' AND lease_owner=$2",
-                        job_id, owner, p, err);
+                        job_id, owner, progress, err);
 }
 
 int store_pg_job_release(store *st, const char *job_id, const char *owner, rc_error *err) {

@@ -157,8 +157,7 @@ static int insert_job(store *st, sqlite3 *db, const store_job *job, rc_error *er
     if (sqlite3_step(stmt) != SQLITE_DONE) {
         rc = store_sq_fail(db, "insert job", err);
         if (rc == RC_EEXIST)
-            rc_fail(err, RC_EEXIST, "InternalError", "job store: job %s already exists",
-                    job->job_id);
+            store_job_exists(err, job->job_id);
     }
     store_sq_release(st, db, stmt);
     return rc;
@@ -200,8 +199,7 @@ static int submit_locked(store *st, sqlite3 *db, const store_job *job,
         if (*unfinished < 0 && (rc = count_unfinished(st, db, unfinished, err)) != 0)
             return rc;
         if (*unfinished >= max_unfinished)
-            return rc_fail(err, RC_EBUSY, "Throttling",
-                           "Request was denied due to request throttling.");
+            return store_throttled(err);
     }
     rc = insert_job(st, db, job, err);
     if (rc == 0 && tok)
@@ -420,11 +418,10 @@ int store_sq_job_heartbeat(store *st, const char *job_id, const char *owner, int
 
 int store_sq_job_progress(store *st, const char *job_id, const char *owner, int progress,
                           rc_error *err) {
-    int p = progress < 0 ? 0 : progress > 99 ? 99 : progress;
     return owned_update(st,
                         "UPDATE jobs SET progress=max(progress, ?3) WHERE job_id=?1 AND"
                         " state='Executing' AND lease_owner=?2",
-                        job_id, owner, p, err);
+                        job_id, owner, progress, err);
 }
 
 int store_sq_job_release(store *st, const char *job_id, const char *owner, rc_error *err) {
