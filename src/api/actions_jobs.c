@@ -224,11 +224,11 @@ int api_action_get_job(api_call *call, rc_error *err) {
 
 int api_action_list_jobs(api_call *call, rc_error *err) {
     jobs_list_params p;
-    int rc = jobs_list_params_parse(
-        api_call_param(call, "JobState"), api_call_param(call, "JobType"),
-        api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
-        api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
-        api_call_param(call, "MaxResults"), &p, err);
+    int rc =
+        jobs_list_params_parse(api_call_param(call, "JobState"), api_call_param(call, "JobType"),
+                               api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
+                               api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
+                               api_call_param(call, "MaxResults"), &p, err);
     if (rc)
         return rc;
     store_job_query q = {.user_id = call->auth->user_id,
@@ -250,8 +250,8 @@ int api_action_list_jobs(api_call *call, rc_error *err) {
     char total[24], max[16];
     snprintf(total, sizeof(total), "%lld", (long long)page.total);
     snprintf(max, sizeof(max), "%d", p.page_size);
-    json_t *body = json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total,
-                             "MaxResults", max);
+    json_t *body =
+        json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total, "MaxResults", max);
     if (page.has_more) {
         char token[256];
         if (jobs_list_token_encode(&p, page.next_time, page.next_id, token, sizeof(token)) == 0)

@@ -58,9 +58,9 @@ typedef struct blob_reader_ops {
 
 struct blob_reader {
     const blob_reader_ops *ops;
-    int64_t size;          /* object size in bytes, fixed at open */
-    rc_error err;          /* the first read failure (sticky), code "" */
-    int failed;            /* 1 once a read failed: every later read fails the same way */
+    int64_t size; /* object size in bytes, fixed at open */
+    rc_error err; /* the first read failure (sticky), code "" */
+    int failed;   /* 1 once a read failed: every later read fails the same way */
     blob_reader_stats stats;
 };
 

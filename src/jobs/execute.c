@@ -40,10 +40,10 @@ void jobs_policy_from_config(const config *cfg, blob_backend *blob, jobs_policy 
     policy->bucket_exists = blob ? bucket_known : NULL;
     policy->bucket_ctx = blob;
     policy->allow_local_paths = cfg->allow_local_paths;
-    /* An Endpoint override uses the [s3] credentials: without them there is nothing to sign with. */
-    policy->allow_endpoint_override =
-        cfg->storage_allow_endpoint_override && cfg->s3_access_key_id[0] &&
-        cfg->s3_secret_access_key[0];
+    /* An Endpoint override uses the [s3] credentials: without them there is nothing to sign with.
+     */
+    policy->allow_endpoint_override = cfg->storage_allow_endpoint_override &&
+                                      cfg->s3_access_key_id[0] && cfg->s3_secret_access_key[0];
     for (int i = 0; i < cfg->n_allowed_roots && i < JOBS_POLICY_LIST_MAX; i++)
         policy->local_roots[policy->n_local_roots++] = cfg->allowed_roots[i];
     for (int i = 0; i < cfg->n_allowed_hosts && i < JOBS_POLICY_LIST_MAX; i++)
@@ -123,8 +123,8 @@ void jobs_object_input_free(jobs_object_input *in) {
         blob_reader_get_stats(in->reader, &st);
     if (st.requests > 0) { /* a remote object (local files count no requests) */
         log_info("input %s: read %lld of %lld bytes in %d requests%s", in->path,
-                 (long long)st.bytes_fetched, (long long)blob_reader_size(in->reader),
-                 st.requests, st.fallback ? " (fell back to a temp-file download)" : "");
+                 (long long)st.bytes_fetched, (long long)blob_reader_size(in->reader), st.requests,
+                 st.fallback ? " (fell back to a temp-file download)" : "");
     }
     blob_reader_close(in->reader);
     in->reader = NULL;
@@ -195,8 +195,7 @@ static int resolve_location(jobs_executor *ex, const store_job *job, const jobs_
         int rc = jobs_object_input_open(ex->blob, loc->bucket, loc->key, work_dir, out, &berr);
         if (rc == RC_ENOENT)
             return rc_fail(err, rc, "InvalidParameter.ResourceNotFound",
-                           "The resource operated \"%s\" cannot be found: %s", param,
-                           berr.message);
+                           "The resource operated \"%s\" cannot be found: %s", param, berr.message);
         if (rc)
             return rc_fail(err, RC_EREAD, "InputReadFailed", "%s: %s", param, berr.message);
         return 0;

@@ -173,8 +173,7 @@ static int export_all(const jobs_hl_request *req, const engine_progress *progres
         engine_progress_span span;
         engine_progress sub = engine_progress_sub(&span, progress, lo, hi);
         engine_source source = source_of(&req->inputs[c->source_index]);
-        rc = engine_export_source(&source, c->clip.in, c->clip.out, path, &opts, &sub, NULL,
-                                  err);
+        rc = engine_export_source(&source, c->clip.in, c->clip.out, path, &opts, &sub, NULL, err);
         if (!rc)
             rc = ex->publish(ex->user, c->index, path, &c->media_url, &c->media_id, err);
     }

@@ -26,9 +26,9 @@ typedef struct jobs_hl_input {
 
 typedef struct jobs_hl_request {
     const jobs_hl_input *inputs;
-    size_t n_inputs;                /* 1..30 */
-    int count;                      /* clips per input, 1..10 */
-    double clip_duration;           /* seconds, 3..60 */
+    size_t n_inputs;                  /* 1..30 */
+    int count;                        /* clips per input, 1..10 */
+    double clip_duration;             /* seconds, 3..60 */
     const jobs_output_sink *exporter; /* NULL = time ranges only */
     int width, height;                /* export size, 0 = source size (API.md §4.0 size rules) */
 } jobs_hl_request;

@@ -167,8 +167,8 @@ static int count_unfinished(store *st, sqlite3 *db, int64_t *n, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
     int rc = store_sq_prepare_cached(
         st, db,
-        "SELECT coalesce(sum(n), 0) FROM job_counts WHERE state IN ('Created', 'Executing')",
-        &stmt, err);
+        "SELECT coalesce(sum(n), 0) FROM job_counts WHERE state IN ('Created', 'Executing')", &stmt,
+        err);
     if (rc)
         return rc;
     if (sqlite3_step(stmt) == SQLITE_ROW)
