@@ -20,7 +20,7 @@ typedef struct config {
     int http_threads;        /* libmicrohttpd thread pool size; 0 = CPU count */
     char public_host[256];   /* HostId in error bodies; empty = the Host header */
     char recommend_url[512]; /* troubleshooting URL for error bodies; empty = none */
-    char public_url[256]; /* http(s)://host[:port] browsers reach the service at; empty = none */
+    char public_url[256];    /* http(s)://host[:port] browsers reach the service at; empty = none */
     /* [store] */
     char store_url[CONFIG_PATH_MAX]; /* empty = the SQLite file DATA_DIR/reelcut.db */
     int nonce_table_mb;              /* SQLite: shared replay-nonce table size; 0 = none */
