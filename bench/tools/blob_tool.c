@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "blob/blob_s3.h"
+#include "blob/s3/blob_s3.h"
 
 static double now_s(void) {
     struct timespec ts;

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "blob/blob_s3.h"
+#include "blob/s3/blob_s3.h"
 #include "engine/probe.h"
 
 static double now_s(void) {

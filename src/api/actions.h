@@ -9,6 +9,7 @@
 #include "api/metrics.h"
 #include "api/service.h"
 #include "api/sign.h"
+#include "jobs/jobtype.h"
 #include "jobs/spec.h"
 #include "store/store.h"
 #include "util/ids.h"
@@ -43,8 +44,8 @@ typedef struct api_action {
     api_action_fn run;
 } api_action;
 
-int api_action_submit_segmentation(api_call *call, rc_error *err);
-int api_action_submit_highlights(api_call *call, rc_error *err);
+/* The Submit action of a job type (API.md §4.1, §4.2): parse, ClientToken, state checks, queue. */
+int api_action_submit(api_call *call, const jobs_job_type *type, rc_error *err);
 int api_action_get_job(api_call *call, rc_error *err);
 int api_action_list_jobs(api_call *call, rc_error *err);
 int api_action_register_media(api_call *call, rc_error *err);

@@ -1,4 +1,4 @@
-/* The job operations: SubmitSegmentationJob, SubmitHighlightExtractionJob, GetSmartHandleJob,
+/* The job operations: the Submit action of every job type (jobs/jobtype.h), GetSmartHandleJob,
  * ListSmartJobs (API.md §4.1-§4.4). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,17 +7,9 @@
 #include "api/actions.h"
 #include "api/errors.h"
 #include "api/job_json.h"
+#include "jobs/jobtype.h"
 #include "store/store.h"
 #include "util/timeutil.h"
-
-/* The parts of a validated Submit call that become the job row. */
-typedef struct submit_plan {
-    const char *type;
-    const char *input_file;
-    const char *bucket;     /* when exporting */
-    const char *object_key; /* when exporting */
-    const char *notify_address;
-} submit_plan;
 
 /* The answer of a submission, once the store decided (rc, outcome, the job id). */
 static int submit_answer(api_call *call, int rc, enum store_submit_outcome outcome,
@@ -82,23 +74,67 @@ static void pending_start(void *ctx, http_deferred *d) {
     store_job_submit_async(p->call.svc->deps.st, &p->req);
 }
 
+static const char *notify_of(const jobs_userdata *ud, const config *cfg) {
+    if (ud->notify_address)
+        return ud->notify_address;
+    return cfg->callback_url[0] ? cfg->callback_url : NULL;
+}
+
+/* A MediaId input must name one of the caller's assets at submission (API.md §4.0 Inputs), and
+ * the job's outputs may not replace the object that asset names (as for URL inputs, which the
+ * Submit parsers check). */
+static int media_input_check(api_call *call, const char *media_id, const char *path,
+                             const jobs_output_spec *output, rc_error *err) {
+    store_media m;
+    memset(&m, 0, sizeof(m));
+    int rc = store_media_get(call->svc->deps.st, media_id, call->auth->user_id, &m, NULL);
+    if (rc == RC_ENOENT || rc == RC_EINVAL)
+        rc = api_fail(err, API_ERR_RESOURCE_NOT_FOUND,
+                      "The resource operated \"%s\" cannot be found.", path);
+    else if (rc)
+        rc = api_fail(err, API_ERR_UNAVAILABLE, NULL);
+    jobs_location loc;
+    if (!rc && m.input_url && jobs_location_parse(m.input_url, NULL, path, &loc, NULL) == 0) {
+        rc = jobs_output_check_input(output, &loc, path, err);
+        jobs_location_free(&loc);
+    }
+    store_media_free(&m);
+    return rc;
+}
+
+/* The state checks of API.md §4.0: every MediaId input is the caller's asset, then the type's
+ * own (buckets configured). */
+static int check_state(api_call *call, const jobs_job_type *type, const void *spec,
+                       const jobs_output_spec *output, rc_error *err) {
+    const char *media_id;
+    char path[64];
+    for (size_t i = 0; type->input(spec, i, &media_id, path, sizeof(path)); i++) {
+        if (!media_id)
+            continue;
+        int rc = media_input_check(call, media_id, path, output, err);
+        if (rc)
+            return rc;
+    }
+    return type->check(spec, &call->svc->policy, err);
+}
+
 /* ClientToken handling, queue capacity and creation, in the order of API.md §4.0, after the
- * syntax checks passed. check_state runs the state checks once the token lookup missed. The write
+ * syntax checks passed: the state checks (check_state) run once the token lookup missed. The write
  * itself is deferred: it joins the store's group commit, and the request is answered from there
  * (API_DEFERRED). */
-static int submit_job(api_call *call, const char *action, const submit_plan *plan,
-                      int (*check_state)(api_call *call, const void *spec, rc_error *err),
-                      const void *spec, rc_error *err) {
+static int submit_job(api_call *call, const jobs_job_type *type, const void *spec, rc_error *err) {
     api_service *svc = call->svc;
     api_token t;
     char existing[STORE_ID_LEN + 1] = "";
     enum store_submit_outcome outcome = STORE_SUBMIT_CREATED;
-    int rc = api_token_lookup(call, action, &t, existing, &outcome, err);
+    int rc = api_token_lookup(call, type->action, &t, existing, &outcome, err);
     if (rc < 0)
         return rc;
     if (rc == 1)
         return submit_answer(call, 0, outcome, existing, err);
-    rc = check_state(call, spec, err);
+    jobs_submit_plan plan;
+    type->plan(spec, &plan);
+    rc = check_state(call, type, spec, plan.output, err);
     if (rc)
         return rc;
     pending_submit *p = calloc(1, sizeof(*p));
@@ -107,13 +143,16 @@ static int submit_job(api_call *call, const char *action, const submit_plan *pla
     store_job *job = &p->job;
     ids_hex128_ordered(time_now_ms(), job->job_id);
     job->user_id = call->auth->user_id;
-    job->type = (char *)plan->type;
+    job->type = (char *)type->name;
     job->input_config = (char *)api_call_param(call, "InputConfig");
     job->job_params = (char *)api_call_param(call, "JobParams");
     job->output_config = (char *)api_call_param(call, "OutputConfig");
     job->user_data = (char *)api_call_param(call, "UserData");
     /* (the plan's strings live in the caller's spec, freed when this returns) */
-    const char *copy[4] = {plan->input_file, plan->bucket, plan->object_key, plan->notify_address};
+    const jobs_output_spec *o = plan.output;
+    const char *copy[4] = {plan.input_file, o->need_export ? o->bucket : NULL,
+                           o->need_export ? o->object_key : NULL,
+                           notify_of(plan.userdata, svc->deps.cfg)};
     for (int i = 0; i < 4; i++) {
         if (copy[i] && !(p->owned[i] = strdup(copy[i]))) {
             free_pending(p);
@@ -146,93 +185,19 @@ static int submit_job(api_call *call, const char *action, const submit_plan *pla
     return API_DEFERRED;
 }
 
-static const char *notify_of(const jobs_userdata *ud, const config *cfg) {
-    if (ud->notify_address)
-        return ud->notify_address;
-    return cfg->callback_url[0] ? cfg->callback_url : NULL;
-}
-
-/* A MediaId input must name one of the caller's assets at submission (API.md §4.0 Inputs), and
- * the job's outputs may not replace the object that asset names (as for URL inputs, which the
- * Submit parsers check). */
-static int media_input_check(api_call *call, const char *media_id, const char *path,
-                             const jobs_output_spec *output, rc_error *err) {
-    store_media m;
-    memset(&m, 0, sizeof(m));
-    int rc = store_media_get(call->svc->deps.st, media_id, call->auth->user_id, &m, NULL);
-    if (rc == RC_ENOENT || rc == RC_EINVAL)
-        rc = api_fail(err, API_ERR_RESOURCE_NOT_FOUND,
-                      "The resource operated \"%s\" cannot be found.", path);
-    else if (rc)
-        rc = api_fail(err, API_ERR_UNAVAILABLE, NULL);
-    jobs_location loc;
-    if (!rc && m.input_url && jobs_location_parse(m.input_url, NULL, path, &loc, NULL) == 0) {
-        rc = jobs_output_check_input(output, &loc, path, err);
-        jobs_location_free(&loc);
-    }
-    store_media_free(&m);
-    return rc;
-}
-
-static int seg_check_state(api_call *call, const void *spec_ptr, rc_error *err) {
-    const jobs_seg_spec *spec = spec_ptr;
-    if (spec->input.kind == JOBS_LOC_MEDIA) {
-        int rc = media_input_check(call, spec->input.key, "InputConfig.Media", &spec->output, err);
-        if (rc)
-            return rc;
-    }
-    return jobs_seg_spec_check_state(spec, &call->svc->policy, err);
-}
-
-int api_action_submit_segmentation(api_call *call, rc_error *err) {
-    if (!api_call_param(call, "InputConfig"))
-        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
-    jobs_seg_spec spec;
-    int rc = jobs_seg_spec_parse(api_call_param(call, "InputConfig"),
-                                 api_call_param(call, "JobParams"),
-                                 api_call_param(call, "OutputConfig"),
-                                 api_call_param(call, "UserData"), &call->svc->policy, &spec, err);
+int api_action_submit(api_call *call, const jobs_job_type *type, rc_error *err) {
+    if (!api_call_param(call, type->params[0]))
+        return api_fail(err, API_ERR_MISSING_PARAMETER, "%s is mandatory for this action.",
+                        type->params[0]);
+    const char *values[JOBS_TYPE_MAX_PARAMS] = {0};
+    for (size_t i = 0; type->params[i] && i < JOBS_TYPE_MAX_PARAMS; i++)
+        values[i] = api_call_param(call, type->params[i]);
+    jobs_spec_buf spec;
+    int rc = type->parse(values, &call->svc->policy, &spec, err);
     if (rc)
         return rc;
-    submit_plan plan = {"Segmentation", spec.input.raw,
-                        spec.output.need_export ? spec.output.bucket : NULL,
-                        spec.output.need_export ? spec.output.object_key : NULL,
-                        notify_of(&spec.userdata, call->svc->deps.cfg)};
-    rc = submit_job(call, "SubmitSegmentationJob", &plan, seg_check_state, &spec, err);
-    jobs_seg_spec_free(&spec);
-    return rc;
-}
-
-static int hl_check_state(api_call *call, const void *spec_ptr, rc_error *err) {
-    const jobs_hl_spec *spec = spec_ptr;
-    for (size_t i = 0; i < spec->n_media; i++) {
-        if (!spec->media[i].media_id)
-            continue;
-        char path[64];
-        snprintf(path, sizeof(path), "InputConfig.MediaArray[%zu].MediaId", i);
-        int rc = media_input_check(call, spec->media[i].media_id, path, &spec->output, err);
-        if (rc)
-            return rc;
-    }
-    return jobs_hl_spec_check_state(spec, &call->svc->policy, err);
-}
-
-int api_action_submit_highlights(api_call *call, rc_error *err) {
-    if (!api_call_param(call, "InputConfig"))
-        return api_fail(err, API_ERR_MISSING_PARAMETER, "InputConfig is mandatory for this action.");
-    jobs_hl_spec spec;
-    int rc = jobs_hl_spec_parse(api_call_param(call, "InputConfig"),
-                                api_call_param(call, "OutputConfig"),
-                                api_call_param(call, "UserData"), &call->svc->policy, &spec, err);
-    if (rc)
-        return rc;
-    const jobs_hl_media *first = &spec.media[0];
-    submit_plan plan = {"HighlightExtraction", first->media_id ? first->media_id : first->url.raw,
-                        spec.output.need_export ? spec.output.bucket : NULL,
-                        spec.output.need_export ? spec.output.object_key : NULL,
-                        notify_of(&spec.userdata, call->svc->deps.cfg)};
-    rc = submit_job(call, "SubmitHighlightExtractionJob", &plan, hl_check_state, &spec, err);
-    jobs_hl_spec_free(&spec);
+    rc = submit_job(call, type, &spec, err);
+    type->free(&spec);
     return rc;
 }
 
@@ -259,26 +224,21 @@ int api_action_get_job(api_call *call, rc_error *err) {
 
 int api_action_list_jobs(api_call *call, rc_error *err) {
     jobs_list_params p;
-    int rc = jobs_list_params_parse(
-        api_call_param(call, "JobState"), api_call_param(call, "JobType"),
-        api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
-        api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
-        api_call_param(call, "MaxResults"), &p, err);
+    int rc =
+        jobs_list_params_parse(api_call_param(call, "JobState"), api_call_param(call, "JobType"),
+                               api_call_param(call, "SortBy"), api_call_param(call, "PageNo"),
+                               api_call_param(call, "PageSize"), api_call_param(call, "NextToken"),
+                               api_call_param(call, "MaxResults"), &p, err);
     if (rc)
         return rc;
-    static const enum store_job_state states[] = {STORE_JOB_CREATED, STORE_JOB_CREATED,
-                                                  STORE_JOB_EXECUTING, STORE_JOB_FINISHED,
-                                                  STORE_JOB_FAILED};
-    static const char *types[] = {NULL, "Segmentation", "HighlightExtraction", "-"};
     store_job_query q = {.user_id = call->auth->user_id,
-                         .has_state = p.state != JOBS_STATE_ANY,
-                         .state = states[p.state],
-                         .type = types[p.type],
+                         .type = p.type_name,
                          .sort = p.sort_asc ? STORE_SORT_ASC : STORE_SORT_DESC,
                          .page_no = p.page_no,
                          .page_size = p.page_size,
                          .has_cursor = p.has_cursor,
                          .after_time = p.cursor_time};
+    q.has_state = jobs_list_state(p.state, &q.state);
     memcpy(q.after_id, p.cursor_id, sizeof(q.after_id));
     store_job_page page;
     memset(&page, 0, sizeof(page));
@@ -290,8 +250,8 @@ int api_action_list_jobs(api_call *call, rc_error *err) {
     char total[24], max[16];
     snprintf(total, sizeof(total), "%lld", (long long)page.total);
     snprintf(max, sizeof(max), "%d", p.page_size);
-    json_t *body = json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total,
-                             "MaxResults", max);
+    json_t *body =
+        json_pack("{s:o,s:s,s:s}", "SmartJobList", list, "TotalCount", total, "MaxResults", max);
     if (page.has_more) {
         char token[256];
         if (jobs_list_token_encode(&p, page.next_time, page.next_id, token, sizeof(token)) == 0)

@@ -90,8 +90,8 @@ static const char *source_of(const char *url) {
 
 int api_action_get_media(api_call *call, rc_error *err) {
     const char *media_id = NULL, *input_url = NULL;
-    int rc = jobs_media_get_parse(api_call_param(call, "MediaId"),
-                                  api_call_param(call, "InputURL"), &media_id, &input_url, err);
+    int rc = jobs_media_get_parse(api_call_param(call, "MediaId"), api_call_param(call, "InputURL"),
+                                  &media_id, &input_url, err);
     if (rc)
         return rc;
     store_media m;
@@ -99,8 +99,7 @@ int api_action_get_media(api_call *call, rc_error *err) {
     if (media_id)
         rc = store_media_get(call->svc->deps.st, media_id, call->auth->user_id, &m, NULL);
     else
-        rc = store_media_get_by_url(call->svc->deps.st, input_url, call->auth->user_id, &m,
-                                    NULL);
+        rc = store_media_get_by_url(call->svc->deps.st, input_url, call->auth->user_id, &m, NULL);
     if (rc == RC_ENOENT || rc == RC_EINVAL)
         return api_fail(err, API_ERR_RESOURCE_NOT_FOUND,
                         "The resource operated \"%s\" cannot be found.",

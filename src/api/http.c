@@ -21,8 +21,8 @@
 /* libmicrohttpd's per-connection memory: its read buffer starts at half of it and the header list
  * lives in the rest. Heads up to 4 x HTTP_MAX_HEADER_BYTES reach our handler, which answers 413 in
  * the IMS JSON shape; only a head past what the pool holds is answered by libmicrohttpd itself
- * (431/414 with its own short HTML body: 0.9.75 has no hook to change it). Pages are touched only as
- * bytes arrive, so an idle connection costs little of it. */
+ * (431/414 with its own short HTML body: 0.9.75 has no hook to change it). Pages are touched only
+ * as bytes arrive, so an idle connection costs little of it. */
 #define HTTP_CONNECTION_POOL_BYTES (512 * 1024)
 
 struct http_server {
@@ -40,7 +40,7 @@ struct http_deferred {
     int blocking; /* the pool thread waits on cv instead of suspending the connection */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    atomic_int done;   /* http_deferred_done ran: res is the response */
+    atomic_int done; /* http_deferred_done ran: res is the response */
     http_response res;
 };
 
@@ -70,14 +70,14 @@ const char *http_header_get(const http_request *req, const char *name) {
  *
  * We keep our own copy of the raw target (signatures are computed over the undecoded query) and
  * never use libmicrohttpd's decoded GET arguments. So the query is cut off in libmicrohttpd's own
- * line buffer (the '?' stays, the first byte after it becomes NUL): libmicrohttpd 0.9.75 then parses
- * no arguments. That is more than a saving: it stores each argument in the connection's memory
- * pool, and when thousands of them (a 31 KB query of short items) exhaust the pool it queues a 431
- * but then overwrites the connection's state, so the request is never answered, its connection
- * hangs until the idle timeout, and the state allocated here is only freed then. The target is a
- * char array of the connection's read buffer (not a const object), so writing to it is defined; a
- * later libmicrohttpd that passed a copy would only lose the saving. api_params_parse bounds the
- * number of parameters instead (API_PARAMS_MAX). */
+ * line buffer (the '?' stays, the first byte after it becomes NUL): libmicrohttpd 0.9.75 then
+ * parses no arguments. That is more than a saving: it stores each argument in the connection's
+ * memory pool, and when thousands of them (a 31 KB query of short items) exhaust the pool it queues
+ * a 431 but then overwrites the connection's state, so the request is never answered, its
+ * connection hangs until the idle timeout, and the state allocated here is only freed then. The
+ * target is a char array of the connection's read buffer (not a const object), so writing to it is
+ * defined; a later libmicrohttpd that passed a copy would only lose the saving. api_params_parse
+ * bounds the number of parameters instead (API_PARAMS_MAX). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con) {
     (void)cls, (void)con;
     request_state *st = calloc(1, sizeof(*st));
@@ -242,9 +242,8 @@ static enum MHD_Result send_deferred(struct MHD_Connection *con, http_deferred *
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **req_cls) {
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **req_cls) {
     (void)url, (void)version;
     http_server *srv = cls;
     request_state *st = *req_cls;
@@ -281,8 +280,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
         if (sa->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof(peer));
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer,
-                      sizeof(peer));
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof(peer));
     }
     http_request req = {
         .method = method,
@@ -292,8 +290,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *con, const ch
         .n_headers = hc.n,
         .body = (const unsigned char *)(st->body.data ? st->body.data : ""),
         .body_len = st->body.len,
-        .header_bytes = strlen(method) + strlen(st->raw_uri) + (query ? strlen(query) + 1 : 0) +
-                        12 + hc.bytes,
+        .header_bytes =
+            strlen(method) + strlen(st->raw_uri) + (query ? strlen(query) + 1 : 0) + 12 + hc.bytes,
         .body_too_large = st->body_too_large || hc.n >= HTTP_MAX_HEADERS,
         .peer = peer,
     };
@@ -350,8 +348,8 @@ int http_server_start(const char *listen, int threads, http_handler_fn handler, 
     struct sockaddr_storage ss;
     socklen_t sslen = 0;
     if (parse_listen(listen, &ss, &sslen))
-        return rc_fail(err, RC_EINVAL, "InvalidParameter",
-                       "--listen value \"%s\" is not HOST:PORT", listen);
+        return rc_fail(err, RC_EINVAL, "InvalidParameter", "--listen value \"%s\" is not HOST:PORT",
+                       listen);
     if (threads <= 0)
         threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads <= 0)

@@ -45,9 +45,9 @@ struct http_response {
     int status;
     char *body; /* malloc'd; the server frees it */
     size_t body_len;
-    const char *content_type;  /* default application/json;charset=utf-8 */
-    char request_id[40];       /* sent as x-acs-request-id when set */
-    char extra_name[64];       /* one more header (e.g. x-acs-retry-after), when set */
+    const char *content_type; /* default application/json;charset=utf-8 */
+    char request_id[40];      /* sent as x-acs-request-id when set */
+    char extra_name[64];      /* one more header (e.g. x-acs-retry-after), when set */
     char extra_value[128];
     http_more_header more[HTTP_MORE_HEADERS]; /* further headers: http_response_add_header */
     size_t n_more;

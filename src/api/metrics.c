@@ -1,8 +1,8 @@
 #include "api/metrics.h"
 
 #include <pthread.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Actions are our own names plus "" and "unknown", codes those of the error table: both sets are
@@ -121,25 +121,27 @@ int api_metrics_render(api_metrics *m, store *st, buf *out) {
                             "%llu\n",
                             action, bucket_bounds[b], (unsigned long long)d->buckets[b]);
         if (!rc)
-            rc = buf_printf(out,
-                            "reelcut_http_request_duration_seconds_bucket{action=\"%s\",le=\"+Inf\"} "
-                            "%llu\nreelcut_http_request_duration_seconds_sum{action=\"%s\"} %.6f\n"
-                            "reelcut_http_request_duration_seconds_count{action=\"%s\"} %llu\n",
-                            action, (unsigned long long)d->count, action, d->sum, action,
-                            (unsigned long long)d->count);
+            rc = buf_printf(
+                out,
+                "reelcut_http_request_duration_seconds_bucket{action=\"%s\",le=\"+Inf\"} "
+                "%llu\nreelcut_http_request_duration_seconds_sum{action=\"%s\"} %.6f\n"
+                "reelcut_http_request_duration_seconds_count{action=\"%s\"} %llu\n",
+                action, (unsigned long long)d->count, action, d->sum, action,
+                (unsigned long long)d->count);
     }
     pthread_mutex_unlock(&m->lock);
     int64_t counts[STORE_JOB_STATE_COUNT] = {0};
     int64_t pending = 0;
     if (!rc && store_job_count(st, counts, NULL) == 0)
-        rc = buf_printf(out,
-                        "# TYPE reelcut_jobs_queued gauge\nreelcut_jobs_queued %lld\n"
-                        "# TYPE reelcut_jobs_executing gauge\nreelcut_jobs_executing %lld\n"
-                        "# TYPE reelcut_jobs_completed_total counter\n"
-                        "reelcut_jobs_completed_total{state=\"Finished\"} %lld\n"
-                        "reelcut_jobs_completed_total{state=\"Failed\"} %lld\n",
-                        (long long)counts[STORE_JOB_CREATED], (long long)counts[STORE_JOB_EXECUTING],
-                        (long long)counts[STORE_JOB_FINISHED], (long long)counts[STORE_JOB_FAILED]);
+        rc =
+            buf_printf(out,
+                       "# TYPE reelcut_jobs_queued gauge\nreelcut_jobs_queued %lld\n"
+                       "# TYPE reelcut_jobs_executing gauge\nreelcut_jobs_executing %lld\n"
+                       "# TYPE reelcut_jobs_completed_total counter\n"
+                       "reelcut_jobs_completed_total{state=\"Finished\"} %lld\n"
+                       "reelcut_jobs_completed_total{state=\"Failed\"} %lld\n",
+                       (long long)counts[STORE_JOB_CREATED], (long long)counts[STORE_JOB_EXECUTING],
+                       (long long)counts[STORE_JOB_FINISHED], (long long)counts[STORE_JOB_FAILED]);
     if (!rc && store_outbox_count_pending(st, &pending, NULL) == 0)
         rc = buf_printf(out,
                         "# TYPE reelcut_callbacks_pending gauge\nreelcut_callbacks_pending %lld\n",

@@ -11,14 +11,14 @@
 #include "api/sign.h"
 #include "api/web.h"
 #include "jobs/execute.h"
+#include "jobs/jobtype.h"
 #include "util/ids.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
+/* The actions besides the Submit action of each job type (jobs/jobtype.h). */
 static const api_action actions[] = {
-    {"SubmitSegmentationJob", api_action_submit_segmentation},
-    {"SubmitHighlightExtractionJob", api_action_submit_highlights},
     {"GetSmartHandleJob", api_action_get_job},
     {"ListSmartJobs", api_action_list_jobs},
     {"RegisterMediaInfo", api_action_register_media},
@@ -55,9 +55,16 @@ static const api_action *find_action(const char *name) {
     return NULL;
 }
 
+/* Our own spelling of action `name` (a job type's Submit action or a table entry), or NULL. */
+static const char *action_name(const char *name) {
+    const jobs_job_type *type = jobs_job_type_by_action(name);
+    const api_action *a = type ? NULL : find_action(name);
+    return type ? type->action : a ? a->name : NULL;
+}
+
 static bool action_known(void *ctx, const char *action) {
     (void)ctx;
-    return find_action(action) != NULL;
+    return action_name(action) != NULL;
 }
 
 static int lookup_key(void *ctx, const char *access_key_id, api_key_info *out) {
@@ -180,9 +187,12 @@ void api_call_finish(api_call *call, const rc_error *err) {
     const char *code = err ? err->code : "";
     /* Only our own action names become metric labels: a name from an unverified request is
      * counted as "unknown" (it could not add series or inject text into /metrics). */
-    const api_action *known = action ? find_action(action) : NULL;
-    api_metrics_observe(call->svc->metrics, known ? known->name : action ? "unknown" : "", code,
-                        (double)(time_mono_ms() - call->started_ms) / 1000.0);
+    const char *known = action ? action_name(action) : NULL;
+    api_metrics_observe(call->svc->metrics,
+                        known    ? known
+                        : action ? "unknown"
+                                 : "",
+                        code, (double)(time_mono_ms() - call->started_ms) / 1000.0);
     log_debug("%s %s -> %d (%lld ms) %s", call->peer, action ? action : "-", call->res->status,
               (long long)(time_mono_ms() - call->started_ms), code);
 }
@@ -273,8 +283,8 @@ void api_service_handle(void *user, const http_request *req, http_response *res)
         api_fail(&err, API_ERR_UNAVAILABLE, NULL);
         goto fail;
     }
-    const api_action *action = find_action(auth->action);
-    rc = action->run(&call, &err);
+    const jobs_job_type *type = jobs_job_type_by_action(auth->action);
+    rc = type ? api_action_submit(&call, type, &err) : find_action(auth->action)->run(&call, &err);
     if (rc == API_DEFERRED) /* answered and finished by the deferred work */
         return;
     if (rc == 0)

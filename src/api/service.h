@@ -18,8 +18,8 @@ typedef struct api_service_deps {
     const config *cfg;
     store *st;
     const keys_set *keys;
-    blob_backend *blob; /* local buckets: which buckets exist */
-    jobs_pool *pool;    /* woken after each submission; may be NULL (API-only node) */
+    blob_backend *blob;  /* local buckets: which buckets exist */
+    jobs_pool *pool;     /* woken after each submission; may be NULL (API-only node) */
     jobs_prober *prober; /* woken after each registration; may be NULL */
 } api_service_deps;
 

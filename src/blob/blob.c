@@ -73,8 +73,7 @@ int blob_open_reader(blob_backend *be, const char *bucket, const char *key, cons
                      blob_reader **out, rc_error *err) {
     *out = NULL;
     if (!be->ops->open_reader)
-        return rc_fail(err, RC_ENOTSUP, NULL, "the %s backend has no ranged reader",
-                       be->ops->name);
+        return rc_fail(err, RC_ENOTSUP, NULL, "the %s backend has no ranged reader", be->ops->name);
     return be->ops->open_reader(be, bucket, key, tmp_dir, out, err);
 }
 

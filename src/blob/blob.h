@@ -1,6 +1,6 @@
-/* blob: where bytes live - buckets behind one interface (local folders now, S3 later). Jobs read
- * inputs as local files (read in place where possible) and write outputs by handing over a
- * finished local file. */
+/* blob: where bytes live - buckets behind one interface: local folders (blob_fs.c), S3-compatible
+ * servers (s3/), several by bucket name (blob_router.c). Jobs read inputs through a random-access
+ * reader (or as local files) and write outputs by handing over a finished local file. */
 #ifndef REELCUT_BLOB_H
 #define REELCUT_BLOB_H
 
@@ -58,9 +58,9 @@ typedef struct blob_reader_ops {
 
 struct blob_reader {
     const blob_reader_ops *ops;
-    int64_t size;          /* object size in bytes, fixed at open */
-    rc_error err;          /* the first read failure (sticky), code "" */
-    int failed;            /* 1 once a read failed: every later read fails the same way */
+    int64_t size; /* object size in bytes, fixed at open */
+    rc_error err; /* the first read failure (sticky), code "" */
+    int failed;   /* 1 once a read failed: every later read fails the same way */
     blob_reader_stats stats;
 };
 

@@ -63,8 +63,9 @@ int blob_http_download(const char *url, const char *tmp_dir, const blob_http_lim
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT,
-                     (long)(limits && limits->timeout_seconds > 0 ? limits->timeout_seconds : 3600));
+    curl_easy_setopt(
+        curl, CURLOPT_TIMEOUT,
+        (long)(limits && limits->timeout_seconds > 0 ? limits->timeout_seconds : 3600));
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     CURLcode cc = curl_easy_perform(curl);
     long status = 0;
@@ -81,8 +82,8 @@ int blob_http_download(const char *url, const char *tmp_dir, const blob_http_lim
                      "failed",
                      shown);
     else if (status == 404 || status == 410)
-        rc = rc_fail(err, RC_ENOENT, "InvalidParameter.ResourceNotFound",
-                     "%s: HTTP status %ld", shown, status);
+        rc = rc_fail(err, RC_ENOENT, "InvalidParameter.ResourceNotFound", "%s: HTTP status %ld",
+                     shown, status);
     else if (status != 200)
         rc = rc_fail(err, RC_EREAD, "InputReadFailed", "%s: HTTP status %ld", shown, status);
 out:

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blob/blob_s3.h"
+#include "blob/s3/blob_s3.h"
 
 typedef struct router_route {
     char bucket[64];
@@ -38,14 +38,13 @@ static int r_get_local(blob_backend *be, const char *bucket, const char *key, co
     return to ? blob_get_local(to, bucket, key, tmp_dir, local_path, is_temp, err) : RC_ENOENT;
 }
 
-static int r_put_file(blob_backend *be, const char *bucket, const char *key,
-                      const char *local_path, rc_error *err) {
+static int r_put_file(blob_backend *be, const char *bucket, const char *key, const char *local_path,
+                      rc_error *err) {
     blob_backend *to = route_of((router *)be, bucket, err);
     return to ? blob_put_file(to, bucket, key, local_path, err) : RC_ENOENT;
 }
 
-static int r_delete_object(blob_backend *be, const char *bucket, const char *key,
-                           rc_error *err) {
+static int r_delete_object(blob_backend *be, const char *bucket, const char *key, rc_error *err) {
     blob_backend *to = route_of((router *)be, bucket, err);
     return to ? blob_delete_object(to, bucket, key, err) : RC_ENOENT;
 }
@@ -68,15 +67,14 @@ int blob_is_router(const blob_backend *be) {
     return be && be->ops == &router_ops;
 }
 
-static int r_open_reader(blob_backend *be, const char *bucket, const char *key,
-                         const char *tmp_dir, blob_reader **out, rc_error *err) {
+static int r_open_reader(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
+                         blob_reader **out, rc_error *err) {
     blob_backend *to = route_of((router *)be, bucket, err);
     return to ? blob_open_reader(to, bucket, key, tmp_dir, out, err) : RC_ENOENT;
 }
 
-static const blob_ops router_ops = {"router",        r_get_local,     r_put_file,
-                                    r_delete_object, r_bucket_exists, r_destroy,
-                                    r_open_reader};
+static const blob_ops router_ops = {"router",        r_get_local, r_put_file,   r_delete_object,
+                                    r_bucket_exists, r_destroy,   r_open_reader};
 
 int blob_router_create(blob_backend **out, rc_error *err) {
     (void)err;
@@ -117,8 +115,10 @@ int blob_router_route(blob_backend *router_be, const char *bucket, const char *n
     router *r = (router *)router_be;
     int i = find_backend(r, name);
     if (i < 0)
-        return rc_fail(err, RC_ENOENT, NULL, "storage.buckets: backend \"%s\" for bucket \"%s\" "
-                       "is not configured", name, bucket);
+        return rc_fail(err, RC_ENOENT, NULL,
+                       "storage.buckets: backend \"%s\" for bucket \"%s\" "
+                       "is not configured",
+                       name, bucket);
     for (int j = 0; j < r->n_routes; j++)
         if (!strcmp(r->routes[j].bucket, bucket)) {
             r->routes[j].backend = i;

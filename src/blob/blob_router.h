@@ -33,8 +33,7 @@ const char *blob_router_backend_of(blob_backend *router, const char *bucket);
 /* An S3 backend with the [s3] settings of cfg, at `endpoint` instead of s3.endpoint when not NULL
  * (OutputConfig.Endpoint): that one connects only to public addresses unless its host is named
  * in storage.endpoint_allow_hosts (blob_net.h). The caller frees it with blob_destroy(). */
-int blob_s3_from_config(const config *cfg, const char *endpoint, blob_backend **out,
-                        rc_error *err);
+int blob_s3_from_config(const config *cfg, const char *endpoint, blob_backend **out, rc_error *err);
 
 /* The service's storage from a finalized configuration: "fs" over DATA_DIR/buckets always, "s3"
  * when s3.endpoint is set, routes from storage.buckets, default storage.default. Returns 0 or

@@ -19,12 +19,10 @@ int cli_engine_limits(engine_limits *out) {
 }
 
 int cli_config_load(int argc, char **argv, const char *usage, config *cfg) {
-    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
-                                             {"data-dir", required_argument, NULL, 'd'},
-                                             {"listen", required_argument, NULL, 'l'},
-                                             {"workers", required_argument, NULL, 'w'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"data-dir", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'}, {"workers", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *config_file = NULL, *data_dir = NULL, *listen = NULL, *workers = NULL;
     optind = 1;
     int c;

@@ -259,9 +259,10 @@ int cli_highlights(int argc, char **argv) {
         inputs[i].source = &sources[i];
         inputs[i].media_url = cli.n_files ? cli.files[i] : spec.media[i].url.raw;
     }
-    jobs_hl_export ex = {local_output_path, local_publish, (void *)cli.output, width, height, NULL};
-    jobs_hl_request req = {inputs, spec.n_media, spec.count, spec.clip_duration,
-                           cli.output ? &ex : NULL};
+    jobs_output_sink ex = {local_output_path, local_publish, NULL, NULL, (void *)cli.output};
+    jobs_hl_request req = {
+        inputs, spec.n_media, spec.count, spec.clip_duration, cli.output ? &ex : NULL,
+        width,  height};
     rc = jobs_hl_run(&req, NULL, &res, &err);
     if (rc)
         goto failed;

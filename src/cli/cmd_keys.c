@@ -28,8 +28,8 @@ int cli_keys(int argc, char **argv) {
         fprintf(stderr, "%s: %s\n", err.code, err.message);
         return 1;
     }
-    json_t *out = json_pack("{s:s,s:s}", "AccessKeyId", key.access_key_id, "AccessKeySecret",
-                            key.secret);
+    json_t *out =
+        json_pack("{s:s,s:s}", "AccessKeyId", key.access_key_id, "AccessKeySecret", key.secret);
     char *text = json_dumps(out, 0);
     printf("%s\n", text);
     free(text);

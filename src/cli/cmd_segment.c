@@ -179,13 +179,12 @@ static int local_path(void *user, int index, char *path, size_t n, rc_error *err
     return make_parents(path, err);
 }
 
-static int local_finished(void *user, int index, const char *path,
-                          char media_url[SEGMENTATION_URL_MAX], char media_id[SEGMENTATION_ID_MAX],
-                          rc_error *err) {
-    (void)user, (void)index, (void)err;
-    snprintf(media_url, SEGMENTATION_URL_MAX, "%s", path);
-    media_id[0] = 0;
-    return 0;
+static int local_publish(void *user, int index, const char *path, char **media_url, char **media_id,
+                         rc_error *err) {
+    (void)user, (void)index;
+    *media_id = NULL;
+    *media_url = strdup(path);
+    return *media_url ? 0 : rc_fail(err, RC_ENOMEM, NULL, "out of memory");
 }
 
 static void local_discard(void *user, int index, const char *path) {
@@ -230,7 +229,7 @@ int cli_segment(int argc, char **argv) {
     const char *path = strncmp(args.input, "file://", 7) == 0 ? args.input + 7 : args.input;
     engine_source source = engine_source_path(path);
     source.limits = &limits;
-    segmentation_export exporter = {local_path, local_finished, local_discard, &args, NULL};
+    jobs_output_sink exporter = {local_path, local_publish, local_discard, NULL, &args};
     if (args.output) {
         /* Fail before decoding anything if the first output cannot be placed. */
         char first[SEGMENTATION_PATH_MAX];

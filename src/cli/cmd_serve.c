@@ -60,7 +60,9 @@ static int ensure_first_key(runtime *rt, rc_error *err) {
 static int start_common(runtime *rt, int with_pool, rc_error *err) {
     char path[CONFIG_PATH_MAX + 16];
     int rc = keys_load(rt->cfg.keys_file, &rt->keys, err);
-    store_options so = {.nonce_table_mb = rt->cfg.nonce_table_mb ? rt->cfg.nonce_table_mb : -1};
+    /* The setting's 0 (no table) is the option's STORE_NONCE_TABLE_NONE; its 0 is the default. */
+    store_options so = {.nonce_table_mb = rt->cfg.nonce_table_mb ? rt->cfg.nonce_table_mb
+                                                                 : STORE_NONCE_TABLE_NONE};
     if (!rc)
         rc = store_open(rt->cfg.store_url, &so, &rt->st, err);
     if (!rc) /* buckets on local folders and/or S3, per [storage] */

@@ -44,8 +44,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
         if (!commands[i].run) {
-            fprintf(stderr, "reelcut: command '%s' is not available in this build yet\n",
-                    argv[1]);
+            fprintf(stderr, "reelcut: command '%s' is not available in this build yet\n", argv[1]);
             return 2;
         }
         return commands[i].run(argc - 1, argv + 1);

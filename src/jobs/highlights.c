@@ -147,21 +147,25 @@ static int analyse_all(const jobs_hl_request *req, const engine_progress *progre
 
 static int export_all(const jobs_hl_request *req, const engine_progress *progress, double from,
                       jobs_hl_result *out, rc_error *err) {
-    const jobs_hl_export *ex = req->exporter;
-    char **written = calloc(out->n_clips ? out->n_clips : 1, sizeof(char *));
-    if (!written)
+    const jobs_output_sink *ex = req->exporter;
+    char **handed = calloc(out->n_clips ? out->n_clips : 1, sizeof(char *));
+    if (!handed)
         return rc_fail(err, RC_ENOMEM, NULL, "out of memory");
     int rc = 0;
-    engine_export_opts opts = {.width = ex->width, .height = ex->height};
+    engine_export_opts opts = {.width = req->width, .height = req->height};
     char dst_name[4096];
     for (size_t k = 0; k < out->n_clips && !rc; k++) {
         jobs_hl_clip *c = &out->clips[k];
         char path[4096];
-        rc = ex->output_path(ex->user, c->index, path, sizeof(path), err);
+        rc = ex->path_for(ex->user, c->index, path, sizeof(path), err);
         if (rc)
             break;
-        if (ex->output_name) {
-            ex->output_name(ex->user, c->index, dst_name, sizeof(dst_name));
+        if (!(handed[k] = strdup(path))) {
+            rc = rc_fail(err, RC_ENOMEM, NULL, "out of memory");
+            break;
+        }
+        if (ex->name) {
+            ex->name(ex->user, c->index, dst_name, sizeof(dst_name));
             opts.dst_name = dst_name;
         }
         double lo = from + (1 - from) * (double)k / (double)out->n_clips;
@@ -169,25 +173,16 @@ static int export_all(const jobs_hl_request *req, const engine_progress *progres
         engine_progress_span span;
         engine_progress sub = engine_progress_sub(&span, progress, lo, hi);
         engine_source source = source_of(&req->inputs[c->source_index]);
-        rc = engine_export_source(&source, c->clip.in, c->clip.out, path, &opts, &sub, NULL,
-                                  err);
-        if (rc)
-            break;
-        written[k] = strdup(path);
-        if (!written[k]) {
-            unlink(path);
-            rc = rc_fail(err, RC_ENOMEM, NULL, "out of memory");
-            break;
-        }
-        if (ex->publish)
+        rc = engine_export_source(&source, c->clip.in, c->clip.out, path, &opts, &sub, NULL, err);
+        if (!rc)
             rc = ex->publish(ex->user, c->index, path, &c->media_url, &c->media_id, err);
     }
     for (size_t k = 0; k < out->n_clips; k++) {
-        if (rc && written[k])
-            unlink(written[k]);
-        free(written[k]);
+        if (rc && handed[k])
+            jobs_output_sink_discard(ex, out->clips[k].index, handed[k]);
+        free(handed[k]);
     }
-    free(written);
+    free(handed);
     return rc;
 }
 

@@ -10,6 +10,7 @@
 
 #include "engine/engine.h"
 #include "engine/highlights.h"
+#include "jobs/sink.h"
 
 #define JOBS_HL_MAX_TOTAL_S 7200.0
 
@@ -23,28 +24,13 @@ typedef struct jobs_hl_input {
     const engine_source *source; /* NULL = path; else read through it (messages use its name) */
 } jobs_hl_input;
 
-/* Export hooks (NeedExport). The runner asks output_path for the local file of output `index`
- * (1-based, the AiResult Index), writes the clip there, then calls publish, which uploads or
- * registers it and returns *media_url (malloc'd, required) and *media_id (malloc'd or NULL). Both
- * return 0 or a negative rc with err filled. On any failure the runner removes the local files it
- * wrote in this run; what publish already uploaded is the caller's to clean up. */
-typedef struct jobs_hl_export {
-    int (*output_path)(void *user, int index, char *path, size_t n, rc_error *err);
-    int (*publish)(void *user, int index, const char *path, char **media_url, char **media_id,
-                   rc_error *err);
-    void *user;
-    int width, height; /* 0 = source size (API.md §4.0 size rules) */
-    /* Fills out (size n) with what messages call output `index` (the service: "OutputConfig.
-     * ObjectKey (oss://b/k_1.mp4)"); NULL = its local path. */
-    void (*output_name)(void *user, int index, char *out, size_t n);
-} jobs_hl_export;
-
 typedef struct jobs_hl_request {
     const jobs_hl_input *inputs;
-    size_t n_inputs;                /* 1..30 */
-    int count;                      /* clips per input, 1..10 */
-    double clip_duration;           /* seconds, 3..60 */
-    const jobs_hl_export *exporter; /* NULL = time ranges only */
+    size_t n_inputs;                  /* 1..30 */
+    int count;                        /* clips per input, 1..10 */
+    double clip_duration;             /* seconds, 3..60 */
+    const jobs_output_sink *exporter; /* NULL = time ranges only */
+    int width, height;                /* export size, 0 = source size (API.md §4.0 size rules) */
 } jobs_hl_request;
 
 typedef struct jobs_hl_clip {

@@ -18,7 +18,9 @@ int objectkey_container(const char *key, enum objectkey_container *out) {
     static const struct {
         const char *ext;
         enum objectkey_container c;
-    } table[] = {{"mp4", OBJECTKEY_MP4}, {"mov", OBJECTKEY_MOV}, {"mkv", OBJECTKEY_MKV},
+    } table[] = {{"mp4", OBJECTKEY_MP4},
+                 {"mov", OBJECTKEY_MOV},
+                 {"mkv", OBJECTKEY_MKV},
                  {"webm", OBJECTKEY_WEBM}};
     const char *ext = extension_of(key);
     if (!ext) {

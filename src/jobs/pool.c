@@ -80,8 +80,8 @@ static int on_progress(void *user, double fraction) {
 
 static void finish_failed(jobs_pool *pool, worker_slot *slot, const char *code,
                           const char *message) {
-    store_job_result res = {.state = STORE_JOB_FAILED, .error_code = code,
-                            .error_message = message};
+    store_job_result res = {
+        .state = STORE_JOB_FAILED, .error_code = code, .error_message = message};
     rc_error err = {0};
     if (store_job_finish(pool->st, slot->job_id, slot->owner, &res, &err))
         log_warn("job %s: cannot record failure: %s", slot->job_id, err.message);
@@ -119,8 +119,10 @@ static void run_job(jobs_pool *pool, worker_slot *slot, const store_job *job) {
     if (atomic_load(&slot->lost_lease)) {
         log_warn("job %s: lease lost to another worker; dropping this attempt", job->job_id);
     } else if (rc == 0) {
-        store_job_result res = {.state = STORE_JOB_FINISHED, .ai_result = outcome.ai_result,
-                                .media_url = outcome.media_url, .media_id = outcome.media_id};
+        store_job_result res = {.state = STORE_JOB_FINISHED,
+                                .ai_result = outcome.ai_result,
+                                .media_url = outcome.media_url,
+                                .media_id = outcome.media_id};
         rc_error ferr = {0};
         if (store_job_finish(pool->st, job->job_id, slot->owner, &res, &ferr))
             log_warn("job %s: cannot record the result: %s", job->job_id, ferr.message);
@@ -158,8 +160,8 @@ static void *worker_main(void *arg) {
         store_job job;
         memset(&job, 0, sizeof(job));
         rc_error err = {0};
-        int rc = store_job_claim(pool->st, slot->owner, pool->cfg.lease_ms,
-                                 pool->cfg.max_attempts, &job, &err);
+        int rc = store_job_claim(pool->st, slot->owner, pool->cfg.lease_ms, pool->cfg.max_attempts,
+                                 &job, &err);
         if (rc == 0) {
             run_job(pool, slot, &job);
             store_job_free(&job);

@@ -28,15 +28,14 @@ typedef struct jobs_outcome {
 } jobs_outcome;
 
 typedef struct jobs_task {
-    const store_job *job;   /* the claimed job */
-    const char *work_dir;   /* an empty folder of the job's own */
+    const store_job *job;     /* the claimed job */
+    const char *work_dir;     /* an empty folder of the job's own */
     engine_progress progress; /* report [0,1]; returns non-zero when the job must stop */
 } jobs_task;
 
 /* Runs one job. Returns 0 with out filled, or a negative RC_E* with err (IMS ErrorCode and a
  * message naming the input); RC_ECANCELED when the progress callback asked it to stop. */
-typedef int (*jobs_execute_fn)(void *user, const jobs_task *task, jobs_outcome *out,
-                               rc_error *err);
+typedef int (*jobs_execute_fn)(void *user, const jobs_task *task, jobs_outcome *out, rc_error *err);
 
 /* Starts cfg->workers threads and a heartbeat thread. Returns 0 or RC_EINTERNAL. */
 int jobs_pool_start(store *st, const jobs_pool_config *cfg, jobs_execute_fn execute, void *user,

@@ -91,12 +91,11 @@ static void probe_one(jobs_prober *p, store_media *m) {
     rc_error serr = {0};
     if (rc) {
         log_info("media %s: PrepareFailed: %s", m->media_id, err.message);
-        store_media_set_probe(p->st, m->media_id, p->owner, STORE_MEDIA_PREPARE_FAILED, NULL,
-                              NULL, &serr);
+        store_media_set_probe(p->st, m->media_id, p->owner, STORE_MEDIA_PREPARE_FAILED, NULL, NULL,
+                              &serr);
     } else {
         log_info("media %s: Normal (%s)", m->media_id, type);
-        store_media_set_probe(p->st, m->media_id, p->owner, STORE_MEDIA_NORMAL, json, type,
-                              &serr);
+        store_media_set_probe(p->st, m->media_id, p->owner, STORE_MEDIA_NORMAL, json, type, &serr);
     }
     free(json);
 }

@@ -1,6 +1,7 @@
 #include "jobs/segmentation.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,12 +125,26 @@ out:
 static void discard_outputs(const segmentation_request *req, char (*paths)[SEGMENTATION_PATH_MAX],
                             size_t handed_out) {
     for (size_t i = 0; i < handed_out; i++)
-        req->exporter->discard(req->exporter->user, (int)i + 1, paths[i]);
+        jobs_output_sink_discard(req->exporter, (int)i + 1, paths[i]);
+}
+
+/* Publishes segment s's file into its MediaURL / MediaId. */
+static int publish(const jobs_output_sink *ex, segmentation_segment *s, const char *path,
+                   rc_error *err) {
+    char *url = NULL, *id = NULL;
+    int rc = ex->publish(ex->user, s->index, path, &url, &id, err);
+    if (!rc) {
+        snprintf(s->media_url, sizeof(s->media_url), "%s", url ? url : "");
+        snprintf(s->media_id, sizeof(s->media_id), "%s", id ? id : "");
+    }
+    free(url);
+    free(id);
+    return rc;
 }
 
 static int export_all(const segmentation_request *req, const engine_progress *progress, double lo,
                       segmentation_result *out, rc_error *err) {
-    const segmentation_export *ex = req->exporter;
+    const jobs_output_sink *ex = req->exporter;
     char(*paths)[SEGMENTATION_PATH_MAX] = calloc(out->count, SEGMENTATION_PATH_MAX);
     if (!paths)
         return RC_ENOMEM;
@@ -139,11 +154,11 @@ static int export_all(const segmentation_request *req, const engine_progress *pr
     char dst_name[SEGMENTATION_URL_MAX + 64];
     for (size_t i = 0; i < out->count && !rc; i++) {
         segmentation_segment *s = &out->segments[i];
-        rc = ex->local_path(ex->user, s->index, paths[i], SEGMENTATION_PATH_MAX, err);
+        rc = ex->path_for(ex->user, s->index, paths[i], SEGMENTATION_PATH_MAX, err);
         if (rc)
             break;
-        if (ex->output_name) {
-            ex->output_name(ex->user, s->index, dst_name, sizeof(dst_name));
+        if (ex->name) {
+            ex->name(ex->user, s->index, dst_name, sizeof(dst_name));
             opts.dst_name = dst_name;
         }
         handed_out = i + 1;
@@ -154,7 +169,7 @@ static int export_all(const segmentation_request *req, const engine_progress *pr
         engine_source src = input_of(req);
         rc = engine_export_source(&src, s->in, s->out, paths[i], &opts, &sub, NULL, err);
         if (!rc)
-            rc = ex->finished(ex->user, s->index, paths[i], s->media_url, s->media_id, err);
+            rc = publish(ex, s, paths[i], err);
     }
     if (rc) {
         discard_outputs(req, paths, handed_out);

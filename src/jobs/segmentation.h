@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "engine/engine.h"
+#include "jobs/sink.h"
 
 #define SEGMENTATION_URL_MAX 2048
 #define SEGMENTATION_ID_MAX 64
@@ -18,24 +19,6 @@ enum segmentation_mode { SEGMENTATION_BASIC_CLIP_SPLIT, SEGMENTATION_USER_DEFINE
 typedef struct segmentation_range {
     double in, out; /* seconds */
 } segmentation_range;
-
-/* How exported files are placed. The runner asks for a local path per output, writes it, then
- * hands it back; on any failure it calls discard for every output it asked a path for. */
-typedef struct segmentation_export {
-    /* Fills path (size n) with where output `index` (1-based) is written; may create folders.
-     * Returns 0 or a negative RC_E* with err naming the parameter or folder. */
-    int (*local_path)(void *user, int index, char *path, size_t n, rc_error *err);
-    /* The file at path is complete: upload it if needed and fill media_url (MediaURL, required)
-     * and media_id (MediaId, "" unless registered). Returns 0 or a negative RC_E*. */
-    int (*finished)(void *user, int index, const char *path, char media_url[SEGMENTATION_URL_MAX],
-                    char media_id[SEGMENTATION_ID_MAX], rc_error *err);
-    /* Removes output `index` (the local file and anything uploaded). Must not fail loudly. */
-    void (*discard)(void *user, int index, const char *path);
-    void *user;
-    /* Fills out (size n) with what messages call output `index` (the service: "OutputConfig.
-     * ObjectKey (oss://b/k_1.mp4)"); NULL = its local path. */
-    void (*output_name)(void *user, int index, char *out, size_t n);
-} segmentation_export;
 
 typedef struct segmentation_request {
     const char *input_path; /* local file (or the name of input_source) */
@@ -49,7 +32,7 @@ typedef struct segmentation_request {
     const char *ranges_name; /* parameter path of the ranges in messages, e.g. "JobParams.Ranges" */
     double min_shot;         /* BasicClipSplit: seconds; <= 0 = engine default */
     int width, height;       /* export size, 0 = source (engine_export_opts) */
-    const segmentation_export *exporter; /* NULL = nothing is exported */
+    const jobs_output_sink *exporter; /* NULL = nothing is exported */
 } segmentation_request;
 
 typedef struct segmentation_segment {

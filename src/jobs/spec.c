@@ -110,7 +110,8 @@ static int parse_range(json_t *item, const char *path, jobs_range *r, rc_error *
         return rc_fail(err, RC_ERANGE, JSONX_RANGE, "%s.Out must be greater than %s.In", path,
                        path);
     /* Times are kept to the millisecond (API.md §4.6): a range that rounds to nothing, such as
-     * [5e-324, 1e-300], would pass here and fail at run time. Past JOBS_RANGE_MAX_S no input ends. */
+     * [5e-324, 1e-300], would pass here and fail at run time. Past JOBS_RANGE_MAX_S no input ends.
+     */
     if (r->in > JOBS_RANGE_MAX_S || r->out > JOBS_RANGE_MAX_S)
         return rc_fail(err, RC_ERANGE, JSONX_RANGE, "%s must be in [0,%d]",
                        jsonx_path(sub, sizeof(sub), path, r->in > JOBS_RANGE_MAX_S ? "In" : "Out"),

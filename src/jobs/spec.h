@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/store.h"
 #include "util/rc.h"
 
 #define JOBS_POLICY_LIST_MAX 16
@@ -201,16 +202,19 @@ enum jobs_state_filter {
     JOBS_STATE_FINISHED,
     JOBS_STATE_FAILED
 };
+/* A job type's number in the JobType filter (jobtype.c gives each row its own; NextToken binds
+ * the number, so a value never changes meaning). */
 enum jobs_type_filter {
-    JOBS_TYPE_ANY,
-    JOBS_TYPE_SEGMENTATION,
-    JOBS_TYPE_HIGHLIGHT,
-    JOBS_TYPE_NONE
+    JOBS_TYPE_ANY = 0,
+    JOBS_TYPE_SEGMENTATION = 1,
+    JOBS_TYPE_HIGHLIGHT = 2,
+    JOBS_TYPE_NONE = 3
 };
 
 typedef struct jobs_list_params {
     enum jobs_state_filter state;
     enum jobs_type_filter type; /* NONE: another IMS type, matches nothing */
+    const char *type_name;      /* the store's type to list: NULL = any, "" = none (static) */
     int sort_asc;               /* CreationTime:Asc; default Desc; ties by JobId the same way */
     long long page_no;          /* 1-based; 1 when a NextToken is given */
     int page_size;              /* the effective page size, [1,100] */
@@ -225,6 +229,8 @@ typedef struct jobs_list_params {
 int jobs_list_params_parse(const char *job_state, const char *job_type, const char *sort_by,
                            const char *page_no, const char *page_size, const char *next_token,
                            const char *max_results, jobs_list_params *out, rc_error *err);
+/* The store state a JobState filter lists: 1 with *out set, 0 for JOBS_STATE_ANY. */
+int jobs_list_state(enum jobs_state_filter f, enum store_job_state *out);
 /* Encodes the cursor after the last job of a page (its creation time and JobId) as an opaque
  * base64url NextToken bound to p's filters and sort. Returns 0, or RC_ETOOBIG if out (size n,
  * 128 bytes suffice) is too small, or RC_EINVAL for a JobId that is not 32 lowercase hex. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs/jobtype.h"
 #include "jobs/spec.h"
 #include "jobs/spec_util.h"
 #include "util/digest.h"
@@ -166,12 +167,9 @@ static int parse_filters(const char *job_state, const char *job_type, const char
                                          "it must be Created, Executing, Finished or Failed");
     }
     if (job_type) {
-        if (strcmp(job_type, "Segmentation") == 0)
-            out->type = JOBS_TYPE_SEGMENTATION;
-        else if (strcmp(job_type, "HighlightExtraction") == 0)
-            out->type = JOBS_TYPE_HIGHLIGHT;
-        else
-            out->type = JOBS_TYPE_NONE;
+        const jobs_job_type *type = jobs_job_type_by_name(job_type);
+        out->type = type ? type->filter : JOBS_TYPE_NONE;
+        out->type_name = type ? type->name : ""; /* no job has the type "" */
     }
     if (sort_by) {
         if (strcmp(sort_by, "CreationTime:Asc") == 0)
@@ -179,6 +177,26 @@ static int parse_filters(const char *job_state, const char *job_type, const char
         else if (strcmp(sort_by, "CreationTime:Desc") != 0)
             return jobs_spec_unsupported(err, "SortBy", sort_by,
                                          "it must be CreationTime:Desc or CreationTime:Asc");
+    }
+    return 0;
+}
+
+int jobs_list_state(enum jobs_state_filter f, enum store_job_state *out) {
+    switch (f) {
+    case JOBS_STATE_CREATED:
+        *out = STORE_JOB_CREATED;
+        return 1;
+    case JOBS_STATE_EXECUTING:
+        *out = STORE_JOB_EXECUTING;
+        return 1;
+    case JOBS_STATE_FINISHED:
+        *out = STORE_JOB_FINISHED;
+        return 1;
+    case JOBS_STATE_FAILED:
+        *out = STORE_JOB_FAILED;
+        return 1;
+    case JOBS_STATE_ANY:
+        break;
     }
     return 0;
 }

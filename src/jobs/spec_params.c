@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jobs/jobtype.h"
 #include "jobs/spec.h"
 #include "jobs/spec_util.h"
 #include "util/buf.h"
@@ -29,21 +30,16 @@ int jobs_client_token_check(const char *token, rc_error *err) {
 }
 
 const char *const *jobs_business_params(const char *action) {
-    static const char *const seg[] = {"InputConfig", "JobParams", "OutputConfig", "UserData", NULL};
-    static const char *const hl[] = {"InputConfig", "OutputConfig", "UserData", NULL};
     /* The accepted-and-ignored RegisterMediaInfo parameters count too: the rule is
      * "byte-identical business parameters". */
     static const char *const reg[] = {
         "InputURL",  "Title",          "Description",        "MediaTags",    "ReferenceId",
         "Overwrite", "UserData",       "MediaType",          "BusinessType", "CoverURL",
         "CateId",    "RegisterConfig", "SmartTagTemplateId", "WorkflowId",   NULL};
-    if (!action)
-        return NULL;
-    if (strcmp(action, "SubmitSegmentationJob") == 0)
-        return seg;
-    if (strcmp(action, "SubmitHighlightExtractionJob") == 0)
-        return hl;
-    if (strcmp(action, "RegisterMediaInfo") == 0)
+    const jobs_job_type *type = jobs_job_type_by_action(action);
+    if (type)
+        return type->params;
+    if (action && strcmp(action, "RegisterMediaInfo") == 0)
         return reg;
     return NULL;
 }

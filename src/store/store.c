@@ -105,6 +105,22 @@ void store_job_page_free(store_job_page *page) {
     memset(page, 0, sizeof(*page));
 }
 
+int store_throttled(rc_error *err) {
+    return rc_fail(err, RC_EBUSY, "Throttling", "Request was denied due to request throttling.");
+}
+
+int store_job_exists(rc_error *err, const char *job_id) {
+    return rc_fail(err, RC_EEXIST, "InternalError", "job store: job %s already exists", job_id);
+}
+
+void store_page_set_cursor(store_job_page *page) {
+    if (!page->has_more || page->count == 0)
+        return;
+    const store_job *last = &page->jobs[page->count - 1];
+    page->next_time = last->create_time;
+    memcpy(page->next_id, last->job_id, sizeof(page->next_id));
+}
+
 void store_media_free(store_media *m) {
     if (!m)
         return;
@@ -122,9 +138,11 @@ void store_outbox_free(store_outbox *o) {
     memset(o, 0, sizeof(*o));
 }
 
-int store_callback_envelope(uint64_t user_id, const char *job_id, const char *job_type,
-                            const char *status, const char *error_code, const char *error_message,
-                            const char *user_data, int64_t event_time, char **out) {
+/* Builds the callback envelope of API.md §4.7 into *out (malloc'd, caller frees). status is
+ * "Finished" or "Failed"; error_code/error_message/user_data NULL = "". Returns 0 or RC_ENOMEM. */
+static int callback_envelope(uint64_t user_id, const char *job_id, const char *job_type,
+                             const char *status, const char *error_code, const char *error_message,
+                             const char *user_data, int64_t event_time, char **out) {
     int rc = RC_ENOMEM;
     char *body = NULL;
     json_t *msg = json_object();
@@ -224,6 +242,98 @@ int store_ping(store *st, rc_error *err) {
     return st->ops->ping(st, err);
 }
 
+/* ------------------------------------------------------------------ the job state machine
+ * Written once for every backend, over the primitives of store_backend.h (as curl's vtls.c holds
+ * what its TLS backends share). */
+
+/* Moves a job to its final state inside an open write transaction and queues its callback
+ * (EventTime = now) when it has a notify address. With owner, only the lease holder may
+ * (RC_ECANCELED otherwise, nothing changes); without (exhausted attempts), any job. */
+static int finish_locked(store *st, store_txn *txn, const char *job_id, const char *owner,
+                         const store_job_result *res, rc_error *err) {
+    const store_ops *ops = st->ops;
+    store_job job = {0};
+    char *envelope = NULL;
+    int64_t now_ms = store_now_ms(st), now_s = store_now_s(st);
+    int finished = res->state == STORE_JOB_FINISHED;
+    int rc = ops->job_lock(st, txn, job_id, &job, err);
+    if (rc)
+        goto out;
+    if (owner && (job.state != STORE_JOB_EXECUTING || !job.lease_owner ||
+                  strcmp(job.lease_owner, owner) != 0)) {
+        rc = RC_ECANCELED;
+        goto out;
+    }
+    rc = ops->job_write_final(st, txn, job_id, res, now_s, err);
+    if (rc || !job.notify_address || !*job.notify_address)
+        goto out;
+    rc = callback_envelope(job.user_id, job_id, job.type, store_job_state_name(res->state),
+                           finished ? NULL : res->error_code, finished ? NULL : res->error_message,
+                           job.user_data, now_s, &envelope);
+    if (rc) {
+        rc = rc_fail(err, rc, NULL, "job store: cannot build the callback of job %s", job_id);
+        goto out;
+    }
+    rc = ops->outbox_insert(st, txn, job_id, job.notify_address, envelope, now_s, now_ms, err);
+out:
+    free(envelope);
+    store_job_free(&job);
+    return rc;
+}
+
+static int job_finish(store *st, const char *job_id, const char *owner, const store_job_result *res,
+                      rc_error *err) {
+    store_txn txn = {0};
+    int rc = st->ops->txn_begin(st, &txn, err);
+    if (rc == 0)
+        rc = finish_locked(st, &txn, job_id, owner, res, err);
+    if (rc == 0)
+        rc = st->ops->txn_commit(st, &txn, err);
+    st->ops->txn_end(st, &txn);
+    return rc;
+}
+
+/* The claim loop: the oldest claimable job is handed out, unless it has had max_attempts already:
+ * then it is Failed (with its callback) in the same transaction and the search goes on. */
+static int job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
+                     store_job *out, rc_error *err) {
+    const store_ops *ops = st->ops;
+    store_txn txn = {0};
+    char job_id[STORE_ID_LEN + 1];
+    char message[96];
+    int64_t now_ms = store_now_ms(st);
+    int rc = ops->txn_begin(st, &txn, err);
+    if (rc)
+        goto out;
+    for (;;) {
+        int attempts = 0;
+        rc = ops->job_next_claimable(st, &txn, now_ms, job_id, &attempts, err);
+        if (rc < 0)
+            goto out;
+        if (rc == 0) { /* keep the jobs failed on the way */
+            rc = ops->txn_commit(st, &txn, err);
+            rc = rc ? rc : RC_ENOENT;
+            goto out;
+        }
+        if (max_attempts <= 0 || attempts < max_attempts)
+            break;
+        snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
+        store_job_result failed = {
+            .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
+        rc = finish_locked(st, &txn, job_id, NULL, &failed, err);
+        if (rc)
+            goto out;
+    }
+    rc = ops->job_take(st, &txn, job_id, owner, now_ms + lease_ms, store_now_s(st), out, err);
+    if (rc == 0)
+        rc = ops->txn_commit(st, &txn, err);
+    if (rc)
+        store_job_free(out);
+out:
+    ops->txn_end(st, &txn);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ argument checks */
 
 static int bad_id(const char *id) {
@@ -294,7 +404,7 @@ int store_job_claim(store *st, const char *owner, int64_t lease_ms, int max_atte
                     store_job *out, rc_error *err) {
     CHECK(owner && *owner && lease_ms > 0 && out, "claim");
     memset(out, 0, sizeof(*out));
-    return st->ops->job_claim(st, owner, lease_ms, max_attempts, out, err);
+    return job_claim(st, owner, lease_ms, max_attempts, out, err);
 }
 
 int store_job_heartbeat(store *st, const char *job_id, const char *owner, int64_t lease_ms,
@@ -308,7 +418,9 @@ int store_job_progress(store *st, const char *job_id, const char *owner, int pro
                        rc_error *err) {
     CHECK(owner, "owner");
     CHECK_ID(job_id);
-    return st->ops->job_progress(st, job_id, owner, progress, err);
+    /* Below 100: only store_job_finish completes a job. */
+    int p = progress < 0 ? 0 : progress > 99 ? 99 : progress;
+    return st->ops->job_progress(st, job_id, owner, p, err);
 }
 
 int store_job_finish(store *st, const char *job_id, const char *owner, const store_job_result *res,
@@ -316,7 +428,7 @@ int store_job_finish(store *st, const char *job_id, const char *owner, const sto
     CHECK(owner && res, "finish");
     CHECK(res->state == STORE_JOB_FINISHED || res->state == STORE_JOB_FAILED, "final state");
     CHECK_ID(job_id);
-    return st->ops->job_finish(st, job_id, owner, res, err);
+    return job_finish(st, job_id, owner, res, err);
 }
 
 int store_job_release(store *st, const char *job_id, const char *owner, rc_error *err) {

@@ -32,12 +32,15 @@ typedef struct store_options {
     int pool_size;       /* database connections kept open; 0 = 8 */
     int busy_timeout_ms; /* how long a write waits for the lock; 0 = 10000 */
     /* SQLite: MiB of the shared replay-nonce table "<db>-nonces.table" in front of the nonce
-     * database (store_nonce_table.h); 0 = STORE_NONCE_TABLE_MB, < 0 = none (every nonce is an
-     * SQLite write). Set when the table file is created; an existing one keeps its size. */
+     * database (store_nonce_table.h); 0 = STORE_NONCE_TABLE_MB (so a zeroed store_options gets
+     * the table), STORE_NONCE_TABLE_NONE = none (every nonce is an SQLite write). Set when the
+     * table file is created; an existing one keeps its size. Not the same scale as the setting
+     * store.nonce_table_mb, where 0 means none: `reelcut serve` translates. */
     int nonce_table_mb;
 } store_options;
 
-#define STORE_NONCE_TABLE_MB 32
+#define STORE_NONCE_TABLE_MB 32     /* what a zeroed store_options.nonce_table_mb gives */
+#define STORE_NONCE_TABLE_NONE (-1) /* store_options.nonce_table_mb: no table */
 
 /* Opens (creating if needed) the store at url: "sqlite:///abs/path.db", "sqlite://rel/path.db" or
  * a plain file path (SQLite, WAL mode; the directory must exist), or a libpq URI
@@ -123,8 +126,10 @@ typedef struct store_client_token {
     const char *action;      /* e.g. "SubmitSegmentationJob" */
     const char *token;       /* ClientToken, 1-64 printable ASCII */
     const char *fingerprint; /* digest of the decoded business parameters (caller's choice) */
-    int64_t ttl_s;           /* 0 = 86400 */
+    int64_t ttl_s;           /* 0 = STORE_CLIENT_TOKEN_TTL_S */
 } store_client_token;
+
+#define STORE_CLIENT_TOKEN_TTL_S 86400 /* API.md §4.0: a ClientToken holds for 24 h */
 
 enum store_submit_outcome {
     STORE_SUBMIT_CREATED = 0, /* a new row was inserted (and the token recorded) */

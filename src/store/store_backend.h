@@ -7,8 +7,34 @@
 
 #include "store/store.h"
 
-/* One entry per public operation; the arguments are those of the store_* function of the same
- * name, already checked for NULLs and id lengths by store.c. */
+/* The job columns both backends read (same SQL, same order: job_id 0, user_id 1, type 2, state 3,
+ * progress 4, the text columns 5-18, times 19-21, attempts 22, lease 23-24, outbox 25-26); the
+ * brief variant, for lists, leaves out the large documents. Append a WHERE clause. */
+#define STORE_JOB_COLS_HEAD "j.job_id, j.user_id, j.type, j.state, j.progress, "
+#define STORE_JOB_COLS_DOCS "j.input_config, j.job_params, j.output_config, "
+#define STORE_JOB_COLS_NODOCS "NULL, NULL, NULL, "
+#define STORE_JOB_COLS_MID                                                                         \
+    "j.user_data, j.input_file, j.output_bucket, j.output_object, j.title, j.notify_address, "
+#define STORE_JOB_COLS_RESULT "j.ai_result, "
+#define STORE_JOB_COLS_TAIL                                                                        \
+    "j.media_url, j.media_id, j.error_code, j.error_message, j.create_time, j.modified_time, "     \
+    "j.finish_time, j.attempts, j.lease_owner, j.lease_expires_ms, o.state, o.last_error "         \
+    "FROM jobs j LEFT JOIN outbox o ON o.job_id=j.job_id "
+#define STORE_JOB_SELECT_FULL                                                                      \
+    "SELECT " STORE_JOB_COLS_HEAD STORE_JOB_COLS_DOCS STORE_JOB_COLS_MID STORE_JOB_COLS_RESULT     \
+        STORE_JOB_COLS_TAIL
+#define STORE_JOB_SELECT_BRIEF                                                                     \
+    "SELECT " STORE_JOB_COLS_HEAD STORE_JOB_COLS_NODOCS STORE_JOB_COLS_MID                         \
+    "NULL, " STORE_JOB_COLS_TAIL
+
+/* A write transaction of a backend: its connection (sqlite3 *, PGconn *). */
+typedef struct store_txn {
+    void *conn;
+} store_txn;
+
+/* One entry per public operation (the job state machine's are built from the primitives at the
+ * end); the arguments are those of the store_* function of the same name, already checked for
+ * NULLs and id lengths by store.c. */
 typedef struct store_ops {
     const char *name;
     void (*close)(store *st);
@@ -24,18 +50,45 @@ typedef struct store_ops {
     void (*job_submit_batch)(store *st, store_submit_req **reqs, size_t n);
     int (*job_get)(store *st, const char *job_id, int scoped, uint64_t user_id, store_job *out,
                    rc_error *err);
-    int (*job_claim)(store *st, const char *owner, int64_t lease_ms, int max_attempts,
-                     store_job *out, rc_error *err);
     int (*job_heartbeat)(store *st, const char *job_id, const char *owner, int64_t lease_ms,
                          rc_error *err);
+    /* progress already clamped to [0,99] */
     int (*job_progress)(store *st, const char *job_id, const char *owner, int progress,
                         rc_error *err);
-    int (*job_finish)(store *st, const char *job_id, const char *owner, const store_job_result *res,
-                      rc_error *err);
     int (*job_release)(store *st, const char *job_id, const char *owner, rc_error *err);
     int (*job_count)(store *st, int64_t *counts, rc_error *err);
     int (*job_list)(store *st, const store_job_query *q, store_job_page *page, rc_error *err);
     int (*purge)(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_error *err);
+
+    /* The job state machine's primitives. store.c holds the rules (who may finish a job, the
+     * attempt limit, the claim order, the callback row that goes with a final state) and runs
+     * them through these inside one write transaction, so both backends follow one definition.
+     * txn_begin borrows a connection and opens a write transaction (SQLite: BEGIN IMMEDIATE);
+     * txn_end rolls back what was not committed and hands the connection back (also after a
+     * failed txn_begin). The others return 0 or a negative RC_E* with err set. */
+    int (*txn_begin)(store *st, store_txn *txn, rc_error *err);
+    int (*txn_commit)(store *st, store_txn *txn, rc_error *err);
+    void (*txn_end)(store *st, store_txn *txn);
+    /* Reads job_id into *out and holds it until the end of the transaction (PostgreSQL: a row
+     * lock; SQLite: the write transaction is the lock). RC_ENOENT if unknown. */
+    int (*job_lock)(store *st, store_txn *txn, const char *job_id, store_job *out, rc_error *err);
+    /* Writes res as the job's final state at now_s: Finished sets progress 100 and the result,
+     * Failed keeps the progress and sets the error; the lease is cleared. */
+    int (*job_write_final)(store *st, store_txn *txn, const char *job_id,
+                           const store_job_result *res, int64_t now_s, rc_error *err);
+    /* Queues a Pending callback row for job_id (none is added if the job has one already). */
+    int (*outbox_insert)(store *st, store_txn *txn, const char *job_id, const char *target,
+                         const char *body, int64_t event_time, int64_t next_attempt_ms,
+                         rc_error *err);
+    /* Finds (and locks) the oldest claimable job - Created, or Executing with a lease expired at
+     * now_ms - in (create_time, job_id) order: 1 with job_id (STORE_ID_LEN + 1 bytes) and its
+     * attempts so far, 0 if none, or a negative rc. PostgreSQL skips rows other workers hold. */
+    int (*job_next_claimable)(store *st, store_txn *txn, int64_t now_ms, char *job_id,
+                              int *attempts, rc_error *err);
+    /* Hands job_id to owner: Executing, attempts + 1, progress 0, the lease until
+     * lease_expires_ms, modified_time = now_s if it was Created; then reads it into *out. */
+    int (*job_take)(store *st, store_txn *txn, const char *job_id, const char *owner,
+                    int64_t lease_expires_ms, int64_t now_s, store_job *out, rc_error *err);
 
     int (*nonce_use)(store *st, const char *access_key_id, const char *nonce, int64_t now,
                      int64_t expires_at, rc_error *err);
@@ -93,11 +146,19 @@ int store_sqlite_open(store *st, const char *path, rc_error *err);
 /* Opens the PostgreSQL backend on a libpq connection string or URI. Returns 0, RC_EDB. */
 int store_pg_open(store *st, const char *conninfo, rc_error *err);
 
-/* Builds the callback envelope of API.md §4.7 into *out (malloc'd, caller frees). status is
- * "Finished" or "Failed"; error_code/error_message/user_data NULL = "". Returns 0 or RC_ENOMEM. */
-int store_callback_envelope(uint64_t user_id, const char *job_id, const char *job_type,
-                            const char *status, const char *error_code, const char *error_message,
-                            const char *user_data, int64_t event_time, char **out);
+/* The expiry (Unix s) of a client token recorded at now: tok->ttl_s, or STORE_CLIENT_TOKEN_TTL_S.
+ */
+static inline int64_t store_token_expiry(const store_client_token *tok, int64_t now) {
+    return now + (tok->ttl_s > 0 ? tok->ttl_s : STORE_CLIENT_TOKEN_TTL_S);
+}
+
+/* The answers of a submission the queue limit refuses (RC_EBUSY, Throttling) and of a taken
+ * job_id (RC_EEXIST): err filled the same way by every backend; return the rc. */
+int store_throttled(rc_error *err);
+int store_job_exists(rc_error *err, const char *job_id);
+
+/* The keyset cursor of a list page with has_more set: after its last row. */
+void store_page_set_cursor(store_job_page *page);
 
 /* The default job title "default_title_<CreateTime ISO>" into out (>= 40 bytes). */
 void store_default_title(int64_t create_time, char *out, size_t n);

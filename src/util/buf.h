@@ -6,10 +6,10 @@
 #include <stddef.h>
 
 typedef struct buf {
-    char *data;  /* always NUL-terminated when not NULL */
+    char *data; /* always NUL-terminated when not NULL */
     size_t len;
-    size_t cap;  /* bytes allocated */
-    size_t max;  /* hard limit on len; appends past it fail with RC_ETOOBIG */
+    size_t cap; /* bytes allocated */
+    size_t max; /* hard limit on len; appends past it fail with RC_ETOOBIG */
 } buf;
 
 /* Initialises an empty buffer that may grow to max bytes (0 = 64 MiB). */

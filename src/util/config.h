@@ -1,5 +1,7 @@
 /* config: the service configuration - embedded defaults, then reelcut.ini (inih), then REELCUT_*
- * environment variables, then command-line flags; each later source overrides the earlier. */
+ * environment variables, then command-line flags; each later source overrides the earlier. The
+ * defaults are written once, in config_defaults() (config.c), and documented in
+ * docs/configuration.md; the comments below say what a value means, not what it defaults to. */
 #ifndef REELCUT_CONFIG_H
 #define REELCUT_CONFIG_H
 
@@ -12,47 +14,47 @@
 
 typedef struct config {
     /* [server] */
-    char listen[128];               /* HOST:PORT, default 127.0.0.1:8080 */
-    char data_dir[CONFIG_PATH_MAX]; /* default ./data */
-    int workers;                    /* job workers in `serve`; -1 = CPU count */
-    int http_threads;               /* libmicrohttpd thread pool size; 0 = CPU count */
-    char public_host[256];          /* HostId in error bodies; empty = the Host header */
-    char recommend_url[512];        /* troubleshooting URL for error bodies; empty = none */
-    char public_url[256]; /* http(s)://host[:port] browsers reach the service at; empty = none */
+    char listen[128]; /* HOST:PORT */
+    char data_dir[CONFIG_PATH_MAX];
+    int workers;             /* job workers in `serve`; -1 = CPU count */
+    int http_threads;        /* libmicrohttpd thread pool size; 0 = CPU count */
+    char public_host[256];   /* HostId in error bodies; empty = the Host header */
+    char recommend_url[512]; /* troubleshooting URL for error bodies; empty = none */
+    char public_url[256];    /* http(s)://host[:port] browsers reach the service at; empty = none */
     /* [store] */
     char store_url[CONFIG_PATH_MAX]; /* empty = the SQLite file DATA_DIR/reelcut.db */
-    int nonce_table_mb; /* SQLite: shared replay-nonce table size; 0 = none; default 32 */
+    int nonce_table_mb;              /* SQLite: shared replay-nonce table size; 0 = none */
     /* [keys] */
     char keys_file[CONFIG_PATH_MAX]; /* empty = DATA_DIR/keys.json */
     /* [jobs] */
-    int max_attempts;           /* default 3 */
-    int lease_seconds;          /* default 30 */
-    int max_unfinished;         /* Submit answers Throttling past this; default 10000 */
-    int job_timeout_seconds;    /* default 7200 */
-    int shutdown_grace_seconds; /* default 20 */
-    int retention_days;         /* default 365 */
+    int max_attempts;
+    int lease_seconds;
+    int max_unfinished; /* Submit answers Throttling past this */
+    int job_timeout_seconds;
+    int shutdown_grace_seconds;
+    int retention_days;
     /* [limits] (docs/configuration.md: what one job may make the engine hold) */
-    int limits_max_pixels;    /* width x height of any video picture; default 4096 x 2176 */
-    int limits_codec_threads; /* threads of each decoder/encoder of a job; default 4 */
+    int limits_max_pixels;    /* width x height of any video picture */
+    int limits_codec_threads; /* threads of each decoder/encoder of a job */
     /* [inputs] */
-    int allow_local_paths; /* file:// inputs and local outputs; default 0 */
+    int allow_local_paths; /* file:// inputs and local outputs */
     char allowed_roots[CONFIG_LIST_MAX][CONFIG_PATH_MAX];
     int n_allowed_roots;
     char allowed_hosts[CONFIG_LIST_MAX][256]; /* http(s) input hosts; none = no downloads */
     int n_allowed_hosts;
     /* [callback] */
-    char callback_url[1024]; /* global default NotifyAddress; empty = none */
+    char callback_url[1024]; /* NotifyAddress of jobs without one; empty = none */
     char callback_auth_key[256];
     char callback_allow_hosts[CONFIG_LIST_MAX][256]; /* empty = any host at a public address */
     int n_callback_allow_hosts;
     char redis_url[512];
-    int callback_attempts;     /* default 10 */
-    int callback_base_seconds; /* default 15 */
-    int callback_cap_seconds;  /* default 900 */
-    int callback_base_ms;      /* overrides base_seconds when > 0 (tests); default 0 */
-    int callback_cap_ms;       /* overrides cap_seconds when > 0 (tests); default 0 */
+    int callback_attempts;
+    int callback_base_seconds;
+    int callback_cap_seconds;
+    int callback_base_ms; /* overrides base_seconds when > 0 (tests) */
+    int callback_cap_ms;  /* overrides cap_seconds when > 0 (tests) */
     /* [storage] (docs/storage.md) */
-    char storage_default[8]; /* backend of buckets not listed: fs (default) or s3 */
+    char storage_default[8];                   /* backend of buckets not listed: fs or s3 */
     char storage_buckets[CONFIG_LIST_MAX][80]; /* BUCKET:fs or BUCKET:s3 */
     int storage_allow_endpoint_override;       /* OutputConfig.Endpoint with the [s3] credentials */
     int n_storage_buckets;
@@ -61,21 +63,21 @@ typedef struct config {
     int n_storage_endpoint_allow_hosts;
     /* [s3] */
     char s3_endpoint[512]; /* http(s)://host[:port][/path] */
-    char s3_region[64];    /* default us-east-1 */
+    char s3_region[64];
     char s3_access_key_id[256];
-    char s3_secret_access_key[256];   /* better from REELCUT_S3_SECRET_ACCESS_KEY than the file */
-    char s3_addressing[16];           /* path (default) or virtual */
-    int s3_verify_tls;                /* default 1 */
+    char s3_secret_access_key[256]; /* better from REELCUT_S3_SECRET_ACCESS_KEY than the file */
+    char s3_addressing[16];         /* path or virtual */
+    int s3_verify_tls;
     char s3_ca_file[CONFIG_PATH_MAX]; /* empty = the system CA store */
-    int s3_part_size_mb;              /* default 16 */
-    int s3_multipart_threshold_mb;    /* default 64 */
-    int s3_upload_threads;            /* multipart parts in flight; default 4 */
-    int s3_max_attempts;              /* default 4 */
-    int s3_connect_timeout_seconds;   /* default 10 */
-    int s3_stall_timeout_seconds;     /* default 30 */
+    int s3_part_size_mb;
+    int s3_multipart_threshold_mb;
+    int s3_upload_threads; /* multipart parts in flight */
+    int s3_max_attempts;
+    int s3_connect_timeout_seconds;
+    int s3_stall_timeout_seconds;
 } config;
 
-/* Fills cfg with the embedded defaults. */
+/* Fills cfg with the embedded defaults (the one place they are written). */
 void config_defaults(config *cfg);
 
 /* Reads an ini file over cfg. Returns 0, RC_ENOENT if the file is missing, RC_EINVAL with err

@@ -54,12 +54,10 @@ int keys_load(const char *path, keys_set *out, rc_error *err) {
     json_error_t jerr;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return rc_fail(err, RC_EINVAL, "InvalidParameter", "%s:%d: %s", path, jerr.line,
-                       jerr.text);
+        return rc_fail(err, RC_EINVAL, "InvalidParameter", "%s:%d: %s", path, jerr.line, jerr.text);
     int rc = 0;
     if (!json_is_array(root)) {
-        rc = rc_fail(err, RC_EINVAL, "InvalidParameter", "%s: expected a JSON array of keys",
-                     path);
+        rc = rc_fail(err, RC_EINVAL, "InvalidParameter", "%s: expected a JSON array of keys", path);
         goto out;
     }
     size_t n = json_array_size(root);
@@ -82,8 +80,7 @@ out:
 }
 
 static void random_base62(char *out, size_t len) {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     unsigned char raw[64];
     ids_random_bytes(raw, len);
     for (size_t i = 0; i < len; i++)
@@ -105,11 +102,10 @@ int keys_create(const char *path, uint64_t user_id, keys_entry *out, rc_error *e
 
     json_t *root = json_array();
     for (size_t i = 0; i < set.n; i++)
-        json_array_append_new(root, json_pack("{s:s,s:s,s:I,s:b}", "AccessKeyId",
-                                              set.items[i].access_key_id, "AccessKeySecret",
-                                              set.items[i].secret, "UserId",
-                                              (json_int_t)set.items[i].user_id, "Enabled",
-                                              set.items[i].enabled));
+        json_array_append_new(
+            root, json_pack("{s:s,s:s,s:I,s:b}", "AccessKeyId", set.items[i].access_key_id,
+                            "AccessKeySecret", set.items[i].secret, "UserId",
+                            (json_int_t)set.items[i].user_id, "Enabled", set.items[i].enabled));
     json_array_append_new(root, json_pack("{s:s,s:s,s:I,s:b}", "AccessKeyId", out->access_key_id,
                                           "AccessKeySecret", out->secret, "UserId",
                                           (json_int_t)user_id, "Enabled", 1));
@@ -119,8 +115,7 @@ int keys_create(const char *path, uint64_t user_id, keys_entry *out, rc_error *e
     snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) {
-        rc = rc_fail(err, RC_EWRITE, NULL, "%s: cannot write keys file: %s", path,
-                     strerror(errno));
+        rc = rc_fail(err, RC_EWRITE, NULL, "%s: cannot write keys file: %s", path, strerror(errno));
         goto out;
     }
     if (json_dumpfd(root, fd, JSON_INDENT(2)) != 0 || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
@@ -132,8 +127,7 @@ int keys_create(const char *path, uint64_t user_id, keys_entry *out, rc_error *e
     close(fd);
     if (rename(tmp, path) != 0) {
         unlink(tmp);
-        rc = rc_fail(err, RC_EWRITE, NULL, "%s: cannot write keys file: %s", path,
-                     strerror(errno));
+        rc = rc_fail(err, RC_EWRITE, NULL, "%s: cannot write keys file: %s", path, strerror(errno));
     }
 out:
     json_decref(root);

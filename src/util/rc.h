@@ -1,12 +1,13 @@
-/* rc: the one error convention of reelcut - 0 or a negative RC_E* code, plus rich errors for users. */
+/* rc: the one error convention of reelcut - 0 or a negative RC_E* code, plus rich errors for users.
+ */
 #ifndef REELCUT_RC_H
 #define REELCUT_RC_H
 
 #include <stddef.h>
 
 /* X(name, value, message, IMS job ErrorCode, CLI exit status)
- * The IMS code is the one a job reports when it fails with this rc (API.md §4.3); the exit status is
- * what `reelcut segment|highlights|probe` exits with (docs/cli.md). */
+ * The IMS code is the one a job reports when it fails with this rc (API.md §4.3); the exit status
+ * is what `reelcut segment|highlights|probe` exits with (docs/cli.md). */
 #define RC_TABLE(X)                                                                                \
     X(RC_OK, 0, "success", "", 0)                                                                  \
     X(RC_ENOMEM, -1, "out of memory", "InternalError", 1)                                          \
@@ -49,8 +50,8 @@ int rc_exit_status(int rc);
 void rc_error_clear(rc_error *err);
 
 /* Fills err (if not NULL and not already set) with rc, an IMS code (NULL = the rc's default) and a
- * printf-style message; returns rc so callers can write `return rc_fail(err, RC_ENOENT, NULL, ...)`.
- * The first failure recorded wins: later calls keep the original, most specific message. */
+ * printf-style message; returns rc so callers can write `return rc_fail(err, RC_ENOENT, NULL,
+ * ...)`. The first failure recorded wins: later calls keep the original, most specific message. */
 int rc_fail(rc_error *err, int rc, const char *ims_code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -142,7 +142,8 @@ static void test_parse_errors(void **state) {
 }
 
 /* Many parameters: the index keeps lookups and duplicate detection right past several rehashes;
- * past API_PARAMS_MAX the request is refused (an anonymous request must not cost unbounded work). */
+ * past API_PARAMS_MAX the request is refused (an anonymous request must not cost unbounded work).
+ */
 static void test_many(void **state) {
     (void)state;
     buf raw;
@@ -165,7 +166,8 @@ static void test_many(void **state) {
     api_params_free(&p);
     api_params_init(&p);
     assert_int_equal(api_params_parse(raw.data, raw.len, &p, &err), 0);
-    assert_int_equal(api_params_parse("&&&", 3, &p, &err), 0); /* (empty items are not parameters) */
+    assert_int_equal(api_params_parse("&&&", 3, &p, &err),
+                     0); /* (empty items are not parameters) */
     api_params_free(&p);
     /* 4,500 parameters (a 40 KB line, under the header limit) are refused, not parsed */
     for (int i = API_PARAMS_MAX; i < 4500; i++)

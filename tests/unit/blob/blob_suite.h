@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <fcntl.h>
@@ -163,15 +164,14 @@ static inline void suite_missing(void **state) {
     rc_error err = {0};
     char *path = NULL;
     int is_temp;
-    assert_int_equal(blob_get_local(f->be, SUITE_BUCKET, "nope/none.mp4", f->tmp, &path, &is_temp,
-                                    &err),
-                     RC_ENOENT);
+    assert_int_equal(
+        blob_get_local(f->be, SUITE_BUCKET, "nope/none.mp4", f->tmp, &path, &is_temp, &err),
+        RC_ENOENT);
     assert_string_equal(err.code, "InvalidParameter.ResourceNotFound");
     assert_non_null(strstr(err.message, "oss://" SUITE_BUCKET "/nope/none.mp4"));
     rc_error_clear(&err);
-    assert_int_equal(blob_get_local(f->be, "no-such-bucket", "a.mp4", f->tmp, &path, &is_temp,
-                                    &err),
-                     RC_ENOENT);
+    assert_int_equal(
+        blob_get_local(f->be, "no-such-bucket", "a.mp4", f->tmp, &path, &is_temp, &err), RC_ENOENT);
     assert_non_null(strstr(err.message, "no-such-bucket"));
     assert_null(path);
     /* A put into a missing bucket fails, consumes the file and creates nothing. */
@@ -221,12 +221,12 @@ static inline void suite_reader(void **state) {
 }
 
 #define BLOB_SUITE_TESTS(setup, teardown)                                                          \
-    cmocka_unit_test_setup_teardown(suite_put_get_delete, setup, teardown),                       \
-        cmocka_unit_test_setup_teardown(suite_zero_byte, setup, teardown),                        \
-        cmocka_unit_test_setup_teardown(suite_large, setup, teardown),                            \
-        cmocka_unit_test_setup_teardown(suite_overwrite, setup, teardown),                        \
-        cmocka_unit_test_setup_teardown(suite_exists, setup, teardown),                           \
-        cmocka_unit_test_setup_teardown(suite_missing, setup, teardown),                          \
+    cmocka_unit_test_setup_teardown(suite_put_get_delete, setup, teardown),                        \
+        cmocka_unit_test_setup_teardown(suite_zero_byte, setup, teardown),                         \
+        cmocka_unit_test_setup_teardown(suite_large, setup, teardown),                             \
+        cmocka_unit_test_setup_teardown(suite_overwrite, setup, teardown),                         \
+        cmocka_unit_test_setup_teardown(suite_exists, setup, teardown),                            \
+        cmocka_unit_test_setup_teardown(suite_missing, setup, teardown),                           \
         cmocka_unit_test_setup_teardown(suite_reader, setup, teardown)
 
 #endif

@@ -64,7 +64,8 @@ static inline void *tcp_fault_conn_main(void *arg) {
     tcp_fault *tf = c->tf;
     int cfd = c->fd, ufd = socket(AF_INET, SOCK_STREAM, 0);
     long budget = c->cut_after; /* bytes from the server still to forward; 0 = unlimited */
-    struct sockaddr_in up = {.sin_family = AF_INET, .sin_port = htons((uint16_t)tf->upstream_port),
+    struct sockaddr_in up = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)tf->upstream_port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     free(c);
     if (ufd < 0 || connect(ufd, (struct sockaddr *)&up, sizeof(up)) != 0)

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "blob/blob_s3.h"
+#include "blob/s3/blob_s3.h"
 #include "blob_suite.h"
 #include "engine/export.h"
 #include "engine/probe.h"

@@ -6,8 +6,8 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "blob/blob_s3.h"
-#include "blob/blob_s3_int.h"
+#include "blob/s3/blob_s3.h"
+#include "blob/s3/blob_s3_int.h"
 #include "blob_suite.h"
 #include "tcp_fault.h"
 
@@ -356,8 +356,8 @@ int main(void) {
     };
     failed = cmocka_run_group_tests(tests, NULL, NULL);
 out:
-    snprintf(cmd, sizeof(cmd), "'%s/tests/s3/swift.sh' stop '%s'; rm -rf '%s' '%s'", src,
-             swift_dir, swift_dir, scratch);
+    snprintf(cmd, sizeof(cmd), "'%s/tests/s3/swift.sh' stop '%s'; rm -rf '%s' '%s'", src, swift_dir,
+             swift_dir, scratch);
     if (system(cmd) != 0)
         fprintf(stderr, "cleanup failed: %s\n", cmd);
     return failed;

@@ -50,7 +50,7 @@ static void test_run_and_render(void **state) {
         {noaudio_path, NULL, "oss://media-in/noaudio.mp4", NULL},
         {short_path, NULL, "oss://media-in/short.mp4", NULL},
     };
-    jobs_hl_request req = {inputs, 3, 4, 8, NULL};
+    jobs_hl_request req = {inputs, 3, 4, 8, NULL, 0, 0};
     progress_log log = {0, 0, 0, 2};
     engine_progress p = {on_progress, &log};
     jobs_hl_result res;
@@ -136,8 +136,8 @@ static void test_export_and_cleanup(void **state) {
     snprintf(x.dir, sizeof(x.dir), "/tmp/reelcut_hl_export_%d", (int)getpid());
     mkdir(x.dir, 0700);
     jobs_hl_input inputs[1] = {{noaudio_path, NULL, "oss://in/n.mp4", NULL}};
-    jobs_hl_export ex = {out_path, publish, &x, 160, 0, NULL};
-    jobs_hl_request req = {inputs, 1, 2, 6, &ex};
+    jobs_output_sink ex = {out_path, publish, NULL, NULL, &x};
+    jobs_hl_request req = {inputs, 1, 2, 6, &ex, 160, 0};
     jobs_hl_result res;
     rc_error err;
     rc_error_clear(&err);
@@ -171,7 +171,7 @@ static void test_failures(void **state) {
     (void)state;
     jobs_hl_input inputs[2] = {{match_path, NULL, "oss://in/a.mp4", NULL},
                                {"/nonexistent/b.mp4", NULL, "oss://in/b.mp4", NULL}};
-    jobs_hl_request req = {inputs, 2, 2, 8, NULL};
+    jobs_hl_request req = {inputs, 2, 2, 8, NULL, 0, 0};
     jobs_hl_result res;
     rc_error err;
     rc_error_clear(&err);

@@ -185,14 +185,16 @@ static int ex_path(void *user, int index, char *path, size_t n, rc_error *err) {
     return 0;
 }
 
-static int ex_finished(void *user, int index, const char *path,
-                       char media_url[SEGMENTATION_URL_MAX], char media_id[SEGMENTATION_ID_MAX],
+static int ex_finished(void *user, int index, const char *path, char **media_url, char **media_id,
                        rc_error *err) {
     export_log *l = user;
     (void)err;
     l->finished[index]++;
-    snprintf(media_url, SEGMENTATION_URL_MAX, "file://%s", path);
-    snprintf(media_id, SEGMENTATION_ID_MAX, "id%d", index);
+    char url[SEGMENTATION_URL_MAX], id[SEGMENTATION_ID_MAX];
+    snprintf(url, sizeof(url), "file://%s", path);
+    snprintf(id, sizeof(id), "id%d", index);
+    *media_url = strdup(url);
+    *media_id = strdup(id);
     return 0;
 }
 
@@ -208,7 +210,7 @@ static void test_export_all_or_nothing(void **state) {
     memset(&l, 0, sizeof(l));
     snprintf(l.dir, sizeof(l.dir), "/tmp/reelcut-seg-XXXXXX");
     assert_non_null(mkdtemp(l.dir));
-    segmentation_export ex = {ex_path, ex_finished, ex_discard, &l, NULL};
+    jobs_output_sink ex = {ex_path, ex_finished, ex_discard, NULL, &l};
     segmentation_range r[] = {{0.5, 2}, {3, 4.5}};
     segmentation_request req = {.input_path = media_path("shots/hard_h264.mp4"),
                                 .mode = SEGMENTATION_USER_DEFINED,

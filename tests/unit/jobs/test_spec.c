@@ -82,21 +82,18 @@ static const struct seg_case seg_cases[] = {
      NULL, E_RANGE, "JobParams.Ranges[1].Out must be greater than JobParams.Ranges[1].In"},
     /* ranges that round to nothing at 1 ms, or lie past any input's end, fail at submission */
     {POLICY_OPEN, SEG_OK_INPUT,
-     "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":5e-324,\"Out\":1e-300}]}", NULL, NULL,
-     E_RANGE,
+     "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":5e-324,\"Out\":1e-300}]}", NULL, NULL, E_RANGE,
      "JobParams.Ranges[0].Out must be at least 0.001 greater than JobParams.Ranges[0].In (times "
      "count in ms)"},
     {POLICY_OPEN, SEG_OK_INPUT,
-     "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":10,\"Out\":10.0004}]}", NULL, NULL,
-     E_RANGE,
+     "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":10,\"Out\":10.0004}]}", NULL, NULL, E_RANGE,
      "JobParams.Ranges[0].Out must be at least 0.001 greater than JobParams.Ranges[0].In (times "
      "count in ms)"},
+    {POLICY_OPEN, SEG_OK_INPUT, "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":0,\"Out\":1e300}]}",
+     NULL, NULL, E_RANGE, "JobParams.Ranges[0].Out must be in [0,10000000]"},
     {POLICY_OPEN, SEG_OK_INPUT,
-     "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":0,\"Out\":1e300}]}", NULL, NULL,
-     E_RANGE, "JobParams.Ranges[0].Out must be in [0,10000000]"},
-    {POLICY_OPEN, SEG_OK_INPUT,
-     "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":1e12,\"Out\":2e12}]}", NULL, NULL,
-     E_RANGE, "JobParams.Ranges[0].In must be in [0,10000000]"},
+     "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":1e12,\"Out\":2e12}]}", NULL, NULL, E_RANGE,
+     "JobParams.Ranges[0].In must be in [0,10000000]"},
     {POLICY_OPEN, SEG_OK_INPUT,
      "{\"Mode\":\"UserDefined\",\"Ranges\":[{\"In\":0,\"Out\":1},{\"In\":5,\"Out\":true}]}", NULL,
      NULL, E_TYPE, "JobParams.Ranges[1].Out must be a number"},
@@ -138,8 +135,7 @@ static const struct seg_case seg_cases[] = {
      "http(s)://host[:port]"},
     /* found by fuzz_spec: text after an IPv6 literal's "]" that is not ":port" was taken for a
      * port, and the port check then read from a NULL colon */
-    {POLICY_OPEN, SEG_OK_INPUT, NULL, OUT_OK ",\"Endpoint\":\"http://[abc]x80\"}", NULL,
-     E_UNSUP,
+    {POLICY_OPEN, SEG_OK_INPUT, NULL, OUT_OK ",\"Endpoint\":\"http://[abc]x80\"}", NULL, E_UNSUP,
      "OutputConfig.Endpoint value \"http://[abc]x80\" is not supported: it must be "
      "http(s)://host[:port]"},
     {POLICY_OPEN, SEG_OK_INPUT, NULL, OUT_OK ",\"Width\":63}", NULL, E_RANGE,

@@ -89,7 +89,8 @@ static void test_two_processes(void **state) {
     assert_int_equal(by_child + mine, JOBS);
 }
 
-/* The queue-capacity check reads the trigger-kept counts: a finished or purged job frees its place. */
+/* The queue-capacity check reads the trigger-kept counts: a finished or purged job frees its place.
+ */
 static void test_capacity_follows_state(void **state) {
     fixture *f = *state;
     store_job a = {0}, job = {0};

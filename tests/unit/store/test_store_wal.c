@@ -25,8 +25,8 @@ static void test_cached_statements_reset(void **state) {
                          0);
         assert_string_equal(a.type, "Segmentation");
         store_job_free(&a);
-        assert_int_equal(
-            store_job_get(f->st, "00000000000000000000000000000009", USER, &a, NULL), RC_ENOENT);
+        assert_int_equal(store_job_get(f->st, "00000000000000000000000000000009", USER, &a, NULL),
+                         RC_ENOENT);
         assert_int_equal(
             store_job_get(f->st, "00000000000000000000000000000002", USER + 1, &a, NULL),
             RC_ENOENT);

@@ -155,8 +155,12 @@ static void test_time(void **state) {
     char s[TIME_ISO_LEN + 1];
     time_format_iso(t, s);
     assert_string_equal(s, "2025-01-02T03:04:05Z");
-    static const char *bad[] = {"2025-01-02 03:04:05Z", "2025-01-02T03:04:05", "2025-1-02T03:04:05Z",
-                                "2025-13-02T03:04:05Z", "", "2025-01-02T03:04:05Z "};
+    static const char *bad[] = {"2025-01-02 03:04:05Z",
+                                "2025-01-02T03:04:05",
+                                "2025-1-02T03:04:05Z",
+                                "2025-13-02T03:04:05Z",
+                                "",
+                                "2025-01-02T03:04:05Z "};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(time_parse_iso(bad[i], &t), RC_EINVAL);
 }
@@ -280,9 +284,9 @@ static void test_objectkey_validate(void **state) {
         const char *key;
         int ok;
     } cases[] = {
-        {"a/b_{index}.mp4", 1}, {"A.MOV", 1},        {"x.webm", 1},    {"noext", 1},
-        {"../x.mp4", 0},        {"a/../b.mp4", 0},   {"/abs.mp4", 0},  {"a/./b.mp4", 0},
-        {"x.avi", 0},           {"a\\b.mp4", 0},     {"", 0},          {"a\tb.mp4", 0},
+        {"a/b_{index}.mp4", 1}, {"A.MOV", 1},      {"x.webm", 1},   {"noext", 1},
+        {"../x.mp4", 0},        {"a/../b.mp4", 0}, {"/abs.mp4", 0}, {"a/./b.mp4", 0},
+        {"x.avi", 0},           {"a\\b.mp4", 0},   {"", 0},         {"a\tb.mp4", 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         rc_error err = {0};

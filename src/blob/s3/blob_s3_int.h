@@ -6,7 +6,7 @@
 #include <curl/curl.h>
 #include <sys/types.h>
 
-#include "blob/blob_s3.h"
+#include "blob/s3/blob_s3.h"
 #include "util/buf.h"
 
 typedef struct s3_backend {

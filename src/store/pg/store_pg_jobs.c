@@ -5,24 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_pg_int.h"
+#include "store/pg/store_pg_int.h"
 
 #define UNFINISHED_LOCK_KEY 0x7265656c63757402LL /* serialises the queue-capacity check */
 #define CAPACITY_MARGIN 64
-
-/* Same column order as the SQLite backend; read by read_job(). */
-#define JOB_COLS_HEAD "j.job_id, j.user_id, j.type, j.state, j.progress, "
-#define JOB_COLS_MID                                                                               \
-    "j.user_data, j.input_file, j.output_bucket, j.output_object, j.title, j.notify_address, "
-#define JOB_COLS_TAIL                                                                              \
-    "j.media_url, j.media_id, j.error_code, j.error_message, j.create_time, j.modified_time, "     \
-    "j.finish_time, j.attempts, j.lease_owner, j.lease_expires_ms, o.state, o.last_error "         \
-    "FROM jobs j LEFT JOIN outbox o ON o.job_id=j.job_id "
-#define JOB_SELECT_FULL                                                                            \
-    "SELECT " JOB_COLS_HEAD "j.input_config, j.job_params, j.output_config, " JOB_COLS_MID         \
-    "j.ai_result, " JOB_COLS_TAIL
-#define JOB_SELECT_BRIEF                                                                           \
-    "SELECT " JOB_COLS_HEAD "NULL, NULL, NULL, " JOB_COLS_MID "NULL, " JOB_COLS_TAIL
 
 static int read_job(PGresult *r, int row, store_job *job) {
     int oom = 0;
@@ -62,8 +48,8 @@ static int get_job(PGconn *conn, const char *job_id, int scoped, uint64_t user_i
     if (scoped)
         store_pg_int(&p, (int64_t)user_id);
     int rc = store_pg_exec(conn,
-                           scoped ? JOB_SELECT_FULL "WHERE j.job_id=$1 AND j.user_id=$2"
-                                  : JOB_SELECT_FULL "WHERE j.job_id=$1",
+                           scoped ? STORE_JOB_SELECT_FULL "WHERE j.job_id=$1 AND j.user_id=$2"
+                                  : STORE_JOB_SELECT_FULL "WHERE j.job_id=$1",
                            &p, &res, err);
     if (rc)
         return rc;
@@ -136,7 +122,7 @@ static int insert_job(store *st, PGconn *conn, const store_job *job, rc_error *e
         " VALUES($1, $2, $3, 'Created', 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 0)",
         &p, NULL, err);
     if (rc == RC_EEXIST)
-        rc_fail(err, RC_EEXIST, "InternalError", "job store: job %s already exists", job->job_id);
+        store_job_exists(err, job->job_id);
     return rc;
 }
 
@@ -165,7 +151,7 @@ static int check_capacity(PGconn *conn, int64_t max_unfinished, rc_error *err) {
             rc = count_unfinished(conn, &n, err);
     }
     if (rc == 0 && n >= max_unfinished)
-        rc = rc_fail(err, RC_EBUSY, "Throttling", "Request was denied due to request throttling.");
+        rc = store_throttled(err);
     return rc;
 }
 
@@ -202,25 +188,43 @@ out:
     return rc;
 }
 
-/* Final state inside an open transaction, with the callback row (see the SQLite backend). */
-static int finish_locked(store *st, PGconn *conn, const char *job_id, const char *owner,
-                         const store_job_result *res, rc_error *err) {
-    store_job job = {0};
-    char *envelope = NULL;
-    int64_t now_ms = store_now_ms(st), now_s = store_now_s(st);
-    int finished = res->state == STORE_JOB_FINISHED;
+/* ------------------------------------------------------------------ state machine primitives
+ * (store.c drives them inside one transaction; see store_backend.h) */
+
+int store_pg_txn_begin(store *st, store_txn *txn, rc_error *err) {
+    PGconn *conn;
+    int rc = store_pg_get(st, &conn, err);
+    if (rc)
+        return rc;
+    txn->conn = conn;
+    return store_pg_begin(conn, err);
+}
+
+int store_pg_txn_commit(store *st, store_txn *txn, rc_error *err) {
+    (void)st;
+    return store_pg_commit(txn->conn, err);
+}
+
+void store_pg_txn_end(store *st, store_txn *txn) {
+    if (txn->conn)
+        store_pg_put(st, txn->conn); /* rolls back whatever was not committed */
+    txn->conn = NULL;
+}
+
+int store_pg_job_lock(store *st, store_txn *txn, const char *job_id, store_job *out,
+                      rc_error *err) {
+    (void)st;
     store_pg_params lock = {0};
     store_pg_text(&lock, job_id);
-    int rc = store_pg_exec(conn, "SELECT 1 FROM jobs WHERE job_id=$1 FOR UPDATE", &lock, NULL, err);
-    if (rc == 0)
-        rc = get_job(conn, job_id, 0, 0, &job, err);
-    if (rc)
-        goto out;
-    if (owner && (job.state != STORE_JOB_EXECUTING || !job.lease_owner ||
-                  strcmp(job.lease_owner, owner) != 0)) {
-        rc = RC_ECANCELED;
-        goto out;
-    }
+    int rc =
+        store_pg_exec(txn->conn, "SELECT 1 FROM jobs WHERE job_id=$1 FOR UPDATE", &lock, NULL, err);
+    return rc ? rc : get_job(txn->conn, job_id, 0, 0, out, err);
+}
+
+int store_pg_job_write_final(store *st, store_txn *txn, const char *job_id,
+                             const store_job_result *res, int64_t now_s, rc_error *err) {
+    (void)st;
+    int finished = res->state == STORE_JOB_FINISHED;
     store_pg_params p = {0};
     store_pg_text(&p, job_id);
     store_pg_text(&p, store_job_state_name(res->state));
@@ -230,60 +234,38 @@ static int finish_locked(store *st, PGconn *conn, const char *job_id, const char
     store_pg_text(&p, finished ? NULL : res->error_code);
     store_pg_text(&p, finished ? NULL : res->error_message);
     store_pg_int(&p, now_s);
-    rc = store_pg_exec(conn,
-                       "UPDATE jobs SET state=$2, progress=CASE WHEN $2='Finished' THEN 100"
-                       " ELSE progress END, ai_result=$3, media_url=$4, media_id=$5,"
-                       " error_code=$6, error_message=$7, modified_time=$8, finish_time=$8,"
-                       " lease_owner=NULL, lease_expires_ms=0 WHERE job_id=$1",
-                       &p, NULL, err);
-    if (rc || !job.notify_address || !*job.notify_address)
-        goto out;
-    rc = store_callback_envelope(job.user_id, job_id, job.type, store_job_state_name(res->state),
-                                 finished ? NULL : res->error_code,
-                                 finished ? NULL : res->error_message, job.user_data, now_s,
-                                 &envelope);
-    if (rc) {
-        rc = rc_fail(err, rc, NULL, "job store: cannot build the callback of job %s", job_id);
-        goto out;
-    }
-    store_pg_params o = {0};
-    store_pg_text(&o, job_id);
-    store_pg_text(&o, job.notify_address);
-    store_pg_text(&o, envelope);
-    store_pg_int(&o, now_s);
-    store_pg_int(&o, now_ms);
-    rc = store_pg_exec(conn,
-                       "INSERT INTO outbox(job_id, target, body, event_time, attempts,"
-                       " next_attempt_ms, state) VALUES($1, $2, $3, $4, 0, $5, 'Pending')"
-                       " ON CONFLICT(job_id) DO NOTHING",
-                       &o, NULL, err);
-out:
-    free(envelope);
-    store_job_free(&job);
-    return rc;
+    return store_pg_exec(txn->conn,
+                         "UPDATE jobs SET state=$2, progress=CASE WHEN $2='Finished' THEN 100"
+                         " ELSE progress END, ai_result=$3, media_url=$4, media_id=$5,"
+                         " error_code=$6, error_message=$7, modified_time=$8, finish_time=$8,"
+                         " lease_owner=NULL, lease_expires_ms=0 WHERE job_id=$1",
+                         &p, NULL, err);
 }
 
-int store_pg_job_finish(store *st, const char *job_id, const char *owner,
-                        const store_job_result *res, rc_error *err) {
-    PGconn *conn;
-    int rc = store_pg_get(st, &conn, err);
-    if (rc)
-        return rc;
-    rc = store_pg_begin(conn, err);
-    if (rc == 0)
-        rc = finish_locked(st, conn, job_id, owner, res, err);
-    if (rc == 0)
-        rc = store_pg_commit(conn, err);
-    store_pg_put(st, conn);
-    return rc;
+int store_pg_outbox_insert(store *st, store_txn *txn, const char *job_id, const char *target,
+                           const char *body, int64_t event_time, int64_t next_attempt_ms,
+                           rc_error *err) {
+    (void)st;
+    store_pg_params o = {0};
+    store_pg_text(&o, job_id);
+    store_pg_text(&o, target);
+    store_pg_text(&o, body);
+    store_pg_int(&o, event_time);
+    store_pg_int(&o, next_attempt_ms);
+    return store_pg_exec(txn->conn,
+                         "INSERT INTO outbox(job_id, target, body, event_time, attempts,"
+                         " next_attempt_ms, state) VALUES($1, $2, $3, $4, 0, $5, 'Pending')"
+                         " ON CONFLICT(job_id) DO NOTHING",
+                         &o, NULL, err);
 }
 
 /* Locks the oldest claimable job: 1 with its id and attempts, 0 if none, negative rc. Two ordered
  * index scans (queued; lease expired) instead of one OR, so the cost does not grow with the queue;
  * SKIP LOCKED lets concurrent workers take different jobs instead of queueing on one. The younger
  * candidate stays locked until commit, which only hides it from other workers that long. */
-static int next_claimable(PGconn *conn, int64_t now_ms, char *job_id, int *attempts,
-                          rc_error *err) {
+int store_pg_job_next_claimable(store *st, store_txn *txn, int64_t now_ms, char *job_id,
+                                int *attempts, rc_error *err) {
+    (void)st;
     static const char *const sql[2] = {
         "SELECT job_id, attempts, create_time FROM jobs WHERE state='Created'"
         " ORDER BY create_time, job_id LIMIT 1 FOR UPDATE SKIP LOCKED",
@@ -296,7 +278,7 @@ static int next_claimable(PGconn *conn, int64_t now_ms, char *job_id, int *attem
         PGresult *res = NULL;
         store_pg_params p = {0};
         store_pg_int(&p, now_ms);
-        int rc = store_pg_exec(conn, sql[i], i ? &p : NULL, &res, err);
+        int rc = store_pg_exec(txn->conn, sql[i], i ? &p : NULL, &res, err);
         if (rc)
             return rc;
         if (PQntuples(res) == 1) {
@@ -314,56 +296,20 @@ static int next_claimable(PGconn *conn, int64_t now_ms, char *job_id, int *attem
     return found;
 }
 
-int store_pg_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
-                       store_job *out, rc_error *err) {
-    PGconn *conn;
-    char job_id[STORE_ID_LEN + 1];
-    char message[96];
-    int64_t now_ms = store_now_ms(st);
-    int rc = store_pg_get(st, &conn, err);
-    if (rc)
-        return rc;
-    rc = store_pg_begin(conn, err);
-    if (rc)
-        goto out;
-    for (;;) {
-        int attempts = 0;
-        rc = next_claimable(conn, now_ms, job_id, &attempts, err);
-        if (rc < 0)
-            goto out;
-        if (rc == 0) { /* keep the jobs failed on the way */
-            rc = store_pg_commit(conn, err);
-            rc = rc ? rc : RC_ENOENT;
-            goto out;
-        }
-        if (max_attempts <= 0 || attempts < max_attempts)
-            break;
-        snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
-        store_job_result failed = {
-            .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
-        rc = finish_locked(st, conn, job_id, NULL, &failed, err);
-        if (rc)
-            goto out;
-    }
+int store_pg_job_take(store *st, store_txn *txn, const char *job_id, const char *owner,
+                      int64_t lease_expires_ms, int64_t now_s, store_job *out, rc_error *err) {
+    (void)st;
     store_pg_params u = {0};
     store_pg_text(&u, job_id);
     store_pg_text(&u, owner);
-    store_pg_int(&u, now_ms + lease_ms);
-    store_pg_int(&u, store_now_s(st));
-    rc = store_pg_exec(conn,
-                       "UPDATE jobs SET attempts=attempts+1, progress=0, lease_owner=$2,"
-                       " lease_expires_ms=$3, modified_time=CASE WHEN state='Created' THEN $4"
-                       " ELSE modified_time END, state='Executing' WHERE job_id=$1",
-                       &u, NULL, err);
-    if (rc == 0)
-        rc = get_job(conn, job_id, 0, 0, out, err);
-    if (rc == 0)
-        rc = store_pg_commit(conn, err);
-    if (rc)
-        store_job_free(out);
-out:
-    store_pg_put(st, conn);
-    return rc;
+    store_pg_int(&u, lease_expires_ms);
+    store_pg_int(&u, now_s);
+    int rc = store_pg_exec(txn->conn,
+                           "UPDATE jobs SET attempts=attempts+1, progress=0, lease_owner=$2,"
+                           " lease_expires_ms=$3, modified_time=CASE WHEN state='Created' THEN $4"
+                           " ELSE modified_time END, state='Executing' WHERE job_id=$1",
+                           &u, NULL, err);
+    return rc ? rc : get_job(txn->conn, job_id, 0, 0, out, err);
 }
 
 int store_pg_job_heartbeat(store *st, const char *job_id, const char *owner, int64_t lease_ms,
@@ -376,11 +322,10 @@ int store_pg_job_heartbeat(store *st, const char *job_id, const char *owner, int
 
 int store_pg_job_progress(store *st, const char *job_id, const char *owner, int progress,
                           rc_error *err) {
-    int p = progress < 0 ? 0 : progress > 99 ? 99 : progress;
     return owned_update(st,
                         "UPDATE jobs SET progress=greatest(progress, $3::integer) WHERE job_id=$1"
                         " AND state='Executing' AND lease_owner=$2",
-                        job_id, owner, p, err);
+                        job_id, owner, progress, err);
 }
 
 int store_pg_job_release(store *st, const char *job_id, const char *owner, rc_error *err) {
@@ -457,7 +402,8 @@ int store_pg_job_list(store *st, const store_job_query *q, store_job_page *page,
     store_pg_int(&p, limit + 1); /* one more tells whether rows follow */
     store_pg_int(&p, offset);
     snprintf(sql, sizeof(sql),
-             JOB_SELECT_BRIEF "%s%s ORDER BY j.create_time %s, j.job_id %s LIMIT $%d OFFSET $%d",
+             STORE_JOB_SELECT_BRIEF
+             "%s%s ORDER BY j.create_time %s, j.job_id %s LIMIT $%d OFFSET $%d",
              where, cursor, asc ? "ASC" : "DESC", asc ? "ASC" : "DESC", p.n - 1, p.n);
     rc = store_pg_exec(conn, sql, &p, &res, err);
     if (rc)
@@ -478,11 +424,7 @@ int store_pg_job_list(store *st, const store_job_query *q, store_job_page *page,
             goto out;
         page->count++;
     }
-    if (page->has_more) {
-        const store_job *last = &page->jobs[page->count - 1];
-        page->next_time = last->create_time;
-        memcpy(page->next_id, last->job_id, sizeof(page->next_id));
-    }
+    store_page_set_cursor(page);
     rc = store_pg_commit(conn, err);
 out:
     PQclear(res);

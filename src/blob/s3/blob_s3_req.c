@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "blob/blob_s3_int.h"
+#include "blob/s3/blob_s3_int.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 

@@ -7,11 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/store_sqlite_int.h"
 #include "util/log.h"
 #include "util/timeutil.h"
-
-#define CLIENT_TOKEN_TTL_S 86400
 
 typedef struct sq_impl {
     char *path;
@@ -486,8 +484,7 @@ int store_sq_token_record(store *st, sqlite3 *db, const store_client_token *tok,
     store_sq_bind_text(stmt, 3, tok->token);
     store_sq_bind_text(stmt, 4, tok->fingerprint);
     store_sq_bind_text(stmt, 5, resource_id);
-    sqlite3_bind_int64(stmt, 6,
-                       store_now_s(st) + (tok->ttl_s > 0 ? tok->ttl_s : CLIENT_TOKEN_TTL_S));
+    sqlite3_bind_int64(stmt, 6, store_token_expiry(tok, store_now_s(st)));
     if (sqlite3_step(stmt) != SQLITE_DONE)
         rc = store_sq_fail(db, "record client token", err);
     sqlite3_finalize(stmt);
@@ -585,13 +582,19 @@ static const store_ops sqlite_ops = {
     .job_submit = store_sq_job_submit,
     .job_submit_batch = store_sq_job_submit_batch,
     .job_get = store_sq_job_get,
-    .job_claim = store_sq_job_claim,
     .job_heartbeat = store_sq_job_heartbeat,
     .job_progress = store_sq_job_progress,
-    .job_finish = store_sq_job_finish,
     .job_release = store_sq_job_release,
     .job_count = store_sq_job_count,
     .job_list = store_sq_job_list,
+    .txn_begin = store_sq_txn_begin,
+    .txn_commit = store_sq_txn_commit,
+    .txn_end = store_sq_txn_end,
+    .job_lock = store_sq_job_lock,
+    .job_write_final = store_sq_job_write_final,
+    .outbox_insert = store_sq_outbox_insert,
+    .job_next_claimable = store_sq_job_next_claimable,
+    .job_take = store_sq_job_take,
     .purge = sq_purge,
     .nonce_use = sq_nonce_use,
     .nonce_clear = sq_nonce_clear,

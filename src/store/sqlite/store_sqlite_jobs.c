@@ -5,24 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/store_sqlite_int.h"
 
-/* Column order read by read_job(). The list variant leaves out the large documents. */
-#define JOB_COLS_HEAD "j.job_id, j.user_id, j.type, j.state, j.progress, "
-#define JOB_COLS_DOCS "j.input_config, j.job_params, j.output_config, "
-#define JOB_COLS_NODOCS "NULL, NULL, NULL, "
-#define JOB_COLS_MID                                                                               \
-    "j.user_data, j.input_file, j.output_bucket, j.output_object, j.title, j.notify_address, "
-#define JOB_COLS_RESULT "j.ai_result, "
-#define JOB_COLS_TAIL                                                                              \
-    "j.media_url, j.media_id, j.error_code, j.error_message, j.create_time, j.modified_time, "     \
-    "j.finish_time, j.attempts, j.lease_owner, j.lease_expires_ms, o.state, o.last_error "         \
-    "FROM jobs j LEFT JOIN outbox o ON o.job_id=j.job_id "
-#define JOB_SELECT_FULL                                                                            \
-    "SELECT " JOB_COLS_HEAD JOB_COLS_DOCS JOB_COLS_MID JOB_COLS_RESULT JOB_COLS_TAIL
-#define JOB_SELECT_BRIEF "SELECT " JOB_COLS_HEAD JOB_COLS_NODOCS JOB_COLS_MID "NULL, " JOB_COLS_TAIL
-
-/* Fills job from the current row of a JOB_SELECT_* statement. Returns 0 or RC_ENOMEM. */
+/* Fills job from the current row of a STORE_JOB_SELECT_* statement. Returns 0 or RC_ENOMEM. */
 static int read_job(sqlite3_stmt *stmt, store_job *job) {
     int oom = 0;
     memset(job, 0, sizeof(*job));
@@ -64,10 +49,11 @@ static int read_job(sqlite3_stmt *stmt, store_job *job) {
 static int get_job(store *st, sqlite3 *db, const char *job_id, int scoped, uint64_t user_id,
                    store_job *out, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
-    int rc = store_sq_prepare_cached(st, db,
-                                     scoped ? JOB_SELECT_FULL "WHERE j.job_id=?1 AND j.user_id=?2"
-                                            : JOB_SELECT_FULL "WHERE j.job_id=?1",
-                                     &stmt, err);
+    int rc =
+        store_sq_prepare_cached(st, db,
+                                scoped ? STORE_JOB_SELECT_FULL "WHERE j.job_id=?1 AND j.user_id=?2"
+                                       : STORE_JOB_SELECT_FULL "WHERE j.job_id=?1",
+                                &stmt, err);
     if (rc)
         return rc;
     store_sq_bind_text(stmt, 1, job_id);
@@ -171,8 +157,7 @@ static int insert_job(store *st, sqlite3 *db, const store_job *job, rc_error *er
     if (sqlite3_step(stmt) != SQLITE_DONE) {
         rc = store_sq_fail(db, "insert job", err);
         if (rc == RC_EEXIST)
-            rc_fail(err, RC_EEXIST, "InternalError", "job store: job %s already exists",
-                    job->job_id);
+            store_job_exists(err, job->job_id);
     }
     store_sq_release(st, db, stmt);
     return rc;
@@ -182,8 +167,8 @@ static int count_unfinished(store *st, sqlite3 *db, int64_t *n, rc_error *err) {
     sqlite3_stmt *stmt = NULL;
     int rc = store_sq_prepare_cached(
         st, db,
-        "SELECT coalesce(sum(n), 0) FROM job_counts WHERE state IN ('Created', 'Executing')",
-        &stmt, err);
+        "SELECT coalesce(sum(n), 0) FROM job_counts WHERE state IN ('Created', 'Executing')", &stmt,
+        err);
     if (rc)
         return rc;
     if (sqlite3_step(stmt) == SQLITE_ROW)
@@ -214,8 +199,7 @@ static int submit_locked(store *st, sqlite3 *db, const store_job *job,
         if (*unfinished < 0 && (rc = count_unfinished(st, db, unfinished, err)) != 0)
             return rc;
         if (*unfinished >= max_unfinished)
-            return rc_fail(err, RC_EBUSY, "Throttling",
-                           "Request was denied due to request throttling.");
+            return store_throttled(err);
     }
     rc = insert_job(st, db, job, err);
     if (rc == 0 && tok)
@@ -297,31 +281,48 @@ int store_sq_job_submit(store *st, const store_job *job, const store_client_toke
     return one.rc;
 }
 
-/* Moves a job to its final state inside an open write transaction and queues its callback. With
- * owner, only the lease holder may; without (exhausted attempts), any non-final job. */
-static int finish_locked(store *st, sqlite3 *db, const char *job_id, const char *owner,
-                         const store_job_result *res, rc_error *err) {
+/* ------------------------------------------------------------------ state machine primitives
+ * (store.c drives them inside one write transaction; see store_backend.h) */
+
+int store_sq_txn_begin(store *st, store_txn *txn, rc_error *err) {
+    sqlite3 *db;
+    int rc = store_sq_get(st, &db, err);
+    if (rc)
+        return rc;
+    txn->conn = db;
+    return store_sq_begin_write(db, err);
+}
+
+int store_sq_txn_commit(store *st, store_txn *txn, rc_error *err) {
+    (void)st;
+    return store_sq_commit(txn->conn, err);
+}
+
+void store_sq_txn_end(store *st, store_txn *txn) {
+    store_sq_put(st, txn->conn);
+    txn->conn = NULL;
+}
+
+/* Inside BEGIN IMMEDIATE the database is locked for writing already: a read is enough. */
+int store_sq_job_lock(store *st, store_txn *txn, const char *job_id, store_job *out,
+                      rc_error *err) {
+    return get_job(st, txn->conn, job_id, 0, 0, out, err);
+}
+
+int store_sq_job_write_final(store *st, store_txn *txn, const char *job_id,
+                             const store_job_result *res, int64_t now_s, rc_error *err) {
+    (void)st;
+    sqlite3 *db = txn->conn;
     sqlite3_stmt *stmt = NULL;
-    store_job job = {0};
-    char *envelope = NULL;
-    int64_t now_ms = store_now_ms(st), now_s = store_now_s(st);
     int finished = res->state == STORE_JOB_FINISHED;
-    int rc = get_job(st, db, job_id, 0, 0, &job, err);
+    int rc = store_sq_prepare(db,
+                              "UPDATE jobs SET state=?2, progress=CASE WHEN ?2='Finished' THEN 100"
+                              " ELSE progress END, ai_result=?3, media_url=?4, media_id=?5,"
+                              " error_code=?6, error_message=?7, modified_time=?8, finish_time=?8,"
+                              " lease_owner=NULL, lease_expires_ms=0 WHERE job_id=?1",
+                              &stmt, err);
     if (rc)
-        goto out;
-    if (owner && (job.state != STORE_JOB_EXECUTING || !job.lease_owner ||
-                  strcmp(job.lease_owner, owner) != 0)) {
-        rc = RC_ECANCELED;
-        goto out;
-    }
-    rc = store_sq_prepare(db,
-                          "UPDATE jobs SET state=?2, progress=CASE WHEN ?2='Finished' THEN 100"
-                          " ELSE progress END, ai_result=?3, media_url=?4, media_id=?5,"
-                          " error_code=?6, error_message=?7, modified_time=?8, finish_time=?8,"
-                          " lease_owner=NULL, lease_expires_ms=0 WHERE job_id=?1",
-                          &stmt, err);
-    if (rc)
-        goto out;
+        return rc;
     store_sq_bind_text(stmt, 1, job_id);
     store_sq_bind_text(stmt, 2, store_job_state_name(res->state));
     store_sq_bind_text(stmt, 3, finished ? res->ai_result : NULL);
@@ -330,60 +331,40 @@ static int finish_locked(store *st, sqlite3 *db, const char *job_id, const char 
     store_sq_bind_text(stmt, 6, finished ? NULL : res->error_code);
     store_sq_bind_text(stmt, 7, finished ? NULL : res->error_message);
     sqlite3_bind_int64(stmt, 8, now_s);
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        rc = store_sq_fail(db, "finish job", err);
-        goto out;
-    }
-    sqlite3_finalize(stmt);
-    stmt = NULL;
-    if (!job.notify_address || !*job.notify_address)
-        goto out;
-    rc = store_callback_envelope(job.user_id, job_id, job.type, store_job_state_name(res->state),
-                                 finished ? NULL : res->error_code,
-                                 finished ? NULL : res->error_message, job.user_data, now_s,
-                                 &envelope);
-    if (rc) {
-        rc = rc_fail(err, rc, NULL, "job store: cannot build the callback of job %s", job_id);
-        goto out;
-    }
-    rc = store_sq_prepare(db,
-                          "INSERT INTO outbox(job_id, target, body, event_time, attempts,"
-                          " next_attempt_ms, state) VALUES(?1, ?2, ?3, ?4, 0, ?5, 'Pending')"
-                          " ON CONFLICT(job_id) DO NOTHING",
-                          &stmt, err);
-    if (rc)
-        goto out;
-    store_sq_bind_text(stmt, 1, job_id);
-    store_sq_bind_text(stmt, 2, job.notify_address);
-    store_sq_bind_text(stmt, 3, envelope);
-    sqlite3_bind_int64(stmt, 4, now_s);
-    sqlite3_bind_int64(stmt, 5, now_ms);
     if (sqlite3_step(stmt) != SQLITE_DONE)
-        rc = store_sq_fail(db, "queue callback", err);
-out:
+        rc = store_sq_fail(db, "finish job", err);
     sqlite3_finalize(stmt);
-    free(envelope);
-    store_job_free(&job);
     return rc;
 }
 
-int store_sq_job_finish(store *st, const char *job_id, const char *owner,
-                        const store_job_result *res, rc_error *err) {
-    sqlite3 *db;
-    int rc = store_sq_get(st, &db, err);
+int store_sq_outbox_insert(store *st, store_txn *txn, const char *job_id, const char *target,
+                           const char *body, int64_t event_time, int64_t next_attempt_ms,
+                           rc_error *err) {
+    (void)st;
+    sqlite3 *db = txn->conn;
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_sq_prepare(db,
+                              "INSERT INTO outbox(job_id, target, body, event_time, attempts,"
+                              " next_attempt_ms, state) VALUES(?1, ?2, ?3, ?4, 0, ?5, 'Pending')"
+                              " ON CONFLICT(job_id) DO NOTHING",
+                              &stmt, err);
     if (rc)
         return rc;
-    rc = store_sq_begin_write(db, err);
-    if (rc == 0)
-        rc = finish_locked(st, db, job_id, owner, res, err);
-    if (rc == 0)
-        rc = store_sq_commit(db, err);
-    store_sq_put(st, db);
+    store_sq_bind_text(stmt, 1, job_id);
+    store_sq_bind_text(stmt, 2, target);
+    store_sq_bind_text(stmt, 3, body);
+    sqlite3_bind_int64(stmt, 4, event_time);
+    sqlite3_bind_int64(stmt, 5, next_attempt_ms);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = store_sq_fail(db, "queue callback", err);
+    sqlite3_finalize(stmt);
     return rc;
 }
 
-/* Finds the oldest claimable job: 1 with id and attempts, 0 if none, negative rc on error. */
-static int next_claimable(sqlite3 *db, int64_t now_ms, char *job_id, int *attempts, rc_error *err) {
+int store_sq_job_next_claimable(store *st, store_txn *txn, int64_t now_ms, char *job_id,
+                                int *attempts, rc_error *err) {
+    (void)st;
+    sqlite3 *db = txn->conn;
     sqlite3_stmt *stmt = NULL;
     int rc = store_sq_prepare(db,
                               "SELECT job_id, attempts, create_time FROM jobs WHERE state='Created'"
@@ -406,62 +387,25 @@ static int next_claimable(sqlite3 *db, int64_t now_ms, char *job_id, int *attemp
     return rc;
 }
 
-int store_sq_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
-                       store_job *out, rc_error *err) {
-    sqlite3 *db;
+int store_sq_job_take(store *st, store_txn *txn, const char *job_id, const char *owner,
+                      int64_t lease_expires_ms, int64_t now_s, store_job *out, rc_error *err) {
+    sqlite3 *db = txn->conn;
     sqlite3_stmt *stmt = NULL;
-    char job_id[STORE_ID_LEN + 1];
-    char message[96];
-    int64_t now_ms = store_now_ms(st);
-    int attempts = 0;
-    int rc = store_sq_get(st, &db, err);
+    int rc = store_sq_prepare(db,
+                              "UPDATE jobs SET attempts=attempts+1, progress=0, lease_owner=?2,"
+                              " lease_expires_ms=?3, modified_time=CASE WHEN state='Created' THEN"
+                              " ?4 ELSE modified_time END, state='Executing' WHERE job_id=?1",
+                              &stmt, err);
     if (rc)
         return rc;
-    rc = store_sq_begin_write(db, err);
-    if (rc)
-        goto out;
-    for (;;) {
-        rc = next_claimable(db, now_ms, job_id, &attempts, err);
-        if (rc < 0)
-            goto out;
-        if (rc == 0) { /* keep the jobs failed on the way */
-            rc = store_sq_commit(db, err);
-            rc = rc ? rc : RC_ENOENT;
-            goto out;
-        }
-        if (max_attempts <= 0 || attempts < max_attempts)
-            break;
-        snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
-        store_job_result failed = {
-            .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
-        rc = finish_locked(st, db, job_id, NULL, &failed, err);
-        if (rc)
-            goto out;
-    }
-    rc = store_sq_prepare(db,
-                          "UPDATE jobs SET attempts=attempts+1, progress=0, lease_owner=?2,"
-                          " lease_expires_ms=?3, modified_time=CASE WHEN state='Created' THEN ?4"
-                          " ELSE modified_time END, state='Executing' WHERE job_id=?1",
-                          &stmt, err);
-    if (rc)
-        goto out;
     store_sq_bind_text(stmt, 1, job_id);
     store_sq_bind_text(stmt, 2, owner);
-    sqlite3_bind_int64(stmt, 3, now_ms + lease_ms);
-    sqlite3_bind_int64(stmt, 4, store_now_s(st));
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
+    sqlite3_bind_int64(stmt, 3, lease_expires_ms);
+    sqlite3_bind_int64(stmt, 4, now_s);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
         rc = store_sq_fail(db, "claim job", err);
-        goto out;
-    }
-    rc = get_job(st, db, job_id, 0, 0, out, err);
-    if (rc == 0)
-        rc = store_sq_commit(db, err);
-    if (rc)
-        store_job_free(out);
-out:
     sqlite3_finalize(stmt);
-    store_sq_put(st, db);
-    return rc;
+    return rc ? rc : get_job(st, db, job_id, 0, 0, out, err);
 }
 
 int store_sq_job_heartbeat(store *st, const char *job_id, const char *owner, int64_t lease_ms,
@@ -474,11 +418,10 @@ int store_sq_job_heartbeat(store *st, const char *job_id, const char *owner, int
 
 int store_sq_job_progress(store *st, const char *job_id, const char *owner, int progress,
                           rc_error *err) {
-    int p = progress < 0 ? 0 : progress > 99 ? 99 : progress;
     return owned_update(st,
                         "UPDATE jobs SET progress=max(progress, ?3) WHERE job_id=?1 AND"
                         " state='Executing' AND lease_owner=?2",
-                        job_id, owner, p, err);
+                        job_id, owner, progress, err);
 }
 
 int store_sq_job_release(store *st, const char *job_id, const char *owner, rc_error *err) {
@@ -549,8 +492,8 @@ int store_sq_job_list(store *st, const store_job_query *q, store_job_page *page,
     stmt = NULL;
 
     snprintf(sql, sizeof(sql),
-             JOB_SELECT_BRIEF "%s%s ORDER BY j.create_time %s, j.job_id %s"
-                              " LIMIT :lim OFFSET :off",
+             STORE_JOB_SELECT_BRIEF "%s%s ORDER BY j.create_time %s, j.job_id %s"
+                                    " LIMIT :lim OFFSET :off",
              where,
              !q->has_cursor ? ""
              : asc          ? " AND (j.create_time>:t OR (j.create_time=:t AND j.job_id>:id))"
@@ -594,11 +537,7 @@ int store_sq_job_list(store *st, const store_job_query *q, store_job_page *page,
         rc = store_sq_fail(db, "list jobs", err);
         goto out;
     }
-    if (page->has_more) {
-        const store_job *last = &page->jobs[page->count - 1];
-        page->next_time = last->create_time;
-        memcpy(page->next_id, last->job_id, sizeof(page->next_id));
-    }
+    store_page_set_cursor(page);
 out:
     sqlite3_finalize(stmt);
     store_sq_put(st, db);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_pg_int.h"
+#include "store/pg/store_pg_int.h"
 
 #define MEDIA_SELECT                                                                               \
     "SELECT media_id, user_id, input_url, title, description, tags, reference_id, user_data,"      \

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/store_sqlite_int.h"
 
 #define WAL_INDEX_VERSION 3007000u
 #define WAL_HDR_WORDS 12 /* 48 bytes */

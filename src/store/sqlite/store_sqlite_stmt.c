@@ -1,10 +1,10 @@
-/* store_sqlite_stmt: prepared statements kept per pooled SQLite connection, so the hot paths (nonce,
- * job get/insert, queue count) do not parse their SQL on every request - parsing was 28 % of a
- * GetSmartHandleJob in the API benchmark (bench/api/README.md). */
+/* store_sqlite_stmt: prepared statements kept per pooled SQLite connection, so the hot paths
+ * (nonce, job get/insert, queue count) do not parse their SQL on every request - parsing was 28 %
+ * of a GetSmartHandleJob in the API benchmark (bench/api/README.md). */
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/store_sqlite_int.h"
 
 #define SQ_CACHE_MAX 24
 
@@ -24,7 +24,8 @@ typedef struct sq_conn {
 
 struct sq_stmt_cache {
     int slots;
-    /* filled once per opened connection (callers serialise) and read without a lock, hence atomic */
+    /* filled once per opened connection (callers serialise) and read without a lock, hence atomic
+     */
     _Atomic(sq_conn *) *conns;
 };
 

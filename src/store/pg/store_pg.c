@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_pg_int.h"
+#include "store/pg/store_pg_int.h"
 #include "util/log.h"
 
 #define NONCE_PURGE_EVERY 256u
-#define CLIENT_TOKEN_TTL_S 86400
 #define MIGRATION_LOCK_KEY 0x7265656c63757401LL /* "reelcut\1": one migrator at a time */
 
 typedef struct pg_impl {
@@ -339,7 +338,7 @@ int store_pg_token_claim(store *st, PGconn *conn, const store_client_token *tok,
     store_pg_text(&p, tok->token);
     store_pg_text(&p, tok->fingerprint);
     store_pg_text(&p, resource_id);
-    store_pg_int(&p, now + (tok->ttl_s > 0 ? tok->ttl_s : CLIENT_TOKEN_TTL_S));
+    store_pg_int(&p, store_token_expiry(tok, now));
     store_pg_int(&p, now);
     /* Concurrent identical requests queue on the row lock here; the first one's commit decides. */
     int rc = store_pg_exec(conn,
@@ -464,13 +463,19 @@ static const store_ops pg_ops = {
     .client_token_lookup = pg_client_token_lookup,
     .job_submit = store_pg_job_submit,
     .job_get = store_pg_job_get,
-    .job_claim = store_pg_job_claim,
     .job_heartbeat = store_pg_job_heartbeat,
     .job_progress = store_pg_job_progress,
-    .job_finish = store_pg_job_finish,
     .job_release = store_pg_job_release,
     .job_count = store_pg_job_count,
     .job_list = store_pg_job_list,
+    .txn_begin = store_pg_txn_begin,
+    .txn_commit = store_pg_txn_commit,
+    .txn_end = store_pg_txn_end,
+    .job_lock = store_pg_job_lock,
+    .job_write_final = store_pg_job_write_final,
+    .outbox_insert = store_pg_outbox_insert,
+    .job_next_claimable = store_pg_job_next_claimable,
+    .job_take = store_pg_job_take,
     .purge = pg_purge,
     .nonce_use = pg_nonce_use,
     .nonce_clear = pg_nonce_clear,

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "blob/blob_s3_int.h"
+#include "blob/s3/blob_s3_int.h"
 
 #define S3_MIN_PART ((size_t)5 << 20)
 

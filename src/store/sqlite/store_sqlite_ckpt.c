@@ -1,8 +1,9 @@
-/* store_sqlite_ckpt: WAL checkpoints on a background thread instead of inside the committing request.
+/* store_sqlite_ckpt: WAL checkpoints on a background thread instead of inside the committing
+ * request.
  *
- * SQLite's automatic checkpoint runs in whichever connection's COMMIT pushes the WAL past 1000 pages:
- * that request then copies the WAL into the database and fdatasync()s it (milliseconds), and under
- * load every other writer queues behind it - it made most of the API's p99 latency. Here each
+ * SQLite's automatic checkpoint runs in whichever connection's COMMIT pushes the WAL past 1000
+ * pages: that request then copies the WAL into the database and fdatasync()s it (milliseconds), and
+ * under load every other writer queues behind it - it made most of the API's p99 latency. Here each
  * connection's WAL hook only wakes a thread that checkpoints on its own connection (PASSIVE, then a
  * short RESTART so the WAL file is reused). If that thread falls far behind, the committing
  * connection checkpoints inline as before, so the WAL stays bounded. */
@@ -12,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/store_sqlite_int.h"
+#include "store/sqlite/store_sqlite_int.h"
 #include "util/log.h"
 
 #define CKPT_WAKE_FRAMES 1000    /* the SQLite default auto-checkpoint threshold */

@@ -139,16 +139,26 @@ int store_sq_job_submit(store *st, const store_job *job, const store_client_toke
 void store_sq_job_submit_batch(store *st, store_submit_req **reqs, size_t n);
 int store_sq_job_get(store *st, const char *job_id, int scoped, uint64_t user_id, store_job *out,
                      rc_error *err);
-int store_sq_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
-                       store_job *out, rc_error *err);
 int store_sq_job_heartbeat(store *st, const char *job_id, const char *owner, int64_t lease_ms,
                            rc_error *err);
 int store_sq_job_progress(store *st, const char *job_id, const char *owner, int progress,
                           rc_error *err);
-int store_sq_job_finish(store *st, const char *job_id, const char *owner,
-                        const store_job_result *res, rc_error *err);
 int store_sq_job_release(store *st, const char *job_id, const char *owner, rc_error *err);
 int store_sq_job_count(store *st, int64_t *counts, rc_error *err);
+/* The state machine's primitives (store_backend.h). */
+int store_sq_txn_begin(store *st, store_txn *txn, rc_error *err);
+int store_sq_txn_commit(store *st, store_txn *txn, rc_error *err);
+void store_sq_txn_end(store *st, store_txn *txn);
+int store_sq_job_lock(store *st, store_txn *txn, const char *job_id, store_job *out, rc_error *err);
+int store_sq_job_write_final(store *st, store_txn *txn, const char *job_id,
+                             const store_job_result *res, int64_t now_s, rc_error *err);
+int store_sq_outbox_insert(store *st, store_txn *txn, const char *job_id, const char *target,
+                           const char *body, int64_t event_time, int64_t next_attempt_ms,
+                           rc_error *err);
+int store_sq_job_next_claimable(store *st, store_txn *txn, int64_t now_ms, char *job_id,
+                                int *attempts, rc_error *err);
+int store_sq_job_take(store *st, store_txn *txn, const char *job_id, const char *owner,
+                      int64_t lease_expires_ms, int64_t now_s, store_job *out, rc_error *err);
 int store_sq_job_list(store *st, const store_job_query *q, store_job_page *page, rc_error *err);
 
 /* The media and outbox operations (store_sqlite_media.c). */

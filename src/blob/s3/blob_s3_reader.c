@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "blob/blob_s3_int.h"
+#include "blob/s3/blob_s3_int.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -97,7 +97,8 @@ static int block_cached(const s3_reader *r, int64_t b) {
 static void cache_put(s3_reader *r, int64_t off, const char *data, size_t n) {
     if (r->cache_off)
         return;
-    if (r->cache_fd < 0 && (r->cache_fd = blob_make_temp(r->tmp_dir, "s3", r->key, &r->cache_path)) < 0) {
+    if (r->cache_fd < 0 &&
+        (r->cache_fd = blob_make_temp(r->tmp_dir, "s3", r->key, &r->cache_path)) < 0) {
         r->cache_off = 1;
         return;
     }

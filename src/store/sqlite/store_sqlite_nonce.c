@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite/store_sqlite_int.h"
 #include "store/store_nonce_table.h"
-#include "store/store_sqlite_int.h"
 #include "util/log.h"
 
 #define NONCE_EPOCH_S 1800     /* (the key of rows already written: never change it) */
@@ -34,7 +34,8 @@
 #define NONCE_PURGE_SLICE 1024 /* rows deleted per slice: 4x the insert rate */
 #define NONCE_SCHEMA_VERSION 1
 
-_Static_assert(2 * NONCE_EPOCH_S >= STORE_NONCE_MAX_TTL_S, "a live nonce must span at most 3 epochs");
+_Static_assert(2 * NONCE_EPOCH_S >= STORE_NONCE_MAX_TTL_S,
+               "a live nonce must span at most 3 epochs");
 
 struct sq_nonces {
     pthread_mutex_t mu;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blob/blob_s3_int.h"
+#include "blob/s3/blob_s3_int.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 

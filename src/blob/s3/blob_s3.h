@@ -43,7 +43,8 @@ int blob_s3_create(const blob_s3_options *opt, blob_backend **out, rc_error *err
 int blob_s3_create_bucket(blob_backend *be, const char *bucket, rc_error *err);
 
 /* Appends to out (capacity n) the URI-encoding of s per SigV4 (unreserved bytes kept, the rest as
- * %XX upper case; '/' kept when keep_slash). Returns the encoded length, or -1 if it does not fit. */
+ * %XX upper case; '/' kept when keep_slash). Returns the encoded length, or -1 if it does not fit.
+ */
 int blob_s3_uri_encode(const char *s, int keep_slash, char *out, size_t n);
 
 #endif
