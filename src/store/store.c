@@ -490,6 +490,39 @@ int store_media_get_by_url(store *st, const char *input_url, uint64_t user_id, s
     return st->ops->media_get(st, NULL, input_url, user_id, out, err);
 }
 
+int store_artefact_name_valid(const char *name) {
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > STORE_ARTEFACT_NAME_MAX || name[0] == '/' || name[0] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-' || c == '/'))
+            return 0;
+        if (c == '/' && (name[i + 1] == '.' || name[i + 1] == '/' || name[i + 1] == 0))
+            return 0; /* no "..", no empty or hidden component */
+    }
+    return 1;
+}
+
+int store_artefact_put(store *st, const char *job_id, const char *name, const char *content_type,
+                       const void *data, size_t size, rc_error *err) {
+    CHECK(!bad_id(job_id), "job id");
+    CHECK(store_artefact_name_valid(name), "artefact name");
+    CHECK(content_type && *content_type && strlen(content_type) < 64, "artefact type");
+    CHECK((data || size == 0) && size <= STORE_ARTEFACT_MAX, "artefact size");
+    return st->ops->artefact_put(st, job_id, name, content_type, data, size, err);
+}
+
+int store_artefact_get(store *st, const char *job_id, uint64_t user_id, const char *name,
+                       store_artefact *out, rc_error *err) {
+    memset(out, 0, sizeof(*out));
+    CHECK_ID(job_id);
+    if (!store_artefact_name_valid(name))
+        return RC_ENOENT;
+    return st->ops->artefact_get(st, job_id, user_id, name, out, err);
+}
+
 int store_media_delete(store *st, const char *media_id, uint64_t user_id, rc_error *err) {
     CHECK_ID(media_id);
     return st->ops->media_delete(st, media_id, user_id, err);

@@ -61,6 +61,9 @@ static const char *const migrations[] = {
     " attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms BIGINT NOT NULL, state TEXT NOT NULL,"
     " last_error TEXT, lease_owner TEXT, lease_expires_ms BIGINT NOT NULL DEFAULT 0);"
     "CREATE INDEX outbox_due ON outbox(state, next_attempt_ms, id);",
+    /* 2: job artefacts (thumbnails, signal tracks), purged with their job */
+    "CREATE TABLE artefacts(job_id TEXT NOT NULL, name TEXT NOT NULL, content_type TEXT NOT NULL,"
+    " data BYTEA NOT NULL, PRIMARY KEY(job_id, name));",
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -428,6 +431,11 @@ static int pg_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_er
                            " (SELECT job_id FROM jobs WHERE create_time<$1)",
                            &cut, NULL, err);
     if (rc == 0)
+        rc = store_pg_exec(conn,
+                           "DELETE FROM artefacts WHERE job_id IN"
+                           " (SELECT job_id FROM jobs WHERE create_time<$1)",
+                           &cut, NULL, err);
+    if (rc == 0)
         rc = store_pg_exec(conn, "DELETE FROM jobs WHERE create_time<$1", &cut, &res, err);
     if (rc == 0)
         *deleted_jobs = store_pg_changes(res);
@@ -482,6 +490,8 @@ static const store_ops pg_ops = {
     .media_register = store_pg_media_register,
     .media_get = store_pg_media_get,
     .media_delete = store_pg_media_delete,
+    .artefact_put = store_pg_artefact_put,
+    .artefact_get = store_pg_artefact_get,
     .media_claim = store_pg_media_claim,
     .media_set_probe = store_pg_media_set_probe,
     .outbox_claim = store_pg_outbox_claim,

@@ -78,6 +78,9 @@ static const char *const migrations[] = {
     " WHEN OLD.state IS NOT NEW.state BEGIN"
     " UPDATE job_counts SET n=n-1 WHERE state=OLD.state;"
     " INSERT INTO job_counts VALUES(NEW.state, 1) ON CONFLICT(state) DO UPDATE SET n=n+1; END;",
+    /* 3: job artefacts (thumbnails, signal tracks), purged with their job */
+    "CREATE TABLE artefacts(job_id TEXT NOT NULL, name TEXT NOT NULL, content_type TEXT NOT NULL,"
+    " data BLOB NOT NULL, PRIMARY KEY(job_id, name)) WITHOUT ROWID;",
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -527,8 +530,10 @@ static int sq_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_er
     long long cutoff = (long long)(now - retention_s);
     snprintf(sql, sizeof(sql),
              "DELETE FROM outbox WHERE job_id IN (SELECT job_id FROM jobs WHERE create_time<%lld);"
+             "DELETE FROM artefacts WHERE job_id IN"
+             " (SELECT job_id FROM jobs WHERE create_time<%lld);"
              "DELETE FROM jobs WHERE create_time<%lld;",
-             cutoff, cutoff);
+             cutoff, cutoff, cutoff);
     rc = store_sq_exec(db, sql, err);
     if (rc)
         goto out;
@@ -601,6 +606,8 @@ static const store_ops sqlite_ops = {
     .media_register = store_sq_media_register,
     .media_get = store_sq_media_get,
     .media_delete = store_sq_media_delete,
+    .artefact_put = store_sq_artefact_put,
+    .artefact_get = store_sq_artefact_get,
     .media_claim = store_sq_media_claim,
     .media_set_probe = store_sq_media_set_probe,
     .outbox_claim = store_sq_outbox_claim,
