@@ -63,7 +63,9 @@ export async function call(action, params = {}, key = getKey()) {
 // a bucket object (http URLs, local paths) - those the page does not play.
 export async function playUrl(location, ttl = 3600) {
   const key = getKey();
-  const o = parseOss(location);
+  // "~jobs/<JobId>/<name>": an artefact of a job (thumbnail, signal track; docs/ui.md)
+  const o = typeof location === 'string' && location.startsWith('~jobs/')
+    ? { bucket: '~jobs', key: location.slice(6) } : parseOss(location);
   if (!o || !key) return null;
   return mediaUrl({ ...o, keyId: key.id, secret: key.secret, ttl });
 }

@@ -173,7 +173,7 @@ int api_media_parse(const char *path, const char *raw_query, api_media_request *
     if (!slash)
         return RC_EINVAL;
     if (decode(rest, (size_t)(slash - rest), 0, 1, out->bucket, sizeof(out->bucket)) ||
-        !blob_bucket_name_valid(out->bucket))
+        (!blob_bucket_name_valid(out->bucket) && strcmp(out->bucket, API_MEDIA_JOBS) != 0))
         return RC_EINVAL;
     if (decode(slash + 1, strlen(slash + 1), 0, 1, out->key, sizeof(out->key)) ||
         !blob_walk_path_valid(out->key))

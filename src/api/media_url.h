@@ -16,6 +16,10 @@
 #define API_MEDIA_DEFAULT_LIFETIME 3600    /* GetMediaInfo without AuthTimeout */
 
 /* One /media request, parsed. */
+/* The bucket of job artefacts (no bucket can have this name): /media/~jobs/<JobId>/<name> serves
+ * the artefact <name> of the job (store_artefact_get), to the job's owner's keys only. */
+#define API_MEDIA_JOBS "~jobs"
+
 typedef struct api_media_request {
     char bucket[64];
     char key[API_MEDIA_KEY_MAX + 1];

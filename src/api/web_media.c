@@ -20,6 +20,8 @@
 #include "api/web.h"
 #include "blob/blob_fs_walk.h"
 #include "blob/blob_router.h"
+#include "store/store.h"
+#include "util/log.h"
 
 static const char DENIED[] = "The media URL is not valid: its signature does not match, it has "
                              "expired, or it names no object a URL can name.";
@@ -121,6 +123,41 @@ static int open_object(const config *cfg, const char *bucket, const char *key, s
     return fd;
 }
 
+/* /media/~jobs/<JobId>/<name>: an artefact of a job of the signing key's user, whole (they are
+ * small: thumbnails, signal tracks), read from the job store. */
+static void job_artefact(api_service *svc, const http_request *req, http_response *res,
+                         const api_media_request *rq, const keys_entry *k) {
+    char job_id[STORE_ID_LEN + 1];
+    const char *slash = strchr(rq->key, '/');
+    store_artefact a;
+    memset(&a, 0, sizeof(a));
+    int rc = RC_ENOENT;
+    if (slash && slash - rq->key == STORE_ID_LEN) {
+        memcpy(job_id, rq->key, STORE_ID_LEN);
+        job_id[STORE_ID_LEN] = 0;
+        rc_error err = {0};
+        rc = store_artefact_get(svc->deps.st, job_id, k->user_id, slash + 1, &a, &err);
+        if (rc && rc != RC_ENOENT)
+            log_warn("media: artefact %s of job %s: %s", slash + 1, job_id, err.message);
+    }
+    if (rc) {
+        free(a.data);
+        if (rc == RC_ENOENT)
+            api_web_error(svc, req, res, 404, "NoSuchKey", MISSING);
+        else
+            api_web_error(svc, req, res, 503, "ServiceUnavailable",
+                          "The job store does not answer; try again in a moment.");
+        return;
+    }
+    res->status = 200;
+    res->content_type = content_type_of(rq->key); /* (names end in .jpg / .json) */
+    res->body = a.data;
+    res->body_len = a.size;
+    http_response_add_header(res, "Cache-Control", "private, max-age=300");
+    http_response_add_header(res, "Referrer-Policy", "no-referrer");
+    http_response_add_header(res, "X-Content-Type-Options", "nosniff");
+}
+
 void api_web_media(api_service *svc, const http_request *req, http_response *res) {
     int head = strcmp(req->method, "HEAD") == 0;
     if (!head && strcmp(req->method, "GET") != 0) {
@@ -134,6 +171,10 @@ void api_web_media(api_service *svc, const http_request *req, http_response *res
         k = keys_find(svc->deps.keys, rq.access_key_id);
     if (!k || !k->enabled || api_media_check(&rq, k->secret, (int64_t)time(NULL)) != 0) {
         api_web_error(svc, req, res, 403, "AccessDenied", DENIED);
+        return;
+    }
+    if (strcmp(rq.bucket, API_MEDIA_JOBS) == 0) {
+        job_artefact(svc, req, res, &rq, k);
         return;
     }
     blob_backend *blob = svc->deps.blob;

@@ -268,7 +268,7 @@ int cli_segment(int argc, char **argv) {
     }
     if (args.report) {
         cli_report_input in = {args.input, path};
-        cli_report r = {"Segmentation", &in, 1, json, &limits};
+        cli_report r = {"Segmentation", &in, 1, json, &limits, NULL};
         rc = cli_report_write(args.report, &r, &err);
     }
 out:

@@ -16,6 +16,7 @@
 #include "api/web.h"
 #include "engine/highlights.h"
 #include "engine/thumbs.h"
+#include "jobs/highlights.h"
 #include "jobs/signal_track.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
@@ -160,9 +161,18 @@ static int highlight_source(report_job *j, json_t *ai, size_t s) {
     engine_source src = source_of(j, s);
     engine_hl_track t;
     memset(&t, 0, sizeof(t));
-    int rc = engine_hl_analyze_source(&src, NULL, &t, j->err);
     buf track;
     buf_init(&track, 0);
+    int rc = 0;
+    const jobs_hl_source *kept = j->r->hl && s < j->r->hl->n_sources ? &j->r->hl->sources[s] : NULL;
+    if (kept && kept->signal_track) { /* the run's own: no second analysis */
+        t.duration = kept->duration;
+        t.cut_times = kept->shots;
+        t.n_cut_times = kept->n_shots;
+        rc = buf_puts(&track, kept->signal_track);
+    } else {
+        rc = engine_hl_analyze_source(&src, NULL, &t, j->err);
+    }
     char key[64];
     snprintf(key, sizeof(key), "track/%zu.json", s + 1);
     json_t *shots = json_array(), *o = json_object();
@@ -171,7 +181,7 @@ static int highlight_source(report_job *j, json_t *ai, size_t s) {
     for (size_t i = 0; !rc && i < t.n_cut_times; i++)
         if (json_array_append_new(shots, json_real(t.cut_times[i])))
             rc = RC_ENOMEM;
-    if (!rc)
+    if (!rc && !kept)
         rc = jobs_signal_track_json(&t, &track);
     if (!rc) {
         json_t *u = data_url("application/json", track.data, track.len);
@@ -187,6 +197,8 @@ static int highlight_source(report_job *j, json_t *ai, size_t s) {
     buf_free(&track);
     json_decref(shots);
     json_decref(o);
+    if (kept && kept->signal_track)
+        memset(&t, 0, sizeof(t)); /* (borrowed from the run) */
     engine_hl_track_free(&t);
     if (rc)
         return rc;

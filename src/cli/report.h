@@ -21,6 +21,9 @@ typedef struct cli_report {
     size_t n_inputs;
     const char *ai_result;       /* the AiResult JSON the command printed */
     const engine_limits *limits; /* for the media it reads again (thumbnails, signals) */
+    /* Highlights: the run's result, whose sources carry the signal tracks and shots (NULL: the
+     * inputs are analysed again for them). */
+    const struct jobs_hl_result *hl;
 } cli_report;
 
 /* Writes the report to path (through a temporary file beside it, renamed at the end). Returns 0,

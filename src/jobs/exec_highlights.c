@@ -4,8 +4,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs/artefacts.h"
 #include "jobs/execute_int.h"
 #include "jobs/highlights.h"
+
+/* [ext] Sources (Duration, Shots, SignalTrackKey per input) and a thumbnail per clip, kept as the
+ * job's artefacts (artefacts.h). */
+static void add_artefacts(jobs_executor *ex, const store_job *job, const jobs_object_input *locals,
+                          const jobs_hl_result *res, json_t *ai) {
+    json_t *sources = json_array();
+    json_t *hl = json_object_get(ai, "Highlights");
+    json_t **items = calloc(json_array_size(hl) + 1, sizeof(*items));
+    if (!sources || !items || json_object_set_new(ai, "Sources", sources)) {
+        free(items);
+        return;
+    }
+    for (size_t s = 0; s < res->n_sources; s++) {
+        const jobs_hl_source *src = &res->sources[s];
+        json_t *o = json_object(), *shots = json_array();
+        for (size_t k = 0; shots && k < src->n_shots; k++)
+            json_array_append_new(shots, json_real(src->shots[k]));
+        if (!o || json_array_append_new(sources, o)) {
+            json_decref(shots);
+            break;
+        }
+        json_object_set_new(o, "SourceIndex", json_integer((json_int_t)s));
+        json_object_set_new(o, "Duration", json_real(src->duration));
+        json_object_set_new(o, "Shots", shots ? shots : json_array());
+        char name[32];
+        snprintf(name, sizeof(name), "track/%zu.json", s + 1);
+        jobs_artefact_text(ex->st, job->job_id, name, "application/json", src->signal_track, o,
+                           "SignalTrackKey");
+        size_t k = 0;
+        for (size_t i = 0; i < json_array_size(hl); i++) {
+            json_t *c = json_array_get(hl, i);
+            if ((size_t)json_integer_value(json_object_get(c, "SourceIndex")) == s)
+                items[k++] = c;
+        }
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), "thumb/%zu", s + 1);
+        jobs_artefact_thumbs(ex->st, job->job_id, &locals[s].source, items, k, prefix);
+    }
+    free(items);
+}
 
 int jobs_hl_execute(jobs_executor *ex, const jobs_task *task, const void *spec_ptr,
                     jobs_outcome *out, rc_error *err) {
@@ -61,6 +102,8 @@ int jobs_hl_execute(jobs_executor *ex, const jobs_task *task, const void *spec_p
         goto out;
     }
     json_t *ai = jobs_hl_result_json(&res);
+    if (ai)
+        add_artefacts(ex, job, locals, &res, ai);
     out->ai_result =
         ai ? json_dumps(ai, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(ai);

@@ -3,8 +3,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs/artefacts.h"
 #include "jobs/execute_int.h"
 #include "jobs/segmentation.h"
+
+/* The AiResult with a thumbnail per segment (artefacts.h); the plain one if that cannot be made. */
+static char *with_thumbnails(jobs_executor *ex, const store_job *job, const engine_source *src,
+                             const segmentation_result *res) {
+    char *plain = segmentation_ai_result_dumps(res, 0);
+    json_t *ai = plain ? json_loads(plain, 0, NULL) : NULL;
+    json_t *segs = json_object_get(ai, "Segments");
+    size_t n = json_array_size(segs);
+    json_t **items = n ? calloc(n, sizeof(*items)) : NULL;
+    if (!items) {
+        json_decref(ai);
+        return plain;
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i] = json_array_get(segs, i);
+    jobs_artefact_thumbs(ex->st, job->job_id, src, items, n, "thumb");
+    free(items);
+    char *text = json_dumps(ai, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(ai);
+    if (!text)
+        return plain;
+    free(plain);
+    return text;
+}
 
 int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_ptr,
                      jobs_outcome *out, rc_error *err) {
@@ -58,7 +83,7 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
         rc = jobs_input_read_failure(&in, "InputConfig.Media", rc, err);
     }
     if (!rc) {
-        out->ai_result = segmentation_ai_result_dumps(&res, 0);
+        out->ai_result = with_thumbnails(ex, job, &in.source, &res);
         if (res.count > 0 && res.segments[0].media_url[0])
             out->media_url = strdup(res.segments[0].media_url);
         if (res.count > 0 && res.segments[0].media_id[0])

@@ -1,6 +1,9 @@
 /* highlights (jobs): the highlight extraction runner and its AiResult rendering. */
 #include "jobs/highlights.h"
 
+#include "jobs/signal_track.h"
+#include "util/buf.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,8 @@ void jobs_hl_result_free(jobs_hl_result *res) {
     for (size_t i = 0; i < res->n_sources; i++) {
         free(res->sources[i].media_id);
         free(res->sources[i].media_url);
+        free(res->sources[i].signal_track);
+        free(res->sources[i].shots);
     }
     free(res->sources);
     memset(res, 0, sizeof(*res));
@@ -106,6 +111,27 @@ static int append_clips(jobs_hl_result *out, size_t source, const engine_hl_sele
     return 0;
 }
 
+/* What the dashboard shows of an input's analysis: its signal track and shot changes. */
+static int keep_signals(const engine_hl_track *t, jobs_hl_source *src) {
+    buf b;
+    buf_init(&b, 0);
+    int rc = jobs_signal_track_json(t, &b);
+    if (!rc) {
+        src->signal_track = buf_detach(&b);
+        if (!src->signal_track)
+            rc = RC_ENOMEM;
+    }
+    buf_free(&b);
+    if (!rc && t->n_cut_times) {
+        src->shots = malloc(t->n_cut_times * sizeof(double));
+        if (!src->shots)
+            return RC_ENOMEM;
+        memcpy(src->shots, t->cut_times, t->n_cut_times * sizeof(double));
+        src->n_shots = t->n_cut_times;
+    }
+    return rc;
+}
+
 static int analyse_all(const jobs_hl_request *req, const engine_progress *progress, double share,
                        jobs_hl_result *out, rc_error *err) {
     double done = 0, total = out->total_duration > 0 ? out->total_duration : 1;
@@ -131,6 +157,8 @@ static int analyse_all(const jobs_hl_request *req, const engine_progress *progre
         }
         engine_hl_selection sel;
         rc = engine_hl_select(&track, req->count, req->clip_duration, &sel);
+        if (!rc)
+            rc = keep_signals(&track, &out->sources[i]);
         engine_hl_track_free(&track);
         if (rc)
             return rc_fail(err, rc, NULL, "highlight selection of InputConfig.MediaArray[%zu]: %s",

@@ -45,7 +45,10 @@ typedef struct jobs_hl_source {
     char *media_id;  /* echo (malloc'd) or NULL */
     char *media_url; /* echo (malloc'd) or NULL */
     double duration;
-    unsigned notes; /* enum engine_hl_note flags */
+    unsigned notes;     /* enum engine_hl_note flags */
+    char *signal_track; /* what the picker measured, as jobs_signal_track_json (malloc'd) */
+    double *shots;      /* shot changes (s), increasing (malloc'd) */
+    size_t n_shots;
 } jobs_hl_source;
 
 typedef struct jobs_hl_result {

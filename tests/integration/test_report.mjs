@@ -5,6 +5,7 @@
 // report that cannot be written fails the command with a message naming --report. Screenshots go
 // to $REELCUT_BUILD/ui-artefacts/.
 import { test, before, after } from 'node:test';
+// (every test is bounded: a hung page fails the test instead of holding the suite)
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -47,14 +48,14 @@ async function plays(page, selector) {
     const v = document.querySelector(sel);
     if (!v) return { error: 'no video' };
     v.muted = true;
-    if (v.readyState < 1) await new Promise((ok, ko) => { v.onloadedmetadata = ok; v.onerror = () => ko(new Error('load')); });
-    await v.play();
-    await new Promise((ok) => setTimeout(ok, 800));
-    return { duration: v.duration, t: v.currentTime };
+    await v.play(); // (clip players load on play: preload none)
+    const t0 = Date.now();
+    while (v.currentTime < 0.3 && !v.error && Date.now() - t0 < 10000) await new Promise((ok) => setTimeout(ok, 100));
+    return { duration: v.duration, t: v.currentTime, error: v.error && v.error.message };
   }, selector);
 }
 
-test('segment --report: boundaries, thumbnails, clip players', async () => {
+test('segment --report: boundaries, thumbnails, clip players', { timeout: 120000 }, async () => {
   const ai = run(['segment', join(MEDIA, 'thumb_key.mp4'), '--output', 'out/seg_{index}.mp4', '--report', 'seg.html']);
   assert.equal(ai.Segments.length, 4);
   const html = readFileSync(join(dir, 'seg.html'), 'utf8');
@@ -75,7 +76,7 @@ test('segment --report: boundaries, thumbnails, clip players', async () => {
   await page.close();
 });
 
-test('highlights --report: curves, stretches, reasons', async () => {
+test('highlights --report: curves, stretches, reasons', { timeout: 120000 }, async () => {
   const ai = run(['highlights', join(MEDIA, 'hl_match.mp4'), '--count', '3', '--clip-duration', '8',
     '--output', 'out/hl.mp4', '--report', 'hl.html']);
   assert.ok(ai.Highlights.length >= 2);

@@ -3,7 +3,7 @@
 // and escaping URLs. Screenshots of each page go to $REELCUT_BUILD/ui-artefacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync, symlinkSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, symlinkSync, statSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
 import http from 'node:http';
@@ -14,7 +14,7 @@ import {
 } from '../client/harness.mjs';
 
 const ART = join(process.env.REELCUT_BUILD || 'build-test', 'ui-artefacts');
-let dir, server, key, c, browser, page, base;
+let dir, server, key, other, c, browser, page, base;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -57,6 +57,12 @@ before(async () => {
   mkdirSync(ART, { recursive: true });
   dir = tempDir();
   key = createKey(dir);
+  // a second user's key (keys.json by hand: `reelcut keys create` makes keys of the default user)
+  const keysFile = join(dir, 'keys.json');
+  const keys = JSON.parse(readFileSync(keysFile, 'utf8'));
+  other = { AccessKeyId: 'LTAIotheruser000000000001', AccessKeySecret: 'other-user-secret-0123456789abcd', UserId: 4242, Enabled: true };
+  keys.push(other);
+  writeFileSync(keysFile, JSON.stringify(keys));
   makeBucket(dir, 'media-in', { 'sample.mp4': join(MEDIA, 'sample.mp4') });
   makeBucket(dir, 'media-out');
   symlinkSync('/etc/passwd', join(dir, 'buckets', 'media-in', 'link.mp4'));
@@ -210,6 +216,25 @@ test('dashboard: sign-in, submit, progress, timeline, clip playback, highlights'
   assert.equal(await page.locator('.axis .segment').count(), ai.Segments.length);
   const api = await c.call('GetSmartHandleJob', { JobId: jobId });
   assert.deepEqual(JSON.parse(api.JobResult.AiResult), ai);
+  // A thumbnail per segment, kept with the job ([ext] ThumbnailKey, docs/ui.md), drawn in every
+  // block wide enough to show one (>= 1/60 of the axis), 160 px wide.
+  for (const sgm of ai.Segments) assert.match(sgm.ThumbnailKey, new RegExp(`^~jobs/${jobId}/thumb/${sgm.Index}\\.jpg$`));
+  const wide = ai.Segments.filter((sgm) => sgm.Out - sgm.In >= ai.Duration / 60).length;
+  assert.ok(wide >= 1);
+  await page.waitForFunction((n) => document.querySelectorAll('.axis img.thumb').length === n, wide, { timeout: 10000 });
+  const widths = await page.locator('.axis img.thumb').evaluateAll((imgs) => Promise.all(imgs.map((i) =>
+    i.complete ? i.naturalWidth : new Promise((ok) => { i.onload = () => ok(i.naturalWidth); i.onerror = () => ok(-1); }))));
+  assert.deepEqual(widths, Array(wide).fill(160));
+  // the artefact through a signed URL: the job's user gets the JPEG, another user's key, an
+  // unknown name and a path out of the job get nothing
+  const art = await get(signed('~jobs', `${jobId}/thumb/1.jpg`, soon()));
+  assert.equal(art.status, 200);
+  assert.equal(art.headers['content-type'], 'image/jpeg');
+  assert.equal(art.body.subarray(0, 2).toString('hex'), 'ffd8');
+  expectDenied(await get(signed('~jobs', `${jobId}/thumb/1.jpg`, soon(), other)), 404);
+  expectDenied(await get(signed('~jobs', `${jobId}/thumb/999.jpg`, soon())), 404);
+  expectDenied(await get(signed('~jobs', `${jobId}/../x.jpg`, soon(), key, `${jobId}/../x.jpg`)), 403);
+  expectDenied(await get(signed('~jobs', 'nojob/thumb/1.jpg', soon())), 404);
 
   // Play an exported clip: it has a duration and its time advances.
   await page.waitForFunction(() => document.querySelector('video.clip-player')?.src, null, { timeout: 10000 });
@@ -246,6 +271,15 @@ test('dashboard: sign-in, submit, progress, timeline, clip playback, highlights'
   assert.equal(await page.locator('.clip .reason').count(), 4 * hlAi.Highlights.length);
   const speech = await page.textContent(`.clip[data-index="${hlAi.Highlights[0].Index}"] .reason[data-reason="Speech"] .reason-value`);
   assert.equal(speech, hlAi.Highlights[0].Reasons.Speech.toFixed(2));
+  // What the picker measured: the input's signal track ([ext] Sources[].SignalTrackKey) drawn as
+  // curves at 2 points a second, its shots, a thumbnail per clip.
+  assert.equal(hlAi.Sources.length, 1);
+  assert.match(hlAi.Sources[0].SignalTrackKey, new RegExp(`^~jobs/${sub.JobId}/track/1\\.json$`));
+  assert.ok(hlAi.Sources[0].Duration > 0 && Array.isArray(hlAi.Sources[0].Shots));
+  await page.waitForSelector('svg[data-signal="Motion"]');
+  const points = Number(await page.getAttribute('svg[data-signal="Motion"]', 'data-points'));
+  assert.ok(Math.abs(points - Math.ceil(hlAi.Sources[0].Duration * 2)) <= 1, `${points} points`);
+  for (const c2 of hlAi.Highlights) assert.match(c2.ThumbnailKey, new RegExp(`^~jobs/${sub.JobId}/thumb/1/\\d+\\.jpg$`));
   await shot('job-highlights');
 
   // The list: both jobs, filtered by type; finished ones at 100 %.

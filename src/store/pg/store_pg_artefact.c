@@ -6,8 +6,8 @@
 
 #include "store/pg/store_pg_int.h"
 
-int store_pg_artefact_put(store *st, const char *job_id, const char *name,
-                          const char *content_type, const void *data, size_t size, rc_error *err) {
+int store_pg_artefact_put(store *st, const char *job_id, const char *name, const char *content_type,
+                          const void *data, size_t size, rc_error *err) {
     static const char hex[] = "0123456789abcdef";
     char *text = malloc(2 * size + 3);
     if (!text)

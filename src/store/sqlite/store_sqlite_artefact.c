@@ -5,8 +5,8 @@
 
 #include "store/sqlite/store_sqlite_int.h"
 
-int store_sq_artefact_put(store *st, const char *job_id, const char *name,
-                          const char *content_type, const void *data, size_t size, rc_error *err) {
+int store_sq_artefact_put(store *st, const char *job_id, const char *name, const char *content_type,
+                          const void *data, size_t size, rc_error *err) {
     sqlite3 *db;
     sqlite3_stmt *stmt = NULL;
     int rc = store_sq_get(st, &db, err);
