@@ -50,6 +50,7 @@ export function clipCard(c, kind) {
   if (c.MediaURL) {
     const v = h('video', { class: 'clip-player', controls: true, preload: 'none', muted: true }); // (500 segments: no 500 loads)
     playUrl(c.MediaURL).then((u) => { if (u) v.src = u; else v.replaceWith(h('span', { class: 'hint', text: c.MediaURL })); });
+    if (c.ThumbnailKey) playUrl(c.ThumbnailKey).then((u) => { if (u) v.poster = u; }); // (until it plays)
     card.append(v, h('div', { class: 'hint', text: c.MediaURL }));
   }
   return card;
