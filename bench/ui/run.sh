@@ -2,8 +2,9 @@
 # bench/ui/run.sh [BUILD_DIR]: what the dashboard's job page and its artefacts cost.
 #  1. render: the job page of a 2-hour input with 500 shots (thumbnails, boundary markers, 4 signal
 #     curves of 14,400 points) in headless Chromium, beside a 4-shot page (render.mjs);
-#  2. artefacts: `reelcut segment F` with and without `--report` (the thumbnails it adds) on the
-#     240 s 1080p file of bench/highlights, CPU seconds (user + system), best of 3 each, same run.
+#  2. artefacts: the CPU seconds (user + system, best of 3) of `reelcut segment F` and of making
+#     its segments' thumbnails (bench/tools/thumbs_tool, the code jobs and --report run) on the
+#     240 s 1080p file of bench/highlights, in the same run.
 # Needs the test client's npm packages (scripts/deps.sh test) and Debian's chromium.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,9 +31,14 @@ cpu() { # best CPU seconds (user + system) of 3 runs of "$@": steadier than wall
   done
   echo "$b"
 }
-echo "== artefacts: reelcut segment on $(basename "$file") (240 s 1080p), CPU seconds, best of 3"
+echo "== artefacts: thumbnails of a segmentation of $(basename "$file") (240 s 1080p), CPU seconds, best of 3"
 plain=$(cpu nice -n 10 "$build/reelcut" segment "$file")
-report=$(cpu nice -n 10 "$build/reelcut" segment "$file" --report "$out/seg.html")
-shots=$(grep -o '"thumb/[0-9]*\.jpg":' "$out/seg.html" | wc -l || true)
-printf 'without --report %6.2f s   with --report %6.2f s   (%d thumbnails)   added %+.1f %%\n' \
-  "$plain" "$report" "$shots" "$(echo "($report - $plain) * 100 / $plain" | bc -l)"
+ranges=$("$build/reelcut" segment "$file" 2>/dev/null | python3 -c \
+  'import json,sys; print(" ".join("%.3f-%.3f" % (s["In"], s["Out"]) for s in json.load(sys.stdin)["Segments"]))')
+# shellcheck disable=SC2086
+thumbs=$(cpu nice -n 10 "$build/thumbs_tool" "$file" $ranges)
+# shellcheck disable=SC2086
+"$build/thumbs_tool" "$file" $ranges | sed -n 's/^\(ranges\|seeks\|frames_decoded\)\t/  \1 /p' | tr '\n' ' '
+echo
+printf 'segmentation %6.2f s   its %d thumbnails %5.2f s   added %+.1f %%\n' \
+  "$plain" "$(echo "$ranges" | wc -w)" "$thumbs" "$(echo "$thumbs * 100 / $plain" | bc -l)"

@@ -13,6 +13,7 @@
 #include "engine/probe.h"
 
 #define KEY_SLACK 0.25 /* s: see one_range */
+#define INSIDE_S 0.25  /* s: see inside() */
 #define EPS 1e-3       /* s: a frame at a range's start within this is in the range */
 
 typedef struct thumb_job {
@@ -51,6 +52,12 @@ static int open_decoder(thumb_job *j) {
         return RC_ENOMEM;
     j->dec->pkt_timebase = j->st->time_base;
     j->dec->thread_count = 1; /* a few frames per range: threads would only add delay */
+    /* A 160 px picture needs neither the loop filter nor the exact decoder, and decoding on to a
+     * range skips the frames nothing refers to (one_range retries with them for a range that
+     * holds none of the others). */
+    j->dec->skip_loop_filter = AVDISCARD_ALL;
+    j->dec->flags2 |= AV_CODEC_FLAG2_FAST;
+    j->dec->skip_frame = AVDISCARD_NONREF;
     engine_limits limits = engine_limits_of(j->src);
     if (engine_guard_decoder(j->dec, &j->guard, &limits))
         return RC_ENOMEM;
@@ -239,6 +246,12 @@ static int decode_to(thumb_job *j, const engine_thumb_range *r, double target, d
     return 0;
 }
 
+/* Where a range without a keyframe is shown: a little after its start (the frame after a cut
+ * shows the new shot; decoding there from the keyframe before costs less than the middle would). */
+static double inside(const engine_thumb_range *r) {
+    return r->start + fmin(INSIDE_S, (r->end - r->start) / 4);
+}
+
 static int one_range(thumb_job *j, const engine_thumb_range *r, engine_thumb *t) {
     t->at = -1;
     double fps = av_q2d(j->st->avg_frame_rate) > 0 ? av_q2d(j->st->avg_frame_rate) : 25;
@@ -246,7 +259,7 @@ static int one_range(thumb_job *j, const engine_thumb_range *r, engine_thumb *t)
      * a little before the start may show at the start itself (see indexed_keyframe). */
     double key = indexed_keyframe(j, r->start - KEY_SLACK, 0);
     int use_key = key < r->end;
-    double target = use_key ? r->start : (r->start + r->end) / 2;
+    double target = use_key ? r->start : inside(r);
     /* Decode on from where the decoder is (ranges come in time order) when that is cheaper than a
      * seek: for a keyframe, only from right before the range; else when fewer frames separate the
      * decoder from the target than the keyframe before the target does. */
@@ -272,9 +285,9 @@ static int one_range(thumb_job *j, const engine_thumb_range *r, engine_thumb *t)
              * index time plus that much. */
             if ((rc = seek_to(j, key + KEY_SLACK)) || (rc = decode_to(j, r, target, &first)))
                 return rc;
-            if (j->held->width <= 0) { /* another keyframe within KEY_SLACK: the middle, then */
+            if (j->held->width <= 0) { /* another keyframe within KEY_SLACK: decode to it */
                 use_key = 0;
-                target = (r->start + r->end) / 2;
+                target = inside(r);
             }
         }
         /* A seek without an index lands where the demuxer finds a timestamp, maybe after the
@@ -288,6 +301,15 @@ static int one_range(thumb_job *j, const engine_thumb_range *r, engine_thumb *t)
             if (rc || first <= target + EPS || back >= 16 || target - back <= 0)
                 break;
         }
+    }
+    if (!rc && j->held->width <= 0 && j->dec->skip_frame != AVDISCARD_DEFAULT) {
+        /* a range shorter than the gap between reference frames: once more with every frame */
+        j->dec->skip_frame = AVDISCARD_DEFAULT;
+        double before = indexed_keyframe(j, target, 1);
+        rc = seek_to(j, before > -INFINITY ? before + EPS : target - 1);
+        if (!rc)
+            rc = decode_to(j, r, target, &first);
+        j->dec->skip_frame = AVDISCARD_NONREF;
     }
     if (rc || j->held->width <= 0)
         return rc; /* no frame: past the end of the video */

@@ -3,7 +3,8 @@
  *
  * Cost is what matters: a 2-hour input with 500 shots must not pay a second decode. For each range
  * the picture is the first keyframe inside it (one frame decoded - encoders put a keyframe at most
- * hard cuts), else the frame at the range's middle, decoded from the keyframe before it (at most
+ * hard cuts), else a frame a quarter second in (at most a quarter of the range), decoded from the
+ * keyframe before it skipping the frames nothing refers to, loop filter off (at most
  * ENGINE_THUMB_MAX_FRAMES frames; past that, the last one decoded). Ranges are visited in time
  * order and a range the decoder is already in front of continues without a seek. */
 #ifndef REELCUT_ENGINE_THUMBS_H
