@@ -213,9 +213,12 @@ test('HTTP callbacks: retried through 500s, a timeout and a restart; queue callb
     }
   }
   const gaps = never.slice(1).map((h, i) => h.at - never[i].at);
-  assert.ok(gaps[0] >= 250 && gaps[0] < 1500, `first gap ${gaps[0]}`);
-  assert.ok(gaps[2] > gaps[0], `gaps grow: ${gaps}`);
-  assert.ok(gaps.every((g) => g < 1500 * 1.1 + 600), `gaps capped: ${gaps}`);
+  // (base 300 ms, cap 1500 ms: nominal gaps 300, 600, 1200, 1500, 1500. A loaded machine delays
+  // any attempt by up to a second or so, so the bounds compare the gaps with each other and leave
+  // that much slack: the first is the base's, smaller than the capped ones, and none runs away.)
+  assert.ok(gaps[0] >= 250 && gaps[0] < 1500 + 1000, `first gap ${gaps[0]}`);
+  assert.ok(gaps[0] < Math.max(...gaps.slice(2)), `gaps grow: ${gaps}`);
+  assert.ok(gaps.every((g) => g < 1500 * 1.1 + 1500), `gaps capped: ${gaps}`);
 
   // The queue target: one stream entry whose message is the envelope.
   const out = execFileSync('redis-cli', ['-p', String(redisPort), '--raw', 'XRANGE', queue, '-', '+'],
