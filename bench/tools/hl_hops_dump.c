@@ -3,7 +3,7 @@
  * rules on generated cases (bench/highlights). */
 #include <stdio.h>
 
-#include "engine/hl_int.h"
+#include "engine/highlights/hl_int.h"
 
 int main(int argc, char **argv) {
     if (argc < 2) {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 #include "util/timeutil.h"
 
 int main(int argc, char **argv) {
@@ -18,7 +18,7 @@ int main(int argc, char **argv) {
     rc_error_clear(&err);
     engine_hl_track t;
     int64_t t0 = time_mono_ms();
-    int rc = engine_hl_analyze(argv[1], NULL, &t, &err);
+    int rc = engine_hl_analyze(ENGINE_PATH(argv[1]), NULL, &t, &err);
     int64_t t1 = time_mono_ms();
     if (rc) {
         fprintf(stderr, "%s: %s\n", err.code, err.message);

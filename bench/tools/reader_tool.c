@@ -2,7 +2,7 @@
  * bench/storage/run.sh. Apart from blob_tool so that blob_tool's RSS stays that of the blob layer
  * alone (FFmpeg's libraries are not loaded there).
  *   reader_tool read BUCKET KEY DIR      reads the object through the reader, 64 KB at a time
- *   reader_tool probe BUCKET KEY DIR     probes it (engine_probe_source) through the reader
+ *   reader_tool probe BUCKET KEY DIR     probes it (engine_probe) through the reader
  *   reader_tool getprobe BUCKET KEY DIR  downloads it to a temp file in DIR, probes that, removes
  * it The endpoint and keys come from S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID,
  * S3_SECRET_ACCESS_KEY. Prints one line: "<op> <object bytes> <seconds> <bytes fetched> <GETs>
@@ -48,7 +48,7 @@ static int ranged(blob_backend *be, const char *op, const char *bucket, const ch
         engine_source src = {
             .path = name, .read_at = reader_read_at, .user = r, .size = blob_reader_size(r)};
         engine_media_info info;
-        rc = engine_probe_source(&src, &info, err);
+        rc = engine_probe(&src, &info, err);
         engine_media_info_free(&info);
     }
     const rc_error *re = blob_reader_error(r);
@@ -72,7 +72,7 @@ static int get_probe(blob_backend *be, const char *bucket, const char *key, cons
     int rc = blob_get_local(be, bucket, key, dir, &path, &is_temp, err);
     engine_media_info info;
     if (!rc) {
-        rc = engine_probe(path, &info, err);
+        rc = engine_probe(ENGINE_PATH(path), &info, err);
         if (!rc)
             printf("getprobe %lld %.3f %lld 1 0\n", (long long)info.file_size, now_s() - t0,
                    (long long)info.file_size);

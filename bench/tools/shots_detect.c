@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/analyze.h"
 #include "engine/engine.h"
-#include "engine/shots.h"
+#include "engine/shots/analyze.h"
+#include "engine/shots/shots.h"
 
 int main(int argc, char **argv) {
     if (argc < 2) {
@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
     rc_error_clear(&err);
     engine_feature_track track;
     engine_shot_list shots = {0};
-    int rc = engine_analyze(argv[1], NULL, NULL, &track, &err);
+    int rc = engine_analyze(ENGINE_PATH(argv[1]), NULL, NULL, &track, &err);
     if (!rc)
         rc = engine_detect_shots(&track, &opts, &shots);
     if (rc) {

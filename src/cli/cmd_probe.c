@@ -45,7 +45,7 @@ int cli_probe(int argc, char **argv) {
     json_t *doc = NULL;
     engine_source src = engine_source_path(path);
     src.limits = &limits;
-    int rc = engine_probe_source(&src, &info, &err);
+    int rc = engine_probe(&src, &info, &err);
     if (rc)
         goto out;
     char mtime[TIME_ISO_LEN + 1];

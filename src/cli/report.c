@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "api/web.h"
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 #include "engine/thumbs.h"
 #include "jobs/highlights.h"
 #include "jobs/signal_track.h"
@@ -171,7 +171,7 @@ static int highlight_source(report_job *j, json_t *ai, size_t s) {
         t.n_cut_times = kept->n_shots;
         rc = buf_puts(&track, kept->signal_track);
     } else {
-        rc = engine_hl_analyze_source(&src, NULL, &t, j->err);
+        rc = engine_hl_analyze(&src, NULL, &t, j->err);
     }
     char key[64];
     snprintf(key, sizeof(key), "track/%zu.json", s + 1);

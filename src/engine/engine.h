@@ -44,6 +44,10 @@ typedef struct engine_source {
 /* A source for the local file at path. */
 engine_source engine_source_path(const char *path);
 
+/* The same as a pointer to a compound literal, alive to the end of the enclosing block: for one
+ * call, e.g. engine_probe(ENGINE_PATH("in.mp4"), &info, &err). */
+#define ENGINE_PATH(p) (&(engine_source){.path = (p)})
+
 /* What messages call src: its name, else its path. */
 const char *engine_source_name(const engine_source *src);
 

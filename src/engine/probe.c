@@ -108,11 +108,6 @@ void engine_close_media(struct AVFormatContext **fmt) {
     free_custom_io(&pb);
 }
 
-int engine_open_media(const char *path, struct AVFormatContext **out, rc_error *err) {
-    engine_source src = engine_source_path(path);
-    return engine_open_source(&src, out, err);
-}
-
 int engine_open_source(const engine_source *src, struct AVFormatContext **out, rc_error *err) {
     *out = NULL;
     const char *path = engine_source_name(src);
@@ -255,12 +250,7 @@ static void fill_audio(const AVStream *st, engine_stream_info *s) {
     }
 }
 
-int engine_probe(const char *path, engine_media_info *info, rc_error *err) {
-    engine_source src = engine_source_path(path);
-    return engine_probe_source(&src, info, err);
-}
-
-int engine_probe_source(const engine_source *src, engine_media_info *info, rc_error *err) {
+int engine_probe(const engine_source *src, engine_media_info *info, rc_error *err) {
     memset(info, 0, sizeof(*info));
     AVFormatContext *fmt = NULL;
     int rc = engine_open_source(src, &fmt, err);

@@ -53,14 +53,10 @@ typedef struct engine_media_info {
     engine_stream_info *streams; /* video, audio and subtitle streams in file order */
 } engine_media_info;
 
-/* Opens path with libavformat and reads stream info. On failure returns RC_ENOENT (missing or
- * unreadable path), RC_EMEDIA (empty, truncated or not media) with err naming the file; *out is
- * NULL then. The caller closes *out with avformat_close_input(). */
-int engine_open_media(const char *path, struct AVFormatContext **out, rc_error *err);
-
-/* engine_open_media for any source, under src->limits: also fails with RC_ELIMIT (a video stream
- * over limits.max_pixels, refused before any decoding; err names the size and the limit, not the
- * file). A declared duration (fmt->duration) more than ENGINE_DURATION_SLACK past the end of the
+/* Opens src with libavformat and reads stream info, under src->limits. On failure returns
+ * RC_ENOENT (missing or unreadable path), RC_EMEDIA (empty, truncated or not media) with err naming
+ * the source (engine_source_name), RC_ELIMIT (a video stream over limits.max_pixels, refused before
+ * any decoding; err names the size and the limit, not the file); *out is NULL then. A declared duration (fmt->duration) more than ENGINE_DURATION_SLACK past the end of the
  * streams is replaced by that end (engine_readable_duration in limits.h). The caller closes *out
  * with engine_close_media(). */
 int engine_open_source(const engine_source *src, struct AVFormatContext **out, rc_error *err);
@@ -69,16 +65,14 @@ int engine_open_source(const engine_source *src, struct AVFormatContext **out, r
  * (>= 0 on success). No stream info is read. Close *fmt with engine_close_media(). */
 int engine_avio_open(const engine_source *src, struct AVFormatContext **fmt);
 
-/* Closes what engine_open_source / engine_avio_open / engine_open_media opened, including a
+/* Closes what engine_open_source / engine_avio_open opened, including a
  * custom AVIOContext, and sets *fmt to NULL. NULL-safe. */
 void engine_close_media(struct AVFormatContext **fmt);
 
-/* Fills *info (caller-allocated) with the facts of the local file at path. Fails like
- * engine_open_media, or RC_ENOMEM. Free with engine_media_info_free (also after a failure). */
-int engine_probe(const char *path, engine_media_info *info, rc_error *err);
-
-/* engine_probe for any source (file_size = src->size for callback sources). */
-int engine_probe_source(const engine_source *src, engine_media_info *info, rc_error *err);
+/* Fills *info (caller-allocated) with the facts of src (file_size = src->size for callback
+ * sources). Fails like engine_open_source, or RC_ENOMEM. Free with engine_media_info_free (also
+ * after a failure). */
+int engine_probe(const engine_source *src, engine_media_info *info, rc_error *err);
 
 /* Frees what info owns and zeroes it. NULL-safe. */
 void engine_media_info_free(engine_media_info *info);

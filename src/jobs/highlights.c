@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/export.h"
+#include "engine/export/export.h"
 #include "engine/probe.h"
 #include "util/log.h"
 
@@ -74,7 +74,7 @@ static int probe_inputs(const jobs_hl_request *req, jobs_hl_result *out, rc_erro
         rc_error inner;
         rc_error_clear(&inner);
         engine_source source = source_of(in);
-        int rc = engine_probe_source(&source, &info, &inner);
+        int rc = engine_probe(&source, &info, &inner);
         int has_video = 0;
         for (int k = 0; !rc && k < info.nb_streams; k++)
             has_video |= info.streams[k].kind == ENGINE_STREAM_VIDEO;
@@ -145,7 +145,7 @@ static int analyse_all(const jobs_hl_request *req, const engine_progress *progre
         rc_error inner;
         rc_error_clear(&inner);
         engine_source source = source_of(in);
-        int rc = engine_hl_analyze_source(&source, &sub, &track, &inner);
+        int rc = engine_hl_analyze(&source, &sub, &track, &inner);
         if (rc == RC_ECANCELED || rc == RC_ENOMEM) {
             engine_hl_track_free(&track);
             return rc_fail(err, rc, NULL, "InputConfig.MediaArray[%zu] (%s): %s", i, echo_name(in),
@@ -201,7 +201,7 @@ static int export_all(const jobs_hl_request *req, const engine_progress *progres
         engine_progress_span span;
         engine_progress sub = engine_progress_sub(&span, progress, lo, hi);
         engine_source source = source_of(&req->inputs[c->source_index]);
-        rc = engine_export_source(&source, c->clip.in, c->clip.out, path, &opts, &sub, NULL, err);
+        rc = engine_export_range(&source, c->clip.in, c->clip.out, path, &opts, &sub, NULL, err);
         if (!rc)
             rc = ex->publish(ex->user, c->index, path, &c->media_url, &c->media_id, err);
     }

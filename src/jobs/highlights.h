@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "engine/engine.h"
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 #include "jobs/sink.h"
 
 #define JOBS_HL_MAX_TOTAL_S 7200.0

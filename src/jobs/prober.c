@@ -55,7 +55,7 @@ int jobs_probe_media(const config *cfg, blob_backend *blob, const store_media *m
     in.source.limits = &limits;
     if (!rc) {
         rc_error perr = {0};
-        rc = engine_probe_source(&in.source, &info, &perr);
+        rc = engine_probe(&in.source, &info, &perr);
         const rc_error *rerr = jobs_object_input_error(&in);
         if (rerr)
             rc = rc_fail(err, RC_EREAD, "InputReadFailed", "%s", rerr->message);

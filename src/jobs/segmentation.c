@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/analyze.h"
-#include "engine/export.h"
+#include "engine/export/export.h"
 #include "engine/probe.h"
-#include "engine/shots.h"
+#include "engine/shots/analyze.h"
+#include "engine/shots/shots.h"
 
 double segmentation_round_ms(double seconds) {
     return round(seconds * 1000.0) / 1000.0;
@@ -41,7 +41,7 @@ static int plan_ranges(const segmentation_request *req, const char *name, segmen
                        rc_error *err) {
     engine_media_info info;
     engine_source src = input_of(req);
-    int rc = engine_probe_source(&src, &info, err);
+    int rc = engine_probe(&src, &info, err);
     if (rc)
         goto out;
     int has_video = 0;
@@ -91,7 +91,7 @@ static int plan_shots(const segmentation_request *req, const char *name,
     rc_error inner;
     rc_error_clear(&inner);
     engine_source src = input_of(req);
-    int rc = engine_analyze_source(&src, NULL, progress, &track, &inner);
+    int rc = engine_analyze(&src, NULL, progress, &track, &inner);
     if (rc) {
         /* The engine names the path; the job names the input the way the caller knows it. */
         if (req->input_name && rc == RC_ENOVIDEO)
@@ -167,7 +167,7 @@ static int export_all(const segmentation_request *req, const engine_progress *pr
         engine_progress sub =
             engine_progress_sub(&sp, progress, lo + span * (double)i, lo + span * (double)(i + 1));
         engine_source src = input_of(req);
-        rc = engine_export_source(&src, s->in, s->out, paths[i], &opts, &sub, NULL, err);
+        rc = engine_export_range(&src, s->in, s->out, paths[i], &opts, &sub, NULL, err);
         if (!rc)
             rc = publish(ex, s, paths[i], err);
     }

@@ -4,7 +4,7 @@
 #ifndef REELCUT_JOBS_SIGNAL_TRACK_H
 #define REELCUT_JOBS_SIGNAL_TRACK_H
 
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 #include "util/buf.h"
 
 #define JOBS_SIGNAL_RATE 2.0 /* points a second */

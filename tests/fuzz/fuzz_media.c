@@ -1,13 +1,15 @@
 /* fuzz_media: the media engine on arbitrary bytes - the probe (and its GetMediaInfo rendering),
- * the decode pass with shot detection, and the highlight analysis with clip selection - read
+ * the decode pass with shot detection, thumbnails of time ranges, and the highlight analysis with
+ * clip selection - read
  * through an in-memory engine_source (engine.h read_at: libavformat sees a seekable AVIOContext).
  *
- * Input: byte 0 picks the work (low 2 bits: 0 probe, 1 full decode + shots, 2 keyframe decode +
- * shots, 3 highlight analysis + selection), byte 1 the file name the source reports (its extension
- * hints the container to libavformat), the rest is the file. What it costs is bounded: the reader
- * serves at most READ_BUDGET bytes per input (then fails like a broken network read, which the
- * engine must handle as truncated input), decoding is single-threaded, and libFuzzer's -max_len
- * (tests/fuzz/fuzz_media.options) keeps files small, hence the number of packets and frames.
+ * Input: byte 0 picks the work (low 2 bits: 0 probe, 1 full decode + shots, 2 thumbnails of
+ * three ranges (the other bits place them), 3 highlight analysis + selection), byte 1 the file name
+ * the source reports (its extension hints the container to libavformat), the rest is the file. What
+ * it costs is bounded: the reader serves at most READ_BUDGET bytes per input (then fails like a
+ * broken network read, which the engine must handle as truncated input), decoding is
+ * single-threaded, and libFuzzer's -max_len (tests/fuzz/fuzz_media.options) keeps files small,
+ * hence the number of packets and frames.
  *
  * FFmpeg itself is Debian's (not instrumented): coverage counts reelcut's engine only, and a crash
  * inside libav* is reported with its stack like any other. */
@@ -15,10 +17,11 @@
 
 #include <libavutil/log.h>
 
-#include "engine/analyze.h"
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 #include "engine/probe.h"
-#include "engine/shots.h"
+#include "engine/shots/analyze.h"
+#include "engine/shots/shots.h"
+#include "engine/thumbs.h"
 #include "fuzz_common.h"
 #include "jobs/mediainfo_json.h"
 #include "util/log.h"
@@ -52,7 +55,7 @@ static int mem_read_at(void *user, int64_t offset, void *buf, size_t len) {
 static void fuzz_probe(const engine_source *src) {
     engine_media_info info;
     rc_error err = {0};
-    int rc = engine_probe_source(src, &info, &err);
+    int rc = engine_probe(src, &info, &err);
     if (rc) {
         fuzz_check_failure(rc, &err);
         engine_media_info_free(&info);
@@ -76,11 +79,20 @@ static void fuzz_probe(const engine_source *src) {
     engine_media_info_free(&info);
 }
 
-static void fuzz_shots(const engine_source *src, enum engine_analyze_mode mode) {
-    engine_analyze_opts opts = {.mode = mode, .threads = 1};
+/* Thumbnails of three ranges the input's first byte spreads over the first ~16 s. */
+static void fuzz_thumbs(const engine_source *src, unsigned seed) {
+    engine_thumb_range r[3] = {{0, 0.5 + (seed & 3)}, {(seed >> 2 & 3) * 0.7, 6}, {5, 16}};
+    engine_thumb t[3];
+    rc_error err = {0};
+    if (engine_thumbs(src, r, 3, 0, t, NULL, &err) == 0)
+        engine_thumbs_free(t, 3);
+}
+
+static void fuzz_shots(const engine_source *src) {
+    engine_analyze_opts opts = {.threads = 1};
     engine_feature_track track;
     rc_error err = {0};
-    int rc = engine_analyze_source(src, &opts, NULL, &track, &err);
+    int rc = engine_analyze(src, &opts, NULL, &track, &err);
     if (rc) {
         fuzz_check_failure(rc, &err);
         engine_feature_track_free(&track);
@@ -102,7 +114,7 @@ static void fuzz_shots(const engine_source *src, enum engine_analyze_mode mode) 
 static void fuzz_highlights(const engine_source *src, int count, double clip) {
     engine_hl_track t;
     rc_error err = {0};
-    int rc = engine_hl_analyze_source(src, NULL, &t, &err);
+    int rc = engine_hl_analyze(src, NULL, &t, &err);
     if (rc) {
         fuzz_check_failure(rc, &err);
         engine_hl_track_free(&t);
@@ -150,10 +162,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fuzz_probe(&src);
         break;
     case 1:
-        fuzz_shots(&src, ENGINE_ANALYZE_FULL);
+        fuzz_shots(&src);
         break;
     case 2:
-        fuzz_shots(&src, ENGINE_ANALYZE_KEYFRAMES);
+        fuzz_thumbs(&src, data[0] >> 2);
         break;
     default:
         fuzz_highlights(&src, 1 + (data[0] >> 2) % ENGINE_HL_MAX_CLIPS, 3 + (data[0] >> 2) % 58);

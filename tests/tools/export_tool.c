@@ -1,4 +1,4 @@
-/* export_tool [--reencode] SRC IN OUT DST [W H]: runs engine_export_range_ex once and prints the
+/* export_tool [--reencode] SRC IN OUT DST [W H]: runs engine_export_range once and prints the
  * result as "method=copy frames=N encoded=N width=W height=H audio=0|1 in=S duration=S". Exit
  * status is the rc's CLI status; the error goes to stderr as "CODE: message". Test and benchmark
  * helper. */
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/export.h"
+#include "engine/export/export.h"
 #include "util/log.h"
 
 int main(int argc, char **argv) {
@@ -30,8 +30,8 @@ int main(int argc, char **argv) {
     engine_export_result res;
     rc_error err;
     rc_error_clear(&err);
-    int rc = engine_export_range_ex(argv[1], strtod(argv[2], NULL), strtod(argv[3], NULL), argv[4],
-                                    &opts, NULL, &res, &err);
+    int rc = engine_export_range(ENGINE_PATH(argv[1]), strtod(argv[2], NULL), strtod(argv[3], NULL),
+                                 argv[4], &opts, NULL, &res, &err);
     if (rc) {
         fprintf(stderr, "%s: %s\n", err.code[0] ? err.code : rc_ims_code(rc),
                 err.message[0] ? err.message : rc_strerror(rc));

@@ -11,7 +11,7 @@
 
 #include "blob/s3/blob_s3.h"
 #include "blob_suite.h"
-#include "engine/export.h"
+#include "engine/export/export.h"
 #include "engine/probe.h"
 #include "tcp_fault.h"
 
@@ -314,8 +314,8 @@ static void test_probe_moov_at_end(void **state) {
                          .size = blob_reader_size(r)};
     engine_media_info a, b;
     rc_error err = {0};
-    assert_int_equal(engine_probe(local, &a, &err), 0);
-    assert_int_equal(engine_probe_source(&src, &b, &err), 0);
+    assert_int_equal(engine_probe(ENGINE_PATH(local), &a, &err), 0);
+    assert_int_equal(engine_probe(&src, &b, &err), 0);
     assert_string_equal(a.format_name, b.format_name);
     assert_int_equal(a.nb_streams, b.nb_streams);
     assert_int_equal(a.width, b.width);
@@ -352,8 +352,9 @@ static void test_export_moov_at_end(void **state) {
     snprintf(out_b, sizeof(out_b), "%s/seg_s3.mp4", scratch);
     engine_export_result ra, rb;
     rc_error err = {0};
-    assert_int_equal(engine_export_range_ex(local, 5.3, 12.1, out_a, NULL, NULL, &ra, &err), 0);
-    assert_int_equal(engine_export_source(&src, 5.3, 12.1, out_b, NULL, NULL, &rb, &err), 0);
+    assert_int_equal(
+        engine_export_range(ENGINE_PATH(local), 5.3, 12.1, out_a, NULL, NULL, &ra, &err), 0);
+    assert_int_equal(engine_export_range(&src, 5.3, 12.1, out_b, NULL, NULL, &rb, &err), 0);
     assert_int_equal(ra.method, rb.method);
     assert_int_equal(ra.frames, rb.frames);
     assert_int_equal(ra.encoded_frames, rb.encoded_frames);
@@ -361,8 +362,8 @@ static void test_export_moov_at_end(void **state) {
     assert_true(ra.frames == 170);
     assert_true(ra.duration_s == rb.duration_s && ra.src_in_s == rb.src_in_s);
     engine_media_info a, b;
-    assert_int_equal(engine_probe(out_a, &a, &err), 0);
-    assert_int_equal(engine_probe(out_b, &b, &err), 0);
+    assert_int_equal(engine_probe(ENGINE_PATH(out_a), &a, &err), 0);
+    assert_int_equal(engine_probe(ENGINE_PATH(out_b), &b, &err), 0);
     assert_true(a.duration == b.duration && a.nb_streams == b.nb_streams);
     engine_media_info_free(&a);
     engine_media_info_free(&b);

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "engine/export.h"
-#include "engine/export_int.h"
+#include "engine/export/export.h"
+#include "engine/export/export_int.h"
 
 typedef struct fixture {
     char media[512];
@@ -91,7 +91,7 @@ static void test_progress_and_result(void **state) {
     engine_export_result res;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_export_range_ex(src, 3.3, 9.1, dst, NULL, &p, &res, &err), 0);
+    assert_int_equal(engine_export_range(ENGINE_PATH(src), 3.3, 9.1, dst, NULL, &p, &res, &err), 0);
     assert_int_equal(res.method, ENGINE_EXPORT_SMARTCUT);
     assert_string_equal(engine_export_method_name(res.method), "smartcut");
     assert_int_equal(res.frames, 145);             /* frames 83..227 at 25 fps */
@@ -116,7 +116,7 @@ static void test_cancel_leaves_nothing(void **state) {
     engine_progress p = {on_progress, &log};
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_export_range(src, 0.5, 11, dst, NULL, &p, &err), RC_ECANCELED);
+    assert_int_equal(engine_export_range(ENGINE_PATH(src), 0.5, 11, dst, NULL, &p, NULL, &err), RC_ECANCELED);
     assert_int_equal(access(dst, F_OK), -1);
     assert_int_equal(dir_entries(f->dir), 0); /* no temp file either */
 }
@@ -133,7 +133,7 @@ static void test_overwrites_existing(void **state) {
     engine_export_result res;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_export_range_ex(src, 2, 4, dst, NULL, NULL, &res, &err), 0);
+    assert_int_equal(engine_export_range(ENGINE_PATH(src), 2, 4, dst, NULL, NULL, &res, &err), 0);
     assert_int_equal(res.method, ENGINE_EXPORT_COPY);
     assert_int_equal(res.has_audio, 0);
     struct stat st;
@@ -151,7 +151,7 @@ static void test_size_rules(void **state) {
     engine_export_result res;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_export_range_ex(src, 1, 1.4, dst, &o, NULL, &res, &err), 0);
+    assert_int_equal(engine_export_range(ENGINE_PATH(src), 1, 1.4, dst, &o, NULL, &res, &err), 0);
     assert_int_equal(res.method, ENGINE_EXPORT_TRANSCODE);
     assert_int_equal(res.width, 320);
     assert_int_equal(res.height, 180);
@@ -195,7 +195,7 @@ static void test_errors(void **state) {
         snprintf(dst, sizeof(dst), "%s/%s", f->dir, c->dst);
         rc_error err;
         rc_error_clear(&err);
-        int rc = engine_export_range(src, c->in, c->out, dst, NULL, NULL, &err);
+        int rc = engine_export_range(ENGINE_PATH(src), c->in, c->out, dst, NULL, NULL, NULL, &err);
         if (rc != c->rc || strcmp(err.code, c->code) != 0 || !strstr(err.message, c->needle))
             fail_msg("case %zu: rc %d code %s message '%s'", i, rc, err.code, err.message);
         assert_int_equal(access(dst, F_OK), -1);

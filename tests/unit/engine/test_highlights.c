@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 
 #define T(sec) ((size_t)((sec) / ENGINE_HL_STEP + 0.5))
 

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <libavformat/avformat.h>
 
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 
 static void media_path(char *out, size_t n, const char *name) {
     const char *dir = getenv("REELCUT_MEDIA");
@@ -42,7 +42,7 @@ static void test_match_signals(void **state) {
     engine_hl_track t;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_hl_analyze(path, NULL, &t, &err), 0);
+    assert_int_equal(engine_hl_analyze(ENGINE_PATH(path), NULL, &t, &err), 0);
     assert_true(t.has_audio);
     assert_float_equal(t.duration, 120.0, 0.1);
     assert_int_equal(t.n, 1200);
@@ -87,7 +87,7 @@ static void test_no_audio_and_errors(void **state) {
     engine_hl_track t;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_hl_analyze(path, NULL, &t, &err), 0);
+    assert_int_equal(engine_hl_analyze(ENGINE_PATH(path), NULL, &t, &err), 0);
     assert_false(t.has_audio);
     assert_true(frac_u8(t.avoid, 6, 11.5) > 0.9);
     engine_hl_selection sel;
@@ -98,7 +98,7 @@ static void test_no_audio_and_errors(void **state) {
     engine_hl_track_free(&t);
 
     rc_error_clear(&err);
-    assert_int_equal(engine_hl_analyze("/nonexistent/x.mp4", NULL, &t, &err), RC_ENOENT);
+    assert_int_equal(engine_hl_analyze(ENGINE_PATH("/nonexistent/x.mp4"), NULL, &t, &err), RC_ENOENT);
     assert_non_null(strstr(err.message, "/nonexistent/x.mp4"));
     engine_hl_track_free(&t);
     /* a file of text is not media */
@@ -109,7 +109,7 @@ static void test_no_audio_and_errors(void **state) {
     for (int i = 0; i < 200; i++)
         fputs("this is not a video at all\n", f);
     fclose(f);
-    assert_int_equal(engine_hl_analyze(path, NULL, &t, &err), RC_EMEDIA);
+    assert_int_equal(engine_hl_analyze(ENGINE_PATH(path), NULL, &t, &err), RC_EMEDIA);
     assert_non_null(strstr(err.message, path));
     remove(path);
     engine_hl_track_free(&t);
@@ -128,7 +128,7 @@ static void test_progress_and_cancel(void **state) {
     rc_error err;
     rc_error_clear(&err);
     engine_progress p = {cancel_at_half, NULL};
-    assert_int_equal(engine_hl_analyze(path, &p, &t, &err), RC_ECANCELED);
+    assert_int_equal(engine_hl_analyze(ENGINE_PATH(path), &p, &t, &err), RC_ECANCELED);
     engine_hl_track_free(&t);
 }
 
@@ -159,7 +159,7 @@ static void test_every_keyframe_decoded(void **state) {
     engine_hl_track t;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_hl_analyze(path, NULL, &t, &err), 0);
+    assert_int_equal(engine_hl_analyze(ENGINE_PATH(path), NULL, &t, &err), 0);
     assert_int_equal(t.keyframes_decoded, keys);
     assert_true(t.n_cut_times >= 9); /* 11 cuts */
     engine_hl_track_free(&t);
@@ -176,7 +176,7 @@ static void test_talk_sentence_edges(void **state) {
     engine_hl_track t;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_hl_analyze(path, NULL, &t, &err), 0);
+    assert_int_equal(engine_hl_analyze(ENGINE_PATH(path), NULL, &t, &err), 0);
     FILE *f = fopen(truth, "r");
     assert_non_null(f);
     char line[256];

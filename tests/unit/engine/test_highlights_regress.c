@@ -20,8 +20,8 @@
 
 #include <cmocka.h>
 
-#include "engine/highlights.h"
-#include "engine/hl_int.h"
+#include "engine/highlights/highlights.h"
+#include "engine/highlights/hl_int.h"
 
 #define MAX_TICKS_8H (8 * 3600 * 10) /* hl_track.c: the ticks of 8 hours, what it accounts */
 #define CLAIMED 4294967295.0         /* the mvhd/mdhd duration of the fuzzer's input, seconds */
@@ -84,7 +84,7 @@ static void analyse(const char *name, const char *file_name) {
     load(name, file_name, &in);
     engine_hl_track t;
     rc_error err = {0};
-    int rc = engine_hl_analyze_source(&in.source, NULL, &t, &err);
+    int rc = engine_hl_analyze(&in.source, NULL, &t, &err);
     if (rc)
         print_error("%s\n", err.message);
     assert_int_equal(rc, 0);
@@ -130,7 +130,7 @@ static void test_no_readable_frame_file(void **state) {
     load("regress-hl-no-readable-frame", "in.webm", &in);
     engine_hl_track t;
     rc_error err = {0};
-    int rc = engine_hl_analyze_source(&in.source, NULL, &t, &err);
+    int rc = engine_hl_analyze(&in.source, NULL, &t, &err);
     if (rc == 0)
         print_error("analysed: %zu ticks, duration %g\n", t.n, t.duration);
     assert_int_equal(rc, RC_EMEDIA);

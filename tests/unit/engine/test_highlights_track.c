@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "engine/hl_int.h"
+#include "engine/highlights/hl_int.h"
 
 #define MBS 240 /* 320x180 */
 

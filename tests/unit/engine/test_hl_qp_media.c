@@ -14,7 +14,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
-#include "engine/hl_qp.h"
+#include "engine/highlights/hl_qp.h"
 
 typedef struct totals {
     int packets, with_qp, qp_30, no_slices;

@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "engine/analyze.h"
-#include "engine/export.h"
-#include "engine/highlights.h"
+#include "engine/shots/analyze.h"
+#include "engine/export/export.h"
+#include "engine/highlights/highlights.h"
 #include "engine/probe.h"
 #include "jobs/segmentation.h"
 
@@ -41,19 +41,19 @@ static int run_pass(enum pass pass, const engine_source *src, rc_error *err) {
     switch (pass) {
     case PASS_PROBE: {
         engine_media_info info;
-        rc = engine_probe_source(src, &info, err);
+        rc = engine_probe(src, &info, err);
         engine_media_info_free(&info);
         break;
     }
     case PASS_ANALYZE: {
         engine_feature_track t;
-        rc = engine_analyze_source(src, NULL, NULL, &t, err);
+        rc = engine_analyze(src, NULL, NULL, &t, err);
         engine_feature_track_free(&t);
         break;
     }
     case PASS_HIGHLIGHTS: {
         engine_hl_track t;
-        rc = engine_hl_analyze_source(src, NULL, &t, err);
+        rc = engine_hl_analyze(src, NULL, &t, err);
         engine_hl_track_free(&t);
         break;
     }
@@ -61,7 +61,7 @@ static int run_pass(enum pass pass, const engine_source *src, rc_error *err) {
         char dst[1100];
         snprintf(dst, sizeof(dst), "%s/out.mp4", scratch);
         engine_export_opts opts = {.width = 320};
-        rc = engine_export_source(src, 0, 8.2, dst, &opts, NULL, NULL, err);
+        rc = engine_export_range(src, 0, 8.2, dst, &opts, NULL, NULL, err);
         unlink(dst);
         break;
     }
@@ -120,7 +120,7 @@ static void test_picture_cap_configured(void **state) {
     engine_media_info info;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_probe_source(&src, &info, &err), 0);
+    assert_int_equal(engine_probe(&src, &info, &err), 0);
     assert_int_equal(info.width, 8192);
     engine_media_info_free(&info);
     /* at the limit passes, one pixel less does not */
@@ -197,24 +197,24 @@ static void test_declared_duration(void **state) {
     rc_error err;
     rc_error_clear(&err);
     /* MP4 measures its streams (sample tables): the probe reports what they hold */
-    assert_int_equal(engine_probe(media_path("declared.mp4"), &info, &err), 0);
+    assert_int_equal(engine_probe(ENGINE_PATH(media_path("declared.mp4")), &info, &err), 0);
     assert_true(info.duration > 1.99 && info.duration < 2.05);
     engine_media_info_free(&info);
     /* Matroska declares only in the header: a probe (no reading) cannot tell */
-    assert_int_equal(engine_probe(media_path("declared.mkv"), &info, &err), 0);
+    assert_int_equal(engine_probe(ENGINE_PATH(media_path("declared.mkv")), &info, &err), 0);
     assert_true(info.duration > 4294967 && info.duration < 4294968);
     engine_media_info_free(&info);
     /* the passes that read every packet judge both */
     static const char *const files[] = {"declared.mp4", "declared.mkv"};
     for (size_t i = 0; i < 2; i++) {
         engine_feature_track t;
-        assert_int_equal(engine_analyze(media_path(files[i]), NULL, NULL, &t, &err), 0);
+        assert_int_equal(engine_analyze(ENGINE_PATH(media_path(files[i])), NULL, NULL, &t, &err), 0);
         assert_int_equal(t.nb_frames, 50);
         if (!(t.duration > 1.99 && t.duration < 2.05))
             fail_msg("analyze %s: duration %.3f", files[i], t.duration);
         engine_feature_track_free(&t);
         engine_hl_track h;
-        assert_int_equal(engine_hl_analyze(media_path(files[i]), NULL, &h, &err), 0);
+        assert_int_equal(engine_hl_analyze(ENGINE_PATH(media_path(files[i])), NULL, &h, &err), 0);
         if (!(h.duration > 1.99 && h.duration < 2.05) || h.n > 21)
             fail_msg("highlights %s: duration %.3f, %zu ticks", files[i], h.duration, h.n);
         engine_hl_track_free(&h);

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "engine/analyze.h"
+#include "engine/shots/analyze.h"
 #include "engine/probe.h"
 #include "jobs/mediainfo_json.h"
 #include "jobs/segmentation.h"
@@ -29,7 +29,7 @@ static void test_analyze_track(void **state) {
     engine_feature_track t;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_analyze(media_path("sample.mp4"), NULL, NULL, &t, &err), 0);
+    assert_int_equal(engine_analyze(ENGINE_PATH(media_path("sample.mp4")), NULL, NULL, &t, &err), 0);
     assert_int_equal(t.nb_frames, 300);
     assert_true(t.frame_rate > 24.99 && t.frame_rate < 25.01);
     assert_true(t.duration > 11.99 && t.duration < 12.01);
@@ -40,7 +40,7 @@ static void test_analyze_track(void **state) {
     assert_true(t.frames[0].pts < 0.001);
     engine_feature_track_free(&t);
 
-    assert_int_equal(engine_analyze(media_path("shots/audio_only.m4a"), NULL, NULL, &t, &err),
+    assert_int_equal(engine_analyze(ENGINE_PATH(media_path("shots/audio_only.m4a")), NULL, NULL, &t, &err),
                      RC_ENOVIDEO);
     assert_non_null(strstr(err.message, "has no video stream"));
     engine_feature_track_free(&t);
@@ -51,11 +51,11 @@ static void test_probe_struct(void **state) {
     engine_media_info info;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_probe(media_path("nope.mp4"), &info, &err), RC_ENOENT);
+    assert_int_equal(engine_probe(ENGINE_PATH(media_path("nope.mp4")), &info, &err), RC_ENOENT);
     assert_string_equal(err.code, "InvalidParameter.ResourceNotFound");
     engine_media_info_free(&info);
     rc_error_clear(&err);
-    assert_int_equal(engine_probe(media_path("sample.mp4"), &info, &err), 0);
+    assert_int_equal(engine_probe(ENGINE_PATH(media_path("sample.mp4")), &info, &err), 0);
     assert_int_equal(info.nb_streams, 2);
     assert_int_equal(info.streams[0].kind, ENGINE_STREAM_VIDEO);
     assert_int_equal(info.streams[0].nb_frames, 300);

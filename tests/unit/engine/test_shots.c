@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "engine/analyze.h"
-#include "engine/shots.h"
+#include "engine/shots/analyze.h"
+#include "engine/shots/shots.h"
 
 #define W 64
 #define H 36

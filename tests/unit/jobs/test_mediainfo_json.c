@@ -85,7 +85,7 @@ static void test_fuzzer_input(void **state) {
         .path = "in.webm", .read_at = mem_read_at, .user = &m, .size = (int64_t)m.size - 2};
     engine_media_info info;
     rc_error err = {0};
-    assert_int_equal(engine_probe_source(&source, &info, &err), 0);
+    assert_int_equal(engine_probe(&source, &info, &err), 0);
     assert_int_equal(info.nb_streams, 1);
     mediainfo_file file = {.file_url = "oss://media-in/in.webm"};
     json_t *j = mediainfo_json_file_info(&info, &file);

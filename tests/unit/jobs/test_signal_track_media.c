@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 #include "jobs/signal_track.h"
 #include "util/buf.h"
 
@@ -139,7 +139,7 @@ static void test_hl_match(void **state) {
     snprintf(path, sizeof(path), "%s/hl_match.mp4", dir ? dir : "build/media");
     engine_hl_track t;
     rc_error err = {0};
-    if (engine_hl_analyze(path, NULL, &t, &err) != 0)
+    if (engine_hl_analyze(ENGINE_PATH(path), NULL, &t, &err) != 0)
         fail_msg("%s", err.message);
     json_t *j = track_json(&t);
     /* truth: frozen 48-56, black 78-86 (a second of slack at each edge for the 1 s windows) */

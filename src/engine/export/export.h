@@ -46,19 +46,9 @@ typedef struct engine_export_result {
  * Returns 0 or a negative RC_E*: RC_ENOENT / RC_EMEDIA / RC_ENOVIDEO for the source, RC_ERANGE for
  * in_s >= out_s, in_s < 0 or in_s at or past the end, RC_EWRITE for the destination,
  * RC_ENOTSUP for an unknown extension, RC_ECANCELED when progress asked to stop. */
-int engine_export_range(const char *src, double in_s, double out_s, const char *dst,
+int engine_export_range(const engine_source *src, double in_s, double out_s, const char *dst,
                         const engine_export_opts *opts, const engine_progress *progress,
-                        rc_error *err);
-
-/* Same as engine_export_range(); on success also fills *result (may be NULL). */
-int engine_export_range_ex(const char *src, double in_s, double out_s, const char *dst,
-                           const engine_export_opts *opts, const engine_progress *progress,
-                           engine_export_result *result, rc_error *err);
-
-/* engine_export_range_ex reading any source (messages name it by engine_source_name). */
-int engine_export_source(const engine_source *src, double in_s, double out_s, const char *dst,
-                         const engine_export_opts *opts, const engine_progress *progress,
-                         engine_export_result *result, rc_error *err);
+                        engine_export_result *result, rc_error *err);
 
 /* "copy", "smartcut" or "transcode". */
 const char *engine_export_method_name(enum engine_export_method method);

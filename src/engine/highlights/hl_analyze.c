@@ -4,19 +4,13 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
-#include "engine/hl_int.h"
+#include "engine/highlights/hl_int.h"
 #include "engine/limits.h"
 #include "engine/probe.h"
 #include "util/log.h"
 
-int engine_hl_analyze(const char *path, const engine_progress *progress, engine_hl_track *out,
-                      rc_error *err) {
-    engine_source src = engine_source_path(path);
-    return engine_hl_analyze_source(&src, progress, out, err);
-}
-
-int engine_hl_analyze_source(const engine_source *src, const engine_progress *progress,
-                             engine_hl_track *out, rc_error *err) {
+int engine_hl_analyze(const engine_source *src, const engine_progress *progress,
+                      engine_hl_track *out, rc_error *err) {
     memset(out, 0, sizeof(*out));
     hl_raw raw;
     hl_pass pass;

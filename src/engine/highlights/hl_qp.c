@@ -1,7 +1,7 @@
 /* hl_qp: slice bytes and slice QPs of H.264 and HEVC packets, from the NAL unit headers, the
  * parameter sets and the slice headers up to slice_qp_delta (ITU-T H.264 7.3, H.265 7.3). Nothing
  * is decoded: this is a few hundred bits per slice. */
-#include "engine/hl_qp.h"
+#include "engine/highlights/hl_qp.h"
 
 #include <stdlib.h>
 #include <string.h>

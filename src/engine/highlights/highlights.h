@@ -44,7 +44,7 @@ int engine_hl_track_alloc(engine_hl_track *t, size_t n);
 /* Frees what t owns and zeroes it. NULL-safe. */
 void engine_hl_track_free(engine_hl_track *t);
 
-/* The fast analysis pass over the local file at path: one demux pass; all audio is decoded (mono,
+/* The fast analysis pass over src: one demux pass; all audio is decoded (mono,
  * 16 kHz) for loudness, spectral flux and speech; video is read in the compressed domain (packet
  * sizes and key flags give motion and cuts) and only keyframes are decoded, with loop filter off,
  * into small thumbnails (cut confirmation, black/empty pictures). Fills *out (caller-allocated;
@@ -52,12 +52,8 @@ void engine_hl_track_free(engine_hl_track *t);
  * RC_ELIMIT (a picture over limits.max_pixels), RC_ECANCELED or RC_ENOMEM; err names the file
  * (RC_ELIMIT: the size and the limit only). A file without audio is not an error. The duration is
  * the container's unless it claims more than the video and audio packets hold. */
-int engine_hl_analyze(const char *path, const engine_progress *progress, engine_hl_track *out,
-                      rc_error *err);
-
-/* engine_hl_analyze for any source (messages name src->path). */
-int engine_hl_analyze_source(const engine_source *src, const engine_progress *progress,
-                             engine_hl_track *out, rc_error *err);
+int engine_hl_analyze(const engine_source *src, const engine_progress *progress,
+                      engine_hl_track *out, rc_error *err);
 
 /* Why a selection has fewer or shorter clips than asked, or what was missing (bit flags). */
 enum engine_hl_note {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 
 struct AVFormatContext;
 struct AVPacket;
@@ -87,8 +87,8 @@ typedef struct hl_pass {
     int64_t packets;
 } hl_pass;
 
-/* The demux pass of engine_hl_analyze_source without the last step: fills *raw (free with
- * hl_raw_free, also on failure) and *pass. Errors as engine_hl_analyze_source, except that an
+/* The demux pass of engine_hl_analyze without the last step: fills *raw (free with
+ * hl_raw_free, also on failure) and *pass. Errors as engine_hl_analyze, except that an
  * RC_ENOMEM has no message yet. */
 int hl_analyze_raw(const engine_source *src, const engine_progress *progress, hl_raw *raw,
                    hl_pass *pass, rc_error *err);

@@ -10,7 +10,7 @@
 #include <libavfilter/avfilter.h>
 #include <libavformat/avformat.h>
 
-#include "engine/export.h"
+#include "engine/export/export.h"
 #include "engine/limits.h"
 
 enum engine_export_container { EXPORT_MP4, EXPORT_MOV, EXPORT_MKV, EXPORT_WEBM };

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "engine/analyze.h"
+#include "engine/shots/analyze.h"
 
 #define ENGINE_SHOT_MIN_DEFAULT 1.0
 

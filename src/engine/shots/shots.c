@@ -1,4 +1,4 @@
-#include "engine/shots.h"
+#include "engine/shots/shots.h"
 
 #include <math.h>
 #include <stdlib.h>

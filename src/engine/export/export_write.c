@@ -7,7 +7,7 @@
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 
-#include "engine/export_int.h"
+#include "engine/export/export_int.h"
 
 typedef struct writer {
     engine_export_job *job;

@@ -13,7 +13,7 @@
 #include <libavutil/tx.h>
 #include <libswresample/swresample.h>
 
-#include "engine/hl_int.h"
+#include "engine/highlights/hl_int.h"
 
 #define PER_MIN_LAG (HL_AUDIO_RATE / 400) /* voice pitch 400 Hz ... */
 #define PER_MAX_LAG (HL_AUDIO_RATE / 70)  /* ... 70 Hz */

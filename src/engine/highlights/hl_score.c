@@ -1,7 +1,7 @@
 /* hl_score: turns raw signals into strengths in [0,1] measured against the input's own distribution
  * (median and 98th percentile, with floors so a uniform input is not amplified into noise), and
  * scores windows as a soft OR of the four reasons. */
-#include "engine/hl_score.h"
+#include "engine/highlights/hl_score.h"
 
 #include <math.h>
 #include <stdlib.h>

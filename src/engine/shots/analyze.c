@@ -1,4 +1,4 @@
-#include "engine/analyze.h"
+#include "engine/shots/analyze.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -65,7 +65,6 @@ void engine_feature_track_free(engine_feature_track *track) {
     if (!track)
         return;
     free(track->frames);
-    free(track->audio);
     memset(track, 0, sizeof(*track));
 }
 
@@ -316,8 +315,6 @@ static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts
     if (engine_guard_decoder(a->dec, &a->guard, &a->limits))
         return RC_ENOMEM;
     a->dec->pkt_timebase = st->time_base;
-    if (opts && opts->mode == ENGINE_ANALYZE_KEYFRAMES)
-        a->dec->skip_frame = AVDISCARD_NONKEY; /* cheap pass: keyframes only */
     if (avcodec_open2(a->dec, codec, NULL) < 0)
         return rc_fail(err, RC_EMEDIA, NULL, "%s: cannot open the %s decoder", path, codec->name);
     AVRational fr = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
@@ -332,15 +329,8 @@ static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts
     return 0;
 }
 
-int engine_analyze(const char *path, const engine_analyze_opts *opts,
+int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
                    const engine_progress *progress, engine_feature_track *out, rc_error *err) {
-    engine_source src = engine_source_path(path);
-    return engine_analyze_source(&src, opts, progress, out, err);
-}
-
-int engine_analyze_source(const engine_source *src, const engine_analyze_opts *opts,
-                          const engine_progress *progress, engine_feature_track *out,
-                          rc_error *err) {
     const char *path = engine_source_name(src);
     analyzer a;
     memset(&a, 0, sizeof(a));
@@ -348,7 +338,6 @@ int engine_analyze_source(const engine_source *src, const engine_analyze_opts *o
     a.audio_index = -1;
     a.read_end = -1;
     memset(out, 0, sizeof(*out));
-    out->mode = opts ? opts->mode : ENGINE_ANALYZE_FULL;
     int rc = engine_open_source(src, &a.fmt, err);
     if (rc)
         goto out;

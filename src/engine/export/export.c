@@ -1,7 +1,7 @@
 /* export: checks the request, scans the source around the range and plans how to write it
  * (copy, smart cut or transcode); export_write.c then writes a temp file that is renamed onto dst.
  */
-#include "engine/export_int.h"
+#include "engine/export/export_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -416,22 +416,9 @@ static int make_temp(engine_export_job *job, char **tmp) {
     return 0;
 }
 
-int engine_export_range(const char *src, double in_s, double out_s, const char *dst,
+int engine_export_range(const engine_source *source, double in_s, double out_s, const char *dst,
                         const engine_export_opts *opts, const engine_progress *progress,
-                        rc_error *err) {
-    return engine_export_range_ex(src, in_s, out_s, dst, opts, progress, NULL, err);
-}
-
-int engine_export_range_ex(const char *src, double in_s, double out_s, const char *dst,
-                           const engine_export_opts *opts, const engine_progress *progress,
-                           engine_export_result *result, rc_error *err) {
-    engine_source source = engine_source_path(src);
-    return engine_export_source(&source, in_s, out_s, dst, opts, progress, result, err);
-}
-
-int engine_export_source(const engine_source *source, double in_s, double out_s, const char *dst,
-                         const engine_export_opts *opts, const engine_progress *progress,
-                         engine_export_result *result, rc_error *err) {
+                        engine_export_result *result, rc_error *err) {
     const char *src = engine_source_name(source);
     const char *dst_name = opts && opts->dst_name ? opts->dst_name : dst;
     engine_export_job job = {.src = src,

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/hl_int.h"
-#include "engine/hl_qp.h"
+#include "engine/highlights/hl_int.h"
+#include "engine/highlights/hl_qp.h"
 
 #define MAX_TICKS (8 * 3600 * 10) /* 8 hours: far past the 2 h job limit, bounds memory */
 #define CUT_MERGE 0.2             /* s: cuts closer than this are one */

@@ -1,12 +1,12 @@
 /* highlights: greedy selection of the best-scoring windows, spread over scenes and a minimum gap
  * apart, with both ends snapped to shot changes and pauses in speech. */
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/hl_score.h"
+#include "engine/highlights/hl_score.h"
 
 #define AVOID_PAD 3        /* ticks kept clear around black/frozen stretches */
 #define CUT_SNAP 0.15      /* s: a boundary this close to a cut moves onto it */

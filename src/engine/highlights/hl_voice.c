@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/hl_int.h"
+#include "engine/highlights/hl_int.h"
 
 #define BG_HALF_TICKS 30  /* the background is measured over +-3 s */
 #define BG_PERCENTILE 0.5 /* of the quietest hop of each tick */

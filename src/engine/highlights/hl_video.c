@@ -11,11 +11,11 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
-#include "engine/analyze.h"
-#include "engine/hl_int.h"
-#include "engine/hl_qp.h"
+#include "engine/shots/analyze.h"
+#include "engine/highlights/hl_int.h"
+#include "engine/highlights/hl_qp.h"
 #include "engine/limits.h"
-#include "engine/shots.h"
+#include "engine/shots/shots.h"
 
 #define THUMB_W 64
 #define THUMB_H 36

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "engine/highlights.h"
+#include "engine/highlights/highlights.h"
 
 /* Normalised per-tick strengths in [0,1] as prefix sums (n + 1 values each), so any window's mean
  * is O(1); plus what the cut rate is measured against. */

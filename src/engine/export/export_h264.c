@@ -2,7 +2,7 @@
  * (distinct ids), all listed in one avcC so copied and re-encoded pictures decode as one stream. */
 #include <string.h>
 
-#include "engine/export_int.h"
+#include "engine/export/export_int.h"
 
 #define MAX_PS 32
 

@@ -28,23 +28,7 @@ typedef struct engine_frame_features {
     float hist_uv[ANALYZE_CHROMA_BINS]; /* joint Cb/Cr histogram, fractions summing to 1 */
 } engine_frame_features;
 
-/* Per-window audio features; highlight extraction fills these (reserved: the full-decode video
- * mode leaves them empty). */
-typedef struct engine_audio_features {
-    double start;            /* window start in seconds */
-    float loudness;          /* RMS in dBFS */
-    float spectral_flux;     /* 0..1 */
-    float speech_likelihood; /* 0..1 */
-} engine_audio_features;
-
-enum engine_analyze_mode {
-    ENGINE_ANALYZE_FULL = 0,     /* decode every frame (shot detection needs this) */
-    ENGINE_ANALYZE_KEYFRAMES = 1 /* keyframes only (skip_frame): a cheap pre-pass for highlights;
-                                  * motion/edge_change then compare successive keyframes */
-};
-
 typedef struct engine_analyze_opts {
-    enum engine_analyze_mode mode;
     int threads; /* decoder threads, 0 = automatic (frame threading); at most
                   * limits.codec_threads of the source either way */
 } engine_analyze_opts;
@@ -53,8 +37,6 @@ typedef struct engine_feature_track {
     engine_frame_features *frames; /* in decode (presentation) order */
     size_t nb_frames;
     size_t cap_frames;
-    engine_audio_features *audio; /* reserved, NULL in ENGINE_ANALYZE_FULL */
-    size_t nb_audio;
     double duration;   /* of the media in seconds: the container's, unless it claims more than
                         * the video and audio packets read hold (then their end), or the file is
                         * damaged (then the last frame's end) */
@@ -62,23 +44,17 @@ typedef struct engine_feature_track {
     int width, height; /* coded size of the video stream */
     int decode_errors; /* packets or frames FFmpeg could not decode (damaged input) */
     int truncated;     /* 1 if reading stopped on an error before the end of the file */
-    enum engine_analyze_mode mode;
 } engine_feature_track;
 
-/* Decodes the best video stream of the local file path once and fills *out (caller-allocated;
+/* Decodes the best video stream of src once (every frame) and fills *out (caller-allocated;
  * free its contents with engine_feature_track_free even on failure). Damaged packets are skipped
  * and counted in decode_errors. Fails with RC_ENOENT (no such file), RC_EMEDIA (not media, or no
  * frame could be decoded), RC_ENOVIDEO (no video stream), RC_ELIMIT (a picture over
  * limits.max_pixels, before decoding or when the stream grows mid-way), RC_ECANCELED (progress
  * callback asked to stop) or RC_ENOMEM; err names the file (RC_ELIMIT: the size and limit only).
- * Progress goes from 0 to 1 through progress. */
-int engine_analyze(const char *path, const engine_analyze_opts *opts,
+ * Progress goes from 0 to 1 through progress. Messages name the source by engine_source_name. */
+int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
                    const engine_progress *progress, engine_feature_track *out, rc_error *err);
-
-/* engine_analyze for any source (messages name src->path). */
-int engine_analyze_source(const engine_source *src, const engine_analyze_opts *opts,
-                          const engine_progress *progress, engine_feature_track *out,
-                          rc_error *err);
 
 /* Frees what a track owns and zeroes it. NULL-safe. */
 void engine_feature_track_free(engine_feature_track *track);

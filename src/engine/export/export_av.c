@@ -8,7 +8,7 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
 
-#include "engine/export_int.h"
+#include "engine/export/export_int.h"
 
 static int av_fail(engine_export_job *job, int ret, const char *what) {
     char msg[128];
