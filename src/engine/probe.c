@@ -75,9 +75,9 @@ int engine_avio_open(const engine_source *src, struct AVFormatContext **fmt) {
     AVFormatContext *ic = avformat_alloc_context();
     source_io *io = av_mallocz(sizeof(*io));
     unsigned char *buffer = av_malloc(ENGINE_AVIO_BUFFER);
-    AVIOContext *pb = io && buffer ? avio_alloc_context(buffer, ENGINE_AVIO_BUFFER, 0, io,
-                                                       io_read, NULL, io_seek)
-                                   : NULL;
+    AVIOContext *pb =
+        io && buffer ? avio_alloc_context(buffer, ENGINE_AVIO_BUFFER, 0, io, io_read, NULL, io_seek)
+                     : NULL;
     if (!ic || !pb) {
         avformat_free_context(ic);
         if (pb)

@@ -56,9 +56,10 @@ typedef struct engine_media_info {
 /* Opens src with libavformat and reads stream info, under src->limits. On failure returns
  * RC_ENOENT (missing or unreadable path), RC_EMEDIA (empty, truncated or not media) with err naming
  * the source (engine_source_name), RC_ELIMIT (a video stream over limits.max_pixels, refused before
- * any decoding; err names the size and the limit, not the file); *out is NULL then. A declared duration (fmt->duration) more than ENGINE_DURATION_SLACK past the end of the
- * streams is replaced by that end (engine_readable_duration in limits.h). The caller closes *out
- * with engine_close_media(). */
+ * any decoding; err names the size and the limit, not the file); *out is NULL then. A declared
+ * duration (fmt->duration) more than ENGINE_DURATION_SLACK past the end of the streams is replaced
+ * by that end (engine_readable_duration in limits.h). The caller closes *out with
+ * engine_close_media(). */
 int engine_open_source(const engine_source *src, struct AVFormatContext **out, rc_error *err);
 
 /* avformat_open_input on src (a path, or an AVIOContext over src->read_at): returns its AVERROR

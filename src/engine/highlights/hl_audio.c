@@ -47,7 +47,7 @@ struct hl_audio {
     float *ac_in, *ac_out;
     AVComplexFloat *ac_spec;
     float win_ac[PER_MAX_LAG + 1]; /* the Hann window's own autocorrelation, normalised */
-    float *conv; /* converted samples of one frame */
+    float *conv;                   /* converted samples of one frame */
     int conv_cap;
 };
 

@@ -23,7 +23,7 @@ struct AVPacket;
 typedef struct hl_raw_tick {
     double k_energy; /* sum of squared K-weighted samples */
     int k_samples;
-    int hops;          /* audio analysis hops ending in this tick */
+    int hops;       /* audio analysis hops ending in this tick */
     float flux_sum; /* spectral flux, summed over hops */
     /* per hop (20 ms), in the order they ended: speech band (300-3400 Hz) level (dB per bin),
      * the levels of HL_SUBBANDS sub-bands (200-500, 500-1000, 1000-2000, 2000-3400 and
@@ -34,10 +34,10 @@ typedef struct hl_raw_tick {
     float vbytes;  /* inter-frame video bytes (slice data) in this tick */
     float qp_sum;  /* slice QPs of the inter frames that have one (H.264, HEVC) */
     int qp_n;
-    int vframes;    /* inter frames */
-    float vmax;     /* largest inter frame in this tick (bytes) */
-    uint8_t key;    /* a keyframe was decoded in this tick */
-    uint8_t empty;  /* a keyframe in this tick shows a black or empty picture */
+    int vframes;   /* inter frames */
+    float vmax;    /* largest inter frame in this tick (bytes) */
+    uint8_t key;   /* a keyframe was decoded in this tick */
+    uint8_t empty; /* a keyframe in this tick shows a black or empty picture */
 } hl_raw_tick;
 
 typedef struct hl_raw {

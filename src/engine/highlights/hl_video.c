@@ -11,18 +11,18 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
-#include "engine/shots/analyze.h"
 #include "engine/highlights/hl_int.h"
 #include "engine/highlights/hl_qp.h"
 #include "engine/limits.h"
+#include "engine/shots/analyze.h"
 #include "engine/shots/shots.h"
 
 #define THUMB_W 64
 #define THUMB_H 36
 #define SPIKE_RING 16
-#define KEY_MIN_GAP 0.5   /* s between decoded frames of all-intra inputs (stay cheap) */
-#define KEY_CUT_DIST 0.35 /* thumbnail distance of two keyframes that makes a cut */
-#define SPIKE_FACTOR 6.0  /* an inter packet this many times the recent upper quartile ... */
+#define KEY_MIN_GAP 0.5      /* s between decoded frames of all-intra inputs (stay cheap) */
+#define KEY_CUT_DIST 0.35    /* thumbnail distance of two keyframes that makes a cut */
+#define SPIKE_FACTOR 6.0     /* an inter packet this many times the recent upper quartile ... */
 #define SPIKE_MAX_FACTOR 1.5 /* ... and this many times the largest recent one is a cut */
 
 struct hl_video {
@@ -41,7 +41,7 @@ struct hl_video {
     float ring[SPIKE_RING];
     int ring_n, ring_pos;
     int64_t inter_since_key;
-    int after_key; /* the next inter packet is the first after a keyframe */
+    int after_key;  /* the next inter packet is the first after a keyframe */
     int spike_cuts; /* 0 for codecs whose golden/alt-ref frames make periodic size spikes */
     hl_qp *qp;      /* H.264/HEVC: slice bytes and quantisers from the headers; else NULL */
     uint8_t y[THUMB_W * THUMB_H], u[THUMB_W * THUMB_H / 4], v[THUMB_W * THUMB_H / 4];

@@ -33,8 +33,8 @@
 
 #include "engine/highlights/hl_int.h"
 
-#define BG_HALF_TICKS 30  /* the background is measured over +-3 s */
-#define BG_PERCENTILE 0.5 /* of the quietest hop of each tick */
+#define BG_HALF_TICKS 30     /* the background is measured over +-3 s */
+#define BG_PERCENTILE 0.5    /* of the quietest hop of each tick */
 #define QUIET_PERCENTILE 0.1 /* the room between sentences (full band) */
 #define NBANDS HL_SUBBANDS
 #define VOICE_ON_DB 12.0   /* a lift this high starts activity */

@@ -116,7 +116,8 @@ static void test_cancel_leaves_nothing(void **state) {
     engine_progress p = {on_progress, &log};
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_export_range(ENGINE_PATH(src), 0.5, 11, dst, NULL, &p, NULL, &err), RC_ECANCELED);
+    assert_int_equal(engine_export_range(ENGINE_PATH(src), 0.5, 11, dst, NULL, &p, NULL, &err),
+                     RC_ECANCELED);
     assert_int_equal(access(dst, F_OK), -1);
     assert_int_equal(dir_entries(f->dir), 0); /* no temp file either */
 }

@@ -98,7 +98,8 @@ static void test_no_audio_and_errors(void **state) {
     engine_hl_track_free(&t);
 
     rc_error_clear(&err);
-    assert_int_equal(engine_hl_analyze(ENGINE_PATH("/nonexistent/x.mp4"), NULL, &t, &err), RC_ENOENT);
+    assert_int_equal(engine_hl_analyze(ENGINE_PATH("/nonexistent/x.mp4"), NULL, &t, &err),
+                     RC_ENOENT);
     assert_non_null(strstr(err.message, "/nonexistent/x.mp4"));
     engine_hl_track_free(&t);
     /* a file of text is not media */

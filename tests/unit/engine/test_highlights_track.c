@@ -319,11 +319,14 @@ static void test_cut_merge(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_still_and_calm), cmocka_unit_test(test_costly_skip_frames),
+        cmocka_unit_test(test_still_and_calm),
+        cmocka_unit_test(test_costly_skip_frames),
         cmocka_unit_test(test_empty_keyframe),
         cmocka_unit_test(test_hevc_slow_picture_not_frozen),
         cmocka_unit_test(test_empty_stops_at_picture_keyframe),
-        cmocka_unit_test(test_large_frozen_frames), cmocka_unit_test(test_thumb_empty), cmocka_unit_test(test_voice_pauses),
+        cmocka_unit_test(test_large_frozen_frames),
+        cmocka_unit_test(test_thumb_empty),
+        cmocka_unit_test(test_voice_pauses),
         cmocka_unit_test(test_cut_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

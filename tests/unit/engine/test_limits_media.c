@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "engine/shots/analyze.h"
 #include "engine/export/export.h"
 #include "engine/highlights/highlights.h"
 #include "engine/probe.h"
+#include "engine/shots/analyze.h"
 #include "jobs/segmentation.h"
 
 static char media[1024];
@@ -208,7 +208,8 @@ static void test_declared_duration(void **state) {
     static const char *const files[] = {"declared.mp4", "declared.mkv"};
     for (size_t i = 0; i < 2; i++) {
         engine_feature_track t;
-        assert_int_equal(engine_analyze(ENGINE_PATH(media_path(files[i])), NULL, NULL, &t, &err), 0);
+        assert_int_equal(engine_analyze(ENGINE_PATH(media_path(files[i])), NULL, NULL, &t, &err),
+                         0);
         assert_int_equal(t.nb_frames, 50);
         if (!(t.duration > 1.99 && t.duration < 2.05))
             fail_msg("analyze %s: duration %.3f", files[i], t.duration);

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "engine/shots/analyze.h"
 #include "engine/probe.h"
+#include "engine/shots/analyze.h"
 #include "jobs/mediainfo_json.h"
 #include "jobs/segmentation.h"
 
@@ -29,7 +29,8 @@ static void test_analyze_track(void **state) {
     engine_feature_track t;
     rc_error err;
     rc_error_clear(&err);
-    assert_int_equal(engine_analyze(ENGINE_PATH(media_path("sample.mp4")), NULL, NULL, &t, &err), 0);
+    assert_int_equal(engine_analyze(ENGINE_PATH(media_path("sample.mp4")), NULL, NULL, &t, &err),
+                     0);
     assert_int_equal(t.nb_frames, 300);
     assert_true(t.frame_rate > 24.99 && t.frame_rate < 25.01);
     assert_true(t.duration > 11.99 && t.duration < 12.01);
@@ -40,8 +41,9 @@ static void test_analyze_track(void **state) {
     assert_true(t.frames[0].pts < 0.001);
     engine_feature_track_free(&t);
 
-    assert_int_equal(engine_analyze(ENGINE_PATH(media_path("shots/audio_only.m4a")), NULL, NULL, &t, &err),
-                     RC_ENOVIDEO);
+    assert_int_equal(
+        engine_analyze(ENGINE_PATH(media_path("shots/audio_only.m4a")), NULL, NULL, &t, &err),
+        RC_ENOVIDEO);
     assert_non_null(strstr(err.message, "has no video stream"));
     engine_feature_track_free(&t);
 }
