@@ -1,19 +1,78 @@
 /* thumbs_tool FILE IN-OUT...: engine_thumbs on FILE for the given ranges (seconds); prints what it
- * cost (wall and CPU ms, seeks, frames decoded) and, per range, the time shown and the JPEG size -
- * for bench/ui. */
+ * cost (wall and CPU ms, seeks, frames decoded) and, per range, the time shown and the JPEG size.
+ * thumbs_tool --sampled FILE: the shot analysis pass with an engine_thumb_sampler hooked in, as
+ * the segmentation runner does - the pass's CPU, the sampler's share, and the segments the samples
+ * cover (the rest would be decoded by engine_thumbs: their cost is measured too). For bench/ui. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "engine/shots/analyze.h"
+#include "engine/shots/shots.h"
 #include "engine/thumbs.h"
+#include "jobs/artefacts.h"
 #include "util/timeutil.h"
+
+static double cpu_ms(void) {
+    return (double)clock() * 1000.0 / CLOCKS_PER_SEC;
+}
+
+static int sampled(const char *file) {
+    engine_thumb_sampler *s = NULL;
+    if (engine_thumb_sampler_new(JOBS_THUMB_EVERY_S, JOBS_THUMB_SAMPLES, 0, &s))
+        return 1;
+    engine_analyze_opts opts = {.on_frame = engine_thumb_sampler_frame, .hook_user = s};
+    engine_feature_track track;
+    engine_shot_list shots;
+    memset(&shots, 0, sizeof(shots));
+    rc_error err;
+    rc_error_clear(&err);
+    double c0 = cpu_ms();
+    int rc = engine_analyze(ENGINE_PATH(file), &opts, NULL, &track, &err);
+    double analysis = cpu_ms() - c0;
+    if (!rc)
+        rc = engine_detect_shots(&track, NULL, &shots);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", err.code, err.message);
+        return 1;
+    }
+    size_t n = shots.count + 1, covered = 0, m = 0;
+    engine_thumb_range *rest = calloc(n, sizeof(*rest));
+    engine_thumb *t = calloc(n, sizeof(*t));
+    double prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        double end = i < shots.count ? shots.items[i].time : track.duration;
+        if (engine_thumb_sampler_find(s, prev, end))
+            covered++;
+        else if (end > prev)
+            rest[m++] = (engine_thumb_range){prev, end};
+        prev = end;
+    }
+    c0 = cpu_ms();
+    if (m && engine_thumbs(ENGINE_PATH(file), rest, m, 0, t, NULL, &err))
+        fprintf(stderr, "thumbnails: %s\n", err.message);
+    double fallback = cpu_ms() - c0;
+    printf("segments\t%zu\nfrom_samples\t%zu\ndecoded_for\t%zu\nanalysis_cpu_ms\t%.0f\n"
+           "sampler_cpu_ms\t%.0f\nfallback_cpu_ms\t%.0f\n",
+           n, covered, m, analysis, engine_thumb_sampler_cpu_ms(s), fallback);
+    engine_thumbs_free(t, m);
+    free(t);
+    free(rest);
+    engine_shot_list_free(&shots);
+    engine_feature_track_free(&track);
+    engine_thumb_sampler_free(&s);
+    return 0;
+}
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: thumbs_tool FILE IN-OUT...\n");
+        fprintf(stderr, "usage: thumbs_tool FILE IN-OUT... | thumbs_tool --sampled FILE\n");
         return 2;
     }
     engine_global_init();
+    if (strcmp(argv[1], "--sampled") == 0)
+        return sampled(argv[2]);
     size_t n = (size_t)argc - 2;
     engine_thumb_range *r = calloc(n, sizeof(*r));
     engine_thumb *t = calloc(n, sizeof(*t));
@@ -24,14 +83,13 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bad range %s\n", argv[i + 2]);
             return 2;
         }
-    engine_source src = engine_source_path(argv[1]);
     engine_thumb_stats st;
     rc_error err;
     rc_error_clear(&err);
     int64_t t0 = time_mono_ms();
-    clock_t c0 = clock();
-    int rc = engine_thumbs(&src, r, n, 0, t, &st, &err);
-    double cpu = (double)(clock() - c0) * 1000.0 / CLOCKS_PER_SEC;
+    double c0 = cpu_ms();
+    int rc = engine_thumbs(ENGINE_PATH(argv[1]), r, n, 0, t, &st, &err);
+    double cpu = cpu_ms() - c0;
     int64_t t1 = time_mono_ms();
     if (rc) {
         fprintf(stderr, "%s: %s\n", err.code, err.message);

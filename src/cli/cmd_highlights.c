@@ -281,7 +281,7 @@ int cli_highlights(int argc, char **argv) {
         char *ai = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(10));
         for (size_t i = 0; rin && i < spec.n_media; i++)
             rin[i] = (cli_report_input){inputs[i].media_url, inputs[i].path};
-        cli_report r = {"HighlightExtraction", rin, spec.n_media, ai, &limits, &res};
+        cli_report r = {"HighlightExtraction", rin, spec.n_media, ai, &limits, &res, NULL};
         rc = rin && ai ? cli_report_write(cli.report, &r, &err)
                        : rc_fail(&err, RC_ENOMEM, NULL, "out of memory");
         free(rin);

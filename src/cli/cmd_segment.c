@@ -13,6 +13,8 @@
 #include "cli/cli.h"
 #include "cli/cli_config.h"
 #include "cli/report.h"
+#include "engine/thumbs.h"
+#include "jobs/artefacts.h"
 #include "jobs/objectkey.h"
 #include "jobs/segmentation.h"
 #include "util/rc.h"
@@ -218,6 +220,7 @@ int cli_segment(int argc, char **argv) {
     segmentation_result res;
     memset(&res, 0, sizeof(res));
     char *json = NULL;
+    engine_thumb_sampler *sampler = NULL;
     int rc = parse_args(argc, argv, &args, &err);
     if (rc) {
         fprintf(stderr, "%s: %s\n", err.code, err.message);
@@ -250,6 +253,9 @@ int cli_segment(int argc, char **argv) {
         .height = args.height,
         .exporter = args.output ? &exporter : NULL,
     };
+    if (args.report && !args.user_defined &&
+        engine_thumb_sampler_new(JOBS_THUMB_EVERY_S, JOBS_THUMB_SAMPLES, 0, &sampler) == 0)
+        req.thumbs = sampler; /* the report's thumbnails from the analysis pass's frames */
     int last = -1;
     engine_progress progress = {isatty(STDERR_FILENO) ? show_progress : NULL, &last};
     rc = segmentation_run(&req, &progress, &res, &err);
@@ -268,10 +274,11 @@ int cli_segment(int argc, char **argv) {
     }
     if (args.report) {
         cli_report_input in = {args.input, path};
-        cli_report r = {"Segmentation", &in, 1, json, &limits, NULL};
+        cli_report r = {"Segmentation", &in, 1, json, &limits, NULL, sampler};
         rc = cli_report_write(args.report, &r, &err);
     }
 out:
+    engine_thumb_sampler_free(&sampler);
     free(json);
     segmentation_result_free(&res);
     if (rc) {

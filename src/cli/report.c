@@ -93,39 +93,51 @@ static int add_file(report_job *j, const char *location, const char *path) {
     return 0;
 }
 
-/* Thumbnails of items[i] (objects with In and Out) from the input src: ThumbnailKey per item. */
-static int add_thumbs(report_job *j, const engine_source *src, json_t **items, size_t n,
+/* Thumbnails of items[i] (objects with In and Out) - the sampler's where it has one, else made
+ * from the input src: ThumbnailKey per item. */
+static int add_thumbs(report_job *j, const engine_source *src,
+                      const struct engine_thumb_sampler *sampler, json_t **items, size_t n,
                       const char *prefix) {
     if (n == 0)
         return 0;
     engine_thumb_range *ranges = calloc(n, sizeof(*ranges));
     engine_thumb *thumbs = calloc(n, sizeof(*thumbs));
+    const engine_thumb **use = calloc(n, sizeof(*use));
+    size_t *which = calloc(n, sizeof(*which));
+    size_t m = 0;
     int rc = RC_ENOMEM;
-    if (!ranges || !thumbs)
+    if (!ranges || !thumbs || !use || !which)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        ranges[i].start = json_number_value(json_object_get(items[i], "In"));
-        ranges[i].end = json_number_value(json_object_get(items[i], "Out"));
-        if (!(ranges[i].end > ranges[i].start) || ranges[i].start < 0) {
-            ranges[i].start = 0; /* (not from reelcut: no picture for it) */
-            ranges[i].end = 1e-3;
+        double in = json_number_value(json_object_get(items[i], "In"));
+        double end = json_number_value(json_object_get(items[i], "Out"));
+        if (!(end > in) || in < 0)
+            continue; /* (not from reelcut: no picture for it) */
+        use[i] = engine_thumb_sampler_find(sampler, in, end);
+        if (!use[i]) {
+            ranges[m] = (engine_thumb_range){in, end};
+            which[m++] = i;
         }
     }
-    rc = engine_thumbs(src, ranges, n, 0, thumbs, NULL, j->err);
+    rc = m ? engine_thumbs(src, ranges, m, 0, thumbs, NULL, j->err) : 0;
+    for (size_t k = 0; !rc && k < m; k++)
+        use[which[k]] = thumbs[k].jpeg ? &thumbs[k] : NULL;
     for (size_t i = 0; !rc && i < n; i++) {
-        if (!thumbs[i].jpeg)
+        if (!use[i])
             continue;
         char key[64];
         snprintf(key, sizeof(key), "%s/%zu.jpg", prefix, i + 1);
-        json_t *u = data_url("image/jpeg", thumbs[i].jpeg, thumbs[i].size);
+        json_t *u = data_url("image/jpeg", use[i]->jpeg, use[i]->size);
         if (!u || json_object_set_new(j->objects, key, u) ||
             json_object_set_new(items[i], "ThumbnailKey", json_string(key)))
             rc = RC_ENOMEM;
     }
-    engine_thumbs_free(thumbs, n);
+    engine_thumbs_free(thumbs, m);
 out:
     free(ranges);
     free(thumbs);
+    free(use);
+    free(which);
     return rc;
 }
 
@@ -150,7 +162,7 @@ static int segmentation(report_job *j, json_t *ai) {
     }
     engine_source src = source_of(j, 0);
     if (!rc)
-        rc = add_thumbs(j, &src, items, n, "thumb");
+        rc = add_thumbs(j, &src, j->r->thumbs, items, n, "thumb");
     free(items);
     return rc;
 }
@@ -219,7 +231,7 @@ static int highlight_source(report_job *j, json_t *ai, size_t s) {
     char prefix[32];
     snprintf(prefix, sizeof(prefix), "thumb/%zu", s + 1);
     if (!rc)
-        rc = add_thumbs(j, &src, items, k, prefix);
+        rc = add_thumbs(j, &src, NULL, items, k, prefix);
     free(items);
     return rc;
 }

@@ -24,6 +24,8 @@ typedef struct cli_report {
     /* Highlights: the run's result, whose sources carry the signal tracks and shots (NULL: the
      * inputs are analysed again for them). */
     const struct jobs_hl_result *hl;
+    /* Segmentation: the analysis pass's thumbnail samples (NULL: every range is decoded). */
+    const struct engine_thumb_sampler *thumbs;
 } cli_report;
 
 /* Writes the report to path (through a temporary file beside it, renamed at the end). Returns 0,

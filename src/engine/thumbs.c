@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/limits.h"
 #include "engine/probe.h"
@@ -142,19 +143,39 @@ static int next_frame(thumb_job *j) {
 }
 
 /* Scales f to width x (aspect) and encodes it as a JPEG into t. */
-static int encode_jpeg(thumb_job *j, const AVFrame *f, double at, engine_thumb *t) {
+/* What one JPEG after another of the same size can share (the sampler's): the scaler and the
+ * encoder. */
+typedef struct jpeg_cache {
+    struct SwsContext *sws;
+    AVCodecContext *enc;
+    int w, h;
+    int64_t pts; /* of the next picture: an encoder wants them increasing */
+} jpeg_cache;
+
+static void jpeg_cache_free(jpeg_cache *c) {
+    sws_freeContext(c->sws);
+    avcodec_free_context(&c->enc);
+    memset(c, 0, sizeof(*c));
+}
+
+/* The JPEG of f, width px wide at its display aspect, into t. c may be NULL (nothing kept). */
+static int jpeg_of(const AVFrame *f, int width, const char *name, double at, engine_thumb *t,
+                   rc_error *err, jpeg_cache *c) {
     AVRational sar = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio : (AVRational){1, 1};
     double aspect = (double)f->width * sar.num / ((double)f->height * sar.den);
-    int w = j->width, h = (int)lround(w / aspect / 2) * 2;
+    int w = width, h = (int)lround(w / aspect / 2) * 2;
     if (h < 2)
         h = 2;
     if (h > 4 * w) /* a sliver of a picture: keep the JPEG small anyway */
         h = 4 * w;
     const AVCodec *mjpeg = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
     if (!mjpeg)
-        return rc_fail(j->err, RC_EMEDIA, NULL, "this FFmpeg has no JPEG encoder");
+        return rc_fail(err, RC_EMEDIA, NULL, "this FFmpeg has no JPEG encoder");
     int rc = RC_ENOMEM;
-    AVCodecContext *enc = avcodec_alloc_context3(mjpeg);
+    if (c && c->enc && (c->w != w || c->h != h))
+        avcodec_free_context(&c->enc);
+    AVCodecContext *enc = c && c->enc ? c->enc : avcodec_alloc_context3(mjpeg);
+    int enc_open = c && c->enc;
     AVFrame *small = av_frame_alloc();
     AVPacket *pkt = av_packet_alloc();
     struct SwsContext *sws = NULL;
@@ -166,8 +187,11 @@ static int encode_jpeg(thumb_job *j, const AVFrame *f, double at, engine_thumb *
     small->height = h;
     if (av_frame_get_buffer(small, 0) < 0)
         goto out;
-    sws = sws_getContext(f->width, f->height, f->format, w, h, AV_PIX_FMT_YUV420P, SWS_AREA, NULL,
-                         NULL, NULL);
+    /* fast bilinear: at 160 px its aliasing does not show, and it costs half of an area filter */
+    sws = sws_getCachedContext(c ? c->sws : NULL, f->width, f->height, f->format, w, h,
+                               AV_PIX_FMT_YUV420P, SWS_FAST_BILINEAR, NULL, NULL, NULL);
+    if (c)
+        c->sws = sws;
     rc = RC_EMEDIA;
     if (!sws)
         goto out;
@@ -188,10 +212,15 @@ static int encode_jpeg(thumb_job *j, const AVFrame *f, double at, engine_thumb *
     enc->flags |= AV_CODEC_FLAG_QSCALE;
     enc->global_quality = FF_QP2LAMBDA * 4; /* ~5 KB at 160x90 */
     small->quality = enc->global_quality;
-    small->pts = 0;
-    if (avcodec_open2(enc, mjpeg, NULL) < 0 || avcodec_send_frame(enc, small) < 0 ||
+    small->pts = c ? c->pts++ : 0;
+    if ((!enc_open && avcodec_open2(enc, mjpeg, NULL) < 0) || avcodec_send_frame(enc, small) < 0 ||
         avcodec_receive_packet(enc, pkt) < 0)
         goto out;
+    if (c) {
+        c->enc = enc;
+        c->w = w;
+        c->h = h;
+    }
     rc = RC_ENOMEM;
     t->jpeg = malloc((size_t)pkt->size);
     if (!t->jpeg)
@@ -204,12 +233,17 @@ static int encode_jpeg(thumb_job *j, const AVFrame *f, double at, engine_thumb *
     rc = 0;
 out:
     if (rc == RC_EMEDIA)
-        rc_fail(j->err, rc, NULL, "%s: cannot make a thumbnail of the %s picture at %.3f s",
-                j->name, av_get_pix_fmt_name(f->format) ? av_get_pix_fmt_name(f->format) : "?", at);
-    sws_freeContext(sws);
+        rc_fail(err, rc, NULL, "%s: cannot make a thumbnail of the %s picture at %.3f s", name,
+                av_get_pix_fmt_name(f->format) ? av_get_pix_fmt_name(f->format) : "?", at);
+    if (!c)
+        sws_freeContext(sws);
     av_packet_free(&pkt);
     av_frame_free(&small);
-    avcodec_free_context(&enc);
+    if (!c || rc) {
+        if (c && c->enc == enc)
+            c->enc = NULL;
+        avcodec_free_context(&enc);
+    }
     return rc;
 }
 
@@ -313,7 +347,7 @@ static int one_range(thumb_job *j, const engine_thumb_range *r, engine_thumb *t)
     }
     if (rc || j->held->width <= 0)
         return rc; /* no frame: past the end of the video */
-    return encode_jpeg(j, j->held, j->held_t, t);
+    return jpeg_of(j->held, j->width, j->name, j->held_t, t, j->err, NULL);
 }
 
 int engine_thumbs(const engine_source *src, const engine_thumb_range *ranges, size_t n, int width,
@@ -394,4 +428,99 @@ void engine_thumbs_free(engine_thumb *t, size_t n) {
         t[i].jpeg = NULL;
         t[i].size = 0;
     }
+}
+
+/* ------------------------------------------------------------------ sampler */
+
+struct engine_thumb_sampler {
+    double every, next; /* s between samples; the time of the next one */
+    int width;
+    size_t max, n;
+    engine_thumb *samples; /* in time order */
+    int failed;            /* a sample could not be made: no more are tried */
+    double cpu_ms;         /* thread CPU time spent making samples */
+    jpeg_cache cache;
+};
+
+static double thread_cpu_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+double engine_thumb_sampler_cpu_ms(const engine_thumb_sampler *s) {
+    return s ? s->cpu_ms : 0;
+}
+
+int engine_thumb_sampler_new(double every_s, size_t max_samples, int width,
+                             engine_thumb_sampler **out) {
+    *out = NULL;
+    if (!(every_s > 0) || max_samples == 0)
+        return RC_EINVAL;
+    engine_thumb_sampler *s = calloc(1, sizeof(*s));
+    if (!s)
+        return RC_ENOMEM;
+    s->samples = calloc(max_samples, sizeof(*s->samples));
+    if (!s->samples) {
+        free(s);
+        return RC_ENOMEM;
+    }
+    s->every = every_s;
+    s->next = -INFINITY;
+    s->width = width > 0 ? width : ENGINE_THUMB_WIDTH;
+    s->max = max_samples;
+    *out = s;
+    return 0;
+}
+
+void engine_thumb_sampler_frame(void *user, const struct AVFrame *f, double t) {
+    engine_thumb_sampler *s = user;
+    if (s->failed || t < s->next)
+        return;
+    if (s->n == s->max) { /* full: keep every other sample, sample half as often */
+        size_t k = 0;
+        for (size_t i = 0; i < s->n; i++) {
+            if (i % 2 == 0)
+                s->samples[k++] = s->samples[i];
+            else
+                free(s->samples[i].jpeg);
+        }
+        memset(s->samples + k, 0, (s->n - k) * sizeof(*s->samples));
+        s->n = k;
+        s->every *= 2;
+        s->next = s->samples[s->n - 1].at + s->every;
+        if (t < s->next)
+            return;
+    }
+    rc_error err = {0};
+    double c0 = thread_cpu_ms();
+    int rc = jpeg_of(f, s->width, "sample", t, &s->samples[s->n], &err, &s->cache);
+    s->cpu_ms += thread_cpu_ms() - c0;
+    if (rc) {
+        s->failed = 1;
+        return;
+    }
+    s->n++;
+    /* on the grid of `every` after this sample: a run of dropped frames does not shift it */
+    s->next = t + s->every;
+}
+
+const engine_thumb *engine_thumb_sampler_find(const engine_thumb_sampler *s, double start,
+                                              double end) {
+    double from = start + fmin(INSIDE_S, (end - start) / 4) - EPS;
+    for (size_t i = 0; s && i < s->n; i++) /* (a few thousand at most) */
+        if (s->samples[i].at >= from)
+            return s->samples[i].at < end - EPS ? &s->samples[i] : NULL;
+    return NULL;
+}
+
+void engine_thumb_sampler_free(engine_thumb_sampler **ps) {
+    engine_thumb_sampler *s = *ps;
+    if (!s)
+        return;
+    engine_thumbs_free(s->samples, s->n);
+    free(s->samples);
+    jpeg_cache_free(&s->cache);
+    free(s);
+    *ps = NULL;
 }

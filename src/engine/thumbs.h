@@ -44,4 +44,22 @@ int engine_thumbs(const engine_source *src, const engine_thumb_range *ranges, si
 
 void engine_thumbs_free(engine_thumb *t, size_t n);
 
+/* Thumbnails from frames a pass decodes anyway (the shot analysis): a sampler keeps the picture of
+ * the first frame every every_s seconds (at most max_samples; when full it keeps every other one
+ * and samples half as often), so a segment's thumbnail costs no decoding once the pass is done.
+ * engine_thumb_sampler_frame is an engine_frame_hook (shots/analyze.h). */
+typedef struct engine_thumb_sampler engine_thumb_sampler;
+struct AVFrame;
+int engine_thumb_sampler_new(double every_s, size_t max_samples, int width,
+                             engine_thumb_sampler **out);
+void engine_thumb_sampler_frame(void *sampler, const struct AVFrame *frame, double t);
+/* The sample for [start, end): the first one at or after start plus a quarter second (at most a
+ * quarter of the range) and before end; NULL when none fell there (a short range: decode it with
+ * engine_thumbs). */
+const engine_thumb *engine_thumb_sampler_find(const engine_thumb_sampler *s, double start,
+                                              double end);
+void engine_thumb_sampler_free(engine_thumb_sampler **s);
+/* CPU time the sampler spent making its pictures (ms), for bench/ui. */
+double engine_thumb_sampler_cpu_ms(const engine_thumb_sampler *s);
+
 #endif

@@ -23,45 +23,58 @@ void jobs_artefact_text(store *st, const char *job_id, const char *name, const c
                  err.message[0] ? err.message : "out of memory");
 }
 
-void jobs_artefact_thumbs(store *st, const char *job_id, const engine_source *src, json_t **items,
-                          size_t n, const char *prefix) {
+static int keep_thumb(store *st, const char *job_id, const engine_thumb *t, json_t *item,
+                      const char *prefix, size_t i) {
+    char name[STORE_ARTEFACT_NAME_MAX + 1];
+    snprintf(name, sizeof(name), "%s/%zu.jpg", prefix, i + 1);
+    rc_error err = {0};
+    if (store_artefact_put(st, job_id, name, "image/jpeg", t->jpeg, t->size, &err) ||
+        set_key(item, "ThumbnailKey", job_id, name)) {
+        log_warn("job %s: thumbnail %s not kept: %s", job_id, name,
+                 err.message[0] ? err.message : "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void jobs_artefact_thumbs(store *st, const char *job_id, const engine_source *src,
+                          const struct engine_thumb_sampler *sampler, json_t **items, size_t n,
+                          const char *prefix) {
     if (n == 0)
         return;
     engine_thumb_range *ranges = calloc(n, sizeof(*ranges));
+    size_t *which = calloc(n, sizeof(*which)); /* the items the sampler had none for */
     engine_thumb *thumbs = calloc(n, sizeof(*thumbs));
+    size_t m = 0;
     rc_error err = {0};
-    if (!ranges || !thumbs) {
+    if (!ranges || !which || !thumbs) {
         log_warn("job %s: thumbnails not made: out of memory", job_id);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        ranges[i].start = json_number_value(json_object_get(items[i], "In"));
-        ranges[i].end = json_number_value(json_object_get(items[i], "Out"));
-        if (!(ranges[i].start >= 0 && ranges[i].end > ranges[i].start)) {
-            ranges[i].start = 0; /* (cannot happen for reelcut's own results) */
-            ranges[i].end = 1e-3;
+        double in = json_number_value(json_object_get(items[i], "In"));
+        double end = json_number_value(json_object_get(items[i], "Out"));
+        if (!(in >= 0 && end > in))
+            continue; /* (cannot happen for reelcut's own results) */
+        const engine_thumb *t = engine_thumb_sampler_find(sampler, in, end);
+        if (t) {
+            if (keep_thumb(st, job_id, t, items[i], prefix, i))
+                goto out;
+            continue;
         }
+        ranges[m] = (engine_thumb_range){in, end};
+        which[m++] = i;
     }
-    if (engine_thumbs(src, ranges, n, 0, thumbs, NULL, &err)) {
+    if (m && engine_thumbs(src, ranges, m, 0, thumbs, NULL, &err)) {
         log_warn("job %s: thumbnails not made: %s", job_id, err.message);
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!thumbs[i].jpeg)
-            continue;
-        char name[STORE_ARTEFACT_NAME_MAX + 1];
-        snprintf(name, sizeof(name), "%s/%zu.jpg", prefix, i + 1);
-        rc_error perr = {0};
-        if (store_artefact_put(st, job_id, name, "image/jpeg", thumbs[i].jpeg, thumbs[i].size,
-                               &perr) ||
-            set_key(items[i], "ThumbnailKey", job_id, name)) {
-            log_warn("job %s: thumbnail %s not kept: %s", job_id, name,
-                     perr.message[0] ? perr.message : "out of memory");
+    for (size_t k = 0; k < m; k++)
+        if (thumbs[k].jpeg && keep_thumb(st, job_id, &thumbs[k], items[which[k]], prefix, which[k]))
             break;
-        }
-    }
-    engine_thumbs_free(thumbs, n);
+    engine_thumbs_free(thumbs, m);
 out:
     free(ranges);
+    free(which);
     free(thumbs);
 }

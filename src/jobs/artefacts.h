@@ -12,11 +12,18 @@
 #include "store/store.h"
 
 #define JOBS_ARTEFACT_PREFIX "~jobs/"
+/* The analysis pass's thumbnail samples (engine_thumb_sampler): one a second, at most 4096 (a
+ * longer input samples less often), ~3 KB each. */
+#define JOBS_THUMB_EVERY_S 1.0
+#define JOBS_THUMB_SAMPLES 4096
 
-/* Thumbnails of items[i] (AiResult objects with In and Out, seconds) from src, stored as
- * "<prefix>/<i + 1>.jpg"; each item that got one gains "ThumbnailKey". */
-void jobs_artefact_thumbs(store *st, const char *job_id, const engine_source *src, json_t **items,
-                          size_t n, const char *prefix);
+/* Thumbnails of items[i] (AiResult objects with In and Out, seconds) - the sampler's where it
+ * has one (NULL = none), else made from src - stored as "<prefix>/<i + 1>.jpg"; each item that got
+ * one gains "ThumbnailKey". */
+struct engine_thumb_sampler;
+void jobs_artefact_thumbs(store *st, const char *job_id, const engine_source *src,
+                          const struct engine_thumb_sampler *sampler, json_t **items, size_t n,
+                          const char *prefix);
 
 /* Stores the text under name and sets obj[field] to its key. */
 void jobs_artefact_text(store *st, const char *job_id, const char *name, const char *content_type,

@@ -43,7 +43,7 @@ static void add_artefacts(jobs_executor *ex, const store_job *job, const jobs_ob
         }
         char prefix[32];
         snprintf(prefix, sizeof(prefix), "thumb/%zu", s + 1);
-        jobs_artefact_thumbs(ex->st, job->job_id, &locals[s].source, items, k, prefix);
+        jobs_artefact_thumbs(ex->st, job->job_id, &locals[s].source, NULL, items, k, prefix);
     }
     free(items);
 }

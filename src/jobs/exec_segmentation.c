@@ -3,13 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/thumbs.h"
 #include "jobs/artefacts.h"
 #include "jobs/execute_int.h"
 #include "jobs/segmentation.h"
 
 /* The AiResult with a thumbnail per segment (artefacts.h); the plain one if that cannot be made. */
 static char *with_thumbnails(jobs_executor *ex, const store_job *job, const engine_source *src,
-                             const segmentation_result *res) {
+                             const engine_thumb_sampler *sampler, const segmentation_result *res) {
     char *plain = segmentation_ai_result_dumps(res, 0);
     json_t *ai = plain ? json_loads(plain, 0, NULL) : NULL;
     json_t *segs = json_object_get(ai, "Segments");
@@ -21,7 +22,7 @@ static char *with_thumbnails(jobs_executor *ex, const store_job *job, const engi
     }
     for (size_t i = 0; i < n; i++)
         items[i] = json_array_get(segs, i);
-    jobs_artefact_thumbs(ex->st, job->job_id, src, items, n, "thumb");
+    jobs_artefact_thumbs(ex->st, job->job_id, src, sampler, items, n, "thumb");
     free(items);
     char *text = json_dumps(ai, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(ai);
@@ -42,6 +43,7 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
     if (rc)
         return rc;
     jobs_bucket_sink sink = {0};
+    engine_thumb_sampler *sampler = NULL;
     segmentation_range *ranges = NULL;
     segmentation_result res;
     memset(&res, 0, sizeof(res));
@@ -63,6 +65,10 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
     rc = jobs_bucket_sink_open(&sink, ex, task, &spec->output, &in, 1, err);
     if (rc)
         goto out;
+    /* the segments' thumbnails from the analysis pass's own frames (none if it cannot be made) */
+    if (spec->mode != JOBS_SEG_USER_DEFINED &&
+        engine_thumb_sampler_new(JOBS_THUMB_EVERY_S, JOBS_THUMB_SAMPLES, 0, &sampler))
+        sampler = NULL;
     segmentation_request req = {
         .input_path = in.path,
         .input_source = &in.source,
@@ -75,6 +81,7 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
         .width = spec->output.width,
         .height = spec->output.height,
         .exporter = spec->output.need_export ? &sink.sink : NULL,
+        .thumbs = sampler,
     };
     rc = segmentation_run(&req, &task->progress, &res, err);
     if (jobs_object_input_error(&in)) {
@@ -83,7 +90,7 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
         rc = jobs_input_read_failure(&in, "InputConfig.Media", rc, err);
     }
     if (!rc) {
-        out->ai_result = with_thumbnails(ex, job, &in.source, &res);
+        out->ai_result = with_thumbnails(ex, job, &in.source, sampler, &res);
         if (res.count > 0 && res.segments[0].media_url[0])
             out->media_url = strdup(res.segments[0].media_url);
         if (res.count > 0 && res.segments[0].media_id[0])
@@ -94,6 +101,7 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
 out:
     segmentation_result_free(&res);
     free(ranges);
+    engine_thumb_sampler_free(&sampler);
     jobs_object_input_free(&in);
     jobs_bucket_sink_close(&sink);
     return rc;

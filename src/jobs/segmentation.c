@@ -1,5 +1,7 @@
 #include "jobs/segmentation.h"
 
+#include "engine/thumbs.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +93,9 @@ static int plan_shots(const segmentation_request *req, const char *name,
     rc_error inner;
     rc_error_clear(&inner);
     engine_source src = input_of(req);
-    int rc = engine_analyze(&src, NULL, progress, &track, &inner);
+    engine_analyze_opts aopts = {.on_frame = req->thumbs ? engine_thumb_sampler_frame : NULL,
+                                 .hook_user = req->thumbs};
+    int rc = engine_analyze(&src, &aopts, progress, &track, &inner);
     if (rc) {
         /* The engine names the path; the job names the input the way the caller knows it. */
         if (req->input_name && rc == RC_ENOVIDEO)

@@ -33,6 +33,9 @@ typedef struct segmentation_request {
     double min_shot;         /* BasicClipSplit: seconds; <= 0 = engine default */
     int width, height;       /* export size, 0 = source (engine_export_opts) */
     const jobs_output_sink *exporter; /* NULL = nothing is exported */
+    /* BasicClipSplit: given the analysis pass's frames (engine_thumb_sampler), so the segments'
+     * thumbnails need no decoding of their own. NULL = none. */
+    struct engine_thumb_sampler *thumbs;
 } segmentation_request;
 
 typedef struct segmentation_segment {

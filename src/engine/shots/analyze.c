@@ -36,6 +36,8 @@ typedef struct analyzer {
     engine_picture_guard guard;
     int stream_index;
     int audio_index; /* the audio stream whose packets are read (never decoded) for read_end */
+    engine_frame_hook on_frame; /* opts' */
+    void *hook_user;
     double read_end; /* latest end (pts + duration, s) of a packet read, < 0 none */
     AVRational tb;
     double start_s, duration_s;
@@ -228,6 +230,8 @@ static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track
     memcpy(a->prev_edges, a->edges, sizeof(a->prev_edges));
     a->have_prev = 1;
     a->last_pts = f.pts;
+    if (a->on_frame)
+        a->on_frame(a->hook_user, fr, f.pts);
     return engine_feature_track_push(track, &f);
 }
 
@@ -337,6 +341,8 @@ int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
     a.limits = engine_limits_of(src);
     a.audio_index = -1;
     a.read_end = -1;
+    a.on_frame = opts ? opts->on_frame : NULL;
+    a.hook_user = opts ? opts->hook_user : NULL;
     memset(out, 0, sizeof(*out));
     int rc = engine_open_source(src, &a.fmt, err);
     if (rc)

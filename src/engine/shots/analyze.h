@@ -28,7 +28,14 @@ typedef struct engine_frame_features {
     float hist_uv[ANALYZE_CHROMA_BINS]; /* joint Cb/Cr histogram, fractions summing to 1 */
 } engine_frame_features;
 
+struct AVFrame;
+
+/* Called with every decoded frame and its time (the track's pts) - e.g. engine_thumb_sampler. */
+typedef void (*engine_frame_hook)(void *user, const struct AVFrame *frame, double t);
+
 typedef struct engine_analyze_opts {
+    engine_frame_hook on_frame; /* NULL = none */
+    void *hook_user;
     int threads; /* decoder threads, 0 = automatic (frame threading); at most
                   * limits.codec_threads of the source either way */
 } engine_analyze_opts;

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <libavcodec/avcodec.h>
 
+#include "engine/shots/analyze.h"
 #include "engine/thumbs.h"
 
 static const char *media(const char *name) {
@@ -167,6 +168,46 @@ static void test_codecs(void **state) {
     }
 }
 
+/* The sampler on the analysis pass: one picture a second from the frames the pass decodes, the
+ * right one for each shot; a range too short to hold a sample gets none; when full it keeps every
+ * other sample and samples half as often. */
+static void test_sampler(void **state) {
+    (void)state;
+    engine_thumb_sampler *s = NULL;
+    assert_int_equal(engine_thumb_sampler_new(0, 10, 0, &s), RC_EINVAL);
+    assert_int_equal(engine_thumb_sampler_new(1.0, 100, 0, &s), 0);
+    engine_analyze_opts opts = {.on_frame = engine_thumb_sampler_frame, .hook_user = s};
+    engine_feature_track track;
+    rc_error err = {0};
+    assert_int_equal(
+        engine_analyze(ENGINE_PATH(media("thumb_nokey.mp4")), &opts, NULL, &track, &err), 0);
+    for (int i = 0; i < 4; i++) {
+        const engine_thumb *t = engine_thumb_sampler_find(s, shots[i].start, shots[i].end);
+        assert_non_null(t);
+        assert_true(t->at >= shots[i].start + 0.25 - 1e-3 && t->at < shots[i].end);
+        assert_int_equal(t->width, 160);
+        if (colour_of(t) != colours[i])
+            fail_msg("sample for shot %d: colour %c", i, colour_of(t));
+    }
+    assert_null(engine_thumb_sampler_find(s, 2.1, 2.2)); /* no sample in a 0.1 s range */
+    assert_true(engine_thumb_sampler_cpu_ms(s) >= 0);
+    engine_thumb_sampler_free(&s);
+    assert_null(s);
+    engine_feature_track_free(&track);
+    /* 3 samples at most over 8 s: thinned to every 2nd, then every 4th second */
+    assert_int_equal(engine_thumb_sampler_new(1.0, 3, 0, &s), 0);
+    opts.hook_user = s;
+    assert_int_equal(
+        engine_analyze(ENGINE_PATH(media("thumb_nokey.mp4")), &opts, NULL, &track, &err), 0);
+    /* samples at 0, 1, 2 fill it: kept 0 and 2, then 2 s apart; at 4 full again: kept 0 and 4 */
+    const engine_thumb *a = engine_thumb_sampler_find(s, 0.5, 8);
+    assert_non_null(a);
+    assert_true(a->at > 3.9 && a->at < 4.1);
+    assert_null(engine_thumb_sampler_find(s, 0.5, 3.9)); /* the 1 s and 2 s samples are gone */
+    engine_thumb_sampler_free(&s);
+    engine_feature_track_free(&track);
+}
+
 static void test_bad_input(void **state) {
     (void)state;
     engine_thumb t[2];
@@ -199,7 +240,7 @@ int main(void) {
         cmocka_unit_test(test_keyframes_at_cuts), cmocka_unit_test(test_no_keyframes_at_cuts),
         cmocka_unit_test(test_no_index),          cmocka_unit_test(test_order),
         cmocka_unit_test(test_aspect_and_end),    cmocka_unit_test(test_codecs),
-        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_sampler),           cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
