@@ -42,7 +42,7 @@ static int sampled(const char *file) {
     engine_thumb *t = calloc(n, sizeof(*t));
     double prev = 0;
     for (size_t i = 0; i < n; i++) {
-        double end = i < shots.count ? shots.items[i].time : track.duration;
+        double end = i < shots.count ? shots.items[i].time - track.origin : track.duration;
         if (engine_thumb_sampler_find(s, prev, end))
             covered++;
         else if (end > prev)

@@ -115,7 +115,9 @@ static int plan_shots(const segmentation_request *req, const char *name,
         goto out;
     double prev = 0;
     for (size_t i = 0; i <= shots.count; i++) {
-        double end = i < shots.count ? segmentation_round_ms(shots.items[i].time) : out->duration;
+        /* shot times are stream time; segments count from the stream's start, as export does */
+        double end = i < shots.count ? segmentation_round_ms(shots.items[i].time - track.origin)
+                                     : out->duration;
         out->segments[i].in = prev;
         out->segments[i].out = end;
         prev = end;

@@ -230,8 +230,8 @@ static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track
     memcpy(a->prev_edges, a->edges, sizeof(a->prev_edges));
     a->have_prev = 1;
     a->last_pts = f.pts;
-    if (a->on_frame)
-        a->on_frame(a->hook_user, fr, f.pts);
+    if (a->on_frame) /* (in media time, as the segments it serves) */
+        a->on_frame(a->hook_user, fr, f.pts - a->start_s);
     return engine_feature_track_push(track, &f);
 }
 
@@ -326,6 +326,7 @@ static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts
     track->width = st->codecpar->width;
     track->height = st->codecpar->height;
     a->start_s = st->start_time != AV_NOPTS_VALUE ? st->start_time * av_q2d(st->time_base) : 0;
+    track->origin = a->start_s;
     if (a->fmt->duration > 0)
         a->duration_s = a->fmt->duration / (double)AV_TIME_BASE;
     else if (st->duration > 0)

@@ -47,6 +47,8 @@ typedef struct engine_feature_track {
     double duration;   /* of the media in seconds: the container's, unless it claims more than
                         * the video and audio packets read hold (then their end), or the file is
                         * damaged (then the last frame's end) */
+    double origin;     /* the video stream's start (s): frame pts are stream time, while media times
+                        * (durations, segment bounds, export ranges) count from here */
     double frame_rate; /* average frames per second (from the stream, else from the track) */
     int width, height; /* coded size of the video stream */
     int decode_errors; /* packets or frames FFmpeg could not decode (damaged input) */

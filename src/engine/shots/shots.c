@@ -346,7 +346,9 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
         goto out;
     if (cands.count)
         qsort(cands.items, cands.count, sizeof(candidate), cmp_priority);
-    double start = t->frames[0].pts, end = t->duration > 0 ? t->duration : t->frames[n - 1].pts;
+    /* (frame pts are stream time; the duration counts from the stream's start, t->origin) */
+    double start = t->frames[0].pts;
+    double end = t->duration > 0 ? t->origin + t->duration : t->frames[n - 1].pts;
     for (size_t c = 0; c < cands.count; c++) {
         candidate *cd = &cands.items[c];
         double at = t->frames[cd->frame].pts;

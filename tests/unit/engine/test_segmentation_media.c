@@ -1,5 +1,6 @@
 /* Unit tests on real generated media: the analysis pass, probe, the segmentation runner (modes,
  * progress, cancellation, export callbacks and cleanup) and the JSON renderers. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -139,6 +140,29 @@ static void test_basic_clip_split(void **state) {
     segmentation_result_free(&res);
 }
 
+/* Segments count from the video stream's start, as Duration and export do: an MPEG-TS copy whose
+ * timestamps start at 1.48 s is cut where its MP4 original is (stream time 3.48 s is media time 2
+ * s; the last cut, 2 s before the end, must not be taken for one too near the end either). */
+static void test_stream_start(void **state) {
+    (void)state;
+    const char *files[] = {"thumb_key.mp4", "thumb_key.ts"};
+    for (size_t f = 0; f < 2; f++) {
+        segmentation_request req = {.input_path = media_path(files[f]),
+                                    .mode = SEGMENTATION_BASIC_CLIP_SPLIT};
+        segmentation_result res;
+        rc_error err;
+        rc_error_clear(&err);
+        assert_int_equal(segmentation_run(&req, NULL, &res, &err), 0);
+        if (res.count != 4)
+            fail_msg("%s: %zu segments", files[f], res.count);
+        for (size_t i = 0; i < 4; i++)
+            if (fabs(res.segments[i].in - 2.0 * (double)i) > 0.05)
+                fail_msg("%s: segment %zu starts at %.3f s", files[f], i + 1, res.segments[i].in);
+        assert_true(fabs(res.duration - 8.0) < 0.05);
+        segmentation_result_free(&res);
+    }
+}
+
 static void test_user_defined(void **state) {
     (void)state;
     segmentation_range r[] = {{5, 7.25}, {1.0004, 3}, {2.5, 100}};
@@ -251,9 +275,10 @@ int main(void) {
     const char *m = getenv("REELCUT_MEDIA");
     snprintf(media, sizeof(media), "%s", m ? m : "build-test/media");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_analyze_track), cmocka_unit_test(test_probe_struct),
-        cmocka_unit_test(test_format_number), cmocka_unit_test(test_basic_clip_split),
-        cmocka_unit_test(test_user_defined),  cmocka_unit_test(test_export_all_or_nothing),
+        cmocka_unit_test(test_analyze_track),         cmocka_unit_test(test_probe_struct),
+        cmocka_unit_test(test_format_number),         cmocka_unit_test(test_basic_clip_split),
+        cmocka_unit_test(test_stream_start),          cmocka_unit_test(test_user_defined),
+        cmocka_unit_test(test_export_all_or_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
