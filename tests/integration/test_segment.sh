@@ -162,5 +162,27 @@ else
   fail "export: exit $status $(cat "$work/err")"
 fi
 
+# An MPEG-TS input whose timestamps start at 1.48 s, with B-frames (thumb_key.ts: four 2 s shots in
+# plain colours, keyframes at the cuts): cut where its MP4 original is, and each segment exports as
+# 2 s of one colour (the first segment's keyframe decodes 0.08 s ahead of the stream's start).
+ts_media=$REELCUT_MEDIA
+mkdir -p "$work/ts"
+if (cd "$work/ts" && "$REELCUT" segment "$ts_media/thumb_key.ts" --output 's_{index}.mp4') >"$work/ts.json" 2>"$work/ts.err"; then
+  ins=$(python3 -c 'import json,sys; print(" ".join("%.2f" % s["In"] for s in json.load(open(sys.argv[1]))["Segments"]))' "$work/ts.json")
+  [ "$ins" = "0.00 2.00 4.00 6.00" ] && pass "mpegts: cut from the stream's start" || fail "mpegts: segments start at $ins"
+  ok=1
+  for i in 1 2 3 4; do
+    f=$work/ts/s_$i.mp4
+    d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$f" 2>/dev/null || echo 0)
+    awk -v d="$d" 'BEGIN { exit !(d > 1.9 && d < 2.1) }' || ok=0
+    first=$(ffmpeg -v error -ss 0.1 -i "$f" -frames:v 1 -vf scale=1:1 -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | tr -s ' ')
+    last=$(ffmpeg -v error -ss 1.9 -i "$f" -frames:v 1 -vf scale=1:1 -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | tr -s ' ')
+    [ -n "$first" ] && [ "$first" = "$last" ] || ok=0
+  done
+  [ $ok -eq 1 ] && pass "mpegts: every segment exports as 2 s of one shot" || fail "mpegts export: $(ls "$work/ts")"
+else
+  fail "mpegts segment/export: $(cat "$work/ts.err")"
+fi
+
 echo "$fails failure(s)"
 [ $fails -eq 0 ]
