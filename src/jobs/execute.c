@@ -52,6 +52,7 @@ void jobs_policy_from_config(const config *cfg, blob_backend *blob, jobs_policy 
         policy->callback_hosts[policy->n_callback_hosts++] = cfg->callback_allow_hosts[i];
     for (int i = 0; i < cfg->n_storage_endpoint_allow_hosts && i < JOBS_POLICY_LIST_MAX; i++)
         policy->endpoint_hosts[policy->n_endpoint_hosts++] = cfg->storage_endpoint_allow_hosts[i];
+    policy->deny_dir = cfg->data_dir;
 }
 
 int jobs_executor_create(const config *cfg, store *st, blob_backend *blob, jobs_executor **out,
@@ -201,14 +202,11 @@ static int resolve_location(jobs_executor *ex, const store_job *job, const jobs_
         return 0;
     }
     case JOBS_LOC_FILE: {
-        struct stat sb;
-        if (stat(loc->key, &sb) != 0 || !S_ISREG(sb.st_mode))
-            return rc_fail(err, RC_ENOENT, "InvalidParameter.ResourceNotFound",
-                           "The resource operated \"%s\" cannot be found: %.*s", param,
-                           INPUT_ECHO_MAX, loc->raw ? loc->raw : loc->key);
-        out->path = strdup(loc->key);
+        int rc = jobs_local_file_resolve(loc, &ex->policy, param, &out->path, err);
+        if (rc)
+            return rc;
         out->source = engine_source_path(out->path);
-        return out->path ? 0 : RC_ENOMEM;
+        return 0;
     }
     case JOBS_LOC_MEDIA: {
         store_media m;

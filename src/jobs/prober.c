@@ -43,9 +43,9 @@ int jobs_probe_media(const config *cfg, blob_backend *blob, const store_media *m
         /* Remote objects through the ranged reader: a probe reads headers and indexes only. */
         rc = jobs_object_input_open(blob, loc.bucket, loc.key, tmp_dir, &in, err);
     } else if (loc.kind == JOBS_LOC_FILE) {
-        in.path = strdup(loc.key);
-        in.source = engine_source_path(in.path);
-        rc = in.path ? 0 : RC_ENOMEM;
+        rc = jobs_local_file_resolve(&loc, &policy, "InputURL", &in.path, err);
+        if (!rc)
+            in.source = engine_source_path(in.path);
     } else {
         rc = rc_fail(err, RC_ENOTSUP, NULL, "InputURL: this location form is not supported");
     }

@@ -48,6 +48,7 @@ typedef struct jobs_policy {
     int n_endpoint_hosts;
     const char *callback_hosts[JOBS_POLICY_LIST_MAX]; /* NotifyAddress URLs; none = any public */
     int n_callback_hosts;
+    const char *deny_dir; /* the service's data folder: no file:// input may resolve into it */
 } jobs_policy;
 
 /* ---- Input locations (API.md §4.0 Inputs) ---- */
@@ -73,6 +74,15 @@ typedef struct jobs_location {
  * is set, an OSS bucket without a backend fails too. Returns 0 with *out filled
  * (jobs_location_free() it), or RC_EINVAL/RC_ERANGE/RC_ENOTSUP/RC_ENOMEM with err filled
  * (InvalidParameter.UnsupportedValue, .OutOfRange) and *out zeroed. */
+/* The file a file:// location names, resolved (links followed) and checked again where it really
+ * is: under an allowed root (when the policy names some) and not inside policy->deny_dir (keys,
+ * job store, local buckets). The parse-time check is on the path as written; a link under a root
+ * may point anywhere. Returns 0 with *resolved (malloc'd), RC_ENOENT (no such regular file) or
+ * RC_ENOTSUP (outside the roots / inside the data folder: InvalidParameter.UnsupportedValue), err
+ * naming param and the location as given; RC_ENOMEM. */
+int jobs_local_file_resolve(const jobs_location *loc, const jobs_policy *policy, const char *param,
+                            char **resolved, rc_error *err);
+
 int jobs_location_parse(const char *url, const jobs_policy *policy, const char *path,
                         jobs_location *out, rc_error *err);
 /* The state check done after the ClientToken lookup: an OSS location's bucket must have a

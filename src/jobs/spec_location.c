@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "jobs/spec.h"
 #include "jobs/spec_util.h"
@@ -242,6 +243,38 @@ static int under_root(const char *p, const char *root) {
     if (len == 0)
         return root[0] == '/';
     return strncmp(p, root, len) == 0 && (p[len] == '/' || p[len] == '\0');
+}
+
+int jobs_local_file_resolve(const jobs_location *loc, const jobs_policy *policy, const char *param,
+                            char **resolved, rc_error *err) {
+    *resolved = NULL;
+    const char *shown = loc->raw ? loc->raw : loc->key;
+    char *real = realpath(loc->key, NULL);
+    struct stat sb;
+    if (!real || stat(real, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        free(real);
+        return rc_fail(err, RC_ENOENT, "InvalidParameter.ResourceNotFound",
+                       "The resource operated \"%s\" cannot be found: %.*s", param, 256, shown);
+    }
+    int ok = policy->n_local_roots == 0;
+    for (int i = 0; i < policy->n_local_roots && !ok; i++) {
+        char *root = policy->local_roots[i] ? realpath(policy->local_roots[i], NULL) : NULL;
+        ok = root && under_root(real, root);
+        free(root);
+    }
+    const char *why = ok ? NULL : "it resolves outside the allowed roots";
+    if (!why && policy->deny_dir) {
+        char *deny = realpath(policy->deny_dir, NULL);
+        if (deny && under_root(real, deny))
+            why = "it resolves into the service's data folder";
+        free(deny);
+    }
+    if (why) {
+        free(real);
+        return jobs_spec_unsupported(err, param, shown, why);
+    }
+    *resolved = real;
+    return 0;
 }
 
 static int parse_file(const char *url, const jobs_policy *policy, const char *path,
