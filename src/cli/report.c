@@ -101,27 +101,18 @@ static int add_thumbs(report_job *j, const engine_source *src,
     if (n == 0)
         return 0;
     engine_thumb_range *ranges = calloc(n, sizeof(*ranges));
-    engine_thumb *thumbs = calloc(n, sizeof(*thumbs));
+    engine_thumb *decoded = calloc(n, sizeof(*decoded));
     const engine_thumb **use = calloc(n, sizeof(*use));
-    size_t *which = calloc(n, sizeof(*which));
-    size_t m = 0;
     int rc = RC_ENOMEM;
-    if (!ranges || !thumbs || !use || !which)
+    if (!ranges || !decoded || !use)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        double in = json_number_value(json_object_get(items[i], "In"));
-        double end = json_number_value(json_object_get(items[i], "Out"));
-        if (!(end > in) || in < 0)
-            continue; /* (not from reelcut: no picture for it) */
-        use[i] = engine_thumb_sampler_find(sampler, in, end);
-        if (!use[i]) {
-            ranges[m] = (engine_thumb_range){in, end};
-            which[m++] = i;
-        }
+        ranges[i].start = json_number_value(json_object_get(items[i], "In"));
+        ranges[i].end = json_number_value(json_object_get(items[i], "Out"));
+        if (!(ranges[i].end > ranges[i].start) || ranges[i].start < 0)
+            ranges[i] = (engine_thumb_range){0, 1e-3}; /* (not from reelcut: a first frame) */
     }
-    rc = m ? engine_thumbs(src, ranges, m, 0, thumbs, NULL, j->err) : 0;
-    for (size_t k = 0; !rc && k < m; k++)
-        use[which[k]] = thumbs[k].jpeg ? &thumbs[k] : NULL;
+    rc = engine_thumbs_sampled(src, sampler, ranges, n, decoded, use, j->err);
     for (size_t i = 0; !rc && i < n; i++) {
         if (!use[i])
             continue;
@@ -132,12 +123,11 @@ static int add_thumbs(report_job *j, const engine_source *src,
             json_object_set_new(items[i], "ThumbnailKey", json_string(key)))
             rc = RC_ENOMEM;
     }
-    engine_thumbs_free(thumbs, m);
+    engine_thumbs_free(decoded, n);
 out:
     free(ranges);
-    free(thumbs);
+    free(decoded);
     free(use);
-    free(which);
     return rc;
 }
 

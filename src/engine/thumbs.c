@@ -524,3 +524,30 @@ void engine_thumb_sampler_free(engine_thumb_sampler **ps) {
     free(s);
     *ps = NULL;
 }
+
+int engine_thumbs_sampled(const engine_source *src, const engine_thumb_sampler *sampler,
+                          const engine_thumb_range *ranges, size_t n, engine_thumb *decoded,
+                          const engine_thumb **use, rc_error *err) {
+    memset(decoded, 0, n * sizeof(*decoded));
+    engine_thumb_range *rest = calloc(n ? n : 1, sizeof(*rest));
+    size_t *which = calloc(n ? n : 1, sizeof(*which));
+    size_t m = 0;
+    if (!rest || !which) {
+        free(rest);
+        free(which);
+        return rc_fail(err, RC_ENOMEM, NULL, "out of memory making thumbnails");
+    }
+    for (size_t i = 0; i < n; i++) {
+        use[i] = engine_thumb_sampler_find(sampler, ranges[i].start, ranges[i].end);
+        if (!use[i]) {
+            rest[m] = ranges[i];
+            which[m++] = i;
+        }
+    }
+    int rc = m ? engine_thumbs(src, rest, m, 0, decoded, NULL, err) : 0;
+    for (size_t k = 0; !rc && k < m; k++)
+        use[which[k]] = decoded[k].jpeg ? &decoded[k] : NULL;
+    free(rest);
+    free(which);
+    return rc;
+}

@@ -59,6 +59,14 @@ void engine_thumb_sampler_frame(void *sampler, const struct AVFrame *frame, doub
 const engine_thumb *engine_thumb_sampler_find(const engine_thumb_sampler *s, double start,
                                               double end);
 void engine_thumb_sampler_free(engine_thumb_sampler **s);
+/* The picture of each range: the sampler's where it has one (sampler NULL = none), else decoded
+ * from src (engine_thumbs, in one pass for all the others). use[i] points at a sample or at an
+ * entry of decoded (caller-allocated, n entries; free with engine_thumbs_free(decoded, n)), or is
+ * NULL (no frame there). Returns as engine_thumbs. */
+int engine_thumbs_sampled(const engine_source *src, const engine_thumb_sampler *sampler,
+                          const engine_thumb_range *ranges, size_t n, engine_thumb *decoded,
+                          const engine_thumb **use, rc_error *err);
+
 /* CPU time the sampler spent making its pictures (ms), for bench/ui. */
 double engine_thumb_sampler_cpu_ms(const engine_thumb_sampler *s);
 

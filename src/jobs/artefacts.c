@@ -43,38 +43,29 @@ void jobs_artefact_thumbs(store *st, const char *job_id, const engine_source *sr
     if (n == 0)
         return;
     engine_thumb_range *ranges = calloc(n, sizeof(*ranges));
-    size_t *which = calloc(n, sizeof(*which)); /* the items the sampler had none for */
-    engine_thumb *thumbs = calloc(n, sizeof(*thumbs));
-    size_t m = 0;
+    engine_thumb *decoded = calloc(n, sizeof(*decoded));
+    const engine_thumb **use = calloc(n, sizeof(*use));
     rc_error err = {0};
-    if (!ranges || !which || !thumbs) {
+    if (!ranges || !decoded || !use) {
         log_warn("job %s: thumbnails not made: out of memory", job_id);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        double in = json_number_value(json_object_get(items[i], "In"));
-        double end = json_number_value(json_object_get(items[i], "Out"));
-        if (!(in >= 0 && end > in))
-            continue; /* (cannot happen for reelcut's own results) */
-        const engine_thumb *t = engine_thumb_sampler_find(sampler, in, end);
-        if (t) {
-            if (keep_thumb(st, job_id, t, items[i], prefix, i))
-                goto out;
-            continue;
-        }
-        ranges[m] = (engine_thumb_range){in, end};
-        which[m++] = i;
+        ranges[i].start = json_number_value(json_object_get(items[i], "In"));
+        ranges[i].end = json_number_value(json_object_get(items[i], "Out"));
+        if (!(ranges[i].start >= 0 && ranges[i].end > ranges[i].start))
+            ranges[i] = (engine_thumb_range){0, 1e-3}; /* (not reelcut's: a first frame) */
     }
-    if (m && engine_thumbs(src, ranges, m, 0, thumbs, NULL, &err)) {
+    if (engine_thumbs_sampled(src, sampler, ranges, n, decoded, use, &err)) {
         log_warn("job %s: thumbnails not made: %s", job_id, err.message);
         goto out;
     }
-    for (size_t k = 0; k < m; k++)
-        if (thumbs[k].jpeg && keep_thumb(st, job_id, &thumbs[k], items[which[k]], prefix, which[k]))
+    for (size_t i = 0; i < n; i++)
+        if (use[i] && keep_thumb(st, job_id, use[i], items[i], prefix, i))
             break;
-    engine_thumbs_free(thumbs, m);
+    engine_thumbs_free(decoded, n);
 out:
     free(ranges);
-    free(which);
-    free(thumbs);
+    free(decoded);
+    free(use);
 }

@@ -190,6 +190,18 @@ static void test_sampler(void **state) {
             fail_msg("sample for shot %d: colour %c", i, colour_of(t));
     }
     assert_null(engine_thumb_sampler_find(s, 2.1, 2.2)); /* no sample in a 0.1 s range */
+    /* sampled where it can be, decoded for the rest */
+    engine_thumb_range r[3] = {{0, 2}, {2.1, 2.2}, {4, 6}};
+    engine_thumb decoded[3];
+    const engine_thumb *use[3];
+    assert_int_equal(
+        engine_thumbs_sampled(ENGINE_PATH(media("thumb_nokey.mp4")), s, r, 3, decoded, use, &err),
+        0);
+    assert_ptr_equal(use[0], engine_thumb_sampler_find(s, 0, 2));
+    assert_ptr_equal(use[2], engine_thumb_sampler_find(s, 4, 6));
+    assert_ptr_equal(use[1], &decoded[0]);
+    assert_int_equal(colour_of(use[1]), 'g');
+    engine_thumbs_free(decoded, 3);
     assert_true(engine_thumb_sampler_cpu_ms(s) >= 0);
     engine_thumb_sampler_free(&s);
     assert_null(s);
