@@ -300,3 +300,14 @@ void engine_media_info_free(engine_media_info *info) {
     free(info->streams);
     memset(info, 0, sizeof(*info));
 }
+
+int engine_seek_start(AVFormatContext *fmt, int vi) {
+    const char *name = fmt->iformat->name;
+    if ((strncmp(name, "mpegts", 6) == 0 || strcmp(name, "mpeg") == 0) &&
+        av_seek_frame(fmt, -1, 0, AVSEEK_FLAG_BYTE) >= 0)
+        return 0;
+    int64_t start = fmt->streams[vi]->start_time;
+    start = start == AV_NOPTS_VALUE ? 0 : start;
+    int ret = av_seek_frame(fmt, vi, start, AVSEEK_FLAG_BACKWARD);
+    return ret >= 0 ? ret : av_seek_frame(fmt, vi, start, 0);
+}

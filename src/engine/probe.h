@@ -70,6 +70,12 @@ int engine_avio_open(const engine_source *src, struct AVFormatContext **fmt);
  * custom AVIOContext, and sets *fmt to NULL. NULL-safe. */
 void engine_close_media(struct AVFormatContext **fmt);
 
+/* Rewinds fmt so that the next packet of video stream vi is its first keyframe. MPEG-TS and
+ * MPEG-PS find a time by searching timestamps, which lands after a first keyframe whose decoding
+ * time runs ahead of the stream's start (B-frames): those go back to their first byte; others
+ * seek to the stream's start. Returns >= 0, or an AVERROR when the demuxer cannot seek. */
+int engine_seek_start(struct AVFormatContext *fmt, int vi);
+
 /* Fills *info (caller-allocated) with the facts of src (file_size = src->size for callback
  * sources). Fails like engine_open_source, or RC_ENOMEM. Free with engine_media_info_free (also
  * after a failure). */

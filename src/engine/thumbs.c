@@ -91,12 +91,8 @@ static int seek_to(thumb_job *j, double t) {
         int64_t ts = (int64_t)floor((t + j->origin) / av_q2d(j->st->time_base));
         ret = av_seek_frame(j->fmt, j->vi, ts, AVSEEK_FLAG_BACKWARD);
     }
-    if (ret < 0) /* the start, before the first keyframe, or no seeking by time: the first byte */
-        ret = av_seek_frame(j->fmt, j->vi, 0, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE);
-    if (ret < 0)
-        ret = av_seek_frame(j->fmt, j->vi,
-                            j->st->start_time != AV_NOPTS_VALUE ? j->st->start_time : 0,
-                            AVSEEK_FLAG_BACKWARD);
+    if (ret < 0) /* the start, or before the first keyframe */
+        ret = engine_seek_start(j->fmt, j->vi);
     avcodec_flush_buffers(j->dec);
     j->eof = 0;
     j->last_t = -INFINITY;

@@ -8,27 +8,24 @@
 #include "jobs/execute_int.h"
 #include "jobs/segmentation.h"
 
-/* The AiResult with a thumbnail per segment (artefacts.h); the plain one if that cannot be made. */
+/* The AiResult with a thumbnail per segment (artefacts.h) where one could be made. */
 static char *with_thumbnails(jobs_executor *ex, const store_job *job, const engine_source *src,
                              const engine_thumb_sampler *sampler, const segmentation_result *res) {
-    char *plain = segmentation_ai_result_dumps(res, 0);
-    json_t *ai = plain ? json_loads(plain, 0, NULL) : NULL;
+    json_t *ai = segmentation_ai_result(res);
+    if (!ai)
+        return NULL;
     json_t *segs = json_object_get(ai, "Segments");
     size_t n = json_array_size(segs);
-    json_t **items = n ? calloc(n, sizeof(*items)) : NULL;
-    if (!items) {
-        json_decref(ai);
-        return plain;
+    json_t **items = calloc(n + 1, sizeof(*items));
+    if (items) { /* (without the memory for them, the result goes without thumbnails) */
+        for (size_t i = 0; i < n; i++)
+            items[i] = json_array_get(segs, i);
+        jobs_artefact_thumbs(ex->st, job->job_id, src, sampler, items, n, "thumb");
     }
-    for (size_t i = 0; i < n; i++)
-        items[i] = json_array_get(segs, i);
-    jobs_artefact_thumbs(ex->st, job->job_id, src, sampler, items, n, "thumb");
     free(items);
+    /* (segmentation_ai_result_dumps' compact form) */
     char *text = json_dumps(ai, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(ai);
-    if (!text)
-        return plain;
-    free(plain);
     return text;
 }
 

@@ -131,14 +131,7 @@ static int push_frame(engine_export_job *job, const AVPacket *pkt, int nal_len) 
 int engine_export_seek(engine_export_job *job, int64_t target) {
     int64_t origin = video_origin(job);
     if (target == INT64_MIN || target <= origin) {
-        /* MPEG-TS seeks by timestamp search, which lands after a first keyframe whose decoding
-         * time runs ahead of the stream's start (B-frames): the start of the file is its first
-         * byte. */
-        if (strncmp(job->ic->iformat->name, "mpegts", 6) == 0 &&
-            av_seek_frame(job->ic, -1, 0, AVSEEK_FLAG_BYTE) >= 0)
-            return 0;
-        if (av_seek_frame(job->ic, job->vidx, origin, AVSEEK_FLAG_BACKWARD) >= 0 ||
-            av_seek_frame(job->ic, job->vidx, origin, 0) >= 0)
+        if (engine_seek_start(job->ic, job->vidx) >= 0)
             return 0;
     } else if (av_seek_frame(job->ic, job->vidx, target, AVSEEK_FLAG_BACKWARD) >= 0) {
         return 0;
