@@ -14,10 +14,10 @@ static int set_key(json_t *obj, const char *field, const char *job_id, const cha
     return json_object_set_new(obj, field, json_string(key));
 }
 
-void jobs_artefact_text(store *st, const char *job_id, const char *name, const char *content_type,
-                        const char *text, json_t *obj, const char *field) {
+void jobs_artefact_text(store *st, const char *job_id, const char *name, const char *text,
+                        json_t *obj, const char *field) {
     rc_error err = {0};
-    if (!text || store_artefact_put(st, job_id, name, content_type, text, strlen(text), &err) ||
+    if (!text || store_artefact_put(st, job_id, name, text, strlen(text), &err) ||
         set_key(obj, field, job_id, name))
         log_warn("job %s: artefact %s not kept: %s", job_id, name,
                  err.message[0] ? err.message : "out of memory");
@@ -28,7 +28,7 @@ static int keep_thumb(store *st, const char *job_id, const engine_thumb *t, json
     char name[STORE_ARTEFACT_NAME_MAX + 1];
     snprintf(name, sizeof(name), "%s/%zu.jpg", prefix, i + 1);
     rc_error err = {0};
-    if (store_artefact_put(st, job_id, name, "image/jpeg", t->jpeg, t->size, &err) ||
+    if (store_artefact_put(st, job_id, name, t->jpeg, t->size, &err) ||
         set_key(item, "ThumbnailKey", job_id, name)) {
         log_warn("job %s: thumbnail %s not kept: %s", job_id, name,
                  err.message[0] ? err.message : "out of memory");

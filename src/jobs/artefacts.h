@@ -25,8 +25,8 @@ void jobs_artefact_thumbs(store *st, const char *job_id, const engine_source *sr
                           const struct engine_thumb_sampler *sampler, json_t **items, size_t n,
                           const char *prefix);
 
-/* Stores the text under name and sets obj[field] to its key. */
-void jobs_artefact_text(store *st, const char *job_id, const char *name, const char *content_type,
-                        const char *text, json_t *obj, const char *field);
+/* Stores the text under name (its extension says its type) and sets obj[field] to its key. */
+void jobs_artefact_text(store *st, const char *job_id, const char *name, const char *text,
+                        json_t *obj, const char *field);
 
 #endif

@@ -33,8 +33,7 @@ static void add_artefacts(jobs_executor *ex, const store_job *job, const jobs_ob
         json_object_set_new(o, "Shots", shots ? shots : json_array());
         char name[32];
         snprintf(name, sizeof(name), "track/%zu.json", s + 1);
-        jobs_artefact_text(ex->st, job->job_id, name, "application/json", src->signal_track, o,
-                           "SignalTrackKey");
+        jobs_artefact_text(ex->st, job->job_id, name, src->signal_track, o, "SignalTrackKey");
         size_t k = 0;
         for (size_t i = 0; i < json_array_size(hl); i++) {
             json_t *c = json_array_get(hl, i);

@@ -505,13 +505,12 @@ int store_artefact_name_valid(const char *name) {
     return 1;
 }
 
-int store_artefact_put(store *st, const char *job_id, const char *name, const char *content_type,
-                       const void *data, size_t size, rc_error *err) {
+int store_artefact_put(store *st, const char *job_id, const char *name, const void *data,
+                       size_t size, rc_error *err) {
     CHECK(!bad_id(job_id), "job id");
     CHECK(store_artefact_name_valid(name), "artefact name");
-    CHECK(content_type && *content_type && strlen(content_type) < 64, "artefact type");
     CHECK((data || size == 0) && size <= STORE_ARTEFACT_MAX, "artefact size");
-    return st->ops->artefact_put(st, job_id, name, content_type, data, size, err);
+    return st->ops->artefact_put(st, job_id, name, data, size, err);
 }
 
 int store_artefact_get(store *st, const char *job_id, uint64_t user_id, const char *name,

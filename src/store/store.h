@@ -332,16 +332,16 @@ int store_media_get_by_url(store *st, const char *input_url, uint64_t user_id, s
 /* Job artefacts: small files a job leaves for people to look at - a thumbnail per segment or
  * clip, a signal track per input (docs/ui.md) - kept with the job and purged with it. A name is
  * 1-STORE_ARTEFACT_NAME_MAX characters of [A-Za-z0-9._/-], not starting with '/' or '.'; data at
- * most STORE_ARTEFACT_MAX bytes. Writing a name again replaces it (a retried attempt). */
+ * most STORE_ARTEFACT_MAX bytes. Writing a name again replaces it (a retried attempt). The name's
+ * extension is its type (.jpg, .json), as for every object /media serves: no type is stored. */
 #define STORE_ARTEFACT_NAME_MAX 64
 #define STORE_ARTEFACT_MAX (4 << 20)
 typedef struct store_artefact {
-    char content_type[64];
     void *data; /* malloc'd */
     size_t size;
 } store_artefact;
-int store_artefact_put(store *st, const char *job_id, const char *name, const char *content_type,
-                       const void *data, size_t size, rc_error *err);
+int store_artefact_put(store *st, const char *job_id, const char *name, const void *data,
+                       size_t size, rc_error *err);
 /* Reads an artefact of a job of user_id. RC_ENOENT when the job is not the user's or has none of
  * that name. Free out->data. */
 int store_artefact_get(store *st, const char *job_id, uint64_t user_id, const char *name,

@@ -102,8 +102,8 @@ typedef struct store_ops {
     int (*media_delete)(store *st, const char *media_id, uint64_t user_id, rc_error *err);
     /* store_artefact_put / _get, arguments checked. The backend's purge deletes the artefacts of
      * the jobs it deletes. */
-    int (*artefact_put)(store *st, const char *job_id, const char *name, const char *content_type,
-                        const void *data, size_t size, rc_error *err);
+    int (*artefact_put)(store *st, const char *job_id, const char *name, const void *data,
+                        size_t size, rc_error *err);
     int (*artefact_get)(store *st, const char *job_id, uint64_t user_id, const char *name,
                         store_artefact *out, rc_error *err);
     int (*media_claim)(store *st, const char *owner, int64_t lease_ms, int max_attempts,

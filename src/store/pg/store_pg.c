@@ -62,8 +62,8 @@ static const char *const migrations[] = {
     " last_error TEXT, lease_owner TEXT, lease_expires_ms BIGINT NOT NULL DEFAULT 0);"
     "CREATE INDEX outbox_due ON outbox(state, next_attempt_ms, id);",
     /* 2: job artefacts (thumbnails, signal tracks), purged with their job */
-    ("CREATE TABLE artefacts(job_id TEXT NOT NULL, name TEXT NOT NULL, content_type TEXT NOT NULL,"
-     " data BYTEA NOT NULL, PRIMARY KEY(job_id, name));"),
+    ("CREATE TABLE artefacts(job_id TEXT NOT NULL, name TEXT NOT NULL, data BYTEA NOT NULL,"
+     " PRIMARY KEY(job_id, name));"),
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -6,8 +6,8 @@
 
 #include "store/pg/store_pg_int.h"
 
-int store_pg_artefact_put(store *st, const char *job_id, const char *name, const char *content_type,
-                          const void *data, size_t size, rc_error *err) {
+int store_pg_artefact_put(store *st, const char *job_id, const char *name, const void *data,
+                          size_t size, rc_error *err) {
     static const char hex[] = "0123456789abcdef";
     char *text = malloc(2 * size + 3);
     if (!text)
@@ -26,12 +26,11 @@ int store_pg_artefact_put(store *st, const char *job_id, const char *name, const
         store_pg_params p = {0};
         store_pg_text(&p, job_id);
         store_pg_text(&p, name);
-        store_pg_text(&p, content_type);
         store_pg_text(&p, text);
         rc = store_pg_exec(conn,
-                           "INSERT INTO artefacts(job_id, name, content_type, data)"
-                           " VALUES($1, $2, $3, $4::bytea) ON CONFLICT(job_id, name) DO UPDATE SET"
-                           " content_type=excluded.content_type, data=excluded.data",
+                           "INSERT INTO artefacts(job_id, name, data)"
+                           " VALUES($1, $2, $3::bytea) ON CONFLICT(job_id, name) DO UPDATE SET"
+                           " data=excluded.data",
                            &p, NULL, err);
         store_pg_put(st, conn);
     }
@@ -51,15 +50,14 @@ int store_pg_artefact_get(store *st, const char *job_id, uint64_t user_id, const
     store_pg_text(&p, name);
     store_pg_int(&p, (int64_t)user_id);
     rc = store_pg_exec(conn,
-                       "SELECT a.content_type, a.data FROM artefacts a JOIN jobs j"
+                       "SELECT a.data FROM artefacts a JOIN jobs j"
                        " ON j.job_id=a.job_id WHERE a.job_id=$1 AND a.name=$2 AND j.user_id=$3",
                        &p, &res, err);
     if (!rc && PQntuples(res) == 0)
         rc = RC_ENOENT;
     if (!rc) {
-        store_pg_copy(res, 0, 0, out->content_type, sizeof(out->content_type));
         size_t n = 0;
-        unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &n);
+        unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &n);
         out->data = bytes ? malloc(n ? n : 1) : NULL;
         if (!out->data) {
             rc = RC_ENOMEM;

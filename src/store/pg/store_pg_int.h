@@ -47,8 +47,8 @@ int store_pg_token_claim(store *st, PGconn *conn, const store_client_token *tok,
                          const char *resource_id, char *resource_out,
                          enum store_submit_outcome *outcome, rc_error *err);
 
-int store_pg_artefact_put(store *st, const char *job_id, const char *name, const char *content_type,
-                          const void *data, size_t size, rc_error *err);
+int store_pg_artefact_put(store *st, const char *job_id, const char *name, const void *data,
+                          size_t size, rc_error *err);
 int store_pg_artefact_get(store *st, const char *job_id, uint64_t user_id, const char *name,
                           store_artefact *out, rc_error *err);
 int store_pg_job_submit(store *st, const store_job *job, const store_client_token *tok,

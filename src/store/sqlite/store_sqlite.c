@@ -79,8 +79,8 @@ static const char *const migrations[] = {
     " UPDATE job_counts SET n=n-1 WHERE state=OLD.state;"
     " INSERT INTO job_counts VALUES(NEW.state, 1) ON CONFLICT(state) DO UPDATE SET n=n+1; END;",
     /* 3: job artefacts (thumbnails, signal tracks), purged with their job */
-    ("CREATE TABLE artefacts(job_id TEXT NOT NULL, name TEXT NOT NULL, content_type TEXT NOT NULL,"
-     " data BLOB NOT NULL, PRIMARY KEY(job_id, name)) WITHOUT ROWID;"),
+    ("CREATE TABLE artefacts(job_id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL,"
+     " PRIMARY KEY(job_id, name)) WITHOUT ROWID;"),
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -5,23 +5,22 @@
 
 #include "store/sqlite/store_sqlite_int.h"
 
-int store_sq_artefact_put(store *st, const char *job_id, const char *name, const char *content_type,
-                          const void *data, size_t size, rc_error *err) {
+int store_sq_artefact_put(store *st, const char *job_id, const char *name, const void *data,
+                          size_t size, rc_error *err) {
     sqlite3 *db;
     sqlite3_stmt *stmt = NULL;
     int rc = store_sq_get(st, &db, err);
     if (rc)
         return rc;
     rc = store_sq_prepare(db,
-                          "INSERT INTO artefacts(job_id, name, content_type, data)"
-                          " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(job_id, name) DO UPDATE SET"
-                          " content_type=excluded.content_type, data=excluded.data",
+                          "INSERT INTO artefacts(job_id, name, data)"
+                          " VALUES(?1, ?2, ?3) ON CONFLICT(job_id, name) DO UPDATE SET"
+                          " data=excluded.data",
                           &stmt, err);
     if (!rc) {
         store_sq_bind_text(stmt, 1, job_id);
         store_sq_bind_text(stmt, 2, name);
-        store_sq_bind_text(stmt, 3, content_type);
-        sqlite3_bind_blob64(stmt, 4, size ? data : "", (sqlite3_uint64)size, SQLITE_STATIC);
+        sqlite3_bind_blob64(stmt, 3, size ? data : "", (sqlite3_uint64)size, SQLITE_STATIC);
         if (sqlite3_step(stmt) != SQLITE_DONE)
             rc = store_sq_fail(db, "write artefact", err);
     }
@@ -38,7 +37,7 @@ int store_sq_artefact_get(store *st, const char *job_id, uint64_t user_id, const
     if (rc)
         return rc;
     rc = store_sq_prepare(db,
-                          "SELECT a.content_type, a.data FROM artefacts a JOIN jobs j"
+                          "SELECT a.data FROM artefacts a JOIN jobs j"
                           " ON j.job_id=a.job_id WHERE a.job_id=?1 AND a.name=?2 AND j.user_id=?3",
                           &stmt, err);
     if (!rc) {
@@ -47,9 +46,8 @@ int store_sq_artefact_get(store *st, const char *job_id, uint64_t user_id, const
         sqlite3_bind_int64(stmt, 3, (int64_t)user_id);
         int step = sqlite3_step(stmt);
         if (step == SQLITE_ROW) {
-            store_sq_column_copy(stmt, 0, out->content_type, sizeof(out->content_type));
-            const void *blob = sqlite3_column_blob(stmt, 1);
-            int n = sqlite3_column_bytes(stmt, 1);
+            const void *blob = sqlite3_column_blob(stmt, 0);
+            int n = sqlite3_column_bytes(stmt, 0);
             out->data = malloc(n > 0 ? (size_t)n : 1);
             if (!out->data)
                 rc = RC_ENOMEM;

@@ -133,8 +133,8 @@ int store_sq_nonces_clear(sq_nonces *n, rc_error *err);
 int store_sq_nonces_purge(sq_nonces *n, int64_t now, rc_error *err);
 
 /* The job operations (store_sqlite_jobs.c). */
-int store_sq_artefact_put(store *st, const char *job_id, const char *name, const char *content_type,
-                          const void *data, size_t size, rc_error *err);
+int store_sq_artefact_put(store *st, const char *job_id, const char *name, const void *data,
+                          size_t size, rc_error *err);
 int store_sq_artefact_get(store *st, const char *job_id, uint64_t user_id, const char *name,
                           store_artefact *out, rc_error *err);
 int store_sq_job_submit(store *st, const store_job *job, const store_client_token *tok,
