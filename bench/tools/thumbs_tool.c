@@ -1,17 +1,17 @@
 /* thumbs_tool FILE IN-OUT...: engine_thumbs on FILE for the given ranges (seconds); prints what it
  * cost (wall and CPU ms, seeks, frames decoded) and, per range, the time shown and the JPEG size.
- * thumbs_tool --sampled FILE: the shot analysis pass with an engine_thumb_sampler hooked in, as
- * the segmentation runner does - the pass's CPU, the sampler's share, and the segments the samples
- * cover (the rest would be decoded by engine_thumbs: their cost is measured too). For bench/ui. */
+ * thumbs_tool --sampled FILE: the segmentation runner's own run (segmentation_run, BasicClipSplit)
+ * with an engine_thumb_sampler hooked in, then its segments' pictures as the service makes them
+ * (engine_thumbs_sampled) - the run's CPU, the sampler's share, the segments the samples cover and
+ * the CPU of decoding the rest. For bench/ui. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "engine/shots/analyze.h"
-#include "engine/shots/shots.h"
 #include "engine/thumbs.h"
 #include "jobs/artefacts.h"
+#include "jobs/segmentation.h"
 #include "util/timeutil.h"
 
 static double cpu_ms(void) {
@@ -22,45 +22,43 @@ static int sampled(const char *file) {
     engine_thumb_sampler *s = NULL;
     if (engine_thumb_sampler_new(JOBS_THUMB_EVERY_S, JOBS_THUMB_SAMPLES, 0, &s))
         return 1;
-    engine_analyze_opts opts = {.on_frame = engine_thumb_sampler_frame, .hook_user = s};
-    engine_feature_track track;
-    engine_shot_list shots;
-    memset(&shots, 0, sizeof(shots));
+    segmentation_request req = {
+        .input_path = file, .mode = SEGMENTATION_BASIC_CLIP_SPLIT, .thumbs = s};
+    segmentation_result res;
     rc_error err;
     rc_error_clear(&err);
     double c0 = cpu_ms();
-    int rc = engine_analyze(ENGINE_PATH(file), &opts, NULL, &track, &err);
+    int rc = segmentation_run(&req, NULL, &res, &err);
     double analysis = cpu_ms() - c0;
-    if (!rc)
-        rc = engine_detect_shots(&track, NULL, &shots);
     if (rc) {
         fprintf(stderr, "%s: %s\n", err.code, err.message);
+        segmentation_result_free(&res);
+        engine_thumb_sampler_free(&s);
         return 1;
     }
-    size_t n = shots.count + 1, covered = 0, m = 0;
-    engine_thumb_range *rest = calloc(n, sizeof(*rest));
-    engine_thumb *t = calloc(n, sizeof(*t));
-    double prev = 0;
+    size_t n = res.count, covered = 0;
+    engine_thumb_range *r = calloc(n + 1, sizeof(*r));
+    engine_thumb *decoded = calloc(n + 1, sizeof(*decoded));
+    const engine_thumb **use = calloc(n + 1, sizeof(*use));
+    if (!r || !decoded || !use)
+        return 1;
     for (size_t i = 0; i < n; i++) {
-        double end = i < shots.count ? shots.items[i].time - track.origin : track.duration;
-        if (engine_thumb_sampler_find(s, prev, end))
-            covered++;
-        else if (end > prev)
-            rest[m++] = (engine_thumb_range){prev, end};
-        prev = end;
+        r[i] = (engine_thumb_range){res.segments[i].in, res.segments[i].out};
+        covered += engine_thumb_sampler_find(s, r[i].start, r[i].end) != NULL;
     }
+    /* what the runner does next: the samples, and a decode for the segments they miss */
     c0 = cpu_ms();
-    if (m && engine_thumbs(ENGINE_PATH(file), rest, m, 0, t, NULL, &err))
+    if (engine_thumbs_sampled(ENGINE_PATH(file), s, r, n, decoded, use, &err))
         fprintf(stderr, "thumbnails: %s\n", err.message);
     double fallback = cpu_ms() - c0;
     printf("segments\t%zu\nfrom_samples\t%zu\ndecoded_for\t%zu\nanalysis_cpu_ms\t%.0f\n"
            "sampler_cpu_ms\t%.0f\nfallback_cpu_ms\t%.0f\n",
-           n, covered, m, analysis, engine_thumb_sampler_cpu_ms(s), fallback);
-    engine_thumbs_free(t, m);
-    free(t);
-    free(rest);
-    engine_shot_list_free(&shots);
-    engine_feature_track_free(&track);
+           n, covered, n - covered, analysis, engine_thumb_sampler_cpu_ms(s), fallback);
+    engine_thumbs_free(decoded, n);
+    free(decoded);
+    free(use);
+    free(r);
+    segmentation_result_free(&res);
     engine_thumb_sampler_free(&s);
     return 0;
 }
