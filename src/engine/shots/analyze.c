@@ -48,6 +48,8 @@ typedef struct analyzer {
     int have_prev;
     double last_pts;
     double last_report;
+    double from, to; /* opts' part (to <= 0: the end) */
+    int done;        /* a frame at or past `to` came out: the part is complete */
 } analyzer;
 
 int engine_feature_track_push(engine_feature_track *track, const engine_frame_features *f) {
@@ -207,12 +209,18 @@ static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track
     memset(&f, 0, sizeof(f));
     int64_t ts = fr->best_effort_timestamp;
     double fps = track->frame_rate > 0 ? track->frame_rate : 25;
-    if (ts == AV_NOPTS_VALUE)
+    if (ts == AV_NOPTS_VALUE) {
         f.pts = a->have_prev ? a->last_pts + 1.0 / fps : 0;
-    else
+        track->irregular++;
+    } else {
         f.pts = ts * av_q2d(a->tb);
-    if (a->have_prev && f.pts <= a->last_pts)
+    }
+    if (a->have_prev && f.pts <= a->last_pts) {
         f.pts = a->last_pts + 1e-3; /* keep the track strictly increasing on broken timestamps */
+        track->irregular++;
+    }
+    /* a part starting at a frame without its predecessor lacks that frame's motion */
+    int orphan = a->from > 0 && !a->have_prev;
     engine_features_from_planes(&f, a->cur.y, THUMB_W, THUMB_W, THUMB_H, a->cur.u, a->cur.v,
                                 THUMB_CW, THUMB_CW, THUMB_CH);
     edge_map(a->cur.y, a->edges);
@@ -230,6 +238,16 @@ static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track
     memcpy(a->prev_edges, a->edges, sizeof(a->prev_edges));
     a->have_prev = 1;
     a->last_pts = f.pts;
+    if (a->to > 0 && f.pts >= a->to) {
+        a->done = 1;
+        return 0;
+    }
+    if (a->from > 0 && f.pts < a->from) {
+        track->lead = f;
+        track->has_lead = 1;
+        return 0;
+    }
+    track->irregular += orphan;
     if (a->on_frame) /* (in media time, as the segments it serves) */
         a->on_frame(a->hook_user, fr, f.pts - a->start_s);
     return engine_feature_track_push(track, &f);
@@ -251,10 +269,12 @@ static int drain(analyzer *a, engine_feature_track *track, const engine_progress
         if (!ret)
             ret = add_frame(a, a->frame, track);
         av_frame_unref(a->frame);
-        if (ret)
+        if (ret || a->done)
             return ret;
-        if (a->duration_s > 0) {
-            double frac = (a->last_pts - a->start_s) / a->duration_s;
+        double first = a->from > 0 ? a->from : a->start_s;
+        double last = a->to > 0 ? a->to : a->start_s + a->duration_s;
+        if (last > first) {
+            double frac = (a->last_pts - first) / (last - first);
             if (frac - a->last_report >= 0.01) {
                 a->last_report = frac;
                 if (engine_progress_report(progress, frac))
@@ -274,21 +294,74 @@ static void note_packet_end(analyzer *a, const AVPacket *pkt) {
         a->read_end = end;
 }
 
+/* The end facts engine_feature_track_finish judges: the declared duration and where the packets
+ * read end, in media time (< 0: none read). */
+static void note_end(const analyzer *a, engine_feature_track *track) {
+    double origin = a->fmt->start_time != AV_NOPTS_VALUE ? a->fmt->start_time / (double)AV_TIME_BASE
+                                                         : a->start_s;
+    track->declared = a->duration_s;
+    track->readable = a->read_end >= 0 ? a->read_end - origin : -1;
+}
+
 /* A header may declare far more than a sound file holds (Matroska's Duration is only a header
  * field; engine_open_source already judged the formats that measure their streams): past the
  * end of every video and audio packet read, the duration is that end. A damaged file gets the
  * end of its frames (and its own warning) instead. */
-static void trust_readable(analyzer *a, const engine_feature_track *track, const char *path) {
-    if (a->read_end < 0 || a->duration_s <= 0 || track->decode_errors || track->truncated)
-        return;
-    double origin = a->fmt->start_time != AV_NOPTS_VALUE ? a->fmt->start_time / (double)AV_TIME_BASE
-                                                         : a->start_s;
-    double readable = a->read_end - origin;
-    if (readable > 0 && a->duration_s > readable + ENGINE_DURATION_SLACK) {
-        log_warn("%s declares %.3f s but its packets end at %.3f s: using %.3f s", path,
-                 a->duration_s, readable, readable);
-        a->duration_s = readable;
+static double trust_readable(const engine_feature_track *track, const char *path) {
+    double declared = track->declared, readable = track->readable;
+    if (readable < 0 || declared <= 0 || track->decode_errors || track->truncated)
+        return declared;
+    if (readable > 0 && declared > readable + ENGINE_DURATION_SLACK) {
+        log_warn("%s declares %.3f s but its packets end at %.3f s: using %.3f s", path, declared,
+                 readable, readable);
+        return readable;
     }
+    return declared;
+}
+
+int engine_feature_track_finish(engine_feature_track *out, const char *path, rc_error *err) {
+    if (out->nb_frames == 0)
+        return rc_fail(err, RC_EMEDIA, NULL, "%s: no video frame could be decoded", path);
+    double declared = trust_readable(out, path);
+    double frame_dur = out->frame_rate > 0 ? 1.0 / out->frame_rate : 0;
+    double end = out->frames[out->nb_frames - 1].pts + frame_dur;
+    if (out->frame_rate <= 0 && out->nb_frames > 1)
+        out->frame_rate =
+            (out->nb_frames - 1) / (out->frames[out->nb_frames - 1].pts - out->frames[0].pts);
+    /* A damaged file whose frames stop early promises more than it holds: its duration is what
+     * could be read. (An intact file may legitimately have audio running past the video.) */
+    if ((out->decode_errors || out->truncated) && declared > end + 2 * frame_dur)
+        out->truncated = 1;
+    out->duration = declared > 0 && !out->truncated ? declared : end;
+    if (out->decode_errors || out->truncated)
+        log_warn("%s: damaged input: %d undecodable packets%s; analysed the readable part "
+                 "(%zu frames)",
+                 path, out->decode_errors, out->truncated ? ", reading stopped early" : "",
+                 out->nb_frames);
+    return 0;
+}
+
+int engine_feature_track_append(engine_feature_track *track, const engine_feature_track *part) {
+    if (track->nb_frames > 0 &&
+        (!part->has_lead || memcmp(&part->lead, &track->frames[track->nb_frames - 1],
+                                   ENGINE_FRAME_FEATURES_BYTES) != 0))
+        return RC_EINVAL;
+    if (track->nb_frames == 0 && track->cap_frames == 0) {
+        engine_feature_track empty = *part;
+        empty.frames = NULL;
+        empty.nb_frames = empty.cap_frames = 0;
+        *track = empty;
+    } else {
+        track->decode_errors += part->decode_errors;
+        track->truncated |= part->truncated;
+        track->irregular += part->irregular;
+        track->declared = part->declared;
+        track->readable = part->readable;
+    }
+    for (size_t i = 0; i < part->nb_frames; i++)
+        if (engine_feature_track_push(track, &part->frames[i]))
+            return RC_ENOMEM;
+    return 0;
 }
 
 static int open_decoder(analyzer *a, const char *path, const engine_analyze_opts *opts,
@@ -344,6 +417,8 @@ int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
     a.read_end = -1;
     a.on_frame = opts ? opts->on_frame : NULL;
     a.hook_user = opts ? opts->hook_user : NULL;
+    a.from = opts && opts->from > 0 ? opts->from : 0;
+    a.to = opts && opts->to > 0 ? opts->to : 0;
     memset(out, 0, sizeof(*out));
     int rc = engine_open_source(src, &a.fmt, err);
     if (rc)
@@ -357,8 +432,17 @@ int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
         rc = RC_ENOMEM;
         goto out;
     }
+    if (a.from > 0) {
+        /* half a frame early: the frame before `from` is decoded too (its successor's motion) */
+        double early = out->frame_rate > 0 ? 0.5 / out->frame_rate : 0.001;
+        int64_t ts = (int64_t)floor((a.from - early) / av_q2d(a.tb));
+        if (av_seek_frame(a.fmt, a.stream_index, ts, AVSEEK_FLAG_BACKWARD) < 0) {
+            rc = rc_fail(err, RC_EMEDIA, NULL, "%s: cannot seek to %.3f s", path, a.from);
+            goto out;
+        }
+    }
     rc = engine_progress_report(progress, 0);
-    while (!rc) {
+    while (!rc && !a.done) {
         int ret = av_read_frame(a.fmt, a.pkt);
         if (ret == AVERROR_EOF)
             break;
@@ -384,33 +468,18 @@ int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
         }
         av_packet_unref(a.pkt);
     }
-    if (!rc) {
+    if (!rc && !a.done) {
         avcodec_send_packet(a.dec, NULL);
         rc = drain(&a, out, progress, err);
     }
     if (rc)
         goto out;
-    if (out->nb_frames == 0) {
-        rc = rc_fail(err, RC_EMEDIA, NULL, "%s: no video frame could be decoded", path);
-        goto out;
-    }
-    trust_readable(&a, out, path);
-    double frame_dur = out->frame_rate > 0 ? 1.0 / out->frame_rate : 0;
-    double end = out->frames[out->nb_frames - 1].pts + frame_dur;
-    if (out->frame_rate <= 0 && out->nb_frames > 1)
-        out->frame_rate =
-            (out->nb_frames - 1) / (out->frames[out->nb_frames - 1].pts - out->frames[0].pts);
-    /* A damaged file whose frames stop early promises more than it holds: its duration is what
-     * could be read. (An intact file may legitimately have audio running past the video.) */
-    if ((out->decode_errors || out->truncated) && a.duration_s > end + 2 * frame_dur)
-        out->truncated = 1;
-    out->duration = a.duration_s > 0 && !out->truncated ? a.duration_s : end;
-    if (out->decode_errors || out->truncated)
-        log_warn("%s: damaged input: %d undecodable packets%s; analysed the readable part "
-                 "(%zu frames)",
-                 path, out->decode_errors, out->truncated ? ", reading stopped early" : "",
-                 out->nb_frames);
-    rc = engine_progress_report(progress, 1);
+    note_end(&a, out);
+    /* a part is finished by whoever appends the parts */
+    if (a.from <= 0 && a.to <= 0)
+        rc = engine_feature_track_finish(out, path, err);
+    if (!rc)
+        rc = engine_progress_report(progress, 1);
 out:
     sws_freeContext(a.sws);
     av_frame_free(&a.frame);

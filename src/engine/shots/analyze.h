@@ -28,6 +28,11 @@ typedef struct engine_frame_features {
     float hist_uv[ANALYZE_CHROMA_BINS]; /* joint Cb/Cr histogram, fractions summing to 1 */
 } engine_frame_features;
 
+/* The bytes of a frame's features (without the struct's tail padding): two frames are the same
+ * frame when these compare equal. */
+#define ENGINE_FRAME_FEATURES_BYTES                                                                \
+    (offsetof(engine_frame_features, hist_uv) + sizeof(((engine_frame_features *)0)->hist_uv))
+
 struct AVFrame;
 
 /* Called with every decoded frame and its time (the track's pts) - e.g. engine_thumb_sampler. */
@@ -38,6 +43,12 @@ typedef struct engine_analyze_opts {
     void *hook_user;
     int threads; /* decoder threads, 0 = automatic (frame threading); at most
                   * limits.codec_threads of the source either way */
+    /* A part of the video (stream time, s): only frames with from <= pts < to enter the track
+     * (from <= 0: from the start; to <= 0: to the end). Decoding starts at the keyframe before
+     * from, so every frame's features equal those of a whole-file pass, and the parts of a video
+     * cut at any times, appended in order (engine_feature_track_append) and finished
+     * (engine_feature_track_finish), equal its whole track. A part may hold no frame. */
+    double from, to;
 } engine_analyze_opts;
 
 typedef struct engine_feature_track {
@@ -53,6 +64,16 @@ typedef struct engine_feature_track {
     int width, height; /* coded size of the video stream */
     int decode_errors; /* packets or frames FFmpeg could not decode (damaged input) */
     int truncated;     /* 1 if reading stopped on an error before the end of the file */
+    /* What engine_feature_track_finish needs (set by a pass that reads to the end): the duration
+     * the container declares and the end of the packets read (media time), < 0 unknown. */
+    double declared, readable;
+    /* Frames whose timestamp was missing or out of order, and so was made up from the frame
+     * before: parts of such a video do not add up to its whole track. */
+    int irregular;
+    /* A part's lead: the frame before its first (decoded from the keyframe before `from`), which
+     * must equal the last frame of the part before it, or the parts do not join. */
+    int has_lead;
+    engine_frame_features lead;
 } engine_feature_track;
 
 /* Decodes the best video stream of src once (every frame) and fills *out (caller-allocated;
@@ -64,6 +85,29 @@ typedef struct engine_feature_track {
  * Progress goes from 0 to 1 through progress. Messages name the source by engine_source_name. */
 int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
                    const engine_progress *progress, engine_feature_track *out, rc_error *err);
+
+/* Appends part (the next part of the same video, engine_analyze_opts.from/to) to track: its
+ * frames, damage and end facts. Returns 0, RC_ENOMEM, or RC_EINVAL (track unchanged) when the
+ * part's lead is not track's last frame - the decoder did not see the same frames from the
+ * part's keyframe as in one pass (timestamps made up by the container, e.g. AVI with B-frames). */
+int engine_feature_track_append(engine_feature_track *track, const engine_feature_track *part);
+
+/* Completes a track read to the end - its duration, frame rate (when the stream gave none) and
+ * damage verdict - as engine_analyze does for a whole file (name for messages). RC_EMEDIA when it
+ * holds no frame. */
+int engine_feature_track_finish(engine_feature_track *track, const char *name, rc_error *err);
+
+/* A track as bytes, to move a part between processes of the same build (malloc'd *out). The
+ * layout is this build's struct; unpack refuses another (RC_EINVAL). */
+int engine_feature_track_pack(const engine_feature_track *track, void **out, size_t *size);
+int engine_feature_track_unpack(const void *data, size_t size, engine_feature_track *out);
+
+/* Where src's video may be cut into parts of about chunk seconds: the keyframe times (stream
+ * time, s) from its seek index, one at or after each multiple of chunk past the start. *times
+ * (malloc'd, *n entries, none when the file has no seek index - MPEG-TS, raw streams -, stores no
+ * presentation times - AVI - or is shorter than two chunks) are the parts' from/to. */
+int engine_analyze_cuts(const engine_source *src, double chunk, double **times, size_t *n,
+                        rc_error *err);
 
 /* Frees what a track owns and zeroes it. NULL-safe. */
 void engine_feature_track_free(engine_feature_track *track);

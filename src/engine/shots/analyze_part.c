@@ -1,0 +1,156 @@
+/* analyze_part: what lets several processes analyse one video - where to cut it (keyframes of its
+ * seek index) and a track part as bytes. */
+#include "engine/shots/analyze.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavformat/avformat.h>
+
+#include "engine/probe.h"
+
+#define PACK_MAGIC "RCTRACK1"
+
+/* The fixed head of a packed track; the frames follow as this build lays them out. */
+typedef struct pack_head {
+    char magic[8];
+    uint32_t frame_size; /* sizeof(engine_frame_features): another build refuses */
+    uint32_t endian;     /* 0x01020304 as written */
+    uint64_t nb_frames;
+    double duration, origin, frame_rate, declared, readable;
+    int32_t width, height, decode_errors, truncated, irregular, has_lead;
+    engine_frame_features lead;
+} pack_head;
+
+int engine_feature_track_pack(const engine_feature_track *t, void **out, size_t *size) {
+    size_t frames = t->nb_frames * sizeof(engine_frame_features);
+    unsigned char *p = malloc(sizeof(pack_head) + frames);
+    *out = NULL;
+    *size = 0;
+    if (!p)
+        return RC_ENOMEM;
+    pack_head h;
+    memset(&h, 0, sizeof(h));
+    memcpy(h.magic, PACK_MAGIC, sizeof(h.magic));
+    h.frame_size = sizeof(engine_frame_features);
+    h.endian = 0x01020304;
+    h.nb_frames = t->nb_frames;
+    h.duration = t->duration;
+    h.origin = t->origin;
+    h.frame_rate = t->frame_rate;
+    h.declared = t->declared;
+    h.readable = t->readable;
+    h.width = t->width;
+    h.height = t->height;
+    h.decode_errors = t->decode_errors;
+    h.truncated = t->truncated;
+    h.irregular = t->irregular;
+    h.has_lead = t->has_lead;
+    h.lead = t->lead;
+    memcpy(p, &h, sizeof(h));
+    if (frames)
+        memcpy(p + sizeof(h), t->frames, frames);
+    *out = p;
+    *size = sizeof(h) + frames;
+    return 0;
+}
+
+int engine_feature_track_unpack(const void *data, size_t size, engine_feature_track *out) {
+    pack_head h;
+    memset(out, 0, sizeof(*out));
+    if (!data || size < sizeof(h))
+        return RC_EINVAL;
+    memcpy(&h, data, sizeof(h));
+    if (memcmp(h.magic, PACK_MAGIC, sizeof(h.magic)) != 0 ||
+        h.frame_size != sizeof(engine_frame_features) || h.endian != 0x01020304 ||
+        h.nb_frames > (size - sizeof(h)) / sizeof(engine_frame_features) ||
+        size != sizeof(h) + h.nb_frames * sizeof(engine_frame_features))
+        return RC_EINVAL;
+    if (h.nb_frames) {
+        out->frames = malloc(h.nb_frames * sizeof(engine_frame_features));
+        if (!out->frames)
+            return RC_ENOMEM;
+        memcpy(out->frames, (const unsigned char *)data + sizeof(h),
+               h.nb_frames * sizeof(engine_frame_features));
+    }
+    out->nb_frames = out->cap_frames = h.nb_frames;
+    out->duration = h.duration;
+    out->origin = h.origin;
+    out->frame_rate = h.frame_rate;
+    out->declared = h.declared;
+    out->readable = h.readable;
+    out->width = h.width;
+    out->height = h.height;
+    out->decode_errors = h.decode_errors;
+    out->truncated = h.truncated;
+    out->irregular = h.irregular;
+    out->has_lead = h.has_lead;
+    out->lead = h.lead;
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int engine_analyze_cuts(const engine_source *src, double chunk, double **times, size_t *n,
+                        rc_error *err) {
+    AVFormatContext *fmt = NULL;
+    double *keys = NULL, *cuts = NULL;
+    *times = NULL;
+    *n = 0;
+    int rc = engine_open_source(src, &fmt, err);
+    if (rc)
+        return rc;
+    int idx = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    /* (no video: the analysis itself says so.) AVI stores no presentation times: a decoder
+     * restarted at a keyframe guesses those of B-frames otherwise than one that ran from the
+     * start, so its parts would not join (engine_feature_track_append would refuse them). */
+    if (idx < 0 || !(chunk > 0) || strcmp(fmt->iformat->name, "avi") == 0)
+        goto out;
+    AVStream *st = fmt->streams[idx];
+    /* Matroska reads its Cues only on a first seek */
+    av_seek_frame(fmt, idx, 0, AVSEEK_FLAG_BACKWARD);
+    int count = avformat_index_get_entries_count(st);
+    double start = st->start_time != AV_NOPTS_VALUE ? st->start_time * av_q2d(st->time_base) : 0;
+    double duration = fmt->duration > 0  ? fmt->duration / (double)AV_TIME_BASE
+                      : st->duration > 0 ? st->duration * av_q2d(st->time_base)
+                                         : 0;
+    if (count < 2 || duration < 2 * chunk)
+        goto out;
+    keys = malloc((size_t)count * sizeof(*keys));
+    cuts = malloc(((size_t)(duration / chunk) + 2) * sizeof(*cuts));
+    if (!keys || !cuts) {
+        rc = RC_ENOMEM;
+        goto out;
+    }
+    size_t nk = 0, nc = 0;
+    for (int i = 0; i < count; i++) {
+        const AVIndexEntry *e = avformat_index_get_entry(st, i);
+        if (e && (e->flags & AVINDEX_KEYFRAME) && e->timestamp != AV_NOPTS_VALUE)
+            keys[nk++] = e->timestamp * av_q2d(st->time_base);
+    }
+    qsort(keys, nk, sizeof(*keys), cmp_double);
+    size_t k = 0;
+    for (int m = 1; start + m * chunk < start + duration - chunk / 2; m++) {
+        double want = start + m * chunk;
+        while (k < nk && keys[k] < want)
+            k++;
+        if (k == nk)
+            break;
+        if (nc == 0 || keys[k] > cuts[nc - 1])
+            cuts[nc++] = keys[k];
+    }
+    if (nc > 0) {
+        *times = cuts;
+        *n = nc;
+        cuts = NULL;
+    }
+out:
+    free(keys);
+    free(cuts);
+    engine_close_media(&fmt);
+    return rc;
+}

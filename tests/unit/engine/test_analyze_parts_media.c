@@ -1,0 +1,198 @@
+/* Unit tests on real generated media (tests/media/gen_parts.sh): a video analysed in parts - cut
+ * at its keyframes (engine_analyze_cuts) or at any times - adds up to its whole track, frame for
+ * frame and byte for byte, in every codec/container pair; a packed part round-trips; a part of
+ * another layout is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/shots/analyze.h"
+#include "engine/shots/shots.h"
+
+static char media[1024];
+
+static const char *media_path(const char *name) {
+    static char path[2048];
+    snprintf(path, sizeof(path), "%s/%s", media, name);
+    return path;
+}
+
+static const char *const files[] = {"parts_h264.mp4", "parts_hevc.mkv", "parts_vp9.webm",
+                                    "parts_mpeg4.avi"};
+
+/* The track of the parts between cuts[0..n) (from the start, to the end), appended and
+ * finished; each part packed and unpacked on the way, as between processes. */
+static int track_in_parts(const char *path, const double *cuts, size_t n,
+                          engine_feature_track *out) {
+    rc_error err;
+    rc_error_clear(&err);
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i <= n; i++) {
+        engine_analyze_opts o = {.from = i > 0 ? cuts[i - 1] : 0, .to = i < n ? cuts[i] : 0};
+        engine_feature_track part, back;
+        int rc = engine_analyze(ENGINE_PATH(path), &o, NULL, &part, &err);
+        if (rc)
+            fail_msg("%s part %zu: %s", path, i, err.message);
+        void *bytes;
+        size_t size;
+        assert_int_equal(engine_feature_track_pack(&part, &bytes, &size), 0);
+        assert_int_equal(engine_feature_track_unpack(bytes, size, &back), 0);
+        assert_int_equal(back.nb_frames, part.nb_frames);
+        free(bytes);
+        rc = engine_feature_track_append(out, &back);
+        engine_feature_track_free(&part);
+        engine_feature_track_free(&back);
+        if (rc)
+            return rc;
+    }
+    assert_int_equal(engine_feature_track_finish(out, path, &err), 0);
+    return 0;
+}
+
+static void assert_same_track(const char *name, const engine_feature_track *a,
+                              const engine_feature_track *b) {
+    if (a->nb_frames != b->nb_frames)
+        fail_msg("%s: %zu frames in parts, %zu whole", name, b->nb_frames, a->nb_frames);
+    for (size_t i = 0; i < a->nb_frames; i++)
+        if (memcmp(&a->frames[i], &b->frames[i], ENGINE_FRAME_FEATURES_BYTES) != 0)
+            fail_msg("%s: frame %zu (%.3f s) differs (motion %.3f whole, %.3f in parts)", name, i,
+                     a->frames[i].pts, a->frames[i].motion, b->frames[i].motion);
+    assert_true(a->duration == b->duration);
+    assert_true(a->frame_rate == b->frame_rate);
+    assert_true(a->origin == b->origin);
+    assert_int_equal(a->truncated, b->truncated);
+    assert_int_equal(b->irregular, 0);
+}
+
+static void assert_same_shots(const char *name, const engine_feature_track *a,
+                              const engine_feature_track *b) {
+    engine_shot_list sa = {0}, sb = {0};
+    assert_int_equal(engine_detect_shots(a, NULL, &sa), 0);
+    assert_int_equal(engine_detect_shots(b, NULL, &sb), 0);
+    if (sa.count != sb.count)
+        fail_msg("%s: %zu boundaries whole, %zu in parts", name, sa.count, sb.count);
+    for (size_t i = 0; i < sa.count; i++)
+        assert_true(sa.items[i].frame == sb.items[i].frame);
+    assert_true(sa.count >= 4); /* the media's cuts are found at all */
+    engine_shot_list_free(&sa);
+    engine_shot_list_free(&sb);
+}
+
+static void test_parts_at_keyframes(void **state) {
+    (void)state;
+    for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        const char *path = media_path(files[f]);
+        rc_error err;
+        rc_error_clear(&err);
+        engine_feature_track whole, parts;
+        assert_int_equal(engine_analyze(ENGINE_PATH(path), NULL, NULL, &whole, &err), 0);
+        double *cuts = NULL;
+        size_t n = 0;
+        assert_int_equal(engine_analyze_cuts(ENGINE_PATH(path), 3.0, &cuts, &n, &err), 0);
+        if (strstr(files[f], ".avi")) { /* no presentation times stored: not cut */
+            assert_int_equal(n, 0);
+            engine_feature_track_free(&whole);
+            continue;
+        }
+        if (n < 3)
+            fail_msg("%s: %zu cuts for 3 s chunks of 16 s", files[f], n);
+        for (size_t i = 0; i < n; i++) { /* keyframes are every second here, so at whole s */
+            assert_true(cuts[i] >= 3.0 * (double)(i + 1) - 0.05);
+            assert_true(i == 0 || cuts[i] > cuts[i - 1]);
+        }
+        int rc = track_in_parts(path, cuts, n, &parts);
+        if (rc)
+            fail_msg("%s: parts cut at keyframes do not join (%d)", files[f], rc);
+        assert_same_track(files[f], &whole, &parts);
+        assert_same_shots(files[f], &whole, &parts);
+        free(cuts);
+        engine_feature_track_free(&whole);
+        engine_feature_track_free(&parts);
+    }
+}
+
+/* Parts cut between keyframes, inside a dissolve and one frame apart still add up - or, where
+ * the container makes the timestamps up (AVI with B-frames stores none), they are refused as not
+ * joining, never merged wrong. */
+static void test_parts_anywhere(void **state) {
+    (void)state;
+    const double cuts[] = {1.37, 2.21, 2.25, 2.29, 7.0, 11.52};
+    for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        const char *path = media_path(files[f]);
+        rc_error err;
+        rc_error_clear(&err);
+        engine_feature_track whole, parts;
+        assert_int_equal(engine_analyze(ENGINE_PATH(path), NULL, NULL, &whole, &err), 0);
+        int rc = track_in_parts(path, cuts, sizeof(cuts) / sizeof(cuts[0]), &parts);
+        if (strstr(files[f], ".avi") && rc == RC_EINVAL)
+            fprintf(stderr, "%s: parts between keyframes refused as not joining\n", files[f]);
+        else
+            assert_int_equal(rc, 0), assert_same_track(files[f], &whole, &parts);
+        engine_feature_track_free(&whole);
+        engine_feature_track_free(&parts);
+    }
+}
+
+static void test_no_cuts_without_index_or_length(void **state) {
+    (void)state;
+    rc_error err;
+    rc_error_clear(&err);
+    double *cuts = (double *)1;
+    size_t n = 1;
+    /* 16 s is shorter than two 10 s chunks */
+    assert_int_equal(
+        engine_analyze_cuts(ENGINE_PATH(media_path("parts_h264.mp4")), 10.0, &cuts, &n, &err), 0);
+    assert_null(cuts);
+    assert_int_equal(n, 0);
+    /* MPEG-TS keeps no seek index */
+    assert_int_equal(
+        engine_analyze_cuts(ENGINE_PATH(media_path("thumb_key.ts")), 1.0, &cuts, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(
+        engine_analyze_cuts(ENGINE_PATH(media_path("missing.mp4")), 1.0, &cuts, &n, &err),
+        RC_ENOENT);
+}
+
+static void test_unpack_refuses_other_layouts(void **state) {
+    (void)state;
+    engine_feature_track t = {0}, back;
+    engine_frame_features f;
+    memset(&f, 0, sizeof(f));
+    f.pts = 1.5;
+    f.motion = 3;
+    assert_int_equal(engine_feature_track_push(&t, &f), 0);
+    t.frame_rate = 25;
+    void *bytes;
+    size_t size;
+    assert_int_equal(engine_feature_track_pack(&t, &bytes, &size), 0);
+    assert_int_equal(engine_feature_track_unpack(bytes, size, &back), 0);
+    assert_true(back.frames[0].pts == 1.5 && back.frame_rate == 25);
+    engine_feature_track_free(&back);
+    assert_int_equal(engine_feature_track_unpack(bytes, size - 1, &back), RC_EINVAL);
+    assert_int_equal(engine_feature_track_unpack(bytes, 10, &back), RC_EINVAL);
+    ((unsigned char *)bytes)[8] ^= 1; /* another frame size */
+    assert_int_equal(engine_feature_track_unpack(bytes, size, &back), RC_EINVAL);
+    ((unsigned char *)bytes)[8] ^= 1;
+    ((unsigned char *)bytes)[0] = 'X';
+    assert_int_equal(engine_feature_track_unpack(bytes, size, &back), RC_EINVAL);
+    free(bytes);
+    engine_feature_track_free(&t);
+}
+
+int main(void) {
+    const char *dir = getenv("REELCUT_MEDIA");
+    snprintf(media, sizeof(media), "%s", dir ? dir : "build/media");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parts_at_keyframes),
+        cmocka_unit_test(test_parts_anywhere),
+        cmocka_unit_test(test_no_cuts_without_index_or_length),
+        cmocka_unit_test(test_unpack_refuses_other_layouts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
