@@ -334,6 +334,47 @@ out:
     return rc;
 }
 
+/* A claim of one job by id (a parent running its own sub-task): the claim loop's rules for that
+ * row alone. */
+static int job_claim_id(store *st, const char *job_id, const char *owner, int64_t lease_ms,
+                        int max_attempts, store_job *out, rc_error *err) {
+    const store_ops *ops = st->ops;
+    store_txn txn = {0};
+    store_job job = {0};
+    int64_t now_ms = store_now_ms(st);
+    int rc = ops->txn_begin(st, &txn, err);
+    if (rc)
+        goto out;
+    rc = ops->job_lock(st, &txn, job_id, &job, err);
+    if (rc)
+        goto out;
+    if (!(job.state == STORE_JOB_CREATED ||
+          (job.state == STORE_JOB_EXECUTING && job.lease_expires_ms <= now_ms))) {
+        rc = RC_ENOENT;
+        goto out;
+    }
+    if (max_attempts > 0 && job.attempts >= max_attempts) {
+        char message[96];
+        snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
+        store_job_result failed = {
+            .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
+        rc = finish_locked(st, &txn, job_id, NULL, &failed, err);
+        if (!rc)
+            rc = ops->txn_commit(st, &txn, err);
+        rc = rc ? rc : RC_ENOENT;
+        goto out;
+    }
+    rc = ops->job_take(st, &txn, job_id, owner, now_ms + lease_ms, store_now_s(st), out, err);
+    if (rc == 0)
+        rc = ops->txn_commit(st, &txn, err);
+    if (rc)
+        store_job_free(out);
+out:
+    store_job_free(&job);
+    ops->txn_end(st, &txn);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ argument checks */
 
 static int bad_id(const char *id) {
@@ -405,6 +446,14 @@ int store_job_claim(store *st, const char *owner, int64_t lease_ms, int max_atte
     CHECK(owner && *owner && lease_ms > 0 && out, "claim");
     memset(out, 0, sizeof(*out));
     return job_claim(st, owner, lease_ms, max_attempts, out, err);
+}
+
+int store_job_claim_id(store *st, const char *job_id, const char *owner, int64_t lease_ms,
+                       int max_attempts, store_job *out, rc_error *err) {
+    CHECK(owner && *owner && lease_ms > 0 && out, "claim");
+    memset(out, 0, sizeof(*out));
+    CHECK_ID(job_id);
+    return job_claim_id(st, job_id, owner, lease_ms, max_attempts, out, err);
 }
 
 int store_job_heartbeat(store *st, const char *job_id, const char *owner, int64_t lease_ms,

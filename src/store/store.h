@@ -197,6 +197,12 @@ int store_job_get_any(store *st, const char *job_id, store_job *out, rc_error *e
 int store_job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
                     store_job *out, rc_error *err);
 
+/* Claims job_id alone, as store_job_claim would if it were the oldest claimable job (Created, or
+ * Executing with an expired lease; failed instead past max_attempts). Returns 0 with *out
+ * filled, RC_ENOENT if it is unknown or not claimable now (running, done, or failed just now). */
+int store_job_claim_id(store *st, const char *job_id, const char *owner, int64_t lease_ms,
+                       int max_attempts, store_job *out, rc_error *err);
+
 /* Extends the lease to now + lease_ms if owner still holds the Executing job. Returns 0,
  * RC_ECANCELED if the job is no longer this owner's (the worker must stop), RC_ENOENT if unknown.
  */

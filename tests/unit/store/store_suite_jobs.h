@@ -126,6 +126,48 @@ static void test_claim_order_and_lease_expiry(void **state) {
     assert_int_equal(counts[STORE_JOB_FAILED], 1);
 }
 
+/* A parent claims its own sub-task by id: the claim rules for that row alone. */
+static void test_claim_by_id(void **state) {
+    fixture *f = *state;
+    store_job a = {0};
+    const char *id1 = "00000000000000000000000000000001", *id2 = "00000000000000000000000000000002";
+    assert_int_equal(store_job_claim_id(f->st, id1, "p", LEASE_MS, 2, &a, NULL), RC_ENOENT);
+    assert_int_equal(store_job_claim_id(f->st, "not-an-id", "p", LEASE_MS, 2, &a, NULL), RC_ENOENT);
+    assert_int_equal(fixture_submit(f, 1, USER, "Segmentation", NULL), 0);
+    fixture_advance(f, 1000);
+    assert_int_equal(fixture_submit(f, 2, USER, "Segmentation", NULL), 0);
+    /* the younger job, by id, although job 1 is older */
+    assert_int_equal(store_job_claim_id(f->st, id2, "p", LEASE_MS, 2, &a, NULL), 0);
+    assert_string_equal(a.job_id, id2);
+    assert_int_equal(a.state, STORE_JOB_EXECUTING);
+    assert_int_equal(a.attempts, 1);
+    assert_string_equal(a.lease_owner, "p");
+    store_job_free(&a);
+    /* running: not claimable, by id or by the queue */
+    assert_int_equal(store_job_claim_id(f->st, id2, "q", LEASE_MS, 2, &a, NULL), RC_ENOENT);
+    assert_int_equal(store_job_claim(f->st, "q", LEASE_MS, 2, &a, NULL), 0);
+    assert_string_equal(a.job_id, id1);
+    store_job_free(&a);
+    /* its holder died: claimable again once the lease is over, then failed past max_attempts */
+    fixture_advance(f, LEASE_MS - 1);
+    assert_int_equal(store_job_claim_id(f->st, id2, "q", LEASE_MS, 2, &a, NULL), RC_ENOENT);
+    fixture_advance(f, 1);
+    assert_int_equal(store_job_claim_id(f->st, id2, "q", LEASE_MS, 2, &a, NULL), 0);
+    assert_int_equal(a.attempts, 2);
+    store_job_free(&a);
+    fixture_advance(f, LEASE_MS);
+    assert_int_equal(store_job_claim_id(f->st, id2, "r", LEASE_MS, 2, &a, NULL), RC_ENOENT);
+    assert_int_equal(store_job_get_any(f->st, id2, &a, NULL), 0);
+    assert_int_equal(a.state, STORE_JOB_FAILED);
+    assert_string_equal(a.error_message, "The job exceeded 2 attempts.");
+    store_job_free(&a);
+    /* a finished job is not claimable */
+    store_job_result ok = {.state = STORE_JOB_FINISHED, .ai_result = "{}"};
+    assert_int_equal(store_job_heartbeat(f->st, id1, "q", LEASE_MS, NULL), 0);
+    assert_int_equal(store_job_finish(f->st, id1, "q", &ok, NULL), 0);
+    assert_int_equal(store_job_claim_id(f->st, id1, "r", LEASE_MS, 2, &a, NULL), RC_ENOENT);
+}
+
 static void test_progress_finish_outbox(void **state) {
     fixture *f = *state;
     store_job a = {0};
@@ -619,6 +661,7 @@ static void test_submit_async_close_drains(void **state) {
         cmocka_unit_test_setup_teardown(test_submit_async_close_drains, setup, teardown),          \
         cmocka_unit_test_setup_teardown(test_submit_get_scoped, setup, teardown),                  \
         cmocka_unit_test_setup_teardown(test_claim_order_and_lease_expiry, setup, teardown),       \
+        cmocka_unit_test_setup_teardown(test_claim_by_id, setup, teardown),                        \
         cmocka_unit_test_setup_teardown(test_progress_finish_outbox, setup, teardown),             \
         cmocka_unit_test_setup_teardown(test_failed_without_notify, setup, teardown),              \
         cmocka_unit_test_setup_teardown(test_release, setup, teardown),                            \
