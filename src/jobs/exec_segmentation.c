@@ -7,6 +7,7 @@
 #include "jobs/artefacts.h"
 #include "jobs/execute_int.h"
 #include "jobs/segmentation.h"
+#include "jobs/split.h"
 
 /* The AiResult with a thumbnail per segment (artefacts.h) where one could be made. */
 static char *with_thumbnails(jobs_executor *ex, const store_job *job, const engine_source *src,
@@ -66,6 +67,7 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
     if (spec->mode != JOBS_SEG_USER_DEFINED &&
         engine_thumb_sampler_new(JOBS_THUMB_EVERY_S, JOBS_THUMB_SAMPLES, 0, &sampler))
         sampler = NULL;
+    jobs_split split = {.ex = ex, .task = task, .input = &in};
     segmentation_request req = {
         .input_path = in.path,
         .input_source = &in.source,
@@ -79,6 +81,8 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
         .height = spec->output.height,
         .exporter = spec->output.need_export ? &sink.sink : NULL,
         .thumbs = sampler,
+        .analyze = jobs_split_analyze,
+        .analyze_user = &split,
     };
     rc = segmentation_run(&req, &task->progress, &res, err);
     if (jobs_object_input_error(&in)) {

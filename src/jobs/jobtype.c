@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jobs/execute_int.h"
+#include "jobs/split.h"
 
 /* ---- Segmentation (API.md §4.1) ---- */
 
@@ -69,10 +70,24 @@ static int hl_input(const void *spec_ptr, size_t i, const char **media_id, char 
     return 1;
 }
 
+/* ---- the service's own sub-tasks (split.h): no action, so no caller submits or lists one ---- */
+
+static const char *const part_params[] = {"JobParams", NULL};
+
+static int part_parse(const char *const *v, const jobs_policy *policy, void *spec, rc_error *err) {
+    (void)policy;
+    return jobs_part_spec_parse(v[0], spec, err);
+}
+
+static void part_free(void *spec) {
+    (void)spec;
+}
+
 /* ---- the table ---- */
 
 _Static_assert(sizeof(jobs_seg_spec) <= JOBS_SPEC_MAX, "raise JOBS_SPEC_MAX");
 _Static_assert(sizeof(jobs_hl_spec) <= JOBS_SPEC_MAX, "raise JOBS_SPEC_MAX");
+_Static_assert(sizeof(jobs_part_spec) <= JOBS_SPEC_MAX, "raise JOBS_SPEC_MAX");
 
 static const jobs_job_type job_types[] = {
     {.name = "Segmentation",
@@ -95,6 +110,12 @@ static const jobs_job_type job_types[] = {
      .free = hl_free,
      .plan = hl_plan,
      .input = hl_input},
+    {.name = JOBS_PART_TYPE,
+     .params = part_params,
+     .filter = JOBS_TYPE_NONE,
+     .parse = part_parse,
+     .run = jobs_part_execute,
+     .free = part_free},
 };
 #define N_JOB_TYPES (sizeof(job_types) / sizeof(job_types[0]))
 
@@ -107,7 +128,7 @@ const jobs_job_type *jobs_job_type_by_name(const char *name) {
 
 const jobs_job_type *jobs_job_type_by_action(const char *action) {
     for (size_t i = 0; action && i < N_JOB_TYPES; i++)
-        if (strcmp(job_types[i].action, action) == 0)
+        if (job_types[i].action && strcmp(job_types[i].action, action) == 0)
             return &job_types[i];
     return NULL;
 }

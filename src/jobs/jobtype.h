@@ -28,7 +28,8 @@ typedef struct jobs_submit_plan {
 
 typedef struct jobs_job_type {
     const char *name;          /* JobType on the wire and in the store, e.g. "Segmentation" */
-    const char *action;        /* its Submit action, e.g. "SubmitSegmentationJob" */
+    const char *action;        /* its Submit action, e.g. "SubmitSegmentationJob"; NULL for the
+                                  service's own sub-tasks (split.h): no check, plan or input */
     const char *const *params; /* business parameters in table order, NULL-terminated; the
                                   first is mandatory */
     /* Its value in jobs_list_params.type. NextToken binds this number, so it stays fixed per type

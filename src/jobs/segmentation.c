@@ -95,7 +95,8 @@ static int plan_shots(const segmentation_request *req, const char *name,
     engine_source src = input_of(req);
     engine_analyze_opts aopts = {.on_frame = req->thumbs ? engine_thumb_sampler_frame : NULL,
                                  .hook_user = req->thumbs};
-    int rc = engine_analyze(&src, &aopts, progress, &track, &inner);
+    int rc = req->analyze ? req->analyze(req->analyze_user, &src, &aopts, progress, &track, &inner)
+                          : engine_analyze(&src, &aopts, progress, &track, &inner);
     if (rc) {
         /* The engine names the path; the job names the input the way the caller knows it. */
         if (req->input_name && rc == RC_ENOVIDEO)

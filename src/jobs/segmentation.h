@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "engine/engine.h"
+#include "engine/shots/analyze.h"
 #include "jobs/sink.h"
 
 #define SEGMENTATION_URL_MAX 2048
@@ -36,6 +37,11 @@ typedef struct segmentation_request {
     /* BasicClipSplit: given the analysis pass's frames (engine_thumb_sampler), so the segments'
      * thumbnails need no decoding of their own. NULL = none. */
     struct engine_thumb_sampler *thumbs;
+    /* BasicClipSplit: what analyses the input in place of engine_analyze (same contract), e.g.
+     * in parts across workers (jobs/split.h). NULL = engine_analyze. */
+    int (*analyze)(void *user, const engine_source *src, const engine_analyze_opts *opts,
+                   const engine_progress *progress, engine_feature_track *out, rc_error *err);
+    void *analyze_user;
 } segmentation_request;
 
 typedef struct segmentation_segment {

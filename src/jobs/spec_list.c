@@ -168,6 +168,8 @@ static int parse_filters(const char *job_state, const char *job_type, const char
     }
     if (job_type) {
         const jobs_job_type *type = jobs_job_type_by_name(job_type);
+        if (type && !type->action) /* the service's own sub-tasks are no JobType */
+            type = NULL;
         out->type = type ? type->filter : JOBS_TYPE_NONE;
         out->type_name = type ? type->name : ""; /* no job has the type "" */
     }

@@ -51,6 +51,7 @@ static const option options[] = {
     INT("jobs", "timeout_seconds", job_timeout_seconds, 1, 7 * 86400),
     INT("jobs", "shutdown_grace_seconds", shutdown_grace_seconds, 0, 3600),
     INT("jobs", "retention_days", retention_days, 1, 36500),
+    INT("jobs", "split_seconds", split_seconds, 0, 86400),
     INT("limits", "max_pixels", limits_max_pixels, 4096, 16384 * 16384),
     INT("limits", "codec_threads", limits_codec_threads, 1, 64),
     BOOL("inputs", "allow_local_paths", allow_local_paths),
@@ -98,6 +99,7 @@ void config_defaults(config *cfg) {
     cfg->job_timeout_seconds = 7200;
     cfg->shutdown_grace_seconds = 20;
     cfg->retention_days = 365;
+    cfg->split_seconds = 120; /* bench/split: the per-part cost against the balance of the parts */
     cfg->limits_max_pixels = 4096 * 2176; /* ENGINE_MAX_PIXELS_DEFAULT: 4K UHD and DCI 4K */
     cfg->limits_codec_threads = 4;
     cfg->callback_attempts = 10;

@@ -33,6 +33,7 @@ typedef struct config {
     int job_timeout_seconds;
     int shutdown_grace_seconds;
     int retention_days;
+    int split_seconds; /* analyse a long input in parts of about this long; 0 = never */
     /* [limits] (docs/configuration.md: what one job may make the engine hold) */
     int limits_max_pixels;    /* width x height of any video picture */
     int limits_codec_threads; /* threads of each decoder/encoder of a job */

@@ -37,11 +37,13 @@ static int parse_entry(json_t *obj, keys_entry *e, const char *path, size_t inde
     snprintf(e->access_key_id, sizeof(e->access_key_id), "%s", id);
     snprintf(e->secret, sizeof(e->secret), "%s", secret);
     e->user_id = KEYS_DEFAULT_USER_ID;
-    if (json_is_integer(uid) && json_integer_value(uid) >= 0)
+    /* UserId 0 owns the service's own sub-tasks (jobs/split.h): no key may act as it */
+    if (json_is_integer(uid) && json_integer_value(uid) >= 1)
         e->user_id = (uint64_t)json_integer_value(uid);
     else if (uid && !json_is_null(uid))
         return rc_fail(err, RC_EINVAL, "InvalidParameter",
-                       "%s: entry %zu: UserId must be a non-negative integer", path, index);
+                       "%s: entry %zu: UserId must be a positive integer (0 is the service's own)",
+                       path, index);
     e->enabled = enabled ? json_is_true(enabled) : 1;
     return 0;
 }

@@ -1,0 +1,39 @@
+/* split: one long input analysed by many workers. The job that owns the input cuts it at keyframes
+ * about [jobs] split_seconds apart (engine_analyze_cuts) and queues one sub-task a part - a job of
+ * the internal type JOBS_PART_TYPE, of no user (UserId 0: no key has it, so no caller sees one),
+ * with a JobId made from the parent's and the part's index - that any worker claims like any other
+ * job. The parent runs the parts nobody has taken itself, waits for the rest, and appends the
+ * parts' tracks in order: the result equals a single pass's (engine_analyze_opts.from/to), and
+ * parts that do not join fall back to one pass. A part's track travels as artefacts of its
+ * sub-task (the store, shared by every worker), emptied once appended. */
+#ifndef REELCUT_JOBS_SPLIT_H
+#define REELCUT_JOBS_SPLIT_H
+
+#include "engine/shots/analyze.h"
+#include "jobs/execute.h"
+
+#define JOBS_PART_TYPE "~AnalysisPart"
+
+/* A sub-task's parameters (its JobParams, JSON {"Parent","Index","From","To"}). */
+typedef struct jobs_part_spec {
+    char parent[STORE_ID_LEN + 1];
+    int index;       /* 0-based */
+    double from, to; /* engine_analyze_opts' (0: the start / the end) */
+} jobs_part_spec;
+
+/* The jobtype row's parser and runner of JOBS_PART_TYPE. */
+int jobs_part_spec_parse(const char *job_params, jobs_part_spec *out, rc_error *err);
+int jobs_part_execute(jobs_executor *ex, const jobs_task *task, const void *spec, jobs_outcome *out,
+                      rc_error *err);
+
+/* The analysis of a claimed job's input, in parts when it is long enough (a
+ * segmentation_request.analyze): user is a jobs_split (below). */
+typedef struct jobs_split {
+    jobs_executor *ex;
+    const jobs_task *task;          /* the parent job, as claimed */
+    const jobs_object_input *input; /* its input: split only when read in place (no download) */
+} jobs_split;
+int jobs_split_analyze(void *user, const engine_source *src, const engine_analyze_opts *opts,
+                       const engine_progress *progress, engine_feature_track *out, rc_error *err);
+
+#endif

@@ -1,0 +1,98 @@
+// One long input, many workers: a segmentation job whose input is cut into analysis parts
+// ([jobs] split_seconds) that separate `reelcut worker` processes claim; one of them is killed
+// (SIGKILL) while it holds a part, whose lease then runs out and the part is run again. The
+// AiResult equals the single-pass result of `reelcut segment` on the same file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  BIN, MEDIA, tempDir, createKey, makeBucket, startServer, client, waitForJob, cleanup,
+} from '../client/harness.mjs';
+
+function startWorker(dataDir, env) {
+  const proc = spawn(BIN, ['worker', '--data-dir', dataDir, '--workers', '1'], {
+    env: { ...process.env, REELCUT_LOG: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  proc.stdout.on('data', (d) => { log += d.toString(); });
+  proc.stderr.on('data', (d) => { log += d.toString(); });
+  return {
+    proc, log: () => log,
+    stop: (signal = 'SIGTERM') => new Promise((res) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return res(proc.exitCode);
+      proc.once('exit', (code, sig) => res(code ?? sig));
+      proc.kill(signal);
+    }),
+  };
+}
+
+const until = async (what, cond, ms = 60000) => {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+test('a long input analysed in parts by several workers equals one pass, a killed worker included', async () => {
+  const dir = tempDir();
+  const key = createKey(dir);
+  // 64 s: the 16 s test file four times over (stream copy: keyframes every second)
+  const long = join(dir, 'long.mp4');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-stream_loop', '3',
+    '-i', join(MEDIA, 'parts_h264.mp4'), '-c', 'copy', long]);
+  makeBucket(dir, 'media-in', { 'long.mp4': long });
+  const env = { REELCUT_JOBS_SPLIT_SECONDS: '4', REELCUT_JOBS_LEASE_SECONDS: '2' };
+  const server = await startServer({ dataDir: dir, workers: 0, env });
+  const c = client(server, key);
+  const workers = [];
+  try {
+    const { JobId } = await c.call('SubmitSegmentationJob', {
+      InputConfig: { Type: 'OSS', Media: 'oss://media-in/long.mp4' },
+      JobParams: { Mode: 'BasicClipSplit' },
+    });
+    // A claims the job and queues its parts; B joins; B is killed holding a part; C joins.
+    workers.push(startWorker(dir, env));
+    await until('worker A to take the job', () => workers[0].log().includes(`job ${JobId} (Segmentation): attempt 1 started`));
+    workers.push(startWorker(dir, env));
+    await until('worker B to take a part', () => /\(~AnalysisPart\): attempt \d started/.test(workers[1].log()));
+    await workers[1].stop('SIGKILL');
+    const killed = workers[1].log().match(/job ([0-9a-f]{32}) \(~AnalysisPart\): attempt \d started/g)
+      .map((l) => l.slice(4, 36));
+    workers.push(startWorker(dir, env));
+    const job = await waitForJob(c, JobId, 300000);
+    assert.equal(job.State, 'Finished', JSON.stringify(job));
+    const ai = JSON.parse(job.JobResult.AiResult);
+
+    const logA = workers[0].log();
+    const parts = logA.match(/analysed in (\d+) parts \((\d+) frames\)/);
+    assert.ok(parts, logA);
+    assert.equal(Number(parts[1]), 16); // keyframes at 4, 8, ... 60 s
+    assert.equal(Number(parts[2]), 1604);
+    assert.ok(!logA.includes('do not join'), logA);
+
+    // what B held when it died was run again by A or C (unless B had finished it)
+    const last = killed[killed.length - 1];
+    const others = logA + workers[2].log();
+    if (!workers[1].log().includes(`job ${last}: Finished`))
+      assert.match(others, new RegExp(`job ${last} \\(~AnalysisPart\\): attempt 2 started`));
+    if (process.env.SPLIT_DEBUG) console.log(logA, workers[1].log(), workers[2].log());
+
+    // the same segments as one pass over the file
+    const one = JSON.parse(execFileSync(BIN, ['segment', long], { encoding: 'utf8' }));
+    assert.equal(ai.Duration, one.Duration);
+    assert.ok(ai.Segments.length >= 20, JSON.stringify(ai)); // 5 cuts in each 16 s
+    assert.deepEqual(ai.Segments.map((s) => [s.In, s.Out]), one.Segments.map((s) => [s.In, s.Out]));
+
+    // no caller sees the parts: not in the list, not by id
+    const list = await c.call('ListSmartJobs', { PageSize: 100 });
+    assert.deepEqual(list.SmartJobList.map((j) => j.JobId), [JobId]);
+    const listed = await c.call('ListSmartJobs', { JobType: '~AnalysisPart' }).catch((e) => e);
+    assert.ok(!listed.SmartJobList || listed.SmartJobList.length === 0, JSON.stringify(listed));
+  } finally {
+    for (const w of workers) await w.stop();
+    await server.stop();
+    cleanup(dir);
+  }
+});
