@@ -67,7 +67,7 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
     if (spec->mode != JOBS_SEG_USER_DEFINED &&
         engine_thumb_sampler_new(JOBS_THUMB_EVERY_S, JOBS_THUMB_SAMPLES, 0, &sampler))
         sampler = NULL;
-    jobs_split split = {.ex = ex, .task = task, .input = &in};
+    jobs_split split = {.ex = ex, .task = task, .input = &in, .spec = spec, .sink = &sink};
     segmentation_request req = {
         .input_path = in.path,
         .input_source = &in.source,
@@ -83,6 +83,8 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
         .thumbs = sampler,
         .analyze = jobs_split_analyze,
         .analyze_user = &split,
+        .export_all = jobs_split_export,
+        .export_user = &split,
     };
     rc = segmentation_run(&req, &task->progress, &res, err);
     if (jobs_object_input_error(&in)) {

@@ -52,6 +52,9 @@ typedef struct jobs_bucket_sink {
 int jobs_bucket_sink_open(jobs_bucket_sink *b, jobs_executor *ex, const jobs_task *task,
                           const jobs_output_spec *spec, const jobs_object_input *inputs,
                           size_t n_inputs, rc_error *err);
+/* Makes output `index`, stored by another worker for this job (an export part, split.h), one
+ * of this sink's: undone with the rest. */
+void jobs_bucket_sink_adopt(jobs_bucket_sink *b, int index);
 /* Deletes every object this sink stored (a job that fails after its outputs were published). */
 void jobs_bucket_sink_undo(jobs_bucket_sink *b);
 void jobs_bucket_sink_close(jobs_bucket_sink *b);

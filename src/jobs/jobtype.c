@@ -80,7 +80,7 @@ static int part_parse(const char *const *v, const jobs_policy *policy, void *spe
 }
 
 static void part_free(void *spec) {
-    (void)spec;
+    jobs_part_spec_free(spec);
 }
 
 /* ---- the table ---- */
@@ -115,6 +115,12 @@ static const jobs_job_type job_types[] = {
      .filter = JOBS_TYPE_NONE,
      .parse = part_parse,
      .run = jobs_part_execute,
+     .free = part_free},
+    {.name = JOBS_EXPORT_PART_TYPE,
+     .params = part_params,
+     .filter = JOBS_TYPE_NONE,
+     .parse = part_parse,
+     .run = jobs_export_part_execute,
      .free = part_free},
 };
 #define N_JOB_TYPES (sizeof(job_types) / sizeof(job_types[0]))

@@ -149,8 +149,8 @@ static int publish(const jobs_output_sink *ex, segmentation_segment *s, const ch
     return rc;
 }
 
-static int export_all(const segmentation_request *req, const engine_progress *progress, double lo,
-                      segmentation_result *out, rc_error *err) {
+int segmentation_export_all(const segmentation_request *req, const engine_progress *progress,
+                            double lo, segmentation_result *out, rc_error *err) {
     const jobs_output_sink *ex = req->exporter;
     char(*paths)[SEGMENTATION_PATH_MAX] = calloc(out->count, SEGMENTATION_PATH_MAX);
     if (!paths)
@@ -206,7 +206,9 @@ int segmentation_run(const segmentation_request *req, const engine_progress *pro
         rc = plan_shots(req, name, &sub, out, err);
     }
     if (!rc && req->exporter)
-        rc = export_all(req, progress, analysis_share, out, err);
+        rc = req->export_all
+                 ? req->export_all(req->export_user, req, progress, analysis_share, out, err)
+                 : segmentation_export_all(req, progress, analysis_share, out, err);
     if (!rc)
         rc = engine_progress_report(progress, 1);
     if (rc && !err->rc)

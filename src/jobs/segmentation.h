@@ -21,6 +21,7 @@ typedef struct segmentation_range {
     double in, out; /* seconds */
 } segmentation_range;
 
+typedef struct segmentation_result segmentation_result;
 typedef struct segmentation_request {
     const char *input_path; /* local file (or the name of input_source) */
     /* NULL = input_path; else read through it. Engine messages name the input by its name. */
@@ -42,6 +43,12 @@ typedef struct segmentation_request {
     int (*analyze)(void *user, const engine_source *src, const engine_analyze_opts *opts,
                    const engine_progress *progress, engine_feature_track *out, rc_error *err);
     void *analyze_user;
+    /* What exports the planned segments in place of segmentation_export_all (same contract),
+     * e.g. in parts across workers (jobs/split.h). NULL = segmentation_export_all. */
+    int (*export_all)(void *user, const struct segmentation_request *req,
+                      const engine_progress *progress, double lo, struct segmentation_result *out,
+                      rc_error *err);
+    void *export_user;
 } segmentation_request;
 
 typedef struct segmentation_segment {
@@ -51,13 +58,13 @@ typedef struct segmentation_segment {
     char media_id[SEGMENTATION_ID_MAX];   /* "" if not registered */
 } segmentation_segment;
 
-typedef struct segmentation_result {
+struct segmentation_result {
     enum segmentation_mode mode;
     double duration; /* of the source, seconds, rounded to milliseconds */
     size_t count;
     segmentation_segment *segments;
     int damaged; /* the input had undecodable parts; what was readable was used */
-} segmentation_result;
+};
 
 /* Runs one segmentation job into *out (caller-allocated; free with segmentation_result_free, also
  * after a failure). Progress covers analysis and export. On failure nothing exported stays
@@ -68,6 +75,11 @@ int segmentation_run(const segmentation_request *req, const engine_progress *pro
                      segmentation_result *out, rc_error *err);
 
 void segmentation_result_free(segmentation_result *res);
+
+/* Exports out's segments through req->exporter (progress from lo to 1 of progress), filling
+ * their MediaURL / MediaId; on failure every output handed out is discarded. */
+int segmentation_export_all(const segmentation_request *req, const engine_progress *progress,
+                            double lo, segmentation_result *out, rc_error *err);
 
 /* The AiResult object of API.md §4.3: {Mode, Duration, Segments:[{Index, In, Out, Duration,
  * MediaURL?, MediaId?}]}. Returns a new reference or NULL when out of memory. */

@@ -55,6 +55,25 @@ static int bucket_path_for(void *user, int index, char *path, size_t n, rc_error
     return 0;
 }
 
+static int mark_uploaded(jobs_bucket_sink *b, int index) {
+    if ((size_t)index >= b->n_uploaded) {
+        size_t n = (size_t)index * 2 + 16;
+        unsigned char *p = realloc(b->uploaded, n);
+        if (!p)
+            return RC_ENOMEM;
+        memset(p + b->n_uploaded, 0, n - b->n_uploaded);
+        b->uploaded = p;
+        b->n_uploaded = n;
+    }
+    b->uploaded[index] = 1;
+    return 0;
+}
+
+void jobs_bucket_sink_adopt(jobs_bucket_sink *b, int index) {
+    if (b && index > 0)
+        mark_uploaded(b, index);
+}
+
 /* Stores the file as the expanded ObjectKey; ExportAsNewMedia: a new asset for the new object
  * (replacing a registration of the same URL, whose object was just overwritten); the prober
  * fills in its facts. */
@@ -73,16 +92,8 @@ static int bucket_publish(void *user, int index, const char *path, char **media_
     rc = blob_put_file(b->target, b->spec->bucket, key, path, &berr);
     if (rc)
         return rc_fail(err, RC_EWRITE, "OutputWriteFailed", "OutputConfig: %s", berr.message);
-    if ((size_t)index >= b->n_uploaded) {
-        size_t n = (size_t)index * 2 + 16;
-        unsigned char *p = realloc(b->uploaded, n);
-        if (!p)
-            return RC_ENOMEM;
-        memset(p + b->n_uploaded, 0, n - b->n_uploaded);
-        b->uploaded = p;
-        b->n_uploaded = n;
-    }
-    b->uploaded[index] = 1;
+    if (mark_uploaded(b, index))
+        return RC_ENOMEM;
     snprintf(url, sizeof(url), "oss://%s/%s", b->spec->bucket, key);
     if (b->spec->export_as_new_media) {
         store_media m;

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "engine/export/export.h"
 #include "jobs/execute_int.h"
 #include "jobs/jobtype.h"
+#include "jobs/segmentation.h"
 #include "util/digest.h"
 #include "util/ids.h"
 #include "util/log.h"
@@ -19,20 +22,47 @@
 
 /* ------------------------------------------------------------------ the sub-task */
 
+void jobs_part_spec_free(jobs_part_spec *ps) {
+    free(ps->ranges);
+    ps->ranges = NULL;
+    ps->count = 0;
+}
+
 int jobs_part_spec_parse(const char *job_params, jobs_part_spec *out, rc_error *err) {
     memset(out, 0, sizeof(*out));
     json_error_t jerr;
     json_t *o = job_params ? json_loads(job_params, 0, &jerr) : NULL;
     const char *parent = json_string_value(json_object_get(o, "Parent"));
     json_t *index = json_object_get(o, "Index");
+    json_t *ranges = json_object_get(o, "Ranges"), *first = json_object_get(o, "First");
     int ok = parent && strlen(parent) == STORE_ID_LEN && json_is_integer(index) &&
-             json_integer_value(index) >= 0 && json_integer_value(index) < 1000000 &&
-             json_is_number(json_object_get(o, "From")) && json_is_number(json_object_get(o, "To"));
+             json_integer_value(index) >= 0 && json_integer_value(index) < 1000000;
+    if (ok && ranges) { /* an export part */
+        size_t n = json_array_size(ranges);
+        ok = n > 0 && json_is_integer(first) && json_integer_value(first) >= 1 &&
+             json_integer_value(first) < 1000000 && (out->ranges = calloc(2 * n, sizeof(double)));
+        for (size_t i = 0; ok && i < n; i++) {
+            json_t *r = json_array_get(ranges, i);
+            ok = json_array_size(r) == 2 && json_is_number(json_array_get(r, 0)) &&
+                 json_is_number(json_array_get(r, 1));
+            if (ok) {
+                out->ranges[2 * i] = json_number_value(json_array_get(r, 0));
+                out->ranges[2 * i + 1] = json_number_value(json_array_get(r, 1));
+            }
+        }
+        out->count = ok ? n : 0;
+        out->first = ok ? (int)json_integer_value(first) : 0;
+    } else {
+        ok = ok && json_is_number(json_object_get(o, "From")) &&
+             json_is_number(json_object_get(o, "To"));
+        out->from = json_number_value(json_object_get(o, "From"));
+        out->to = json_number_value(json_object_get(o, "To"));
+    }
     if (ok) {
         snprintf(out->parent, sizeof(out->parent), "%s", parent);
         out->index = (int)json_integer_value(index);
-        out->from = json_number_value(json_object_get(o, "From"));
-        out->to = json_number_value(json_object_get(o, "To"));
+    } else {
+        jobs_part_spec_free(out);
     }
     json_decref(o);
     return ok ? 0 : rc_fail(err, RC_EINVAL, "InternalError", "sub-task with malformed JobParams");
@@ -137,37 +167,114 @@ static int run_part(jobs_executor *ex, const char *child, const jobs_part_spec *
     return rc;
 }
 
+/* What a sub-task run by the pool needs of its parent: the job, its parameters, its input. */
+typedef struct parent_of {
+    store_job job;
+    const jobs_job_type *type;
+    jobs_spec_buf spec;
+    int have_spec;
+    jobs_object_input in;
+} parent_of;
+
+static void parent_free(parent_of *p) {
+    jobs_object_input_free(&p->in);
+    if (p->have_spec)
+        p->type->free(&p->spec);
+    store_job_free(&p->job);
+}
+
+static int parent_open(jobs_executor *ex, const jobs_task *task, const jobs_part_spec *ps,
+                       parent_of *p, rc_error *err) {
+    memset(p, 0, sizeof(*p));
+    if (store_job_get_any(ex->st, ps->parent, &p->job, NULL))
+        return rc_fail(err, RC_EINVAL, "InternalError", "the job %s of this part is gone",
+                       ps->parent);
+    p->type = jobs_job_type_by_name(p->job.type);
+    if (!p->type || strcmp(p->type->name, "Segmentation") != 0)
+        return rc_fail(err, RC_EINVAL, "InternalError", "job %s is not split in parts", ps->parent);
+    int rc = jobs_job_type_parse_job(p->type, &p->job, &ex->policy, &p->spec, err);
+    p->have_spec = rc == 0;
+    const jobs_seg_spec *seg = (const jobs_seg_spec *)(const void *)&p->spec;
+    if (!rc)
+        rc = jobs_resolve_input(ex, &p->job, &seg->input, PART_PARAM, task->work_dir, &p->in, err);
+    p->in.source.limits = &ex->limits;
+    return rc;
+}
+
 int jobs_part_execute(jobs_executor *ex, const jobs_task *task, const void *spec_ptr,
                       jobs_outcome *out, rc_error *err) {
     const jobs_part_spec *ps = spec_ptr;
-    store_job parent;
-    int rc = store_job_get_any(ex->st, ps->parent, &parent, NULL);
-    if (rc) {
-        store_job_free(&parent);
-        return rc_fail(err, RC_EINVAL, "InternalError", "the job %s of this part is gone",
-                       ps->parent);
+    parent_of p;
+    int rc = parent_open(ex, task, ps, &p, err);
+    if (!rc)
+        rc = run_part(ex, task->job->job_id, ps, &p.in, &task->progress, &out->ai_result, err);
+    parent_free(&p);
+    return rc;
+}
+
+/* Exports segments ps->first... of the parent (ptask: the parent job and a folder to work in)
+ * into its bucket; *result lists them {"Outputs":[{"Index","MediaURL","MediaId"}]}. What it
+ * stored is deleted again when it fails. */
+static int run_export(jobs_executor *ex, const jobs_task *ptask, const jobs_seg_spec *seg,
+                      const jobs_object_input *in, const jobs_part_spec *ps,
+                      const engine_progress *progress, char **result, rc_error *err) {
+    jobs_bucket_sink sink;
+    json_t *outputs = json_array();
+    int rc = jobs_bucket_sink_open(&sink, ex, ptask, &seg->output, in, 1, err);
+    engine_export_opts opts = {.width = seg->output.width, .height = seg->output.height};
+    char path[4096], name[2200];
+    for (size_t k = 0; !rc && k < ps->count; k++) {
+        int index = ps->first + (int)k;
+        rc = outputs ? sink.sink.path_for(sink.sink.user, index, path, sizeof(path), err)
+                     : RC_ENOMEM;
+        if (rc)
+            break;
+        sink.sink.name(sink.sink.user, index, name, sizeof(name));
+        opts.dst_name = name;
+        engine_progress_span sp;
+        engine_progress sub = engine_progress_sub(&sp, progress, (double)k / (double)ps->count,
+                                                  (double)(k + 1) / (double)ps->count);
+        rc = engine_export_range(&in->source, ps->ranges[2 * k], ps->ranges[2 * k + 1], path, &opts,
+                                 &sub, NULL, err);
+        char *url = NULL, *id = NULL;
+        if (!rc)
+            rc = sink.sink.publish(sink.sink.user, index, path, &url, &id, err);
+        unlink(path);
+        if (!rc &&
+            json_array_append_new(outputs, json_pack("{s:i, s:s, s:s}", "Index", index, "MediaURL",
+                                                     url, "MediaId", id ? id : "")))
+            rc = RC_ENOMEM;
+        free(url);
+        free(id);
     }
-    const jobs_job_type *type = jobs_job_type_by_name(parent.type);
-    jobs_spec_buf spec;
-    if (!type || strcmp(type->name, "Segmentation") != 0) {
-        store_job_free(&parent);
-        return rc_fail(err, RC_EINVAL, "InternalError", "job %s is not split in parts", ps->parent);
-    }
-    rc = jobs_job_type_parse_job(type, &parent, &ex->policy, &spec, err);
-    if (rc) {
-        store_job_free(&parent);
-        return rc;
-    }
-    const jobs_seg_spec *seg = (const jobs_seg_spec *)(const void *)&spec;
-    jobs_object_input in;
-    rc = jobs_resolve_input(ex, &parent, &seg->input, PART_PARAM, task->work_dir, &in, err);
+    if (jobs_object_input_error(in))
+        rc = jobs_input_read_failure(in, PART_PARAM, rc, err);
     if (!rc) {
-        in.source.limits = &ex->limits;
-        rc = run_part(ex, task->job->job_id, ps, &in, &task->progress, &out->ai_result, err);
-        jobs_object_input_free(&in);
+        json_t *o = json_pack("{s:s, s:i, s:O}", "Parent", ps->parent, "Index", ps->index,
+                              "Outputs", outputs);
+        *result = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        rc = *result ? 0 : RC_ENOMEM;
     }
-    type->free(&spec);
-    store_job_free(&parent);
+    if (rc)
+        jobs_bucket_sink_undo(&sink);
+    jobs_bucket_sink_close(&sink);
+    json_decref(outputs);
+    return rc;
+}
+
+int jobs_export_part_execute(jobs_executor *ex, const jobs_task *task, const void *spec_ptr,
+                             jobs_outcome *out, rc_error *err) {
+    const jobs_part_spec *ps = spec_ptr;
+    parent_of p;
+    int rc = parent_open(ex, task, ps, &p, err);
+    if (!rc && !ps->count)
+        rc = rc_fail(err, RC_EINVAL, "InternalError", "export part without segments");
+    jobs_task ptask = {.job = &p.job, .work_dir = task->work_dir, .progress = task->progress};
+    if (!rc)
+        rc = run_export(ex, &ptask, (const jobs_seg_spec *)(const void *)&p.spec, &p.in, ps,
+                        &task->progress, &out->ai_result, err);
+    parent_free(&p);
     return rc;
 }
 
@@ -194,102 +301,122 @@ static int inline_progress(void *user, double fraction) {
     return engine_progress_report(p->parent, p->lo + p->span * fraction);
 }
 
-typedef struct split_run {
+/* The sub-tasks of one parent, of one kind: queued, run here when nobody has taken them,
+ * awaited, and handed to take() once finished, in any order. */
+typedef struct fanout {
     jobs_split *sp;
-    const char *owner;
+    const char *type; /* JOBS_PART_TYPE or JOBS_EXPORT_PART_TYPE */
+    char owner[160];
     size_t n;
     char (*ids)[STORE_ID_LEN + 1];
-    engine_feature_track *parts;
+    char **params;  /* each sub-task's JobParams */
     char **results; /* the finished sub-tasks' AiResults */
     size_t done;
-} split_run;
+    /* A finished sub-task's AiResult. */
+    int (*take)(struct fanout *f, size_t i, const char *result, rc_error *err);
+    /* Runs sub-task i here (its spec parsed from params[i]) into *result. */
+    int (*run)(struct fanout *f, size_t i, const engine_progress *progress, char **result,
+               rc_error *err);
+    void *user;
+} fanout;
 
-static int queue_parts(split_run *r, const double *cuts, rc_error *err) {
-    const store_job *parent = r->sp->task->job;
-    for (size_t i = 0; i < r->n; i++) {
-        int rc = part_id(parent->job_id, (int)i, r->ids[i]);
-        json_t *o =
-            json_pack("{s:s, s:i, s:f, s:f}", "Parent", parent->job_id, "Index", (int)i, "From",
-                      i > 0 ? cuts[i - 1] : 0.0, "To", i + 1 < r->n ? cuts[i] : 0.0);
-        char *params = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(o);
-        if (rc || !params) {
-            free(params);
-            return rc ? rc : RC_ENOMEM;
-        }
+static int fanout_init(fanout *f, jobs_split *sp, const char *type, size_t n) {
+    *f = (fanout){.sp = sp, .type = type, .n = n};
+    snprintf(f->owner, sizeof(f->owner), "%.120s+parts", sp->task->job->lease_owner);
+    f->ids = calloc(n, sizeof(*f->ids));
+    f->params = calloc(n, sizeof(*f->params));
+    f->results = calloc(n, sizeof(*f->results));
+    return f->ids && f->params && f->results ? 0 : RC_ENOMEM;
+}
+
+static void fanout_free(fanout *f) {
+    for (size_t i = 0; f->params && i < f->n; i++)
+        free(f->params[i]);
+    for (size_t i = 0; f->results && i < f->n; i++)
+        free(f->results[i]);
+    free(f->ids);
+    free(f->params);
+    free(f->results);
+}
+
+static int fanout_queue(fanout *f, rc_error *err) {
+    const store_job *parent = f->sp->task->job;
+    for (size_t i = 0; i < f->n; i++) {
+        char salted[STORE_ID_LEN + 24];
+        snprintf(salted, sizeof(salted), "%s%s", parent->job_id,
+                 strcmp(f->type, JOBS_PART_TYPE) == 0 ? "" : "/export");
+        int rc = part_id(salted, (int)i, f->ids[i]);
+        if (rc)
+            return rc;
         store_job job = {.user_id = 0,
-                         .type = JOBS_PART_TYPE,
-                         .job_params = params,
+                         .type = (char *)f->type,
+                         .job_params = f->params[i],
                          .create_time = parent->create_time};
-        memcpy(job.job_id, r->ids[i], sizeof(job.job_id));
+        memcpy(job.job_id, f->ids[i], sizeof(job.job_id));
         enum store_submit_outcome outcome;
-        rc = store_job_submit(r->sp->ex->st, &job, NULL, 0, NULL, &outcome, err);
-        free(params);
+        rc = store_job_submit(f->sp->ex->st, &job, NULL, 0, NULL, &outcome, err);
         if (rc && rc != RC_EEXIST) /* (queued by an earlier attempt of the parent) */
             return rc;
     }
     return 0;
 }
 
-/* Runs sub-task i here: claimed, analysed, finished (Failed with its error if it fails). */
-static int run_inline(split_run *r, size_t i, const engine_progress *progress, rc_error *err) {
-    jobs_executor *ex = r->sp->ex;
+/* Runs sub-task i here: claimed, run, finished (Failed with its error if it fails). */
+static int fanout_inline(fanout *f, size_t i, const engine_progress *progress, rc_error *err) {
+    jobs_executor *ex = f->sp->ex;
     int64_t lease_ms = (int64_t)ex->cfg->lease_seconds * 1000;
     store_job child;
-    int rc = store_job_claim_id(ex->st, r->ids[i], r->owner, lease_ms, ex->cfg->max_attempts,
+    int rc = store_job_claim_id(ex->st, f->ids[i], f->owner, lease_ms, ex->cfg->max_attempts,
                                 &child, NULL);
     if (rc)
         return 0; /* someone else's, or done: the next look tells */
-    jobs_part_spec ps;
-    rc = jobs_part_spec_parse(child.job_params, &ps, err);
-    log_info("job %s (%s): attempt %d started here by %s (part %d of job %s)", r->ids[i],
-             JOBS_PART_TYPE, child.attempts, r->owner, ps.index, ps.parent);
+    log_info("job %s (%s): attempt %d started here by %s (part %zu of job %s)", f->ids[i], f->type,
+             child.attempts, f->owner, i, f->sp->task->job->job_id);
     store_job_free(&child);
     char *result = NULL;
     inline_part ip = {.st = ex->st,
-                      .child = r->ids[i],
-                      .owner = r->owner,
+                      .child = f->ids[i],
+                      .owner = f->owner,
                       .lease_ms = lease_ms,
                       .next_beat_ms = time_mono_ms() + lease_ms / 3,
                       .parent = progress,
-                      .lo = (double)r->done / (double)r->n,
-                      .span = 1.0 / (double)r->n};
+                      .lo = (double)f->done / (double)f->n,
+                      .span = 1.0 / (double)f->n};
     engine_progress sub = {inline_progress, &ip};
-    if (!rc)
-        rc = run_part(ex, r->ids[i], &ps, r->sp->input, &sub, &result, err);
+    rc = f->run(f, i, &sub, &result, err);
     store_job_result res = {.state = rc ? STORE_JOB_FAILED : STORE_JOB_FINISHED,
                             .ai_result = result,
                             .error_code = err->code[0] ? err->code : "InternalError",
                             .error_message = err->message[0] ? err->message : rc_strerror(rc)};
     if (rc == RC_ECANCELED)
-        store_job_release(ex->st, r->ids[i], r->owner, NULL);
+        store_job_release(ex->st, f->ids[i], f->owner, NULL);
     else
-        store_job_finish(ex->st, r->ids[i], r->owner, &res, NULL);
+        store_job_finish(ex->st, f->ids[i], f->owner, &res, NULL);
     free(result);
     return rc;
 }
 
-/* One look at every part not in hand yet: finished ones are read, failed ones fail the job,
- * claimable ones run here. */
-static int collect(split_run *r, const engine_progress *progress, rc_error *err) {
-    store *st = r->sp->ex->st;
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->results[i])
+/* One look at every sub-task not in hand yet: finished ones are taken, failed ones fail the
+ * job, claimable ones run here. */
+static int fanout_collect(fanout *f, const engine_progress *progress, rc_error *err) {
+    store *st = f->sp->ex->st;
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->results[i])
             continue;
         store_job c;
-        int rc = store_job_get_any(st, r->ids[i], &c, err);
+        int rc = store_job_get_any(st, f->ids[i], &c, err);
         if (!rc && c.state == STORE_JOB_FINISHED) {
-            rc = get_part(st, r->ids[i], c.ai_result, &r->parts[i], err);
+            rc = f->take(f, i, c.ai_result, err);
             if (!rc) {
-                r->results[i] = c.ai_result;
+                f->results[i] = c.ai_result;
                 c.ai_result = NULL;
-                r->done++;
+                f->done++;
             }
         } else if (!rc && c.state == STORE_JOB_FAILED) {
             rc = rc_fail(err, RC_EMEDIA, c.error_code ? c.error_code : "InternalError", "%s",
-                         c.error_message ? c.error_message : "an analysis part failed");
+                         c.error_message ? c.error_message : "a part of the job failed");
         } else if (!rc) {
-            rc = run_inline(r, i, progress, err);
+            rc = fanout_inline(f, i, progress, err);
         }
         store_job_free(&c);
         if (rc)
@@ -298,23 +425,39 @@ static int collect(split_run *r, const engine_progress *progress, rc_error *err)
     return 0;
 }
 
-static int analyze_in_parts(split_run *r, const double *cuts, const engine_progress *progress,
-                            engine_feature_track *out, rc_error *err) {
-    int rc = queue_parts(r, cuts, err);
-    while (!rc && r->done < r->n) {
-        size_t before = r->done;
-        rc = collect(r, progress, err);
-        if (!rc && engine_progress_report(progress, (double)r->done / (double)r->n))
+/* Queues the sub-tasks and runs or awaits them all. */
+static int fanout_run(fanout *f, const engine_progress *progress, rc_error *err) {
+    int rc = fanout_queue(f, err);
+    while (!rc && f->done < f->n) {
+        size_t before = f->done;
+        rc = fanout_collect(f, progress, err);
+        if (!rc && engine_progress_report(progress, (double)f->done / (double)f->n))
             rc = RC_ECANCELED;
-        if (!rc && r->done == before && r->done < r->n)
+        if (!rc && f->done == before && f->done < f->n)
             nanosleep(&(struct timespec){0, PART_WAIT_MS * 1000000L}, NULL);
     }
-    for (size_t i = 0; !rc && i < r->n; i++) {
-        if (r->parts[i].irregular)
-            rc = RC_EINVAL;
-        else
-            rc = engine_feature_track_append(out, &r->parts[i]);
-    }
+    return rc;
+}
+
+/* ---- analysis parts ---- */
+
+typedef struct analysis_parts {
+    const double *cuts;
+    engine_feature_track *parts;
+} analysis_parts;
+
+static int analysis_take(fanout *f, size_t i, const char *result, rc_error *err) {
+    analysis_parts *a = f->user;
+    return get_part(f->sp->ex->st, f->ids[i], result, &a->parts[i], err);
+}
+
+static int analysis_run(fanout *f, size_t i, const engine_progress *progress, char **result,
+                        rc_error *err) {
+    jobs_part_spec ps;
+    int rc = jobs_part_spec_parse(f->params[i], &ps, err);
+    if (!rc)
+        rc = run_part(f->sp->ex, f->ids[i], &ps, f->sp->input, progress, result, err);
+    jobs_part_spec_free(&ps);
     return rc;
 }
 
@@ -331,17 +474,26 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
         free(cuts);
         return engine_analyze(src, opts, progress, out, err);
     }
-    split_run r = {.sp = sp, .n = n + 1};
-    char owner[160];
-    snprintf(owner, sizeof(owner), "%.120s+parts", sp->task->job->lease_owner);
-    r.owner = owner;
-    r.ids = calloc(r.n, sizeof(*r.ids));
-    r.parts = calloc(r.n, sizeof(*r.parts));
-    r.results = calloc(r.n, sizeof(*r.results));
-    int rc = r.ids && r.parts && r.results ? 0 : RC_ENOMEM;
+    fanout f;
+    analysis_parts a = {.cuts = cuts, .parts = calloc(n + 1, sizeof(*a.parts))};
+    int rc = fanout_init(&f, sp, JOBS_PART_TYPE, n + 1);
+    rc = rc || !a.parts ? RC_ENOMEM : 0;
+    f.take = analysis_take;
+    f.run = analysis_run;
+    f.user = &a;
+    for (size_t i = 0; !rc && i < f.n; i++) {
+        json_t *o =
+            json_pack("{s:s, s:i, s:f, s:f}", "Parent", sp->task->job->job_id, "Index", (int)i,
+                      "From", i > 0 ? cuts[i - 1] : 0.0, "To", i + 1 < f.n ? cuts[i] : 0.0);
+        f.params[i] = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        rc = f.params[i] ? 0 : RC_ENOMEM;
+    }
     int64_t t0 = time_mono_ms();
     if (!rc)
-        rc = analyze_in_parts(&r, cuts, progress, out, err);
+        rc = fanout_run(&f, progress, err);
+    for (size_t i = 0; !rc && i < f.n; i++)
+        rc = a.parts[i].irregular ? RC_EINVAL : engine_feature_track_append(out, &a.parts[i]);
     if (rc == RC_EINVAL) { /* parts that do not join: one pass gives the right track */
         log_warn("job %s: the analysis parts of %s do not join; analysing it in one pass",
                  sp->task->job->job_id, engine_source_name(src));
@@ -350,18 +502,131 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
         rc = engine_analyze(src, opts, progress, out, err);
     } else if (!rc) {
         rc = engine_feature_track_finish(out, engine_source_name(src), err);
-        log_info("job %s: analysed in %zu parts (%zu frames) in %.1f s", sp->task->job->job_id, r.n,
+        log_info("job %s: analysed in %zu parts (%zu frames) in %.1f s", sp->task->job->job_id, f.n,
                  out->nb_frames, (double)(time_mono_ms() - t0) / 1000.0);
     }
-    for (size_t i = 0; r.results && i < r.n; i++) {
-        if (r.results[i])
-            drop_part(sp->ex->st, r.ids[i], r.results[i]);
-        free(r.results[i]);
-        engine_feature_track_free(&r.parts[i]);
+    for (size_t i = 0; f.results && i < f.n; i++) {
+        if (f.results[i])
+            drop_part(sp->ex->st, f.ids[i], f.results[i]);
+        if (a.parts)
+            engine_feature_track_free(&a.parts[i]);
     }
-    free(r.ids);
-    free(r.parts);
-    free(r.results);
+    free(a.parts);
+    fanout_free(&f);
     free(cuts);
+    return rc;
+}
+
+/* ---- export parts ---- */
+
+/* A finished export part's outputs become the job's: in its result, and undone with it. */
+static int export_take(fanout *f, size_t i, const char *result, rc_error *err) {
+    segmentation_result *res = f->user;
+    json_t *o = result ? json_loads(result, 0, NULL) : NULL;
+    json_t *outs = json_object_get(o, "Outputs");
+    int rc = json_is_array(outs) ? 0 : RC_EINVAL;
+    for (size_t k = 0; !rc && k < json_array_size(outs); k++) {
+        json_t *item = json_array_get(outs, k);
+        json_int_t index = json_integer_value(json_object_get(item, "Index"));
+        const char *url = json_string_value(json_object_get(item, "MediaURL"));
+        const char *id = json_string_value(json_object_get(item, "MediaId"));
+        if (index < 1 || (size_t)index > res->count || !url) {
+            rc = RC_EINVAL;
+            break;
+        }
+        segmentation_segment *s = &res->segments[index - 1];
+        snprintf(s->media_url, sizeof(s->media_url), "%s", url);
+        snprintf(s->media_id, sizeof(s->media_id), "%s", id ? id : "");
+        jobs_bucket_sink_adopt(f->sp->sink, (int)index);
+    }
+    json_decref(o);
+    return rc ? rc_fail(err, rc, "InternalError", "export part %s has no outputs", f->ids[i]) : 0;
+}
+
+static int export_run(fanout *f, size_t i, const engine_progress *progress, char **result,
+                      rc_error *err) {
+    jobs_part_spec ps;
+    int rc = jobs_part_spec_parse(f->params[i], &ps, err);
+    if (!rc)
+        rc = run_export(f->sp->ex, f->sp->task, f->sp->spec, f->sp->input, &ps, progress, result,
+                        err);
+    jobs_part_spec_free(&ps);
+    return rc;
+}
+
+/* Groups of consecutive segments of at least `seconds` of output each (a short tail joins the
+ * group before it) into starts[]; 0 when there would be fewer than two. */
+static size_t export_groups(const segmentation_result *res, double seconds, size_t *starts) {
+    size_t n = 0;
+    double acc = 0;
+    for (size_t i = 0; i < res->count; i++) {
+        if (i == 0 || acc >= seconds) {
+            starts[n++] = i;
+            acc = 0;
+        }
+        acc += res->segments[i].out - res->segments[i].in;
+    }
+    if (n >= 2 && acc < seconds / 2)
+        n--;
+    return n >= 2 ? n : 0;
+}
+
+int jobs_split_export(void *user, const segmentation_request *req, const engine_progress *progress,
+                      double lo, segmentation_result *out, rc_error *err) {
+    jobs_split *sp = user;
+    int seconds = sp->ex->cfg->split_seconds;
+    size_t *starts = out->count ? calloc(out->count, sizeof(*starts)) : NULL;
+    size_t groups = starts && seconds > 0 && !sp->input->is_temp && sp->task->job->lease_owner
+                        ? export_groups(out, seconds, starts)
+                        : 0;
+    if (groups == 0) {
+        free(starts);
+        return segmentation_export_all(req, progress, lo, out, err);
+    }
+    engine_progress_span span;
+    engine_progress sub = engine_progress_sub(&span, progress, lo, 1);
+    fanout f;
+    int rc = fanout_init(&f, sp, JOBS_EXPORT_PART_TYPE, groups);
+    f.take = export_take;
+    f.run = export_run;
+    f.user = out;
+    for (size_t g = 0; !rc && g < groups; g++) {
+        size_t a = starts[g], b = g + 1 < groups ? starts[g + 1] : out->count;
+        json_t *ranges = json_array();
+        for (size_t i = a; ranges && i < b; i++)
+            if (json_array_append_new(
+                    ranges, json_pack("[f, f]", out->segments[i].in, out->segments[i].out))) {
+                json_decref(ranges);
+                ranges = NULL;
+            }
+        json_t *o =
+            ranges ? json_pack("{s:s, s:i, s:i, s:o}", "Parent", sp->task->job->job_id, "Index",
+                               (int)g, "First", out->segments[a].index, "Ranges", ranges)
+                   : NULL;
+        f.params[g] = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        rc = f.params[g] ? 0 : RC_ENOMEM;
+    }
+    int64_t t0 = time_mono_ms();
+    if (!rc)
+        rc = fanout_run(&f, &sub, err);
+    if (rc) {
+        /* parts that finished meanwhile are the job's too, undone with it */
+        for (size_t i = 0; f.results && i < f.n; i++) {
+            store_job c;
+            if (!f.results[i] && store_job_get_any(sp->ex->st, f.ids[i], &c, NULL) == 0 &&
+                c.state == STORE_JOB_FINISHED)
+                export_take(&f, i, c.ai_result, &(rc_error){0});
+            store_job_free(&c);
+        }
+        jobs_bucket_sink_undo(sp->sink);
+        for (size_t i = 0; i < out->count; i++)
+            out->segments[i].media_url[0] = out->segments[i].media_id[0] = 0;
+    } else {
+        log_info("job %s: exported %zu segments in %zu parts in %.1f s", sp->task->job->job_id,
+                 out->count, f.n, (double)(time_mono_ms() - t0) / 1000.0);
+    }
+    fanout_free(&f);
+    free(starts);
     return rc;
 }

@@ -13,27 +13,47 @@
 #include "jobs/execute.h"
 
 #define JOBS_PART_TYPE "~AnalysisPart"
+#define JOBS_EXPORT_PART_TYPE "~ExportPart"
 
-/* A sub-task's parameters (its JobParams, JSON {"Parent","Index","From","To"}). */
+/* A sub-task's parameters (its JobParams): an analysis part {"Parent","Index","From","To"}, or
+ * an export part {"Parent","Index","First","Ranges":[[In,Out],...]} - segments First, First+1,
+ * ... of the parent's result. */
 typedef struct jobs_part_spec {
     char parent[STORE_ID_LEN + 1];
     int index;       /* 0-based */
     double from, to; /* engine_analyze_opts' (0: the start / the end) */
+    int first;       /* export: the AiResult Index of the first segment */
+    size_t count;    /* export: segments */
+    double *ranges;  /* export: count x {in, out}, seconds */
 } jobs_part_spec;
 
-/* The jobtype row's parser and runner of JOBS_PART_TYPE. */
+/* The jobtype rows' parser and runners of JOBS_PART_TYPE and JOBS_EXPORT_PART_TYPE. */
 int jobs_part_spec_parse(const char *job_params, jobs_part_spec *out, rc_error *err);
+void jobs_part_spec_free(jobs_part_spec *spec);
 int jobs_part_execute(jobs_executor *ex, const jobs_task *task, const void *spec, jobs_outcome *out,
                       rc_error *err);
+int jobs_export_part_execute(jobs_executor *ex, const jobs_task *task, const void *spec,
+                             jobs_outcome *out, rc_error *err);
 
 /* The analysis of a claimed job's input, in parts when it is long enough (a
  * segmentation_request.analyze): user is a jobs_split (below). */
 typedef struct jobs_split {
     jobs_executor *ex;
-    const jobs_task *task;          /* the parent job, as claimed */
-    const jobs_object_input *input; /* its input: split only when read in place (no download) */
+    const jobs_task *task;            /* the parent job, as claimed */
+    const jobs_object_input *input;   /* its input: split only when read in place (no download) */
+    const struct jobs_seg_spec *spec; /* its parameters (export: OutputConfig) */
+    struct jobs_bucket_sink *sink;    /* its outputs (export parts' are adopted, so undone too) */
 } jobs_split;
 int jobs_split_analyze(void *user, const engine_source *src, const engine_analyze_opts *opts,
                        const engine_progress *progress, engine_feature_track *out, rc_error *err);
+
+/* The export of a claimed job's segments, in parts of about split_seconds of output each that
+ * any worker may run, when there are at least two such (a segmentation_request.export_all);
+ * otherwise segmentation_export_all. user is a jobs_split. */
+struct segmentation_request;
+struct segmentation_result;
+int jobs_split_export(void *user, const struct segmentation_request *req,
+                      const engine_progress *progress, double lo, struct segmentation_result *out,
+                      rc_error *err);
 
 #endif

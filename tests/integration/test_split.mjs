@@ -1,13 +1,15 @@
 // One long input, many workers: a segmentation job whose input is cut into analysis parts
 // ([jobs] split_seconds) that separate `reelcut worker` processes claim; one of them is killed
 // (SIGKILL) while it holds a part, whose lease then runs out and the part is run again. The
-// AiResult equals the single-pass result of `reelcut segment` on the same file.
+// AiResult equals the single-pass result of `reelcut segment` on the same file. Then the same job
+// with an export: its segments are exported in parts by the workers, each object once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BIN, MEDIA, tempDir, createKey, makeBucket, startServer, client, waitForJob, cleanup,
+  BIN, MEDIA, tempDir, createKey, makeBucket, startServer, client, waitForJob, ffprobe, cleanup,
 } from '../client/harness.mjs';
 
 function startWorker(dataDir, env) {
@@ -43,6 +45,7 @@ test('a long input analysed in parts by several workers equals one pass, a kille
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-stream_loop', '3',
     '-i', join(MEDIA, 'parts_h264.mp4'), '-c', 'copy', long]);
   makeBucket(dir, 'media-in', { 'long.mp4': long });
+  makeBucket(dir, 'media-out');
   const env = { REELCUT_JOBS_SPLIT_SECONDS: '4', REELCUT_JOBS_LEASE_SECONDS: '2' };
   const server = await startServer({ dataDir: dir, workers: 0, env });
   const c = client(server, key);
@@ -85,9 +88,31 @@ test('a long input analysed in parts by several workers equals one pass, a kille
     assert.ok(ai.Segments.length >= 20, JSON.stringify(ai)); // 5 cuts in each 16 s
     assert.deepEqual(ai.Segments.map((s) => [s.In, s.Out]), one.Segments.map((s) => [s.In, s.Out]));
 
-    // no caller sees the parts: not in the list, not by id
+    // exported: the segments fan out as export parts over the workers still alive
+    const exp = await c.call('SubmitSegmentationJob', {
+      InputConfig: { Type: 'OSS', Media: 'oss://media-in/long.mp4' },
+      JobParams: { Mode: 'BasicClipSplit' },
+      OutputConfig: { Bucket: 'media-out', ObjectKey: 'split/{index}.mp4' },
+    });
+    const done = await waitForJob(c, exp.JobId, 300000);
+    assert.equal(done.State, 'Finished', JSON.stringify(done));
+    const segs = JSON.parse(done.JobResult.AiResult).Segments;
+    assert.deepEqual(segs.map((s) => [s.In, s.Out]), one.Segments.map((s) => [s.In, s.Out]));
+    const logs = workers.map((w) => w.log()).join('');
+    const fan = logs.match(new RegExp(`job ${exp.JobId}: exported (\\d+) segments in (\\d+) parts`));
+    assert.ok(fan && Number(fan[1]) === segs.length && Number(fan[2]) >= 8, logs);
+    const objects = readdirSync(join(dir, 'buckets', 'media-out', 'split')).sort();
+    assert.equal(objects.length, segs.length);
+    for (const s of segs) {
+      assert.equal(s.MediaURL, `oss://media-out/split/${s.Index}.mp4`);
+      const f = ffprobe(join(dir, 'buckets', 'media-out', 'split', `${s.Index}.mp4`));
+      assert.ok(Math.abs(Number(f.format.duration) - (s.Out - s.In)) < 0.1, JSON.stringify([s, f.format]));
+    }
+    // the job list shows both jobs and nothing else
     const list = await c.call('ListSmartJobs', { PageSize: 100 });
-    assert.deepEqual(list.SmartJobList.map((j) => j.JobId), [JobId]);
+    assert.deepEqual(list.SmartJobList.map((j) => j.JobId).sort(), [JobId, exp.JobId].sort());
+
+    // no caller sees the parts: not in the list, not by id
     const listed = await c.call('ListSmartJobs', { JobType: '~AnalysisPart' }).catch((e) => e);
     assert.ok(!listed.SmartJobList || listed.SmartJobList.length === 0, JSON.stringify(listed));
   } finally {
