@@ -36,14 +36,14 @@ else
 fi
 
 # Timestamps jumping backwards: two MPEG-TS recordings concatenated (both clocks start at 1.4 s).
+# Times count from the video stream's start (docs/cli.md): the cut is 4 s in.
 ff -f lavfi -i "testsrc2=s=320x180:r=25" -t 4 -c:v libx264 -preset ultrafast -f mpegts "$work/a.ts"
 ff -f lavfi -i "mandelbrot=s=320x180:r=25" -t 4 -c:v libx264 -preset ultrafast -f mpegts "$work/b.ts"
 cat "$work/a.ts" "$work/b.ts" >"$work/backwards.ts"
-first=$(ffprobe -v error -select_streams v -show_entries frame=pts_time -read_intervals %+#1 -of csv=p=0 "$work/a.ts" | head -1 | tr -d ,)
 run "$work/backwards.ts"
-want=$(echo "$first + 4.0" | bc -l)
+want=4.0
 if [ $status -eq 0 ] && [ "$(jq '.Segments | length' "$work/out")" -eq 2 ] && near "$(cuts)" "$want" 0.001 &&
-   jq -e ".Duration > $want + 3.9" "$work/out" >/dev/null &&
+   jq -e ".Duration > 7.9 and .Duration < 8.1" "$work/out" >/dev/null &&
    [ "$(wc -l <"$work/err")" -eq 1 ] && grep -q "WARN .*backwards.ts: timestamps jump backwards 1 time" "$work/err"; then
   pass "timestamps jumping backwards: cut at $(cuts) (the frames after the jump follow on), $(jq .Duration "$work/out") s"
 else

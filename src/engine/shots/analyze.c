@@ -337,7 +337,7 @@ int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
         log_warn("%s: timestamps jump backwards %d time(s); times count on from the frame "
                  "before each jump",
                  path, a.discontinuities);
-        out->duration = end;
+        out->duration = end - out->origin; /* (media time, from the stream's start) */
     }
     if (out->decode_errors || out->truncated)
         log_warn("%s: damaged input: %d undecodable packets%s; analysed the readable part "

@@ -7,8 +7,16 @@
 #include <string.h>
 
 #include "engine/shots/shots_int.h"
+#include "util/log.h"
 
 #define WINDOW_SLACK 2 /* frames either side of a gradual window still counted as its own */
+#define GAP_MIN 1.5    /* a frame interval this many times the usual one follows dropped frames */
+#define GAP_CONTEXT 4  /* frames either side whose change per interval is the local one */
+/* Two boundaries whose spans lie closer than NEAR_S are one transition unless a different
+ * picture lies between them: a detour (shot_detour) of at least DETOUR_SHOT. */
+#define NEAR_S 0.5
+#define DETOUR_SHOT 1.3
+#define BLANK_SPREAD 16 /* grid luma range (0..255) under which a picture is blank */
 
 void engine_shot_opts_default(engine_shot_opts *opts) {
     opts->min_shot = ENGINE_SHOT_MIN_DEFAULT;
@@ -57,6 +65,36 @@ double shot_grid_distance(const engine_frame_features *a, const engine_frame_fea
     return fmin(1.0, fmax(gy, guv) / ANALYZE_GRID_CELLS / 64.0);
 }
 
+double shot_detour(const engine_feature_track *t, size_t a, size_t b) {
+    const engine_frame_features *fa = &t->frames[a], *fb = &t->frames[b];
+    double worst = 1.0, direct = 0;
+    for (int c = 0; c < ANALYZE_GRID_CELLS; c++)
+        direct += abs(fa->grid_y[c] - fb->grid_y[c]) + abs(fa->grid_u[c] - fb->grid_u[c]) +
+                  abs(fa->grid_v[c] - fb->grid_v[c]);
+    /* coding noise and in-shot motion stray a little from any path: 4 levels a cell */
+    direct += 4.0 * ANALYZE_GRID_CELLS;
+    for (size_t k = a + 1; k < b; k++) {
+        const engine_frame_features *m = &t->frames[k];
+        double via = 0;
+        for (int c = 0; c < ANALYZE_GRID_CELLS; c++)
+            via += abs(fa->grid_y[c] - m->grid_y[c]) + abs(fa->grid_u[c] - m->grid_u[c]) +
+                   abs(fa->grid_v[c] - m->grid_v[c]) + abs(m->grid_y[c] - fb->grid_y[c]) +
+                   abs(m->grid_u[c] - fb->grid_u[c]) + abs(m->grid_v[c] - fb->grid_v[c]);
+        worst = fmax(worst, via / direct);
+    }
+    return worst;
+}
+
+/* A blank picture (the black middle of a circle crop): its layout is one level. */
+static int blank(const engine_frame_features *f) {
+    int lo = 255, hi = 0;
+    for (int c = 0; c < ANALYZE_GRID_CELLS; c++) {
+        lo = f->grid_y[c] < lo ? f->grid_y[c] : lo;
+        hi = f->grid_y[c] > hi ? f->grid_y[c] : hi;
+    }
+    return hi - lo < BLANK_SPREAD;
+}
+
 static int cmp_priority(const void *pa, const void *pb) {
     const shot_candidate *a = pa, *b = pb;
     if (a->kind != b->kind) /* hard cuts are placed exactly, fades next, gradual last */
@@ -87,6 +125,20 @@ static int same_transition(const shot_candidate *c, const shot_candidate *a) {
     /* a window holding an accepted boundary, or whose boundary lies inside an accepted window */
     return (a->frame > c->lo && a->frame <= c->hi) ||
            (a->kind != ENGINE_CUT_HARD && c->frame > a->lo && c->frame <= a->hi);
+}
+
+/* Whether c and an accepted a, spans closer than NEAR_S, have no other picture between them:
+ * two steps of one transition (a wipe's window and its last strip, two windows of one long
+ * dissolve). Boundaries 0.4 s apart with a shot between stay two. */
+static int one_transition(const shot_signals *s, const shot_candidate *c, const shot_candidate *a) {
+    size_t lo = c->lo < a->lo ? c->lo : a->lo, hi = c->hi > a->hi ? c->hi : a->hi;
+    size_t gap_lo = c->hi < a->hi ? c->hi : a->hi, gap_hi = c->lo > a->lo ? c->lo : a->lo;
+    if (gap_hi > gap_lo && gap_hi - gap_lo > shot_frames_for(NEAR_S, s->fps, 1))
+        return 0;
+    double detour = shot_detour(s->track, lo, hi);
+    log_debug("shots: %zu (%zu-%zu) and %zu (%zu-%zu): detour %.2f", c->frame, c->lo, c->hi,
+              a->frame, a->lo, a->hi, detour);
+    return detour < DETOUR_SHOT;
 }
 
 /* Edge density of the sharpest frame in lo..hi. */
@@ -120,7 +172,13 @@ static void merge_halves(const engine_feature_track *t, engine_shot_list *out,
                 size_t from = c1->hi < c2->lo ? c1->hi : c1->frame;
                 size_t to = c1->hi < c2->lo ? c2->lo : c2->frame;
                 double ends = fmin(t->frames[c1->lo].edge_density, t->frames[c2->hi].edge_density);
-                if (sharpest(t, from, to) < 0.5 * ends) {
+                /* ... and the middle is blank, or on the way from one picture to the other (a
+                 * blur); a smooth picture of its own (a gradient) is a shot */
+                int middle_blank = 0;
+                for (size_t k = from; k <= to && !middle_blank; k++)
+                    middle_blank = blank(&t->frames[k]);
+                if (sharpest(t, from, to) < 0.5 * ends &&
+                    (middle_blank || shot_detour(t, c1->lo, c2->hi) < DETOUR_SHOT)) {
                     size_t mid = (out->items[kept - 1].frame + b->frame) / 2;
                     out->items[kept - 1].frame = mid;
                     out->items[kept - 1].time = t->frames[mid].pts;
@@ -133,6 +191,79 @@ static void merge_halves(const engine_feature_track *t, engine_shot_list *out,
     out->count = kept;
 }
 
+static int cmp_double(const void *pa, const void *pb) {
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Changes per frame interval. A frame that follows a gap of g usual intervals (a variable frame
+ * rate stream that dropped frames) had g intervals to change: a moving picture changes about g
+ * times as much, a cut no more. Of such a frame's change v, what exceeds g - 1 intervals at the
+ * local rate (the largest per-interval change of the GAP_CONTEXT frames either side) counts, and
+ * at least v / g. Constant-frame-rate tracks are unchanged. */
+static int per_interval(const engine_feature_track *t, double *d1, double *motion) {
+    size_t n = t->nb_frames;
+    double *gap = malloc(n * sizeof(double)), *sorted = malloc(n * sizeof(double));
+    int rc = 0;
+    if (!gap || !sorted) {
+        rc = RC_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 1; i < n; i++)
+        sorted[i - 1] = t->frames[i].pts - t->frames[i - 1].pts;
+    qsort(sorted, n - 1, sizeof(double), cmp_double);
+    double usual = sorted[(n - 1) / 2];
+    int gaps = 0;
+    gap[0] = 1;
+    for (size_t i = 1; i < n; i++) {
+        double g = usual > 0 ? (t->frames[i].pts - t->frames[i - 1].pts) / usual : 1;
+        gap[i] = g >= GAP_MIN ? g : 1;
+        gaps += gap[i] > 1;
+    }
+    for (int pass = 0; pass < 2 && gaps; pass++) {
+        double *v = pass ? motion : d1;
+        memcpy(sorted, v, n * sizeof(double));
+        for (size_t i = 1; i < n; i++) {
+            if (gap[i] <= 1)
+                continue;
+            double local = 0;
+            for (size_t k = i > GAP_CONTEXT ? i - GAP_CONTEXT : 1; k <= i + GAP_CONTEXT && k < n;
+                 k++)
+                if (k != i)
+                    local = fmax(local, sorted[k] / gap[k]);
+            v[i] = fmax(sorted[i] / gap[i], sorted[i] - (gap[i] - 1) * local);
+        }
+    }
+out:
+    free(gap);
+    free(sorted);
+    return rc;
+}
+
+int shot_signals_init(shot_signals *s, const engine_feature_track *t, double hard_threshold,
+                      double gradual_threshold) {
+    size_t n = t->nb_frames;
+    *s = (shot_signals){t,
+                        t->frame_rate > 0 ? t->frame_rate : 25,
+                        calloc(n, sizeof(double)),
+                        calloc(n, sizeof(double)),
+                        hard_threshold,
+                        gradual_threshold};
+    if (!s->d1 || !s->motion)
+        return RC_ENOMEM;
+    for (size_t i = 1; i < n; i++) {
+        s->d1[i] = engine_frame_distance(&t->frames[i - 1], &t->frames[i]);
+        s->motion[i] = t->frames[i].motion;
+    }
+    return per_interval(t, s->d1, s->motion);
+}
+
+void shot_signals_free(shot_signals *s) {
+    free(s->d1);
+    free(s->motion);
+    s->d1 = s->motion = NULL;
+}
+
 int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *opts,
                         engine_shot_list *out) {
     memset(out, 0, sizeof(*out));
@@ -143,21 +274,17 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
     size_t n = t->nb_frames;
     if (n < 2)
         return 0;
-    shot_signals s = {t, t->frame_rate > 0 ? t->frame_rate : 25, NULL,
-                      opts->hard_threshold > 0 ? opts->hard_threshold : shot_hard_model.threshold,
-                      opts->gradual_threshold > 0 ? opts->gradual_threshold
-                                                  : shot_gradual_model.threshold};
+    shot_signals s;
     shot_cand_list cands = {0};
-    int rc = 0;
-    s.d1 = calloc(n, sizeof(double));
+    int rc = shot_signals_init(
+        &s, t, opts->hard_threshold > 0 ? opts->hard_threshold : shot_hard_model.threshold,
+        opts->gradual_threshold > 0 ? opts->gradual_threshold : shot_gradual_model.threshold);
     shot_candidate *accepted = calloc(n, sizeof(shot_candidate));
     out->items = calloc(n, sizeof(*out->items));
-    if (!s.d1 || !accepted || !out->items) {
+    if (!rc && (!accepted || !out->items))
         rc = RC_ENOMEM;
+    if (rc)
         goto out;
-    }
-    for (size_t i = 1; i < n; i++)
-        s.d1[i] = engine_frame_distance(&t->frames[i - 1], &t->frames[i]);
     rc = shot_find_hard(&s, &cands);
     if (!rc)
         rc = shot_find_fades(&s, &cands);
@@ -181,7 +308,8 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
         for (size_t k = 0; k < cands.count && !clash && cd->kind == ENGINE_CUT_HARD; k++)
             clash = cands.items[k].kind == ENGINE_CUT_FADE && same_transition(cd, &cands.items[k]);
         for (size_t k = 0; k < out->count && !clash; k++)
-            clash = fabs(out->items[k].time - at) < min_shot || same_transition(cd, &accepted[k]);
+            clash = fabs(out->items[k].time - at) < min_shot || same_transition(cd, &accepted[k]) ||
+                    one_transition(&s, cd, &accepted[k]);
         if (clash)
             continue;
         accepted[out->count] = *cd;
@@ -191,7 +319,7 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
         qsort(out->items, out->count, sizeof(*out->items), cmp_boundary_time);
     merge_halves(t, out, accepted);
 out:
-    free(s.d1);
+    shot_signals_free(&s);
     free(accepted);
     free(cands.items);
     if (rc)

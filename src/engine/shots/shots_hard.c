@@ -116,11 +116,11 @@ static void describe_hard(const shot_signals *s, size_t i, double *x) {
     for (size_t k = 1; k <= 4; k++) {
         if (i > k) {
             near[nn] = d1[i - k];
-            moves[nn++] = t->frames[i - k].motion;
+            moves[nn++] = s->motion[i - k];
         }
         if (i + k < n) {
             near[nn] = d1[i + k];
-            moves[nn++] = t->frames[i + k].motion;
+            moves[nn++] = s->motion[i + k];
         }
     }
     qsort(near, nn, sizeof(double), cmp_double);
@@ -156,20 +156,20 @@ static void describe_hard(const shot_signals *s, size_t i, double *x) {
     x[3] = engine_frame_distance(p, &t->frames[post]) / (change + 1e-6);
     x[4] = returns;
     x[5] = comes_back;
-    x[6] = log((f->motion + 0.5) / (median_of(moves, nn) + 0.5));
+    x[6] = log((s->motion[i] + 0.5) / (median_of(moves, nn) + 0.5));
     x[7] = f->motion > 0 ? 1.0 - f->cam_residual / f->motion : 0;
     x[8] = f->edge_change;
     x[9] = (f->brightness - p->brightness) / 64.0;
     x[10] = shot_hist_distance(p, f);
     x[11] = shot_grid_distance(p, f);
     x[12] = second / (change + 1e-6);
-    x[13] = f->motion / 64.0;
+    x[13] = s->motion[i] / 64.0;
 }
 
 /* How much frame i changes, for the candidate scan: the signature distance, or the luma change
  * (which a cut between look-alike shots with the same colours still shows). */
 static double scan_change(const shot_signals *s, size_t i) {
-    return fmax(s->d1[i], s->track->frames[i].motion / 100.0);
+    return fmax(s->d1[i], s->motion[i] / 100.0);
 }
 
 int shot_scan_hard(const shot_signals *s, shot_sample_fn fn, void *user) {

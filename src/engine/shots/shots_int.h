@@ -22,17 +22,32 @@ typedef struct shot_cand_list {
 /* Appends one candidate. Returns 0 or RC_ENOMEM. */
 int shot_cand_push(shot_cand_list *l, const shot_candidate *c);
 
-/* Signals of a track every finder uses: d1[i] = distance of frame i-1 to frame i (d1[0] = 0). */
+/* Signals of a track every finder uses. */
 typedef struct shot_signals {
     const engine_feature_track *track;
     double fps;
-    double *d1;
+    /* d1[i] = change of frame i from frame i-1 (engine_frame_distance; d1[0] = 0) and motion[i]
+     * its luma change, both per frame interval: after a gap (frames a variable-frame-rate stream
+     * dropped) only what exceeds the local per-interval change over the gap counts */
+    double *d1, *motion;
     double hard_threshold, gradual_threshold; /* the models' probabilities to keep a candidate */
 } shot_signals;
+
+/* Fills s for track t (at least two frames). Returns 0 or RC_ENOMEM; free with
+ * shot_signals_free either way. */
+int shot_signals_init(shot_signals *s, const engine_feature_track *t, double hard_threshold,
+                      double gradual_threshold);
+void shot_signals_free(shot_signals *s);
 
 /* The two halves of engine_frame_distance, each in [0,1]: histograms only, layout only. */
 double shot_hist_distance(const engine_frame_features *a, const engine_frame_features *b);
 double shot_grid_distance(const engine_frame_features *a, const engine_frame_features *b);
+
+/* Whether a different picture lies between frames a < b: how far the frames between stray
+ * from the straight path of the layout from a to b, as (|a-m| + |m-b|) / |a-b| at its largest
+ * (grid means, no clipping). A blend or a wipe moves every cell from its old value to its new
+ * one (1.0); a shot between two transitions is off that path (well above). */
+double shot_detour(const engine_feature_track *t, size_t a, size_t b);
 
 /* Frames in `seconds` at the track's rate, at least `min`. */
 size_t shot_frames_for(double seconds, double fps, size_t min);

@@ -35,15 +35,12 @@ int shot_candidates(const engine_feature_track *t, shot_sample_fn fn, void *user
     size_t n = t->nb_frames;
     if (n < 2)
         return 0;
-    shot_signals s = {t, t->frame_rate > 0 ? t->frame_rate : 25, calloc(n, sizeof(double)),
-                      shot_hard_model.threshold, shot_gradual_model.threshold};
-    if (!s.d1)
-        return RC_ENOMEM;
-    for (size_t i = 1; i < n; i++)
-        s.d1[i] = engine_frame_distance(&t->frames[i - 1], &t->frames[i]);
-    int rc = shot_scan_hard(&s, fn, user);
+    shot_signals s;
+    int rc = shot_signals_init(&s, t, shot_hard_model.threshold, shot_gradual_model.threshold);
+    if (!rc)
+        rc = shot_scan_hard(&s, fn, user);
     if (!rc)
         rc = shot_scan_gradual(&s, fn, user);
-    free(s.d1);
+    shot_signals_free(&s);
     return rc;
 }
