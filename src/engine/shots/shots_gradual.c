@@ -24,6 +24,18 @@
 #define SCAN_MIN 0.10     /* a window must change at least this much to be a candidate */
 #define SCAN_CONTRAST 1.2 /* ... and this many times more than a same-length neighbour */
 #define EPS 0.02          /* keeps ratios of small distances finite */
+/* Camera motion, not a transition (whatever the model says):
+ * - the camera travelled more than TRAVEL_MAX picture sizes inside the window - a slide moves
+ *   one picture out (the tuning range's true windows reach 1.17, shots' own pans included);
+ * - or it moved at one steady velocity of at least STEADY_SPEED thumbnail pixels a frame through
+ *   the window and went on at that velocity before and after it, wherever that can be measured
+ *   (a picture with too little luma change, MEASURABLE, shows no shift): a slide starts and stops
+ *   with its transition. */
+#define TRAVEL_MAX 2.5
+#define STEADY_SPEED 2
+#define STEADY_SHARE 0.6  /* of the frames inside within a pixel of the median shift */
+#define GOES_ON_SHARE 0.8 /* of the measurable frames on a side */
+#define MEASURABLE 2.0    /* mean |luma change| (0..255) from which a frame's shift is measured */
 
 const char *const shot_gradual_feature_names[SHOT_GRADUAL_FEATURES] = {
     "change",        /* distance between the window's end frames (flash-robust) */
@@ -235,6 +247,50 @@ int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user) {
     return 0;
 }
 
+static int cmp_int(const void *a, const void *b) {
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Share of frames lo..hi (clipped to 1..n-1; measurable ones only when `measured`) whose shift
+ * lies within a pixel of (dx, dy); -1 when none count. */
+static double share_at(const engine_feature_track *t, long lo, long hi, int dx, int dy,
+                       int measured) {
+    int at = 0, total = 0;
+    for (long k = lo < 1 ? 1 : lo; k <= hi && k < (long)t->nb_frames; k++) {
+        const engine_frame_features *f = &t->frames[k];
+        if (measured && f->motion < MEASURABLE)
+            continue;
+        total++;
+        at += fabs(f->cam_dx - dx) <= 1 && fabs(f->cam_dy - dy) <= 1;
+    }
+    return total ? (double)at / total : -1;
+}
+
+/* Whether the window lo..hi is the camera moving steadily through it (see TRAVEL_MAX). */
+static int camera_goes_on(const engine_feature_track *t, size_t lo, size_t hi) {
+    size_t len = hi - lo;
+    int *v = malloc(2 * len * sizeof(int));
+    if (!v)
+        return 0;
+    for (size_t k = 0; k < len; k++) {
+        v[k] = (int)lrintf(t->frames[lo + 1 + k].cam_dx);
+        v[len + k] = (int)lrintf(t->frames[lo + 1 + k].cam_dy);
+    }
+    qsort(v, len, sizeof(int), cmp_int);
+    qsort(v + len, len, sizeof(int), cmp_int);
+    int dx = v[len / 2], dy = v[len + len / 2];
+    free(v);
+    if (abs(dx) + abs(dy) < STEADY_SPEED ||
+        share_at(t, (long)lo + 1, (long)hi, dx, dy, 0) < STEADY_SHARE)
+        return 0;
+    long side = (long)len / 3 > 3 ? (long)len / 3 : 3;
+    double before = share_at(t, (long)lo - side + 1, (long)lo, dx, dy, 1);
+    double after = share_at(t, (long)hi + 1, (long)hi + side, dx, dy, 1);
+    if (before < 0 && after < 0)
+        return 0; /* nothing measurable around: no evidence either way */
+    return (before < 0 || before >= GOES_ON_SHARE) && (after < 0 || after >= GOES_ON_SHARE);
+}
+
 typedef struct collect {
     const shot_signals *s;
     shot_cand_list *out;
@@ -255,6 +311,11 @@ static void keep_likely(void *user, const shot_sample *smp) {
     if (c->rc || smp->probability < c->s->gradual_threshold)
         return;
     const engine_feature_track *t = c->s->track;
+    if (smp->x[21] > TRAVEL_MAX || camera_goes_on(t, smp->lo, smp->hi)) {
+        log_debug("shots: gradual %.3f-%.3f s: p=%.3f, camera motion", t->frames[smp->lo].pts,
+                  t->frames[smp->hi].pts, smp->probability);
+        return;
+    }
     log_debug("shots: gradual %.3f-%.3f s: p=%.3f", t->frames[smp->lo].pts, t->frames[smp->hi].pts,
               smp->probability);
     shot_candidate cand = {boundary_of(t, smp->lo, smp->hi), ENGINE_CUT_GRADUAL, smp->probability,
