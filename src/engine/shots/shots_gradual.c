@@ -100,20 +100,11 @@ static double between_share(const engine_feature_track *t, size_t lo, size_t hi)
     return total ? (double)inside / total : -1;
 }
 
-static double mean_motion(const engine_feature_track *t, long lo, long hi) {
-    if (lo < 1)
-        lo = 1;
-    if (hi > (long)t->nb_frames - 1)
-        hi = (long)t->nb_frames - 1;
-    double sum = 0;
-    long n = 0;
-    for (long i = lo; i <= hi; i++, n++)
-        sum += t->frames[i].motion;
-    return n ? sum / n : 0;
-}
+enum per_frame { LUMA_CHANGE, CAMERA_SPEED };
 
-/* Mean camera shift per frame over lo..hi (clipped to the track), in thumbnail pixels. */
-static double camera_speed(const engine_feature_track *t, long lo, long hi) {
+/* Mean over frames lo..hi (clipped to the track) of a frame's luma change (motion) or camera
+ * shift (in thumbnail pixels). */
+static double mean_of(const engine_feature_track *t, long lo, long hi, enum per_frame what) {
     if (lo < 1)
         lo = 1;
     if (hi > (long)t->nb_frames - 1)
@@ -121,7 +112,8 @@ static double camera_speed(const engine_feature_track *t, long lo, long hi) {
     double sum = 0;
     long n = 0;
     for (long i = lo; i <= hi; i++, n++)
-        sum += hypot(t->frames[i].cam_dx, t->frames[i].cam_dy);
+        sum += what == LUMA_CHANGE ? t->frames[i].motion
+                                   : hypot(t->frames[i].cam_dx, t->frames[i].cam_dy);
     return n ? sum / n : 0;
 }
 
@@ -177,14 +169,14 @@ static void describe(const shot_signals *s, size_t lo, size_t hi, double before,
     x[9] = fmax(0, end_lo - lowest) / 64.0;
     x[10] = fmax(0, highest - end_hi) / 64.0;
     long lag = (long)(hi - lo);
-    double inside = mean_motion(t, (long)lo + 1, (long)hi);
-    double outside = 0.5 * (mean_motion(t, (long)lo - lag + 1, (long)lo) +
-                            mean_motion(t, (long)hi + 1, (long)hi + lag));
+    double inside = mean_of(t, (long)lo + 1, (long)hi, LUMA_CHANGE);
+    double outside = 0.5 * (mean_of(t, (long)lo - lag + 1, (long)lo, LUMA_CHANGE) +
+                            mean_of(t, (long)hi + 1, (long)hi + lag, LUMA_CHANGE));
     x[11] = log((inside + 0.5) / (outside + 0.5));
     x[21] = frames;
-    double speed_in = camera_speed(t, (long)lo + 1, (long)hi);
-    double speed_out = 0.5 * (camera_speed(t, (long)lo - lag + 1, (long)lo) +
-                              camera_speed(t, (long)hi + 1, (long)hi + lag));
+    double speed_in = mean_of(t, (long)lo + 1, (long)hi, CAMERA_SPEED);
+    double speed_out = 0.5 * (mean_of(t, (long)lo - lag + 1, (long)lo, CAMERA_SPEED) +
+                              mean_of(t, (long)hi + 1, (long)hi + lag, CAMERA_SPEED));
     x[22] = log((speed_in + 0.25) / (speed_out + 0.25));
     x[12] = log((double)lag / s->fps);
     double btw = between_share(t, lo, hi);
