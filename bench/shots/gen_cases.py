@@ -9,7 +9,14 @@ five is a negative: one continuous shot with flashes, whip pans, crash zooms, a 
 motion, film grain, an object crossing the frame or a single corrupt frame, and no boundary.
 
 The same seed always gives the same case description (and, with the same FFmpeg, the same file).
-Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
+`--negative` makes every seed a negative case, `--similar` a positive case whose shots mostly
+look like the one before (the same view moved, the twin photograph, or the same view regraded:
+a colour-only cut), `--gradual` a positive case whose transitions are all gradual (a hard cut's
+draw is made and ignored, so the rest of the case is as drawn without the flag), `--near` a
+positive case with a flash, burst or corrupt frame a few frames from a transition, `--regrade` a
+positive case whose every new shot is the old one's view with other colours (a colour-only cut,
+luma unchanged when only the hue turns); they give extra
+hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
 is not rendered again. `--describe` prints the descriptions without rendering anything.
 
 OUT_DIR/<seed>.truth (times are the stored timestamps of the frames, read back with ffprobe):
@@ -96,10 +103,10 @@ def log_uniform(rng, lo, hi):
     return math.exp(rng.uniform(math.log(lo), math.log(hi)))
 
 
-def draw_content(rng, prev=None):
+def draw_content(rng, prev=None, similar=0.2):
     """One shot's picture source and camera motion."""
     c = {}
-    if prev is not None and rng.random() < 0.2:
+    if prev is not None and rng.random() < similar:
         # A shot that looks like the previous one: the same source elsewhere, or its twin photo.
         c = dict(prev)
         if c["source"] == "photo":
@@ -111,6 +118,9 @@ def draw_content(rng, prev=None):
         c["zoom0"] = rng.uniform(1.0, 1.6)
         c["motion"] = rng.choice(["pan", "pan", "zoom", "still"])
         c["speed"] = log_uniform(rng, 0.2, 6)
+        if similar > 0.5 and rng.random() < 0.4:  # the same view, regraded: a colour-only cut
+            c["hue"] = (c.get("hue", 0) + rng.uniform(60, 300)) % 360 - 180
+            c["sat"] = max(0.6, c.get("sat", 1))
         return c
     r = rng.random()
     if r < 0.5:
@@ -136,7 +146,8 @@ def draw_content(rng, prev=None):
     return c
 
 
-def draw_case(seed):
+def draw_case(seed, force_negative=False, force_similar=False, force_gradual=False,
+              force_near=False, force_regrade=False):
     rng = random.Random(seed)
     case = {"seed": seed}
     case["rate"] = rng.choice(RATES)
@@ -152,7 +163,8 @@ def draw_case(seed):
     case["preset"] = rng.random()
     case["tenbit"] = case["codec"] in ("hevc", "vp9") and rng.random() < 0.15
     fps = float(Fraction(case["rate"]))
-    case["negative"] = rng.random() < 0.2
+    case["negative"] = ((rng.random() < 0.2 or force_negative) and not force_similar
+                       and not force_gradual and not force_near and not force_regrade)
     budget = min(FRAME_BUDGET, int(PIXEL_FRAME_BUDGET / (w * h)))
     if case["negative"]:
         frames = int(min(budget, fps * rng.uniform(3, 10)))
@@ -178,12 +190,15 @@ def draw_case(seed):
         r = rng.random()
         seconds = (rng.uniform(0.4, 1.2) if r < 0.35 else rng.uniform(1.2, 4) if r < 0.8
                    else rng.uniform(4, 20))
-        content = draw_content(rng, prev)
+        content = draw_content(rng, prev, 0.8 if force_similar else 0.2)
+        if force_regrade and prev is not None:  # the same view, only its colours change
+            content = dict(prev, hue=(prev.get("hue", 0) + rng.uniform(60, 300)) % 360 - 180,
+                           sat=max(0.6, prev.get("sat", 1)), similar=1)
         prev = content
         shots.append({"content": content, "pure": max(int(math.ceil(0.4 * fps)),
                                                       int(round(seconds * fps)))})
         if i:
-            if rng.random() < 0.45:
+            if rng.random() < 0.45 and not force_gradual:
                 transitions.append({"type": "hard", "mixed": 0})
             else:
                 transitions.append({"type": rng.choice(XFADE_TYPES),
@@ -212,6 +227,16 @@ def draw_case(seed):
                                    "rel": rng.uniform(0.3, 0.7), "len": rng.randrange(4, 12),
                                    "seed": rng.randrange(1 << 30), "x": rng.random(),
                                    "y": rng.random()})
+    if force_near:  # disturbances a few frames from a transition (damaged or flash-lit cuts)
+        case["events"] = []
+        for _ in range(rng.choice([1, 1, 2])):
+            i = rng.randrange(len(shots))
+            end = -1 if i == 0 else 1 if i == len(shots) - 1 else rng.choice([-1, 1])
+            off = rng.randrange(1, 9)
+            case["events"].append({"kind": rng.choice(["flash", "corrupt", "corrupt", "burst"]),
+                                   "shot": i, "off": off if end > 0 else -off,
+                                   "len": rng.randrange(4, 12), "seed": rng.randrange(1 << 30),
+                                   "x": rng.random(), "y": rng.random()})
     return case
 
 
@@ -441,7 +466,10 @@ def build_graph(case):
             i = ev["shot"]
             lo = bounds[i - 1][1] if i else 0
             hi = bounds[i][0] if i < len(bounds) else total - 1
-            ev = dict(ev, at=lo + int((hi - lo) * ev["rel"]))
+            if "off" in ev:  # frames from the shot's first (>= 0) or last (< 0) pure frame
+                ev = dict(ev, at=max(lo, min(hi, lo + ev["off"] if ev["off"] >= 0 else hi + ev["off"])))
+            else:
+                ev = dict(ev, at=lo + int((hi - lo) * ev["rel"]))
         k = ev["kind"]
         camera_taken = whip or crash or fastpan
         if k == "whip" and not camera_taken:
@@ -487,8 +515,8 @@ def build_graph(case):
     return ";".join(chains), bounds, total, events_out
 
 
-def frame_times(path):
-    """Presentation times of the video frames as stored (packet pts, sorted)."""
+def packet_times(path):
+    """Sorted packet times (pts, else dts) of the video stream."""
     out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                           "packet=pts_time,dts_time", "-of", "csv=p=0", path],
                          capture_output=True, text=True, check=True).stdout
@@ -498,6 +526,46 @@ def frame_times(path):
         if f:
             times.append(float(f[0]))
     return sorted(times)
+
+
+def frame_times(path):
+    """Presentation times of the video frames as a decoder gives them: the packet times, moved by
+    where the first decoded frame lands (AVI stores no pts and its B-frame dts run a frame early:
+    decoders put frame 0 one frame later)."""
+    times = packet_times(path)
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals",
+                          "%+#5", "-show_entries", "frame=best_effort_timestamp_time", "-of",
+                          "csv=p=0", path], capture_output=True, text=True, check=True).stdout
+    first = [line.split(",")[0] for line in out.split("\n") if line.split(",")[0] not in ("", "N/A")]
+    delta = float(first[0]) - times[0] if first and times else 0.0
+    return [t + delta for t in times]
+
+
+def repair_truth(media, truth):
+    """Rewrites a truth file of generator v1 (packet times) in decoded-frame times (a no-op when
+    they agree). Returns whether anything changed."""
+    old, new = packet_times(media), frame_times(media)
+    if all(abs(a - b) < 1e-6 for a, b in zip(old, new)):
+        return False
+
+    def remap(t):
+        i = min(range(len(old)), key=lambda k: abs(old[k] - t))
+        return f"{new[i]:.6f}"
+
+    lines = []
+    for line in open(truth):
+        f = line.split()
+        if f and f[0] == "hard":
+            f[1] = remap(float(f[1]))
+        elif f and f[0] == "gradual":
+            f[1], f[2] = remap(float(f[1])), remap(float(f[2]))
+        elif f and f[0] == "event":
+            f[2], f[3] = remap(float(f[2])), remap(float(f[3]))
+        lines.append(" ".join(f))
+    with open(truth + ".tmp", "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    os.replace(truth + ".tmp", truth)
+    return True
 
 
 def render(case, out_dir):
@@ -549,15 +617,28 @@ def parse_seeds(args):
 
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "--repair-truth":  # --repair-truth FILE.truth...: v1 truth, AVI times
+        for truth in args[1:]:
+            base = truth[:-len(".truth")]
+            media = [f"{base}.{e}" for e in ("mp4", "mkv", "webm", "avi") if os.path.exists(f"{base}.{e}")]
+            if media and repair_truth(media[0], truth):
+                print(f"repaired {truth}")
+        return 0
     describe = "--describe" in args
-    args = [a for a in args if a != "--describe"]
+    negative = "--negative" in args  # negatives only (training data; use its own OUT_DIR)
+    similar = "--similar" in args  # mostly look-alike and regraded shots (training data, own dir)
+    gradual = "--gradual" in args  # every transition gradual (training data, own dir)
+    near = "--near" in args  # a disturbance next to a transition (training data, own dir)
+    regrade = "--regrade" in args  # every new shot the same view recoloured (own dir)
+    args = [a for a in args if a not in ("--describe", "--negative", "--similar", "--gradual",
+                                         "--near", "--regrade")]
     if len(args) < 2:
         print(__doc__, file=sys.stderr)
         return 2
     out_dir = args[0]
     os.makedirs(out_dir, exist_ok=True)
     for seed in parse_seeds(args[1:]):
-        case = draw_case(seed)
+        case = draw_case(seed, negative, similar, gradual, near, regrade)
         if describe:
             print(json.dumps(case, sort_keys=True))
             continue

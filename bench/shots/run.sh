@@ -7,13 +7,16 @@
 #
 # Environment: TUNING=FROM-TO and HELDOUT=FROM-TO override the seed ranges; MISSES=1 lists the
 # misses and false cuts of the tuning range (never of the held-out range); DETECT_ARGS are passed
-# to shots_detect (e.g. "--min-shot 0.6"). Cases are rendered once and cached in
+# to shots_detect (e.g. "--min-shot 0.6"); TUNING_ONLY=1 skips the held-out range and scdet (the
+# loop while tuning). Cases are rendered once and cached in
 # BUILD_DIR/bench-shots-cases; media is never committed.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 tuning=${TUNING:-1-50}
 heldout=${HELDOUT:-100001-100050}
+tuning_only=${TUNING_ONLY:-0}
+[ "$tuning_only" = 1 ] && heldout="" 
 version=$(sed -n 's/^GENERATOR_VERSION = \([0-9]*\).*/\1/p' "$here/gen_cases.py")
 cases=$build/bench-shots-cases/v$version
 work=$build/bench-shots
@@ -24,7 +27,7 @@ seeds() { local lo=${1%-*} hi=${1#*-}; seq "$lo" "$hi"; }
 
 t0=$(date +%s)
 echo "generating cases (cached in $cases)..." >&2
-nice -n 10 python3 "$here/gen_cases.py" "$cases" "$tuning" "$heldout" >/dev/null
+nice -n 10 python3 "$here/gen_cases.py" "$cases" "$tuning" $heldout >/dev/null
 t1=$(date +%s)
 
 rm -rf "$work" && mkdir -p "$work/reelcut" "$work/scdet" "$work/truth"
@@ -42,9 +45,9 @@ run_case() { # NAME MEDIA
   nice -n 10 "$detect" "$2" ${DETECT_ARGS:-} >"$work/reelcut/$1.cuts" 2>>"$work/detect.log" ||
     echo "shots_detect failed on $2 (see $work/detect.log)" >&2
   detect_s=$(echo "$detect_s + $(date +%s.%N) - $a" | bc -l)
-  scdet "$2" >"$work/scdet/$1.cuts"
+  [ "$tuning_only" = 1 ] || scdet "$2" >"$work/scdet/$1.cuts"
 }
-for range in "$tuning" "$heldout"; do
+for range in "$tuning" $heldout; do
   for s in $(seeds "$range"); do
     m=$(ls "$cases/$s".* | grep -v '\.truth$' | head -1)
     ln -sf "$cases/$s.truth" "$work/truth/$s.truth"
@@ -62,6 +65,7 @@ misses=""
 [ "${MISSES:-0}" = 1 ] && misses=--misses
 echo "== reelcut (shots_detect ${DETECT_ARGS:-default options})"
 score "tuning   $tuning" reelcut "$tuning" "$misses"
+[ "$tuning_only" = 1 ] && exit 0
 score "held-out $heldout" reelcut "$heldout"
 echo "== ffmpeg scdet (threshold 10)"
 score "tuning   $tuning" scdet "$tuning"
@@ -78,8 +82,8 @@ if [ -f "$opencv/Megamind.avi" ]; then
     printf '%-9s reelcut: %s | scdet: %s\n' "$n" "$(cut -d' ' -f1 "$work/reelcut/$n.cuts" | tr '\n' ' ')" \
       "$(tr '\n' ' ' <"$work/scdet/$n.cuts")"
   done
-  python3 "$here/evaluate.py" --label "reelcut clips" "$work/truth" "$work/reelcut" Megamind vtest | head -2
-  python3 "$here/evaluate.py" --label "scdet clips" "$work/truth" "$work/scdet" Megamind vtest | head -2
+  python3 "$here/evaluate.py" --label "reelcut clips" "$work/truth" "$work/reelcut" Megamind vtest | sed -n 1,2p
+  python3 "$here/evaluate.py" --label "scdet clips" "$work/truth" "$work/scdet" Megamind vtest | sed -n 1,2p
 fi
 printf 'time: generation %d s (0 when cached), detection + scdet %d s (reelcut alone %.0f s)\n' \
   $((t1 - t0)) $((t2 - t1)) "$(echo "$detect_s" | bc -l)" >&2

@@ -14,11 +14,12 @@
 #include "util/log.h"
 
 /* The thumbnail every feature is computed on: 64x36 luma, 32x18 chroma. */
-#define THUMB_W 64
-#define THUMB_H 36
+/* Timestamps going back further than this are a restarted clock, not reordering noise. */
+#define DISCONTINUITY_S 1.0
+#define THUMB_W ANALYZE_THUMB_W
+#define THUMB_H ANALYZE_THUMB_H
 #define THUMB_CW (THUMB_W / 2)
 #define THUMB_CH (THUMB_H / 2)
-#define EDGE_THRESHOLD 24
 
 typedef struct thumb {
     uint8_t y[THUMB_W * THUMB_H];
@@ -43,10 +44,9 @@ typedef struct analyzer {
     double start_s, duration_s;
     thumb cur;
     uint8_t prev_y[THUMB_W * THUMB_H];
-    uint8_t prev_edges[THUMB_W * THUMB_H];
-    uint8_t edges[THUMB_W * THUMB_H];
     int have_prev;
     double last_pts;
+    double pts_offset; /* added to stream timestamps after they jumped backwards */
     double last_report;
     double from, to; /* opts' part (to <= 0: the end) */
     int done;        /* a frame at or past `to` came out: the part is complete */
@@ -70,49 +70,6 @@ void engine_feature_track_free(engine_feature_track *track) {
         return;
     free(track->frames);
     memset(track, 0, sizeof(*track));
-}
-
-void engine_features_from_planes(engine_frame_features *f, const uint8_t *y, int y_stride, int w,
-                                 int h, const uint8_t *u, const uint8_t *v, int c_stride, int cw,
-                                 int ch) {
-    uint32_t sum_y[ANALYZE_GRID_CELLS] = {0}, n_y[ANALYZE_GRID_CELLS] = {0};
-    uint32_t sum_u[ANALYZE_GRID_CELLS] = {0}, sum_v[ANALYZE_GRID_CELLS] = {0};
-    uint32_t n_c[ANALYZE_GRID_CELLS] = {0};
-    uint32_t hy[ANALYZE_LUMA_BINS] = {0}, huv[ANALYZE_CHROMA_BINS] = {0};
-    uint64_t total = 0;
-    for (int r = 0; r < h; r++) {
-        int gr = r * ANALYZE_GRID_H / h;
-        for (int c = 0; c < w; c++) {
-            uint8_t p = y[r * y_stride + c];
-            int cell = gr * ANALYZE_GRID_W + c * ANALYZE_GRID_W / w;
-            sum_y[cell] += p;
-            n_y[cell]++;
-            hy[p * ANALYZE_LUMA_BINS / 256]++;
-            total += p;
-        }
-    }
-    for (int r = 0; r < ch; r++) {
-        int gr = r * ANALYZE_GRID_H / ch;
-        for (int c = 0; c < cw; c++) {
-            uint8_t pu = u[r * c_stride + c], pv = v[r * c_stride + c];
-            int cell = gr * ANALYZE_GRID_W + c * ANALYZE_GRID_W / cw;
-            sum_u[cell] += pu;
-            sum_v[cell] += pv;
-            n_c[cell]++;
-            huv[(pu >> 5) * 8 + (pv >> 5)]++;
-        }
-    }
-    for (int i = 0; i < ANALYZE_GRID_CELLS; i++) {
-        f->grid_y[i] = (uint8_t)(n_y[i] ? (sum_y[i] + n_y[i] / 2) / n_y[i] : 0);
-        f->grid_u[i] = (uint8_t)(n_c[i] ? (sum_u[i] + n_c[i] / 2) / n_c[i] : 128);
-        f->grid_v[i] = (uint8_t)(n_c[i] ? (sum_v[i] + n_c[i] / 2) / n_c[i] : 128);
-    }
-    float ny = (float)(w * h), nc = (float)(cw * ch);
-    for (int i = 0; i < ANALYZE_LUMA_BINS; i++)
-        f->hist_y[i] = ny > 0 ? (float)hy[i] / ny : 0;
-    for (int i = 0; i < ANALYZE_CHROMA_BINS; i++)
-        f->hist_uv[i] = nc > 0 ? (float)huv[i] / nc : 0;
-    f->brightness = ny > 0 ? (float)total / ny : 0;
 }
 
 /* Box-samples one 8-bit plane (sw x sh) into dst (dw x dh): a 4x4 lattice of source pixels per
@@ -173,34 +130,6 @@ static int make_thumb(analyzer *a, const AVFrame *fr) {
     return 0;
 }
 
-static void edge_map(const uint8_t *y, uint8_t *edges) {
-    memset(edges, 0, THUMB_W * THUMB_H);
-    for (int r = 1; r < THUMB_H - 1; r++)
-        for (int c = 1; c < THUMB_W - 1; c++) {
-            int gx = y[r * THUMB_W + c + 1] - y[r * THUMB_W + c - 1];
-            int gy = y[(r + 1) * THUMB_W + c] - y[(r - 1) * THUMB_W + c];
-            edges[r * THUMB_W + c] = (abs(gx) + abs(gy)) > EDGE_THRESHOLD;
-        }
-}
-
-/* Fraction of edge pixels in a with no edge within one pixel in b. */
-static double edges_unmatched(const uint8_t *a, const uint8_t *b, int *count) {
-    int n = 0, lost = 0;
-    for (int r = 1; r < THUMB_H - 1; r++)
-        for (int c = 1; c < THUMB_W - 1; c++) {
-            if (!a[r * THUMB_W + c])
-                continue;
-            n++;
-            int near = 0;
-            for (int dr = -1; dr <= 1 && !near; dr++)
-                for (int dc = -1; dc <= 1 && !near; dc++)
-                    near = b[(r + dr) * THUMB_W + c + dc];
-            lost += !near;
-        }
-    *count = n;
-    return n ? (double)lost / n : 0;
-}
-
 static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track) {
     int rc = make_thumb(a, fr);
     if (rc)
@@ -213,7 +142,16 @@ static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track
         f.pts = a->have_prev ? a->last_pts + 1.0 / fps : 0;
         track->irregular++;
     } else {
-        f.pts = ts * av_q2d(a->tb);
+        f.pts = ts * av_q2d(a->tb) + a->pts_offset;
+    }
+    if (a->have_prev && f.pts < a->last_pts - DISCONTINUITY_S) {
+        /* The stream's clock restarted (concatenated recordings, a wrapped or reset encoder
+         * clock): the video goes on, so its timeline does too, one frame after the last. */
+        double shift = a->last_pts + 1.0 / fps - f.pts;
+        a->pts_offset += shift;
+        f.pts += shift;
+        track->jumps++;
+        track->irregular++;
     }
     if (a->have_prev && f.pts <= a->last_pts) {
         f.pts = a->last_pts + 1e-3; /* keep the track strictly increasing on broken timestamps */
@@ -223,19 +161,8 @@ static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track
     int orphan = a->from > 0 && !a->have_prev;
     engine_features_from_planes(&f, a->cur.y, THUMB_W, THUMB_W, THUMB_H, a->cur.u, a->cur.v,
                                 THUMB_CW, THUMB_CW, THUMB_CH);
-    edge_map(a->cur.y, a->edges);
-    if (a->have_prev) {
-        unsigned sad = 0;
-        for (int i = 0; i < THUMB_W * THUMB_H; i++)
-            sad += (unsigned)abs(a->cur.y[i] - a->prev_y[i]);
-        f.motion = (float)sad / (THUMB_W * THUMB_H);
-        int n_in, n_out;
-        double entering = edges_unmatched(a->edges, a->prev_edges, &n_in);
-        double exiting = edges_unmatched(a->prev_edges, a->edges, &n_out);
-        f.edge_change = (float)(entering > exiting ? entering : exiting);
-    }
+    engine_features_motion(&f, a->cur.y, a->have_prev ? a->prev_y : NULL);
     memcpy(a->prev_y, a->cur.y, sizeof(a->prev_y));
-    memcpy(a->prev_edges, a->edges, sizeof(a->prev_edges));
     a->have_prev = 1;
     a->last_pts = f.pts;
     if (a->to > 0 && f.pts >= a->to) {
@@ -333,6 +260,13 @@ int engine_feature_track_finish(engine_feature_track *out, const char *path, rc_
     if ((out->decode_errors || out->truncated) && declared > end + 2 * frame_dur)
         out->truncated = 1;
     out->duration = declared > 0 && !out->truncated ? declared : end;
+    if (out->jumps) {
+        /* the container's duration measures one clock; the frames ran on past it */
+        log_warn("%s: timestamps jump backwards %d time(s); times count on from the frame "
+                 "before each jump",
+                 path, out->jumps);
+        out->duration = end - out->origin; /* (media time, from the stream's start) */
+    }
     if (out->decode_errors || out->truncated)
         log_warn("%s: damaged input: %d undecodable packets%s; analysed the readable part "
                  "(%zu frames)",
@@ -355,6 +289,7 @@ int engine_feature_track_append(engine_feature_track *track, const engine_featur
         track->decode_errors += part->decode_errors;
         track->truncated |= part->truncated;
         track->irregular += part->irregular;
+        track->jumps += part->jumps;
         track->declared = part->declared;
         track->readable = part->readable;
     }

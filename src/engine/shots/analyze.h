@@ -7,6 +7,10 @@
 
 #include "engine/engine.h"
 
+/* The thumbnail features are measured on: 64x36 luma (and 32x18 chroma). */
+#define ANALYZE_THUMB_W 64
+#define ANALYZE_THUMB_H 36
+
 /* Signature sizes: a coarse grid of block means per plane, and small histograms. */
 #define ANALYZE_GRID_W 8
 #define ANALYZE_GRID_H 6
@@ -17,10 +21,15 @@
 /* What one decoded frame looks like, seen through a small thumbnail. Comparing any two frames'
  * signatures (grids + histograms) is what shot detection needs; the scalars are for scoring. */
 typedef struct engine_frame_features {
-    double pts;        /* presentation time in seconds (stream timestamps, not shifted to 0) */
-    float brightness;  /* mean luma of the thumbnail, 0..255 */
-    float motion;      /* mean |luma difference| to the previous frame's thumbnail, 0..255 */
-    float edge_change; /* edge change ratio to the previous frame, 0..1 */
+    double pts;           /* presentation time in seconds (stream timestamps, not shifted to 0) */
+    float brightness;     /* mean luma of the thumbnail, 0..255 */
+    float motion;         /* mean |luma difference| to the previous frame's thumbnail, 0..255 */
+    float edge_change;    /* edge change ratio to the previous frame, 0..1 */
+    float edge_density;   /* share of the thumbnail's pixels that lie on an edge, 0..1 */
+    float cam_dx, cam_dy; /* global shift from the previous frame, in 64x36-thumbnail pixels */
+    float cam_zoom;       /* global scale from the previous frame (1 = none, > 1 zooming in) */
+    float cam_residual;   /* mean |luma difference| to the previous frame after that shift or
+                           * zoom, 0..255 (<= motion): the change camera motion does not explain */
     uint8_t grid_y[ANALYZE_GRID_CELLS]; /* block means of luma */
     uint8_t grid_u[ANALYZE_GRID_CELLS]; /* block means of Cb */
     uint8_t grid_v[ANALYZE_GRID_CELLS]; /* block means of Cr */
@@ -70,6 +79,8 @@ typedef struct engine_feature_track {
     /* Frames whose timestamp was missing or out of order, and so was made up from the frame
      * before: parts of such a video do not add up to its whole track. */
     int irregular;
+    int jumps; /* times the timestamps jumped backwards (the timeline went on from the frame
+                * before; engine_feature_track_finish then measures the duration by the frames) */
     /* A part's lead: the frame before its first (decoded from the keyframe before `from`), which
      * must equal the last frame of the part before it, or the parts do not join. */
     int has_lead;
@@ -121,5 +132,10 @@ int engine_feature_track_push(engine_feature_track *track, const engine_frame_fe
 void engine_features_from_planes(engine_frame_features *f, const uint8_t *y, int y_stride, int w,
                                  int h, const uint8_t *u, const uint8_t *v, int c_stride, int cw,
                                  int ch);
+
+/* Fills a frame's change measurements (motion, edge_change, edge_density, cam_*) from its
+ * ANALYZE_THUMB_W x ANALYZE_THUMB_H luma thumbnail y and the previous frame's (prev_y; NULL for
+ * the first frame: no change). */
+void engine_features_motion(engine_frame_features *f, const uint8_t *y, const uint8_t *prev_y);
 
 #endif

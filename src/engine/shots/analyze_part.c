@@ -19,7 +19,7 @@ typedef struct pack_head {
     uint32_t endian;     /* 0x01020304 as written */
     uint64_t nb_frames;
     double duration, origin, frame_rate, declared, readable;
-    int32_t width, height, decode_errors, truncated, irregular, has_lead;
+    int32_t width, height, decode_errors, truncated, irregular, has_lead, jumps, pad;
     engine_frame_features lead;
 } pack_head;
 
@@ -47,6 +47,7 @@ int engine_feature_track_pack(const engine_feature_track *t, void **out, size_t 
     h.truncated = t->truncated;
     h.irregular = t->irregular;
     h.has_lead = t->has_lead;
+    h.jumps = t->jumps;
     h.lead = t->lead;
     memcpy(p, &h, sizeof(h));
     if (frames)
@@ -86,6 +87,7 @@ int engine_feature_track_unpack(const void *data, size_t size, engine_feature_tr
     out->truncated = h.truncated;
     out->irregular = h.irregular;
     out->has_lead = h.has_lead;
+    out->jumps = h.jumps;
     out->lead = h.lead;
     return 0;
 }

@@ -1,5 +1,5 @@
-/* shots: shot-boundary detection on a feature track - hard cuts, dissolves, wipes and fades,
- * robust to flashes, pans, zooms and busy motion. */
+/* shots: shot-boundary detection on a feature track - hard cuts, dissolves, wipes, slides and
+ * fades of any length, robust to flashes, pans, zooms, busy motion and single corrupt frames. */
 #ifndef REELCUT_SHOTS_H
 #define REELCUT_SHOTS_H
 
@@ -7,7 +7,9 @@
 
 #include "engine/shots/analyze.h"
 
-#define ENGINE_SHOT_MIN_DEFAULT 1.0
+/* Seconds. Short enough for fast-cut trailers and highlight reels (PySceneDetect uses 0.6 s);
+ * what keeps one transition from giving two boundaries is the detector, not this minimum. */
+#define ENGINE_SHOT_MIN_DEFAULT 0.3
 
 enum engine_cut_kind {
     ENGINE_CUT_HARD = 0,    /* the picture changes between two frames */
@@ -17,6 +19,9 @@ enum engine_cut_kind {
 
 typedef struct engine_shot_opts {
     double min_shot; /* seconds; no shot (including the first and last) is shorter */
+    /* Probabilities from which the trained models keep a candidate; 0 = the thresholds chosen
+     * at training (bench/shots/train.py). For measurements on tuning seeds only. */
+    double hard_threshold, gradual_threshold;
 } engine_shot_opts;
 
 typedef struct engine_shot_boundary {

@@ -58,11 +58,16 @@ static void blend(picture *out, const picture *a, const picture *b, double alpha
     }
 }
 
+/* The luma of the last picture pushed (motion is measured against it, as the decoder path does). */
+static uint8_t last_y[W * H];
+
 static void push(engine_feature_track *t, const picture *p) {
     engine_frame_features f;
     memset(&f, 0, sizeof(f));
     f.pts = (double)t->nb_frames / FPS;
     engine_features_from_planes(&f, p->y, W, W, H, p->u, p->v, CW, CW, CH);
+    engine_features_motion(&f, p->y, t->nb_frames ? last_y : NULL);
+    memcpy(last_y, p->y, sizeof(last_y));
     assert_int_equal(engine_feature_track_push(t, &f), 0);
     t->duration = (double)t->nb_frames / FPS;
 }

@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+"""Trains the gradual-transition model of src/engine/shots/shots_gradual.c and writes
+src/engine/shots/shots_model_data.h.
+
+    python3 bench/shots/train.py BUILD_DIR [SEEDS [NEGATIVE [SIMILAR [GRADUAL [NEAR [REGRADE]]]]]]
+                           (seed ranges; defaults 1000-1399, 2000-2099, 3000-3059, 4000-4199,
+                            5000-5059, 6000-6039)
+
+NEGATIVE_SEEDS are rendered with gen_cases.py --negative (one continuous shot with disturbances,
+in their own cache folder): whips, crash zooms and pans that reveal new content are rare in the
+ordinary mix, and they are exactly what the models must learn to refuse. SIMILAR_SEEDS are
+rendered with --similar (cuts between look-alike or regraded shots): the hard positives.
+GRADUAL_SEEDS are rendered with --gradual (every transition gradual): more of the rarer xfade
+types (slides, circles, short and long ones) to learn from. NEAR seeds are rendered with --near
+(a flash, burst or corrupt frame a few frames from a transition, as in damaged recordings),
+REGRADE seeds with --regrade (every new shot the old view recoloured: colour-only cuts).
+
+Training data come from generated cases (gen_cases.py) of TRAINING seeds only - never from the
+held-out range (100000 and up; see bench/shots/README.md). For every case, BUILD_DIR/shots_detect
+--candidates lists the candidate windows the scan finds with their measured features; each window
+is labelled against the case's truth (gradual windows):
+  positive   it covers >= 70% of one gradual transition, is at most twice (+8 frames) as long, and
+             holds no other boundary;
+  negative   it touches no transition and no hard cut;
+  negative, no false cut if it fires (weighted like any negative, not counted when choosing the
+             threshold): it covers >= 70% of two transitions (its one boundary would fall in the
+             shot between them), or one but is more than 3x (+16 frames) as long;
+  (skipped)  anything in between (partial overlaps, windows around hard cuts: the hard-cut finder
+             owns those).
+Hard-cut candidates (one per frame) are positive on the exact frame of a cut, skipped within 2
+frames of it, negative inside a gradual transition (no false cut) and anywhere else.
+Each model is 120 boosted depth-3 regression trees on the logistic loss (classes weighted
+equally); the threshold is chosen on out-of-fold probabilities (3 folds, cases split by seed):
+for gradual windows the lowest probability at which no more than 1 in 400 negative windows passes
+(precision matters more than recall: a false cut splits a shot, and zero false cuts on negatives
+is a target), for hard cuts (one candidate per peak of change, most of them inside shots) the one
+at which no more than 1 in 1000 negative peaks passes.
+"""
+import hashlib
+import math
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TREES = 120  # boosting rounds (depth-3 trees)
+RATE = 0.15  # shrinkage
+MIN_LEAF = 8  # windows per leaf at least
+LAMBDA = 1.0  # L2 on leaf values
+FOLDS = 3  # the threshold is chosen on out-of-fold probabilities (cases grouped by seed)
+NEG_PASS_RATE = 1 / 400.0
+HARD_NEG_PASS_RATE = 1 / 1000.0
+# What the candidates and their features depend on (the model data does not change them).
+FEATURE_SOURCES = ["src/engine/shots/analyze.c", "src/engine/shots/analyze.h",
+                   "src/engine/shots/analyze_frame.c", "src/engine/shots/shots.c",
+                   "src/engine/shots/shots_gradual.c", "src/engine/shots/shots_hard.c",
+                   "src/engine/shots/shots_int.h", "src/engine/shots/shots_model.c",
+                   "bench/tools/shots_detect.c"]
+
+
+def seeds_of(spec):
+    out = []
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        out += range(int(lo), int(hi or lo) + 1)
+    if any(s >= 100000 for s in out):
+        sys.exit("refusing to train on held-out seeds (>= 100000)")
+    return out
+
+
+def load_truth(path):
+    bounds = []  # (kind, lo_frame, hi_frame)
+    for line in open(path):
+        f = line.split()
+        if f and f[0] == "hard":
+            c = int(f[2])
+            bounds.append(("hard", c - 1, c))
+        elif f and f[0] == "gradual":
+            bounds.append(("gradual", int(f[3]), int(f[4])))
+    return bounds
+
+
+def label(lo, hi, bounds):
+    """1 positive, 0 negative, 2 negative that is no false boundary, None skipped."""
+    touching = [b for b in bounds if lo < b[2] and hi > b[1]]
+    if not touching:
+        return 0
+    covered = [(min(hi, b) - max(lo, a)) / float(b - a) for _, a, b in touching]
+    if len(touching) > 1:
+        # spans two transitions and the shot between them: its one boundary would land in that
+        # shot and hide both (the scan must prefer the two windows of their own)
+        return 2 if sum(1 for c in covered if c >= 0.7) >= 2 else None
+    kind, a, b = touching[0]
+    if kind == "hard":
+        return None
+    if covered[0] >= 0.7 and hi - lo <= 2 * (b - a) + 8:
+        return 1
+    if covered[0] >= 0.7 and hi - lo > 3 * (b - a) + 16:
+        return 2  # far wider than the transition: the window of its own length must win
+    return None
+
+
+def label_hard(frame, bounds):
+    """1: a true hard cut at exactly this frame; 0: nowhere near a boundary, or inside a gradual
+    transition (the gradual finder gives that one boundary); None: close to a cut but not on it,
+    or next to a gradual transition."""
+    for kind, a, b in bounds:
+        if kind == "hard" and b == frame:
+            return 1
+        if kind == "hard" and abs(b - frame) <= 2:
+            return None
+        if kind == "gradual" and a <= frame <= b + 1:
+            return 2  # inside a gradual transition: negative (one gradual boundary belongs
+            # there), but not a false cut if it fires (it lies inside the transition)
+        if kind == "gradual" and frame in (a - 1, b + 2):
+            return None
+    return 0
+
+
+def collect(build, cases, seeds):
+    """Candidates with their features and labels. shots_detect's output is cached per version of
+    the code that measures the features (BUILD_DIR/bench-shots-cand/<sha1 of FEATURE_SOURCES>/;
+    not the model: retraining alone does not decode again). Rebuild shots_detect after changing
+    those sources."""
+    names, rows = {}, {"cand": [], "hcand": []}
+    h = hashlib.sha1()
+    for src in FEATURE_SOURCES:
+        h.update(open(f"{ROOT}/{src}", "rb").read())
+    digest = h.hexdigest()[:16]
+    cache = f"{build}/bench-shots-cand/{digest}"
+    os.makedirs(cache, exist_ok=True)
+    for s in seeds:
+        media = [f for f in os.listdir(cases) if f.startswith(f"{s}.") and not f.endswith(".truth")
+                 and ".tmp." not in f]
+        if not media or not os.path.exists(f"{cases}/{s}.truth"):
+            continue
+        bounds = load_truth(f"{cases}/{s}.truth")
+        cached = f"{cache}/{os.path.basename(cases)}-{s}.cand"
+        if os.path.exists(cached):
+            out = open(cached).read()
+        else:
+            out = subprocess.run(["nice", "-n", "10", f"{build}/shots_detect",
+                                  f"{cases}/{media[0]}", "--candidates"],
+                                 capture_output=True, text=True, check=True).stdout
+            with open(cached + ".tmp", "w") as fh:
+                fh.write(out)
+            os.replace(cached + ".tmp", cached)
+        for line in out.split("\n"):
+            f = line.split()
+            if not f:
+                continue
+            if f[0] == "features":
+                names["cand"] = f[1:]
+            elif f[0] == "hfeatures":
+                names["hcand"] = f[1:]
+            elif f[0] in ("cand", "hcand"):
+                lo, hi = int(f[3]), int(f[4])
+                y = label(lo, hi, bounds) if f[0] == "cand" else label_hard(hi, bounds)
+                if y is not None:
+                    rows[f[0]].append(([float(v) for v in f[7:]], y, s, float(f[1]), float(f[2]),
+                                       y == 2))
+    return names, rows
+
+
+def make_bins(xs, d, nbins=32):
+    """Per feature, up to nbins-1 candidate thresholds (quantiles of the training values)."""
+    cuts = []
+    for i in range(d):
+        v = sorted(x[i] for x in xs)
+        c = sorted(set(v[int(len(v) * k / nbins)] for k in range(1, nbins)))
+        cuts.append(c)
+    return cuts
+
+
+def bin_index(value, cuts):
+    lo, hi = 0, len(cuts)
+    while lo < hi:  # number of cuts < value
+        mid = (lo + hi) // 2
+        if cuts[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def sigmoid(z):
+    return 1 / (1 + math.exp(-z)) if z > -40 else 0.0
+
+
+def fit_trees(xs, ys, weights, rounds=TREES, depth=3, rate=RATE, min_leaf=MIN_LEAF):
+    """Gradient-boosted regression trees on the logistic loss (Newton leaf values). Returns
+    (bias, [(features[7], thresholds[7], leaves[8])])."""
+    d = len(xs[0])
+    cuts = make_bins(xs, d)
+    binned = [[bin_index(x[i], cuts[i]) for i in range(d)] for x in xs]
+    pw = sum(w for w, y in zip(weights, ys) if y) / sum(weights)
+    bias = math.log(pw / (1 - pw))
+    z = [bias] * len(xs)
+    model = []
+    for _ in range(rounds):
+        p = [sigmoid(v) for v in z]
+        g = [w * (y - pi) for w, y, pi in zip(weights, ys, p)]
+        h = [w * pi * (1 - pi) for w, pi in zip(weights, p)]
+        feats, thrs, leaves = [-1] * 7, [0.0] * 7, [0.0] * 8
+        nodes = {0: list(range(len(xs)))}
+        for node in range(7):
+            idx = nodes.get(node, [])
+            best = None
+            if len(idx) >= 2 * min_leaf:
+                gt, ht = sum(g[j] for j in idx), sum(h[j] for j in idx)
+                base = gt * gt / (ht + LAMBDA)
+                for f in range(d):
+                    nb = len(cuts[f]) + 1
+                    gs, hs, ns = [0.0] * nb, [0.0] * nb, [0] * nb
+                    for j in idx:
+                        b = binned[j][f]
+                        gs[b] += g[j]
+                        hs[b] += h[j]
+                        ns[b] += 1
+                    gl = hl = 0.0
+                    nl = 0
+                    for b in range(nb - 1):
+                        gl += gs[b]
+                        hl += hs[b]
+                        nl += ns[b]
+                        if nl < min_leaf or len(idx) - nl < min_leaf:
+                            continue
+                        gain = gl * gl / (hl + LAMBDA) + (gt - gl) ** 2 / (ht - hl + LAMBDA) - base
+                        if best is None or gain > best[0]:
+                            best = (gain, f, b)
+            left, right = 2 * node + 1, 2 * node + 2
+            if best and best[0] > 1e-9:
+                _, f, b = best
+                feats[node], thrs[node] = f, cuts[f][b]
+                nodes[left] = [j for j in idx if binned[j][f] <= b]
+                nodes[right] = [j for j in idx if binned[j][f] > b]
+            else:
+                nodes[left], nodes[right] = idx, []
+        for leaf in range(8):
+            idx = nodes.get(7 + leaf, [])
+            gt, ht = sum(g[j] for j in idx), sum(h[j] for j in idx)
+            leaves[leaf] = rate * gt / (ht + LAMBDA) if idx else 0.0
+        model.append((feats, thrs, leaves))
+        for j, x in enumerate(xs):
+            z[j] += leaves[tree_leaf(feats, thrs, x)]
+    return bias, model
+
+
+def tree_leaf(feats, thrs, x):
+    node = 0
+    while node < 7:
+        f = feats[node]
+        node = 2 * node + 1 + (1 if f >= 0 and x[f] > thrs[node] else 0)
+    return node - 7
+
+
+def predict(bias, model, x):
+    return sigmoid(bias + sum(leaves[tree_leaf(f, t, x)] for f, t, leaves in model))
+
+
+def train_model(rows, names, title):
+    xs = [r[0] for r in rows]
+    ys = [1 if r[1] == 1 else 0 for r in rows]
+    inside = [r[5] for r in rows]  # negatives that would not count as false boundaries
+    d = len(names)
+    npos = sum(ys)
+    print(f"{len(rows)} candidates: {npos} positive, {len(rows) - npos} negative", file=sys.stderr)
+    weights = [0.5 * len(ys) / npos if y else 0.5 * len(ys) / (len(ys) - npos) for y in ys]
+    # Out-of-fold probabilities (cases split by seed) choose the threshold: a model's scores on
+    # its own training candidates are optimistic.
+    case_of = [r[2] for r in rows]
+    oof = [0.0] * len(rows)
+    for k in range(FOLDS):
+        train = [j for j in range(len(rows)) if case_of[j] % FOLDS != k]
+        test = [j for j in range(len(rows)) if case_of[j] % FOLDS == k]
+        bias, model = fit_trees([xs[j] for j in train], [ys[j] for j in train],
+                                [weights[j] for j in train])
+        for j in test:
+            oof[j] = predict(bias, model, xs[j])
+    neg = sorted((p for p, y, i in zip(oof, ys, inside) if not y and not i), reverse=True)
+    if title == "HARD":
+        # one candidate per change peak, most of them far from any cut: at most 1 in 1000
+        # negative peaks may pass
+        allowed = int(len(neg) * HARD_NEG_PASS_RATE)
+        threshold = max(0.5, neg[allowed] + 1e-6 if allowed < len(neg) else 0.5)
+    else:
+        # many windows per transition: let at most 1 in 400 negative windows pass
+        allowed = int(len(neg) * NEG_PASS_RATE)
+        threshold = max(0.5, neg[allowed] + 1e-6 if allowed < len(neg) else 0.5)
+    tp = sum(1 for p, y in zip(oof, ys) if y and p >= threshold)
+    fp = sum(1 for p, y, i in zip(oof, ys, inside) if not y and not i and p >= threshold)
+    top = sorted(((p, r) for p, r, y, i in zip(oof, rows, ys, inside) if not y and not i),
+                 key=lambda t: -t[0])
+    print("highest negatives (out of fold): " + ", ".join(
+        f"{r[2]}@{r[3]:.2f}-{r[4]:.2f} {p:.3f}" for p, r in top[:12]), file=sys.stderr)
+    summary = (f"{len(rows)} candidates ({npos} positive); threshold {threshold:.4f} passes, out of\n"
+               f" * fold, {tp} of {npos} positive and {fp} of {len(neg)} negative candidates")
+    print(summary.replace("\n *", ""), file=sys.stderr)
+    bias, model = fit_trees(xs, ys, weights)
+    use = [0] * d
+    for feats, _, _ in model:
+        for f in feats:
+            if f >= 0:
+                use[f] += 1
+    print("splits per feature: " + ", ".join(f"{n} {u}" for n, u in zip(names, use)),
+          file=sys.stderr)
+    return bias, model, threshold, summary, names
+
+
+# The training sets: (gen_cases.py mode, default seeds); each mode has its own cache folder.
+SETS = (("", "1000-1399"), ("--negative", "2000-2099"), ("--similar", "3000-3059"),
+        ("--gradual", "4000-4199"), ("--near", "5000-5059"), ("--regrade", "6000-6039"))
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    build = os.path.abspath(sys.argv[1])
+    version = open(f"{HERE}/gen_cases.py").read().split("GENERATOR_VERSION = ")[1].split()[0]
+    rows, names, described = {"cand": [], "hcand": []}, None, []
+    for k, (mode, default) in enumerate(SETS):
+        spec = sys.argv[2 + k] if len(sys.argv) > 2 + k else default
+        seeds = seeds_of(spec)
+        cases = f"{build}/bench-shots-cases/v{version}" + (f"-{mode[2:]}" if mode else "")
+        subprocess.run(["nice", "-n", "10", "python3", f"{HERE}/gen_cases.py"] +
+                       ([mode] if mode else []) + [cases, spec],
+                       check=True, stdout=subprocess.DEVNULL)
+        got_names, got = collect(build, cases, seeds)
+        names = names or got_names
+        for key in rows:  # seeds of different sets stay apart in the folds
+            rows[key] += [(x, y, s + k * 10 ** 6, a, b, i) for x, y, s, a, b, i in got[key]]
+        described.append(f"{mode} {spec}" if mode else spec)
+    spec = ", ".join(described)
+    models = {}
+    for key, title in (("cand", "GRADUAL"), ("hcand", "HARD")):
+        print(f"== {title.lower()}", file=sys.stderr)
+        models[title] = train_model(rows[key], names[key], title)
+    fmt = lambda v: ", ".join(f"{x:.6g}" for x in v)
+    with open(f"{ROOT}/src/engine/shots/shots_model_data.h", "w") as fh:
+        fh.write(f"""/* shots_model_data: the trained boundary models - GENERATED by bench/shots/train.py from
+ * generator v{version} seeds {spec}; do not edit. Boosted depth-3 trees (shots_int.h). */
+#ifndef REELCUT_SHOTS_MODEL_DATA_H
+#define REELCUT_SHOTS_MODEL_DATA_H
+""")
+        for title, (bias, model, threshold, summary, feat_names) in models.items():
+            n = len(model)
+            fh.write(f"""
+/* {title.lower()}: {summary}
+ * features: {", ".join(feat_names)} */
+#define SHOT_{title}_BIAS ({bias:.6g})
+#define SHOT_{title}_THRESHOLD {threshold:.6g}
+#define SHOT_{title}_TREES {n}
+static const signed char SHOT_{title}_FEATURE[{n}][7] = {{
+""")
+            fh.write(",\n".join("    {" + ", ".join(str(f) for f in t[0]) + "}" for t in model) + "};\n")
+            fh.write(f"static const double SHOT_{title}_THRESHOLD_AT[{n}][7] = {{\n")
+            fh.write(",\n".join("    {" + fmt(t[1]) + "}" for t in model) + "};\n")
+            fh.write(f"static const double SHOT_{title}_LEAF[{n}][8] = {{\n")
+            fh.write(",\n".join("    {" + fmt(t[2]) + "}" for t in model) + "};\n")
+        fh.write("\n#endif\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

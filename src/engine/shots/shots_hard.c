@@ -1,0 +1,266 @@
+/* shots_hard: hard cuts and fades through black or white. A hard cut is a one-frame change that
+ * stands out from the frames around it, holds, and does not undo a short disturbance; every
+ * local peak of the frame-to-frame change is described by those measured cues and scored by a
+ * model trained on generated cases (bench/shots/train.py). A fade is a run of empty frames. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/shots/shots_int.h"
+
+#define HARD_SCAN_MIN 0.05  /* a cut changes at least this much between two frames */
+#define HARD_CONTEXT_S 1.0  /* the "around" window on each side */
+#define PERSIST_S 0.25      /* a cut's change must still hold this long after (flash test) */
+#define FLAT_LUMA_SD 6.0    /* a fade's empty frame: luma spread below this ... */
+#define DARK_LUMA 40.0f     /* ... and mean luma below this (black) */
+#define LIGHT_LUMA 200.0f   /* ... or above this (white) */
+#define FADE_MAX_S 4.0      /* longer empty runs are scenes, not fades */
+#define FADE_MIN_CHANGE 0.2 /* the pictures either side of a fade differ at least this much */
+/* A change that the camera's shift or zoom explains this fully (1 - residual / motion) is the
+ * camera moving, not a new shot: after compensation the picture is the same. Measured on the
+ * training sets (bench/shots/train.py, tuning-side seeds): no true cut of 274 above 0.91; a
+ * stuttering pan (a picture held a few frames, then moved: frame-rate conversion) reaches 1.0. */
+#define HARD_EXPLAINED_MAX 0.95
+
+int shot_cand_push(shot_cand_list *l, const shot_candidate *c) {
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        shot_candidate *p = realloc(l->items, cap * sizeof(*p));
+        if (!p)
+            return RC_ENOMEM;
+        l->items = p;
+        l->cap = cap;
+    }
+    l->items[l->count++] = *c;
+    return 0;
+}
+
+size_t shot_frames_for(double seconds, double fps, size_t min) {
+    size_t n = (size_t)lround(seconds * fps);
+    return n < min ? min : n;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cell_value(const engine_frame_features *f, int plane, int cell, int coarse) {
+    const uint8_t *g = plane == 0 ? f->grid_y : plane == 1 ? f->grid_u : f->grid_v;
+    if (!coarse)
+        return g[cell];
+    int r = 2 * (cell / (ANALYZE_GRID_W / 2)), c = 2 * (cell % (ANALYZE_GRID_W / 2));
+    return (g[r * ANALYZE_GRID_W + c] + g[r * ANALYZE_GRID_W + c + 1] +
+            g[(r + 1) * ANALYZE_GRID_W + c] + g[(r + 1) * ANALYZE_GRID_W + c + 1] + 2) /
+           4;
+}
+
+#define CELL_SIGNIFICANT 12 /* grid-cell change (0..255) that counts as a real change */
+
+double shot_monotone_share(const engine_feature_track *t, size_t a, size_t b, int coarse) {
+    double net_sum = 0, tv_sum = 0;
+    int significant = 0, cells = coarse ? ANALYZE_GRID_CELLS / 4 : ANALYZE_GRID_CELLS;
+    for (int plane = 0; plane < 3; plane++) {
+        for (int c = 0; c < cells; c++) {
+            int net = abs(cell_value(&t->frames[b], plane, c, coarse) -
+                          cell_value(&t->frames[a], plane, c, coarse));
+            if (net < CELL_SIGNIFICANT)
+                continue;
+            int tv = 0;
+            for (size_t i = a + 1; i <= b; i++) {
+                int step = abs(cell_value(&t->frames[i], plane, c, coarse) -
+                               cell_value(&t->frames[i - 1], plane, c, coarse));
+                tv += step > 1 ? step : 0; /* ignore coding noise of one level */
+            }
+            significant++;
+            net_sum += net;
+            tv_sum += tv > net ? tv : net;
+        }
+    }
+    if (significant < cells / 6)
+        return -1;
+    return net_sum / tv_sum;
+}
+
+const char *const shot_hard_feature_names[SHOT_HARD_FEATURES] = {
+    "change",       /* distance of the frame to the one before */
+    "spike",        /* log of change / the 3rd smallest change of the 8 nearest frames */
+    "context",      /* log of change / the mean change within HARD_CONTEXT_S */
+    "held",         /* distance of the frame before to one PERSIST_S after, / change */
+    "returns",      /* least distance of the frame to the few before the one before, / change */
+    "comes_back",   /* least distance of the frame before to the few after this one, / change */
+    "motion_jump",  /* log of this frame's luma change / the median of the 8 nearest */
+    "explained",    /* share of the luma change a global camera shift or zoom explains */
+    "edge_change",  /* edge change ratio to the frame before */
+    "brightening",  /* brightness step, /64 */
+    "hist_change",  /* histogram-only distance to the frame before */
+    "grid_change",  /* layout-only distance to the frame before */
+    "second_spike", /* the largest other change within PERSIST_S, / change */
+    "luma_change",  /* mean |luma difference| to the frame before, /64 */
+};
+
+static double median_of(double *v, size_t n) {
+    qsort(v, n, sizeof(double), cmp_double);
+    return n ? v[n / 2] : 0;
+}
+
+/* The features of a cut between frames i-1 and i. */
+static void describe_hard(const shot_signals *s, size_t i, double *x) {
+    const engine_feature_track *t = s->track;
+    const double *d1 = s->d1;
+    size_t n = t->nb_frames, ctx = shot_frames_for(HARD_CONTEXT_S, s->fps, 3);
+    size_t persist = shot_frames_for(PERSIST_S, s->fps, 2);
+    double change = d1[i];
+    double near[8], moves[8];
+    size_t nn = 0;
+    for (size_t k = 1; k <= 4; k++) {
+        if (i > k) {
+            near[nn] = d1[i - k];
+            moves[nn++] = s->motion[i - k];
+        }
+        if (i + k < n) {
+            near[nn] = d1[i + k];
+            moves[nn++] = s->motion[i + k];
+        }
+    }
+    qsort(near, nn, sizeof(double), cmp_double);
+    double third = nn >= 3 ? near[2] : nn ? near[nn - 1] : 0;
+    double sum = 0;
+    size_t cnt = 0;
+    size_t lo = i > ctx ? i - ctx : 1, hi = i + ctx < n ? i + ctx : n - 1;
+    for (size_t j = lo; j <= hi; j++)
+        if (j + 1 < i || j > i + 1) {
+            sum += d1[j];
+            cnt++;
+        }
+    double avg = cnt ? sum / cnt : 0;
+    size_t post = i + persist < n ? i + persist : n - 1;
+    double returns = 1, comes_back = 1, second = 0;
+    for (size_t k = 1; k <= persist; k++) {
+        if (k < i)
+            returns = fmin(returns, engine_frame_distance(&t->frames[i - 1 - k], &t->frames[i]) /
+                                        (change + 1e-6));
+        if (i + k < n) {
+            comes_back =
+                fmin(comes_back,
+                     engine_frame_distance(&t->frames[i - 1], &t->frames[i + k]) / (change + 1e-6));
+            second = fmax(second, d1[i + k]);
+        }
+        if (k < i)
+            second = fmax(second, d1[i - k]);
+    }
+    const engine_frame_features *f = &t->frames[i], *p = &t->frames[i - 1];
+    x[0] = change;
+    x[1] = log((change + 0.01) / (third + 0.01));
+    x[2] = log((change + 0.01) / (avg + 0.01));
+    x[3] = engine_frame_distance(p, &t->frames[post]) / (change + 1e-6);
+    x[4] = returns;
+    x[5] = comes_back;
+    x[6] = log((s->motion[i] + 0.5) / (median_of(moves, nn) + 0.5));
+    x[7] = f->motion > 0 ? 1.0 - f->cam_residual / f->motion : 0;
+    x[8] = f->edge_change;
+    x[9] = (f->brightness - p->brightness) / 64.0;
+    x[10] = shot_hist_distance(p, f);
+    x[11] = shot_grid_distance(p, f);
+    x[12] = second / (change + 1e-6);
+    x[13] = s->motion[i] / 64.0;
+}
+
+/* How much frame i changes, for the candidate scan: the signature distance, or the luma change
+ * (which a cut between look-alike shots with the same colours still shows). */
+static double scan_change(const shot_signals *s, size_t i) {
+    return fmax(s->d1[i], s->motion[i] / 100.0);
+}
+
+int shot_scan_hard(const shot_signals *s, shot_sample_fn fn, void *user) {
+    size_t n = s->track->nb_frames;
+    for (size_t i = 1; i < n; i++) {
+        /* a local maximum of the frame-to-frame change (the first of equal ones) */
+        double c = scan_change(s, i);
+        if (c < HARD_SCAN_MIN || (i > 1 && c <= scan_change(s, i - 1)) ||
+            (i + 1 < n && c < scan_change(s, i + 1)))
+            continue;
+        shot_sample smp = {.hard = 1, .lo = i - 1, .hi = i};
+        describe_hard(s, i, smp.x);
+        smp.probability = shot_model_probability(&shot_hard_model, smp.x);
+        fn(user, &smp);
+    }
+    return 0;
+}
+
+typedef struct hard_collect {
+    shot_cand_list *out;
+    const double *d1;
+    double threshold;
+    int rc;
+} hard_collect;
+
+static void keep_cut(void *user, const shot_sample *smp) {
+    hard_collect *c = user;
+    if (c->rc || smp->probability < c->threshold || smp->x[7] >= HARD_EXPLAINED_MAX)
+        return;
+    shot_candidate cand = {smp->hi, ENGINE_CUT_HARD, c->d1[smp->hi], smp->lo, smp->hi};
+    c->rc = shot_cand_push(c->out, &cand);
+}
+
+int shot_find_hard(const shot_signals *s, shot_cand_list *out) {
+    hard_collect c = {out, s->d1, s->hard_threshold, 0};
+    int rc = shot_scan_hard(s, keep_cut, &c);
+    return rc ? rc : c.rc;
+}
+
+/* Luma spread of a frame from its histogram (bin centres), 0..255. */
+static double luma_spread(const engine_frame_features *f) {
+    double mean = 0, var = 0;
+    for (int i = 0; i < ANALYZE_LUMA_BINS; i++)
+        mean += f->hist_y[i] * (i + 0.5) * (256.0 / ANALYZE_LUMA_BINS);
+    for (int i = 0; i < ANALYZE_LUMA_BINS; i++) {
+        double d = (i + 0.5) * (256.0 / ANALYZE_LUMA_BINS) - mean;
+        var += f->hist_y[i] * d * d;
+    }
+    return sqrt(var);
+}
+
+/* 1 = black, 2 = white, 0 = a picture. The spread of a soft-binned histogram of a flat frame is
+ * about half a bin (8 levels): empty frames sit well under FLAT_LUMA_SD + that. */
+static int empty_kind(const engine_frame_features *f) {
+    if (luma_spread(f) > FLAT_LUMA_SD + 8.0)
+        return 0;
+    return f->brightness < DARK_LUMA ? 1 : f->brightness > LIGHT_LUMA ? 2 : 0;
+}
+
+int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
+    const engine_feature_track *t = s->track;
+    size_t n = t->nb_frames, max_run = shot_frames_for(FADE_MAX_S, s->fps, 2);
+    size_t i = 0;
+    while (i < n) {
+        int kind = empty_kind(&t->frames[i]);
+        if (!kind) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (i < n && empty_kind(&t->frames[i]) == kind)
+            i++;
+        size_t end = i; /* one past the run */
+        if (start == 0 || end >= n || end - start > max_run)
+            continue;
+        /* The fade spans the darkening (brightening) before the run and the reverse after it. */
+        double sign = kind == 1 ? 1.0 : -1.0;
+        size_t lo = start, hi = end - 1;
+        while (lo > 0 && start - lo < max_run / 2 &&
+               sign * (t->frames[lo - 1].brightness - t->frames[lo].brightness) > 0.25)
+            lo--;
+        while (hi + 1 < n && hi + 1 - end < max_run / 2 &&
+               sign * (t->frames[hi + 1].brightness - t->frames[hi].brightness) > 0.25)
+            hi++;
+        double change = engine_frame_distance(&t->frames[lo], &t->frames[hi]);
+        if (change < FADE_MIN_CHANGE)
+            continue; /* a dip to black and back into the same picture: not a boundary */
+        size_t mid = start + (end - start) / 2;
+        shot_candidate c = {mid, ENGINE_CUT_FADE, change, lo, hi};
+        if (shot_cand_push(out, &c))
+            return RC_ENOMEM;
+    }
+    return 0;
+}

@@ -1,0 +1,114 @@
+/* shots_int: what the parts of the shot detector share - candidate boundaries, the per-track
+ * signals they are found on, and the gradual-transition features the trained model scores. */
+#ifndef REELCUT_SHOTS_INT_H
+#define REELCUT_SHOTS_INT_H
+
+#include <stddef.h>
+
+#include "engine/shots/shots.h"
+
+typedef struct shot_candidate {
+    size_t frame; /* first frame of the new shot */
+    enum engine_cut_kind kind;
+    double strength; /* hard/fade: dissimilarity across; gradual: the model's probability */
+    size_t lo, hi;   /* the frames the transition spans (a hard cut: frame - 1 .. frame) */
+} shot_candidate;
+
+typedef struct shot_cand_list {
+    shot_candidate *items;
+    size_t count, cap;
+} shot_cand_list;
+
+/* Appends one candidate. Returns 0 or RC_ENOMEM. */
+int shot_cand_push(shot_cand_list *l, const shot_candidate *c);
+
+/* Signals of a track every finder uses. */
+typedef struct shot_signals {
+    const engine_feature_track *track;
+    double fps;
+    /* d1[i] = change of frame i from frame i-1 (engine_frame_distance; d1[0] = 0) and motion[i]
+     * its luma change, both per frame interval: after a gap (frames a variable-frame-rate stream
+     * dropped) only what exceeds the local per-interval change over the gap counts */
+    double *d1, *motion;
+    double hard_threshold, gradual_threshold; /* the models' probabilities to keep a candidate */
+} shot_signals;
+
+/* Fills s for track t (at least two frames). Returns 0 or RC_ENOMEM; free with
+ * shot_signals_free either way. */
+int shot_signals_init(shot_signals *s, const engine_feature_track *t, double hard_threshold,
+                      double gradual_threshold);
+void shot_signals_free(shot_signals *s);
+
+/* The two halves of engine_frame_distance, each in [0,1]: histograms only, layout only. */
+double shot_hist_distance(const engine_frame_features *a, const engine_frame_features *b);
+double shot_grid_distance(const engine_frame_features *a, const engine_frame_features *b);
+
+/* Whether a different picture lies between frames a < b: how far the frames between stray
+ * from the straight path of the layout from a to b, as (|a-m| + |m-b|) / |a-b| at its largest
+ * (grid means, no clipping). A blend or a wipe moves every cell from its old value to its new
+ * one (1.0); a shot between two transitions is off that path (well above). */
+double shot_detour(const engine_feature_track *t, size_t a, size_t b);
+
+/* Frames in `seconds` at the track's rate, at least `min`. */
+size_t shot_frames_for(double seconds, double fps, size_t min);
+
+/* Share of the layout change between frames a and b that happened monotonically (each grid cell
+ * moving once from its old value to its new one, as in a dissolve or wipe), or -1 when too few
+ * cells change to judge. coarse = judge 2x2 blocks of cells. */
+double shot_monotone_share(const engine_feature_track *t, size_t a, size_t b, int coarse);
+
+/* Hard cuts: single-frame changes that stand out from their neighbourhood, hold, and do not undo
+ * a short disturbance (flash, corrupt frame). */
+int shot_find_hard(const shot_signals *s, shot_cand_list *out);
+
+/* Fades through black or white: a run of dark (bright) frames between two different pictures. */
+int shot_find_fades(const shot_signals *s, shot_cand_list *out);
+
+/* Gradual transitions: multi-length span candidates scored by the trained model. Returns 0 or
+ * RC_ENOMEM. */
+int shot_find_gradual(const shot_signals *s, shot_cand_list *out);
+
+/* A trained model (bench/shots/train.py writes shots_model_data.h): boosted depth-3 decision
+ * trees over measured features. Tree k's internal nodes are feature[k][0..6] > threshold_at[k][..]
+ * (node i's children 2i+1, 2i+2; feature -1 = always left), its leaves leaf[k][0..7]. */
+typedef struct shot_model {
+    int trees;
+    const signed char (*feature)[7];
+    const double (*threshold_at)[7];
+    const double (*leaf)[8];
+    double bias;
+    double threshold; /* a candidate is kept from this probability on */
+} shot_model;
+
+extern const shot_model shot_gradual_model, shot_hard_model;
+
+/* The model's probability that x (its features, in the order of its names) is a boundary. */
+double shot_model_probability(const shot_model *m, const double *x);
+
+#define SHOT_GRADUAL_FEATURES 23
+#define SHOT_HARD_FEATURES 14
+#define SHOT_MAX_FEATURES 23
+extern const char *const shot_gradual_feature_names[SHOT_GRADUAL_FEATURES];
+extern const char *const shot_hard_feature_names[SHOT_HARD_FEATURES];
+
+/* One candidate as a model sees it: a gradual window lo..hi, or a hard cut at frame hi
+ * (lo = hi - 1). */
+typedef struct shot_sample {
+    int hard; /* 1: shot_hard_model and its features, 0: gradual */
+    size_t lo, hi;
+    double x[SHOT_MAX_FEATURES];
+    double probability;
+} shot_sample;
+
+typedef void (*shot_sample_fn)(void *user, const shot_sample *s);
+
+/* Scans for gradual (hard) candidates, calling fn for each with its features and probability,
+ * kept or not. Return 0 or RC_ENOMEM. */
+int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user);
+int shot_scan_hard(const shot_signals *s, shot_sample_fn fn, void *user);
+
+/* Every candidate of both kinds of track t (for the training script's data dump,
+ * bench/tools/shots_detect --candidates). Returns 0 or RC_ENOMEM. */
+int shot_candidates(const engine_feature_track *t, shot_sample_fn fn, void *user);
+
+#endif
