@@ -293,6 +293,27 @@ static int job_finish(store *st, const char *job_id, const char *owner, const st
     return rc;
 }
 
+/* A job that has had max_attempts claims fails instead of being handed out (with its callback). */
+static int fail_exhausted(store *st, store_txn *txn, const char *job_id, int max_attempts,
+                          rc_error *err) {
+    char message[96];
+    snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
+    store_job_result failed = {
+        .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
+    return finish_locked(st, txn, job_id, NULL, &failed, err);
+}
+
+/* Hands the locked job to owner and commits. */
+static int take(store *st, store_txn *txn, const char *job_id, const char *owner,
+                int64_t lease_expires_ms, store_job *out, rc_error *err) {
+    int rc = st->ops->job_take(st, txn, job_id, owner, lease_expires_ms, store_now_s(st), out, err);
+    if (rc == 0)
+        rc = st->ops->txn_commit(st, txn, err);
+    if (rc)
+        store_job_free(out);
+    return rc;
+}
+
 /* The claim loop: the oldest claimable job is handed out, unless it has had max_attempts already:
  * then it is Failed (with its callback) in the same transaction and the search goes on. */
 static int job_claim(store *st, const char *owner, int64_t lease_ms, int max_attempts,
@@ -300,7 +321,6 @@ static int job_claim(store *st, const char *owner, int64_t lease_ms, int max_att
     const store_ops *ops = st->ops;
     store_txn txn = {0};
     char job_id[STORE_ID_LEN + 1];
-    char message[96];
     int64_t now_ms = store_now_ms(st);
     int rc = ops->txn_begin(st, &txn, err);
     if (rc)
@@ -317,18 +337,11 @@ static int job_claim(store *st, const char *owner, int64_t lease_ms, int max_att
         }
         if (max_attempts <= 0 || attempts < max_attempts)
             break;
-        snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
-        store_job_result failed = {
-            .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
-        rc = finish_locked(st, &txn, job_id, NULL, &failed, err);
+        rc = fail_exhausted(st, &txn, job_id, max_attempts, err);
         if (rc)
             goto out;
     }
-    rc = ops->job_take(st, &txn, job_id, owner, now_ms + lease_ms, store_now_s(st), out, err);
-    if (rc == 0)
-        rc = ops->txn_commit(st, &txn, err);
-    if (rc)
-        store_job_free(out);
+    rc = take(st, &txn, job_id, owner, now_ms + lease_ms, out, err);
 out:
     ops->txn_end(st, &txn);
     return rc;
@@ -354,21 +367,13 @@ static int job_claim_id(store *st, const char *job_id, const char *owner, int64_
         goto out;
     }
     if (max_attempts > 0 && job.attempts >= max_attempts) {
-        char message[96];
-        snprintf(message, sizeof(message), "The job exceeded %d attempts.", max_attempts);
-        store_job_result failed = {
-            .state = STORE_JOB_FAILED, .error_code = "InternalError", .error_message = message};
-        rc = finish_locked(st, &txn, job_id, NULL, &failed, err);
+        rc = fail_exhausted(st, &txn, job_id, max_attempts, err);
         if (!rc)
             rc = ops->txn_commit(st, &txn, err);
         rc = rc ? rc : RC_ENOENT;
         goto out;
     }
-    rc = ops->job_take(st, &txn, job_id, owner, now_ms + lease_ms, store_now_s(st), out, err);
-    if (rc == 0)
-        rc = ops->txn_commit(st, &txn, err);
-    if (rc)
-        store_job_free(out);
+    rc = take(st, &txn, job_id, owner, now_ms + lease_ms, out, err);
 out:
     store_job_free(&job);
     ops->txn_end(st, &txn);
