@@ -260,9 +260,13 @@ int cli_highlights(int argc, char **argv) {
         inputs[i].media_url = cli.n_files ? cli.files[i] : spec.media[i].url.raw;
     }
     jobs_output_sink ex = {local_output_path, local_publish, NULL, NULL, (void *)cli.output};
-    jobs_hl_request req = {
-        inputs, spec.n_media, spec.count, spec.clip_duration, cli.output ? &ex : NULL,
-        width,  height};
+    jobs_hl_request req = {.inputs = inputs,
+                           .n_inputs = spec.n_media,
+                           .count = spec.count,
+                           .clip_duration = spec.clip_duration,
+                           .exporter = cli.output ? &ex : NULL,
+                           .width = width,
+                           .height = height};
     rc = jobs_hl_run(&req, NULL, &res, &err);
     if (rc)
         goto failed;

@@ -7,6 +7,7 @@
 #include "jobs/artefacts.h"
 #include "jobs/execute_int.h"
 #include "jobs/highlights.h"
+#include "jobs/split.h"
 
 /* [ext] Sources (Duration, Shots, SignalTrackKey per input) and a thumbnail per clip, kept as the
  * job's artefacts (artefacts.h). */
@@ -81,13 +82,17 @@ int jobs_hl_execute(jobs_executor *ex, const jobs_task *task, const void *spec_p
         rc = jobs_bucket_sink_open(&sink, ex, task, &spec->output, locals, spec->n_media, err);
     if (rc)
         goto out;
-    jobs_hl_request req = {inputs,
-                           spec->n_media,
-                           spec->count,
-                           spec->clip_duration,
-                           spec->output.need_export ? &sink.sink : NULL,
-                           spec->output.width,
-                           spec->output.height};
+    jobs_hl_split split = {
+        .ex = ex, .task = task, .locals = locals, .inputs = inputs, .n = spec->n_media};
+    jobs_hl_request req = {.inputs = inputs,
+                           .n_inputs = spec->n_media,
+                           .count = spec->count,
+                           .clip_duration = spec->clip_duration,
+                           .exporter = spec->output.need_export ? &sink.sink : NULL,
+                           .width = spec->output.width,
+                           .height = spec->output.height,
+                           .analyze_all = jobs_split_hl_analyze,
+                           .analyze_user = &split};
     rc = jobs_hl_run(&req, &task->progress, &res, err);
     for (size_t i = 0; i < spec->n_media; i++)
         if (jobs_object_input_error(&locals[i])) {

@@ -132,45 +132,90 @@ static int keep_signals(const engine_hl_track *t, jobs_hl_source *src) {
     return rc;
 }
 
+int jobs_hl_analyze_input(const jobs_hl_input *in, size_t i, const engine_progress *progress,
+                          engine_hl_track *track, rc_error *err) {
+    rc_error inner;
+    rc_error_clear(&inner);
+    engine_source source = source_of(in);
+    int rc = engine_hl_analyze(&source, progress, track, &inner);
+    if (rc)
+        engine_hl_track_free(track);
+    if (rc == RC_ECANCELED || rc == RC_ENOMEM)
+        return rc_fail(err, rc, NULL, "InputConfig.MediaArray[%zu] (%s): %s", i, echo_name(in),
+                       rc_strerror(rc));
+    return rc ? input_failure(err, rc, &inner, i, in) : 0;
+}
+
+/* Every input's track, analysed by req->analyze_all when it takes them all (*all then owns
+ * them), else NULL. */
+static int analyse_ahead(const jobs_hl_request *req, const engine_progress *progress, double share,
+                         const jobs_hl_result *out, engine_hl_track **all, rc_error *err) {
+    *all = NULL;
+    if (!req->analyze_all)
+        return 0;
+    double *durations = calloc(req->n_inputs, sizeof(*durations));
+    engine_hl_track *tracks = calloc(req->n_inputs, sizeof(*tracks));
+    int done = 0, rc = durations && tracks ? 0 : RC_ENOMEM;
+    for (size_t i = 0; !rc && i < req->n_inputs; i++)
+        durations[i] = out->sources[i].duration;
+    engine_progress_span span;
+    engine_progress sub = engine_progress_sub(&span, progress, 0, share);
+    if (!rc)
+        rc = req->analyze_all(req->analyze_user, durations, &sub, tracks, &done, err);
+    free(durations);
+    if (rc || !done) {
+        for (size_t i = 0; tracks && i < req->n_inputs; i++)
+            engine_hl_track_free(&tracks[i]);
+        free(tracks);
+        return rc;
+    }
+    *all = tracks;
+    return 0;
+}
+
 static int analyse_all(const jobs_hl_request *req, const engine_progress *progress, double share,
                        jobs_hl_result *out, rc_error *err) {
     double done = 0, total = out->total_duration > 0 ? out->total_duration : 1;
-    for (size_t i = 0; i < req->n_inputs; i++) {
+    engine_hl_track *all;
+    int rc = analyse_ahead(req, progress, share, out, &all, err);
+    for (size_t i = 0; !rc && i < req->n_inputs; i++) {
         const jobs_hl_input *in = &req->inputs[i];
         double len = out->sources[i].duration > 0 ? out->sources[i].duration : 0;
         engine_progress_span span;
         engine_progress sub = engine_progress_sub(&span, progress, share * done / total,
                                                   share * fmin(1, (done + len) / total));
         engine_hl_track track;
-        rc_error inner;
-        rc_error_clear(&inner);
-        engine_source source = source_of(in);
-        int rc = engine_hl_analyze(&source, &sub, &track, &inner);
-        if (rc == RC_ECANCELED || rc == RC_ENOMEM) {
-            engine_hl_track_free(&track);
-            return rc_fail(err, rc, NULL, "InputConfig.MediaArray[%zu] (%s): %s", i, echo_name(in),
-                           rc_strerror(rc));
-        }
-        if (rc) {
-            engine_hl_track_free(&track);
-            return input_failure(err, rc, &inner, i, in);
+        if (all) {
+            track = all[i];
+            memset(&all[i], 0, sizeof(all[i]));
+        } else {
+            rc = jobs_hl_analyze_input(in, i, &sub, &track, err);
+            if (rc)
+                break;
         }
         engine_hl_selection sel;
         rc = engine_hl_select(&track, req->count, req->clip_duration, &sel);
         if (!rc)
             rc = keep_signals(&track, &out->sources[i]);
         engine_hl_track_free(&track);
-        if (rc)
-            return rc_fail(err, rc, NULL, "highlight selection of InputConfig.MediaArray[%zu]: %s",
-                           i, rc_strerror(rc));
+        if (rc) {
+            rc = rc_fail(err, rc, NULL, "highlight selection of InputConfig.MediaArray[%zu]: %s", i,
+                         rc_strerror(rc));
+            break;
+        }
         out->sources[i].notes = sel.notes;
         rc = append_clips(out, i, &sel);
-        if (rc)
-            return rc_fail(err, rc, NULL, "out of memory");
+        if (rc) {
+            rc = rc_fail(err, rc, NULL, "out of memory");
+            break;
+        }
         done += len;
         log_debug("highlights: input %zu: %d clips, notes 0x%x", i, sel.n, sel.notes);
     }
-    return 0;
+    for (size_t i = 0; all && i < req->n_inputs; i++)
+        engine_hl_track_free(&all[i]);
+    free(all);
+    return rc;
 }
 
 static int export_all(const jobs_hl_request *req, const engine_progress *progress, double from,

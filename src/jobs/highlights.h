@@ -31,7 +31,18 @@ typedef struct jobs_hl_request {
     double clip_duration;             /* seconds, 3..60 */
     const jobs_output_sink *exporter; /* NULL = time ranges only */
     int width, height;                /* export size, 0 = source size (API.md §4.0 size rules) */
+    /* What may analyse every input at once (e.g. across workers, jobs/split.h) before the
+     * selection: fills tracks[0..n_inputs) and sets *done, or leaves *done 0 to have them
+     * analysed here one by one. durations: the probed inputs'. NULL = here. */
+    int (*analyze_all)(void *user, const double *durations, const engine_progress *progress,
+                       engine_hl_track *tracks, int *done, rc_error *err);
+    void *analyze_user;
 } jobs_hl_request;
+
+/* The fast pass over input i of a request (jobs_hl_run's own), its failures named the way the
+ * caller knows the input ("InputConfig.MediaArray[1] (oss://b/k.mp4): ..."). */
+int jobs_hl_analyze_input(const jobs_hl_input *in, size_t i, const engine_progress *progress,
+                          engine_hl_track *track, rc_error *err);
 
 typedef struct jobs_hl_clip {
     int index;           /* 1-based over the whole list */

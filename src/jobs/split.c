@@ -10,6 +10,7 @@
 
 #include "engine/export/export.h"
 #include "jobs/execute_int.h"
+#include "jobs/highlights.h"
 #include "jobs/jobtype.h"
 #include "jobs/segmentation.h"
 #include "util/digest.h"
@@ -35,6 +36,8 @@ int jobs_part_spec_parse(const char *job_params, jobs_part_spec *out, rc_error *
     const char *parent = json_string_value(json_object_get(o, "Parent"));
     json_t *index = json_object_get(o, "Index");
     json_t *ranges = json_object_get(o, "Ranges"), *first = json_object_get(o, "First");
+    json_t *input = json_object_get(o, "Input");
+    out->input = -1;
     int ok = parent && strlen(parent) == STORE_ID_LEN && json_is_integer(index) &&
              json_integer_value(index) >= 0 && json_integer_value(index) < 1000000;
     if (ok && ranges) { /* an export part */
@@ -52,6 +55,10 @@ int jobs_part_spec_parse(const char *job_params, jobs_part_spec *out, rc_error *
         }
         out->count = ok ? n : 0;
         out->first = ok ? (int)json_integer_value(first) : 0;
+    } else if (ok && input) { /* a highlight input */
+        ok = json_is_integer(input) && json_integer_value(input) >= 0 &&
+             json_integer_value(input) < 1000;
+        out->input = ok ? (int)json_integer_value(input) : -1;
     } else {
         ok = ok && json_is_number(json_object_get(o, "From")) &&
              json_is_number(json_object_get(o, "To"));
@@ -81,14 +88,12 @@ static int part_id(const char *parent, int index, char out[STORE_ID_LEN + 1]) {
     return 0;
 }
 
-/* Stores a part's track as artefacts "part.0", "part.1", ... of its sub-task (each at most
- * STORE_ARTEFACT_MAX) and describes them in *result (malloc'd JSON). */
-static int put_part(store *st, const char *child, const jobs_part_spec *ps,
-                    const engine_feature_track *t, char **result, rc_error *err) {
-    void *bytes = NULL;
-    size_t size = 0;
+/* Stores a part's bytes (a packed track) as artefacts "part.0", "part.1", ... of its sub-task
+ * (each at most STORE_ARTEFACT_MAX) and describes them in *result (malloc'd JSON). Frees bytes. */
+static int put_bytes(store *st, const char *child, const jobs_part_spec *ps, void *bytes,
+                     size_t size, rc_error *err, char **result) {
     *result = NULL;
-    int rc = engine_feature_track_pack(t, &bytes, &size);
+    int rc = 0;
     size_t pieces = 0;
     for (size_t off = 0; !rc && (off < size || pieces == 0); off += STORE_ARTEFACT_MAX) {
         char name[32];
@@ -99,25 +104,32 @@ static int put_part(store *st, const char *child, const jobs_part_spec *ps,
     free(bytes);
     if (rc)
         return rc;
-    json_t *o = json_pack("{s:s, s:i, s:I, s:I, s:I}", "Parent", ps->parent, "Index", ps->index,
-                          "Frames", (json_int_t)t->nb_frames, "Bytes", (json_int_t)size, "Pieces",
-                          (json_int_t)pieces);
+    json_t *o = json_pack("{s:s, s:i, s:I, s:I}", "Parent", ps->parent, "Index", ps->index, "Bytes",
+                          (json_int_t)size, "Pieces", (json_int_t)pieces);
     *result = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return *result ? 0 : RC_ENOMEM;
 }
 
-/* Reads a finished sub-task's track back (result: its AiResult). RC_EINVAL when it is not
- * there or not of this build's layout. */
-static int get_part(store *st, const char *child, const char *result, engine_feature_track *t,
-                    rc_error *err) {
+static int put_part(store *st, const char *child, const jobs_part_spec *ps,
+                    const engine_feature_track *t, char **result, rc_error *err) {
+    void *bytes = NULL;
+    size_t size = 0;
+    int rc = engine_feature_track_pack(t, &bytes, &size);
+    return rc ? rc : put_bytes(st, child, ps, bytes, size, err, result);
+}
+
+/* Reads a finished sub-task's bytes back (result: its AiResult) into *out (malloc'd). RC_EINVAL
+ * when they are not all there. */
+static int get_bytes(store *st, const char *child, const char *result, unsigned char **out,
+                     size_t *out_size, rc_error *err) {
     json_t *o = result ? json_loads(result, 0, NULL) : NULL;
     json_int_t size = json_integer_value(json_object_get(o, "Bytes"));
     json_int_t pieces = json_integer_value(json_object_get(o, "Pieces"));
     json_decref(o);
-    memset(t, 0, sizeof(*t));
+    *out = NULL;
     if (size <= 0 || pieces <= 0 || (size - 1) / STORE_ARTEFACT_MAX + 1 != pieces)
-        return rc_fail(err, RC_EINVAL, "InternalError", "analysis part %s has no track", child);
+        return rc_fail(err, RC_EINVAL, "InternalError", "part %s has no track", child);
     unsigned char *bytes = malloc((size_t)size);
     if (!bytes)
         return RC_ENOMEM;
@@ -133,7 +145,24 @@ static int get_part(store *st, const char *child, const char *result, engine_fea
         got += a.size;
         free(a.data);
     }
-    if (!rc && (got != (size_t)size || engine_feature_track_unpack(bytes, got, t)))
+    if (!rc && got != (size_t)size)
+        rc = rc_fail(err, RC_EINVAL, "InternalError", "part %s is incomplete", child);
+    if (rc)
+        free(bytes);
+    else
+        *out = bytes, *out_size = got;
+    return rc;
+}
+
+static int get_part(store *st, const char *child, const char *result, engine_feature_track *t,
+                    rc_error *err) {
+    unsigned char *bytes;
+    size_t size;
+    memset(t, 0, sizeof(*t));
+    int rc = get_bytes(st, child, result, &bytes, &size, err);
+    if (rc)
+        return rc;
+    if (engine_feature_track_unpack(bytes, size, t))
         rc = rc_fail(err, RC_EINVAL, "InternalError",
                      "analysis part %s is not a track of this build", child);
     free(bytes);
@@ -174,6 +203,8 @@ typedef struct parent_of {
     jobs_spec_buf spec;
     int have_spec;
     jobs_object_input in;
+    char param[96];      /* what messages call a highlight input */
+    jobs_hl_input hl_in; /* a highlight input, as jobs_hl_analyze_input takes it */
 } parent_of;
 
 static void parent_free(parent_of *p) {
@@ -190,15 +221,51 @@ static int parent_open(jobs_executor *ex, const jobs_task *task, const jobs_part
         return rc_fail(err, RC_EINVAL, "InternalError", "the job %s of this part is gone",
                        ps->parent);
     p->type = jobs_job_type_by_name(p->job.type);
-    if (!p->type || strcmp(p->type->name, "Segmentation") != 0)
+    int hl = p->type && strcmp(p->type->name, "HighlightExtraction") == 0;
+    if (!p->type || (hl ? ps->input < 0 : strcmp(p->type->name, "Segmentation") != 0))
         return rc_fail(err, RC_EINVAL, "InternalError", "job %s is not split in parts", ps->parent);
     int rc = jobs_job_type_parse_job(p->type, &p->job, &ex->policy, &p->spec, err);
     p->have_spec = rc == 0;
-    const jobs_seg_spec *seg = (const jobs_seg_spec *)(const void *)&p->spec;
-    if (!rc)
+    if (!rc && hl) {
+        const jobs_hl_spec *spec = (const jobs_hl_spec *)(const void *)&p->spec;
+        if ((size_t)ps->input >= spec->n_media)
+            return rc_fail(err, RC_EINVAL, "InternalError", "job %s has no input %d", ps->parent,
+                           ps->input);
+        const jobs_hl_media *m = &spec->media[ps->input];
+        jobs_location media_loc = {.kind = JOBS_LOC_MEDIA, .raw = m->media_id, .key = m->media_id};
+        snprintf(p->param, sizeof(p->param), "InputConfig.MediaArray[%d].%s", ps->input,
+                 m->media_id ? "MediaId" : "MediaURL");
+        rc = jobs_resolve_input(ex, &p->job, m->media_id ? &media_loc : &m->url, p->param,
+                                task->work_dir, &p->in, err);
+        p->hl_in = (jobs_hl_input){.path = p->in.path,
+                                   .source = &p->in.source,
+                                   .media_id = m->media_id,
+                                   .media_url = m->media_id ? NULL : m->url.raw};
+    } else if (!rc) {
+        const jobs_seg_spec *seg = (const jobs_seg_spec *)(const void *)&p->spec;
         rc = jobs_resolve_input(ex, &p->job, &seg->input, PART_PARAM, task->work_dir, &p->in, err);
+    }
     p->in.source.limits = &ex->limits;
     return rc;
+}
+
+/* Runs the fast highlight pass over one input of the parent into its sub-task's artefacts. */
+static int run_hl_part(jobs_executor *ex, const char *child, const jobs_part_spec *ps,
+                       const jobs_hl_input *hin, const jobs_object_input *in,
+                       const engine_progress *progress, char **result, rc_error *err) {
+    engine_hl_track t;
+    void *bytes = NULL;
+    size_t size = 0;
+    int rc = jobs_hl_analyze_input(hin, (size_t)ps->input, progress, &t, err);
+    if (jobs_object_input_error(in)) {
+        char param[64];
+        snprintf(param, sizeof(param), "InputConfig.MediaArray[%d]", ps->input);
+        rc = jobs_input_read_failure(in, param, rc ? rc : RC_EREAD, err);
+    }
+    if (!rc)
+        rc = engine_hl_track_pack(&t, &bytes, &size);
+    engine_hl_track_free(&t);
+    return rc ? rc : put_bytes(ex->st, child, ps, bytes, size, err, result);
 }
 
 int jobs_part_execute(jobs_executor *ex, const jobs_task *task, const void *spec_ptr,
@@ -206,7 +273,10 @@ int jobs_part_execute(jobs_executor *ex, const jobs_task *task, const void *spec
     const jobs_part_spec *ps = spec_ptr;
     parent_of p;
     int rc = parent_open(ex, task, ps, &p, err);
-    if (!rc)
+    if (!rc && ps->input >= 0)
+        rc = run_hl_part(ex, task->job->job_id, ps, &p.hl_in, &p.in, &task->progress,
+                         &out->ai_result, err);
+    else if (!rc)
         rc = run_part(ex, task->job->job_id, ps, &p.in, &task->progress, &out->ai_result, err);
     parent_free(&p);
     return rc;
@@ -628,5 +698,81 @@ int jobs_split_export(void *user, const segmentation_request *req, const engine_
     }
     fanout_free(&f);
     free(starts);
+    return rc;
+}
+
+/* ---- highlight inputs ---- */
+
+typedef struct hl_parts {
+    const jobs_object_input *locals;
+    const jobs_hl_input *inputs;
+    engine_hl_track *tracks;
+} hl_parts;
+
+static int hl_take(fanout *f, size_t i, const char *result, rc_error *err) {
+    hl_parts *h = f->user;
+    unsigned char *bytes;
+    size_t size;
+    int rc = get_bytes(f->sp->ex->st, f->ids[i], result, &bytes, &size, err);
+    if (rc)
+        return rc;
+    if (engine_hl_track_unpack(bytes, size, &h->tracks[i]))
+        rc = rc_fail(err, RC_EINVAL, "InternalError",
+                     "highlight part %s is not a track of this build", f->ids[i]);
+    free(bytes);
+    return rc;
+}
+
+static int hl_run(fanout *f, size_t i, const engine_progress *progress, char **result,
+                  rc_error *err) {
+    hl_parts *h = f->user;
+    jobs_part_spec ps;
+    int rc = jobs_part_spec_parse(f->params[i], &ps, err);
+    if (!rc)
+        rc = run_hl_part(f->sp->ex, f->ids[i], &ps, &h->inputs[i], &h->locals[i], progress, result,
+                         err);
+    jobs_part_spec_free(&ps);
+    return rc;
+}
+
+int jobs_split_hl_analyze(void *user, const double *durations, const engine_progress *progress,
+                          engine_hl_track *tracks, int *done, rc_error *err) {
+    jobs_hl_split *hs = user;
+    jobs_split sp = {.ex = hs->ex, .task = hs->task};
+    int seconds = hs->ex->cfg->split_seconds;
+    double total = 0;
+    int local = 1;
+    for (size_t i = 0; i < hs->n; i++) {
+        total += durations[i];
+        local &= !hs->locals[i].is_temp;
+    }
+    *done = 0;
+    if (seconds <= 0 || hs->n < 2 || !local || total < 2.0 * seconds || !hs->task->job->lease_owner)
+        return 0;
+    fanout f;
+    hl_parts h = {.locals = hs->locals, .inputs = hs->inputs, .tracks = tracks};
+    int rc = fanout_init(&f, &sp, JOBS_HL_PART_TYPE, hs->n);
+    f.take = hl_take;
+    f.run = hl_run;
+    f.user = &h;
+    for (size_t i = 0; !rc && i < f.n; i++) {
+        json_t *o = json_pack("{s:s, s:i, s:i}", "Parent", hs->task->job->job_id, "Index", (int)i,
+                              "Input", (int)i);
+        f.params[i] = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        rc = f.params[i] ? 0 : RC_ENOMEM;
+    }
+    int64_t t0 = time_mono_ms();
+    if (!rc)
+        rc = fanout_run(&f, progress, err);
+    if (!rc) {
+        *done = 1;
+        log_info("job %s: analysed %zu inputs in parts in %.1f s", hs->task->job->job_id, f.n,
+                 (double)(time_mono_ms() - t0) / 1000.0);
+    }
+    for (size_t i = 0; f.results && i < f.n; i++)
+        if (f.results[i])
+            drop_part(hs->ex->st, f.ids[i], f.results[i]);
+    fanout_free(&f);
     return rc;
 }

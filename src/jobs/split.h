@@ -14,6 +14,7 @@
 
 #define JOBS_PART_TYPE "~AnalysisPart"
 #define JOBS_EXPORT_PART_TYPE "~ExportPart"
+#define JOBS_HL_PART_TYPE "~HighlightPart"
 
 /* A sub-task's parameters (its JobParams): an analysis part {"Parent","Index","From","To"}, or
  * an export part {"Parent","Index","First","Ranges":[[In,Out],...]} - segments First, First+1,
@@ -25,6 +26,7 @@ typedef struct jobs_part_spec {
     int first;       /* export: the AiResult Index of the first segment */
     size_t count;    /* export: segments */
     double *ranges;  /* export: count x {in, out}, seconds */
+    int input; /* a highlight part {"Parent","Index","Input"}: the input's position; else -1 */
 } jobs_part_spec;
 
 /* The jobtype rows' parser and runners of JOBS_PART_TYPE and JOBS_EXPORT_PART_TYPE. */
@@ -55,5 +57,20 @@ struct segmentation_result;
 int jobs_split_export(void *user, const struct segmentation_request *req,
                       const engine_progress *progress, double lo, struct segmentation_result *out,
                       rc_error *err);
+
+/* The fast highlight pass over every input of a claimed HighlightExtraction job, one sub-task
+ * (JOBS_HL_PART_TYPE) per input that any worker may run, when it has at least two inputs of at
+ * least two split_seconds in all, read in place (a jobs_hl_request.analyze_all; user is a
+ * jobs_hl_split). Each input's track is exactly the one a pass here would make. */
+typedef struct jobs_hl_split {
+    jobs_executor *ex;
+    const jobs_task *task;
+    const jobs_object_input *locals; /* n resolved inputs */
+    const struct jobs_hl_input *inputs;
+    size_t n;
+} jobs_hl_split;
+struct engine_hl_track;
+int jobs_split_hl_analyze(void *user, const double *durations, const engine_progress *progress,
+                          struct engine_hl_track *tracks, int *done, rc_error *err);
 
 #endif

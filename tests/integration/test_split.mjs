@@ -2,7 +2,8 @@
 // ([jobs] split_seconds) that separate `reelcut worker` processes claim; one of them is killed
 // (SIGKILL) while it holds a part, whose lease then runs out and the part is run again. The
 // AiResult equals the single-pass result of `reelcut segment` on the same file. Then the same job
-// with an export: its segments are exported in parts by the workers, each object once.
+// with an export: its segments are exported in parts by the workers, each object once; and a
+// highlight job of three inputs, analysed one input a part, whose clips equal the CLI's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -44,7 +45,10 @@ test('a long input analysed in parts by several workers equals one pass, a kille
   const long = join(dir, 'long.mp4');
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-stream_loop', '3',
     '-i', join(MEDIA, 'parts_h264.mp4'), '-c', 'copy', long]);
-  makeBucket(dir, 'media-in', { 'long.mp4': long });
+  makeBucket(dir, 'media-in', {
+    'long.mp4': long,
+    ...Object.fromEntries(['talk', 'match', 'film'].map((n) => [`hl_${n}.mp4`, join(MEDIA, `hl_${n}.mp4`)])),
+  });
   makeBucket(dir, 'media-out');
   const env = { REELCUT_JOBS_SPLIT_SECONDS: '4', REELCUT_JOBS_LEASE_SECONDS: '2' };
   const server = await startServer({ dataDir: dir, workers: 0, env });
@@ -108,9 +112,27 @@ test('a long input analysed in parts by several workers equals one pass, a kille
       const f = ffprobe(join(dir, 'buckets', 'media-out', 'split', `${s.Index}.mp4`));
       assert.ok(Math.abs(Number(f.format.duration) - (s.Out - s.In)) < 0.1, JSON.stringify([s, f.format]));
     }
-    // the job list shows both jobs and nothing else
+    // highlights: one part per input, run by the workers; the clips of the single-process CLI
+    const hl = await c.call('SubmitHighlightExtractionJob', {
+      InputConfig: {
+        MediaArray: ['talk', 'match', 'film'].map((n) => ({ MediaURL: `oss://media-in/hl_${n}.mp4` })),
+        Strategy: { Count: 2, ClipDuration: 6 },
+      },
+    });
+    const hlJob = await waitForJob(c, hl.JobId, 300000);
+    assert.equal(hlJob.State, 'Finished', JSON.stringify(hlJob));
+    const hlLogs = workers.map((w) => w.log()).join('');
+    assert.match(hlLogs, new RegExp(`job ${hl.JobId}: analysed 3 inputs in parts`));
+    const cli = JSON.parse(execFileSync(BIN, ['highlights', '--count', '2', '--clip-duration', '6',
+      ...['talk', 'match', 'film'].map((n) => join(MEDIA, `hl_${n}.mp4`))], { encoding: 'utf8' }));
+    const pick = (h) => h.map((x) => [x.SourceIndex, x.In, x.Out, x.Score, x.Rank, JSON.stringify(x.Reasons)]);
+    const got = JSON.parse(hlJob.JobResult.AiResult).Highlights;
+    assert.ok(got.length >= 4, JSON.stringify(got));
+    assert.deepEqual(pick(got), pick(cli.Highlights));
+
+    // the job list shows the three jobs and nothing else
     const list = await c.call('ListSmartJobs', { PageSize: 100 });
-    assert.deepEqual(list.SmartJobList.map((j) => j.JobId).sort(), [JobId, exp.JobId].sort());
+    assert.deepEqual(list.SmartJobList.map((j) => j.JobId).sort(), [JobId, exp.JobId, hl.JobId].sort());
 
     // no caller sees the parts: not in the list, not by id
     const listed = await c.call('ListSmartJobs', { JobType: '~AnalysisPart' }).catch((e) => e);

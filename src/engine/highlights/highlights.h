@@ -44,6 +44,11 @@ int engine_hl_track_alloc(engine_hl_track *t, size_t n);
 /* Frees what t owns and zeroes it. NULL-safe. */
 void engine_hl_track_free(engine_hl_track *t);
 
+/* A track as bytes, to move it between processes of the same build (malloc'd *out); unpack
+ * refuses anything else with RC_EINVAL (RC_ENOMEM when out of memory). */
+int engine_hl_track_pack(const engine_hl_track *t, void **out, size_t *size);
+int engine_hl_track_unpack(const void *data, size_t size, engine_hl_track *out);
+
 /* The fast analysis pass over src: one demux pass; all audio is decoded (mono,
  * 16 kHz) for loudness, spectral flux and speech; video is read in the compressed domain (packet
  * sizes and key flags give motion and cuts) and only keyframes are decoded, with loop filter off,

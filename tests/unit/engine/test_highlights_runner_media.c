@@ -50,7 +50,13 @@ static void test_run_and_render(void **state) {
         {noaudio_path, NULL, "oss://media-in/noaudio.mp4", NULL},
         {short_path, NULL, "oss://media-in/short.mp4", NULL},
     };
-    jobs_hl_request req = {inputs, 3, 4, 8, NULL, 0, 0};
+    jobs_hl_request req = {.inputs = inputs,
+                           .n_inputs = 3,
+                           .count = 4,
+                           .clip_duration = 8,
+                           .exporter = NULL,
+                           .width = 0,
+                           .height = 0};
     progress_log log = {0, 0, 0, 2};
     engine_progress p = {on_progress, &log};
     jobs_hl_result res;
@@ -137,7 +143,13 @@ static void test_export_and_cleanup(void **state) {
     mkdir(x.dir, 0700);
     jobs_hl_input inputs[1] = {{noaudio_path, NULL, "oss://in/n.mp4", NULL}};
     jobs_output_sink ex = {out_path, publish, NULL, NULL, &x};
-    jobs_hl_request req = {inputs, 1, 2, 6, &ex, 160, 0};
+    jobs_hl_request req = {.inputs = inputs,
+                           .n_inputs = 1,
+                           .count = 2,
+                           .clip_duration = 6,
+                           .exporter = &ex,
+                           .width = 160,
+                           .height = 0};
     jobs_hl_result res;
     rc_error err;
     rc_error_clear(&err);
@@ -171,7 +183,13 @@ static void test_failures(void **state) {
     (void)state;
     jobs_hl_input inputs[2] = {{match_path, NULL, "oss://in/a.mp4", NULL},
                                {"/nonexistent/b.mp4", NULL, "oss://in/b.mp4", NULL}};
-    jobs_hl_request req = {inputs, 2, 2, 8, NULL, 0, 0};
+    jobs_hl_request req = {.inputs = inputs,
+                           .n_inputs = 2,
+                           .count = 2,
+                           .clip_duration = 8,
+                           .exporter = NULL,
+                           .width = 0,
+                           .height = 0};
     jobs_hl_result res;
     rc_error err;
     rc_error_clear(&err);

@@ -317,9 +317,54 @@ static void test_cut_merge(void **state) {
     hl_raw_free(&raw);
 }
 
+/* A track packed for another worker comes back the same; bytes of another kind are refused. */
+static void test_pack_round_trip(void **state) {
+    (void)state;
+    engine_hl_track t, back;
+    assert_int_equal(engine_hl_track_alloc(&t, 37), 0);
+    for (size_t i = 0; i < t.n; i++) {
+        t.loudness[i] = -30.0f + (float)i;
+        t.flux[i] = (float)i * 0.5f;
+        t.steady[i] = (float)(i % 2);
+        t.speech[i] = 0.25f;
+        t.voice[i] = (uint8_t)(i % 3 == 0);
+        t.motion[i] = (float)i * 2;
+        t.cuts[i] = i == 10 ? 1.0f : 0.0f;
+        t.avoid[i] = (uint8_t)(i > 30 ? ENGINE_HL_AVOID_FROZEN : 0);
+    }
+    t.cut_times = malloc(2 * sizeof(double));
+    assert_non_null(t.cut_times);
+    t.cut_times[0] = 1.04;
+    t.cut_times[1] = 2.5;
+    t.n_cut_times = 2;
+    t.has_audio = 1;
+    t.duration = 3.68;
+    t.video_packets = 92;
+    void *bytes;
+    size_t size;
+    assert_int_equal(engine_hl_track_pack(&t, &bytes, &size), 0);
+    assert_int_equal(engine_hl_track_unpack(bytes, size, &back), 0);
+    assert_int_equal(back.n, t.n);
+    assert_memory_equal(back.loudness, t.loudness, t.n * sizeof(float));
+    assert_memory_equal(back.motion, t.motion, t.n * sizeof(float));
+    assert_memory_equal(back.voice, t.voice, t.n);
+    assert_memory_equal(back.avoid, t.avoid, t.n);
+    assert_int_equal(back.n_cut_times, 2);
+    assert_true(back.cut_times[1] == 2.5 && back.duration == 3.68 && back.has_audio == 1);
+    assert_int_equal(back.video_packets, 92);
+    engine_hl_track_free(&back);
+    assert_int_equal(engine_hl_track_unpack(bytes, size - 1, &back), RC_EINVAL);
+    assert_int_equal(engine_hl_track_unpack(bytes, 8, &back), RC_EINVAL);
+    ((unsigned char *)bytes)[0] = 'X';
+    assert_int_equal(engine_hl_track_unpack(bytes, size, &back), RC_EINVAL);
+    free(bytes);
+    engine_hl_track_free(&t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_still_and_calm),
+        cmocka_unit_test(test_pack_round_trip),
         cmocka_unit_test(test_costly_skip_frames),
         cmocka_unit_test(test_empty_keyframe),
         cmocka_unit_test(test_hevc_slow_picture_not_frozen),
