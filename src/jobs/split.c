@@ -641,6 +641,45 @@ static size_t export_groups(const segmentation_result *res, double seconds, size
     return n >= 2 ? n : 0;
 }
 
+/* After a failure: no part may store anything the job would not undo. Parts nobody runs are
+ * failed here without running; parts running elsewhere are awaited (at most one part's time, or
+ * until this attempt is told to stop); every finished part's outputs are taken, to be undone
+ * with the job's own. */
+static void fanout_settle(fanout *f, const engine_progress *progress) {
+    jobs_executor *ex = f->sp->ex;
+    int64_t lease_ms = (int64_t)ex->cfg->lease_seconds * 1000;
+    for (;;) {
+        int running = 0;
+        for (size_t i = 0; f->results && i < f->n; i++) {
+            store_job c;
+            if (f->results[i] || store_job_get_any(ex->st, f->ids[i], &c, NULL) != 0)
+                continue;
+            if (c.state == STORE_JOB_FINISHED) {
+                if (f->take(f, i, c.ai_result, &(rc_error){0}) == 0) {
+                    f->results[i] = c.ai_result;
+                    c.ai_result = NULL;
+                }
+            } else if (c.state != STORE_JOB_FAILED) {
+                store_job mine;
+                if (store_job_claim_id(ex->st, f->ids[i], f->owner, lease_ms, 0, &mine, NULL) ==
+                    0) {
+                    store_job_result res = {.state = STORE_JOB_FAILED,
+                                            .error_code = "InternalError",
+                                            .error_message = "its job failed"};
+                    store_job_finish(ex->st, f->ids[i], f->owner, &res, NULL);
+                    store_job_free(&mine);
+                } else {
+                    running = 1;
+                }
+            }
+            store_job_free(&c);
+        }
+        if (!running || engine_progress_report(progress, (double)f->done / (double)f->n))
+            return;
+        nanosleep(&(struct timespec){0, PART_WAIT_MS * 1000000L}, NULL);
+    }
+}
+
 int jobs_split_export(void *user, const segmentation_request *req, const engine_progress *progress,
                       double lo, segmentation_result *out, rc_error *err) {
     jobs_split *sp = user;
@@ -681,14 +720,7 @@ int jobs_split_export(void *user, const segmentation_request *req, const engine_
     if (!rc)
         rc = fanout_run(&f, &sub, err);
     if (rc) {
-        /* parts that finished meanwhile are the job's too, undone with it */
-        for (size_t i = 0; f.results && i < f.n; i++) {
-            store_job c;
-            if (!f.results[i] && store_job_get_any(sp->ex->st, f.ids[i], &c, NULL) == 0 &&
-                c.state == STORE_JOB_FINISHED)
-                export_take(&f, i, c.ai_result, &(rc_error){0});
-            store_job_free(&c);
-        }
+        fanout_settle(&f, &sub);
         jobs_bucket_sink_undo(sp->sink);
         for (size_t i = 0; i < out->count; i++)
             out->segments[i].media_url[0] = out->segments[i].media_id[0] = 0;

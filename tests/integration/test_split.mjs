@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BIN, MEDIA, tempDir, createKey, makeBucket, startServer, client, waitForJob, ffprobe, cleanup,
@@ -112,6 +112,19 @@ test('a long input analysed in parts by several workers equals one pass, a kille
       const f = ffprobe(join(dir, 'buckets', 'media-out', 'split', `${s.Index}.mp4`));
       assert.ok(Math.abs(Number(f.format.duration) - (s.Out - s.In)) < 0.1, JSON.stringify([s, f.format]));
     }
+    // an export part that cannot store its output fails the job, and nothing it exported stays:
+    // a folder stands where segment 7 would go
+    mkdirSync(join(dir, 'buckets', 'media-out', 'fail', '7.mp4'), { recursive: true });
+    const bad = await c.call('SubmitSegmentationJob', {
+      InputConfig: { Type: 'OSS', Media: 'oss://media-in/long.mp4' },
+      JobParams: { Mode: 'BasicClipSplit' },
+      OutputConfig: { Bucket: 'media-out', ObjectKey: 'fail/{index}.mp4' },
+    });
+    const failed = await waitForJob(c, bad.JobId, 300000);
+    assert.equal(failed.State, 'Failed', JSON.stringify(failed));
+    assert.equal(failed.ErrorCode, 'OutputWriteFailed', JSON.stringify(failed));
+    assert.deepEqual(readdirSync(join(dir, 'buckets', 'media-out', 'fail')), ['7.mp4']);
+
     // highlights: one part per input, run by the workers; the clips of the single-process CLI
     const hl = await c.call('SubmitHighlightExtractionJob', {
       InputConfig: {
@@ -132,7 +145,7 @@ test('a long input analysed in parts by several workers equals one pass, a kille
 
     // the job list shows the three jobs and nothing else
     const list = await c.call('ListSmartJobs', { PageSize: 100 });
-    assert.deepEqual(list.SmartJobList.map((j) => j.JobId).sort(), [JobId, exp.JobId, hl.JobId].sort());
+    assert.deepEqual(list.SmartJobList.map((j) => j.JobId).sort(), [JobId, exp.JobId, bad.JobId, hl.JobId].sort());
 
     // no caller sees the parts: not in the list, not by id
     const listed = await c.call('ListSmartJobs', { JobType: '~AnalysisPart' }).catch((e) => e);
