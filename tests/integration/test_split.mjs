@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BIN, MEDIA, tempDir, createKey, makeBucket, startServer, client, waitForJob, ffprobe, cleanup,
@@ -153,6 +153,60 @@ test('a long input analysed in parts by several workers equals one pass, a kille
   } finally {
     for (const w of workers) await w.stop();
     await server.stop();
+    cleanup(dir);
+  }
+});
+
+test('on PostgreSQL, workers sharing no disk: the worker holding the job dies, another takes it over and reuses the finished parts', async () => {
+  const SRC = process.env.REELCUT_SRC || '.';
+  const PG = join(SRC, 'tests/unit/store/pg_server.sh');
+  const pgDir = tempDir('reelcut-pg-');
+  chmodSync(pgDir, 0o755);
+  execFileSync('bash', [PG, 'start', pgDir], { stdio: 'inherit' });
+  const dir = tempDir();
+  const key = createKey(dir);
+  const media = tempDir('reelcut-split-media-');
+  chmodSync(media, 0o755);
+  const long = join(media, 'long.mp4');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-stream_loop', '3',
+    '-i', join(MEDIA, 'parts_h264.mp4'), '-c', 'copy', long]);
+  const env = {
+    REELCUT_STORE_URL: `postgresql:///postgres?host=${pgDir}&port=5432&user=postgres`,
+    REELCUT_JOBS_SPLIT_SECONDS: '4', REELCUT_JOBS_LEASE_SECONDS: '2',
+    REELCUT_INPUTS_ALLOW_LOCAL_PATHS: 'true', REELCUT_INPUTS_ALLOWED_ROOTS: media,
+  };
+  const server = await startServer({ dataDir: dir, workers: 0, env });
+  const c = client(server, key);
+  const workers = [];
+  try {
+    const { JobId } = await c.call('SubmitSegmentationJob', {
+      InputConfig: { Type: 'OSS', Media: `file://${long}` }, JobParams: { Mode: 'BasicClipSplit' },
+    });
+    // A takes the job, runs a few parts itself, and dies; B takes the job over
+    workers.push(startWorker(tempDir(), env));
+    await until('worker A to run three parts', () =>
+      (workers[0].log().match(/\(~AnalysisPart\): attempt 1 started here/g) || []).length >= 3);
+    await workers[0].stop('SIGKILL');
+    workers.push(startWorker(tempDir(), env));
+    const job = await waitForJob(c, JobId, 300000);
+    assert.equal(job.State, 'Finished', JSON.stringify(job));
+    const logB = workers[1].log();
+    assert.match(logB, new RegExp(`job ${JobId} \\(Segmentation\\): attempt 2 started`));
+    assert.match(logB, new RegExp(`job ${JobId}: analysed in 16 parts \\(1604 frames\\)`));
+    // the parts A finished were not analysed again
+    const doneByA = (workers[0].log().match(/job ([0-9a-f]{32}) \(~AnalysisPart\): attempt 1 started here/g) || [])
+      .map((l) => l.slice(4, 36)).slice(0, -1); // (the last may have died with A)
+    assert.ok(doneByA.length >= 2);
+    for (const id of doneByA) assert.ok(!logB.includes(`job ${id} (`), `part ${id} ran again`);
+    const one = JSON.parse(execFileSync(BIN, ['segment', long], { encoding: 'utf8' }));
+    assert.deepEqual(JSON.parse(job.JobResult.AiResult).Segments.map((s) => [s.In, s.Out]),
+      one.Segments.map((s) => [s.In, s.Out]));
+  } finally {
+    for (const w of workers) await w.stop();
+    await server.stop();
+    execFileSync('bash', [PG, 'stop', pgDir], { stdio: 'inherit' });
+    cleanup(pgDir);
+    cleanup(media);
     cleanup(dir);
   }
 });
