@@ -37,19 +37,23 @@ async function run(file, workers, split) {
   const server = await startServer({ dataDir: dir, workers: 0, env });
   const c = client(server, key);
   const ws = Array.from({ length: workers }, () => worker(dir, env));
-  await new Promise((r) => setTimeout(r, 500)); // the workers are up
-  const t0 = Date.now();
-  const { JobId } = await c.call('SubmitSegmentationJob', {
-    InputConfig: { Type: 'OSS', Media: 'oss://media-in/long.mp4' }, JobParams: { Mode: 'BasicClipSplit' },
-  });
-  const job = await waitForJob(c, JobId, 3 * 3600 * 1000);
-  const wall = (Date.now() - t0) / 1000;
-  const cpu = ws.reduce((s, w) => s + cpuSeconds(w.proc.pid), 0);
-  const logs = ws.map((w) => w.log()).join('');
+  let job, wall, cpu, logs;
+  try {
+    await new Promise((r) => setTimeout(r, 500)); // the workers are up
+    const t0 = Date.now();
+    const { JobId } = await c.call('SubmitSegmentationJob', {
+      InputConfig: { Type: 'OSS', Media: 'oss://media-in/long.mp4' }, JobParams: { Mode: 'BasicClipSplit' },
+    });
+    job = await waitForJob(c, JobId, 3 * 3600 * 1000);
+    wall = (Date.now() - t0) / 1000;
+    cpu = ws.reduce((s, w) => s + cpuSeconds(w.proc.pid), 0);
+    logs = ws.map((w) => w.log()).join('');
+  } finally {
+    for (const w of ws) { w.proc.kill('SIGTERM'); await new Promise((r) => w.proc.once('exit', r)); }
+    await server.stop();
+    cleanup(dir);
+  }
   const m = logs.match(/analysed in (\d+) parts/);
-  for (const w of ws) { w.proc.kill('SIGTERM'); await new Promise((r) => w.proc.once('exit', r)); }
-  await server.stop();
-  cleanup(dir);
   if (job.State !== 'Finished') throw new Error(JSON.stringify(job));
   const ai = JSON.parse(job.JobResult.AiResult);
   return { wall, cpu, parts: m ? Number(m[1]) : 1, segments: JSON.stringify(ai.Segments.map((s) => [s.In, s.Out])), n: ai.Segments.length };
