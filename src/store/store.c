@@ -265,6 +265,9 @@ static int finish_locked(store *st, store_txn *txn, const char *job_id, const ch
         goto out;
     }
     rc = ops->job_write_final(st, txn, job_id, res, now_s, err);
+    if (rc == 0 && owner)
+        rc = ops->attempt_record(st, txn, job_id, job.attempts, owner,
+                                 store_job_state_name(res->state), now_ms, err);
     if (rc || !job.notify_address || !*job.notify_address)
         goto out;
     rc = callback_envelope(job.user_id, job_id, job.type, store_job_state_name(res->state),
@@ -325,6 +328,8 @@ static int job_claim(store *st, const char *owner, int64_t lease_ms, int max_att
             goto out;
     }
     rc = ops->job_take(st, &txn, job_id, owner, now_ms + lease_ms, store_now_s(st), out, err);
+    if (rc == 0)
+        rc = ops->attempt_record(st, &txn, job_id, out->attempts, owner, NULL, now_ms, err);
     if (rc == 0)
         rc = ops->txn_commit(st, &txn, err);
     if (rc)
