@@ -12,6 +12,7 @@
 #include "jobs/execute.h"
 #include "jobs/notifier.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 static const char serve_usage[] =
     "usage: reelcut serve [--listen HOST:PORT] [--data-dir DIR] [--workers N] [--config FILE]\n"
@@ -57,6 +58,27 @@ static int ensure_first_key(runtime *rt, rc_error *err) {
     return keys_load(rt->cfg.keys_file, &rt->keys, err);
 }
 
+/* Opens the job store. A PostgreSQL server that does not answer yet (it is starting or
+ * restarting: a fleet's processes start in any order) is waited for, up to STORE_WAIT_S, before
+ * giving up; an SQLite file that cannot be opened fails at once. */
+#define STORE_WAIT_S 60
+static int open_store(runtime *rt, const store_options *so, rc_error *err) {
+    int64_t deadline = time_mono_ms() + STORE_WAIT_S * 1000;
+    for (int64_t delay = 250;; delay = delay * 2 > 5000 ? 5000 : delay * 2) {
+        rc_error e = {0};
+        int rc = store_open(rt->cfg.store_url, so, &rt->st, &e);
+        if (rc != RC_EDB || strncmp(rt->cfg.store_url, "postgres", 8) != 0 ||
+            time_mono_ms() + delay > deadline) {
+            if (rc)
+                *err = e;
+            return rc;
+        }
+        log_warn("job store not reachable yet (trying again for up to %d s): %s", STORE_WAIT_S,
+                 e.message);
+        usleep((useconds_t)delay * 1000);
+    }
+}
+
 static int start_common(runtime *rt, int with_pool, rc_error *err) {
     char path[CONFIG_PATH_MAX + 16];
     int rc = keys_load(rt->cfg.keys_file, &rt->keys, err);
@@ -64,7 +86,7 @@ static int start_common(runtime *rt, int with_pool, rc_error *err) {
     store_options so = {.nonce_table_mb = rt->cfg.nonce_table_mb ? rt->cfg.nonce_table_mb
                                                                  : STORE_NONCE_TABLE_NONE};
     if (!rc)
-        rc = store_open(rt->cfg.store_url, &so, &rt->st, err);
+        rc = open_store(rt, &so, err);
     if (!rc) /* buckets on local folders and/or S3, per [storage] */
         rc = blob_router_from_config(&rt->cfg, &rt->blob, err);
     if (!rc)
@@ -75,6 +97,7 @@ static int start_common(runtime *rt, int with_pool, rc_error *err) {
         jobs_pool_config pc = {.workers = workers,
                                .lease_ms = (int64_t)rt->cfg.lease_seconds * 1000,
                                .max_attempts = rt->cfg.max_attempts,
+                               .retry_ms = (int64_t)rt->cfg.retry_seconds * 1000,
                                .poll_ms = 500,
                                .job_timeout_ms = (int64_t)rt->cfg.job_timeout_seconds * 1000,
                                .tmp_root = path};

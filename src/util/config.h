@@ -29,6 +29,7 @@ typedef struct config {
     /* [jobs] */
     int max_attempts;
     int lease_seconds;
+    int retry_seconds;  /* storage or store unavailable: the job is tried again this much later */
     int max_unfinished; /* Submit answers Throttling past this */
     int job_timeout_seconds;
     int shutdown_grace_seconds;

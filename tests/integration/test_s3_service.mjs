@@ -45,6 +45,8 @@ function serverEnv(overrides = {}) {
     REELCUT_S3_REGION: s3.S3_REGION,
     REELCUT_S3_ACCESS_KEY_ID: s3.S3_ACCESS_KEY_ID,
     REELCUT_S3_SECRET_ACCESS_KEY: s3.S3_SECRET_ACCESS_KEY,
+    // A storage failure is tried again (service.md#jobs): soon, so the failing cases end soon.
+    REELCUT_JOBS_RETRY_SECONDS: '1',
     ...overrides,
   };
 }
