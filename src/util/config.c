@@ -36,6 +36,7 @@ typedef struct option {
 
 static const option options[] = {
     STR("server", "listen", listen),
+    STR("worker", "listen", worker_listen),
     STR("server", "data_dir", data_dir),
     INT("server", "workers", workers, -1, 256),
     INT("server", "http_threads", http_threads, 0, 256),

@@ -14,7 +14,8 @@
 
 typedef struct config {
     /* [server] */
-    char listen[128]; /* HOST:PORT */
+    char listen[128];        /* HOST:PORT */
+    char worker_listen[128]; /* `reelcut worker`: HOST:PORT of /healthz and /metrics; "" = none */
     char data_dir[CONFIG_PATH_MAX];
     int workers;             /* job workers in `serve`; -1 = CPU count */
     int http_threads;        /* libmicrohttpd thread pool size; 0 = CPU count */
