@@ -17,17 +17,19 @@ cmd=${1:?usage: swift.sh start|stop|pause|resume DIR}
 dir=${2:?usage: swift.sh start|stop|pause|resume DIR}
 servers=(proxy account container object)
 
+stop_server() { # NAME: stops the server started from DIR by that name (its pid file)
+  local pf="$dir/run/$1.pid"
+  [ -f "$pf" ] || return 0
+  local pid
+  pid=$(cat "$pf")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pf"
+}
+
 stop() {
-  for s in "${servers[@]}"; do
-    local pf="$dir/run/$s.pid"
-    [ -f "$pf" ] || continue
-    local pid
-    pid=$(cat "$pf")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$pf"
-  done
+  for s in "${servers[@]}"; do stop_server "$s"; done
 }
 
 free_ports() { # prints N free loopback TCP ports
@@ -160,16 +162,7 @@ wait_ready() { # ACCOUNT CONTAINER OBJECT PROXY REGION ports
   return 1
 }
 
-pause() {
-  local pf="$dir/run/proxy.pid"
-  [ -f "$pf" ] || return 0
-  local pid
-  pid=$(cat "$pf")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pf"
-}
+pause() { stop_server proxy; }
 
 resume() {
   dir=$(cd "$dir" && pwd)
