@@ -17,6 +17,24 @@ int blob_put_file(blob_backend *be, const char *bucket, const char *key, const c
     return be->ops->put_file(be, bucket, key, local_path, err);
 }
 
+int blob_put_file_tagged(blob_backend *be, const char *bucket, const char *key,
+                         const char *local_path, const char *tag, rc_error *err) {
+    if (!be->ops->put_file_tagged)
+        return be->ops->put_file(be, bucket, key, local_path, err);
+    return be->ops->put_file_tagged(be, bucket, key, local_path, tag, err);
+}
+
+int blob_stat_tag(blob_backend *be, const char *bucket, const char *key, int64_t *size, char *tag,
+                  size_t tag_size, rc_error *err) {
+    if (!be->ops->stat_tag)
+        return RC_ENOTSUP;
+    return be->ops->stat_tag(be, bucket, key, size, tag, tag_size, err);
+}
+
+int blob_abort_uploads(blob_backend *be, const char *bucket, const char *key, rc_error *err) {
+    return be->ops->abort_uploads ? be->ops->abort_uploads(be, bucket, key, err) : 0;
+}
+
 int blob_delete_object(blob_backend *be, const char *bucket, const char *key, rc_error *err) {
     return be->ops->delete_object(be, bucket, key, err);
 }

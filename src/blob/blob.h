@@ -33,6 +33,13 @@ typedef struct blob_ops {
     /* Opens bucket/key for random access (see blob_open_reader); NULL = not supported. */
     int (*open_reader)(blob_backend *be, const char *bucket, const char *key, const char *tmp_dir,
                        blob_reader **out, rc_error *err);
+    /* The exactly-once support of retried jobs (blob_put_file_tagged, blob_stat_tag,
+     * blob_abort_uploads); NULL = not supported. */
+    int (*put_file_tagged)(blob_backend *be, const char *bucket, const char *key,
+                           const char *local_path, const char *tag, rc_error *err);
+    int (*stat_tag)(blob_backend *be, const char *bucket, const char *key, int64_t *size, char *tag,
+                    size_t tag_size, rc_error *err);
+    int (*abort_uploads)(blob_backend *be, const char *bucket, const char *key, rc_error *err);
 } blob_ops;
 
 struct blob_backend {
@@ -79,6 +86,18 @@ int blob_get_local(blob_backend *be, const char *bucket, const char *key, const 
                    char **local_path, int *is_temp, rc_error *err);
 int blob_put_file(blob_backend *be, const char *bucket, const char *key, const char *local_path,
                   rc_error *err);
+/* blob_put_file storing tag (1-BLOB_TAG_MAX of [A-Za-z0-9._:-], e.g. the JobId) with the object
+ * (S3: x-amz-meta-reelcut-tag); backends without tags store the file untagged. */
+#define BLOB_TAG_MAX 64
+int blob_put_file_tagged(blob_backend *be, const char *bucket, const char *key,
+                         const char *local_path, const char *tag, rc_error *err);
+/* The object's size and the tag it was stored with ("" if none) into tag (tag_size bytes).
+ * RC_ENOENT if there is no such object, RC_ENOTSUP if the backend keeps no tags, RC_EREAD. */
+int blob_stat_tag(blob_backend *be, const char *bucket, const char *key, int64_t *size, char *tag,
+                  size_t tag_size, rc_error *err);
+/* Aborts the incomplete multipart uploads of exactly bucket/key (left by a writer that died), so
+ * their parts do not linger; 0 when there were none or the backend has no such thing. */
+int blob_abort_uploads(blob_backend *be, const char *bucket, const char *key, rc_error *err);
 int blob_delete_object(blob_backend *be, const char *bucket, const char *key, rc_error *err);
 int blob_bucket_exists(blob_backend *be, const char *bucket, rc_error *err);
 void blob_destroy(blob_backend *be);

@@ -308,8 +308,8 @@ static int fs_open_reader(blob_backend *be, const char *bucket, const char *key,
 }
 
 static const blob_ops fs_ops = {
-    "fs",       fs_get_local,  fs_put_file, fs_delete_object, fs_bucket_exists,
-    fs_destroy, fs_open_reader};
+    "fs", fs_get_local, fs_put_file, fs_delete_object, fs_bucket_exists, fs_destroy, fs_open_reader,
+    NULL, NULL,         NULL};
 
 int blob_fs_create_with(const char *root, enum blob_walk_mode how, blob_backend **out,
                         rc_error *err) {

@@ -73,8 +73,26 @@ static int r_open_reader(blob_backend *be, const char *bucket, const char *key, 
     return to ? blob_open_reader(to, bucket, key, tmp_dir, out, err) : RC_ENOENT;
 }
 
-static const blob_ops router_ops = {"router",        r_get_local, r_put_file,   r_delete_object,
-                                    r_bucket_exists, r_destroy,   r_open_reader};
+static int r_put_file_tagged(blob_backend *be, const char *bucket, const char *key,
+                             const char *local_path, const char *tag, rc_error *err) {
+    blob_backend *to = route_of((router *)be, bucket, err);
+    return to ? blob_put_file_tagged(to, bucket, key, local_path, tag, err) : RC_ENOENT;
+}
+
+static int r_stat_tag(blob_backend *be, const char *bucket, const char *key, int64_t *size,
+                      char *tag, size_t tag_size, rc_error *err) {
+    blob_backend *to = route_of((router *)be, bucket, err);
+    return to ? blob_stat_tag(to, bucket, key, size, tag, tag_size, err) : RC_ENOENT;
+}
+
+static int r_abort_uploads(blob_backend *be, const char *bucket, const char *key, rc_error *err) {
+    blob_backend *to = route_of((router *)be, bucket, err);
+    return to ? blob_abort_uploads(to, bucket, key, err) : RC_ENOENT;
+}
+
+static const blob_ops router_ops = {
+    "router",  r_get_local,   r_put_file,        r_delete_object, r_bucket_exists,
+    r_destroy, r_open_reader, r_put_file_tagged, r_stat_tag,      r_abort_uploads};
 
 int blob_router_create(blob_backend **out, rc_error *err) {
     (void)err;

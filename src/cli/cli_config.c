@@ -19,11 +19,15 @@ int cli_engine_limits(engine_limits *out) {
 }
 
 int cli_config_load(int argc, char **argv, const char *usage, config *cfg) {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"data-dir", required_argument, NULL, 'd'},
-        {"listen", required_argument, NULL, 'l'}, {"workers", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *config_file = NULL, *data_dir = NULL, *listen = NULL, *workers = NULL;
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"data-dir", required_argument, NULL, 'd'},
+                                             {"listen", required_argument, NULL, 'l'},
+                                             {"workers", required_argument, NULL, 'w'},
+                                             {"health-listen", required_argument, NULL, 'H'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *config_file = NULL, *data_dir = NULL, *listen = NULL, *workers = NULL,
+               *health = NULL;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -39,6 +43,9 @@ int cli_config_load(int argc, char **argv, const char *usage, config *cfg) {
             break;
         case 'w':
             workers = optarg;
+            break;
+        case 'H':
+            health = optarg;
             break;
         case 'h':
             printf("%s", usage);
@@ -65,6 +72,8 @@ int cli_config_load(int argc, char **argv, const char *usage, config *cfg) {
         rc = config_set(cfg, "server", "data_dir", data_dir, "--data-dir", &err);
     if (!rc && listen)
         rc = config_set(cfg, "server", "listen", listen, "--listen", &err);
+    if (!rc && health)
+        rc = config_set(cfg, "worker", "listen", health, "--health-listen", &err);
     if (!rc && workers)
         rc = config_set(cfg, "server", "workers", workers, "--workers", &err);
     if (!rc)

@@ -1,8 +1,10 @@
 #include "jobs/pool.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,34 @@ static void remove_tree(const char *path) {
     nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Removes the job folders (job-<id>-<pid>-<slot>) that processes no longer running left below
+ * tmp_root - a worker killed with SIGKILL, a crash - so a restarted worker leaves no litter. The
+ * folders of this process's pid are stale too (a container restarts its process as the same pid):
+ * it runs no job yet. */
+static void remove_stale_job_dirs(const char *tmp_root) {
+    DIR *d = opendir(tmp_root);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[4096];
+    int n = 0;
+    while ((e = readdir(d))) {
+        char id[STORE_ID_LEN + 1];
+        int pid = 0, slot = 0, end = 0;
+        if (sscanf(e->d_name, "job-%32[0-9a-f]-%d-%d%n", id, &pid, &slot, &end) != 3 ||
+            e->d_name[end] != '\0' || pid <= 0)
+            continue;
+        if (pid != (int)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", tmp_root, e->d_name);
+        remove_tree(path);
+        n++;
+    }
+    closedir(d);
+    if (n > 0)
+        log_info("removed %d job folder(s) left by stopped workers in %s", n, tmp_root);
+}
+
 /* The progress callback handed to the job: throttled store updates, and the stop signals. */
 static int on_progress(void *user, double fraction) {
     worker_slot *slot = user;
@@ -78,19 +108,42 @@ static int on_progress(void *user, double fraction) {
     return 0;
 }
 
+/* Records the job's end. While the store is away (RC_EDB) this keeps trying, the heartbeat
+ * keeping the lease: a result dropped here would be run again by the next claim. Gives up when
+ * the lease is lost (another worker took over) or the pool is aborting. */
+static int record_final(jobs_pool *pool, worker_slot *slot, const store_job_result *res,
+                        rc_error *err) {
+    int64_t delay = 250;
+    for (;;) {
+        memset(err, 0, sizeof(*err));
+        int rc = store_job_finish(pool->st, slot->job_id, slot->owner, res, err);
+        if (rc != RC_EDB || atomic_load(&slot->lost_lease) || atomic_load(&pool->aborting))
+            return rc;
+        log_warn("job %s: cannot record the %s yet (retrying): %s", slot->job_id,
+                 store_job_state_name(res->state), err->message);
+        usleep((useconds_t)delay * 1000);
+        delay = delay * 2 > 2000 ? 2000 : delay * 2;
+    }
+}
+
 static void finish_failed(jobs_pool *pool, worker_slot *slot, const char *code,
                           const char *message) {
     store_job_result res = {
         .state = STORE_JOB_FAILED, .error_code = code, .error_message = message};
     rc_error err = {0};
-    if (store_job_finish(pool->st, slot->job_id, slot->owner, &res, &err))
+    if (record_final(pool, slot, &res, &err))
         log_warn("job %s: cannot record failure: %s", slot->job_id, err.message);
+}
+
+/* What an outage of the storage or the job store looks like to a job: worth another attempt. */
+static int retryable(int rc) {
+    return rc == RC_EREAD || rc == RC_EWRITE || rc == RC_EDB;
 }
 
 static void run_job(jobs_pool *pool, worker_slot *slot, const store_job *job) {
     char work_dir[4096];
-    snprintf(work_dir, sizeof(work_dir), "%s/job-%s-%d", pool->cfg.tmp_root, job->job_id,
-             (int)(slot - pool->slots));
+    snprintf(work_dir, sizeof(work_dir), "%s/job-%s-%d-%d", pool->cfg.tmp_root, job->job_id,
+             (int)getpid(), (int)(slot - pool->slots));
     remove_tree(work_dir);
     pthread_mutex_lock(&pool->lock);
     memcpy(slot->job_id, job->job_id, sizeof(slot->job_id));
@@ -124,7 +177,7 @@ static void run_job(jobs_pool *pool, worker_slot *slot, const store_job *job) {
                                 .media_url = outcome.media_url,
                                 .media_id = outcome.media_id};
         rc_error ferr = {0};
-        if (store_job_finish(pool->st, job->job_id, slot->owner, &res, &ferr))
+        if (record_final(pool, slot, &res, &ferr))
             log_warn("job %s: cannot record the result: %s", job->job_id, ferr.message);
         else
             log_info("job %s: Finished in %.1f s", job->job_id, (double)elapsed / 1000.0);
@@ -134,6 +187,16 @@ static void run_job(jobs_pool *pool, worker_slot *slot, const store_job *job) {
                  (long long)(pool->cfg.job_timeout_ms / 1000));
         finish_failed(pool, slot, "JobTimeout", msg);
         log_warn("job %s: Failed: JobTimeout", job->job_id);
+    } else if (retryable(rc) && !atomic_load(&pool->aborting) &&
+               (pool->cfg.max_attempts <= 0 || job->attempts < pool->cfg.max_attempts)) {
+        /* Not recorded: the lease is cut to retry_ms x 2^(attempt - 1), then any worker claims
+         * the job again. */
+        int64_t delay = pool->cfg.retry_ms << (job->attempts > 7 ? 6 : job->attempts - 1);
+        rc_error herr = {0};
+        store_job_heartbeat(pool->st, job->job_id, slot->owner, delay, &herr);
+        log_warn("job %s: attempt %d failed (%s); trying again in %lld s", job->job_id,
+                 job->attempts, err.message[0] ? err.message : rc_strerror(rc),
+                 (long long)(delay / 1000));
     } else if (rc == RC_ECANCELED && atomic_load(&pool->aborting)) {
         rc_error rerr = {0};
         store_job_release(pool->st, job->job_id, slot->owner, &rerr);
@@ -221,8 +284,11 @@ int jobs_pool_start(store *st, const jobs_pool_config *cfg, jobs_execute_fn exec
     pool->cfg = *cfg;
     snprintf(pool->tmp_root, sizeof(pool->tmp_root), "%s", cfg->tmp_root ? cfg->tmp_root : "/tmp");
     pool->cfg.tmp_root = pool->tmp_root;
+    remove_stale_job_dirs(pool->tmp_root);
     if (pool->cfg.poll_ms <= 0)
         pool->cfg.poll_ms = 500;
+    if (pool->cfg.retry_ms <= 0)
+        pool->cfg.retry_ms = pool->cfg.lease_ms;
     pool->execute = execute;
     pool->user = user;
     pool->n_slots = cfg->workers;

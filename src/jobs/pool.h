@@ -12,9 +12,14 @@
 typedef struct jobs_pool jobs_pool;
 
 typedef struct jobs_pool_config {
-    int workers;            /* threads; >= 1 */
-    int64_t lease_ms;       /* lease length; heartbeats every lease_ms / 3 */
-    int max_attempts;       /* claims per job before it fails with InternalError */
+    int workers;      /* threads; >= 1 */
+    int64_t lease_ms; /* lease length; heartbeats every lease_ms / 3 */
+    int max_attempts; /* claims per job before it fails with InternalError */
+    /* An attempt that failed reading its input, writing its outputs or talking to the job store
+     * (InputReadFailed, OutputWriteFailed, the store's InternalError: what an outage looks like)
+     * is not recorded while attempts remain: the job is given back to be claimed again (by any
+     * worker) retry_ms x 2^(attempt - 1) later. 0 = lease_ms. */
+    int64_t retry_ms;
     int64_t poll_ms;        /* idle wait between claims when the queue is empty */
     int64_t job_timeout_ms; /* an attempt longer than this fails with JobTimeout; 0 = none */
     const char *tmp_root;   /* each job works in its own folder below this (copied) */

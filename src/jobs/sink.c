@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "blob/blob_router.h"
 #include "jobs/execute_int.h"
 #include "jobs/objectkey.h"
 #include "util/ids.h"
+#include "util/log.h"
 
 #define MEDIA_URL_MAX 2048
 
@@ -74,6 +76,28 @@ void jobs_bucket_sink_adopt(jobs_bucket_sink *b, int index) {
         mark_uploaded(b, index);
 }
 
+/* A retried job (an earlier attempt's worker died, or storage was away) must not write an
+ * output twice: an object at key tagged with this JobId and as large as the new file was stored
+ * by an earlier attempt (S3 stores an object whole or not at all; the export is the same), so it
+ * is kept. Otherwise the incomplete multipart uploads an earlier attempt left of key are aborted
+ * and the file is uploaded. Backends without tags (local folders) always upload. */
+static int kept_from_earlier_attempt(jobs_bucket_sink *b, const char *key, const char *path) {
+    struct stat sb;
+    int64_t size = -1;
+    char tag[BLOB_TAG_MAX + 8] = "";
+    int rc = blob_stat_tag(b->target, b->spec->bucket, key, &size, tag, sizeof(tag), NULL);
+    if (rc == RC_ENOTSUP)
+        return 0;
+    if (rc == 0 && strcmp(tag, b->job->job_id) == 0 && stat(path, &sb) == 0 &&
+        (int64_t)sb.st_size == size) {
+        log_info("job %s: oss://%s/%s was stored by an earlier attempt; kept", b->job->job_id,
+                 b->spec->bucket, key);
+        return 1;
+    }
+    blob_abort_uploads(b->target, b->spec->bucket, key, NULL);
+    return 0;
+}
+
 /* Stores the file as the expanded ObjectKey; ExportAsNewMedia: a new asset for the new object
  * (replacing a registration of the same URL, whose object was just overwritten); the prober
  * fills in its facts. */
@@ -89,9 +113,13 @@ static int bucket_publish(void *user, int index, const char *path, char **media_
     if (rc)
         return rc;
     rc_error berr = {0};
-    rc = blob_put_file(b->target, b->spec->bucket, key, path, &berr);
-    if (rc)
-        return rc_fail(err, RC_EWRITE, "OutputWriteFailed", "OutputConfig: %s", berr.message);
+    if (b->job->attempts > 1 && kept_from_earlier_attempt(b, key, path)) {
+        unlink(path); /* consumed, as an upload would */
+    } else {
+        rc = blob_put_file_tagged(b->target, b->spec->bucket, key, path, b->job->job_id, &berr);
+        if (rc)
+            return rc_fail(err, RC_EWRITE, "OutputWriteFailed", "OutputConfig: %s", berr.message);
+    }
     if (mark_uploaded(b, index))
         return RC_ENOMEM;
     snprintf(url, sizeof(url), "oss://%s/%s", b->spec->bucket, key);

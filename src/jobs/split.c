@@ -440,8 +440,9 @@ static int fanout_inline(fanout *f, size_t i, const engine_progress *progress, r
                                 &child, NULL);
     if (rc)
         return 0; /* someone else's, or done: the next look tells */
+    int attempts = child.attempts;
     log_info("job %s (%s): attempt %d started here by %s (part %zu of job %s)", f->ids[i], f->type,
-             child.attempts, f->owner, i, f->sp->task->job->job_id);
+             attempts, f->owner, i, f->sp->task->job->job_id);
     store_job_free(&child);
     char *result = NULL;
     inline_part ip = {.st = ex->st,
@@ -454,6 +455,17 @@ static int fanout_inline(fanout *f, size_t i, const engine_progress *progress, r
                       .span = 1.0 / (double)f->n};
     engine_progress sub = {inline_progress, &ip};
     rc = f->run(f, i, &sub, &result, err);
+    if ((rc == RC_EREAD || rc == RC_EWRITE || rc == RC_EDB) &&
+        (ex->cfg->max_attempts <= 0 || attempts < ex->cfg->max_attempts)) {
+        /* storage away: tried again later, as the pool does (its lease cut to the delay) */
+        int64_t delay = (int64_t)ex->cfg->retry_seconds * 1000 << (attempts > 7 ? 6 : attempts - 1);
+        store_job_heartbeat(ex->st, f->ids[i], f->owner, delay, NULL);
+        log_warn("job %s: attempt %d failed (%s); trying again in %lld s", f->ids[i], attempts,
+                 err->message, (long long)(delay / 1000));
+        rc_error_clear(err);
+        free(result);
+        return 0;
+    }
     store_job_result res = {.state = rc ? STORE_JOB_FAILED : STORE_JOB_FINISHED,
                             .ai_result = result,
                             .error_code = err->code[0] ? err->code : "InternalError",

@@ -265,6 +265,9 @@ static int finish_locked(store *st, store_txn *txn, const char *job_id, const ch
         goto out;
     }
     rc = ops->job_write_final(st, txn, job_id, res, now_s, err);
+    if (rc == 0 && owner)
+        rc = ops->attempt_record(st, txn, job_id, job.attempts, owner,
+                                 store_job_state_name(res->state), now_ms, err);
     if (rc || !job.notify_address || !*job.notify_address)
         goto out;
     rc = callback_envelope(job.user_id, job_id, job.type, store_job_state_name(res->state),
@@ -307,6 +310,9 @@ static int fail_exhausted(store *st, store_txn *txn, const char *job_id, int max
 static int take(store *st, store_txn *txn, const char *job_id, const char *owner,
                 int64_t lease_expires_ms, store_job *out, rc_error *err) {
     int rc = st->ops->job_take(st, txn, job_id, owner, lease_expires_ms, store_now_s(st), out, err);
+    if (rc == 0)
+        rc = st->ops->attempt_record(st, txn, job_id, out->attempts, owner, NULL,
+                                     store_now_ms(st), err);
     if (rc == 0)
         rc = st->ops->txn_commit(st, txn, err);
     if (rc)

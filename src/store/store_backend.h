@@ -89,6 +89,11 @@ typedef struct store_ops {
      * lease_expires_ms, modified_time = now_s if it was Created; then reads it into *out. */
     int (*job_take)(store *st, store_txn *txn, const char *job_id, const char *owner,
                     int64_t lease_expires_ms, int64_t now_s, store_job *out, rc_error *err);
+    /* The attempt records (table job_attempts): outcome NULL opens attempt number `attempt` of
+     * job_id for owner at now_ms; otherwise ends that attempt (if owner's) with outcome
+     * ("Finished", "Failed") at now_ms. */
+    int (*attempt_record)(store *st, store_txn *txn, const char *job_id, int attempt,
+                          const char *owner, const char *outcome, int64_t now_ms, rc_error *err);
 
     int (*nonce_use)(store *st, const char *access_key_id, const char *nonce, int64_t now,
                      int64_t expires_at, rc_error *err);

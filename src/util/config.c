@@ -36,6 +36,7 @@ typedef struct option {
 
 static const option options[] = {
     STR("server", "listen", listen),
+    STR("worker", "listen", worker_listen),
     STR("server", "data_dir", data_dir),
     INT("server", "workers", workers, -1, 256),
     INT("server", "http_threads", http_threads, 0, 256),
@@ -47,6 +48,7 @@ static const option options[] = {
     STR("keys", "file", keys_file),
     INT("jobs", "max_attempts", max_attempts, 1, 100),
     INT("jobs", "lease_seconds", lease_seconds, 2, 3600),
+    INT("jobs", "retry_seconds", retry_seconds, 1, 3600),
     INT("jobs", "max_unfinished", max_unfinished, 1, 10000000),
     INT("jobs", "timeout_seconds", job_timeout_seconds, 1, 7 * 86400),
     INT("jobs", "shutdown_grace_seconds", shutdown_grace_seconds, 0, 3600),
@@ -94,6 +96,7 @@ void config_defaults(config *cfg) {
     cfg->workers = -1;
     cfg->max_attempts = 3;
     cfg->lease_seconds = 30;
+    cfg->retry_seconds = 10;
     cfg->max_unfinished = 10000;
     cfg->nonce_table_mb = 32;
     cfg->job_timeout_seconds = 7200;

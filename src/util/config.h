@@ -14,7 +14,8 @@
 
 typedef struct config {
     /* [server] */
-    char listen[128]; /* HOST:PORT */
+    char listen[128];        /* HOST:PORT */
+    char worker_listen[128]; /* `reelcut worker`: HOST:PORT of /healthz and /metrics; "" = none */
     char data_dir[CONFIG_PATH_MAX];
     int workers;             /* job workers in `serve`; -1 = CPU count */
     int http_threads;        /* libmicrohttpd thread pool size; 0 = CPU count */
@@ -29,6 +30,7 @@ typedef struct config {
     /* [jobs] */
     int max_attempts;
     int lease_seconds;
+    int retry_seconds;  /* storage or store unavailable: the job is tried again this much later */
     int max_unfinished; /* Submit answers Throttling past this */
     int job_timeout_seconds;
     int shutdown_grace_seconds;

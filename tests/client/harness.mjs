@@ -127,6 +127,19 @@ export function send(port, req) {
   });
 }
 
+// curl --aws-sigv4 against a tests/s3/swift.sh server in swiftDir (credentials from its netrc: the
+// key id has a colon). Asserts a 2xx answer unless allowFail; returns { status, body }.
+export function s3curl(swiftDir, region, args, { allowFail = false } = {}) {
+  const full = ['-s', '-S', '--netrc-file', join(swiftDir, 'netrc'), '--aws-sigv4',
+    `aws:amz:${region}:s3`, '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD',
+    '-w', '\n%{http_code}', ...args];
+  const out = execFileSync('curl', full, { encoding: 'latin1' });
+  const nl = out.lastIndexOf('\n');
+  const status = Number(out.slice(nl + 1));
+  if (!allowFail) assert.ok(status >= 200 && status < 300, `curl ${args.join(' ')}: ${out}`);
+  return { status, body: out.slice(0, nl) };
+}
+
 export function cleanup(dir) {
   rmSync(dir, { recursive: true, force: true });
 }

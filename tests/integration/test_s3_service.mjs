@@ -10,6 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   MEDIA, tempDir, createKey, makeBucket, startServer, client, waitForJob, ffprobe, cleanup,
+  s3curl as s3curlIn,
 } from '../client/harness.mjs';
 
 const SRC = process.env.REELCUT_SRC || '.';
@@ -26,15 +27,8 @@ function s3env() {
 }
 
 // curl --aws-sigv4 against the Swift server (credentials from a netrc: the key id has a colon).
-function s3curl(args, { allowFail = false } = {}) {
-  const full = ['-s', '-S', '--netrc-file', join(swiftDir, 'netrc'), '--aws-sigv4',
-    `aws:amz:${s3.S3_REGION}:s3`, '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD',
-    '-w', '\n%{http_code}', ...args];
-  const out = execFileSync('curl', full, { encoding: 'latin1' });
-  const nl = out.lastIndexOf('\n');
-  const status = Number(out.slice(nl + 1));
-  if (!allowFail) assert.ok(status >= 200 && status < 300, `curl ${args.join(' ')}: ${out}`);
-  return { status, body: out.slice(0, nl) };
+function s3curl(args, opts) {
+  return s3curlIn(swiftDir, s3.S3_REGION, args, opts);
 }
 
 function serverEnv(overrides = {}) {
@@ -45,6 +39,8 @@ function serverEnv(overrides = {}) {
     REELCUT_S3_REGION: s3.S3_REGION,
     REELCUT_S3_ACCESS_KEY_ID: s3.S3_ACCESS_KEY_ID,
     REELCUT_S3_SECRET_ACCESS_KEY: s3.S3_SECRET_ACCESS_KEY,
+    // A storage failure is tried again (service.md#jobs): soon, so the failing cases end soon.
+    REELCUT_JOBS_RETRY_SECONDS: '1',
     ...overrides,
   };
 }

@@ -5,25 +5,31 @@
 #                                 answers, and writes DIR/env (S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID,
 #                                 S3_SECRET_ACCESS_KEY) for `source`.
 #   tests/s3/swift.sh stop DIR    stops the servers started from DIR (by their pid files).
+#   tests/s3/swift.sh pause DIR   stops only the proxy (S3 refuses connections; data is kept).
+#   tests/s3/swift.sh resume DIR  starts the proxy again on its port and waits until S3 answers.
+# SWIFT_ACCESS_LOG_UDP=PORT at start: the proxy sends one access-log line per S3 request
+# ("METHOD PATH?QUERY STATUS") as UDP datagrams to 127.0.0.1:PORT (tests count writes with it).
 # Runs Debian's /usr/bin/python3 with python3-swift (not a pyenv python).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
-cmd=${1:?usage: swift.sh start|stop DIR}
-dir=${2:?usage: swift.sh start|stop DIR}
+cmd=${1:?usage: swift.sh start|stop|pause|resume DIR}
+dir=${2:?usage: swift.sh start|stop|pause|resume DIR}
 servers=(proxy account container object)
 
+stop_server() { # NAME: stops the server started from DIR by that name (its pid file)
+  local pf="$dir/run/$1.pid"
+  [ -f "$pf" ] || return 0
+  local pid
+  pid=$(cat "$pf")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pf"
+}
+
 stop() {
-  for s in "${servers[@]}"; do
-    local pf="$dir/run/$s.pid"
-    [ -f "$pf" ] || continue
-    local pid
-    pid=$(cat "$pf")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$pf"
-  done
+  for s in "${servers[@]}"; do stop_server "$s"; done
 }
 
 free_ports() { # prints N free loopback TCP ports
@@ -44,6 +50,14 @@ start() {
   mkdir -p "$dir/etc" "$dir/srv/sdb1" "$dir/run" "$dir/log"
   read -r p_proxy p_account p_container p_object <<<"$(free_ports 4)"
   local region=${S3_REGION:-us-west-2}
+  local access_log=""
+  if [ -n "${SWIFT_ACCESS_LOG_UDP:-}" ]; then
+    access_log="access_log_level = INFO
+access_log_udp_host = 127.0.0.1
+access_log_udp_port = $SWIFT_ACCESS_LOG_UDP
+log_msg_template = {method} {path} {status_int} {source}
+"
+  fi
   cat >"$dir/etc/swift.conf" <<CONF
 [swift-hash]
 swift_hash_path_suffix = reelcut-test
@@ -95,7 +109,7 @@ use = egg:swift#gatekeeper
 use = egg:swift#healthcheck
 [filter:proxy-logging]
 use = egg:swift#proxy_logging
-[filter:listing_formats]
+${access_log}[filter:listing_formats]
 use = egg:swift#listing_formats
 [filter:copy]
 use = egg:swift#copy
@@ -105,12 +119,7 @@ use = egg:swift#slo
 use = egg:swift#dlo
 CONF
   "$PY" "$here/swift_run.py" rings "$dir/etc" "$p_account" "$p_container" "$p_object"
-  for s in "${servers[@]}"; do
-    local conf="$dir/etc/$s.conf"
-    [ "$s" = proxy ] && conf="$dir/etc/proxy-server.conf"
-    setsid "$PY" "$here/swift_run.py" server "$dir/etc" "$conf" "$s-server" >"$dir/log/$s.log" 2>&1 </dev/null &
-    echo $! >"$dir/run/$s.pid"
-  done
+  for s in "${servers[@]}"; do run_server "$s"; done
   cat >"$dir/env" <<ENV
 S3_ENDPOINT=http://127.0.0.1:$p_proxy
 S3_REGION=$region
@@ -119,6 +128,20 @@ S3_SECRET_ACCESS_KEY=testing
 ENV
   printf 'machine 127.0.0.1\nlogin test:tester\npassword testing\n' >"$dir/netrc"
   chmod 600 "$dir/netrc"
+  wait_ready "$p_account" "$p_container" "$p_object" "$p_proxy" "$region"
+}
+
+run_server() { # NAME: starts one server in the background, its pid in DIR/run/NAME.pid
+  local conf="$dir/etc/$1.conf"
+  [ "$1" = proxy ] && conf="$dir/etc/proxy-server.conf"
+  setsid "$PY" "$here/swift_run.py" server "$dir/etc" "$conf" "$1-server" >>"$dir/log/$1.log" 2>&1 </dev/null &
+  echo $! >"$dir/run/$1.pid"
+}
+
+port_of() { sed -n 's/^bind_port = //p' "$dir/etc/$1"; }
+
+wait_ready() { # ACCOUNT CONTAINER OBJECT PROXY REGION ports
+  local p_account=$1 p_container=$2 p_object=$3 p_proxy=$4 region=$5
   # Ready when the proxy answers and an S3 request gets past authentication (a bucket listing).
   for _ in $(seq 150); do
     # Every server must take connections first: a proxy that meets a dead backend error-limits it
@@ -139,8 +162,22 @@ ENV
   return 1
 }
 
+pause() { stop_server proxy; }
+
+resume() {
+  dir=$(cd "$dir" && pwd)
+  [ -f "$dir/run/proxy.pid" ] && return 0
+  run_server proxy
+  local region
+  region=$(sed -n 's/^S3_REGION=//p' "$dir/env")
+  wait_ready "$(port_of account.conf)" "$(port_of container.conf)" "$(port_of object.conf)" \
+    "$(port_of proxy-server.conf)" "$region"
+}
+
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: swift.sh start|stop DIR" >&2; exit 2 ;;
+  pause) pause ;;
+  resume) resume ;;
+  *) echo "usage: swift.sh start|stop|pause|resume DIR" >&2; exit 2 ;;
 esac

@@ -83,9 +83,10 @@ out:
 }
 
 static int put_single(s3_backend *s3, CURL *h, const char *bucket, const char *key, int fd,
-                      size_t size, rc_error *err) {
+                      size_t size, const char *extra_header, rc_error *err) {
     s3_req r;
     s3_req_init(&r, "PUT", bucket, key, NULL);
+    r.extra_header = extra_header;
     r.in_fd = fd;
     r.in_len = size;
     int rc = s3_perform(s3, h, &r);
@@ -97,8 +98,8 @@ static int put_single(s3_backend *s3, CURL *h, const char *bucket, const char *k
     return rc;
 }
 
-static int s3_put_file(blob_backend *be, const char *bucket, const char *key,
-                       const char *local_path, rc_error *err) {
+static int put_file(blob_backend *be, const char *bucket, const char *key, const char *local_path,
+                    const char *extra_header, rc_error *err) {
     s3_backend *s3 = (s3_backend *)be;
     CURL *h = NULL;
     int rc, fd = open(local_path, O_RDONLY);
@@ -119,13 +120,56 @@ static int s3_put_file(blob_backend *be, const char *bucket, const char *key,
         goto out;
     }
     if ((size_t)sb.st_size > s3->multipart_threshold)
-        rc = s3_put_multipart(s3, bucket, key, fd, (size_t)sb.st_size, err);
+        rc = s3_put_multipart(s3, bucket, key, fd, (size_t)sb.st_size, extra_header, err);
     else
-        rc = put_single(s3, h, bucket, key, fd, (size_t)sb.st_size, err);
+        rc = put_single(s3, h, bucket, key, fd, (size_t)sb.st_size, extra_header, err);
 out:
     if (fd >= 0)
         close(fd);
     unlink(local_path);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+static int s3_put_file(blob_backend *be, const char *bucket, const char *key,
+                       const char *local_path, rc_error *err) {
+    return put_file(be, bucket, key, local_path, NULL, err);
+}
+
+static int s3_put_file_tagged(blob_backend *be, const char *bucket, const char *key,
+                              const char *local_path, const char *tag, rc_error *err) {
+    char header[128];
+    size_t n = strlen(tag);
+    if (n < 1 || n > BLOB_TAG_MAX ||
+        strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    "0123456789._:-") != n) {
+        unlink(local_path);
+        return rc_fail(err, RC_EINVAL, NULL, "cannot write oss://%s/%s: invalid tag", bucket, key);
+    }
+    snprintf(header, sizeof(header), "x-amz-meta-reelcut-tag: %s", tag);
+    return put_file(be, bucket, key, local_path, header, err);
+}
+
+/* HEAD: the object's size and reelcut tag. */
+static int s3_stat_tag(blob_backend *be, const char *bucket, const char *key, int64_t *size,
+                       char *tag, size_t tag_size, rc_error *err) {
+    s3_backend *s3 = (s3_backend *)be;
+    if (!blob_bucket_name_valid(bucket))
+        return rc_fail(err, RC_ENOENT, NULL, "bucket \"%s\" does not exist", bucket);
+    CURL *h = curl_easy_init();
+    if (!h)
+        return RC_ENOMEM;
+    s3_req r;
+    s3_req_init(&r, "HEAD", bucket, key, NULL);
+    int rc = s3_perform(s3, h, &r);
+    rc = rc ? rc_fail(err, RC_EREAD, NULL, "cannot check oss://%s/%s: %s", bucket, key,
+                      rc_strerror(rc))
+            : s3_result(&r, RC_EREAD, "check", bucket, key, err);
+    if (rc == 0) {
+        *size = r.content_length;
+        snprintf(tag, tag_size, "%s", r.tag);
+    }
+    s3_req_free(&r);
     curl_easy_cleanup(h);
     return rc;
 }
@@ -185,8 +229,8 @@ static void s3_destroy(blob_backend *be) {
 }
 
 static const blob_ops s3_ops = {
-    "s3",       s3_get_local,  s3_put_file, s3_delete_object, s3_bucket_exists,
-    s3_destroy, s3_open_reader};
+    "s3",       s3_get_local,   s3_put_file,        s3_delete_object, s3_bucket_exists,
+    s3_destroy, s3_open_reader, s3_put_file_tagged, s3_stat_tag,      s3_abort_uploads};
 
 static char *dup_n(const char *s, size_t n) {
     char *d = malloc(n + 1);

@@ -45,6 +45,7 @@ typedef struct s3_req {
     CURLcode cc;
     int attempts;
     char etag[128];
+    char tag[72];           /* x-amz-meta-reelcut-tag of the response (blob_put_file_tagged) */
     int64_t content_length; /* Content-Length of the response, -1 if none */
     buf body;               /* non-download response body (capped), NUL-terminated */
     char curl_err[CURL_ERROR_SIZE];
@@ -96,7 +97,9 @@ int s3_result(const s3_req *r, int rc_io, const char *verb, const char *bucket, 
 /* Uploads fd (size bytes) as a multipart upload with s3->upload_threads parts in flight; any
  * failure aborts the upload so no object or parts are left. Returns 0, RC_ENOENT, RC_EWRITE. */
 int s3_put_multipart(s3_backend *s3, const char *bucket, const char *key, int fd, size_t size,
-                     rc_error *err);
+                     const char *extra_header, rc_error *err);
+/* Aborts the incomplete multipart uploads of exactly bucket/key. */
+int s3_abort_uploads(blob_backend *be, const char *bucket, const char *key, rc_error *err);
 
 /* Whether an HTTP status is worth a retry. */
 int s3_status_transient(long status);

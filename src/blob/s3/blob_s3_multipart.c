@@ -120,7 +120,10 @@ static void abort_upload(s3_backend *s3, CURL *h, const char *bucket, const char
     snprintf(query, sizeof(query), "uploadId=%s", enc_id);
     s3_req r;
     s3_req_init(&r, "DELETE", bucket, key, query);
-    s3_perform(s3, h, &r);
+    int rc = s3_perform(s3, h, &r);
+    if (rc || (r.status != 204 && r.status != 200 && r.status != 404))
+        log_warn("s3: oss://%s/%s: cannot abort upload %s: HTTP %ld %.300s", bucket, key, enc_id,
+                 r.status, r.body.data ? r.body.data : "");
     s3_req_free(&r);
 }
 
@@ -161,7 +164,7 @@ static int complete(mp_job *m, CURL *h, rc_error *err) {
 }
 
 int s3_put_multipart(s3_backend *s3, const char *bucket, const char *key, int fd, size_t size,
-                     rc_error *err) {
+                     const char *extra_header, rc_error *err) {
     char upload_id[512], enc_id[1536] = "";
     mp_job m = {.s3 = s3, .bucket = bucket, .key = key, .enc_id = enc_id, .fd = fd, .size = size};
     /* Parts of at least part_size, grown (up to S3_GROW_PART_MAX) until every thread has one:
@@ -187,6 +190,7 @@ int s3_put_multipart(s3_backend *s3, const char *bucket, const char *key, int fd
     }
     s3_req r;
     s3_req_init(&r, "POST", bucket, key, "uploads=");
+    r.extra_header = extra_header;
     int rc = s3_perform(s3, h, &r), started = 0;
     rc = rc ? rc_fail(err, RC_EWRITE, NULL, "cannot write oss://%s/%s: %s", bucket, key,
                       rc_strerror(rc))
@@ -213,6 +217,53 @@ out:
         abort_upload(s3, h, bucket, key, enc_id);
     s3_req_free(&r);
     free(m.etags);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+/* Lists the bucket's incomplete uploads under the key (ListMultipartUploads, prefix = key) and
+ * aborts those of exactly that key. One page (1000 uploads) is plenty for one key. */
+int s3_abort_uploads(blob_backend *be, const char *bucket, const char *key, rc_error *err) {
+    s3_backend *s3 = (s3_backend *)be;
+    char enc_key[3 * 1024 + 1] = "", query[3 * 1024 + 64];
+    if (!blob_bucket_name_valid(bucket) || blob_s3_uri_encode(key, 0, enc_key, sizeof(enc_key)) < 0)
+        return rc_fail(err, RC_EINVAL, NULL, "invalid object oss://%s/%s", bucket, key);
+    snprintf(query, sizeof(query), "prefix=%s&uploads=", enc_key);
+    CURL *h = curl_easy_init();
+    if (!h)
+        return RC_ENOMEM;
+    s3_req r;
+    s3_req_init(&r, "GET", bucket, NULL, query);
+    int rc = s3_perform(s3, h, &r);
+    rc = rc ? rc_fail(err, RC_EWRITE, NULL, "cannot list the uploads of oss://%s/%s: %s", bucket,
+                      key, rc_strerror(rc))
+            : s3_result(&r, RC_EWRITE, "list the uploads of", bucket, key, err);
+    int aborted = 0;
+    for (const char *p = rc ? NULL : r.body.data; p && (p = strstr(p, "<Upload>"));) {
+        const char *end = strstr(p, "</Upload>");
+        if (!end)
+            break;
+        char k[1024], id[512], enc_id[1536] = "";
+        size_t n = (size_t)(end - p);
+        char *one = strndup(p, n);
+        p = end;
+        if (!one)
+            break;
+        /* The listing escapes XML: a key with & < > ' " shows as entities and never matches;
+         * such an upload is left to the bucket's lifecycle rule. */
+        if (xml_text(one, "Key", k, sizeof(k)) == 0 && strcmp(k, key) == 0 &&
+            xml_text(one, "UploadId", id, sizeof(id)) == 0 &&
+            blob_s3_uri_encode(id, 0, enc_id, sizeof(enc_id)) >= 0) {
+            abort_upload(s3, h, bucket, key, enc_id);
+            log_debug("s3: oss://%s/%s: aborted upload %s", bucket, key, id);
+            aborted++;
+        }
+        free(one);
+    }
+    if (aborted)
+        log_info("s3: oss://%s/%s: aborted %d incomplete upload(s) of an earlier attempt", bucket,
+                 key, aborted);
+    s3_req_free(&r);
     curl_easy_cleanup(h);
     return rc;
 }

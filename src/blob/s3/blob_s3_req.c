@@ -148,6 +148,19 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *user) {
     if (n > 15 && !strncasecmp(line, "Content-Length:", 15))
         r->content_length = strtoll(line + 15, NULL, 10);
     s3_header_etag(line, n, r->etag, sizeof(r->etag));
+    static const char tag_hdr[] = "x-amz-meta-reelcut-tag:";
+    if (n > sizeof(tag_hdr) - 1 && !strncasecmp(line, tag_hdr, sizeof(tag_hdr) - 1)) {
+        const char *v = line + sizeof(tag_hdr) - 1;
+        size_t len = n - (sizeof(tag_hdr) - 1);
+        while (len && (*v == ' ' || *v == '\t'))
+            v++, len--;
+        while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+            len--;
+        if (len < sizeof(r->tag)) {
+            memcpy(r->tag, v, len);
+            r->tag[len] = '\0';
+        }
+    }
     return n;
 }
 

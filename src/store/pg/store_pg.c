@@ -64,6 +64,10 @@ static const char *const migrations[] = {
     /* 2: job artefacts (thumbnails, signal tracks), purged with their job */
     ("CREATE TABLE artefacts(job_id TEXT NOT NULL, name TEXT NOT NULL, data BYTEA NOT NULL,"
      " PRIMARY KEY(job_id, name));"),
+    /* 3: one row per claim of a job (who, when, how it ended), purged with their job */
+    ("CREATE TABLE job_attempts(job_id TEXT NOT NULL, attempt INTEGER NOT NULL,"
+     " owner TEXT NOT NULL, started_ms BIGINT NOT NULL, ended_ms BIGINT, outcome TEXT);"
+     "CREATE INDEX job_attempts_by_job ON job_attempts(job_id, started_ms);"),
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -436,6 +440,11 @@ static int pg_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_er
                            " (SELECT job_id FROM jobs WHERE create_time<$1)",
                            &cut, NULL, err);
     if (rc == 0)
+        rc = store_pg_exec(conn,
+                           "DELETE FROM job_attempts WHERE job_id IN"
+                           " (SELECT job_id FROM jobs WHERE create_time<$1)",
+                           &cut, NULL, err);
+    if (rc == 0)
         rc = store_pg_exec(conn, "DELETE FROM jobs WHERE create_time<$1", &cut, &res, err);
     if (rc == 0)
         *deleted_jobs = store_pg_changes(res);
@@ -482,6 +491,7 @@ static const store_ops pg_ops = {
     .job_lock = store_pg_job_lock,
     .job_write_final = store_pg_job_write_final,
     .outbox_insert = store_pg_outbox_insert,
+    .attempt_record = store_pg_attempt_record,
     .job_next_claimable = store_pg_job_next_claimable,
     .job_take = store_pg_job_take,
     .purge = pg_purge,

@@ -69,6 +69,8 @@ void store_pg_txn_end(store *st, store_txn *txn);
 int store_pg_job_lock(store *st, store_txn *txn, const char *job_id, store_job *out, rc_error *err);
 int store_pg_job_write_final(store *st, store_txn *txn, const char *job_id,
                              const store_job_result *res, int64_t now_s, rc_error *err);
+int store_pg_attempt_record(store *st, store_txn *txn, const char *job_id, int attempt,
+                            const char *owner, const char *outcome, int64_t now_ms, rc_error *err);
 int store_pg_outbox_insert(store *st, store_txn *txn, const char *job_id, const char *target,
                            const char *body, int64_t event_time, int64_t next_attempt_ms,
                            rc_error *err);

@@ -242,6 +242,27 @@ int store_pg_job_write_final(store *st, store_txn *txn, const char *job_id,
                          &p, NULL, err);
 }
 
+int store_pg_attempt_record(store *st, store_txn *txn, const char *job_id, int attempt,
+                            const char *owner, const char *outcome, int64_t now_ms, rc_error *err) {
+    (void)st;
+    store_pg_params p = {0};
+    store_pg_text(&p, job_id);
+    store_pg_text(&p, owner);
+    store_pg_int(&p, now_ms);
+    store_pg_int(&p, attempt);
+    if (outcome) {
+        store_pg_text(&p, outcome);
+        return store_pg_exec(txn->conn,
+                             "UPDATE job_attempts SET outcome=$5, ended_ms=$3 WHERE job_id=$1"
+                             " AND attempt=$4 AND owner=$2 AND outcome IS NULL",
+                             &p, NULL, err);
+    }
+    return store_pg_exec(txn->conn,
+                         "INSERT INTO job_attempts(job_id, attempt, owner, started_ms)"
+                         " VALUES($1, $4, $2, $3)",
+                         &p, NULL, err);
+}
+
 int store_pg_outbox_insert(store *st, store_txn *txn, const char *job_id, const char *target,
                            const char *body, int64_t event_time, int64_t next_attempt_ms,
                            rc_error *err) {

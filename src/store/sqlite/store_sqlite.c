@@ -81,6 +81,10 @@ static const char *const migrations[] = {
     /* 3: job artefacts (thumbnails, signal tracks), purged with their job */
     ("CREATE TABLE artefacts(job_id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL,"
      " PRIMARY KEY(job_id, name)) WITHOUT ROWID;"),
+    /* 4: one row per claim of a job (who, when, how it ended), purged with their job */
+    ("CREATE TABLE job_attempts(job_id TEXT NOT NULL, attempt INTEGER NOT NULL,"
+     " owner TEXT NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER, outcome TEXT);"
+     "CREATE INDEX job_attempts_by_job ON job_attempts(job_id, started_ms);"),
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -532,8 +536,10 @@ static int sq_purge(store *st, int64_t retention_s, int64_t *deleted_jobs, rc_er
              "DELETE FROM outbox WHERE job_id IN (SELECT job_id FROM jobs WHERE create_time<%lld);"
              "DELETE FROM artefacts WHERE job_id IN"
              " (SELECT job_id FROM jobs WHERE create_time<%lld);"
+             "DELETE FROM job_attempts WHERE job_id IN"
+             " (SELECT job_id FROM jobs WHERE create_time<%lld);"
              "DELETE FROM jobs WHERE create_time<%lld;",
-             cutoff, cutoff, cutoff);
+             cutoff, cutoff, cutoff, cutoff);
     rc = store_sq_exec(db, sql, err);
     if (rc)
         goto out;
@@ -598,6 +604,7 @@ static const store_ops sqlite_ops = {
     .job_lock = store_sq_job_lock,
     .job_write_final = store_sq_job_write_final,
     .outbox_insert = store_sq_outbox_insert,
+    .attempt_record = store_sq_attempt_record,
     .job_next_claimable = store_sq_job_next_claimable,
     .job_take = store_sq_job_take,
     .purge = sq_purge,

@@ -337,6 +337,32 @@ int store_sq_job_write_final(store *st, store_txn *txn, const char *job_id,
     return rc;
 }
 
+int store_sq_attempt_record(store *st, store_txn *txn, const char *job_id, int attempt,
+                            const char *owner, const char *outcome, int64_t now_ms, rc_error *err) {
+    (void)st;
+    sqlite3 *db = txn->conn;
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_sq_prepare(db,
+                              outcome ? "UPDATE job_attempts SET outcome=?4, ended_ms=?3 WHERE"
+                                        " job_id=?1 AND attempt=?5 AND owner=?2 AND"
+                                        " outcome IS NULL"
+                                      : "INSERT INTO job_attempts(job_id, attempt, owner,"
+                                        " started_ms) VALUES(?1, ?5, ?2, ?3)",
+                              &stmt, err);
+    if (rc)
+        return rc;
+    store_sq_bind_text(stmt, 1, job_id);
+    store_sq_bind_text(stmt, 2, owner);
+    sqlite3_bind_int64(stmt, 3, now_ms);
+    if (outcome)
+        store_sq_bind_text(stmt, 4, outcome);
+    sqlite3_bind_int(stmt, 5, attempt);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = store_sq_fail(db, "record the attempt", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 int store_sq_outbox_insert(store *st, store_txn *txn, const char *job_id, const char *target,
                            const char *body, int64_t event_time, int64_t next_attempt_ms,
                            rc_error *err) {

@@ -3,6 +3,7 @@
 #   pg_server.sh start DIR   initdb DIR/data (trust auth, C locale) unless it exists, then start the
 #                            server with its socket at DIR/.s.PGSQL.5432
 #   pg_server.sh stop DIR    stops it (start again resumes; the caller removes DIR)
+#   pg_server.sh restart DIR pg_ctl restart -m fast (clients lose their connections)
 # Exit status 77 = no PostgreSQL server binaries on this machine, or REELCUT_TEST_NO_PG=1 (the
 # test then reports every PostgreSQL case as skipped).
 set -euo pipefail
@@ -33,5 +34,9 @@ case "$cmd" in
   stop)
     "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
     ;;
-  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+  restart)
+    "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null \
+      || { cat "$dir/server.log" >&2; exit 1; }
+    ;;
+  *) echo "usage: $0 start|stop|restart DIR" >&2; exit 2 ;;
 esac

@@ -1,7 +1,8 @@
 /* Unit tests for the job store on real SQLite files: the shared job suite plus SQLite specifics. */
 #include <sys/wait.h>
 
-#define STORE_SUITE_SCHEMA_VERSION 3 /* SQLite: 2 keeps per-state job counts, 3 job artefacts */
+#define STORE_SUITE_SCHEMA_VERSION                                                                 \
+    4 /* SQLite: 2 keeps per-state job counts, 3 job artefacts, 4 job attempt records */
 #include "store_suite_jobs.h"
 
 static void test_open_urls(void **state) {

@@ -3,7 +3,7 @@
  * SKIPPED (and the reason printed). */
 #include <sys/wait.h>
 
-#define STORE_SUITE_SCHEMA_VERSION 2 /* 2: job artefacts */
+#define STORE_SUITE_SCHEMA_VERSION 3 /* 2: job artefacts, 3: job attempt records */
 #include "store_suite_jobs.h"
 #include "store_suite_misc.h"
 
