@@ -311,8 +311,8 @@ static int take(store *st, store_txn *txn, const char *job_id, const char *owner
                 int64_t lease_expires_ms, store_job *out, rc_error *err) {
     int rc = st->ops->job_take(st, txn, job_id, owner, lease_expires_ms, store_now_s(st), out, err);
     if (rc == 0)
-        rc = st->ops->attempt_record(st, txn, job_id, out->attempts, owner, NULL,
-                                     store_now_ms(st), err);
+        rc = st->ops->attempt_record(st, txn, job_id, out->attempts, owner, NULL, store_now_ms(st),
+                                     err);
     if (rc == 0)
         rc = st->ops->txn_commit(st, txn, err);
     if (rc)
