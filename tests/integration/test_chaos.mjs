@@ -8,7 +8,8 @@
 // written exactly once (counted from Swift's access log; a write the proxy finished as it was
 // stopped, before logging it, must carry the job's tag) and complete (ffprobe); no job ran to
 // completion twice (the store's attempt records); every callback delivered; no temp files left in
-// any data dir; no incomplete multipart upload.
+// any data dir; no incomplete multipart upload (but the marker Swift leaves of a completion the
+// proxy carried out as it was killed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -305,7 +306,8 @@ test('50 jobs on PostgreSQL + S3 survive a killed worker, a database restart and
     if (put || complete) completed.set(p.slice('/media-out/'.length), (completed.get(p.slice('/media-out/'.length)) || 0) + 1);
   }
   const outDir = tempDir('reelcut-chaos-out-');
-  let outputs = 0, unlogged = 0;
+  let outputs = 0;
+  const unlogged = new Set(); // objects whose write the proxy finished as it was killed
   for (const j of jobs) {
     const ai = JSON.parse(done.get(j.JobId).JobResult.AiResult);
     const items = j.type === 'highlights' ? ai.Highlights : ai.Segments;
@@ -322,7 +324,7 @@ test('50 jobs on PostgreSQL + S3 survive a killed worker, a database restart and
       if (n === 0) {
         const head = s3curl(['-I', `${s3.S3_ENDPOINT}/media-out/${objKey}`]);
         assert.match(head, new RegExp(`x-amz-meta-reelcut-tag: ${j.JobId}`, 'i'), head);
-        unlogged++;
+        unlogged.add(objKey);
       }
       const file = join(outDir, `${j.i}_${it.Index}.mp4`);
       s3curl(['-o', file, `${s3.S3_ENDPOINT}/media-out/${objKey}`]);
@@ -334,13 +336,16 @@ test('50 jobs on PostgreSQL + S3 survive a killed worker, a database restart and
     }
   }
   cleanup(outDir);
-  assert.ok(unlogged <= 4, `${unlogged} writes missing from the access log`);
+  assert.ok(unlogged.size <= 4, `${unlogged.size} writes missing from the access log`);
   const listing = s3curl([`${s3.S3_ENDPOINT}/media-out?list-type=2&max-keys=1000&prefix=chaos%2F`]);
   assert.equal((listing.match(/<Key>/g) || []).length, outputs, 'objects nobody asked for');
 
-  // No incomplete multipart upload.
+  // No incomplete multipart upload - except Swift's marker of a CompleteMultipartUpload the proxy
+  // carried out as it was killed (the object is whole and was kept; aborting the marker would
+  // delete its segments: docs/deploy.md), which only an object missing from the log can have.
   const uploads = s3curl([`${s3.S3_ENDPOINT}/media-out?uploads=`]);
-  assert.doesNotMatch(uploads, /<Upload>/, uploads);
+  const left = [...uploads.matchAll(/<Upload><Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
+  for (const k of left) assert.ok(unlogged.has(k), `incomplete upload of ${k}: ${uploads}`);
 
   // The attempt records: one attempt Finished per job, none twice; the killed worker's attempt
   // never ended; every job had at least one attempt.
@@ -365,7 +370,7 @@ test('50 jobs on PostgreSQL + S3 survive a killed worker, a database restart and
   const aborted = (logs.match(/aborted \d+ incomplete upload/g) || []).length;
   say(`${outputs} outputs checked; ${retried} job(s) needed more than one attempt; ` +
     `${kept} output(s) kept from an earlier attempt; ${aborted} stale upload(s) aborted; ` +
-    `${unlogged} write(s) finished as the proxy stopped`);
+    `${unlogged.size} write(s) finished as the proxy stopped`);
 
   // Every callback delivered, saying Finished.
   for (const j of jobs) {
