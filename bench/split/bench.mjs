@@ -28,12 +28,13 @@ function worker(dataDir, env) {
   return { proc, log: () => log };
 }
 
-async function run(file, workers, split) {
+async function run(file, workers, split, threads) {
   const dir = tempDir('reelcut-split-');
   const key = createKey(dir);
   mkdirSync(join(dir, 'buckets', 'media-in'), { recursive: true });
   copyFileSync(file, join(dir, 'buckets', 'media-in', 'long.mp4'));
   const env = { REELCUT_JOBS_SPLIT_SECONDS: String(split) };
+  if (threads) env.REELCUT_LIMITS_CODEC_THREADS = String(threads); // decoder threads of a job
   const server = await startServer({ dataDir: dir, workers: 0, env });
   const c = client(server, key);
   const ws = Array.from({ length: workers }, () => worker(dir, env));
@@ -63,11 +64,12 @@ const long = join(work, 'long.mp4');
 const rows = [];
 const plan = (process.env.PLAN || '1:0,1:120,2:120').split(',').map((s) => s.split(':').map(Number));
 let base;
-for (const [workers, split] of plan) {
-  const r = await run(long, workers, split);
+for (const [workers, split, threads] of plan) {
+  const r = await run(long, workers, split, threads);
   base ??= r;
   rows.push(r);
-  console.log(`${workers} worker process(es), split_seconds ${String(split).padStart(4)}: ` +
+  console.log(`${workers} worker process(es), split_seconds ${String(split).padStart(4)}` +
+    `${threads ? `, ${threads} decoder thread(s)` : ''}: ` +
     `wall ${r.wall.toFixed(1).padStart(6)} s (${(r.wall / base.wall).toFixed(2)}x the first), ` +
     `CPU ${r.cpu.toFixed(1).padStart(6)} s, ${r.parts} part(s), ${r.n} segments, ` +
     `same segments as the first: ${r.segments === base.segments ? 'yes' : 'NO'}`);

@@ -36,6 +36,11 @@ fi
 echo "input: $(ffprobe -v error -show_entries format=duration -of csv=p=0 "$WORK/long.mp4") s, $(nproc) cores"
 export REELCUT=$BUILD/reelcut
 PLAN=${PLAN:-1:0,1:120,2:120} node "$here/bench.mjs" "$BUILD" "$WORK"
+# One worker already spreads its decoding over both cores (frame threads), so on this 2-core
+# machine a second worker process can only take what the first leaves; with one decoder thread a
+# job (limits.codec_threads = 1), each worker is one core, as on a host per worker
+echo "one decoder thread per job (a core per worker):"
+PLAN=${PLAN1:-1:0:1,2:120:1} node "$here/bench.mjs" "$BUILD" "$WORK"
 if [[ -z "${SKIP_CHUNKS:-}" ]]; then
   echo "chunk size, on the first 20 minutes (the first row is the single pass):"
   mkdir -p "$WORK/twenty" && ln -sf ../twenty.mp4 "$WORK/twenty/long.mp4"
