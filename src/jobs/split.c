@@ -507,6 +507,13 @@ static int fanout_collect(fanout *f, const engine_progress *progress, rc_error *
     return 0;
 }
 
+/* Sets sub-task i's JobParams to o (consumed; NULL = out of memory). */
+static int fanout_param(fanout *f, size_t i, json_t *o) {
+    f->params[i] = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return f->params[i] ? 0 : RC_ENOMEM;
+}
+
 /* Queues the sub-tasks and runs or awaits them all. */
 static int fanout_run(fanout *f, const engine_progress *progress, rc_error *err) {
     int rc = fanout_queue(f, err);
@@ -567,9 +574,7 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
         json_t *o =
             json_pack("{s:s, s:i, s:f, s:f}", "Parent", sp->task->job->job_id, "Index", (int)i,
                       "From", i > 0 ? cuts[i - 1] : 0.0, "To", i + 1 < f.n ? cuts[i] : 0.0);
-        f.params[i] = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(o);
-        rc = f.params[i] ? 0 : RC_ENOMEM;
+        rc = fanout_param(&f, i, o);
     }
     int64_t t0 = time_mono_ms();
     if (!rc)
@@ -724,9 +729,7 @@ int jobs_split_export(void *user, const segmentation_request *req, const engine_
             ranges ? json_pack("{s:s, s:i, s:i, s:o}", "Parent", sp->task->job->job_id, "Index",
                                (int)g, "First", out->segments[a].index, "Ranges", ranges)
                    : NULL;
-        f.params[g] = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(o);
-        rc = f.params[g] ? 0 : RC_ENOMEM;
+        rc = fanout_param(&f, g, o);
     }
     int64_t t0 = time_mono_ms();
     if (!rc)
@@ -802,9 +805,7 @@ int jobs_split_hl_analyze(void *user, const double *durations, const engine_prog
     for (size_t i = 0; !rc && i < f.n; i++) {
         json_t *o = json_pack("{s:s, s:i, s:i}", "Parent", hs->task->job->job_id, "Index", (int)i,
                               "Input", (int)i);
-        f.params[i] = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(o);
-        rc = f.params[i] ? 0 : RC_ENOMEM;
+        rc = fanout_param(&f, i, o);
     }
     int64_t t0 = time_mono_ms();
     if (!rc)
