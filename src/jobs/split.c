@@ -424,9 +424,10 @@ static int fanout_queue(fanout *f, rc_error *err) {
                          .create_time = parent->create_time};
         memcpy(job.job_id, f->ids[i], sizeof(job.job_id));
         enum store_submit_outcome outcome;
-        rc = store_job_submit(f->sp->ex->st, &job, NULL, 0, NULL, &outcome, err);
+        rc_error serr = {0};
+        rc = store_job_submit(f->sp->ex->st, &job, NULL, 0, NULL, &outcome, &serr);
         if (rc && rc != RC_EEXIST) /* (queued by an earlier attempt of the parent) */
-            return rc;
+            return rc_fail(err, rc, serr.code, "%s", serr.message);
     }
     return 0;
 }
@@ -475,7 +476,8 @@ static int fanout_inline(fanout *f, size_t i, const engine_progress *progress, r
     else
         store_job_finish(ex->st, f->ids[i], f->owner, &res, NULL);
     free(result);
-    return rc;
+    /* the part has had its attempts: the job fails for good, with the part's error */
+    return rc == RC_EREAD || rc == RC_EWRITE || rc == RC_EDB ? RC_EINTERNAL : rc;
 }
 
 /* One look at every sub-task not in hand yet: finished ones are taken, failed ones fail the
@@ -495,7 +497,7 @@ static int fanout_collect(fanout *f, const engine_progress *progress, rc_error *
                 f->done++;
             }
         } else if (!rc && c.state == STORE_JOB_FAILED) {
-            rc = rc_fail(err, RC_EMEDIA, c.error_code ? c.error_code : "InternalError", "%s",
+            rc = rc_fail(err, RC_EINTERNAL, c.error_code ? c.error_code : "InternalError", "%s",
                          c.error_message ? c.error_message : "a part of the job failed");
         } else if (!rc) {
             rc = fanout_inline(f, i, progress, err);
