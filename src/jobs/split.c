@@ -532,14 +532,9 @@ static int fanout_run(fanout *f, const engine_progress *progress, rc_error *err)
 
 /* ---- analysis parts ---- */
 
-typedef struct analysis_parts {
-    const double *cuts;
-    engine_feature_track *parts;
-} analysis_parts;
-
 static int analysis_take(fanout *f, size_t i, const char *result, rc_error *err) {
-    analysis_parts *a = f->user;
-    return get_part(f->sp->ex->st, f->ids[i], result, &a->parts[i], err);
+    engine_feature_track *parts = f->user;
+    return get_part(f->sp->ex->st, f->ids[i], result, &parts[i], err);
 }
 
 static int analysis_run(fanout *f, size_t i, const engine_progress *progress, char **result,
@@ -566,12 +561,12 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
         return engine_analyze(src, opts, progress, out, err);
     }
     fanout f;
-    analysis_parts a = {.cuts = cuts, .parts = calloc(n + 1, sizeof(*a.parts))};
+    engine_feature_track *parts = calloc(n + 1, sizeof(*parts));
     int rc = fanout_init(&f, sp, JOBS_PART_TYPE, n + 1);
-    rc = rc || !a.parts ? RC_ENOMEM : 0;
+    rc = rc || !parts ? RC_ENOMEM : 0;
     f.take = analysis_take;
     f.run = analysis_run;
-    f.user = &a;
+    f.user = parts;
     for (size_t i = 0; !rc && i < f.n; i++) {
         json_t *o =
             json_pack("{s:s, s:i, s:f, s:f}", "Parent", sp->task->job->job_id, "Index", (int)i,
@@ -582,7 +577,7 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
     if (!rc)
         rc = fanout_run(&f, progress, err);
     for (size_t i = 0; !rc && i < f.n; i++)
-        rc = a.parts[i].irregular ? RC_EINVAL : engine_feature_track_append(out, &a.parts[i]);
+        rc = parts[i].irregular ? RC_EINVAL : engine_feature_track_append(out, &parts[i]);
     if (rc == RC_EINVAL) { /* parts that do not join: one pass gives the right track */
         log_warn("job %s: the analysis parts of %s do not join; analysing it in one pass",
                  sp->task->job->job_id, engine_source_name(src));
@@ -597,10 +592,10 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
     for (size_t i = 0; f.results && i < f.n; i++) {
         if (f.results[i])
             drop_part(sp->ex->st, f.ids[i], f.results[i]);
-        if (a.parts)
-            engine_feature_track_free(&a.parts[i]);
+        if (parts)
+            engine_feature_track_free(&parts[i]);
     }
-    free(a.parts);
+    free(parts);
     fanout_free(&f);
     free(cuts);
     return rc;

@@ -8,19 +8,18 @@
 
 #include <libavformat/avformat.h>
 
+#include "engine/pack.h"
 #include "engine/probe.h"
 
 #define PACK_MAGIC "RCTRACK1"
+/* another build's frame or track layout is refused */
+#define PACK_LAYOUT ((uint32_t)(sizeof(engine_frame_features) << 16 | sizeof(engine_feature_track)))
 
-/* The fixed head of a packed track; the frames follow as this build lays them out. */
+/* The head of a packed track: its scalar fields as this build lays them out (frames NULL); the
+ * frames follow. */
 typedef struct pack_head {
-    char magic[8];
-    uint32_t frame_size; /* sizeof(engine_frame_features): another build refuses */
-    uint32_t endian;     /* 0x01020304 as written */
-    uint64_t nb_frames;
-    double duration, origin, frame_rate, declared, readable;
-    int32_t width, height, decode_errors, truncated, irregular, has_lead, jumps, pad;
-    engine_frame_features lead;
+    engine_pack_head head;
+    engine_feature_track meta;
 } pack_head;
 
 int engine_feature_track_pack(const engine_feature_track *t, void **out, size_t *size) {
@@ -32,23 +31,10 @@ int engine_feature_track_pack(const engine_feature_track *t, void **out, size_t 
         return RC_ENOMEM;
     pack_head h;
     memset(&h, 0, sizeof(h));
-    memcpy(h.magic, PACK_MAGIC, sizeof(h.magic));
-    h.frame_size = sizeof(engine_frame_features);
-    h.endian = 0x01020304;
-    h.nb_frames = t->nb_frames;
-    h.duration = t->duration;
-    h.origin = t->origin;
-    h.frame_rate = t->frame_rate;
-    h.declared = t->declared;
-    h.readable = t->readable;
-    h.width = t->width;
-    h.height = t->height;
-    h.decode_errors = t->decode_errors;
-    h.truncated = t->truncated;
-    h.irregular = t->irregular;
-    h.has_lead = t->has_lead;
-    h.jumps = t->jumps;
-    h.lead = t->lead;
+    h.head = engine_pack_head_make(PACK_MAGIC, PACK_LAYOUT);
+    h.meta = *t;
+    h.meta.frames = NULL;
+    h.meta.cap_frames = t->nb_frames;
     memcpy(p, &h, sizeof(h));
     if (frames)
         memcpy(p + sizeof(h), t->frames, frames);
@@ -63,32 +49,19 @@ int engine_feature_track_unpack(const void *data, size_t size, engine_feature_tr
     if (!data || size < sizeof(h))
         return RC_EINVAL;
     memcpy(&h, data, sizeof(h));
-    if (memcmp(h.magic, PACK_MAGIC, sizeof(h.magic)) != 0 ||
-        h.frame_size != sizeof(engine_frame_features) || h.endian != 0x01020304 ||
-        h.nb_frames > (size - sizeof(h)) / sizeof(engine_frame_features) ||
-        size != sizeof(h) + h.nb_frames * sizeof(engine_frame_features))
+    size_t n = h.meta.nb_frames;
+    if (!engine_pack_head_ok(&h.head, PACK_MAGIC, PACK_LAYOUT) ||
+        n > (size - sizeof(h)) / sizeof(engine_frame_features) ||
+        size != sizeof(h) + n * sizeof(engine_frame_features))
         return RC_EINVAL;
-    if (h.nb_frames) {
-        out->frames = malloc(h.nb_frames * sizeof(engine_frame_features));
-        if (!out->frames)
-            return RC_ENOMEM;
-        memcpy(out->frames, (const unsigned char *)data + sizeof(h),
-               h.nb_frames * sizeof(engine_frame_features));
-    }
-    out->nb_frames = out->cap_frames = h.nb_frames;
-    out->duration = h.duration;
-    out->origin = h.origin;
-    out->frame_rate = h.frame_rate;
-    out->declared = h.declared;
-    out->readable = h.readable;
-    out->width = h.width;
-    out->height = h.height;
-    out->decode_errors = h.decode_errors;
-    out->truncated = h.truncated;
-    out->irregular = h.irregular;
-    out->has_lead = h.has_lead;
-    out->jumps = h.jumps;
-    out->lead = h.lead;
+    engine_frame_features *frames = NULL;
+    if (n && !(frames = malloc(n * sizeof(*frames))))
+        return RC_ENOMEM;
+    if (n)
+        memcpy(frames, (const unsigned char *)data + sizeof(h), n * sizeof(*frames));
+    *out = h.meta;
+    out->frames = frames;
+    out->cap_frames = n;
     return 0;
 }
 
