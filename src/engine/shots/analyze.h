@@ -100,7 +100,7 @@ int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
 /* Appends part (the next part of the same video, engine_analyze_opts.from/to) to track: its
  * frames, damage and end facts. Returns 0, RC_ENOMEM, or RC_EINVAL (track unchanged) when the
  * part's lead is not track's last frame - the decoder did not see the same frames from the
- * part's keyframe as in one pass (timestamps made up by the container, e.g. AVI with B-frames). */
+ * part's keyframe as in one pass (timestamps guessed where the container stores none). */
 int engine_feature_track_append(engine_feature_track *track, const engine_feature_track *part);
 
 /* Completes a track read to the end - its duration, frame rate (when the stream gave none) and
@@ -116,7 +116,7 @@ int engine_feature_track_unpack(const void *data, size_t size, engine_feature_tr
 /* Where src's video may be cut into parts of about chunk seconds: the keyframe times (stream
  * time, s) from its seek index, one at or after each multiple of chunk past the start. *times
  * (malloc'd, *n entries, none when the file has no seek index - MPEG-TS, raw streams -, stores no
- * presentation times - AVI - or is shorter than two chunks) are the parts' from/to. */
+ * presentation times - AVI, raw streams - or is shorter than two chunks) are the parts' from/to. */
 int engine_analyze_cuts(const engine_source *src, double chunk, double **times, size_t *n,
                         rc_error *err);
 

@@ -70,6 +70,24 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Whether the first packets of the video stream carry presentation times. Where the container
+ * stores none (AVI, raw streams) they are guessed, and a decoder restarted at a keyframe guesses
+ * those of B-frames otherwise than one that ran from the start: its parts would not join
+ * (engine_feature_track_append refuses them), so such a file is not cut at all. */
+static int stores_pts(AVFormatContext *fmt, int idx) {
+    AVPacket *pkt = av_packet_alloc();
+    int seen = 0, missing = 0;
+    while (pkt && seen < 64 && av_read_frame(fmt, pkt) >= 0) {
+        if (pkt->stream_index == idx) {
+            seen++;
+            missing |= pkt->pts == AV_NOPTS_VALUE;
+        }
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    return seen > 0 && !missing;
+}
+
 int engine_analyze_cuts(const engine_source *src, double chunk, double **times, size_t *n,
                         rc_error *err) {
     AVFormatContext *fmt = NULL;
@@ -80,10 +98,8 @@ int engine_analyze_cuts(const engine_source *src, double chunk, double **times, 
     if (rc)
         return rc;
     int idx = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    /* (no video: the analysis itself says so.) AVI stores no presentation times: a decoder
-     * restarted at a keyframe guesses those of B-frames otherwise than one that ran from the
-     * start, so its parts would not join (engine_feature_track_append would refuse them). */
-    if (idx < 0 || !(chunk > 0) || strcmp(fmt->iformat->name, "avi") == 0)
+    /* (no video: the analysis itself says so) */
+    if (idx < 0 || !(chunk > 0) || !stores_pts(fmt, idx))
         goto out;
     AVStream *st = fmt->streams[idx];
     /* Matroska reads its Cues only on a first seek */
