@@ -3,13 +3,13 @@
 // Each run: a fresh data dir, `reelcut serve --workers 0`, N workers, one BasicClipSplit job on
 // WORK_DIR/long.mp4; prints wall time (submit to Finished), the workers' CPU seconds, the parts,
 // and whether the segments equal the first run's (the single pass).
-import { spawn } from 'node:child_process';
 import { readFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tempDir, createKey, startServer, client, waitForJob, cleanup } from '../../tests/client/harness.mjs';
+import {
+  tempDir, createKey, startServer, startWorker, client, waitForJob, cleanup,
+} from '../../tests/client/harness.mjs';
 
-const [build, work] = process.argv.slice(2).map((p) => resolve(p));
-const BIN = join(build, 'reelcut');
+const work = resolve(process.argv[3]); // (argv[2], the build, gives REELCUT to run.sh)
 const TICK = 100; // clock ticks per second (getconf CLK_TCK on Linux)
 
 function cpuSeconds(pid) {
@@ -17,15 +17,6 @@ function cpuSeconds(pid) {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(f[11]) + Number(f[12])) / TICK; // utime, stime
   } catch { return NaN; }
-}
-
-function worker(dataDir, env) {
-  const proc = spawn(BIN, ['worker', '--data-dir', dataDir, '--workers', '1'],
-    { env: { ...process.env, REELCUT_LOG: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  proc.stdout.on('data', (d) => { log += d; });
-  proc.stderr.on('data', (d) => { log += d; });
-  return { proc, log: () => log };
 }
 
 async function run(file, workers, split, threads) {
@@ -37,7 +28,7 @@ async function run(file, workers, split, threads) {
   if (threads) env.REELCUT_LIMITS_CODEC_THREADS = String(threads); // decoder threads of a job
   const server = await startServer({ dataDir: dir, workers: 0, env });
   const c = client(server, key);
-  const ws = Array.from({ length: workers }, () => worker(dir, env));
+  const ws = Array.from({ length: workers }, () => startWorker({ dataDir: dir, env }));
   let job, wall, cpu, logs;
   try {
     await new Promise((r) => setTimeout(r, 500)); // the workers are up
@@ -50,7 +41,7 @@ async function run(file, workers, split, threads) {
     cpu = ws.reduce((s, w) => s + cpuSeconds(w.proc.pid), 0);
     logs = ws.map((w) => w.log()).join('');
   } finally {
-    for (const w of ws) { w.proc.kill('SIGTERM'); await new Promise((r) => w.proc.once('exit', r)); }
+    for (const w of ws) await w.stop();
     await server.stop();
     cleanup(dir);
   }

@@ -62,6 +62,24 @@ export function startServer({ dataDir, workers = 1, extraArgs = [], env = {} } =
   });
 }
 
+// Starts `reelcut worker` (no port to wait for); log() is what it printed, stop(signal) ends it.
+export function startWorker({ dataDir, workers = 1, extraArgs = [], env = {} } = {}) {
+  const proc = spawn(BIN, ['worker', '--data-dir', dataDir, '--workers', String(workers), ...extraArgs], {
+    env: { ...process.env, REELCUT_LOG: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  proc.stdout.on('data', (d) => { log += d.toString(); });
+  proc.stderr.on('data', (d) => { log += d.toString(); });
+  return {
+    proc, log: () => log,
+    stop: (signal = 'SIGTERM') => new Promise((res) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return res(proc.exitCode);
+      proc.once('exit', (code, sig) => res(code ?? sig));
+      proc.kill(signal);
+    }),
+  };
+}
+
 export function client(server, key, signatureAlgorithm) {
   return makeClient({ endpoint: server.endpoint, accessKeyId: key.AccessKeyId,
     accessKeySecret: key.AccessKeySecret, signatureAlgorithm });

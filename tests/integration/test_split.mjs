@@ -6,29 +6,13 @@
 // highlight job of three inputs, analysed one input a part, whose clips equal the CLI's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BIN, MEDIA, tempDir, createKey, makeBucket, startServer, client, waitForJob, ffprobe, cleanup,
+  BIN, MEDIA, tempDir, createKey, makeBucket, startServer, startWorker, client, waitForJob, ffprobe,
+  cleanup,
 } from '../client/harness.mjs';
-
-function startWorker(dataDir, env) {
-  const proc = spawn(BIN, ['worker', '--data-dir', dataDir, '--workers', '1'], {
-    env: { ...process.env, REELCUT_LOG: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  proc.stdout.on('data', (d) => { log += d.toString(); });
-  proc.stderr.on('data', (d) => { log += d.toString(); });
-  return {
-    proc, log: () => log,
-    stop: (signal = 'SIGTERM') => new Promise((res) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return res(proc.exitCode);
-      proc.once('exit', (code, sig) => res(code ?? sig));
-      proc.kill(signal);
-    }),
-  };
-}
 
 const until = async (what, cond, ms = 60000) => {
   const deadline = Date.now() + ms;
@@ -60,14 +44,14 @@ test('a long input analysed in parts by several workers equals one pass, a kille
       JobParams: { Mode: 'BasicClipSplit' },
     });
     // A claims the job and queues its parts; B joins; B is killed holding a part; C joins.
-    workers.push(startWorker(dir, env));
+    workers.push(startWorker({ dataDir: dir, env }));
     await until('worker A to take the job', () => workers[0].log().includes(`job ${JobId} (Segmentation): attempt 1 started`));
-    workers.push(startWorker(dir, env));
+    workers.push(startWorker({ dataDir: dir, env }));
     await until('worker B to take a part', () => /\(~AnalysisPart\): attempt \d started/.test(workers[1].log()));
     await workers[1].stop('SIGKILL');
     const killed = workers[1].log().match(/job ([0-9a-f]{32}) \(~AnalysisPart\): attempt \d started/g)
       .map((l) => l.slice(4, 36));
-    workers.push(startWorker(dir, env));
+    workers.push(startWorker({ dataDir: dir, env }));
     const job = await waitForJob(c, JobId, 300000);
     assert.equal(job.State, 'Finished', JSON.stringify(job));
     const ai = JSON.parse(job.JobResult.AiResult);
@@ -183,11 +167,11 @@ test('on PostgreSQL, workers sharing no disk: the worker holding the job dies, a
       InputConfig: { Type: 'OSS', Media: `file://${long}` }, JobParams: { Mode: 'BasicClipSplit' },
     });
     // A takes the job, runs a few parts itself, and dies; B takes the job over
-    workers.push(startWorker(tempDir(), env));
+    workers.push(startWorker({ dataDir: tempDir(), env }));
     await until('worker A to run three parts', () =>
       (workers[0].log().match(/\(~AnalysisPart\): attempt 1 started here/g) || []).length >= 3);
     await workers[0].stop('SIGKILL');
-    workers.push(startWorker(tempDir(), env));
+    workers.push(startWorker({ dataDir: tempDir(), env }));
     const job = await waitForJob(c, JobId, 300000);
     assert.equal(job.State, 'Finished', JSON.stringify(job));
     const logB = workers[1].log();
