@@ -135,9 +135,12 @@ static void finish_failed(jobs_pool *pool, worker_slot *slot, const char *code,
         log_warn("job %s: cannot record failure: %s", slot->job_id, err.message);
 }
 
-/* What an outage of the storage or the job store looks like to a job: worth another attempt. */
-static int retryable(int rc) {
+int jobs_retryable(int rc) {
     return rc == RC_EREAD || rc == RC_EWRITE || rc == RC_EDB;
+}
+
+int64_t jobs_retry_delay_ms(int64_t retry_ms, int attempts) {
+    return retry_ms << (attempts > 7 ? 6 : attempts < 1 ? 0 : attempts - 1);
 }
 
 static void run_job(jobs_pool *pool, worker_slot *slot, const store_job *job) {
@@ -187,11 +190,11 @@ static void run_job(jobs_pool *pool, worker_slot *slot, const store_job *job) {
                  (long long)(pool->cfg.job_timeout_ms / 1000));
         finish_failed(pool, slot, "JobTimeout", msg);
         log_warn("job %s: Failed: JobTimeout", job->job_id);
-    } else if (retryable(rc) && !atomic_load(&pool->aborting) &&
+    } else if (jobs_retryable(rc) && !atomic_load(&pool->aborting) &&
                (pool->cfg.max_attempts <= 0 || job->attempts < pool->cfg.max_attempts)) {
         /* Not recorded: the lease is cut to retry_ms x 2^(attempt - 1), then any worker claims
          * the job again. */
-        int64_t delay = pool->cfg.retry_ms << (job->attempts > 7 ? 6 : job->attempts - 1);
+        int64_t delay = jobs_retry_delay_ms(pool->cfg.retry_ms, job->attempts);
         rc_error herr = {0};
         store_job_heartbeat(pool->st, job->job_id, slot->owner, delay, &herr);
         log_warn("job %s: attempt %d failed (%s); trying again in %lld s", job->job_id,

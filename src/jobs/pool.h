@@ -42,6 +42,12 @@ typedef struct jobs_task {
  * message naming the input); RC_ECANCELED when the progress callback asked it to stop. */
 typedef int (*jobs_execute_fn)(void *user, const jobs_task *task, jobs_outcome *out, rc_error *err);
 
+/* What an outage of the storage or the job store looks like to a job (RC_EREAD, RC_EWRITE,
+ * RC_EDB): worth another attempt, jobs_retry_delay_ms later (retry_ms x 2^(attempts - 1), at most
+ * x 64), while max_attempts allows. Sub-tasks a parent runs itself follow the same rule. */
+int jobs_retryable(int rc);
+int64_t jobs_retry_delay_ms(int64_t retry_ms, int attempts);
+
 /* Starts cfg->workers threads and a heartbeat thread. Returns 0 or RC_EINTERNAL. */
 int jobs_pool_start(store *st, const jobs_pool_config *cfg, jobs_execute_fn execute, void *user,
                     jobs_pool **out, rc_error *err);

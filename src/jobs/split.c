@@ -456,10 +456,9 @@ static int fanout_inline(fanout *f, size_t i, const engine_progress *progress, r
                       .span = 1.0 / (double)f->n};
     engine_progress sub = {inline_progress, &ip};
     rc = f->run(f, i, &sub, &result, err);
-    if ((rc == RC_EREAD || rc == RC_EWRITE || rc == RC_EDB) &&
-        (ex->cfg->max_attempts <= 0 || attempts < ex->cfg->max_attempts)) {
+    if (jobs_retryable(rc) && (ex->cfg->max_attempts <= 0 || attempts < ex->cfg->max_attempts)) {
         /* storage away: tried again later, as the pool does (its lease cut to the delay) */
-        int64_t delay = (int64_t)ex->cfg->retry_seconds * 1000 << (attempts > 7 ? 6 : attempts - 1);
+        int64_t delay = jobs_retry_delay_ms((int64_t)ex->cfg->retry_seconds * 1000, attempts);
         store_job_heartbeat(ex->st, f->ids[i], f->owner, delay, NULL);
         log_warn("job %s: attempt %d failed (%s); trying again in %lld s", f->ids[i], attempts,
                  err->message, (long long)(delay / 1000));
@@ -477,7 +476,7 @@ static int fanout_inline(fanout *f, size_t i, const engine_progress *progress, r
         store_job_finish(ex->st, f->ids[i], f->owner, &res, NULL);
     free(result);
     /* the part has had its attempts: the job fails for good, with the part's error */
-    return rc == RC_EREAD || rc == RC_EWRITE || rc == RC_EDB ? RC_EINTERNAL : rc;
+    return jobs_retryable(rc) ? RC_EINTERNAL : rc;
 }
 
 /* One look at every sub-task not in hand yet: finished ones are taken, failed ones fail the
