@@ -101,5 +101,19 @@ for f in "$speed" "$bframes" "$hevc"; do
     "$(basename "$f")" "$t_ff" "$t_rc" "$ratio"
 done
 
+# The floor of a tiered design: what FFmpeg's decoder itself saves by decoding fewer frames, on
+# the same files with the same 2 threads. A cheap first pass must at least decode the frames that
+# others refer to (skip_frame noref) - or, for H.264 whose B-frames no P-frame refers to, every
+# I- and P-frame (skip_frame bidir) - and then decode candidate regions again frame by frame.
+for f in "$bframes" "$hevc"; do
+  t_ff=$(best_of ffmpeg -hide_banner -nostdin -threads 2 -i "$f" -an -f null -)
+  line=""
+  for skip in noref bidir nokey; do
+    t=$(best_of ffmpeg -hide_banner -nostdin -threads 2 -skip_frame $skip -i "$f" -an -f null -)
+    line+=$(printf ', %s %5.2f s (%.2fx)' "$skip" "$t" "$(echo "$t / $t_ff" | bc -l)")
+  done
+  printf 'decode floor: %-22s full %5.2f s%s\n' "$(basename "$f")" "$t_ff" "$line"
+done
+
 rss_kb=$(/usr/bin/time -v "$reelcut" segment "$long" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p')
 printf 'memory: 1080p H.264 10 min: reelcut segment peak RSS %d MB (target <= 150)\n' $((rss_kb / 1024))

@@ -3,7 +3,7 @@
 // Each run: a fresh data dir, `reelcut serve --workers 0`, N workers, one BasicClipSplit job on
 // WORK_DIR/long.mp4; prints wall time (submit to Finished), the workers' CPU seconds, the parts,
 // and whether the segments equal the first run's (the single pass).
-import { readFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   tempDir, createKey, startServer, startWorker, client, waitForJob, cleanup,
@@ -40,6 +40,11 @@ async function run(file, workers, split, threads) {
     wall = (Date.now() - t0) / 1000;
     cpu = ws.reduce((s, w) => s + cpuSeconds(w.proc.pid), 0);
     logs = ws.map((w) => w.log()).join('');
+    // LOGS=DIR keeps each run's worker logs (to see where a run's time went)
+    if (process.env.LOGS) {
+      mkdirSync(process.env.LOGS, { recursive: true });
+      ws.forEach((w, i) => writeFileSync(join(process.env.LOGS, `w${workers}-${split}-${threads || 0}-${i}.log`), w.log()));
+    }
   } finally {
     for (const w of ws) await w.stop();
     await server.stop();

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "engine/limits.h"
+#include "engine/pack.h"
 #include "engine/probe.h"
 
 #define KEY_SLACK 0.25 /* s: see one_range */
@@ -469,11 +470,12 @@ int engine_thumb_sampler_new(double every_s, size_t max_samples, int width,
     return 0;
 }
 
-void engine_thumb_sampler_frame(void *user, const struct AVFrame *f, double t) {
-    engine_thumb_sampler *s = user;
+/* Whether a sample at t is due; when it is and s is full, s keeps every other sample first and
+ * samples half as often from then on. */
+static int sampler_due(engine_thumb_sampler *s, double t) {
     if (s->failed || t < s->next)
-        return;
-    if (s->n == s->max) { /* full: keep every other sample, sample half as often */
+        return 0;
+    if (s->n == s->max) {
         size_t k = 0;
         for (size_t i = 0; i < s->n; i++) {
             if (i % 2 == 0)
@@ -486,8 +488,15 @@ void engine_thumb_sampler_frame(void *user, const struct AVFrame *f, double t) {
         s->every *= 2;
         s->next = s->samples[s->n - 1].at + s->every;
         if (t < s->next)
-            return;
+            return 0;
     }
+    return 1;
+}
+
+void engine_thumb_sampler_frame(void *user, const struct AVFrame *f, double t) {
+    engine_thumb_sampler *s = user;
+    if (!sampler_due(s, t))
+        return;
     rc_error err = {0};
     double c0 = thread_cpu_ms();
     int rc = jpeg_of(f, s->width, "sample", t, &s->samples[s->n], &err, &s->cache);
@@ -499,6 +508,77 @@ void engine_thumb_sampler_frame(void *user, const struct AVFrame *f, double t) {
     s->n++;
     /* on the grid of `every` after this sample: a run of dropped frames does not shift it */
     s->next = t + s->every;
+}
+
+/* Packed samples: the head, a sample_head per sample, each followed by its JPEG's bytes. */
+#define SAMPLES_MAGIC "RCTHUMB1"
+typedef struct sample_head {
+    double at;
+    int32_t width, height;
+    uint64_t size;
+} sample_head;
+
+int engine_thumb_sampler_pack(const engine_thumb_sampler *s, void **out, size_t *size) {
+    size_t total = sizeof(engine_pack_head) + sizeof(uint64_t);
+    for (size_t i = 0; i < s->n; i++)
+        total += sizeof(sample_head) + s->samples[i].size;
+    unsigned char *p = malloc(total);
+    if (!p)
+        return RC_ENOMEM;
+    engine_pack_head h = engine_pack_head_make(SAMPLES_MAGIC, sizeof(sample_head));
+    uint64_t n = s->n;
+    size_t off = 0;
+    memcpy(p + off, &h, sizeof(h));
+    off += sizeof(h);
+    memcpy(p + off, &n, sizeof(n));
+    off += sizeof(n);
+    for (size_t i = 0; i < s->n; i++) {
+        const engine_thumb *t = &s->samples[i];
+        sample_head sh = {t->at, t->width, t->height, t->size};
+        memcpy(p + off, &sh, sizeof(sh));
+        off += sizeof(sh);
+        memcpy(p + off, t->jpeg, t->size);
+        off += t->size;
+    }
+    *out = p;
+    *size = total;
+    return 0;
+}
+
+int engine_thumb_sampler_add_packed(engine_thumb_sampler *s, const void *data, size_t size) {
+    const unsigned char *p = data;
+    engine_pack_head h;
+    uint64_t n;
+    if (size < sizeof(h) + sizeof(n))
+        return RC_EINVAL;
+    memcpy(&h, p, sizeof(h));
+    memcpy(&n, p + sizeof(h), sizeof(n));
+    if (!engine_pack_head_ok(&h, SAMPLES_MAGIC, sizeof(sample_head)))
+        return RC_EINVAL;
+    size_t off = sizeof(h) + sizeof(n);
+    for (uint64_t i = 0; i < n; i++) {
+        sample_head sh;
+        if (size - off < sizeof(sh))
+            return RC_EINVAL;
+        memcpy(&sh, p + off, sizeof(sh));
+        off += sizeof(sh);
+        if (size - off < sh.size || sh.size == 0)
+            return RC_EINVAL;
+        if (sampler_due(s, sh.at)) {
+            engine_thumb *t = &s->samples[s->n];
+            if (!(t->jpeg = malloc(sh.size)))
+                return RC_ENOMEM;
+            memcpy(t->jpeg, p + off, sh.size);
+            t->size = sh.size;
+            t->at = sh.at;
+            t->width = sh.width;
+            t->height = sh.height;
+            s->n++;
+            s->next = sh.at + s->every;
+        }
+        off += sh.size;
+    }
+    return off == size ? 0 : RC_EINVAL;
 }
 
 const engine_thumb *engine_thumb_sampler_find(const engine_thumb_sampler *s, double start,

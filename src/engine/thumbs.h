@@ -53,6 +53,14 @@ struct AVFrame;
 int engine_thumb_sampler_new(double every_s, size_t max_samples, int width,
                              engine_thumb_sampler **out);
 void engine_thumb_sampler_frame(void *sampler, const struct AVFrame *frame, double t);
+/* A sampler's samples as bytes for another process of the same build (a part of a split job,
+ * jobs/split.c): malloc'd *out. Returns 0 or RC_ENOMEM. */
+int engine_thumb_sampler_pack(const engine_thumb_sampler *s, void **out, size_t *size);
+/* Offers s the samples another sampler packed - one of a later part of the same video, parts
+ * offered in time order - as if their frames had passed here: each is kept when due under s's
+ * spacing and limit. Returns 0, RC_ENOMEM, or RC_EINVAL when data is not such bytes (the samples
+ * before the damage are kept). */
+int engine_thumb_sampler_add_packed(engine_thumb_sampler *s, const void *data, size_t size);
 /* The sample for [start, end): the first one at or after start plus a quarter second (at most a
  * quarter of the range) and before end; NULL when none fell there (a short range: decode it with
  * engine_thumbs). */

@@ -60,9 +60,16 @@ void jobs_artefact_thumbs(store *st, const char *job_id, const engine_source *sr
         log_warn("job %s: thumbnails not made: %s", job_id, err.message);
         goto out;
     }
-    for (size_t i = 0; i < n; i++)
-        if (use[i] && keep_thumb(st, job_id, use[i], items[i], prefix, i))
+    size_t kept = 0, sampled = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!use[i])
+            continue;
+        if (keep_thumb(st, job_id, use[i], items[i], prefix, i))
             break;
+        kept++;
+        sampled += use[i] < decoded || use[i] >= decoded + n;
+    }
+    log_info("job %s: %zu thumbnails, %zu of them sampled by the analysis", job_id, kept, sampled);
     engine_thumbs_free(decoded, n);
 out:
     free(ranges);

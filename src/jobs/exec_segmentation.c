@@ -67,7 +67,8 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
     if (spec->mode != JOBS_SEG_USER_DEFINED &&
         engine_thumb_sampler_new(JOBS_THUMB_EVERY_S, JOBS_THUMB_SAMPLES, 0, &sampler))
         sampler = NULL;
-    jobs_split split = {.ex = ex, .task = task, .input = &in, .spec = spec, .sink = &sink};
+    jobs_split split = {
+        .ex = ex, .task = task, .input = &in, .spec = spec, .sink = &sink, .thumbs = sampler};
     segmentation_request req = {
         .input_path = in.path,
         .input_source = &in.source,

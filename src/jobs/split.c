@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "engine/export/export.h"
+#include "engine/thumbs.h"
+#include "jobs/artefacts.h"
 #include "jobs/execute_int.h"
 #include "jobs/highlights.h"
 #include "jobs/jobtype.h"
@@ -88,58 +90,81 @@ static int part_id(const char *parent, int index, char out[STORE_ID_LEN + 1]) {
     return 0;
 }
 
-/* Stores a part's bytes (a packed track) as artefacts "part.0", "part.1", ... of its sub-task
- * (each at most STORE_ARTEFACT_MAX) and describes them in *result (malloc'd JSON). Frees bytes. */
-static int put_bytes(store *st, const char *child, const jobs_part_spec *ps, void *bytes,
-                     size_t size, rc_error *err, char **result) {
-    *result = NULL;
+/* Stores bytes as artefacts "<name>.0", "<name>.1", ... of sub-task child (each at most
+ * STORE_ARTEFACT_MAX); *pieces gets their number. */
+static int put_blob(store *st, const char *child, const char *name, const void *bytes, size_t size,
+                    json_int_t *pieces, rc_error *err) {
     int rc = 0;
-    size_t pieces = 0;
-    for (size_t off = 0; !rc && (off < size || pieces == 0); off += STORE_ARTEFACT_MAX) {
-        char name[32];
-        snprintf(name, sizeof(name), "part.%zu", pieces++);
+    *pieces = 0;
+    for (size_t off = 0; !rc && (off < size || *pieces == 0); off += STORE_ARTEFACT_MAX) {
+        char piece[32];
+        snprintf(piece, sizeof(piece), "%s.%lld", name, (long long)(*pieces)++);
         size_t len = size - off < STORE_ARTEFACT_MAX ? size - off : STORE_ARTEFACT_MAX;
-        rc = store_artefact_put(st, child, name, (const char *)bytes + off, len, err);
+        rc = store_artefact_put(st, child, piece, (const char *)bytes + off, len, err);
     }
+    return rc;
+}
+
+/* Stores a part's bytes (a packed track) as blob "part" of its sub-task and, when there are any,
+ * its thumbnail samples (engine_thumb_sampler_pack) as blob "thumbs", and describes them in
+ * *result (malloc'd JSON: Bytes/Pieces, ThumbBytes/ThumbPieces). Frees bytes and thumbs. */
+static int put_bytes(store *st, const char *child, const jobs_part_spec *ps, void *bytes,
+                     size_t size, void *thumbs, size_t thumbs_size, rc_error *err, char **result) {
+    *result = NULL;
+    json_int_t pieces = 0, thumb_pieces = 0;
+    int rc = put_blob(st, child, "part", bytes, size, &pieces, err);
+    if (!rc && thumbs)
+        rc = put_blob(st, child, "thumbs", thumbs, thumbs_size, &thumb_pieces, err);
     free(bytes);
+    free(thumbs);
     if (rc)
         return rc;
-    json_t *o = json_pack("{s:s, s:i, s:I, s:I}", "Parent", ps->parent, "Index", ps->index, "Bytes",
-                          (json_int_t)size, "Pieces", (json_int_t)pieces);
+    json_t *o = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I}", "Parent", ps->parent, "Index",
+                          ps->index, "Bytes", (json_int_t)size, "Pieces", pieces, "ThumbBytes",
+                          (json_int_t)(thumbs ? thumbs_size : 0), "ThumbPieces", thumb_pieces);
     *result = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return *result ? 0 : RC_ENOMEM;
 }
 
 static int put_part(store *st, const char *child, const jobs_part_spec *ps,
-                    const engine_feature_track *t, char **result, rc_error *err) {
-    void *bytes = NULL;
-    size_t size = 0;
+                    const engine_feature_track *t, const engine_thumb_sampler *thumbs,
+                    char **result, rc_error *err) {
+    void *bytes = NULL, *tb = NULL;
+    size_t size = 0, tsize = 0;
     int rc = engine_feature_track_pack(t, &bytes, &size);
-    return rc ? rc : put_bytes(st, child, ps, bytes, size, err, result);
+    /* (without the memory for them, the part goes without its thumbnails) */
+    if (!rc && thumbs && engine_thumb_sampler_pack(thumbs, &tb, &tsize))
+        tb = NULL;
+    return rc ? rc : put_bytes(st, child, ps, bytes, size, tb, tsize, err, result);
 }
 
-/* Reads a finished sub-task's bytes back (result: its AiResult) into *out (malloc'd). RC_EINVAL
- * when they are not all there. */
-static int get_bytes(store *st, const char *child, const char *result, unsigned char **out,
-                     size_t *out_size, rc_error *err) {
+/* Reads blob `name` of a finished sub-task (its AiResult's `bytes_field` and `pieces_field` say
+ * how big) into *out (malloc'd; NULL and 0 when the part has none and may: optional). RC_EINVAL
+ * when it is not all there. */
+static int get_blob(store *st, const char *child, const char *result, const char *name,
+                    const char *bytes_field, const char *pieces_field, int optional,
+                    unsigned char **out, size_t *out_size, rc_error *err) {
     json_t *o = result ? json_loads(result, 0, NULL) : NULL;
-    json_int_t size = json_integer_value(json_object_get(o, "Bytes"));
-    json_int_t pieces = json_integer_value(json_object_get(o, "Pieces"));
+    json_int_t size = json_integer_value(json_object_get(o, bytes_field));
+    json_int_t pieces = json_integer_value(json_object_get(o, pieces_field));
     json_decref(o);
     *out = NULL;
+    *out_size = 0;
+    if (optional && size == 0)
+        return 0;
     if (size <= 0 || pieces <= 0 || (size - 1) / STORE_ARTEFACT_MAX + 1 != pieces)
-        return rc_fail(err, RC_EINVAL, "InternalError", "part %s has no track", child);
+        return rc_fail(err, RC_EINVAL, "InternalError", "part %s has no %s", child, name);
     unsigned char *bytes = malloc((size_t)size);
     if (!bytes)
         return RC_ENOMEM;
     size_t got = 0;
     int rc = 0;
     for (json_int_t i = 0; !rc && i < pieces; i++) {
-        char name[32];
-        snprintf(name, sizeof(name), "part.%lld", (long long)i);
+        char piece[32];
+        snprintf(piece, sizeof(piece), "%s.%lld", name, (long long)i);
         store_artefact a = {0};
-        rc = store_artefact_get(st, child, 0, name, &a, err);
+        rc = store_artefact_get(st, child, 0, piece, &a, err);
         if (!rc && got + a.size <= (size_t)size)
             memcpy(bytes + got, a.data, a.size);
         got += a.size;
@@ -152,6 +177,12 @@ static int get_bytes(store *st, const char *child, const char *result, unsigned 
     else
         *out = bytes, *out_size = got;
     return rc;
+}
+
+/* A finished sub-task's bytes (its "part" blob). */
+static int get_bytes(store *st, const char *child, const char *result, unsigned char **out,
+                     size_t *out_size, rc_error *err) {
+    return get_blob(st, child, result, "part", "Bytes", "Pieces", 0, out, out_size, err);
 }
 
 static int get_part(store *st, const char *child, const char *result, engine_feature_track *t,
@@ -169,30 +200,41 @@ static int get_part(store *st, const char *child, const char *result, engine_fea
     return rc;
 }
 
-/* Empties a sub-task's pieces once its track is used (the row stays until retention). */
+/* Empties a sub-task's pieces once its bytes are used (the row stays until retention). */
 static void drop_part(store *st, const char *child, const char *result) {
     json_t *o = result ? json_loads(result, 0, NULL) : NULL;
-    json_int_t pieces = json_integer_value(json_object_get(o, "Pieces"));
-    json_decref(o);
-    for (json_int_t i = 0; i < pieces; i++) {
-        char name[32];
-        snprintf(name, sizeof(name), "part.%lld", (long long)i);
-        store_artefact_put(st, child, name, NULL, 0, NULL);
+    const char *names[] = {"part", "thumbs"}, *fields[] = {"Pieces", "ThumbPieces"};
+    for (int k = 0; k < 2; k++) {
+        json_int_t pieces = json_integer_value(json_object_get(o, fields[k]));
+        for (json_int_t i = 0; i < pieces; i++) {
+            char piece[32];
+            snprintf(piece, sizeof(piece), "%s.%lld", names[k], (long long)i);
+            store_artefact_put(st, child, piece, NULL, 0, NULL);
+        }
     }
+    json_decref(o);
 }
 
-/* Analyses part ps of the input in (already resolved) into its sub-task's artefacts. */
+/* Analyses part ps of the input in (already resolved) into its sub-task's artefacts, with the
+ * thumbnail samples the job's own pass would take of its frames (exec_segmentation.c). */
 static int run_part(jobs_executor *ex, const char *child, const jobs_part_spec *ps,
                     const jobs_object_input *in, const engine_progress *progress, char **result,
                     rc_error *err) {
-    engine_analyze_opts o = {.from = ps->from, .to = ps->to};
+    engine_thumb_sampler *thumbs = NULL;
+    if (engine_thumb_sampler_new(JOBS_THUMB_EVERY_S, JOBS_THUMB_SAMPLES, 0, &thumbs))
+        thumbs = NULL; /* (the parent decodes the thumbnails the part could not sample) */
+    engine_analyze_opts o = {.from = ps->from,
+                             .to = ps->to,
+                             .on_frame = thumbs ? engine_thumb_sampler_frame : NULL,
+                             .hook_user = thumbs};
     engine_feature_track t;
     int rc = engine_analyze(&in->source, &o, progress, &t, err);
     if (jobs_object_input_error(in))
         rc = jobs_input_read_failure(in, PART_PARAM, rc, err);
     if (!rc)
-        rc = put_part(ex->st, child, ps, &t, result, err);
+        rc = put_part(ex->st, child, ps, &t, thumbs, result, err);
     engine_feature_track_free(&t);
+    engine_thumb_sampler_free(&thumbs);
     return rc;
 }
 
@@ -265,7 +307,7 @@ static int run_hl_part(jobs_executor *ex, const char *child, const jobs_part_spe
     if (!rc)
         rc = engine_hl_track_pack(&t, &bytes, &size);
     engine_hl_track_free(&t);
-    return rc ? rc : put_bytes(ex->st, child, ps, bytes, size, err, result);
+    return rc ? rc : put_bytes(ex->st, child, ps, bytes, size, NULL, 0, err, result);
 }
 
 int jobs_part_execute(jobs_executor *ex, const jobs_task *task, const void *spec_ptr,
@@ -531,9 +573,20 @@ static int fanout_run(fanout *f, const engine_progress *progress, rc_error *err)
 
 /* ---- analysis parts ---- */
 
+/* What the analysis parts bring back: each part's track and its thumbnail samples (packed). */
+typedef struct analysis_parts {
+    engine_feature_track *tracks;
+    unsigned char **thumbs;
+    size_t *thumbs_size;
+} analysis_parts;
+
 static int analysis_take(fanout *f, size_t i, const char *result, rc_error *err) {
-    engine_feature_track *parts = f->user;
-    return get_part(f->sp->ex->st, f->ids[i], result, &parts[i], err);
+    analysis_parts *a = f->user;
+    int rc = get_part(f->sp->ex->st, f->ids[i], result, &a->tracks[i], err);
+    if (!rc && f->sp->thumbs)
+        rc = get_blob(f->sp->ex->st, f->ids[i], result, "thumbs", "ThumbBytes", "ThumbPieces", 1,
+                      &a->thumbs[i], &a->thumbs_size[i], err);
+    return rc;
 }
 
 static int analysis_run(fanout *f, size_t i, const engine_progress *progress, char **result,
@@ -560,12 +613,14 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
         return engine_analyze(src, opts, progress, out, err);
     }
     fanout f;
-    engine_feature_track *parts = calloc(n + 1, sizeof(*parts));
+    analysis_parts parts = {calloc(n + 1, sizeof(*parts.tracks)),
+                            calloc(n + 1, sizeof(*parts.thumbs)),
+                            calloc(n + 1, sizeof(*parts.thumbs_size))};
     int rc = fanout_init(&f, sp, JOBS_PART_TYPE, n + 1);
-    rc = rc || !parts ? RC_ENOMEM : 0;
+    rc = rc || !parts.tracks || !parts.thumbs || !parts.thumbs_size ? RC_ENOMEM : 0;
     f.take = analysis_take;
     f.run = analysis_run;
-    f.user = parts;
+    f.user = &parts;
     for (size_t i = 0; !rc && i < f.n; i++) {
         json_t *o =
             json_pack("{s:s, s:i, s:f, s:f}", "Parent", sp->task->job->job_id, "Index", (int)i,
@@ -576,7 +631,8 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
     if (!rc)
         rc = fanout_run(&f, progress, err);
     for (size_t i = 0; !rc && i < f.n; i++)
-        rc = parts[i].irregular ? RC_EINVAL : engine_feature_track_append(out, &parts[i]);
+        rc = parts.tracks[i].irregular ? RC_EINVAL
+                                       : engine_feature_track_append(out, &parts.tracks[i]);
     if (rc == RC_EINVAL) { /* parts that do not join: one pass gives the right track */
         log_warn("job %s: the analysis parts of %s do not join; analysing it in one pass",
                  sp->task->job->job_id, engine_source_name(src));
@@ -585,16 +641,27 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
         rc = engine_analyze(src, opts, progress, out, err);
     } else if (!rc) {
         rc = engine_feature_track_finish(out, engine_source_name(src), err);
+        /* the parts' samples, in time order, as the job's own pass would have taken them; a
+         * segment without one gets its thumbnail decoded (exec_segmentation.c) */
+        for (size_t i = 0; !rc && sp->thumbs && i < f.n; i++)
+            if (parts.thumbs[i] &&
+                engine_thumb_sampler_add_packed(sp->thumbs, parts.thumbs[i], parts.thumbs_size[i]))
+                log_warn("job %s: the thumbnail samples of part %zu were not used",
+                         sp->task->job->job_id, i);
         log_info("job %s: analysed in %zu parts (%zu frames) in %.1f s", sp->task->job->job_id, f.n,
                  out->nb_frames, (double)(time_mono_ms() - t0) / 1000.0);
     }
     for (size_t i = 0; f.results && i < f.n; i++) {
         if (f.results[i])
             drop_part(sp->ex->st, f.ids[i], f.results[i]);
-        if (parts)
-            engine_feature_track_free(&parts[i]);
+        if (parts.tracks)
+            engine_feature_track_free(&parts.tracks[i]);
+        if (parts.thumbs)
+            free(parts.thumbs[i]);
     }
-    free(parts);
+    free(parts.tracks);
+    free(parts.thumbs);
+    free(parts.thumbs_size);
     fanout_free(&f);
     free(cuts);
     return rc;

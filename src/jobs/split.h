@@ -45,6 +45,7 @@ typedef struct jobs_split {
     const jobs_object_input *input;   /* its input: split only when read in place (no download) */
     const struct jobs_seg_spec *spec; /* its parameters (export: OutputConfig) */
     struct jobs_bucket_sink *sink;    /* its outputs (export parts' are adopted, so undone too) */
+    struct engine_thumb_sampler *thumbs; /* the job's thumbnail samples: the parts' join them */
 } jobs_split;
 int jobs_split_analyze(void *user, const engine_source *src, const engine_analyze_opts *opts,
                        const engine_progress *progress, engine_feature_track *out, rc_error *err);

@@ -75,6 +75,9 @@ test('a long input analysed in parts by several workers equals one pass, a kille
     assert.equal(ai.Duration, one.Duration);
     assert.ok(ai.Segments.length >= 20, JSON.stringify(ai)); // 5 cuts in each 16 s
     assert.deepEqual(ai.Segments.map((s) => [s.In, s.Out]), one.Segments.map((s) => [s.In, s.Out]));
+    // a thumbnail per segment, each sampled by the parts as one pass would (none decoded again)
+    for (const s of ai.Segments) assert.match(s.ThumbnailKey, new RegExp(`^~jobs/${JobId}/thumb/${s.Index}\\.jpg$`));
+    assert.match(logA, new RegExp(`job ${JobId}: ${ai.Segments.length} thumbnails, ${ai.Segments.length} of them sampled`));
 
     // exported: the segments fan out as export parts over the workers still alive
     const exp = await c.call('SubmitSegmentationJob', {

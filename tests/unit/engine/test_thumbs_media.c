@@ -220,6 +220,63 @@ static void test_sampler(void **state) {
     engine_feature_track_free(&track);
 }
 
+/* A video analysed in parts (jobs/split.c) samples in each part; the parts' samples, packed and
+ * offered in time order, give the whole pass's samples: the same times, the same pictures.
+ * Damaged bytes are refused. */
+static void test_sampler_parts(void **state) {
+    (void)state;
+    engine_thumb_sampler *whole = NULL, *joined = NULL, *part[2] = {NULL, NULL};
+    engine_feature_track track;
+    rc_error err = {0};
+    assert_int_equal(engine_thumb_sampler_new(1.0, 100, 0, &whole), 0);
+    engine_analyze_opts opts = {.on_frame = engine_thumb_sampler_frame, .hook_user = whole};
+    assert_int_equal(
+        engine_analyze(ENGINE_PATH(media("thumb_nokey.mp4")), &opts, NULL, &track, &err), 0);
+    engine_feature_track_free(&track);
+    assert_int_equal(engine_thumb_sampler_new(1.0, 100, 0, &joined), 0);
+    double cut[3] = {0, 4.0, 0};
+    void *bytes[2] = {NULL, NULL};
+    size_t size[2];
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(engine_thumb_sampler_new(1.0, 100, 0, &part[k]), 0);
+        engine_analyze_opts po = {.on_frame = engine_thumb_sampler_frame,
+                                  .hook_user = part[k],
+                                  .from = cut[k],
+                                  .to = cut[k + 1]};
+        assert_int_equal(
+            engine_analyze(ENGINE_PATH(media("thumb_nokey.mp4")), &po, NULL, &track, &err), 0);
+        engine_feature_track_free(&track);
+        assert_int_equal(engine_thumb_sampler_pack(part[k], &bytes[k], &size[k]), 0);
+        /* the second part's samples lie in it only: none of the first part's shots */
+        if (k == 1)
+            assert_null(engine_thumb_sampler_find(part[k], 0, 4));
+        assert_int_equal(engine_thumb_sampler_add_packed(joined, bytes[k], size[k]), 0);
+    }
+    for (double at = 0; at <= 6; at += 0.5) { /* (a sample a second: 0 .. 7 s) */
+        const engine_thumb *a = engine_thumb_sampler_find(whole, at, at + 2);
+        const engine_thumb *b = engine_thumb_sampler_find(joined, at, at + 2);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_true(a->at == b->at);
+        assert_int_equal(a->size, b->size);
+        assert_memory_equal(a->jpeg, b->jpeg, a->size);
+    }
+    /* damaged: cut short, not samples at all */
+    engine_thumb_sampler *fresh = NULL;
+    assert_int_equal(engine_thumb_sampler_new(1.0, 100, 0, &fresh), 0);
+    assert_int_equal(engine_thumb_sampler_add_packed(fresh, bytes[0], size[0] - 1), RC_EINVAL);
+    char other[64] = "RCTRACK1"; /* (another packed structure's magic) */
+    assert_int_equal(engine_thumb_sampler_add_packed(fresh, other, sizeof(other)), RC_EINVAL);
+    assert_int_equal(engine_thumb_sampler_add_packed(fresh, bytes[0], 3), RC_EINVAL);
+    engine_thumb_sampler_free(&fresh);
+    for (int k = 0; k < 2; k++) {
+        free(bytes[k]);
+        engine_thumb_sampler_free(&part[k]);
+    }
+    engine_thumb_sampler_free(&whole);
+    engine_thumb_sampler_free(&joined);
+}
+
 static void test_bad_input(void **state) {
     (void)state;
     engine_thumb t[2];
@@ -252,7 +309,8 @@ int main(void) {
         cmocka_unit_test(test_keyframes_at_cuts), cmocka_unit_test(test_no_keyframes_at_cuts),
         cmocka_unit_test(test_no_index),          cmocka_unit_test(test_order),
         cmocka_unit_test(test_aspect_and_end),    cmocka_unit_test(test_codecs),
-        cmocka_unit_test(test_sampler),           cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_sampler),           cmocka_unit_test(test_sampler_parts),
+        cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
