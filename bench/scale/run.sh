@@ -52,14 +52,20 @@ echo
 # ---------------------------------------------------------------- 1. claims per second
 echo "== 1. job claims per second: claim + finish of $claims queued jobs, no media (claim_tool)"
 printf '%-11s %9s %10s %9s %12s\n' store processes 'claims/s' 'vs 1' 'per process'
-for backend in sqlite postgresql; do
+# BASELINE_CLAIM_TOOL=PATH (a claim_tool built from an earlier commit) adds its PostgreSQL rows,
+# measured in the same run, labelled "pg-baseline".
+backends="sqlite postgresql"
+[ -z "${BASELINE_CLAIM_TOOL:-}" ] || backends+=" pg-baseline"
+for backend in $backends; do
   base=""
+  tool=$build/claim_tool
+  [ "$backend" != pg-baseline ] || tool=$BASELINE_CLAIM_TOOL
   for p in 1 2 4; do
-    url=$(new_store "$backend")
-    "$build/claim_tool" fill "$url" "$claims" 2>"$work/fill.err" || { cat "$work/fill.err" >&2; exit 1; }
+    url=$(new_store "${backend/pg-baseline/postgresql}")
+    "$tool" fill "$url" "$claims" 2>"$work/fill.err" || { cat "$work/fill.err" >&2; exit 1; }
     start=$(( $(now_ms) + 1500 ))
     for i in $(seq "$p"); do
-      "$build/claim_tool" drain "$url" "$start" >"$work/drain$i" 2>>"$work/drain.err" &
+      "$tool" drain "$url" "$start" >"$work/drain$i" 2>>"$work/drain.err" &
     done
     wait
     read -r total t0 t1 < <(cat $(seq -f "$work/drain%g" 1 "$p") |
@@ -167,5 +173,5 @@ for p in 1 2; do
   [ -n "$base" ] || base=$secs
   printf '%9d %9.1f %8.2fx %14.1f\n' "$p" "$secs" "$(awk -v s="$secs" -v b="$base" 'BEGIN{print b/s}')" "$cpu"
 done
-echo "(one job runs on one worker process until jobs split into sub-tasks (issue 15 item 2): a second"
-echo " process adds nothing to one job; CPU-seconds / wall = the cores one job keeps busy)"
+echo "(the job is split into parts of jobs.split_seconds that both processes run, docs/DESIGN.md; one"
+echo " worker already keeps CPU-seconds / wall cores busy, so on 2 cores a second one adds little)"

@@ -3,9 +3,12 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libpq-events.h>
 
 #include "store/pg/store_pg_int.h"
 #include "util/log.h"
@@ -83,13 +86,67 @@ void store_pg_int(store_pg_params *p, int64_t x) {
     p->n++;
 }
 
+/* Statements with parameters are prepared on a connection at their first use there and run by
+ * name afterwards, so the server parses and plans each once per connection instead of on every
+ * call (a claim and its finish are a dozen statements: bench/scale). The set of what a
+ * connection has prepared rides on it as libpq event data - emptied when the connection is
+ * reset (a new server session has none), freed with it. A connection without it (the event could
+ * not be registered) or with PREPARED_MAX statements runs the others unprepared. */
+#define PREPARED_MAX 160
+typedef struct prepared_set {
+    uint64_t hash[PREPARED_MAX]; /* FNV-1a of each prepared statement's SQL, its name's digits */
+    int n;
+} prepared_set;
+
+static int prepared_event(PGEventId id, void *info, void *pass) {
+    (void)pass;
+    if (id == PGEVT_REGISTER) {
+        prepared_set *s = calloc(1, sizeof(*s));
+        return s && PQsetInstanceData(((PGEventRegister *)info)->conn, prepared_event, s);
+    }
+    if (id == PGEVT_CONNRESET) {
+        prepared_set *s = PQinstanceData(((PGEventConnReset *)info)->conn, prepared_event);
+        if (s)
+            s->n = 0;
+    } else if (id == PGEVT_CONNDESTROY) {
+        free(PQinstanceData(((PGEventConnDestroy *)info)->conn, prepared_event));
+    }
+    return 1;
+}
+
+static uint64_t sql_hash(const char *sql) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *c = (const unsigned char *)sql; *c; c++)
+        h = (h ^ *c) * 0x100000001b3ULL;
+    return h;
+}
+
+static PGresult *exec_params(PGconn *conn, const char *sql, const store_pg_params *p) {
+    prepared_set *s = PQinstanceData(conn, prepared_event);
+    uint64_t h = sql_hash(sql);
+    int known = 0;
+    for (int i = 0; s && i < s->n && !known; i++)
+        known = s->hash[i] == h;
+    if (!s || (!known && s->n == PREPARED_MAX))
+        return PQexecParams(conn, sql, p->n, NULL, p->v, NULL, NULL, 0);
+    char name[24];
+    snprintf(name, sizeof(name), "r%016llx", (unsigned long long)h);
+    if (!known) {
+        PGresult *prep = PQprepare(conn, name, sql, p->n, NULL);
+        if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK)
+            return prep; /* (the error, as running it would have given) */
+        PQclear(prep);
+        s->hash[s->n++] = h;
+    }
+    return PQexecPrepared(conn, name, p->n, p->v, NULL, NULL, 0);
+}
+
 int store_pg_exec(PGconn *conn, const char *sql, const store_pg_params *p, PGresult **out,
                   rc_error *err) {
     if (out)
         *out = NULL;
     /* Without parameters PQexec, which also runs several statements (migrations). */
-    PGresult *res =
-        p ? PQexecParams(conn, sql, p->n, NULL, p->v, NULL, NULL, 0) : PQexec(conn, sql);
+    PGresult *res = p ? exec_params(conn, sql, p) : PQexec(conn, sql);
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
         if (out)
@@ -179,6 +236,9 @@ static int open_connection(const char *conninfo, PGconn **out, rc_error *err) {
                        line);
     }
     PQsetNoticeProcessor(conn, quiet_notices, NULL);
+    /* (without it the connection runs its statements unprepared: see exec_params) */
+    if (!PQregisterEventProc(conn, prepared_event, "reelcut prepared statements", NULL))
+        log_warn("job store: statements are not prepared on a PostgreSQL connection");
     *out = conn;
     return 0;
 }

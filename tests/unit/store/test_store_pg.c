@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #define STORE_SUITE_SCHEMA_VERSION 3 /* 2: job artefacts, 3: job attempt records */
+#include "store/pg/store_pg_int.h"
 #include "store_suite_jobs.h"
 #include "store_suite_misc.h"
 
@@ -69,6 +70,48 @@ static void test_pg_server_restart(void **state) {
     store_close(st);
 }
 
+/* Statements a connection runs with parameters are prepared there once (store_pg.c): the
+ * session lists them. A server restart gives the connection a new session without them, and
+ * they are prepared again instead of failing as unknown. */
+static long prepared_count(store *st) {
+    PGconn *conn = NULL;
+    PGresult *res = NULL;
+    assert_int_equal(store_pg_get(st, &conn, NULL), 0);
+    assert_int_equal(
+        store_pg_exec(conn, "SELECT count(*) FROM pg_prepared_statements", NULL, &res, NULL), 0);
+    long n = (long)store_pg_int_at(res, 0, 0);
+    PQclear(res);
+    store_pg_put(st, conn);
+    return n;
+}
+
+static void test_pg_prepared(void **state) {
+    fixture *f = *state;
+    store *st = NULL;
+    store_options o = {.clock_ms = fixture_clock, .clock_ctx = f, .pool_size = 1};
+    assert_int_equal(store_open(f->url, &o, &st, NULL), 0);
+    assert_int_equal(fixture_submit(f, 1, USER, "Segmentation", NULL), 0);
+    store_job job;
+    long before = prepared_count(st);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(store_job_get(st, "00000000000000000000000000000001", USER, &job, NULL),
+                         0);
+        store_job_free(&job);
+        assert_int_equal(store_job_get(st, "00000000000000000000000000000001", USER, &job, NULL),
+                         0);
+        store_job_free(&job);
+        long after = prepared_count(st);
+        assert_true(after > (round ? 0 : before));
+        if (round == 0) { /* a new session: nothing prepared on the server any more */
+            assert_int_equal(pg_server_cmd("stop"), 0);
+            assert_int_equal(pg_server_cmd("start"), 0);
+            assert_int_equal(store_ping(st, NULL), 0);
+            assert_int_equal(prepared_count(st), 0);
+        }
+    }
+    store_close(st);
+}
+
 /* Stands in for the whole suite when there is no server, so the skip shows in the results. */
 static void test_postgresql_unavailable(void **state) {
     (void)state;
@@ -121,6 +164,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_pg_url_and_errors, pg_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_pg_server_restart, pg_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_pg_prepared, pg_setup, fixture_teardown),
         STORE_SUITE_JOBS(pg_setup, fixture_teardown),
         STORE_SUITE_MISC(pg_setup, fixture_teardown),
     };
