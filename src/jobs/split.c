@@ -583,9 +583,12 @@ typedef struct analysis_parts {
 static int analysis_take(fanout *f, size_t i, const char *result, rc_error *err) {
     analysis_parts *a = f->user;
     int rc = get_part(f->sp->ex->st, f->ids[i], result, &a->tracks[i], err);
-    if (!rc && f->sp->thumbs)
-        rc = get_blob(f->sp->ex->st, f->ids[i], result, "thumbs", "ThumbBytes", "ThumbPieces", 1,
-                      &a->thumbs[i], &a->thumbs_size[i], err);
+    rc_error lost = {0}; /* (a part's thumbnails that cannot be read are decoded by the job) */
+    if (!rc && f->sp->thumbs &&
+        get_blob(f->sp->ex->st, f->ids[i], result, "thumbs", "ThumbBytes", "ThumbPieces", 1,
+                 &a->thumbs[i], &a->thumbs_size[i], &lost))
+        log_warn("job %s: the thumbnail samples of part %zu were not used: %s",
+                 f->sp->task->job->job_id, i, lost.message[0] ? lost.message : "out of memory");
     return rc;
 }
 
