@@ -12,6 +12,7 @@ test_pkgs=(libcmocka-dev opencv-doc espeak-ng sqlite3 jq curl time
   postgresql python3-swift redis-server libhiredis-dev
   clang libclang-rt-14-dev # libFuzzer + sanitizer runtimes for tests/fuzz (Debian 12: clang 14)
   clang-format             # the format gate (ctest -L format, tests/format/check.sh)
+  python3-numpy            # bench/shots/train.py (the shot models)
   chromium)                # headless browser of the dashboard tests (driven by npm playwright-core)
 
 want=("${build_pkgs[@]}")

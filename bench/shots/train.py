@@ -42,6 +42,8 @@ import os
 import subprocess
 import sys
 
+import numpy as np  # Debian: python3-numpy (scripts/deps.sh test)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TREES = 120  # boosting rounds (depth-3 trees)
@@ -163,100 +165,97 @@ def collect(build, cases, seeds):
     return names, rows
 
 
-def make_bins(xs, d, nbins=32):
-    """Per feature, up to nbins-1 candidate thresholds (quantiles of the training values)."""
+def make_bins(x, nbins=32):
+    """Per feature (column of x), up to nbins-1 candidate thresholds (quantiles of the training
+    values)."""
+    n = len(x)
     cuts = []
-    for i in range(d):
-        v = sorted(x[i] for x in xs)
-        c = sorted(set(v[int(len(v) * k / nbins)] for k in range(1, nbins)))
-        cuts.append(c)
+    for i in range(x.shape[1]):
+        v = np.sort(x[:, i])
+        cuts.append(np.array(sorted(set(v[int(n * k / nbins)] for k in range(1, nbins)))))
     return cuts
 
 
-def bin_index(value, cuts):
-    lo, hi = 0, len(cuts)
-    while lo < hi:  # number of cuts < value
-        mid = (lo + hi) // 2
-        if cuts[mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 def sigmoid(z):
-    return 1 / (1 + math.exp(-z)) if z > -40 else 0.0
+    return 1 / (1 + np.exp(-np.clip(z, -40, 40)))
 
 
 def fit_trees(xs, ys, weights, rounds=TREES, depth=3, rate=RATE, min_leaf=MIN_LEAF):
     """Gradient-boosted regression trees on the logistic loss (Newton leaf values). Returns
-    (bias, [(features[7], thresholds[7], leaves[8])])."""
-    d = len(xs[0])
-    cuts = make_bins(xs, d)
-    binned = [[bin_index(x[i], cuts[i]) for i in range(d)] for x in xs]
-    pw = sum(w for w, y in zip(weights, ys) if y) / sum(weights)
+    (bias, [(features[7], thresholds[7], leaves[8])]). A node splits on the (feature, bin) of
+    the largest gain, the first in that order on ties."""
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    n, d = x.shape
+    cuts = make_bins(x)
+    # bin = number of a feature's cuts below the value
+    binned = np.stack([np.searchsorted(cuts[f], x[:, f], side="left") for f in range(d)], axis=1)
+    nbs = [len(c) + 1 for c in cuts]
+    nb_max = max(nbs)
+    pw = w[y > 0].sum() / w.sum()
     bias = math.log(pw / (1 - pw))
-    z = [bias] * len(xs)
+    z = np.full(n, bias)
     model = []
     for _ in range(rounds):
-        p = [sigmoid(v) for v in z]
-        g = [w * (y - pi) for w, y, pi in zip(weights, ys, p)]
-        h = [w * pi * (1 - pi) for w, pi in zip(weights, p)]
+        p = sigmoid(z)
+        g = w * (y - p)
+        h = w * p * (1 - p)
         feats, thrs, leaves = [-1] * 7, [0.0] * 7, [0.0] * 8
-        nodes = {0: list(range(len(xs)))}
+        nodes = {0: np.arange(n)}
         for node in range(7):
-            idx = nodes.get(node, [])
+            idx = nodes.get(node, np.arange(0))
             best = None
             if len(idx) >= 2 * min_leaf:
-                gt, ht = sum(g[j] for j in idx), sum(h[j] for j in idx)
+                gi, hi, bi = g[idx], h[idx], binned[idx]
+                gt, ht = gi.sum(), hi.sum()
                 base = gt * gt / (ht + LAMBDA)
+                gains = np.full((d, nb_max - 1), -np.inf)
                 for f in range(d):
-                    nb = len(cuts[f]) + 1
-                    gs, hs, ns = [0.0] * nb, [0.0] * nb, [0] * nb
-                    for j in idx:
-                        b = binned[j][f]
-                        gs[b] += g[j]
-                        hs[b] += h[j]
-                        ns[b] += 1
-                    gl = hl = 0.0
-                    nl = 0
-                    for b in range(nb - 1):
-                        gl += gs[b]
-                        hl += hs[b]
-                        nl += ns[b]
-                        if nl < min_leaf or len(idx) - nl < min_leaf:
-                            continue
-                        gain = gl * gl / (hl + LAMBDA) + (gt - gl) ** 2 / (ht - hl + LAMBDA) - base
-                        if best is None or gain > best[0]:
-                            best = (gain, f, b)
+                    nb = nbs[f]
+                    gl = np.cumsum(np.bincount(bi[:, f], weights=gi, minlength=nb))[:-1]
+                    hl = np.cumsum(np.bincount(bi[:, f], weights=hi, minlength=nb))[:-1]
+                    nl = np.cumsum(np.bincount(bi[:, f], minlength=nb))[:-1]
+                    gain = gl * gl / (hl + LAMBDA) + (gt - gl) ** 2 / (ht - hl + LAMBDA) - base
+                    ok = (nl >= min_leaf) & (len(idx) - nl >= min_leaf)
+                    gains[f, :nb - 1] = np.where(ok, gain, -np.inf)
+                k = int(np.argmax(gains))
+                if np.isfinite(gains.flat[k]):
+                    best = (gains.flat[k], k // (nb_max - 1), k % (nb_max - 1))
             left, right = 2 * node + 1, 2 * node + 2
             if best and best[0] > 1e-9:
                 _, f, b = best
-                feats[node], thrs[node] = f, cuts[f][b]
-                nodes[left] = [j for j in idx if binned[j][f] <= b]
-                nodes[right] = [j for j in idx if binned[j][f] > b]
+                feats[node], thrs[node] = int(f), float(cuts[f][b])
+                nodes[left] = idx[binned[idx, f] <= b]
+                nodes[right] = idx[binned[idx, f] > b]
             else:
-                nodes[left], nodes[right] = idx, []
+                nodes[left], nodes[right] = idx, np.arange(0)
         for leaf in range(8):
-            idx = nodes.get(7 + leaf, [])
-            gt, ht = sum(g[j] for j in idx), sum(h[j] for j in idx)
-            leaves[leaf] = rate * gt / (ht + LAMBDA) if idx else 0.0
+            idx = nodes.get(7 + leaf, np.arange(0))
+            leaves[leaf] = float(rate * g[idx].sum() / (h[idx].sum() + LAMBDA)) if len(idx) else 0.0
         model.append((feats, thrs, leaves))
-        for j, x in enumerate(xs):
-            z[j] += leaves[tree_leaf(feats, thrs, x)]
+        z += np.asarray(leaves)[tree_leaves(feats, thrs, x)]
     return bias, model
 
 
-def tree_leaf(feats, thrs, x):
-    node = 0
-    while node < 7:
-        f = feats[node]
-        node = 2 * node + 1 + (1 if f >= 0 and x[f] > thrs[node] else 0)
+def tree_leaves(feats, thrs, x):
+    """The leaf (0..7) of each row of x in one tree."""
+    node = np.zeros(len(x), dtype=int)
+    for _ in range(3):
+        f = np.asarray(feats)[node]
+        t = np.asarray(thrs)[node]
+        right = (f >= 0) & (x[np.arange(len(x)), np.maximum(f, 0)] > t)
+        node = 2 * node + 1 + right
     return node - 7
 
 
-def predict(bias, model, x):
-    return sigmoid(bias + sum(leaves[tree_leaf(f, t, x)] for f, t, leaves in model))
+def predict(bias, model, xs):
+    """The model's probability for each row of xs."""
+    x = np.asarray(xs, dtype=float)
+    z = np.full(len(x), bias)
+    for f, t, leaves in model:
+        z += np.asarray(leaves)[tree_leaves(f, t, x)]
+    return sigmoid(z)
 
 
 def train_model(rows, names, title):
@@ -276,8 +275,8 @@ def train_model(rows, names, title):
         test = [j for j in range(len(rows)) if case_of[j] % FOLDS == k]
         bias, model = fit_trees([xs[j] for j in train], [ys[j] for j in train],
                                 [weights[j] for j in train])
-        for j in test:
-            oof[j] = predict(bias, model, xs[j])
+        for j, p in zip(test, predict(bias, model, [xs[j] for j in test])):
+            oof[j] = float(p)
     neg = sorted((p for p, y, i in zip(oof, ys, inside) if not y and not i), reverse=True)
     if title == "HARD":
         # one candidate per change peak, most of them far from any cut: at most 1 in 1000
