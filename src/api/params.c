@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/errors.h"
+#include "util/buf.h"
 #include "util/ids.h"
 
 /* Longest raw name quoted in an error message. */
@@ -146,16 +147,12 @@ static int add_owned(api_params *p, char *name, size_t name_len, char *value, si
         rc = RC_EEXIST;
         goto fail;
     }
-    if (p->count == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 16;
-        api_param *items = realloc(p->items, cap * sizeof(*items));
-        if (!items) {
-            rc = RC_ENOMEM;
-            goto fail;
-        }
-        p->items = items;
-        p->cap = cap;
+    api_param *items = buf_array_room(p->items, &p->cap, p->count, sizeof(*items), 16);
+    if (!items) {
+        rc = RC_ENOMEM;
+        goto fail;
     }
+    p->items = items;
     p->items[p->count] =
         (api_param){.name = name, .name_len = name_len, .value = value, .value_len = value_len};
     p->count++;

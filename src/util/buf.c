@@ -1,5 +1,6 @@
 #include "util/buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,5 +93,17 @@ char *buf_detach(buf *b) {
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
+    return p;
+}
+
+void *buf_array_room(void *items, size_t *cap, size_t count, size_t elem, size_t first) {
+    if (count < *cap)
+        return items;
+    size_t n = *cap ? *cap * 2 : first;
+    if (n < *cap || n > SIZE_MAX / elem)
+        return NULL;
+    void *p = realloc(items, n * elem);
+    if (p)
+        *cap = n;
     return p;
 }

@@ -25,6 +25,11 @@ int buf_puts(buf *b, const char *s);
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(buf *b, const char *fmt, va_list ap);
 
+/* Room for one more item in a growable array of count items of elem bytes in storage for *cap:
+ * items itself while there is room, else the storage doubled (first items when it has none),
+ * *cap updated. NULL when out of memory (items and *cap unchanged, still the caller's). */
+void *buf_array_room(void *items, size_t *cap, size_t count, size_t elem, size_t first);
+
 /* Hands the NUL-terminated storage to the caller (free() it) and leaves b empty. Never NULL
  * unless out of memory. */
 char *buf_detach(buf *b);

@@ -6,6 +6,7 @@
 
 #include "engine/highlights/hl_int.h"
 #include "engine/highlights/hl_qp.h"
+#include "util/buf.h"
 
 #define MAX_TICKS (8 * 3600 * 10) /* 8 hours: far past the 2 h job limit, bounds memory */
 #define CUT_MERGE 0.2             /* s: cuts closer than this are one */
@@ -38,14 +39,10 @@ hl_raw_tick *hl_raw_at(hl_raw *raw, double t) {
 }
 
 int hl_raw_add_cut(hl_raw *raw, double t) {
-    if (raw->n_cuts == raw->cap_cuts) {
-        size_t cap = raw->cap_cuts ? raw->cap_cuts * 2 : 256;
-        double *p = realloc(raw->cuts, cap * sizeof(*p));
-        if (!p)
-            return RC_ENOMEM;
-        raw->cuts = p;
-        raw->cap_cuts = cap;
-    }
+    double *p = buf_array_room(raw->cuts, &raw->cap_cuts, raw->n_cuts, sizeof(*p), 256);
+    if (!p)
+        return RC_ENOMEM;
+    raw->cuts = p;
     raw->cuts[raw->n_cuts++] = t;
     return 0;
 }

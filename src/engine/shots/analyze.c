@@ -11,6 +11,7 @@
 
 #include "engine/limits.h"
 #include "engine/probe.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 /* The thumbnail every feature is computed on: 64x36 luma, 32x18 chroma. */
@@ -53,14 +54,11 @@ typedef struct analyzer {
 } analyzer;
 
 int engine_feature_track_push(engine_feature_track *track, const engine_frame_features *f) {
-    if (track->nb_frames == track->cap_frames) {
-        size_t cap = track->cap_frames ? track->cap_frames * 2 : 1024;
-        engine_frame_features *p = realloc(track->frames, cap * sizeof(*p));
-        if (!p)
-            return RC_ENOMEM;
-        track->frames = p;
-        track->cap_frames = cap;
-    }
+    engine_frame_features *p =
+        buf_array_room(track->frames, &track->cap_frames, track->nb_frames, sizeof(*p), 1024);
+    if (!p)
+        return RC_ENOMEM;
+    track->frames = p;
     track->frames[track->nb_frames++] = *f;
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/shots/shots_int.h"
+#include "util/buf.h"
 
 #define HARD_SCAN_MIN 0.05  /* a cut changes at least this much between two frames */
 #define HARD_CONTEXT_S 1.0  /* the "around" window on each side */
@@ -23,14 +24,10 @@
 #define HARD_EXPLAINED_MAX 0.95
 
 int shot_cand_push(shot_cand_list *l, const shot_candidate *c) {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        shot_candidate *p = realloc(l->items, cap * sizeof(*p));
-        if (!p)
-            return RC_ENOMEM;
-        l->items = p;
-        l->cap = cap;
-    }
+    shot_candidate *p = buf_array_room(l->items, &l->cap, l->count, sizeof(*p), 64);
+    if (!p)
+        return RC_ENOMEM;
+    l->items = p;
     l->items[l->count++] = *c;
     return 0;
 }

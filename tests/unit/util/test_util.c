@@ -18,6 +18,28 @@
 #include "util/rc.h"
 #include "util/timeutil.h"
 
+/* A growable array: the same storage while there is room, doubled when full (first items when
+ * empty), NULL without touching anything when the size would overflow. */
+static void test_buf_array_room(void **state) {
+    (void)state;
+    size_t cap = 0;
+    int *a = buf_array_room(NULL, &cap, 0, sizeof(int), 4);
+    assert_non_null(a);
+    assert_int_equal(cap, 4);
+    for (int i = 0; i < 4; i++)
+        a[i] = i;
+    assert_ptr_equal(buf_array_room(a, &cap, 3, sizeof(int), 4), a);
+    assert_int_equal(cap, 4);
+    a = buf_array_room(a, &cap, 4, sizeof(int), 4);
+    assert_non_null(a);
+    assert_int_equal(cap, 8);
+    assert_int_equal(a[3], 3);
+    size_t huge = SIZE_MAX / 2 + 1;
+    assert_null(buf_array_room(a, &huge, huge, sizeof(int), 4));
+    assert_true(huge == SIZE_MAX / 2 + 1);
+    free(a);
+}
+
 static void test_buf_cap(void **state) {
     (void)state;
     buf b;
@@ -339,6 +361,7 @@ static void test_config_limits(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_buf_array_room),
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_ids_pool),
         cmocka_unit_test(test_digest),
