@@ -573,20 +573,20 @@ static int fanout_run(fanout *f, const engine_progress *progress, rc_error *err)
 
 /* ---- analysis parts ---- */
 
-/* What the analysis parts bring back: each part's track and its thumbnail samples (packed). */
-typedef struct analysis_parts {
-    engine_feature_track *tracks;
-    unsigned char **thumbs;
-    size_t *thumbs_size;
-} analysis_parts;
+/* What an analysis part brings back: its track and its thumbnail samples. */
+typedef struct analysis_part {
+    engine_feature_track track;
+    unsigned char *thumbs; /* packed samples (engine_thumb_sampler_pack), NULL without */
+    size_t thumbs_size;
+} analysis_part;
 
 static int analysis_take(fanout *f, size_t i, const char *result, rc_error *err) {
-    analysis_parts *a = f->user;
-    int rc = get_part(f->sp->ex->st, f->ids[i], result, &a->tracks[i], err);
+    analysis_part *a = (analysis_part *)f->user + i;
+    int rc = get_part(f->sp->ex->st, f->ids[i], result, &a->track, err);
     rc_error lost = {0}; /* (a part's thumbnails that cannot be read are decoded by the job) */
     if (!rc && f->sp->thumbs &&
         get_blob(f->sp->ex->st, f->ids[i], result, "thumbs", "ThumbBytes", "ThumbPieces", 1,
-                 &a->thumbs[i], &a->thumbs_size[i], &lost))
+                 &a->thumbs, &a->thumbs_size, &lost))
         log_warn("job %s: the thumbnail samples of part %zu were not used: %s",
                  f->sp->task->job->job_id, i, lost.message[0] ? lost.message : "out of memory");
     return rc;
@@ -616,14 +616,12 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
         return engine_analyze(src, opts, progress, out, err);
     }
     fanout f;
-    analysis_parts parts = {calloc(n + 1, sizeof(*parts.tracks)),
-                            calloc(n + 1, sizeof(*parts.thumbs)),
-                            calloc(n + 1, sizeof(*parts.thumbs_size))};
+    analysis_part *parts = calloc(n + 1, sizeof(*parts));
     int rc = fanout_init(&f, sp, JOBS_PART_TYPE, n + 1);
-    rc = rc || !parts.tracks || !parts.thumbs || !parts.thumbs_size ? RC_ENOMEM : 0;
+    rc = rc || !parts ? RC_ENOMEM : 0;
     f.take = analysis_take;
     f.run = analysis_run;
-    f.user = &parts;
+    f.user = parts;
     for (size_t i = 0; !rc && i < f.n; i++) {
         json_t *o =
             json_pack("{s:s, s:i, s:f, s:f}", "Parent", sp->task->job->job_id, "Index", (int)i,
@@ -634,8 +632,8 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
     if (!rc)
         rc = fanout_run(&f, progress, err);
     for (size_t i = 0; !rc && i < f.n; i++)
-        rc = parts.tracks[i].irregular ? RC_EINVAL
-                                       : engine_feature_track_append(out, &parts.tracks[i]);
+        rc = parts[i].track.irregular ? RC_EINVAL
+                                      : engine_feature_track_append(out, &parts[i].track);
     if (rc == RC_EINVAL) { /* parts that do not join: one pass gives the right track */
         log_warn("job %s: the analysis parts of %s do not join; analysing it in one pass",
                  sp->task->job->job_id, engine_source_name(src));
@@ -647,8 +645,8 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
         /* the parts' samples, in time order, as the job's own pass would have taken them; a
          * segment without one gets its thumbnail decoded (exec_segmentation.c) */
         for (size_t i = 0; !rc && sp->thumbs && i < f.n; i++)
-            if (parts.thumbs[i] &&
-                engine_thumb_sampler_add_packed(sp->thumbs, parts.thumbs[i], parts.thumbs_size[i]))
+            if (parts[i].thumbs &&
+                engine_thumb_sampler_add_packed(sp->thumbs, parts[i].thumbs, parts[i].thumbs_size))
                 log_warn("job %s: the thumbnail samples of part %zu were not used",
                          sp->task->job->job_id, i);
         log_info("job %s: analysed in %zu parts (%zu frames) in %.1f s", sp->task->job->job_id, f.n,
@@ -657,14 +655,12 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
     for (size_t i = 0; f.results && i < f.n; i++) {
         if (f.results[i])
             drop_part(sp->ex->st, f.ids[i], f.results[i]);
-        if (parts.tracks)
-            engine_feature_track_free(&parts.tracks[i]);
-        if (parts.thumbs)
-            free(parts.thumbs[i]);
+        if (parts) {
+            engine_feature_track_free(&parts[i].track);
+            free(parts[i].thumbs);
+        }
     }
-    free(parts.tracks);
-    free(parts.thumbs);
-    free(parts.thumbs_size);
+    free(parts);
     fanout_free(&f);
     free(cuts);
     return rc;
