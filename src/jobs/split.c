@@ -632,8 +632,7 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
     if (!rc)
         rc = fanout_run(&f, progress, err);
     for (size_t i = 0; !rc && i < f.n; i++)
-        rc = parts[i].track.irregular ? RC_EINVAL
-                                      : engine_feature_track_append(out, &parts[i].track);
+        rc = engine_feature_track_append(out, &parts[i].track);
     if (rc == RC_EINVAL) { /* parts that do not join: one pass gives the right track */
         log_warn("job %s: the analysis parts of %s do not join; analysing it in one pass",
                  sp->task->job->job_id, engine_source_name(src));

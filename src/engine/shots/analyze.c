@@ -274,6 +274,8 @@ int engine_feature_track_finish(engine_feature_track *out, const char *path, rc_
 }
 
 int engine_feature_track_append(engine_feature_track *track, const engine_feature_track *part) {
+    if (part->irregular)
+        return RC_EINVAL;
     if (track->nb_frames > 0 &&
         (!part->has_lead || memcmp(&part->lead, &track->frames[track->nb_frames - 1],
                                    ENGINE_FRAME_FEATURES_BYTES) != 0))
@@ -286,7 +288,6 @@ int engine_feature_track_append(engine_feature_track *track, const engine_featur
     } else {
         track->decode_errors += part->decode_errors;
         track->truncated |= part->truncated;
-        track->irregular += part->irregular;
         track->jumps += part->jumps;
         track->declared = part->declared;
         track->readable = part->readable;

@@ -100,7 +100,9 @@ int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
 /* Appends part (the next part of the same video, engine_analyze_opts.from/to) to track: its
  * frames, damage and end facts. Returns 0, RC_ENOMEM, or RC_EINVAL (track unchanged) when the
  * part's lead is not track's last frame - the decoder did not see the same frames from the
- * part's keyframe as in one pass (timestamps guessed where the container stores none). */
+ * part's keyframe as in one pass (timestamps guessed where the container stores none) - or when
+ * the part made up timestamps (irregular): such frames may happen to line up in one run and not
+ * in the next, so they never join. */
 int engine_feature_track_append(engine_feature_track *track, const engine_feature_track *part);
 
 /* Completes a track read to the end - its duration, frame rate (when the stream gave none) and

@@ -1,7 +1,7 @@
 /* Unit tests on real generated media (tests/media/gen_parts.sh): a video analysed in parts - cut
  * at its keyframes (engine_analyze_cuts) or at any times - adds up to its whole track, frame for
  * frame and byte for byte, in every codec/container pair; a packed part round-trips; a part of
- * another layout is refused. */
+ * another layout, or one with made-up timestamps, is refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,6 +185,29 @@ static void test_unpack_refuses_other_layouts(void **state) {
     engine_feature_track_free(&t);
 }
 
+/* A part whose timestamps were made up (a missing or out-of-order pts) never joins, even where
+ * its lead matches: such frames may line up in one run and not in the next. */
+static void test_append_refuses_made_up_times(void **state) {
+    (void)state;
+    engine_feature_track whole = {0}, part = {0};
+    engine_frame_features f;
+    memset(&f, 0, sizeof(f));
+    f.pts = 1.0;
+    assert_int_equal(engine_feature_track_push(&whole, &f), 0);
+    part.has_lead = 1;
+    part.lead = f;
+    f.pts = 1.04;
+    assert_int_equal(engine_feature_track_push(&part, &f), 0);
+    part.irregular = 1;
+    assert_int_equal(engine_feature_track_append(&whole, &part), RC_EINVAL);
+    assert_int_equal(whole.nb_frames, 1);
+    part.irregular = 0;
+    assert_int_equal(engine_feature_track_append(&whole, &part), 0);
+    assert_int_equal(whole.nb_frames, 2);
+    engine_feature_track_free(&whole);
+    engine_feature_track_free(&part);
+}
+
 int main(void) {
     const char *dir = getenv("REELCUT_MEDIA");
     snprintf(media, sizeof(media), "%s", dir ? dir : "build/media");
@@ -193,6 +216,7 @@ int main(void) {
         cmocka_unit_test(test_parts_anywhere),
         cmocka_unit_test(test_no_cuts_without_index_or_length),
         cmocka_unit_test(test_unpack_refuses_other_layouts),
+        cmocka_unit_test(test_append_refuses_made_up_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
