@@ -49,6 +49,7 @@ export function startServer({ dataDir, workers = 1, extraArgs = [], env = {} } =
         resolve({
           proc, port: proc.port, endpoint: `127.0.0.1:${proc.port}`, log: () => log,
           stop: (signal = 'SIGTERM') => new Promise((res) => {
+            proc.stopping = true;
             if (proc.exitCode !== null || proc.signalCode !== null) return res(proc.exitCode);
             proc.once('exit', (code, sig) => res(code ?? sig));
             proc.kill(signal);
@@ -58,7 +59,14 @@ export function startServer({ dataDir, workers = 1, extraArgs = [], env = {} } =
     };
     proc.stdout.on('data', onData);
     proc.stderr.on('data', onData);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
+    proc.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited ${code}:\n${log}`));
+      // a server that dies under a test shows why (a sanitizer report, a crash), whatever the
+      // test then reports (a refused or reset connection)
+      if (proc.port && !proc.stopping)
+        console.error(`reelcut serve on port ${proc.port} exited by itself (${code ?? sig}):\n${log}`);
+    });
   });
 }
 
