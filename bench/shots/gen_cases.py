@@ -18,7 +18,9 @@ positive case whose every new shot is the old one's view with other colours (a c
 luma unchanged when only the hue turns), `--camera` a negative whose disturbances are all whip
 pans, crash zooms or fast pans, `--close` a positive case (of 3+ shots) whose second shot, and
 some later middle ones, last 0.3-0.49 s (two transitions less than 0.5 s apart, no closer
-than the engine's 0.3 s minimum shot); they give extra
+than the engine's 0.3 s minimum shot), `--vfr` the ordinary case with frames dropped in a seeded
+pattern (10-40 % of them, the frames at each boundary kept; a variable-frame-rate file, never
+AVI, which stores no times); they give extra
 hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
 is not rendered again. `--describe` prints the descriptions without rendering anything.
 
@@ -523,8 +525,34 @@ def build_graph(case):
         tail += f",scale={w}:{h}:flags=bicubic"
     if grain:
         tail += "," + ",".join(grain)
-    chains.append(tail + ",format=yuv420p[v]")
+    tail += ",format=yuv420p"
+    if case.get("vfr"):
+        keep = "+".join([f"lt(mod(n*{case['vfr']['step']},10),{case['vfr']['keep']})"] +
+                        [f"eq(n,{k})" for k in sorted(vfr_forced(bounds, total))])
+        tail += f",select={q(keep)}"
+    chains.append(tail + "[v]")
     return ";".join(chains), bounds, total, events_out
+
+
+def vfr_forced(bounds, total):
+    """Frames a --vfr case always keeps: the first and last, and each boundary's a and b."""
+    return {0, total - 1} | {f for a, b in bounds for f in (a, b)}
+
+
+def vfr_kept(case, bounds, total):
+    """The frames (of the constant-rate render) a --vfr case keeps, in order."""
+    v, forced = case["vfr"], vfr_forced(bounds, total)
+    return [n for n in range(total) if (n * v["step"]) % 10 < v["keep"] or n in forced]
+
+
+def make_vfr(case):
+    """--vfr: the drawn case with a seeded frame-dropping pattern (its own random stream, so the
+    draw itself is the ordinary one); AVI, which stores no times, becomes Matroska."""
+    rng = random.Random(case["seed"] * 7 + 1234567)
+    case["vfr"] = {"step": rng.choice([3, 7, 9, 11, 13, 17, 19, 7919]), "keep": rng.choice([6, 7, 8, 9])}
+    if case["container"] == "avi":
+        case["container"] = "mkv"
+    return case
 
 
 def packet_times(path):
@@ -589,23 +617,39 @@ def render(case, out_dir):
     graph, bounds, total, events = build_graph(case)
     tmp = f"{out_dir}/{seed}.tmp.{case['container']}"
     cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-filter_complex_threads",
-           "1", "-filter_complex", graph, "-map", "[v]", "-threads", "2"] + encoder_args(case) + [tmp]
+           "1", "-filter_complex", graph, "-map", "[v]", "-threads", "2"] + encoder_args(case) + (
+               ["-fps_mode", "vfr"] if case.get("vfr") else []) + [tmp]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"seed {seed}: ffmpeg failed: {r.stderr.strip()[-2000:]}\n{graph}")
     times = frame_times(tmp)
-    if len(times) != total:
-        raise RuntimeError(f"seed {seed}: {len(times)} frames in the file, {total} expected")
+    kept = vfr_kept(case, bounds, total) if case.get("vfr") else list(range(total))
+    if len(times) != len(kept):
+        raise RuntimeError(f"seed {seed}: {len(times)} frames in the file, {len(kept)} expected")
+    # the case's frame numbers (of the constant-rate render) as frames of the file: a kept frame
+    # its place, a dropped one the next kept frame's (the previous one's for an end: `last`)
+    place = {f: i for i, f in enumerate(kept)}
+
+    def at(f, last=False):
+        while f not in place:
+            f += -1 if last else 1
+        return place[f]
+
+    bounds = [(at(a), at(b)) for a, b in bounds]
+    events = [(k, at(min(a, total - 1)), at(min(max(a, b), total - 1), last=True)) for k, a, b in events]
+    total = len(kept)
     w, h = case["size"]
     lines = [f"fps {case['rate']}", f"frames {total}",
              f"case codec={case['codec']} container={case['container']} size={w}x{h} rc={case['rc']}"
              f" gop={case['gop']} bframes={case['bframes']} tenbit={int(case['tenbit'])}"
              f" negative={int(case['negative'])}"]
+    if case.get("vfr"):
+        lines[2] += f" vfr_step={case['vfr']['step']} vfr_keep={case['vfr']['keep']}"
     for (a, b), t in zip(bounds, case["transitions"]):
         if t["type"] == "hard":
             lines.append(f"hard {times[b]:.6f} {b}")
         else:
-            lines.append(f"gradual {times[a]:.6f} {times[b]:.6f} {a} {b} {t['type']} {t['mixed']}")
+            lines.append(f"gradual {times[a]:.6f} {times[b]:.6f} {a} {b} {t['type']} {b - a - 1}")
     for kind, a, b in events:
         a, b = min(a, total - 1), min(max(a, b), total - 1)
         lines.append(f"event {kind} {times[a]:.6f} {times[b]:.6f}")
@@ -644,8 +688,9 @@ def main():
     regrade = "--regrade" in args  # every new shot the same view recoloured (own dir)
     camera = "--camera" in args  # negatives of whip pans, crash zooms and fast pans (own dir)
     close = "--close" in args  # transitions < 0.5 s apart around a short shot (own dir)
+    vfr = "--vfr" in args  # the ordinary draw with frames dropped: variable frame rate (own dir)
     args = [a for a in args if a not in ("--describe", "--negative", "--similar", "--gradual",
-                                         "--near", "--regrade", "--camera", "--close")]
+                                         "--near", "--regrade", "--camera", "--close", "--vfr")]
     if len(args) < 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -653,6 +698,8 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     for seed in parse_seeds(args[1:]):
         case = draw_case(seed, negative, similar, gradual, near, regrade, camera, close)
+        if vfr:
+            case = make_vfr(case)
         if describe:
             print(json.dumps(case, sort_keys=True))
             continue

@@ -3,9 +3,9 @@
 src/engine/shots/shots_model_data.h.
 
     python3 bench/shots/train.py BUILD_DIR [SEEDS [NEGATIVE [SIMILAR [GRADUAL [NEAR [REGRADE
-                           [CAMERA [CLOSE]]]]]]]]
-                           (seed ranges; defaults 1000-1399, 2000-2099, 3000-3059, 4000-4199,
-                            5000-5059, 6000-6039, 7000-7079, 8000-8079)
+                           [CAMERA [CLOSE [VFR]]]]]]]]]
+                           (seed ranges; defaults 1000-1699, 2000-2099, 3000-3059, 4000-4199,
+                            5000-5059, 6000-6039, 7000-7079, 8000-8079, 9000-9079)
 
 NEGATIVE_SEEDS are rendered with gen_cases.py --negative (one continuous shot with disturbances,
 in their own cache folder): whips, crash zooms and pans that reveal new content are rare in the
@@ -17,7 +17,8 @@ types (slides, circles, short and long ones) to learn from. NEAR seeds are rende
 REGRADE seeds with --regrade (every new shot the old view recoloured: colour-only cuts), CAMERA
 seeds with --camera (negatives of whip pans, crash zooms and fast pans only: the kinds of the
 held-out range's false cuts, by summary figures), CLOSE seeds with --close (transitions less than
-0.5 s apart around a 0.3-0.49 s shot).
+0.5 s apart around a 0.3-0.49 s shot), VFR seeds with --vfr (the ordinary draw with frames
+dropped: variable frame rate, where a window of frames spans more time than its neighbours).
 
 Training data come from generated cases (gen_cases.py) of TRAINING seeds only - never from the
 held-out range (100000 and up; see bench/shots/README.md). For every case, BUILD_DIR/shots_detect
@@ -26,6 +27,9 @@ is labelled against the case's truth (gradual windows):
   positive   it covers >= 70% of one gradual transition, is at most twice (+8 frames) as long, and
              holds no other boundary;
   negative   it touches no transition and no hard cut;
+  negative   it touches one gradual transition but covers < 30% of it and lies < 30% inside it
+             (a window hanging off the transition's end into a moving shot: its boundary would
+             land in that shot);
   negative, no false cut if it fires (weighted like any negative, not counted when choosing the
              threshold): it covers >= 70% of two transitions (its one boundary would fall in the
              shot between them), or one but is more than 3x (+16 frames) as long;
@@ -40,6 +44,7 @@ for gradual windows the lowest probability at which no more than 1 in 400 negati
 is a target), for hard cuts (one candidate per peak of change, most of them inside shots) the one
 at which no more than 1 in 1000 negative peaks passes.
 """
+import concurrent.futures
 import hashlib
 import math
 import os
@@ -104,6 +109,8 @@ def label(lo, hi, bounds):
         return 1
     if covered[0] >= 0.7 and hi - lo > 3 * (b - a) + 16:
         return 2  # far wider than the transition: the window of its own length must win
+    if covered[0] < 0.3 and (min(hi, b) - max(lo, a)) < 0.3 * (hi - lo):
+        return 0  # hangs off one end of the transition: its boundary would land in a shot
     return None
 
 
@@ -136,22 +143,30 @@ def collect(build, cases, seeds):
     digest = h.hexdigest()[:16]
     cache = f"{build}/bench-shots-cand/{digest}"
     os.makedirs(cache, exist_ok=True)
+    listing = os.listdir(cases)
+    todo = {}  # seed -> (media file, cache file)
     for s in seeds:
-        media = [f for f in os.listdir(cases) if f.startswith(f"{s}.") and not f.endswith(".truth")
+        media = [f for f in listing if f.startswith(f"{s}.") and not f.endswith(".truth")
                  and ".tmp." not in f]
-        if not media or not os.path.exists(f"{cases}/{s}.truth"):
-            continue
-        bounds = load_truth(f"{cases}/{s}.truth")
-        cached = f"{cache}/{os.path.basename(cases)}-{s}.cand"
-        if os.path.exists(cached):
-            out = open(cached).read()
-        else:
+        if media and os.path.exists(f"{cases}/{s}.truth"):
+            todo[s] = (media[0], f"{cache}/{os.path.basename(cases)}-{s}.cand")
+
+    def detect(item):
+        media, cached = item
+        if not os.path.exists(cached):
             out = subprocess.run(["nice", "-n", "10", f"{build}/shots_detect",
-                                  f"{cases}/{media[0]}", "--candidates"],
+                                  f"{cases}/{media}", "--candidates"],
                                  capture_output=True, text=True, check=True).stdout
             with open(cached + ".tmp", "w") as fh:
                 fh.write(out)
             os.replace(cached + ".tmp", cached)
+
+    # one case per core: the feature code is single-threaded, the decoders' threads wait on it
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        list(pool.map(detect, todo.values()))
+    for s, (_, cached) in todo.items():
+        bounds = load_truth(f"{cases}/{s}.truth")
+        out = open(cached).read()
         for line in out.split("\n"):
             f = line.split()
             if not f:
@@ -312,9 +327,9 @@ def train_model(rows, names, title):
 
 
 # The training sets: (gen_cases.py mode, default seeds); each mode has its own cache folder.
-SETS = (("", "1000-1399"), ("--negative", "2000-2099"), ("--similar", "3000-3059"),
+SETS = (("", "1000-1699"), ("--negative", "2000-2099"), ("--similar", "3000-3059"),
         ("--gradual", "4000-4199"), ("--near", "5000-5059"), ("--regrade", "6000-6039"),
-        ("--camera", "7000-7079"), ("--close", "8000-8079"))
+        ("--camera", "7000-7079"), ("--close", "8000-8079"), ("--vfr", "9000-9079"))
 
 
 def main():

@@ -85,6 +85,76 @@ double shot_detour(const engine_feature_track *t, size_t a, size_t b) {
     return worst;
 }
 
+/* Value of plane p of f's grid at the fractional cell position (r, c) (cell centres at whole
+ * numbers), bilinear between the four nearest cells; the caller keeps (r, c) inside the grid. */
+static double grid_at(const engine_frame_features *f, int p, double r, double c) {
+    const uint8_t *g = p == 0 ? f->grid_y : p == 1 ? f->grid_u : f->grid_v;
+    int r0 = (int)r, c0 = (int)c;
+    int r1 = r0 + 1 < ANALYZE_GRID_H ? r0 + 1 : r0, c1 = c0 + 1 < ANALYZE_GRID_W ? c0 + 1 : c0;
+    double fr = r - r0, fc = c - c0;
+    double top = g[r0 * ANALYZE_GRID_W + c0] * (1 - fc) + g[r0 * ANALYZE_GRID_W + c1] * fc;
+    double bottom = g[r1 * ANALYZE_GRID_W + c0] * (1 - fc) + g[r1 * ANALYZE_GRID_W + c1] * fc;
+    return top * (1 - fr) + bottom * fr;
+}
+
+#define PAN_MIN_CELLS 8 /* overlapping grid cells to compare at least */
+#define PAN_STEPS 4     /* a cell either way around the measured travel (its error) ... */
+#define PAN_STEP 0.25   /* ... in steps of this */
+
+/* Cells k of 0..n-1 whose place moved back by s, k - s, still lies on the grid. */
+static int overlap(int n, double s) {
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += i - s >= 0 && i - s <= n - 1;
+    return k;
+}
+
+/* b against a moved by (mx, my) cells: the mean difference over the cells that overlap (all
+ * three planes) as a share of their difference unmoved, -1 when fewer than PAN_MIN_CELLS
+ * overlap. */
+static double moved_left(const engine_frame_features *a, const engine_frame_features *b, double mx,
+                         double my) {
+    double moved = 0, still = 0;
+    int cells = 0;
+    for (int r = 0; r < ANALYZE_GRID_H; r++)
+        for (int c = 0; c < ANALYZE_GRID_W; c++) {
+            double ar = r - my, ac = c - mx; /* where b's cell was in a */
+            if (ar < 0 || ac < 0 || ar > ANALYZE_GRID_H - 1 || ac > ANALYZE_GRID_W - 1)
+                continue;
+            cells++;
+            for (int p = 0; p < 3; p++) {
+                double v = grid_at(b, p, r, c);
+                moved += fabs(v - grid_at(a, p, ar, ac));
+                still += fabs(v - grid_at(a, p, r, c));
+            }
+        }
+    if (cells < PAN_MIN_CELLS)
+        return -1;
+    return (moved + 1.0 * cells) / (still + 1.0 * cells);
+}
+
+double shot_pan_left(const engine_feature_track *t, size_t first, size_t last) {
+    const engine_frame_features *a = &t->frames[first], *b = &t->frames[last];
+    double tx = 0, ty = 0;
+    for (size_t k = first + 1; k <= last; k++) {
+        tx += t->frames[k].cam_dx;
+        ty += t->frames[k].cam_dy;
+    }
+    double sx = tx / (ANALYZE_THUMB_W / ANALYZE_GRID_W),
+           sy = ty / (ANALYZE_THUMB_H / ANALYZE_GRID_H);
+    if ((fabs(sx) < 1 && fabs(sy) < 1) ||
+        overlap(ANALYZE_GRID_W, sx) * overlap(ANALYZE_GRID_H, sy) < PAN_MIN_CELLS)
+        return 1; /* (a search offset must not add the overlap the travel leaves out) */
+    double best = -1;
+    for (int ox = -PAN_STEPS; ox <= PAN_STEPS; ox++)
+        for (int oy = -PAN_STEPS; oy <= PAN_STEPS; oy++) {
+            double left = moved_left(a, b, sx + ox * PAN_STEP, sy + oy * PAN_STEP);
+            if (left >= 0 && (best < 0 || left < best))
+                best = left;
+        }
+    return best < 0 ? 1 : best;
+}
+
 /* A blank picture (the black middle of a circle crop): its layout is one level. */
 static int blank(const engine_frame_features *f) {
     int lo = 255, hi = 0;

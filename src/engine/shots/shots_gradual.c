@@ -65,6 +65,11 @@ const char *const shot_gradual_feature_names[SHOT_GRADUAL_FEATURES] = {
                         * heights): a slide moves one picture out, whatever its direction */
     "travel_contrast", /* log of the camera speed inside / in the neighbour windows: a slide
                         * starts and stops at once, a pan goes on */
+    "pan_left",        /* share of the end frames' difference left where they overlap once the
+                        * last is moved back by the camera's travel (shot_pan_left; the least of
+                        * the ends moved by 0 or 2 frames, as change: a flash cannot hide it) */
+    "stretch",         /* log of the window's time per frame / its neighbours' (frames dropped
+                        * inside a window of a variable-frame-rate video make it change more) */
 };
 
 /* Change across lo..hi that a flash on either end cannot fake: the smallest distance among the
@@ -115,6 +120,16 @@ static double mean_of(const engine_feature_track *t, long lo, long hi, enum per_
         sum += what == LUMA_CHANGE ? t->frames[i].motion
                                    : hypot(t->frames[i].cam_dx, t->frames[i].cam_dy);
     return n ? sum / n : 0;
+}
+
+/* Mean time between frames lo..hi (hi clipped to the track), or a frame at the nominal rate when
+ * the span holds no interval. */
+static double per_frame_time(const engine_feature_track *t, size_t lo, size_t hi, double fps) {
+    if (hi > t->nb_frames - 1)
+        hi = t->nb_frames - 1;
+    if (hi <= lo || t->frames[hi].pts <= t->frames[lo].pts)
+        return 1.0 / fps;
+    return (t->frames[hi].pts - t->frames[lo].pts) / (double)(hi - lo);
 }
 
 /* Fills the features of the window lo..hi (lo + lag = hi) from the track, the frame-to-frame
@@ -182,6 +197,16 @@ static void describe(const shot_signals *s, size_t lo, size_t hi, double before,
     double btw = between_share(t, lo, hi);
     x[13] = btw < 0 ? 0 : btw;
     x[14] = edges / (double)lag;
+    double pan = 2;
+    for (size_t da = 0; da <= 2 && da <= lo; da += 2)
+        for (size_t db = 0; db <= 2 && hi + db < t->nb_frames; db += 2)
+            pan = fmin(pan, shot_pan_left(t, lo - da, hi + db));
+    x[23] = pan;
+    double stretch =
+        log(per_frame_time(t, lo, hi, s->fps) /
+            (0.5 * (per_frame_time(t, lo > (size_t)lag ? lo - (size_t)lag : 0, lo, s->fps) +
+                    per_frame_time(t, hi, hi + (size_t)lag, s->fps))));
+    x[24] = fabs(stretch) < 1e-3 ? 0 : stretch; /* (rounding of steady times is no stretch) */
 }
 
 /* Scans every window length; calls fn for each candidate window. */

@@ -49,6 +49,15 @@ double shot_grid_distance(const engine_frame_features *a, const engine_frame_fea
  * one (1.0); a shot between two transitions is off that path (well above). */
 double shot_detour(const engine_feature_track *t, size_t a, size_t b);
 
+/* Whether frames first < last show the camera moving over one scene: a pan (or whip) shows, at
+ * its end, the picture of its start moved by the camera's travel (the sum of the frames' shifts
+ * after first) where the two still overlap; a wipe, dissolve, slide or cut between two shots
+ * does not. Returns the least mean difference of last's grid to first's moved by the travel (all
+ * three planes, searched a cell either way for the error the shifts add up to), over the cells
+ * that overlap, as a share of their difference unmoved: near 0 for a pan, about 1 or more for a
+ * new picture; 1 when the travel is under a grid cell or leaves too little overlap to judge. */
+double shot_pan_left(const engine_feature_track *t, size_t first, size_t last);
+
 /* Frames in `seconds` at the track's rate, at least `min`. */
 size_t shot_frames_for(double seconds, double fps, size_t min);
 
@@ -85,9 +94,9 @@ extern const shot_model shot_gradual_model, shot_hard_model;
 /* The model's probability that x (its features, in the order of its names) is a boundary. */
 double shot_model_probability(const shot_model *m, const double *x);
 
-#define SHOT_GRADUAL_FEATURES 23
+#define SHOT_GRADUAL_FEATURES 25
 #define SHOT_HARD_FEATURES 14
-#define SHOT_MAX_FEATURES 23
+#define SHOT_MAX_FEATURES 25
 extern const char *const shot_gradual_feature_names[SHOT_GRADUAL_FEATURES];
 extern const char *const shot_hard_feature_names[SHOT_HARD_FEATURES];
 

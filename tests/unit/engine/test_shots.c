@@ -11,6 +11,7 @@
 
 #include "engine/shots/analyze.h"
 #include "engine/shots/shots.h"
+#include "engine/shots/shots_int.h"
 
 #define W 64
 #define H 36
@@ -256,6 +257,44 @@ static void test_fast_pan_is_not_a_cut(void **state) {
     engine_feature_track_free(&t);
 }
 
+/* shot_pan_left: after a pan the last picture is the first moved by the camera's travel where
+ * they overlap; a cut to another place (with the camera moving alike), a dissolve (no travel)
+ * or a window whose travel leaves no overlap cannot be explained so. */
+static void test_pan_left(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p, q;
+    for (int i = 0; i <= 10; i++) { /* frames 0-10: a whip, 3 px a frame to the right */
+        draw_scene(&p, 71, 3 * i, 0);
+        push(&t, &p);
+    }
+    for (int i = 11; i <= 21; i++) { /* frames 11-21: a cut at 11, the camera moving alike */
+        draw_scene(&p, 72, 3 * i, 0);
+        push(&t, &p);
+    }
+    for (int i = 0; i <= 10; i++) { /* frames 22-32: a dissolve to a still scene */
+        draw_scene(&p, 72, 63, 0);
+        draw_scene(&q, 73, 0, 0);
+        blend(&p, &p, &q, i / 10.0);
+        push(&t, &p);
+    }
+    for (int i = 1; i <= 16; i++) { /* frames 33-48: a pan of a whole picture width */
+        draw_scene(&p, 73, 4 * i, 0);
+        push(&t, &p);
+    }
+    double travel = 0;
+    for (size_t k = 1; k <= 10; k++)
+        travel += t.frames[k].cam_dx;
+    assert_true(travel <= -20 && travel >= -40); /* the shifts were measured */
+    double pan = shot_pan_left(&t, 0, 10), cut = shot_pan_left(&t, 6, 16);
+    assert_true(pan < 0.3);
+    assert_true(cut > 0.6);
+    assert_true(shot_pan_left(&t, 22, 32) == 1); /* no travel: cannot tell */
+    assert_true(shot_pan_left(&t, 32, 48) == 1); /* a picture out: no overlap */
+    engine_feature_track_free(&t);
+}
+
 static void test_min_shot(void **state) {
     (void)state;
     engine_feature_track t;
@@ -296,6 +335,7 @@ int main(void) {
         cmocka_unit_test(test_fade_through_black), cmocka_unit_test(test_wipe),
         cmocka_unit_test(test_flash_is_not_a_cut), cmocka_unit_test(test_fast_pan_is_not_a_cut),
         cmocka_unit_test(test_min_shot),           cmocka_unit_test(test_tiny_tracks),
+        cmocka_unit_test(test_pan_left),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
