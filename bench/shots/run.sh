@@ -9,7 +9,9 @@
 # misses and false cuts of the tuning range (never of the held-out range); DETECT_ARGS are passed
 # to shots_detect (e.g. "--min-shot 0.6"); TUNING_ONLY=1 skips the held-out range and scdet (the
 # loop while tuning). Cases are rendered once and cached in
-# BUILD_DIR/bench-shots-cases; media is never committed.
+# BUILD_DIR/bench-shots-cases; media is never committed. After the tuning range it scores the
+# repo's own behaviour media (tests/media/gen_shots.sh, in BUILD_DIR/bench-shots-repo), misses
+# listed: a retrained model must keep those (make test checks them).
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,6 +67,21 @@ misses=""
 [ "${MISSES:-0}" = 1 ] && misses=--misses
 echo "== reelcut (shots_detect ${DETECT_ARGS:-default options})"
 score "tuning   $tuning" reelcut "$tuning" "$misses"
+# The repo's own behaviour media (tests/media/gen_shots.sh: the cases `make test` holds the
+# detector to - dissolves, fades, wipes, flashes, pans, zooms, variable frame rate; tuning-side,
+# look at them freely): a model that misses or adds a boundary here fails `make test`.
+repo=$build/bench-shots-repo
+bash "$here/../../tests/media/gen_shots.sh" "$repo" >/dev/null
+names=""
+for t in "$repo"/shots/*.truth; do
+  n=$(basename "$t" .truth)
+  m=$(ls "$repo/shots/$n".* | grep -v '\.truth$' | head -1)
+  ln -sf "$t" "$work/truth/repo-$n.truth"
+  run_case "repo-$n" "$m"
+  names="$names repo-$n"
+done
+# shellcheck disable=SC2086
+python3 "$here/evaluate.py" --label "repo media" --misses "$work/truth" "$work/reelcut" $names
 [ "$tuning_only" = 1 ] && exit 0
 score "held-out $heldout" reelcut "$heldout"
 echo "== ffmpeg scdet (threshold 10)"
