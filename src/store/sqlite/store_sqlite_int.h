@@ -20,9 +20,10 @@ int store_sq_get_writer(store *st, sqlite3 **db, rc_error *err);
 void store_sq_put_writer(store *st, sqlite3 *db);
 
 /* Whether anything was committed to a WAL database since an earlier look, from the wal-index header
- * in "<db>-shm", without a lock (store_sqlite_walmark.c). open maps it for db's main database
- * (which must be open in WAL mode and have been read once): 0, RC_ENOENT when there is nothing to
- * map or the format is not the one known here, RC_ENOMEM. read copies the header into out and
+ * in "<db>-shm", without a lock (store_sqlite_walmark.c). open finds it for db's main database
+ * (which must be in WAL mode) through SQLite's own mapping, on a connection it keeps open until
+ * close: 0, RC_ENOENT when there is nothing mapped or the format is not the one known here,
+ * RC_ENOMEM. read copies the header into out and
  * returns 1 if it was steady (not being rewritten at that moment), else 0. close is NULL-safe. */
 typedef struct sq_walmark {
     uint32_t w[12];

@@ -6,30 +6,33 @@
  * https://www.sqlite.org/walformat.html, "The WAL-Index Header"): two copies of a 48-byte struct
  * (version 3007000, a change counter incremented by each transaction, the last valid frame, the WAL
  * salts, a checksum over all of it). The writer stores the second copy, then a barrier, then the
- * first; readers compare the two. We map the same page read-only and do the same: equal copies
+ * first; readers compare the two. We read the same page and do the same: equal copies
  * taken before and after mean no transaction committed in between, in this process or any other,
  * whoever wrote it (an operator's sqlite3 shell too). The store uses it to keep a read transaction
  * open across requests while nothing changed (store_sq_reader_get in store_sqlite.c).
  *
- * SQLite never removes the -shm file while a connection of ours has the database open (the last
- * connection to close deletes it), and the store keeps its pool open until store_close. */
-#include <fcntl.h>
+ * The page is SQLite's own mapping of "<db>-shm", borrowed through its VFS (xShmMap on a connection
+ * of the map's own, kept open until store_sq_walmap_close: the mapping lives while a connection of
+ * this process has the database open). Never open the -shm file with a descriptor of our own:
+ * closing it would drop every POSIX lock this process holds on the file, SQLite's included (locks
+ * belong to the process, not the descriptor). The next process to open the database then finds
+ * nobody holding the "dead man switch" lock, takes itself for the first user and truncates the
+ * -shm file - and the pages this process has mapped raise SIGBUS. A server read the job store
+ * through such a mapping and died that way as soon as a worker process started. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "store/sqlite/store_sqlite_int.h"
 
 #define WAL_INDEX_VERSION 3007000u
-#define WAL_HDR_WORDS 12 /* 48 bytes */
-#define WAL_MAP_BYTES 4096
+#define WAL_HDR_WORDS 12       /* 48 bytes */
+#define WAL_INDEX_REGION 32768 /* the unix VFS maps the wal-index in regions of this size */
 
 _Static_assert(sizeof(sq_walmark) == WAL_HDR_WORDS * sizeof(uint32_t), "a mark is one header");
 
 struct sq_walmap {
+    sqlite3 *pin;                 /* keeps SQLite's mapping alive; never used after open */
     const volatile uint32_t *hdr; /* two copies of the header, WAL_HDR_WORDS words each */
 };
 
@@ -38,29 +41,25 @@ int store_sq_walmap_open(sqlite3 *db, sq_walmap **out) {
     const char *main_path = sqlite3_db_filename(db, "main");
     if (!main_path || !*main_path)
         return RC_ENOENT;
-    size_t n = strlen(main_path);
-    char *path = malloc(n + sizeof("-shm"));
-    if (!path)
-        return RC_ENOMEM;
-    memcpy(path, main_path, n);
-    memcpy(path + n, "-shm", sizeof("-shm"));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    free(path);
-    if (fd < 0)
-        return RC_ENOENT;
-    struct stat sb;
-    void *map = MAP_FAILED;
-    if (fstat(fd, &sb) == 0 && sb.st_size >= WAL_MAP_BYTES)
-        map = mmap(NULL, WAL_MAP_BYTES, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd); /* the mapping keeps the file */
-    if (map == MAP_FAILED)
-        return RC_ENOENT;
     sq_walmap *m = calloc(1, sizeof(*m));
-    if (!m) {
-        munmap(map, WAL_MAP_BYTES);
+    if (!m)
         return RC_ENOMEM;
+    /* A read maps the wal-index (region 0 holds the header); xShmMap without extending then hands
+     * back that region. */
+    sqlite3_file *f = NULL;
+    volatile void *region = NULL;
+    int rc = sqlite3_open_v2(main_path, &m->pin, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK)
+        sqlite3_busy_timeout(m->pin, 1000);
+    if (rc != SQLITE_OK ||
+        sqlite3_exec(m->pin, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_file_control(m->pin, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
+        !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap ||
+        f->pMethods->xShmMap(f, 0, WAL_INDEX_REGION, 0, &region) != SQLITE_OK || !region) {
+        store_sq_walmap_close(m);
+        return RC_ENOENT;
     }
-    m->hdr = map;
+    m->hdr = (const volatile uint32_t *)region;
     sq_walmark mark;
     /* iVersion (word 0) and isInit (the byte at offset 12) */
     if (!store_sq_walmark_read(m, &mark) || mark.w[0] != WAL_INDEX_VERSION ||
@@ -85,6 +84,6 @@ int store_sq_walmark_read(const sq_walmap *m, sq_walmark *out) {
 void store_sq_walmap_close(sq_walmap *m) {
     if (!m)
         return;
-    munmap((void *)m->hdr, WAL_MAP_BYTES);
+    sqlite3_close(m->pin); /* (SQLite unmaps the wal-index with the process's last connection) */
     free(m);
 }

@@ -1,9 +1,13 @@
 /* The SQLite backend's hot-path machinery: cached prepared statements keep answering correctly when
- * reused, and WAL checkpoints happen on the background thread, not only at close. */
+ * reused, WAL checkpoints happen on the background thread, not only at close, and the wal-index
+ * map of the kept snapshots leaves SQLite's locks alone. */
 #include "store_fixture.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define ROUNDS 10
 #define ROUND_SUBMITS 200
@@ -165,6 +169,47 @@ static void test_idle_snapshot_does_not_pin_the_wal(void **state) {
     store_close(writer);
 }
 
+/* SQLite's unix VFS: the wal-index's "dead man switch" lock byte (UNIX_SHM_DMS). Every process
+ * with the database open holds it shared; one that can take it exclusively believes it is alone
+ * and truncates the -shm file, which every other process has mapped. */
+#define SHM_DMS_BYTE 128
+
+/* Whether another process could take the wal-index's dead man switch (asked from a child). */
+static int dms_free_to_others(const char *db_path) {
+    char shm[160];
+    snprintf(shm, sizeof(shm), "%s-shm", db_path);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* (async-signal-safe calls only, after fork) */
+        int fd = open(shm, O_RDWR);
+        struct flock lk = {
+            .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = SHM_DMS_BYTE, .l_len = 1};
+        if (fd < 0 || fcntl(fd, F_GETLK, &lk) != 0)
+            _exit(2);
+        _exit(lk.l_type == F_UNLCK ? 1 : 0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 2);
+    return WEXITSTATUS(status) == 1;
+}
+
+/* The kept snapshots' wal-index map must leave this process's SQLite locks alone: a descriptor
+ * of its own on the -shm file, once closed, dropped them all (POSIX locks belong to the process),
+ * and the next process to open the database truncated the -shm under this one, whose next read
+ * died of SIGBUS (a server, as soon as a worker process started). */
+static void test_wal_index_locks_kept(void **state) {
+    fixture *f = *state;
+    submit_on(f->st, 1);
+    expect_progress(f->st, 1, STORE_JOB_CREATED, 0);
+    assert_false(dms_free_to_others(f->path));
+    store *other = open_second(f); /* a second store in this process, opened and closed */
+    expect_progress(other, 1, STORE_JOB_CREATED, 0);
+    store_close(other);
+    assert_false(dms_free_to_others(f->path));
+    expect_progress(f->st, 1, STORE_JOB_CREATED, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cached_statements_reset, fixture_setup,
@@ -175,6 +220,7 @@ int main(void) {
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_idle_snapshot_does_not_pin_the_wal, fixture_setup,
                                         fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_wal_index_locks_kept, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
