@@ -72,17 +72,20 @@ const char *const shot_gradual_feature_names[SHOT_GRADUAL_FEATURES] = {
                         * inside a window of a variable-frame-rate video make it change more) */
 };
 
-/* Change across lo..hi that a flash on either end cannot fake: the smallest distance among the
- * end frames moved inwards/outwards by 0 or 2. */
-static double robust_change(const engine_feature_track *t, size_t lo, size_t hi) {
-    double best = 2.0;
+/* The least of measure(t, a, b) over the window lo..hi's ends moved outwards by 0 or 2 frames
+ * (where the track has them): a flash or corrupt frame on either end can neither fake nor hide
+ * what the window shows. */
+static double least_over_ends(const engine_feature_track *t, size_t lo, size_t hi,
+                              double (*measure)(const engine_feature_track *, size_t, size_t)) {
+    double best = INFINITY;
     for (size_t da = 0; da <= 2 && da <= lo; da += 2)
-        for (size_t db = 0; db <= 2 && hi + db < t->nb_frames; db += 2) {
-            double d = engine_frame_distance(&t->frames[lo - da], &t->frames[hi + db]);
-            if (d < best)
-                best = d;
-        }
+        for (size_t db = 0; db <= 2 && hi + db < t->nb_frames; db += 2)
+            best = fmin(best, measure(t, lo - da, hi + db));
     return best;
+}
+
+static double distance_between(const engine_feature_track *t, size_t a, size_t b) {
+    return engine_frame_distance(&t->frames[a], &t->frames[b]);
 }
 
 /* Share of (cell, middle frame) values that lie between the end frames' values of that cell (a
@@ -137,7 +140,7 @@ static double per_frame_time(const engine_feature_track *t, size_t lo, size_t hi
 static void describe(const shot_signals *s, size_t lo, size_t hi, double before, double after,
                      double *x) {
     const engine_feature_track *t = s->track;
-    double change = robust_change(t, lo, hi);
+    double change = least_over_ends(t, lo, hi, distance_between); /* (flash-robust) */
     double cb = log((change + EPS) / (before + EPS)), ca = log((change + EPS) / (after + EPS));
     x[0] = change;
     x[1] = fmin(cb, ca);
@@ -197,11 +200,7 @@ static void describe(const shot_signals *s, size_t lo, size_t hi, double before,
     double btw = between_share(t, lo, hi);
     x[13] = btw < 0 ? 0 : btw;
     x[14] = edges / (double)lag;
-    double pan = 2;
-    for (size_t da = 0; da <= 2 && da <= lo; da += 2)
-        for (size_t db = 0; db <= 2 && hi + db < t->nb_frames; db += 2)
-            pan = fmin(pan, shot_pan_left(t, lo - da, hi + db));
-    x[23] = pan;
+    x[23] = least_over_ends(t, lo, hi, shot_pan_left);
     double stretch =
         log(per_frame_time(t, lo, hi, s->fps) /
             (0.5 * (per_frame_time(t, lo > (size_t)lag ? lo - (size_t)lag : 0, lo, s->fps) +
