@@ -666,7 +666,7 @@ int store_sqlite_open(store *st, const char *path, rc_error *err) {
     /* Kept read snapshots need the wal map and the checkpoint thread's sweep. Without that thread,
      * SQLite's inline automatic checkpoints still work. */
     sq_walmap *wal = NULL;
-    if (store_sq_walmap_open(db, &wal) != 0)
+    if (store_sq_walmap_open(st, path, &wal) != 0)
         log_info("job store: no wal-index map; reads take their own transaction");
     if (store_sq_checkpointer_start(path, wal ? sweep_snapshots : NULL, st, &im->ckpt, NULL) == 0) {
         store_sq_checkpointer_attach(im->ckpt, db);

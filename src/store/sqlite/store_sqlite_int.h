@@ -20,16 +20,16 @@ int store_sq_get_writer(store *st, sqlite3 **db, rc_error *err);
 void store_sq_put_writer(store *st, sqlite3 *db);
 
 /* Whether anything was committed to a WAL database since an earlier look, from the wal-index header
- * in "<db>-shm", without a lock (store_sqlite_walmark.c). open finds it for db's main database
- * (which must be in WAL mode) through SQLite's own mapping, on a connection it keeps open until
- * close: 0, RC_ENOENT when there is nothing mapped or the format is not the one known here,
- * RC_ENOMEM. read copies the header into out and
+ * in "<db>-shm", without a lock (store_sqlite_walmark.c). open finds it for st's database file
+ * path (in WAL mode) through SQLite's own mapping, on a connection of its own (store_sq_open_file)
+ * kept open until close: 0, RC_ENOENT when there is nothing mapped or the format is not the one
+ * known here, RC_ENOMEM. read copies the header into out and
  * returns 1 if it was steady (not being rewritten at that moment), else 0. close is NULL-safe. */
 typedef struct sq_walmark {
     uint32_t w[12];
 } sq_walmark;
 typedef struct sq_walmap sq_walmap;
-int store_sq_walmap_open(sqlite3 *db, sq_walmap **out);
+int store_sq_walmap_open(store *st, const char *path, sq_walmap **out);
 int store_sq_walmark_read(const sq_walmap *m, sq_walmark *out);
 void store_sq_walmap_close(sq_walmap *m);
 

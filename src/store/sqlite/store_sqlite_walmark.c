@@ -36,11 +36,8 @@ struct sq_walmap {
     const volatile uint32_t *hdr; /* two copies of the header, WAL_HDR_WORDS words each */
 };
 
-int store_sq_walmap_open(sqlite3 *db, sq_walmap **out) {
+int store_sq_walmap_open(store *st, const char *path, sq_walmap **out) {
     *out = NULL;
-    const char *main_path = sqlite3_db_filename(db, "main");
-    if (!main_path || !*main_path)
-        return RC_ENOENT;
     sq_walmap *m = calloc(1, sizeof(*m));
     if (!m)
         return RC_ENOMEM;
@@ -48,10 +45,7 @@ int store_sq_walmap_open(sqlite3 *db, sq_walmap **out) {
      * back that region. */
     sqlite3_file *f = NULL;
     volatile void *region = NULL;
-    int rc = sqlite3_open_v2(main_path, &m->pin, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK)
-        sqlite3_busy_timeout(m->pin, 1000);
-    if (rc != SQLITE_OK ||
+    if (store_sq_open_file(st, path, &m->pin, NULL) != 0 ||
         sqlite3_exec(m->pin, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_file_control(m->pin, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
         !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap ||
