@@ -49,11 +49,13 @@ run_case() { # NAME MEDIA
   detect_s=$(echo "$detect_s + $(date +%s.%N) - $a" | bc -l)
   [ "$tuning_only" = 1 ] || scdet "$2" >"$work/scdet/$1.cuts"
 }
+truth_case() { # NAME BASE: scores BASE.<media> as NAME against BASE.truth
+  ln -sf "$2.truth" "$work/truth/$1.truth"
+  run_case "$1" "$(ls "$2".* | grep -v '\.truth$' | head -1)"
+}
 for range in "$tuning" $heldout; do
   for s in $(seeds "$range"); do
-    m=$(ls "$cases/$s".* | grep -v '\.truth$' | head -1)
-    ln -sf "$cases/$s.truth" "$work/truth/$s.truth"
-    run_case "$s" "$m"
+    truth_case "$s" "$cases/$s"
   done
 done
 t2=$(date +%s)
@@ -75,9 +77,7 @@ bash "$here/../../tests/media/gen_shots.sh" "$repo" >/dev/null
 names=""
 for t in "$repo"/shots/*.truth; do
   n=$(basename "$t" .truth)
-  m=$(ls "$repo/shots/$n".* | grep -v '\.truth$' | head -1)
-  ln -sf "$t" "$work/truth/repo-$n.truth"
-  run_case "repo-$n" "$m"
+  truth_case "repo-$n" "$repo/shots/$n"
   names="$names repo-$n"
 done
 # shellcheck disable=SC2086
