@@ -88,7 +88,7 @@ double shot_detour(const engine_feature_track *t, size_t a, size_t b) {
 /* Value of plane p of f's grid at the fractional cell position (r, c) (cell centres at whole
  * numbers), bilinear between the four nearest cells; the caller keeps (r, c) inside the grid. */
 static double grid_at(const engine_frame_features *f, int p, double r, double c) {
-    const uint8_t *g = p == 0 ? f->grid_y : p == 1 ? f->grid_u : f->grid_v;
+    const uint8_t *g = shot_grid_plane(f, p);
     int r0 = (int)r, c0 = (int)c;
     int r1 = r0 + 1 < ANALYZE_GRID_H ? r0 + 1 : r0, c1 = c0 + 1 < ANALYZE_GRID_W ? c0 + 1 : c0;
     double fr = r - r0, fc = c - c0;

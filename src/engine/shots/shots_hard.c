@@ -43,7 +43,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 static int cell_value(const engine_frame_features *f, int plane, int cell, int coarse) {
-    const uint8_t *g = plane == 0 ? f->grid_y : plane == 1 ? f->grid_u : f->grid_v;
+    const uint8_t *g = shot_grid_plane(f, plane);
     if (!coarse)
         return g[cell];
     int r = 2 * (cell / (ANALYZE_GRID_W / 2)), c = 2 * (cell % (ANALYZE_GRID_W / 2));

@@ -39,6 +39,11 @@ int shot_signals_init(shot_signals *s, const engine_feature_track *t, double har
                       double gradual_threshold);
 void shot_signals_free(shot_signals *s);
 
+/* Plane p (0 luma, 1 Cb, 2 Cr) of f's grid of block means. */
+static inline const uint8_t *shot_grid_plane(const engine_frame_features *f, int p) {
+    return p == 0 ? f->grid_y : p == 1 ? f->grid_u : f->grid_v;
+}
+
 /* The two halves of engine_frame_distance, each in [0,1]: histograms only, layout only. */
 double shot_hist_distance(const engine_frame_features *a, const engine_frame_features *b);
 double shot_grid_distance(const engine_frame_features *a, const engine_frame_features *b);
