@@ -20,7 +20,9 @@ pans, crash zooms or fast pans, `--close` a positive case (of 3+ shots) whose se
 some later middle ones, last 0.3-0.49 s (two transitions less than 0.5 s apart, no closer
 than the engine's 0.3 s minimum shot), `--vfr` the ordinary case with frames dropped in a seeded
 pattern (10-40 % of them, the frames at each boundary kept; a variable-frame-rate file, never
-AVI, which stores no times); they give extra
+AVI, which stores no times), `--evolve` the ordinary case with one or two shots whose picture
+keeps changing by itself (a fast fractal zoom, gradients, life: no transition however far the
+picture drifts); they give extra
 hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
 is not rendered again. `--describe` prints the descriptions without rendering anything.
 
@@ -308,11 +310,13 @@ def shot_graph(c, w, h, rate, length, whip=None, crash=None, fastpan=None):
             "testsrc": f"testsrc=s={s}:r={rate}",
             "smptehdbars": f"smptehdbars=s={s}:r={rate}",
             "rgbtestsrc": f"rgbtestsrc=s={s}:r={rate}",
-            "mandelbrot": f"mandelbrot=s={s}:r={rate}:end_scale=0.3:start_x={-0.743643887 - (seed % 7) * 0.01}",
+            "mandelbrot": f"mandelbrot=s={s}:r={rate}:end_scale={c.get('end_scale', 0.3)}"
+                          f":start_x={-0.743643887 - (seed % 7) * 0.01}",
             "life": f"life=s={s}:r={rate}:mold=20:ratio={0.1 + (seed % 5) * 0.08}:seed={seed}"
                     f":life_color=0x{seed * 2654435761 % 0xffffff:06x}:death_color=0x{seed * 40503 % 0x404040:06x}",
             "cellauto": f"cellauto=s={s}:r={rate}:rule={[30, 90, 110, 150, 18][seed % 5]}:scroll=1:seed={seed}",
-            "gradients": f"gradients=s={s}:r={rate}:speed={0.005 + (seed % 10) * 0.004}:seed={seed}"
+            "gradients": f"gradients=s={s}:r={rate}:speed={c.get('gspeed', 0.005 + (seed % 10) * 0.004)}"
+                         f":seed={seed}"
                          f":nb_colors={2 + seed % 5}",
             "sierpinski": f"sierpinski=s={s}:r={rate}:seed={seed}:jump={50 + seed % 200}:type={['carpet', 'triangle'][seed % 2]}",
             "colorchart": f"colorchart=r={rate},scale={rcw}:{rch}",  # (large patch_size crashes 5.1)
@@ -555,6 +559,31 @@ def make_vfr(case):
     return case
 
 
+EVOLVING = ["mandelbrot", "mandelbrot", "gradients", "life", "cellauto"]
+
+
+def make_evolve(case):
+    """--evolve: the drawn case with one or two of its shots (a negative's only one) made a
+    picture that keeps changing by itself - a fractal zoom of up to ~1.7 % a frame (the ordinary
+    draw zooms 0.6 %), fast-moving gradients, life, a scrolling automaton - seen by a still or
+    slowly moving camera (its own random stream, so the draw itself is the ordinary one).
+    Content that changes steadily for seconds is not a transition however far its ends drift."""
+    rng = random.Random(case["seed"] * 11 + 7654321)
+    shots = case["shots"]
+    picks = [0] if len(shots) == 1 else rng.sample(range(len(shots)), rng.choice([1, 2]))
+    for i in picks:
+        c = dict(shots[i]["content"], source=rng.choice(EVOLVING), similar=0)
+        c.pop("file", None)
+        c["seed"] = rng.randrange(1, 1 << 30)
+        c["end_scale"] = log_uniform(rng, 0.002, 0.3)
+        c["gspeed"] = log_uniform(rng, 0.01, 0.08)
+        c["motion"] = rng.choice(["still", "still", "pan", "zoom"])
+        c["speed"] = log_uniform(rng, 0.2, 2)
+        shots[i]["content"] = c
+        shots[i]["pure"] = max(shots[i]["pure"], int(2.5 * float(Fraction(case["rate"]))))
+    return case
+
+
 def packet_times(path):
     """Sorted packet times (pts, else dts) of the video stream."""
     out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
@@ -689,8 +718,10 @@ def main():
     camera = "--camera" in args  # negatives of whip pans, crash zooms and fast pans (own dir)
     close = "--close" in args  # transitions < 0.5 s apart around a short shot (own dir)
     vfr = "--vfr" in args  # the ordinary draw with frames dropped: variable frame rate (own dir)
+    evolve = "--evolve" in args  # shots whose picture keeps changing by itself (own dir)
     args = [a for a in args if a not in ("--describe", "--negative", "--similar", "--gradual",
-                                         "--near", "--regrade", "--camera", "--close", "--vfr")]
+                                         "--near", "--regrade", "--camera", "--close", "--vfr",
+                                         "--evolve")]
     if len(args) < 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -700,6 +731,8 @@ def main():
         case = draw_case(seed, negative, similar, gradual, near, regrade, camera, close)
         if vfr:
             case = make_vfr(case)
+        if evolve:
+            case = make_evolve(case)
         if describe:
             print(json.dumps(case, sort_keys=True))
             continue

@@ -5,7 +5,8 @@
 # Megamind.avi (3 cuts, placed exactly) and vtest.avi (no cut). Read README.md first: never tune
 # anything on the held-out seeds.
 #
-# Environment: TUNING=FROM-TO and HELDOUT=FROM-TO override the seed ranges; MISSES=1 lists the
+# Environment: TUNING=FROM-TO, VALIDATION=FROM-TO (empty: none) and HELDOUT=FROM-TO override the
+# seed ranges; MISSES=1 lists the
 # misses and false cuts of the tuning range (never of the held-out range); DETECT_ARGS are passed
 # to shots_detect (e.g. "--min-shot 0.6"); TUNING_ONLY=1 skips the held-out range and scdet (the
 # loop while tuning). Cases are rendered once and cached in
@@ -16,6 +17,9 @@ set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 tuning=${TUNING:-1-50}
+# Tuning-side too (seeds below 100000) but never trained on and never looked at case by case:
+# four times the tuning range, it is what chooses between retrained models (README.md).
+validation=${VALIDATION-1800-1999}
 heldout=${HELDOUT:-100001-100050}
 tuning_only=${TUNING_ONLY:-0}
 [ "$tuning_only" = 1 ] && heldout="" 
@@ -29,7 +33,7 @@ seeds() { local lo=${1%-*} hi=${1#*-}; seq "$lo" "$hi"; }
 
 t0=$(date +%s)
 echo "generating cases (cached in $cases)..." >&2
-nice -n 10 python3 "$here/gen_cases.py" "$cases" "$tuning" $heldout >/dev/null
+nice -n 10 python3 "$here/gen_cases.py" "$cases" "$tuning" $validation $heldout >/dev/null
 t1=$(date +%s)
 
 rm -rf "$work" && mkdir -p "$work/reelcut" "$work/scdet" "$work/truth"
@@ -40,22 +44,23 @@ scdet() {
     sed -n 's/^lavfi.scd.time=//p' || true
 }
 detect_s=0
-run_case() { # NAME MEDIA
+run_case() { # NAME MEDIA [noscdet]
   local a
   a=$(date +%s.%N)
   # shellcheck disable=SC2086
   nice -n 10 "$detect" "$2" ${DETECT_ARGS:-} >"$work/reelcut/$1.cuts" 2>>"$work/detect.log" ||
     echo "shots_detect failed on $2 (see $work/detect.log)" >&2
   detect_s=$(echo "$detect_s + $(date +%s.%N) - $a" | bc -l)
-  [ "$tuning_only" = 1 ] || scdet "$2" >"$work/scdet/$1.cuts"
+  [ "$tuning_only" = 1 ] || [ "${3:-}" = noscdet ] || scdet "$2" >"$work/scdet/$1.cuts"
 }
-truth_case() { # NAME BASE: scores BASE.<media> as NAME against BASE.truth
+truth_case() { # NAME BASE [noscdet]: scores BASE.<media> as NAME against BASE.truth
   ln -sf "$2.truth" "$work/truth/$1.truth"
-  run_case "$1" "$(ls "$2".* | grep -v '\.truth$' | head -1)"
+  run_case "$1" "$(ls "$2".* | grep -v '\.truth$' | head -1)" "${3:-}"
 }
-for range in "$tuning" $heldout; do
+for range in "$tuning" $validation $heldout; do
   for s in $(seeds "$range"); do
-    truth_case "$s" "$cases/$s"
+    # (no scdet on the validation range: scdet is the baseline of the other two)
+    truth_case "$s" "$cases/$s" "$([ "$range" = "$validation" ] && echo noscdet)"
   done
 done
 t2=$(date +%s)
@@ -69,6 +74,7 @@ misses=""
 [ "${MISSES:-0}" = 1 ] && misses=--misses
 echo "== reelcut (shots_detect ${DETECT_ARGS:-default options})"
 score "tuning   $tuning" reelcut "$tuning" "$misses"
+[ -z "$validation" ] || score "validation $validation" reelcut "$validation"
 # The repo's own behaviour media (tests/media/gen_shots.sh: the cases `make test` holds the
 # detector to - dissolves, fades, wipes, flashes, pans, zooms, variable frame rate; tuning-side,
 # look at them freely): a model that misses or adds a boundary here fails `make test`.

@@ -3,9 +3,9 @@
 src/engine/shots/shots_model_data.h.
 
     python3 bench/shots/train.py BUILD_DIR [SEEDS [NEGATIVE [SIMILAR [GRADUAL [NEAR [REGRADE
-                           [CAMERA [CLOSE [VFR]]]]]]]]]
+                           [CAMERA [CLOSE [VFR [EVOLVE]]]]]]]]]]
                            (seed ranges; defaults 1000-1699, 2000-2099, 3000-3059, 4000-4199,
-                            5000-5059, 6000-6039, 7000-7079, 8000-8079, 9000-9079)
+                            5000-5059, 6000-6039, 7000-7079, 8000-8079, 9000-9079, 10000-10079)
 
 NEGATIVE_SEEDS are rendered with gen_cases.py --negative (one continuous shot with disturbances,
 in their own cache folder): whips, crash zooms and pans that reveal new content are rare in the
@@ -18,7 +18,9 @@ REGRADE seeds with --regrade (every new shot the old view recoloured: colour-onl
 seeds with --camera (negatives of whip pans, crash zooms and fast pans only: the kinds of the
 held-out range's false cuts, by summary figures), CLOSE seeds with --close (transitions less than
 0.5 s apart around a 0.3-0.49 s shot), VFR seeds with --vfr (the ordinary draw with frames
-dropped: variable frame rate, where a window of frames spans more time than its neighbours).
+dropped: variable frame rate, where a window of frames spans more time than its neighbours),
+EVOLVE seeds with --evolve (shots whose picture keeps changing by itself - a fast fractal zoom,
+gradients, life - whose windows drift as far as a dissolve's ends and are no transition).
 
 Training data come from generated cases (gen_cases.py) of TRAINING seeds only - never from the
 held-out range (100000 and up; see bench/shots/README.md). For every case, BUILD_DIR/shots_detect
@@ -329,7 +331,8 @@ def train_model(rows, names, title):
 # The training sets: (gen_cases.py mode, default seeds); each mode has its own cache folder.
 SETS = (("", "1000-1699"), ("--negative", "2000-2099"), ("--similar", "3000-3059"),
         ("--gradual", "4000-4199"), ("--near", "5000-5059"), ("--regrade", "6000-6039"),
-        ("--camera", "7000-7079"), ("--close", "8000-8079"), ("--vfr", "9000-9079"))
+        ("--camera", "7000-7079"), ("--close", "8000-8079"), ("--vfr", "9000-9079"),
+        ("--evolve", "10000-10079"))
 
 
 def main():
