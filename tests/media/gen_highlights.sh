@@ -13,7 +13,8 @@
 #   hl_cuts.mp4      8 s of fast cutting between still test patterns (closely spaced IDR pictures).
 #   hl_qp_x264.mp4, hl_qp_x264.ts, hl_qp_x265.mp4: 4 s at a constant QP of 30 (every slice),
 #                    x264 with B frames and weighted prediction, in MP4 and in MPEG-TS (Annex B).
-#   hl_cbr.mp4       6 s, x264 CBR with HRD filler data (nal-hrd=cbr): packets padded to the rate.
+#   hl_cbr.mp4       6 s, x264 CBR with HRD filler data (nal-hrd=cbr; qpmin 30, so the slices
+#                    cannot spend the rate whatever the picture): packets padded to the rate.
 # --bench writes hl_bench_1080p.mp4 (1920x1080 H.264 ultrafast, 240 s: hl_match twice) instead.
 set -euo pipefail
 mode=${2:-}
@@ -226,8 +227,8 @@ if [ ! -s "$out/hl_qp_x265.mp4" ]; then
   mv "$out/hl_qp_x265.tmp.mp4" "$out/hl_qp_x265.mp4"
 fi
 if [ ! -s "$out/hl_cbr.mp4" ]; then
-  ff -f lavfi -i "gradients=s=320x180:r=25:speed=0.004:d=6" -c:v libx264 -preset veryfast \
-     -b:v 1M -maxrate 1M -bufsize 500k -x264-params nal-hrd=cbr -pix_fmt yuv420p \
+  ff -f lavfi -i "gradients=s=320x180:r=25:speed=0.004:d=6:seed=1" -c:v libx264 -preset veryfast \
+     -b:v 1M -maxrate 1M -bufsize 500k -x264-params nal-hrd=cbr:qpmin=30 -pix_fmt yuv420p \
      "$out/hl_cbr.tmp.mp4"
   mv "$out/hl_cbr.tmp.mp4" "$out/hl_cbr.mp4"
 fi

@@ -12,8 +12,8 @@ out=$1
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 s="size=320x240:rate=25"
 graph="testsrc2=$s:duration=3[a];mandelbrot=$s:end_pts=3[b0];[b0]trim=duration=2.5[b];"
-graph+="life=$s:mold=10:ratio=0.5:death_color=#334455[c0];[c0]trim=duration=3[c];"
-graph+="pal75bars=$s:duration=2.5,scroll=h=0.004[d];cellauto=$s:rule=110[e0];[e0]trim=duration=2.5[e];"
+graph+="life=$s:mold=10:ratio=0.5:death_color=#334455:seed=1[c0];[c0]trim=duration=3[c];"
+graph+="pal75bars=$s:duration=2.5,scroll=h=0.004[d];cellauto=$s:rule=110:seed=1[e0];[e0]trim=duration=2.5[e];"
 graph+="smptebars=$s:duration=3[f];"
 graph+="[b][c]xfade=transition=dissolve:duration=0.48:offset=2[bc];"
 graph+="[a][bc][d][e][f]concat=n=5:v=1:a=0,format=yuv420p,setsar=1[v]"
