@@ -709,31 +709,24 @@ def main():
             if media and repair_truth(media[0], truth):
                 print(f"repaired {truth}")
         return 0
-    describe = "--describe" in args
-    negative = "--negative" in args  # negatives only (training data; use its own OUT_DIR)
-    similar = "--similar" in args  # mostly look-alike and regraded shots (training data, own dir)
-    gradual = "--gradual" in args  # every transition gradual (training data, own dir)
-    near = "--near" in args  # a disturbance next to a transition (training data, own dir)
-    regrade = "--regrade" in args  # every new shot the same view recoloured (own dir)
-    camera = "--camera" in args  # negatives of whip pans, crash zooms and fast pans (own dir)
-    close = "--close" in args  # transitions < 0.5 s apart around a short shot (own dir)
-    vfr = "--vfr" in args  # the ordinary draw with frames dropped: variable frame rate (own dir)
-    evolve = "--evolve" in args  # shots whose picture keeps changing by itself (own dir)
-    args = [a for a in args if a not in ("--describe", "--negative", "--similar", "--gradual",
-                                         "--near", "--regrade", "--camera", "--close", "--vfr",
-                                         "--evolve")]
+    # The training modes (each in its own OUT_DIR; the docstring says what each one draws):
+    # draw_case's own ones, then the post-draw ones, which leave the ordinary draw as it was.
+    drawn = ("--negative", "--similar", "--gradual", "--near", "--regrade", "--camera", "--close")
+    after = {"--vfr": make_vfr, "--evolve": make_evolve}
+    flags = {"--describe", *drawn, *after}
+    on = {f: f in args for f in flags}
+    args = [a for a in args if a not in flags]
     if len(args) < 2:
         print(__doc__, file=sys.stderr)
         return 2
     out_dir = args[0]
     os.makedirs(out_dir, exist_ok=True)
     for seed in parse_seeds(args[1:]):
-        case = draw_case(seed, negative, similar, gradual, near, regrade, camera, close)
-        if vfr:
-            case = make_vfr(case)
-        if evolve:
-            case = make_evolve(case)
-        if describe:
+        case = draw_case(seed, *(on[f] for f in drawn))
+        for flag, make in after.items():
+            if on[flag]:
+                case = make(case)
+        if on["--describe"]:
             print(json.dumps(case, sort_keys=True))
             continue
         media, _ = render(case, out_dir)
