@@ -44,25 +44,29 @@ scdet() {
     sed -n 's/^lavfi.scd.time=//p' || true
 }
 detect_s=0
-run_case() { # NAME MEDIA [noscdet]
+scdet_default=$([ "$tuning_only" = 1 ] && echo 0 || echo 1)
+with_scdet=$scdet_default
+run_case() { # NAME MEDIA (and scdet's cuts too while with_scdet=1)
   local a
   a=$(date +%s.%N)
   # shellcheck disable=SC2086
   nice -n 10 "$detect" "$2" ${DETECT_ARGS:-} >"$work/reelcut/$1.cuts" 2>>"$work/detect.log" ||
     echo "shots_detect failed on $2 (see $work/detect.log)" >&2
   detect_s=$(echo "$detect_s + $(date +%s.%N) - $a" | bc -l)
-  [ "$tuning_only" = 1 ] || [ "${3:-}" = noscdet ] || scdet "$2" >"$work/scdet/$1.cuts"
+  [ "$with_scdet" = 0 ] || scdet "$2" >"$work/scdet/$1.cuts"
 }
-truth_case() { # NAME BASE [noscdet]: scores BASE.<media> as NAME against BASE.truth
+truth_case() { # NAME BASE: scores BASE.<media> as NAME against BASE.truth
   ln -sf "$2.truth" "$work/truth/$1.truth"
-  run_case "$1" "$(ls "$2".* | grep -v '\.truth$' | head -1)" "${3:-}"
+  run_case "$1" "$(ls "$2".* | grep -v '\.truth$' | head -1)"
 }
 for range in "$tuning" $validation $heldout; do
+  # (no scdet on the validation range: scdet is the baseline of the other two)
+  with_scdet=$([ "$range" = "$validation" ] && echo 0 || echo "$scdet_default")
   for s in $(seeds "$range"); do
-    # (no scdet on the validation range: scdet is the baseline of the other two)
-    truth_case "$s" "$cases/$s" "$([ "$range" = "$validation" ] && echo noscdet)"
+    truth_case "$s" "$cases/$s"
   done
 done
+with_scdet=$scdet_default
 t2=$(date +%s)
 
 score() { # LABEL DETECTOR RANGE [--misses]
