@@ -13,6 +13,7 @@ test_pkgs=(libcmocka-dev opencv-doc espeak-ng sqlite3 jq curl time
   clang libclang-rt-14-dev # libFuzzer + sanitizer runtimes for tests/fuzz (Debian 12: clang 14)
   clang-format             # the format gate (ctest -L format, tests/format/check.sh)
   python3-numpy            # bench/shots/train.py (the shot models)
+  planetblupi-common renpy-demo # bench/shots: animated cut-scenes and a launch clip made by others
   chromium)                # headless browser of the dashboard tests (driven by npm playwright-core)
 
 want=("${build_pkgs[@]}")

@@ -12,7 +12,8 @@
 # loop while tuning). Cases are rendered once and cached in
 # BUILD_DIR/bench-shots-cases; media is never committed. After the tuning range it scores the
 # repo's own behaviour media (tests/media/gen_shots.sh, in BUILD_DIR/bench-shots-repo), misses
-# listed: a retrained model must keep those (make test checks them).
+# listed: a retrained model must keep those (make test checks them); then media made by others
+# (Debian's planetblupi-common and renpy-demo, labelled by hand), misses listed.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -92,6 +93,31 @@ for t in "$repo"/shots/*.truth; do
 done
 # shellcheck disable=SC2086
 python3 "$here/evaluate.py" --label "repo media" --misses "$work/truth" "$work/reelcut" $names
+# Media made by others, labelled by hand from every frame (README.md; tuning-side: look at
+# them freely): the 3D-animated cut-scenes of Debian's planetblupi-common - each one continuous
+# shot, most of them a camera flying in, pulling back, tumbling or turning, one flickering - and
+# renpy-demo's launch clip, real footage with one cut.
+blupi=/usr/share/planetblupi/movie
+launch=/usr/share/games/renpy/demo/game/oa4_launch.webm
+if [ -d "$blupi" ] && [ -f "$launch" ]; then
+  names=""
+  # (history2.mkv is left out: it ends cutting in and out of TV static, no clear boundary)
+  for f in "$blupi"/play*.mkv "$blupi"/win*.mkv; do
+    n=blupi-$(basename "$f" .mkv)
+    printf 'fps 12\n' >"$work/truth/$n.truth"
+    run_case "$n" "$f"
+    names="$names $n"
+  done
+  printf 'fps 24\nhard 3.086\n' >"$work/truth/oa4_launch.truth" # the frame at 3.086 s is new
+  run_case oa4_launch "$launch"
+  # shellcheck disable=SC2086
+  python3 "$here/evaluate.py" --label "animation + launch" --misses "$work/truth" "$work/reelcut" \
+    $names oa4_launch
+  # shellcheck disable=SC2086
+  [ "$with_scdet" = 0 ] ||
+    python3 "$here/evaluate.py" --label "scdet, the same" "$work/truth" "$work/scdet" $names oa4_launch |
+    sed -n 1,2p
+fi
 [ "$tuning_only" = 1 ] && exit 0
 score "held-out $heldout" reelcut "$heldout"
 echo "== ffmpeg scdet (threshold 10)"
