@@ -144,37 +144,70 @@ static void projections(const uint8_t *y, int32_t *cols, int32_t *rows) {
         rows[r] = rows[r] * 16 / THUMB_W;
 }
 
-/* Mean |cur - prev scaled by s about the centre| (bilinear, 8-bit fixed point) over the pixels
- * whose source lies inside prev. */
-static double zoom_difference(const uint8_t *cur, const uint8_t *prev, double s) {
+/* The shift searched with each zoom: the point zoomed at may lie off the centre. */
+#define ZOOM_SHIFT_X 4
+#define ZOOM_SHIFT_Y 3
+
+/* prev scaled by s about the centre (bilinear, 8-bit fixed point) into out, with inside[i] = 0
+ * where the source lies outside prev. */
+static void zoomed(const uint8_t *prev, double s, uint8_t *out, uint8_t *inside) {
     const double cx = (THUMB_W - 1) / 2.0, cy = (THUMB_H - 1) / 2.0;
-    unsigned sad = 0;
-    int n = 0;
     for (int r = 0; r < THUMB_H; r++) {
         double sy = cy + (r - cy) / s;
-        if (sy < 0 || sy > THUMB_H - 1)
-            continue;
         int y0 = (int)sy, y1 = y0 + 1 < THUMB_H ? y0 + 1 : y0;
         int fy = (int)((sy - y0) * 256);
         for (int c = 0; c < THUMB_W; c++) {
             double sx = cx + (c - cx) / s;
-            if (sx < 0 || sx > THUMB_W - 1)
+            inside[r * THUMB_W + c] = sy >= 0 && sy <= THUMB_H - 1 && sx >= 0 && sx <= THUMB_W - 1;
+            if (!inside[r * THUMB_W + c])
                 continue;
             int x0 = (int)sx, x1 = x0 + 1 < THUMB_W ? x0 + 1 : x0;
             int fx = (int)((sx - x0) * 256);
             int top = prev[y0 * THUMB_W + x0] * (256 - fx) + prev[y0 * THUMB_W + x1] * fx;
             int bottom = prev[y1 * THUMB_W + x0] * (256 - fx) + prev[y1 * THUMB_W + x1] * fx;
-            int v = (top * (256 - fy) + bottom * fy + (1 << 15)) >> 16;
-            sad += (unsigned)abs(cur[r * THUMB_W + c] - v);
-            n++;
+            out[r * THUMB_W + c] = (uint8_t)((top * (256 - fy) + bottom * fy + (1 << 15)) >> 16);
         }
     }
-    return n ? (double)sad / n : 255;
+}
+
+/* The least mean |cur - prev scaled by s about the centre and moved by (dx, dy)| over the shifts
+ * within ZOOM_SHIFT_X/Y (a zoom at a point off the centre, or a zoom while panning) and the
+ * pixels whose source lies inside prev (at least half of them); the shift in *dx, *dy. */
+static double zoom_difference(const uint8_t *cur, const uint8_t *prev, double s, int *best_dx,
+                              int *best_dy) {
+    uint8_t z[THUMB_W * THUMB_H], inside[THUMB_W * THUMB_H];
+    zoomed(prev, s, z, inside);
+    double best = 255;
+    *best_dx = *best_dy = 0;
+    for (int dy = -ZOOM_SHIFT_Y; dy <= ZOOM_SHIFT_Y; dy++)
+        for (int dx = -ZOOM_SHIFT_X; dx <= ZOOM_SHIFT_X; dx++) {
+            unsigned sad = 0;
+            int n = 0;
+            for (int r = dy > 0 ? dy : 0; r < THUMB_H && r - dy < THUMB_H; r++)
+                for (int c = dx > 0 ? dx : 0; c < THUMB_W && c - dx < THUMB_W; c++) {
+                    int k = (r - dy) * THUMB_W + c - dx;
+                    if (!inside[k])
+                        continue;
+                    sad += (unsigned)abs(cur[r * THUMB_W + c] - z[k]);
+                    n++;
+                }
+            if (2 * n < THUMB_W * THUMB_H)
+                continue;
+            /* the same slight preference for no shift as best_shift's */
+            double d = (double)sad / n * (dx || dy ? 1.0 : 0.97);
+            if (d < best) {
+                best = d;
+                *best_dx = dx;
+                *best_dy = dy;
+            }
+        }
+    return best;
 }
 
 /* Global camera motion from the previous thumbnail: the shift that best aligns the row and
- * column projections, and the mean luma difference left after applying it. A pan or whip is
- * explained by the shift (small residual); a dissolve, wipe or new shot is not. */
+ * column projections, or a zoom (with a small shift: the point zoomed at need not be the
+ * centre), and the mean luma difference left after applying it. A pan, whip or zoom is explained
+ * by it (small residual); a dissolve, wipe or new shot is not. */
 static void camera_motion(const uint8_t *cur, const uint8_t *prev, engine_frame_features *f) {
     int32_t cols[THUMB_W], rows[THUMB_H], prev_cols[THUMB_W], prev_rows[THUMB_H];
     projections(cur, cols, rows);
@@ -188,16 +221,21 @@ static void camera_motion(const uint8_t *cur, const uint8_t *prev, engine_frame_
             sad += (unsigned)abs(cur[r * THUMB_W + c] - prev[(r - dy) * THUMB_W + c - dx]);
     double residual = n ? (double)sad / n : f->motion;
     double zoom = 1, zoom_residual = f->motion;
-    static const double scales[] = {0.89, 0.94, 0.97, 1.03, 1.06, 1.12};
+    int zdx = 0, zdy = 0;
+    static const double scales[] = {0.84, 0.89, 0.94, 0.97, 1.03, 1.06, 1.12, 1.19};
     for (size_t i = 0; i < sizeof(scales) / sizeof(scales[0]); i++) {
-        double r = zoom_difference(cur, prev, scales[i]);
+        int sx, sy;
+        double r = zoom_difference(cur, prev, scales[i], &sx, &sy);
         if (r < zoom_residual) {
             zoom_residual = r;
             zoom = scales[i];
+            zdx = sx;
+            zdy = sy;
         }
     }
     if (zoom_residual < residual) {
-        dx = dy = 0;
+        dx = zdx;
+        dy = zdy;
         residual = zoom_residual;
     } else {
         zoom = 1;
@@ -234,5 +272,6 @@ void engine_features_motion(engine_frame_features *f, const uint8_t *y, const ui
     double entering = edges_unmatched(edges, prev_edges, &n_in);
     double exiting = edges_unmatched(prev_edges, edges, &n_out);
     f->edge_change = (float)(entering > exiting ? entering : exiting);
-    camera_motion(y, prev_y, f);
+    if (sad) /* (the same picture again: no motion to explain - a flat one fits any shift) */
+        camera_motion(y, prev_y, f);
 }

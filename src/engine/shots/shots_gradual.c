@@ -243,11 +243,16 @@ int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user) {
             while (p1 < to && x[p1 + 1] >= 0.95 * x[i])
                 p1++;
             size_t w = (p0 + p1) / 2;
-            /* near either end of the track the neighbour window is what fits (none: 0) */
-            double before =
-                w >= lag ? x[w - lag] : engine_frame_distance(&t->frames[0], &t->frames[w]);
-            double after = w + lag < windows
-                               ? x[w + lag]
+            /* Near either end of the track one neighbour window does not fit: the contrast is
+             * then measured against the other one alone (a shorter window would change less and
+             * make a pan at the very start stand out); with neither, against what fits. */
+            int has_before = w >= lag, has_after = w + lag < windows;
+            double before = has_before  ? x[w - lag]
+                            : has_after ? x[w + lag]
+                                        : engine_frame_distance(&t->frames[0], &t->frames[w]);
+            double after = has_after ? x[w + lag]
+                           : has_before
+                               ? x[w - lag]
                                : engine_frame_distance(&t->frames[w + lag], &t->frames[n - 1]);
             if (x[w] < SCAN_CONTRAST * fmin(before, after))
                 continue;
