@@ -148,19 +148,29 @@ static void projections(const uint8_t *y, int32_t *cols, int32_t *rows) {
 #define ZOOM_SHIFT_X 4
 #define ZOOM_SHIFT_Y 3
 
-/* prev scaled by s about the centre (bilinear, 8-bit fixed point) into out, with inside[i] = 0
- * where the source lies outside prev. */
-static void zoomed(const uint8_t *prev, double s, uint8_t *out, uint8_t *inside) {
+/* prev scaled by s about the centre (bilinear, 8-bit fixed point) into out, where the source lies
+ * inside prev: rows *r0..*r1 and columns *c0..*c1 (a rectangle - the row and the column test are
+ * independent; empty when *r0 > *r1 or *c0 > *c1). */
+static void zoomed(const uint8_t *prev, double s, uint8_t *out, int *r0, int *r1, int *c0,
+                   int *c1) {
     const double cx = (THUMB_W - 1) / 2.0, cy = (THUMB_H - 1) / 2.0;
-    for (int r = 0; r < THUMB_H; r++) {
+    *r0 = *c0 = 0;
+    *r1 = THUMB_H - 1;
+    *c1 = THUMB_W - 1;
+    while (*r0 <= *r1 && cy + (*r0 - cy) / s < 0)
+        (*r0)++;
+    while (*r1 >= *r0 && cy + (*r1 - cy) / s > THUMB_H - 1)
+        (*r1)--;
+    while (*c0 <= *c1 && cx + (*c0 - cx) / s < 0)
+        (*c0)++;
+    while (*c1 >= *c0 && cx + (*c1 - cx) / s > THUMB_W - 1)
+        (*c1)--;
+    for (int r = *r0; r <= *r1; r++) {
         double sy = cy + (r - cy) / s;
         int y0 = (int)sy, y1 = y0 + 1 < THUMB_H ? y0 + 1 : y0;
         int fy = (int)((sy - y0) * 256);
-        for (int c = 0; c < THUMB_W; c++) {
+        for (int c = *c0; c <= *c1; c++) {
             double sx = cx + (c - cx) / s;
-            inside[r * THUMB_W + c] = sy >= 0 && sy <= THUMB_H - 1 && sx >= 0 && sx <= THUMB_W - 1;
-            if (!inside[r * THUMB_W + c])
-                continue;
             int x0 = (int)sx, x1 = x0 + 1 < THUMB_W ? x0 + 1 : x0;
             int fx = (int)((sx - x0) * 256);
             int top = prev[y0 * THUMB_W + x0] * (256 - fx) + prev[y0 * THUMB_W + x1] * fx;
@@ -175,24 +185,27 @@ static void zoomed(const uint8_t *prev, double s, uint8_t *out, uint8_t *inside)
  * pixels whose source lies inside prev (at least half of them); the shift in *dx, *dy. */
 static double zoom_difference(const uint8_t *cur, const uint8_t *prev, double s, int *best_dx,
                               int *best_dy) {
-    uint8_t z[THUMB_W * THUMB_H], inside[THUMB_W * THUMB_H];
-    zoomed(prev, s, z, inside);
+    uint8_t z[THUMB_W * THUMB_H];
+    int r0, r1, c0, c1;
+    zoomed(prev, s, z, &r0, &r1, &c0, &c1);
     double best = 255;
     *best_dx = *best_dy = 0;
     for (int dy = -ZOOM_SHIFT_Y; dy <= ZOOM_SHIFT_Y; dy++)
         for (int dx = -ZOOM_SHIFT_X; dx <= ZOOM_SHIFT_X; dx++) {
-            unsigned sad = 0;
-            int n = 0;
-            for (int r = dy > 0 ? dy : 0; r < THUMB_H && r - dy < THUMB_H; r++)
-                for (int c = dx > 0 ? dx : 0; c < THUMB_W && c - dx < THUMB_W; c++) {
-                    int k = (r - dy) * THUMB_W + c - dx;
-                    if (!inside[k])
-                        continue;
-                    sad += (unsigned)abs(cur[r * THUMB_W + c] - z[k]);
-                    n++;
-                }
+            /* the pixels of cur whose source (r - dy, c - dx) lies in the rectangle */
+            int top = r0 + dy > 0 ? r0 + dy : 0, bottom = r1 + dy < THUMB_H ? r1 + dy : THUMB_H - 1;
+            int left = c0 + dx > 0 ? c0 + dx : 0, right = c1 + dx < THUMB_W ? c1 + dx : THUMB_W - 1;
+            if (top > bottom || left > right)
+                continue;
+            int n = (bottom - top + 1) * (right - left + 1);
             if (2 * n < THUMB_W * THUMB_H)
                 continue;
+            unsigned sad = 0;
+            for (int r = top; r <= bottom; r++) {
+                const uint8_t *a = cur + r * THUMB_W, *b = z + (r - dy) * THUMB_W;
+                for (int c = left; c <= right; c++)
+                    sad += (unsigned)abs(a[c] - b[c - dx]);
+            }
             /* the same slight preference for no shift as best_shift's */
             double d = (double)sad / n * (dx || dy ? 1.0 : 0.97);
             if (d < best) {
