@@ -144,6 +144,22 @@ static void projections(const uint8_t *y, int32_t *cols, int32_t *rows) {
         rows[r] = rows[r] * 16 / THUMB_W;
 }
 
+/* Sum of |cur - ref moved by (dx, dy)| over the pixels of cur whose source (r - dy, c - dx) lies
+ * in ref's rows r0..r1 and columns c0..c1; how many those are in *n (0: none). */
+static unsigned moved_difference(const uint8_t *cur, const uint8_t *ref, int r0, int r1, int c0,
+                                 int c1, int dx, int dy, int *n) {
+    int top = r0 + dy > 0 ? r0 + dy : 0, bottom = r1 + dy < THUMB_H ? r1 + dy : THUMB_H - 1;
+    int left = c0 + dx > 0 ? c0 + dx : 0, right = c1 + dx < THUMB_W ? c1 + dx : THUMB_W - 1;
+    *n = top > bottom || left > right ? 0 : (bottom - top + 1) * (right - left + 1);
+    unsigned sad = 0;
+    for (int r = top; *n && r <= bottom; r++) {
+        const uint8_t *a = cur + r * THUMB_W, *b = ref + (r - dy) * THUMB_W;
+        for (int c = left; c <= right; c++)
+            sad += (unsigned)abs(a[c] - b[c - dx]);
+    }
+    return sad;
+}
+
 /* The shift searched with each zoom: the point zoomed at may lie off the centre. */
 #define ZOOM_SHIFT_X 4
 #define ZOOM_SHIFT_Y 3
@@ -192,20 +208,10 @@ static double zoom_difference(const uint8_t *cur, const uint8_t *prev, double s,
     *best_dx = *best_dy = 0;
     for (int dy = -ZOOM_SHIFT_Y; dy <= ZOOM_SHIFT_Y; dy++)
         for (int dx = -ZOOM_SHIFT_X; dx <= ZOOM_SHIFT_X; dx++) {
-            /* the pixels of cur whose source (r - dy, c - dx) lies in the rectangle */
-            int top = r0 + dy > 0 ? r0 + dy : 0, bottom = r1 + dy < THUMB_H ? r1 + dy : THUMB_H - 1;
-            int left = c0 + dx > 0 ? c0 + dx : 0, right = c1 + dx < THUMB_W ? c1 + dx : THUMB_W - 1;
-            if (top > bottom || left > right)
-                continue;
-            int n = (bottom - top + 1) * (right - left + 1);
+            int n;
+            unsigned sad = moved_difference(cur, z, r0, r1, c0, c1, dx, dy, &n);
             if (2 * n < THUMB_W * THUMB_H)
                 continue;
-            unsigned sad = 0;
-            for (int r = top; r <= bottom; r++) {
-                const uint8_t *a = cur + r * THUMB_W, *b = z + (r - dy) * THUMB_W;
-                for (int c = left; c <= right; c++)
-                    sad += (unsigned)abs(a[c] - b[c - dx]);
-            }
             /* the same slight preference for no shift as best_shift's */
             double d = (double)sad / n * (dx || dy ? 1.0 : 0.97);
             if (d < best) {
@@ -227,11 +233,8 @@ static void camera_motion(const uint8_t *cur, const uint8_t *prev, engine_frame_
     projections(prev, prev_cols, prev_rows);
     int dx = best_shift(cols, prev_cols, THUMB_W, SHIFT_MAX_X);
     int dy = best_shift(rows, prev_rows, THUMB_H, SHIFT_MAX_Y);
-    unsigned sad = 0;
-    int n = 0;
-    for (int r = dy > 0 ? dy : 0; r < THUMB_H && r - dy < THUMB_H; r++)
-        for (int c = dx > 0 ? dx : 0; c < THUMB_W && c - dx < THUMB_W; c++, n++)
-            sad += (unsigned)abs(cur[r * THUMB_W + c] - prev[(r - dy) * THUMB_W + c - dx]);
+    int n;
+    unsigned sad = moved_difference(cur, prev, 0, THUMB_H - 1, 0, THUMB_W - 1, dx, dy, &n);
     double residual = n ? (double)sad / n : f->motion;
     double zoom = 1, zoom_residual = f->motion;
     int zdx = 0, zdy = 0;
