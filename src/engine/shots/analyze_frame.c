@@ -1,5 +1,6 @@
 /* analyze_frame: what one 64x36 thumbnail measures - its signature (grids, histograms,
  * brightness) and its change from the previous thumbnail (motion, edges, camera motion). */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,14 +146,16 @@ static void projections(const uint8_t *y, int32_t *cols, int32_t *rows) {
 }
 
 /* Sum of |cur - ref moved by (dx, dy)| over the pixels of cur whose source (r - dy, c - dx) lies
- * in ref's rows r0..r1 and columns c0..c1; how many those are in *n (0: none). */
+ * in ref's rows r0..r1 and columns c0..c1; how many those are in *n (0: none). The sum stops
+ * early, somewhere above `stop`, once it passes it (UINT_MAX: never): a caller that only wants a
+ * sum below some bound learns all it needs. */
 static unsigned moved_difference(const uint8_t *cur, const uint8_t *ref, int r0, int r1, int c0,
-                                 int c1, int dx, int dy, int *n) {
+                                 int c1, int dx, int dy, unsigned stop, int *n) {
     int top = r0 + dy > 0 ? r0 + dy : 0, bottom = r1 + dy < THUMB_H ? r1 + dy : THUMB_H - 1;
     int left = c0 + dx > 0 ? c0 + dx : 0, right = c1 + dx < THUMB_W ? c1 + dx : THUMB_W - 1;
     *n = top > bottom || left > right ? 0 : (bottom - top + 1) * (right - left + 1);
     unsigned sad = 0;
-    for (int r = top; *n && r <= bottom; r++) {
+    for (int r = top; *n && r <= bottom && sad <= stop; r++) {
         const uint8_t *a = cur + r * THUMB_W, *b = ref + (r - dy) * THUMB_W;
         for (int c = left; c <= right; c++)
             sad += (unsigned)abs(a[c] - b[c - dx]);
@@ -181,16 +184,21 @@ static void zoomed(const uint8_t *prev, double s, uint8_t *out, int *r0, int *r1
         (*c0)++;
     while (*c1 >= *c0 && cx + (*c1 - cx) / s > THUMB_W - 1)
         (*c1)--;
+    int x0[THUMB_W], x1[THUMB_W], fx[THUMB_W]; /* each column's source, computed once */
+    for (int c = *c0; c <= *c1; c++) {
+        double sx = cx + (c - cx) / s;
+        x0[c] = (int)sx;
+        x1[c] = x0[c] + 1 < THUMB_W ? x0[c] + 1 : x0[c];
+        fx[c] = (int)((sx - x0[c]) * 256);
+    }
     for (int r = *r0; r <= *r1; r++) {
         double sy = cy + (r - cy) / s;
         int y0 = (int)sy, y1 = y0 + 1 < THUMB_H ? y0 + 1 : y0;
         int fy = (int)((sy - y0) * 256);
+        const uint8_t *p0 = prev + y0 * THUMB_W, *p1 = prev + y1 * THUMB_W;
         for (int c = *c0; c <= *c1; c++) {
-            double sx = cx + (c - cx) / s;
-            int x0 = (int)sx, x1 = x0 + 1 < THUMB_W ? x0 + 1 : x0;
-            int fx = (int)((sx - x0) * 256);
-            int top = prev[y0 * THUMB_W + x0] * (256 - fx) + prev[y0 * THUMB_W + x1] * fx;
-            int bottom = prev[y1 * THUMB_W + x0] * (256 - fx) + prev[y1 * THUMB_W + x1] * fx;
+            int top = p0[x0[c]] * (256 - fx[c]) + p0[x1[c]] * fx[c];
+            int bottom = p1[x0[c]] * (256 - fx[c]) + p1[x1[c]] * fx[c];
             out[r * THUMB_W + c] = (uint8_t)((top * (256 - fy) + bottom * fy + (1 << 15)) >> 16);
         }
     }
@@ -198,22 +206,30 @@ static void zoomed(const uint8_t *prev, double s, uint8_t *out, int *r0, int *r1
 
 /* The least mean |cur - prev scaled by s about the centre and moved by (dx, dy)| over the shifts
  * within ZOOM_SHIFT_X/Y (a zoom at a point off the centre, or a zoom while panning) and the
- * pixels whose source lies inside prev (at least half of them); the shift in *dx, *dy. */
-static double zoom_difference(const uint8_t *cur, const uint8_t *prev, double s, int *best_dx,
-                              int *best_dy) {
+ * pixels whose source lies inside prev (at least half of them), if it is below `bound` (else
+ * `bound` itself: a caller keeping the least residual of several searches only needs to know
+ * whether this one does better, which lets each shift's sum stop once it cannot); the shift in
+ * *dx, *dy (0, 0 when none does better). */
+static double zoom_difference(const uint8_t *cur, const uint8_t *prev, double s, double bound,
+                              int *best_dx, int *best_dy) {
     uint8_t z[THUMB_W * THUMB_H];
     int r0, r1, c0, c1;
     zoomed(prev, s, z, &r0, &r1, &c0, &c1);
-    double best = 255;
+    double best = bound;
     *best_dx = *best_dy = 0;
     for (int dy = -ZOOM_SHIFT_Y; dy <= ZOOM_SHIFT_Y; dy++)
         for (int dx = -ZOOM_SHIFT_X; dx <= ZOOM_SHIFT_X; dx++) {
+            /* the same slight preference for no shift as best_shift's */
+            double weight = dx || dy ? 1.0 : 0.97;
+            /* a partial sum whose mean already reaches best cannot win: sad / n * weight only
+             * grows with sad (n is at most the picture, the bound errs on the side of summing) */
+            double limit = best / weight * (THUMB_W * THUMB_H) + 1;
             int n;
-            unsigned sad = moved_difference(cur, z, r0, r1, c0, c1, dx, dy, &n);
+            unsigned sad = moved_difference(cur, z, r0, r1, c0, c1, dx, dy,
+                                            limit < UINT_MAX ? (unsigned)limit : UINT_MAX, &n);
             if (2 * n < THUMB_W * THUMB_H)
                 continue;
-            /* the same slight preference for no shift as best_shift's */
-            double d = (double)sad / n * (dx || dy ? 1.0 : 0.97);
+            double d = (double)sad / n * weight;
             if (d < best) {
                 best = d;
                 *best_dx = dx;
@@ -234,14 +250,17 @@ static void camera_motion(const uint8_t *cur, const uint8_t *prev, engine_frame_
     int dx = best_shift(cols, prev_cols, THUMB_W, SHIFT_MAX_X);
     int dy = best_shift(rows, prev_rows, THUMB_H, SHIFT_MAX_Y);
     int n;
-    unsigned sad = moved_difference(cur, prev, 0, THUMB_H - 1, 0, THUMB_W - 1, dx, dy, &n);
+    unsigned sad =
+        moved_difference(cur, prev, 0, THUMB_H - 1, 0, THUMB_W - 1, dx, dy, UINT_MAX, &n);
     double residual = n ? (double)sad / n : f->motion;
     double zoom = 1, zoom_residual = f->motion;
     int zdx = 0, zdy = 0;
     static const double scales[] = {0.84, 0.89, 0.94, 0.97, 1.03, 1.06, 1.12, 1.19};
     for (size_t i = 0; i < sizeof(scales) / sizeof(scales[0]); i++) {
+        /* a zoom is kept only when it beats the best zoom so far and the shift's residual */
+        double bound = zoom_residual < residual ? zoom_residual : residual;
         int sx, sy;
-        double r = zoom_difference(cur, prev, scales[i], &sx, &sy);
+        double r = zoom_difference(cur, prev, scales[i], bound > 255 ? 255 : bound, &sx, &sy);
         if (r < zoom_residual) {
             zoom_residual = r;
             zoom = scales[i];
