@@ -223,10 +223,9 @@ static double zoom_difference(const uint8_t *cur, const uint8_t *prev, double s,
             double weight = dx || dy ? 1.0 : 0.97;
             /* a partial sum whose mean already reaches best cannot win: sad / n * weight only
              * grows with sad (n is at most the picture, the bound errs on the side of summing) */
-            double limit = best / weight * (THUMB_W * THUMB_H) + 1;
+            unsigned limit = (unsigned)(best / weight * (THUMB_W * THUMB_H)) + 1;
             int n;
-            unsigned sad = moved_difference(cur, z, r0, r1, c0, c1, dx, dy,
-                                            limit < UINT_MAX ? (unsigned)limit : UINT_MAX, &n);
+            unsigned sad = moved_difference(cur, z, r0, r1, c0, c1, dx, dy, limit, &n);
             if (2 * n < THUMB_W * THUMB_H)
                 continue;
             double d = (double)sad / n * weight;
@@ -252,28 +251,18 @@ static void camera_motion(const uint8_t *cur, const uint8_t *prev, engine_frame_
     int n;
     unsigned sad =
         moved_difference(cur, prev, 0, THUMB_H - 1, 0, THUMB_W - 1, dx, dy, UINT_MAX, &n);
-    double residual = n ? (double)sad / n : f->motion;
-    double zoom = 1, zoom_residual = f->motion;
-    int zdx = 0, zdy = 0;
+    double residual = n ? (double)sad / n : f->motion, zoom = 1;
+    /* a zoom is kept when it leaves less than the best so far (the shift's, then the zooms') */
     static const double scales[] = {0.84, 0.89, 0.94, 0.97, 1.03, 1.06, 1.12, 1.19};
     for (size_t i = 0; i < sizeof(scales) / sizeof(scales[0]); i++) {
-        /* a zoom is kept only when it beats the best zoom so far and the shift's residual */
-        double bound = zoom_residual < residual ? zoom_residual : residual;
         int sx, sy;
-        double r = zoom_difference(cur, prev, scales[i], bound > 255 ? 255 : bound, &sx, &sy);
-        if (r < zoom_residual) {
-            zoom_residual = r;
+        double r = zoom_difference(cur, prev, scales[i], residual, &sx, &sy);
+        if (r < residual) {
+            residual = r;
             zoom = scales[i];
-            zdx = sx;
-            zdy = sy;
+            dx = sx;
+            dy = sy;
         }
-    }
-    if (zoom_residual < residual) {
-        dx = zdx;
-        dy = zdy;
-        residual = zoom_residual;
-    } else {
-        zoom = 1;
     }
     if (residual > 0.75 * f->motion) { /* camera motion explains little of the change */
         dx = dy = 0;
