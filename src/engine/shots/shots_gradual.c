@@ -208,22 +208,6 @@ static void describe(const shot_signals *s, size_t lo, size_t hi, double before,
     x[24] = fabs(stretch) < 1e-3 ? 0 : stretch; /* (rounding of steady times is no stretch) */
 }
 
-/* The changes of the windows of the same length just before and just after window w..w+lag
- * (the scan's x[w - lag] and x[w + lag]). Near either end of the track one neighbour window does
- * not fit: the contrast is then measured against the other one alone (a shorter window would
- * change less and make a pan at the very start stand out); with neither, against what fits. */
-static void neighbours(const engine_feature_track *t, size_t w, size_t lag, double *before,
-                       double *after) {
-    size_t n = t->nb_frames;
-    int has_before = w >= lag, has_after = w + 2 * lag < n;
-    double b = has_before ? engine_frame_distance(&t->frames[w - lag], &t->frames[w]) : 0;
-    double a = has_after ? engine_frame_distance(&t->frames[w + lag], &t->frames[w + 2 * lag]) : 0;
-    *before = has_before ? b : has_after ? a : engine_frame_distance(&t->frames[0], &t->frames[w]);
-    *after = has_after    ? a
-             : has_before ? b
-                          : engine_frame_distance(&t->frames[w + lag], &t->frames[n - 1]);
-}
-
 /* Scans every window length; calls fn for each candidate window. */
 int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user) {
     const engine_feature_track *t = s->track;
@@ -259,8 +243,17 @@ int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user) {
             while (p1 < to && x[p1 + 1] >= 0.95 * x[i])
                 p1++;
             size_t w = (p0 + p1) / 2;
-            double before, after;
-            neighbours(t, w, lag, &before, &after);
+            /* Near either end of the track one neighbour window does not fit: the contrast is
+             * then measured against the other one alone (a shorter window would change less and
+             * make a pan at the very start stand out); with neither, against what fits. */
+            int has_before = w >= lag, has_after = w + lag < windows;
+            double before = has_before  ? x[w - lag]
+                            : has_after ? x[w + lag]
+                                        : engine_frame_distance(&t->frames[0], &t->frames[w]);
+            double after = has_after ? x[w + lag]
+                           : has_before
+                               ? x[w - lag]
+                               : engine_frame_distance(&t->frames[w + lag], &t->frames[n - 1]);
             if (x[w] < SCAN_CONTRAST * fmin(before, after))
                 continue;
             shot_sample smp = {.hard = 0, .lo = w, .hi = w + lag};
@@ -334,35 +327,12 @@ static size_t boundary_of(const engine_feature_track *t, size_t lo, size_t hi) {
     return hi;
 }
 
-/* Whether window lo..hi (its features x) is the camera moving over one scene, whatever the
- * model says. */
-static int camera_moves(const engine_feature_track *t, size_t lo, size_t hi, const double *x) {
-    return x[21] > TRAVEL_MAX || camera_goes_on(t, lo, hi);
-}
-
-double shot_gradual_window(const shot_signals *s, size_t lo, size_t hi) {
-    const engine_feature_track *t = s->track;
-    size_t n = t->nb_frames;
-    if (hi >= n || lo >= hi)
-        return 0;
-    while (hi - lo < LAG_MIN && (lo > 0 || hi + 1 < n)) { /* the scan's shortest window */
-        if (lo > 0)
-            lo--;
-        if (hi - lo < LAG_MIN && hi + 1 < n)
-            hi++;
-    }
-    double before, after, x[SHOT_GRADUAL_FEATURES];
-    neighbours(t, lo, hi - lo, &before, &after);
-    describe(s, lo, hi, before, after, x);
-    return camera_moves(t, lo, hi, x) ? 0 : shot_model_probability(&shot_gradual_model, x);
-}
-
 static void keep_likely(void *user, const shot_sample *smp) {
     collect *c = user;
     if (c->rc || smp->probability < c->s->gradual_threshold)
         return;
     const engine_feature_track *t = c->s->track;
-    if (camera_moves(t, smp->lo, smp->hi, smp->x)) {
+    if (smp->x[21] > TRAVEL_MAX || camera_goes_on(t, smp->lo, smp->hi)) {
         log_debug("shots: gradual %.3f-%.3f s: p=%.3f, camera motion", t->frames[smp->lo].pts,
                   t->frames[smp->hi].pts, smp->probability);
         return;

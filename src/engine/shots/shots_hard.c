@@ -17,7 +17,6 @@
 #define LIGHT_LUMA 200.0f   /* ... or above this (white) */
 #define FADE_MAX_S 4.0      /* longer empty runs are scenes, not fades */
 #define FADE_MIN_CHANGE 0.2 /* the pictures either side of a fade differ at least this much */
-#define FADE_MODEL_MIN 0.5  /* ... and the gradual model finds its span a transition */
 /* A change that the camera's shift or zoom explains this fully (1 - residual / motion) is the
  * camera moving, not a new shot: after compensation the picture is the same. Measured on the
  * training sets (bench/shots/train.py, tuning-side seeds): no true cut of 274 above 0.91; a
@@ -255,14 +254,6 @@ int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
         double change = engine_frame_distance(&t->frames[lo], &t->frames[hi]);
         if (change < FADE_MIN_CHANGE)
             continue; /* a dip to black and back into the same picture: not a boundary */
-        /* A flash, a burst of them or a corrupt frame in a moving or busy shot also shows a
-         * different picture either side: the gradual model, trained on fades through black and
-         * white and on those disturbances, judges the span as it judges any window. The run of
-         * empty frames is evidence of its own, so the span need only be more likely a transition
-         * than not (on the training sets' cases, flash spans score below 0.1, fade spans mostly
-         * 0.55-0.9). */
-        if (shot_gradual_window(s, lo, hi) < FADE_MODEL_MIN)
-            continue;
         size_t mid = start + (end - start) / 2;
         shot_candidate c = {mid, ENGINE_CUT_FADE, change, lo, hi};
         if (shot_cand_push(out, &c))

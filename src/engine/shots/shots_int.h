@@ -82,11 +82,6 @@ int shot_find_fades(const shot_signals *s, shot_cand_list *out);
  * RC_ENOMEM. */
 int shot_find_gradual(const shot_signals *s, shot_cand_list *out);
 
-/* The gradual model's probability that frames lo < hi span a transition, as the scan would score
- * that window (widened to the scan's shortest where it is shorter); 0 when the camera moving over
- * one scene explains the window, as the scan rules it out. */
-double shot_gradual_window(const shot_signals *s, size_t lo, size_t hi);
-
 /* A trained model (bench/shots/train.py writes shots_model_data.h): boosted depth-3 decision
  * trees over measured features. Tree k's internal nodes are feature[k][0..6] > threshold_at[k][..]
  * (node i's children 2i+1, 2i+2; feature -1 = always left), its leaves leaf[k][0..7]. */
