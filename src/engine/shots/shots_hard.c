@@ -15,6 +15,7 @@
 #define FLAT_LUMA_SD 6.0    /* a fade's empty frame: luma spread below this ... */
 #define DARK_LUMA 40.0f     /* ... and mean luma below this (black) */
 #define LIGHT_LUMA 200.0f   /* ... or above this (white) */
+#define EMPTY_EDGES 0.1f    /* ... and fewer edge pixels than this (a dark picture keeps its edges) */
 #define FADE_MAX_S 4.0      /* longer empty runs are scenes, not fades */
 #define FADE_MIN_CHANGE 0.2 /* the pictures either side of a fade differ at least this much */
 /* A change that the camera's shift or zoom explains this fully (1 - residual / motion) is the
@@ -219,9 +220,12 @@ static double luma_spread(const engine_frame_features *f) {
 }
 
 /* 1 = black, 2 = white, 0 = a picture. The spread of a soft-binned histogram of a flat frame is
- * about half a bin (8 levels): empty frames sit well under FLAT_LUMA_SD + that. */
+ * about half a bin (8 levels): empty frames sit well under FLAT_LUMA_SD + that. A night scene or
+ * a pale static picture has as narrow a histogram, but its structure is still there: empty means
+ * no edges too (the middle frames of generated fades: 2-7 % edge pixels; dark or pale pictures
+ * that made false fades and hid the hard cut after them: 14-58 %). */
 static int empty_kind(const engine_frame_features *f) {
-    if (luma_spread(f) > FLAT_LUMA_SD + 8.0)
+    if (luma_spread(f) > FLAT_LUMA_SD + 8.0 || f->edge_density >= EMPTY_EDGES)
         return 0;
     return f->brightness < DARK_LUMA ? 1 : f->brightness > LIGHT_LUMA ? 2 : 0;
 }

@@ -240,6 +240,34 @@ static void test_flash_is_not_a_cut(void **state) {
     engine_feature_track_free(&t);
 }
 
+/* A night shot: dark and low in contrast (a luma histogram as narrow as a black frame's), but
+ * full of fine detail. It is a picture, not the empty middle of a fade: the hard cuts into and
+ * out of it are found at their frames, and no fade is placed inside it. */
+static void test_dark_picture_is_not_a_fade(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 61, 40);
+    picture p;
+    for (int i = 0; i < 50; i++) {
+        for (int k = 0; k < W * H; k++)
+            p.y[k] = (uint8_t)(10 + hash3(62, (uint32_t)k, 0) % 24);
+        memset(p.u, 128, sizeof(p.u));
+        memset(p.v, 128, sizeof(p.v));
+        push(&t, &p);
+    }
+    add_shot(&t, 63, 40);
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 2);
+    assert_int_equal(s.items[0].frame, 40);
+    assert_int_equal(s.items[0].kind, ENGINE_CUT_HARD);
+    assert_int_equal(s.items[1].frame, 90);
+    assert_int_equal(s.items[1].kind, ENGINE_CUT_HARD);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
 static void test_fast_pan_is_not_a_cut(void **state) {
     (void)state;
     engine_feature_track t;
@@ -335,7 +363,7 @@ int main(void) {
         cmocka_unit_test(test_fade_through_black), cmocka_unit_test(test_wipe),
         cmocka_unit_test(test_flash_is_not_a_cut), cmocka_unit_test(test_fast_pan_is_not_a_cut),
         cmocka_unit_test(test_min_shot),           cmocka_unit_test(test_tiny_tracks),
-        cmocka_unit_test(test_pan_left),
+        cmocka_unit_test(test_pan_left),           cmocka_unit_test(test_dark_picture_is_not_a_fade),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
