@@ -186,8 +186,10 @@ static int cmp_boundary_time(const void *pa, const void *pb) {
 static int same_transition(const shot_candidate *c, const shot_candidate *a) {
     if (c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD)
         return c->frame == a->frame;
-    if (c->kind == ENGINE_CUT_HARD) /* a fade's frames may spike: inside a fade only it counts */
-        return a->kind == ENGINE_CUT_FADE && c->frame > a->lo && c->frame <= a->hi + 1;
+    /* a fade's frames may spike: inside a fade only the fade counts (a cut at its edge is the
+     * fade's own, see fade_cut) */
+    if (c->kind == ENGINE_CUT_HARD)
+        return a->kind == ENGINE_CUT_FADE && c->frame > a->lo + 1 && c->frame < a->hi;
     /* a window holding an accepted hard cut, give or take the frames where a window's edge
      * is uncertain (a transition's last step can look like a cut) */
     if (a->kind == ENGINE_CUT_HARD)
@@ -195,6 +197,14 @@ static int same_transition(const shot_candidate *c, const shot_candidate *a) {
     /* a window holding an accepted boundary, or whose boundary lies inside an accepted window */
     return (a->frame > c->lo && a->frame <= c->hi) ||
            (a->kind != ENGINE_CUT_HARD && c->frame > a->lo && c->frame <= a->hi);
+}
+
+/* Whether hard cut c is a one-frame step into fade f's empty frames (f->lo + 1) or out of them
+ * (f->hi): a cut to black that then fades in is that cut. The boundary goes at the cut, and the
+ * fade's span stays taken (the fade-in is no transition of its own). */
+static int fade_cut(const shot_candidate *c, const shot_candidate *f) {
+    return c->kind == ENGINE_CUT_HARD && f->kind == ENGINE_CUT_FADE &&
+           (c->frame == f->lo + 1 || c->frame == f->hi);
 }
 
 /* Whether c and an accepted a, spans closer than NEAR_S, have no other picture between them:
@@ -222,10 +232,13 @@ static double sharpest(const engine_feature_track *t, size_t lo, size_t hi) {
 /* Some transitions pass through a blank or blurred picture (circle and rectangle crops, blurs,
  * pixelisation) and look like two gradual transitions back to back. A shot is a picture: when
  * nothing between two gradual boundaries is even half as sharp as the pictures either side, the
- * two are one transition, and one boundary (in the middle) stays. `accepted` holds the
- * candidates of out's boundaries, in out's original order (matched by frame). */
-static void merge_halves(const engine_feature_track *t, engine_shot_list *out,
+ * two are one transition, and one boundary (in the middle) stays - if the two together are no
+ * longer than the longest transition looked for (a soft picture between two transitions seconds
+ * apart is a shot). `accepted` holds the candidates of out's boundaries, in out's original order
+ * (matched by frame). */
+static void merge_halves(const shot_signals *s, engine_shot_list *out,
                          const shot_candidate *accepted) {
+    const engine_feature_track *t = s->track;
     size_t kept = 0;
     for (size_t i = 0; i < out->count; i++) {
         engine_shot_boundary *b = &out->items[i];
@@ -238,7 +251,7 @@ static void merge_halves(const engine_feature_track *t, engine_shot_list *out,
                 if (accepted[k].frame == b->frame)
                     c2 = &accepted[k];
             }
-            if (c1 && c2 && c1->lo < c2->lo) {
+            if (c1 && c2 && c1->lo < c2->lo && c2->hi - c1->lo < shot_transition_max(s)) {
                 size_t from = c1->hi < c2->lo ? c1->hi : c1->frame;
                 size_t to = c1->hi < c2->lo ? c2->lo : c2->frame;
                 double ends = fmin(t->frames[c1->lo].edge_density, t->frames[c2->hi].edge_density);
@@ -383,11 +396,16 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
         if (clash)
             continue;
         accepted[out->count] = *cd;
+        for (size_t k = 0; k < cands.count; k++)
+            if (fade_cut(cd, &cands.items[k])) {
+                accepted[out->count] = cands.items[k];
+                accepted[out->count].frame = cd->frame;
+            }
         out->items[out->count++] = (engine_shot_boundary){cd->frame, at, cd->kind, cd->strength};
     }
     if (out->count)
         qsort(out->items, out->count, sizeof(*out->items), cmp_boundary_time);
-    merge_halves(t, out, accepted);
+    merge_halves(&s, out, accepted);
 out:
     shot_signals_free(&s);
     free(accepted);

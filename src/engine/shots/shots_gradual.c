@@ -208,13 +208,16 @@ static void describe(const shot_signals *s, size_t lo, size_t hi, double before,
     x[24] = fabs(stretch) < 1e-3 ? 0 : stretch; /* (rounding of steady times is no stretch) */
 }
 
+size_t shot_transition_max(const shot_signals *s) {
+    size_t lag_max = shot_frames_for(LAG_MAX_S, s->fps, LAG_MIN);
+    return lag_max > LAG_MAX ? LAG_MAX : lag_max;
+}
+
 /* Scans every window length; calls fn for each candidate window. */
 int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user) {
     const engine_feature_track *t = s->track;
     size_t n = t->nb_frames;
-    size_t lag_max = shot_frames_for(LAG_MAX_S, s->fps, LAG_MIN);
-    if (lag_max > LAG_MAX)
-        lag_max = LAG_MAX;
+    size_t lag_max = shot_transition_max(s);
     double *x = malloc(n * sizeof(double));
     if (!x)
         return RC_ENOMEM;

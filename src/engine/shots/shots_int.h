@@ -66,6 +66,9 @@ double shot_pan_left(const engine_feature_track *t, size_t first, size_t last);
 /* Frames in `seconds` at the track's rate, at least `min`. */
 size_t shot_frames_for(double seconds, double fps, size_t min);
 
+/* The longest gradual transition looked for, in frames at s's rate (the scan's longest window). */
+size_t shot_transition_max(const shot_signals *s);
+
 /* Share of the layout change between frames a and b that happened monotonically (each grid cell
  * moving once from its old value to its new one, as in a dissolve or wipe), or -1 when too few
  * cells change to judge. coarse = judge 2x2 blocks of cells. */

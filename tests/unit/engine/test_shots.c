@@ -268,6 +268,68 @@ static void test_dark_picture_is_not_a_fade(void **state) {
     engine_feature_track_free(&t);
 }
 
+/* A plain grey card held for 3 s between two dissolves: a transition can pass through a blank
+ * picture (a circle crop closes to black and opens again), but not one held longer than the
+ * longest transition looked for. Two boundaries, one per dissolve. */
+static void test_blank_card_between_dissolves(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 71, 50);
+    picture a, b, p, grey;
+    memset(grey.y, 128, sizeof(grey.y));
+    memset(grey.u, 128, sizeof(grey.u));
+    memset(grey.v, 128, sizeof(grey.v));
+    for (int i = 0; i < 15; i++) {
+        draw_scene(&a, 71, (50 + i) / 4, 0);
+        blend(&p, &a, &grey, (i + 1) / 16.0);
+        push(&t, &p);
+    }
+    for (int i = 0; i < 75; i++)
+        push(&t, &grey);
+    for (int i = 0; i < 15; i++) {
+        draw_scene(&b, 72, 0, 0); /* (add_shot's drift starts after the dissolve) */
+        blend(&p, &grey, &b, (i + 1) / 16.0);
+        push(&t, &p);
+    }
+    add_shot(&t, 72, 50);
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 2);
+    assert_in_range(s.items[0].frame, 50, 65);
+    assert_in_range(s.items[1].frame, 140, 155);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+/* A cut to black that then fades in to the next shot: the boundary is the cut, at its frame (a
+ * one-frame step into the empty frames is not a spike inside a fade). */
+static void test_cut_to_black_then_fade_in(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 81, 50);
+    picture b, p, black;
+    memset(black.y, 16, sizeof(black.y));
+    memset(black.u, 128, sizeof(black.u));
+    memset(black.v, 128, sizeof(black.v));
+    for (int i = 0; i < 6; i++)
+        push(&t, &black);
+    for (int i = 0; i < 20; i++) {
+        draw_scene(&b, 82, 0, 0); /* (add_shot's drift starts after the fade) */
+        blend(&p, &black, &b, (i + 1) / 21.0);
+        push(&t, &p);
+    }
+    add_shot(&t, 82, 50);
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 1);
+    assert_int_equal(s.items[0].frame, 50);
+    assert_int_equal(s.items[0].kind, ENGINE_CUT_HARD);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
 static void test_fast_pan_is_not_a_cut(void **state) {
     (void)state;
     engine_feature_track t;
@@ -364,6 +426,8 @@ int main(void) {
         cmocka_unit_test(test_flash_is_not_a_cut), cmocka_unit_test(test_fast_pan_is_not_a_cut),
         cmocka_unit_test(test_min_shot),           cmocka_unit_test(test_tiny_tracks),
         cmocka_unit_test(test_pan_left),           cmocka_unit_test(test_dark_picture_is_not_a_fade),
+        cmocka_unit_test(test_blank_card_between_dissolves),
+        cmocka_unit_test(test_cut_to_black_then_fade_in),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
