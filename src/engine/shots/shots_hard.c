@@ -15,7 +15,7 @@
 #define FLAT_LUMA_SD 6.0    /* a fade's empty frame: luma spread below this ... */
 #define DARK_LUMA 40.0f     /* ... and mean luma below this (black) */
 #define LIGHT_LUMA 200.0f   /* ... or above this (white) */
-#define EMPTY_EDGES 0.1f    /* ... and fewer edge pixels than this (a dark picture keeps its edges) */
+#define EMPTY_EDGES 0.1f    /* ... and fewer edge pixels than this (a dark picture has edges) */
 #define FADE_MAX_S 4.0      /* longer empty runs are scenes, not fades */
 #define FADE_MIN_CHANGE 0.2 /* the pictures either side of a fade differ at least this much */
 /* A change that the camera's shift or zoom explains this fully (1 - residual / motion) is the

@@ -420,12 +420,18 @@ static void test_tiny_tracks(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_distance),           cmocka_unit_test(test_hard_cuts_exact),
-        cmocka_unit_test(test_colour_only_cut),    cmocka_unit_test(test_dissolve),
-        cmocka_unit_test(test_fade_through_black), cmocka_unit_test(test_wipe),
-        cmocka_unit_test(test_flash_is_not_a_cut), cmocka_unit_test(test_fast_pan_is_not_a_cut),
-        cmocka_unit_test(test_min_shot),           cmocka_unit_test(test_tiny_tracks),
-        cmocka_unit_test(test_pan_left),           cmocka_unit_test(test_dark_picture_is_not_a_fade),
+        cmocka_unit_test(test_distance),
+        cmocka_unit_test(test_hard_cuts_exact),
+        cmocka_unit_test(test_colour_only_cut),
+        cmocka_unit_test(test_dissolve),
+        cmocka_unit_test(test_fade_through_black),
+        cmocka_unit_test(test_wipe),
+        cmocka_unit_test(test_flash_is_not_a_cut),
+        cmocka_unit_test(test_fast_pan_is_not_a_cut),
+        cmocka_unit_test(test_min_shot),
+        cmocka_unit_test(test_tiny_tracks),
+        cmocka_unit_test(test_pan_left),
+        cmocka_unit_test(test_dark_picture_is_not_a_fade),
         cmocka_unit_test(test_blank_card_between_dissolves),
         cmocka_unit_test(test_cut_to_black_then_fade_in),
     };
