@@ -87,6 +87,24 @@ static void add_shot(engine_feature_track *t, uint32_t seed, int n) {
     }
 }
 
+/* A flat picture of luma y, no colour. */
+static void flat(picture *p, uint8_t y) {
+    memset(p->y, y, sizeof(p->y));
+    memset(p->u, 128, sizeof(p->u));
+    memset(p->v, 128, sizeof(p->v));
+}
+
+/* Appends n frames blending from `from` into scene `seed` (still: add_shot's drift starts after).
+ */
+static void blend_in(engine_feature_track *t, const picture *from, uint32_t seed, int n) {
+    picture b, p;
+    draw_scene(&b, seed, 0, 0);
+    for (int i = 0; i < n; i++) {
+        blend(&p, from, &b, (i + 1.0) / (n + 1.0));
+        push(t, &p);
+    }
+}
+
 static void detect(const engine_feature_track *t, double min_shot, engine_shot_list *out) {
     engine_shot_opts o;
     engine_shot_opts_default(&o);
@@ -155,10 +173,7 @@ static void check_transition(int len, int fade) {
     track_init(&t);
     add_shot(&t, 31, 50);
     picture a, b, p, black;
-    memset(&black, 0, sizeof(black));
-    memset(black.y, 16, sizeof(black.y));
-    memset(black.u, 128, sizeof(black.u));
-    memset(black.v, 128, sizeof(black.v));
+    flat(&black, 16);
     for (int i = 0; i < len; i++) {
         double alpha = (i + 1.0) / (len + 1.0);
         draw_scene(&a, 31, (50 + i) / 4, 0);
@@ -276,10 +291,8 @@ static void test_blank_card_between_dissolves(void **state) {
     engine_feature_track t;
     track_init(&t);
     add_shot(&t, 71, 50);
-    picture a, b, p, grey;
-    memset(grey.y, 128, sizeof(grey.y));
-    memset(grey.u, 128, sizeof(grey.u));
-    memset(grey.v, 128, sizeof(grey.v));
+    picture a, p, grey;
+    flat(&grey, 128);
     for (int i = 0; i < 15; i++) {
         draw_scene(&a, 71, (50 + i) / 4, 0);
         blend(&p, &a, &grey, (i + 1) / 16.0);
@@ -287,11 +300,7 @@ static void test_blank_card_between_dissolves(void **state) {
     }
     for (int i = 0; i < 75; i++)
         push(&t, &grey);
-    for (int i = 0; i < 15; i++) {
-        draw_scene(&b, 72, 0, 0); /* (add_shot's drift starts after the dissolve) */
-        blend(&p, &grey, &b, (i + 1) / 16.0);
-        push(&t, &p);
-    }
+    blend_in(&t, &grey, 72, 15);
     add_shot(&t, 72, 50);
     engine_shot_list s;
     detect(&t, 0, &s);
@@ -309,17 +318,11 @@ static void test_cut_to_black_then_fade_in(void **state) {
     engine_feature_track t;
     track_init(&t);
     add_shot(&t, 81, 50);
-    picture b, p, black;
-    memset(black.y, 16, sizeof(black.y));
-    memset(black.u, 128, sizeof(black.u));
-    memset(black.v, 128, sizeof(black.v));
+    picture black;
+    flat(&black, 16);
     for (int i = 0; i < 6; i++)
         push(&t, &black);
-    for (int i = 0; i < 20; i++) {
-        draw_scene(&b, 82, 0, 0); /* (add_shot's drift starts after the fade) */
-        blend(&p, &black, &b, (i + 1) / 21.0);
-        push(&t, &p);
-    }
+    blend_in(&t, &black, 82, 20);
     add_shot(&t, 82, 50);
     engine_shot_list s;
     detect(&t, 0, &s);
