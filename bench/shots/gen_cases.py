@@ -22,7 +22,9 @@ than the engine's 0.3 s minimum shot), `--vfr` the ordinary case with frames dro
 pattern (10-40 % of them, the frames at each boundary kept; a variable-frame-rate file, never
 AVI, which stores no times), `--evolve` the ordinary case with one or two shots whose picture
 keeps changing by itself (a fast fractal zoom, gradients, life: no transition however far the
-picture drifts); they give extra
+picture drifts), `--stutter` the ordinary case through a frame-rate conversion that repeats
+every 4th, 5th or 6th frame (24 to 30 fps, as telecine does: a moving picture holds a frame,
+then steps twice as far - the motion the camera veto of shots_hard.c is for); they give extra
 hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
 is not rendered again. `--describe` prints the descriptions without rendering anything.
 
@@ -534,6 +536,13 @@ def build_graph(case):
         keep = "+".join([f"lt(mod(n*{case['vfr']['step']},10),{case['vfr']['keep']})"] +
                         [f"eq(n,{k})" for k in sorted(vfr_forced(bounds, total))])
         tail += f",select={q(keep)}"
+    if case.get("stutter"):  # frames moved to slots (fps fills the empty ones with the last)
+        kind, k = case["stutter"][:-1], int(case["stutter"][-1])
+        if kind == "hold":  # every k-th frame, to slot n: k slots each
+            tail += f",select={q(f'not(mod(n,{k}))')},setpts={q(f'round(N*{k}/({num}/{den})/TB)')}"
+            tail += f",fps={rate},trim=end_frame={total}"
+        else:  # frame n to slot n + n // k: each (k+1)-th slot empty
+            tail += f",setpts={q(f'round((N+floor(N/{k}))/({num}/{den})/TB)')},fps={rate}"
     chains.append(tail + "[v]")
     return ";".join(chains), bounds, total, events_out
 
@@ -557,6 +566,30 @@ def make_vfr(case):
     if case["container"] == "avi":
         case["container"] = "mkv"
     return case
+
+
+def make_stutter(case):
+    """--stutter: the drawn case with held frames (its own random stream, so the draw itself is
+    the ordinary one), the file constant-rate: either every k-th frame shown twice (a 24 to 30
+    fps conversion, as telecine does), or only every m-th frame shown, m times (animation on twos
+    or threes, a low-rate capture: the picture holds, then steps m frames' worth)."""
+    rng = random.Random(case["seed"] * 13 + 2345678)
+    case["stutter"] = (f"every{rng.choice([4, 5, 6])}" if rng.random() < 0.5 else
+                       f"hold{rng.choice([2, 3])}")
+    return case
+
+
+def stutter_kept(case, total):
+    """The frames (of the render before the conversion) a --stutter case shows, in order."""
+    kind, k = case["stutter"][:-1], int(case["stutter"][-1])
+    if kind == "hold":
+        return [n // k * k for n in range(total)]
+    kept = []
+    for n in range(total):
+        kept.append(n)
+        if (n + 1) % k == 0:  # (the last frame too: fps holds it to the end of its slot)
+            kept.append(n)
+    return kept
 
 
 EVOLVING = ["mandelbrot", "mandelbrot", "gradients", "life", "cellauto"]
@@ -652,19 +685,23 @@ def render(case, out_dir):
     if r.returncode != 0:
         raise RuntimeError(f"seed {seed}: ffmpeg failed: {r.stderr.strip()[-2000:]}\n{graph}")
     times = frame_times(tmp)
-    kept = vfr_kept(case, bounds, total) if case.get("vfr") else list(range(total))
+    kept = (vfr_kept(case, bounds, total) if case.get("vfr") else
+            stutter_kept(case, total) if case.get("stutter") else list(range(total)))
     if len(times) != len(kept):
         raise RuntimeError(f"seed {seed}: {len(times)} frames in the file, {len(kept)} expected")
     # the case's frame numbers (of the constant-rate render) as frames of the file: a kept frame
     # its place, a dropped one the next kept frame's (the previous one's for an end: `last`)
-    place = {f: i for i, f in enumerate(kept)}
+    first, final = {}, {}  # a frame shown more than once: its first and its last showing
+    for i, f in enumerate(kept):
+        first.setdefault(f, i)
+        final[f] = i
 
     def at(f, last=False):
-        while f not in place:
+        while f not in first:
             f += -1 if last else 1
-        return place[f]
+        return final[f] if last else first[f]
 
-    bounds = [(at(a), at(b)) for a, b in bounds]
+    bounds = [(at(a, last=True), at(b)) for a, b in bounds]
     events = [(k, at(min(a, total - 1)), at(min(max(a, b), total - 1), last=True)) for k, a, b in events]
     total = len(kept)
     w, h = case["size"]
@@ -674,6 +711,8 @@ def render(case, out_dir):
              f" negative={int(case['negative'])}"]
     if case.get("vfr"):
         lines[2] += f" vfr_step={case['vfr']['step']} vfr_keep={case['vfr']['keep']}"
+    if case.get("stutter"):
+        lines[2] += f" stutter={case['stutter']}"
     for (a, b), t in zip(bounds, case["transitions"]):
         if t["type"] == "hard":
             lines.append(f"hard {times[b]:.6f} {b}")
@@ -712,7 +751,7 @@ def main():
     # The training modes (each in its own OUT_DIR; the docstring says what each one draws):
     # draw_case's own ones, then the post-draw ones, which leave the ordinary draw as it was.
     drawn = ("--negative", "--similar", "--gradual", "--near", "--regrade", "--camera", "--close")
-    after = {"--vfr": make_vfr, "--evolve": make_evolve}
+    after = {"--vfr": make_vfr, "--evolve": make_evolve, "--stutter": make_stutter}
     flags = {"--describe", *drawn, *after}
     on = {f: f in args for f in flags}
     args = [a for a in args if a not in flags]
