@@ -182,14 +182,24 @@ static int cmp_boundary_time(const void *pa, const void *pb) {
     return (a->time > b->time) - (a->time < b->time);
 }
 
+/* Where hard cut c lies in fade f's span lo..hi. A fade's frames may spike, so a cut inside it
+ * is the fade's (FADE_INSIDE: the fade counts); but a one-frame step into its empty frames
+ * (lo + 1) or out of them (hi) is a cut (FADE_EDGE: a cut to black that then fades in is that
+ * cut - the boundary goes at the cut, and the fade's span stays taken). */
+enum { NOT_IN_FADE, FADE_EDGE, FADE_INSIDE };
+static int in_fade(const shot_candidate *c, const shot_candidate *f) {
+    if (c->kind != ENGINE_CUT_HARD || f->kind != ENGINE_CUT_FADE || c->frame <= f->lo ||
+        c->frame > f->hi)
+        return NOT_IN_FADE;
+    return c->frame == f->lo + 1 || c->frame == f->hi ? FADE_EDGE : FADE_INSIDE;
+}
+
 /* Whether candidate c is a transition already accepted (a), seen at another length. */
 static int same_transition(const shot_candidate *c, const shot_candidate *a) {
     if (c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD)
         return c->frame == a->frame;
-    /* a fade's frames may spike: inside a fade only the fade counts (a cut at its edge is the
-     * fade's own, see fade_cut) */
     if (c->kind == ENGINE_CUT_HARD)
-        return a->kind == ENGINE_CUT_FADE && c->frame > a->lo + 1 && c->frame < a->hi;
+        return in_fade(c, a) == FADE_INSIDE;
     /* a window holding an accepted hard cut, give or take the frames where a window's edge
      * is uncertain (a transition's last step can look like a cut) */
     if (a->kind == ENGINE_CUT_HARD)
@@ -197,14 +207,6 @@ static int same_transition(const shot_candidate *c, const shot_candidate *a) {
     /* a window holding an accepted boundary, or whose boundary lies inside an accepted window */
     return (a->frame > c->lo && a->frame <= c->hi) ||
            (a->kind != ENGINE_CUT_HARD && c->frame > a->lo && c->frame <= a->hi);
-}
-
-/* Whether hard cut c is a one-frame step into fade f's empty frames (f->lo + 1) or out of them
- * (f->hi): a cut to black that then fades in is that cut. The boundary goes at the cut, and the
- * fade's span stays taken (the fade-in is no transition of its own). */
-static int fade_cut(const shot_candidate *c, const shot_candidate *f) {
-    return c->kind == ENGINE_CUT_HARD && f->kind == ENGINE_CUT_FADE &&
-           (c->frame == f->lo + 1 || c->frame == f->hi);
 }
 
 /* Whether c and an accepted a, spans closer than NEAR_S, have no other picture between them:
@@ -388,19 +390,19 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
         if (at - start < min_shot || end - at < min_shot)
             continue;
         int clash = 0;
-        for (size_t k = 0; k < cands.count && !clash && cd->kind == ENGINE_CUT_HARD; k++)
-            clash = cands.items[k].kind == ENGINE_CUT_FADE && same_transition(cd, &cands.items[k]);
+        const shot_candidate *taken = cd; /* the span the boundary takes: a fade's at its edge */
+        for (size_t k = 0; k < cands.count && !clash; k++) {
+            int where = in_fade(cd, &cands.items[k]);
+            clash = where == FADE_INSIDE;
+            taken = where == FADE_EDGE ? &cands.items[k] : taken;
+        }
         for (size_t k = 0; k < out->count && !clash; k++)
             clash = fabs(out->items[k].time - at) < min_shot || same_transition(cd, &accepted[k]) ||
                     one_transition(&s, cd, &accepted[k]);
         if (clash)
             continue;
-        accepted[out->count] = *cd;
-        for (size_t k = 0; k < cands.count; k++)
-            if (fade_cut(cd, &cands.items[k])) {
-                accepted[out->count] = cands.items[k];
-                accepted[out->count].frame = cd->frame;
-            }
+        accepted[out->count] = *taken;
+        accepted[out->count].frame = cd->frame;
         out->items[out->count++] = (engine_shot_boundary){cd->frame, at, cd->kind, cd->strength};
     }
     if (out->count)

@@ -94,8 +94,7 @@ static void flat(picture *p, uint8_t y) {
     memset(p->v, 128, sizeof(p->v));
 }
 
-/* Appends n frames blending from `from` into scene `seed` (still: add_shot's drift starts after).
- */
+/* Appends n frames blending from `from` into still scene `seed` (add_shot's drift follows). */
 static void blend_in(engine_feature_track *t, const picture *from, uint32_t seed, int n) {
     picture b, p;
     draw_scene(&b, seed, 0, 0);
@@ -265,10 +264,9 @@ static void test_dark_picture_is_not_a_fade(void **state) {
     add_shot(&t, 61, 40);
     picture p;
     for (int i = 0; i < 50; i++) {
+        flat(&p, 0);
         for (int k = 0; k < W * H; k++)
             p.y[k] = (uint8_t)(10 + hash3(62, (uint32_t)k, 0) % 24);
-        memset(p.u, 128, sizeof(p.u));
-        memset(p.v, 128, sizeof(p.v));
         push(&t, &p);
     }
     add_shot(&t, 63, 40);
