@@ -22,9 +22,9 @@ than the engine's 0.3 s minimum shot), `--vfr` the ordinary case with frames dro
 pattern (10-40 % of them, the frames at each boundary kept; a variable-frame-rate file, never
 AVI, which stores no times), `--evolve` the ordinary case with one or two shots whose picture
 keeps changing by itself (a fast fractal zoom, gradients, life: no transition however far the
-picture drifts), `--stutter` the ordinary case through a frame-rate conversion that repeats
-every 4th, 5th or 6th frame (24 to 30 fps, as telecine does: a moving picture holds a frame,
-then steps twice as far - the motion the camera veto of shots_hard.c is for); they give extra
+picture drifts), `--stutter` the ordinary case with held frames, constant-rate: every 4th, 5th
+or 6th frame shown twice (24 to 30 fps, as telecine does), or only every 2nd or 3rd frame shown,
+held (animation on twos or threes) - a moving picture holds, then steps; they give extra
 hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
 is not rendered again. `--describe` prints the descriptions without rendering anything.
 
@@ -537,8 +537,8 @@ def build_graph(case):
                         [f"eq(n,{k})" for k in sorted(vfr_forced(bounds, total))])
         tail += f",select={q(keep)}"
     if case.get("stutter"):  # frames moved to slots (fps fills the empty ones with the last)
-        kind, k = case["stutter"][:-1], int(case["stutter"][-1])
-        if kind == "hold":  # every k-th frame, to slot n: k slots each
+        k = case["stutter"]["k"]
+        if case["stutter"]["kind"] == "hold":  # every k-th frame, to slot n: k slots each
             tail += f",select={q(f'not(mod(n,{k}))')},setpts={q(f'round(N*{k}/({num}/{den})/TB)')}"
             tail += f",fps={rate},trim=end_frame={total}"
         else:  # frame n to slot n + n // k: each (k+1)-th slot empty
@@ -574,15 +574,15 @@ def make_stutter(case):
     fps conversion, as telecine does), or only every m-th frame shown, m times (animation on twos
     or threes, a low-rate capture: the picture holds, then steps m frames' worth)."""
     rng = random.Random(case["seed"] * 13 + 2345678)
-    case["stutter"] = (f"every{rng.choice([4, 5, 6])}" if rng.random() < 0.5 else
-                       f"hold{rng.choice([2, 3])}")
+    hold = rng.random() >= 0.5
+    case["stutter"] = {"kind": "hold" if hold else "every", "k": rng.choice([2, 3] if hold else [4, 5, 6])}
     return case
 
 
 def stutter_kept(case, total):
     """The frames (of the render before the conversion) a --stutter case shows, in order."""
-    kind, k = case["stutter"][:-1], int(case["stutter"][-1])
-    if kind == "hold":
+    k = case["stutter"]["k"]
+    if case["stutter"]["kind"] == "hold":
         return [n // k * k for n in range(total)]
     kept = []
     for n in range(total):
@@ -712,7 +712,7 @@ def render(case, out_dir):
     if case.get("vfr"):
         lines[2] += f" vfr_step={case['vfr']['step']} vfr_keep={case['vfr']['keep']}"
     if case.get("stutter"):
-        lines[2] += f" stutter={case['stutter']}"
+        lines[2] += f" stutter={case['stutter']['kind']}{case['stutter']['k']}"
     for (a, b), t in zip(bounds, case["transitions"]):
         if t["type"] == "hard":
             lines.append(f"hard {times[b]:.6f} {b}")
@@ -729,8 +729,9 @@ def render(case, out_dir):
 
 
 def parse_seeds(args):
+    """Seeds of SEED, FROM-TO and comma lists of them (1-50,1800-1999)."""
     seeds = []
-    for a in args:
+    for a in (part for arg in args for part in arg.split(",")):
         if "-" in a:
             lo, hi = a.split("-")
             seeds += range(int(lo), int(hi) + 1)

@@ -347,7 +347,7 @@ def main():
         seeds = seeds_of(spec)
         cases = f"{build}/bench-shots-cases/v{version}" + (f"-{mode[2:]}" if mode else "")
         subprocess.run(["nice", "-n", "10", "python3", f"{HERE}/gen_cases.py"] +
-                       ([mode] if mode else []) + [cases] + spec.split(","),
+                       ([mode] if mode else []) + [cases, spec],
                        check=True, stdout=subprocess.DEVNULL)
         got_names, got = collect(build, cases, seeds)
         names = names or got_names
