@@ -55,6 +55,8 @@ import sys
 
 import numpy as np  # Debian: python3-numpy (scripts/deps.sh test)
 
+from gen_cases import parse_seeds  # (bench/shots, the script's own folder, is on sys.path)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TREES = 120  # boosting rounds (depth-3 trees)
@@ -73,10 +75,7 @@ FEATURE_SOURCES = ["src/engine/shots/analyze.c", "src/engine/shots/analyze.h",
 
 
 def seeds_of(spec):
-    out = []
-    for part in spec.split(","):
-        lo, _, hi = part.partition("-")
-        out += range(int(lo), int(hi or lo) + 1)
+    out = parse_seeds([spec])
     if any(s >= 100000 for s in out):
         sys.exit("refusing to train on held-out seeds (>= 100000)")
     return out
