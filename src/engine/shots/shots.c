@@ -209,26 +209,35 @@ static int same_transition(const shot_candidate *c, const shot_candidate *a) {
            (a->kind != ENGINE_CUT_HARD && c->frame > a->lo && c->frame <= a->hi);
 }
 
-/* Whether c and an accepted a, spans closer than NEAR_S, have no other picture between them:
- * two steps of one transition (a wipe's window and its last strip, two windows of one long
- * dissolve). Boundaries 0.4 s apart with a shot between stay two. */
-static int one_transition(const shot_signals *s, const shot_candidate *c, const shot_candidate *a) {
-    size_t lo = c->lo < a->lo ? c->lo : a->lo, hi = c->hi > a->hi ? c->hi : a->hi;
-    size_t gap_lo = c->hi < a->hi ? c->hi : a->hi, gap_hi = c->lo > a->lo ? c->lo : a->lo;
-    if (gap_hi > gap_lo && gap_hi - gap_lo > shot_frames_for(NEAR_S, s->fps, 1))
-        return 0;
-    double detour = shot_detour(s->track, lo, hi);
-    log_debug("shots: %zu (%zu-%zu) and %zu (%zu-%zu): detour %.2f", c->frame, c->lo, c->hi,
-              a->frame, a->lo, a->hi, detour);
-    return detour < DETOUR_SHOT;
-}
-
 /* Edge density of the sharpest frame in lo..hi. */
 static double sharpest(const engine_feature_track *t, size_t lo, size_t hi) {
     double best = 0;
     for (size_t k = lo; k <= hi && k < t->nb_frames; k++)
         best = fmax(best, t->frames[k].edge_density);
     return best;
+}
+
+/* Whether c and an accepted a, spans closer than NEAR_S, have no other picture between them:
+ * two steps of one transition (a wipe's window and its last strip, two windows of one long
+ * dissolve). Boundaries 0.4 s apart with a shot between stay two. Two hard cuts with a sharp
+ * picture between them - its sharpest frame at least half as sharp as the pictures either side
+ * (as merge_halves judges a shot) - are two cuts even to a look-alike view; what a whip pan's
+ * two ends frame is a blur. */
+static int one_transition(const shot_signals *s, const shot_candidate *c, const shot_candidate *a) {
+    size_t lo = c->lo < a->lo ? c->lo : a->lo, hi = c->hi > a->hi ? c->hi : a->hi;
+    size_t gap_lo = c->hi < a->hi ? c->hi : a->hi, gap_hi = c->lo > a->lo ? c->lo : a->lo;
+    if (gap_hi > gap_lo && gap_hi - gap_lo > shot_frames_for(NEAR_S, s->fps, 1))
+        return 0;
+    if (c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD && gap_hi > gap_lo) {
+        const engine_feature_track *t = s->track;
+        double ends = fmin(t->frames[lo].edge_density, t->frames[hi].edge_density);
+        if (sharpest(t, gap_lo, gap_hi - 1) >= 0.5 * ends)
+            return 0;
+    }
+    double detour = shot_detour(s->track, lo, hi);
+    log_debug("shots: %zu (%zu-%zu) and %zu (%zu-%zu): detour %.2f", c->frame, c->lo, c->hi,
+              a->frame, a->lo, a->hi, detour);
+    return detour < DETOUR_SHOT;
 }
 
 /* Some transitions pass through a blank or blurred picture (circle and rectangle crops, blurs,

@@ -331,6 +331,33 @@ static void test_cut_to_black_then_fade_in(void **state) {
     engine_feature_track_free(&t);
 }
 
+/* A cut to a look-alike view 0.48 s before the next cut (the shot between is both views at
+ * once, on the way from one to the other as a dissolve's middle is): the shot between is a sharp
+ * picture, so the two cuts are two boundaries, not the two ends of one transition. */
+static void test_cut_to_look_alike_and_on(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 91, 50);
+    picture a, c, p;
+    for (int i = 0; i < 12; i++) {
+        draw_scene(&a, 91, (50 + i) / 4, 0);
+        draw_scene(&c, 93, i / 4, 0);
+        blend(&p, &a, &c, 0.5);
+        push(&t, &p);
+    }
+    add_shot(&t, 93, 50);
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 2);
+    assert_int_equal(s.items[0].frame, 50);
+    assert_int_equal(s.items[0].kind, ENGINE_CUT_HARD);
+    assert_int_equal(s.items[1].frame, 62);
+    assert_int_equal(s.items[1].kind, ENGINE_CUT_HARD);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
 static void test_fast_pan_is_not_a_cut(void **state) {
     (void)state;
     engine_feature_track t;
@@ -435,6 +462,7 @@ int main(void) {
         cmocka_unit_test(test_dark_picture_is_not_a_fade),
         cmocka_unit_test(test_blank_card_between_dissolves),
         cmocka_unit_test(test_cut_to_black_then_fade_in),
+        cmocka_unit_test(test_cut_to_look_alike_and_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
