@@ -79,7 +79,7 @@ int jobs_part_spec_parse(const char *job_params, jobs_part_spec *out, rc_error *
 
 /* The JobId of part `index` of parent: the first 32 hex digits of SHA-256("parent/index"), the
  * same in every attempt of the parent and every process. */
-static int part_id(const char *parent, int index, char out[STORE_ID_LEN + 1]) {
+int jobs_part_id(const char *parent, int index, char out[STORE_ID_LEN + 1]) {
     char text[STORE_ID_LEN + 16];
     int n = snprintf(text, sizeof(text), "%s/%d", parent, index);
     unsigned char d[DIGEST_SHA256_LEN];
@@ -400,6 +400,7 @@ typedef struct inline_part {
     int64_t lease_ms, next_beat_ms;
     const engine_progress *parent;
     double lo, span; /* of the parent's fraction */
+    int lost;        /* the part's lease ran out and it is no longer this worker's */
 } inline_part;
 
 static int inline_progress(void *user, double fraction) {
@@ -407,8 +408,10 @@ static int inline_progress(void *user, double fraction) {
     int64_t now = time_mono_ms();
     if (now >= p->next_beat_ms) {
         p->next_beat_ms = now + p->lease_ms / 3;
-        if (store_job_heartbeat(p->st, p->child, p->owner, p->lease_ms, NULL) == RC_ECANCELED)
-            return 1; /* another worker has it now */
+        if (store_job_heartbeat(p->st, p->child, p->owner, p->lease_ms, NULL) == RC_ECANCELED) {
+            p->lost = 1; /* another worker has it now (or will): its result is awaited */
+            return 1;
+        }
     }
     return engine_progress_report(p->parent, p->lo + p->span * fraction);
 }
@@ -457,7 +460,7 @@ static int fanout_queue(fanout *f, rc_error *err) {
         char salted[STORE_ID_LEN + 24];
         snprintf(salted, sizeof(salted), "%s%s", parent->job_id,
                  strcmp(f->type, JOBS_PART_TYPE) == 0 ? "" : "/export");
-        int rc = part_id(salted, (int)i, f->ids[i]);
+        int rc = jobs_part_id(salted, (int)i, f->ids[i]);
         if (rc)
             return rc;
         store_job job = {.user_id = 0,
@@ -498,6 +501,15 @@ static int fanout_inline(fanout *f, size_t i, const engine_progress *progress, r
                       .span = 1.0 / (double)f->n};
     engine_progress sub = {inline_progress, &ip};
     rc = f->run(f, i, &sub, &result, err);
+    if (rc == RC_ECANCELED && ip.lost) {
+        /* a stall here outlasted the part's lease: not this worker's any more, and no failure
+         * of the job - the part is awaited, or claimed again, like any other */
+        log_warn("job %s: its lease ran out while it ran here (part %zu of job %s); awaiting it",
+                 f->ids[i], i, f->sp->task->job->job_id);
+        rc_error_clear(err);
+        free(result);
+        return 0;
+    }
     if (jobs_retryable(rc) && (ex->cfg->max_attempts <= 0 || attempts < ex->cfg->max_attempts)) {
         /* storage away: tried again later, as the pool does (its lease cut to the delay) */
         int64_t delay = jobs_retry_delay_ms((int64_t)ex->cfg->retry_seconds * 1000, attempts);

@@ -29,6 +29,9 @@ typedef struct jobs_part_spec {
     int input; /* a highlight part {"Parent","Index","Input"}: the input's position; else -1 */
 } jobs_part_spec;
 
+/* The JobId of sub-task `index` of job `parent` (its export parts': of parent + "/export"). */
+int jobs_part_id(const char *parent, int index, char out[STORE_ID_LEN + 1]);
+
 /* The jobtype rows' parser and runners of JOBS_PART_TYPE and JOBS_EXPORT_PART_TYPE. */
 int jobs_part_spec_parse(const char *job_params, jobs_part_spec *out, rc_error *err);
 void jobs_part_spec_free(jobs_part_spec *spec);
