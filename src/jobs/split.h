@@ -29,7 +29,8 @@ typedef struct jobs_part_spec {
     int input; /* a highlight part {"Parent","Index","Input"}: the input's position; else -1 */
 } jobs_part_spec;
 
-/* The JobId of sub-task `index` of job `parent` (its export parts': of parent + "/export"). */
+/* The JobId of sub-task `index` of job `parent` (its export and highlight parts': of parent +
+ * "/export"). */
 int jobs_part_id(const char *parent, int index, char out[STORE_ID_LEN + 1]);
 
 /* The jobtype rows' parser and runners of JOBS_PART_TYPE and JOBS_EXPORT_PART_TYPE. */
