@@ -18,10 +18,6 @@
 #define EMPTY_EDGES 0.1f    /* ... and fewer edge pixels than this (a dark picture has edges) */
 #define FADE_MAX_S 4.0      /* longer empty runs are scenes, not fades */
 #define FADE_MIN_CHANGE 0.2 /* the pictures either side of a fade differ at least this much */
-#define RAMP_STEP 0.25      /* brightness (0..255) a fade's ramp moves at least each frame ... */
-#define RAMP_HOLDS 2        /* ... but for frames shown again, up to this many in a row */
-/* mean |luma change| (0..255) under which a frame repeats the one before it (coding noise) */
-#define REPEAT_MOTION 1.0
 /* A change that the camera's shift or zoom explains this fully (1 - residual / motion) is the
  * camera moving, not a new shot: after compensation the picture is the same. Measured on the
  * training sets (bench/shots/train.py, tuning-side seeds): no true cut of 274 above 0.91; a
@@ -234,37 +230,6 @@ static int empty_kind(const engine_frame_features *f) {
     return f->brightness < DARK_LUMA ? 1 : f->brightness > LIGHT_LUMA ? 2 : 0;
 }
 
-/* How far a fade's ramp goes on from frame p, away from its empty run (d = -1 before it, +1
- * after it), at most `limit` frames: each frame further out brighter (sign 1: a fade through
- * black) or darker (-1: through white) by RAMP_STEP. A frame shown again (REPEAT_MOTION) -
- * frame-rate conversion shows every 4th-6th frame twice, animation holds each drawing for 2 or 3
- * frames - pauses the ramp without ending it: up to RAMP_HOLDS such frames are crossed when the
- * ramp goes on after them. Returns the ramp's last frame. */
-static size_t ramp_out(const engine_feature_track *t, size_t p, int d, double sign, size_t limit) {
-    size_t n = t->nb_frames, from = p;
-    for (;;) {
-        size_t q = p;
-        int held = 0;
-        for (;;) {
-            if (d < 0 ? q == 0 : q + 1 >= n)
-                return p;
-            size_t r = d < 0 ? q - 1 : q + 1;
-            double step = sign * (t->frames[r].brightness - t->frames[q].brightness);
-            if (step > RAMP_STEP) {
-                p = r;
-                break;
-            }
-            /* (the change between frames q and r is the later one's motion) */
-            double repeat = t->frames[d < 0 ? q : r].motion;
-            if (step < -RAMP_STEP || repeat >= REPEAT_MOTION || ++held > RAMP_HOLDS)
-                return p;
-            q = r;
-        }
-        if ((d < 0 ? from - p : p - from) >= limit)
-            return p;
-    }
-}
-
 int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
     const engine_feature_track *t = s->track;
     size_t n = t->nb_frames, max_run = shot_frames_for(FADE_MAX_S, s->fps, 2);
@@ -283,8 +248,13 @@ int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
             continue;
         /* The fade spans the darkening (brightening) before the run and the reverse after it. */
         double sign = kind == 1 ? 1.0 : -1.0;
-        size_t lo = ramp_out(t, start, -1, sign, max_run / 2);
-        size_t hi = ramp_out(t, end - 1, +1, sign, max_run / 2);
+        size_t lo = start, hi = end - 1;
+        while (lo > 0 && start - lo < max_run / 2 &&
+               sign * (t->frames[lo - 1].brightness - t->frames[lo].brightness) > 0.25)
+            lo--;
+        while (hi + 1 < n && hi + 1 - end < max_run / 2 &&
+               sign * (t->frames[hi + 1].brightness - t->frames[hi].brightness) > 0.25)
+            hi++;
         double change = engine_frame_distance(&t->frames[lo], &t->frames[hi]);
         if (change < FADE_MIN_CHANGE)
             continue; /* a dip to black and back into the same picture: not a boundary */

@@ -358,37 +358,6 @@ static void test_cut_to_look_alike_and_on(void **state) {
     engine_feature_track_free(&t);
 }
 
-/* A 2 s fade through black as frame-rate conversion shows it: every frame of the fade out and
- * the fade in shown twice (held), the ramp pausing a frame at each step. One fade, one boundary
- * inside it - not a fade around its black frames and a gradual boundary on a ramp beside it. */
-static void test_fade_with_held_frames(void **state) {
-    (void)state;
-    engine_feature_track t;
-    track_init(&t);
-    add_shot(&t, 95, 50);
-    picture a, b, p, black;
-    flat(&black, 16);
-    draw_scene(&a, 95, 50 / 4, 0);
-    draw_scene(&b, 96, 0, 0);
-    for (int i = 0; i < 40; i += 2) { /* 20 ramp steps out of the picture and into the next */
-        double alpha = (i / 2 + 1) / 21.0;
-        if (alpha < 0.5)
-            blend(&p, &a, &black, alpha * 2);
-        else
-            blend(&p, &black, &b, alpha * 2 - 1);
-        push(&t, &p);
-        push(&t, &p);
-    }
-    add_shot(&t, 96, 50);
-    engine_shot_list s;
-    detect(&t, 0, &s);
-    assert_int_equal(s.count, 1);
-    assert_in_range(s.items[0].frame, 50, 90);
-    assert_int_equal(s.items[0].kind, ENGINE_CUT_FADE);
-    engine_shot_list_free(&s);
-    engine_feature_track_free(&t);
-}
-
 static void test_fast_pan_is_not_a_cut(void **state) {
     (void)state;
     engine_feature_track t;
@@ -494,7 +463,6 @@ int main(void) {
         cmocka_unit_test(test_blank_card_between_dissolves),
         cmocka_unit_test(test_cut_to_black_then_fade_in),
         cmocka_unit_test(test_cut_to_look_alike_and_on),
-        cmocka_unit_test(test_fade_with_held_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
