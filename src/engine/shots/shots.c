@@ -198,8 +198,8 @@ static int in_fade(const shot_candidate *c, const shot_candidate *f) {
 static int same_transition(const shot_candidate *c, const shot_candidate *a) {
     if (c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD)
         return c->frame == a->frame;
-    if (c->kind == ENGINE_CUT_HARD)
-        return in_fade(c, a) == FADE_INSIDE;
+    if (c->kind == ENGINE_CUT_HARD) /* (a cut inside a fade: the accepting loop's scan) */
+        return 0;
     /* a window holding an accepted hard cut, give or take the frames where a window's edge
      * is uncertain (a transition's last step can look like a cut) */
     if (a->kind == ENGINE_CUT_HARD)
@@ -209,31 +209,30 @@ static int same_transition(const shot_candidate *c, const shot_candidate *a) {
            (a->kind != ENGINE_CUT_HARD && c->frame > a->lo && c->frame <= a->hi);
 }
 
-/* Edge density of the sharpest frame in lo..hi. */
-static double sharpest(const engine_feature_track *t, size_t lo, size_t hi) {
+/* Whether a picture of its own lies in frames from..to between frames lo and hi: a shot is a
+ * picture, its sharpest frame at least half as sharp (edge density) as the pictures either side;
+ * a transition's middle (a blur, a blank, a whip pan's smear) is not. */
+static int sharp_between(const engine_feature_track *t, size_t lo, size_t hi, size_t from,
+                         size_t to) {
     double best = 0;
-    for (size_t k = lo; k <= hi && k < t->nb_frames; k++)
+    for (size_t k = from; k <= to && k < t->nb_frames; k++)
         best = fmax(best, t->frames[k].edge_density);
-    return best;
+    return best >= 0.5 * fmin(t->frames[lo].edge_density, t->frames[hi].edge_density);
 }
 
 /* Whether c and an accepted a, spans closer than NEAR_S, have no other picture between them:
  * two steps of one transition (a wipe's window and its last strip, two windows of one long
  * dissolve). Boundaries 0.4 s apart with a shot between stay two. Two hard cuts with a sharp
- * picture between them - its sharpest frame at least half as sharp as the pictures either side
- * (as merge_halves judges a shot) - are two cuts even to a look-alike view; what a whip pan's
+ * picture between them (sharp_between) are two cuts even to a look-alike view; what a whip pan's
  * two ends frame is a blur. */
 static int one_transition(const shot_signals *s, const shot_candidate *c, const shot_candidate *a) {
     size_t lo = c->lo < a->lo ? c->lo : a->lo, hi = c->hi > a->hi ? c->hi : a->hi;
     size_t gap_lo = c->hi < a->hi ? c->hi : a->hi, gap_hi = c->lo > a->lo ? c->lo : a->lo;
     if (gap_hi > gap_lo && gap_hi - gap_lo > shot_frames_for(NEAR_S, s->fps, 1))
         return 0;
-    if (c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD && gap_hi > gap_lo) {
-        const engine_feature_track *t = s->track;
-        double ends = fmin(t->frames[lo].edge_density, t->frames[hi].edge_density);
-        if (sharpest(t, gap_lo, gap_hi - 1) >= 0.5 * ends)
-            return 0;
-    }
+    if (c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD && gap_hi > gap_lo &&
+        sharp_between(s->track, lo, hi, gap_lo, gap_hi - 1))
+        return 0;
     double detour = shot_detour(s->track, lo, hi);
     log_debug("shots: %zu (%zu-%zu) and %zu (%zu-%zu): detour %.2f", c->frame, c->lo, c->hi,
               a->frame, a->lo, a->hi, detour);
@@ -265,13 +264,12 @@ static void merge_halves(const shot_signals *s, engine_shot_list *out,
             if (c1 && c2 && c1->lo < c2->lo && c2->hi - c1->lo < shot_transition_max(s)) {
                 size_t from = c1->hi < c2->lo ? c1->hi : c1->frame;
                 size_t to = c1->hi < c2->lo ? c2->lo : c2->frame;
-                double ends = fmin(t->frames[c1->lo].edge_density, t->frames[c2->hi].edge_density);
                 /* ... and the middle is blank, or on the way from one picture to the other (a
                  * blur); a smooth picture of its own (a gradient) is a shot */
                 int middle_blank = 0;
                 for (size_t k = from; k <= to && !middle_blank; k++)
                     middle_blank = blank(&t->frames[k]);
-                if (sharpest(t, from, to) < 0.5 * ends &&
+                if (!sharp_between(t, c1->lo, c2->hi, from, to) &&
                     (middle_blank || shot_detour(t, c1->lo, c2->hi) < DETOUR_SHOT)) {
                     size_t mid = (out->items[kept - 1].frame + b->frame) / 2;
                     out->items[kept - 1].frame = mid;

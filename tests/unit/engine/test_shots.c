@@ -112,6 +112,14 @@ static void detect(const engine_feature_track *t, double min_shot, engine_shot_l
     assert_int_equal(engine_detect_shots(t, &o, out), 0);
 }
 
+/* Boundary i of s is a cut of `kind` at `frame`. */
+static void assert_cut(const engine_shot_list *s, size_t i, size_t frame,
+                       enum engine_cut_kind kind) {
+    assert_true(i < s->count);
+    assert_int_equal(s->items[i].frame, frame);
+    assert_int_equal(s->items[i].kind, kind);
+}
+
 static void test_distance(void **state) {
     (void)state;
     engine_feature_track t;
@@ -273,10 +281,8 @@ static void test_dark_picture_is_not_a_fade(void **state) {
     engine_shot_list s;
     detect(&t, 0, &s);
     assert_int_equal(s.count, 2);
-    assert_int_equal(s.items[0].frame, 40);
-    assert_int_equal(s.items[0].kind, ENGINE_CUT_HARD);
-    assert_int_equal(s.items[1].frame, 90);
-    assert_int_equal(s.items[1].kind, ENGINE_CUT_HARD);
+    assert_cut(&s, 0, 40, ENGINE_CUT_HARD);
+    assert_cut(&s, 1, 90, ENGINE_CUT_HARD);
     engine_shot_list_free(&s);
     engine_feature_track_free(&t);
 }
@@ -325,8 +331,7 @@ static void test_cut_to_black_then_fade_in(void **state) {
     engine_shot_list s;
     detect(&t, 0, &s);
     assert_int_equal(s.count, 1);
-    assert_int_equal(s.items[0].frame, 50);
-    assert_int_equal(s.items[0].kind, ENGINE_CUT_HARD);
+    assert_cut(&s, 0, 50, ENGINE_CUT_HARD);
     engine_shot_list_free(&s);
     engine_feature_track_free(&t);
 }
@@ -350,10 +355,8 @@ static void test_cut_to_look_alike_and_on(void **state) {
     engine_shot_list s;
     detect(&t, 0, &s);
     assert_int_equal(s.count, 2);
-    assert_int_equal(s.items[0].frame, 50);
-    assert_int_equal(s.items[0].kind, ENGINE_CUT_HARD);
-    assert_int_equal(s.items[1].frame, 62);
-    assert_int_equal(s.items[1].kind, ENGINE_CUT_HARD);
+    assert_cut(&s, 0, 50, ENGINE_CUT_HARD);
+    assert_cut(&s, 1, 62, ENGINE_CUT_HARD);
     engine_shot_list_free(&s);
     engine_feature_track_free(&t);
 }
