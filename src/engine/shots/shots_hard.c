@@ -23,6 +23,7 @@
  * training sets (bench/shots/train.py, tuning-side seeds): no true cut of 274 above 0.91; a
  * stuttering pan (a picture held a few frames, then moved: frame-rate conversion) reaches 1.0. */
 #define HARD_EXPLAINED_MAX 0.95
+#define HARD_X_EXPLAINED 7 /* that share's place among the hard features ("explained") */
 
 int shot_cand_push(shot_cand_list *l, const shot_candidate *c) {
     shot_candidate *p = buf_array_room(l->items, &l->cap, l->count, sizeof(*p), 64);
@@ -155,7 +156,7 @@ static void describe_hard(const shot_signals *s, size_t i, double *x) {
     x[4] = returns;
     x[5] = comes_back;
     x[6] = log((s->motion[i] + 0.5) / (median_of(moves, nn) + 0.5));
-    x[7] = f->motion > 0 ? 1.0 - f->cam_residual / f->motion : 0;
+    x[HARD_X_EXPLAINED] = f->motion > 0 ? 1.0 - f->cam_residual / f->motion : 0;
     x[8] = f->edge_change;
     x[9] = (f->brightness - p->brightness) / 64.0;
     x[10] = shot_hist_distance(p, f);
@@ -195,7 +196,7 @@ typedef struct hard_collect {
 
 static void keep_cut(void *user, const shot_sample *smp) {
     hard_collect *c = user;
-    if (c->rc || smp->probability < c->threshold || smp->x[7] >= HARD_EXPLAINED_MAX)
+    if (c->rc || smp->probability < c->threshold || smp->x[HARD_X_EXPLAINED] >= HARD_EXPLAINED_MAX)
         return;
     shot_candidate cand = {smp->hi, ENGINE_CUT_HARD, c->d1[smp->hi], smp->lo, smp->hi};
     c->rc = shot_cand_push(c->out, &cand);
