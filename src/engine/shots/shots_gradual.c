@@ -29,13 +29,12 @@
  *   one picture out (the tuning range's true windows reach 1.17, shots' own pans included);
  * - or it moved at one steady velocity of at least STEADY_SPEED thumbnail pixels a frame through
  *   the window and went on at that velocity before and after it, wherever that can be measured
- *   (a picture with too little luma change, MEASURABLE, shows no shift): a slide starts and stops
- *   with its transition. */
+ *   (a picture with too little luma change, SHOT_MEASURABLE_LUMA, shows no shift): a slide
+ *   starts and stops with its transition. */
 #define TRAVEL_MAX 2.5
 #define STEADY_SPEED 2
 #define STEADY_SHARE 0.6  /* of the frames inside within a pixel of the median shift */
 #define GOES_ON_SHARE 0.8 /* of the measurable frames on a side */
-#define MEASURABLE 2.0    /* mean |luma change| (0..255) from which a frame's shift is measured */
 
 const char *const shot_gradual_feature_names[SHOT_GRADUAL_FEATURES] = {
     "change",        /* distance between the window's end frames (flash-robust) */
@@ -282,7 +281,7 @@ static double share_at(const engine_feature_track *t, long lo, long hi, int dx, 
     int at = 0, total = 0;
     for (long k = lo < 1 ? 1 : lo; k <= hi && k < (long)t->nb_frames; k++) {
         const engine_frame_features *f = &t->frames[k];
-        if (measured && f->motion < MEASURABLE)
+        if (measured && f->motion < SHOT_MEASURABLE_LUMA)
             continue;
         total++;
         at += fabs(f->cam_dx - dx) <= 1 && fabs(f->cam_dy - dy) <= 1;

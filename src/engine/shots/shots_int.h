@@ -22,6 +22,11 @@ typedef struct shot_cand_list {
 /* Appends one candidate. Returns 0 or RC_ENOMEM. */
 int shot_cand_push(shot_cand_list *l, const shot_candidate *c);
 
+/* A frame's camera shift is measured from this mean |luma change| (0..255) on: a picture that
+ * hardly changes (black, flat, still) shows no shift, and what the search returns there is noise.
+ */
+#define SHOT_MEASURABLE_LUMA 2.0
+
 /* Signals of a track every finder uses. */
 typedef struct shot_signals {
     const engine_feature_track *track;

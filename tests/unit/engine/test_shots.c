@@ -112,6 +112,15 @@ static void detect(const engine_feature_track *t, double min_shot, engine_shot_l
     assert_int_equal(engine_detect_shots(t, &o, out), 0);
 }
 
+/* Track t has no boundary at the default options; frees t. */
+static void assert_no_boundary(engine_feature_track *t) {
+    engine_shot_list s;
+    detect(t, 0, &s);
+    assert_int_equal(s.count, 0);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(t);
+}
+
 /* Boundary i of s is a cut of `kind` at `frame`. */
 static void assert_cut(const engine_shot_list *s, size_t i, size_t frame,
                        enum engine_cut_kind kind) {
@@ -255,11 +264,7 @@ static void test_flash_is_not_a_cut(void **state) {
                 p.y[k] = (uint8_t)(p.y[k] / 4 + 190);
         push(&t, &p);
     }
-    engine_shot_list s;
-    detect(&t, 0, &s);
-    assert_int_equal(s.count, 0);
-    engine_shot_list_free(&s);
-    engine_feature_track_free(&t);
+    assert_no_boundary(&t);
 }
 
 /* A night shot: dark and low in contrast (a luma histogram as narrow as a black frame's), but
@@ -361,6 +366,98 @@ static void test_cut_to_look_alike_and_on(void **state) {
     engine_feature_track_free(&t);
 }
 
+/* p smeared along x over `len` pixels (a box blur: a camera's motion blur). */
+static void smear_x(picture *p, int len) {
+    picture q = *p;
+    for (int r = 0; r < H; r++)
+        for (int c = 0; c < W; c++) {
+            int sum = 0, n = 0;
+            for (int k = c - len / 2; k <= c + len / 2; k++)
+                if (k >= 0 && k < W) {
+                    sum += q.y[r * W + k];
+                    n++;
+                }
+            p->y[r * W + c] = (uint8_t)(sum / n);
+        }
+    for (int r = 0; r < CH; r++)
+        for (int c = 0; c < CW; c++) {
+            int su = 0, sv = 0, n = 0;
+            for (int k = c - len / 4; k <= c + len / 4; k++)
+                if (k >= 0 && k < CW) {
+                    su += q.u[r * CW + k];
+                    sv += q.v[r * CW + k];
+                    n++;
+                }
+            p->u[r * CW + c] = (uint8_t)(su / n);
+            p->v[r * CW + c] = (uint8_t)(sv / n);
+        }
+}
+
+/* A scene of fine detail (as the cellular automata and fractals of bench/shots): grains 2 pixels
+ * wide, dark or bright, on draw_scene's blocks at a third of their contrast - the detail a
+ * sideways blur wipes out. */
+static void draw_textured(picture *p, uint32_t seed, int dx, int dy) {
+    draw_scene(p, seed, dx, dy);
+    for (int r = 0; r < H; r++)
+        for (int c = 0; c < W; c++) {
+            uint32_t h =
+                hash3(seed + 99, (uint32_t)((c + dx) / 2 + 5000), (uint32_t)((r + dy) / 12 + 5000));
+            p->y[r * W + c] = (uint8_t)(p->y[r * W + c] / 3 + (h & 1 ? 170 : 0));
+        }
+}
+
+/* Appends n frames of draw_textured scene `seed` from offset x0, drifting as add_shot's. */
+static void add_textured_shot(engine_feature_track *t, uint32_t seed, int x0, int n) {
+    picture p;
+    for (int i = 0; i < n; i++) {
+        draw_textured(&p, seed, x0 + i / 4, 0);
+        push(t, &p);
+    }
+}
+
+/* A whip pan: the camera swings 150 px to the right in 10 frames (0.4 s), the picture smeared
+ * along the way, and stops on another part of the same scene. Blur on and blur off are two steps
+ * as sharp as cuts, but the camera moved one way through the smear: no boundary. */
+static void test_whip_pan_is_not_a_cut(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    add_textured_shot(&t, 81, 0, 50);
+    static const int step[10] = {4, 8, 12, 18, 24, 24, 20, 16, 14, 10};
+    int x = 12;
+    for (int i = 0; i < 10; i++) {
+        x += step[i];
+        draw_textured(&p, 81, x, 0);
+        smear_x(&p, 15);
+        push(&t, &p);
+    }
+    add_textured_shot(&t, 81, x, 50);
+    assert_no_boundary(&t);
+}
+
+/* A cut to another scene out of focus for 0.4 s, then in focus (the camera still): a blur between
+ * two sharp pictures, as in a whip pan, but nothing moved through it - the cut stays. */
+static void test_cut_to_a_focus_pull(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    add_textured_shot(&t, 82, 0, 50);
+    for (int i = 0; i < 10; i++) {
+        draw_textured(&p, 83, 0, 0);
+        smear_x(&p, 15);
+        push(&t, &p);
+    }
+    add_textured_shot(&t, 83, 0, 50);
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 1);
+    assert_cut(&s, 0, 50, ENGINE_CUT_HARD);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
 static void test_fast_pan_is_not_a_cut(void **state) {
     (void)state;
     engine_feature_track t;
@@ -371,11 +468,7 @@ static void test_fast_pan_is_not_a_cut(void **state) {
         draw_scene(&p, 61, x, i / 3);
         push(&t, &p);
     }
-    engine_shot_list s;
-    detect(&t, 0, &s);
-    assert_int_equal(s.count, 0);
-    engine_shot_list_free(&s);
-    engine_feature_track_free(&t);
+    assert_no_boundary(&t);
 }
 
 /* shot_pan_left: after a pan the last picture is the first moved by the camera's travel where
@@ -466,6 +559,8 @@ int main(void) {
         cmocka_unit_test(test_blank_card_between_dissolves),
         cmocka_unit_test(test_cut_to_black_then_fade_in),
         cmocka_unit_test(test_cut_to_look_alike_and_on),
+        cmocka_unit_test(test_whip_pan_is_not_a_cut),
+        cmocka_unit_test(test_cut_to_a_focus_pull),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
