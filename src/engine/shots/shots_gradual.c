@@ -28,9 +28,9 @@
  * - the camera travelled more than TRAVEL_MAX picture sizes inside the window - a slide moves
  *   one picture out (the tuning range's true windows reach 1.17, shots' own pans included);
  * - or it moved at one steady velocity of at least STEADY_SPEED thumbnail pixels a frame through
- *   the window and went on at that velocity before and after it, wherever that can be measured
- *   (a picture with too little luma change, SHOT_MEASURABLE_LUMA, shows no shift): a slide
- *   starts and stops with its transition. */
+ *   the window and went on at that velocity for a window's length before and after it, wherever
+ *   that can be measured (a picture with too little luma change, SHOT_MEASURABLE_LUMA, shows no
+ *   shift): a slide starts and stops with its transition. */
 #define TRAVEL_MAX 2.5
 #define STEADY_SPEED 2
 #define STEADY_SHARE 0.6  /* of the frames inside within a pixel of the median shift */
@@ -306,7 +306,9 @@ static int camera_goes_on(const engine_feature_track *t, size_t lo, size_t hi) {
     if (abs(dx) + abs(dy) < STEADY_SPEED ||
         share_at(t, (long)lo + 1, (long)hi, dx, dy, 0) < STEADY_SHARE)
         return 0;
-    long side = (long)len / 3 > 3 ? (long)len / 3 : 3;
+    /* on for a whole window either side: a window inside a slow slide has the slide's own
+     * frames around it (a third of a window was too little to see it stop) */
+    long side = (long)len > 3 ? (long)len : 3;
     double before = share_at(t, (long)lo - side + 1, (long)lo, dx, dy, 1);
     double after = share_at(t, (long)hi + 1, (long)hi + side, dx, dy, 1);
     if (before < 0 && after < 0)
