@@ -17,10 +17,6 @@
 #define NEAR_S 0.5
 #define DETOUR_SHOT 1.3
 #define BLANK_SPREAD 16 /* grid luma range (0..255) under which a picture is blank */
-/* A whip pan: the camera smears the picture (motion blur) for at most WHIP_S while it moves one
- * way, at least WHIP_SHIFT thumbnail pixels a frame on a third of the blurred frames. */
-#define WHIP_S 0.5
-#define WHIP_SHIFT 2
 
 void engine_shot_opts_default(engine_shot_opts *opts) {
     opts->min_shot = ENGINE_SHOT_MIN_DEFAULT;
@@ -213,79 +209,26 @@ static int same_transition(const shot_candidate *c, const shot_candidate *a) {
            (a->kind != ENGINE_CUT_HARD && c->frame > a->lo && c->frame <= a->hi);
 }
 
-/* Whether a picture of its own lies in frames from..to between frames lo and hi: a shot is a
- * picture, its sharpest frame at least half as sharp (edge density) as the pictures either side;
- * a transition's middle (a blur, a blank, a whip pan's smear) is not. */
-static int sharp_between(const engine_feature_track *t, size_t lo, size_t hi, size_t from,
-                         size_t to) {
+int shot_sharp_between(const engine_feature_track *t, size_t lo, size_t hi, size_t from,
+                       size_t to) {
     double best = 0;
     for (size_t k = from; k <= to && k < t->nb_frames; k++)
         best = fmax(best, t->frames[k].edge_density);
     return best >= 0.5 * fmin(t->frames[lo].edge_density, t->frames[hi].edge_density);
 }
 
-/* Whether the camera moved at least WHIP_SHIFT into frame f, where a shift can be measured at
- * all (a black frame's is noise). */
-static int moves(const engine_frame_features *f) {
-    return f->motion >= SHOT_MEASURABLE_LUMA &&
-           (fabs(f->cam_dx) >= WHIP_SHIFT || fabs(f->cam_dy) >= WHIP_SHIFT);
-}
-
-/* Whether frames from..to (from >= 1, to + 1 inside the track) are a whip pan's smear: a blur
- * between the sharp pictures from - 1 and to + 1 (sharp_between), through which the camera moved
- * one way. The shift into the first sharp frame after counts too: a smear hides much of its own. */
-static int whip_smear(const engine_feature_track *t, size_t from, size_t to) {
-    if (sharp_between(t, from - 1, to + 1, from, to))
-        return 0;
-    double sx = 0, sy = 0;
-    int moving = 0;
-    for (size_t k = from; k <= to + 1; k++) {
-        const engine_frame_features *f = &t->frames[k];
-        if (!moves(f))
-            continue;
-        moving++;
-        sx += f->cam_dx;
-        sy += f->cam_dy;
-    }
-    if (moving < 2 || (size_t)(3 * moving) < to - from + 1)
-        return 0;
-    for (size_t k = from; k <= to + 1; k++) { /* ... and every moving frame went the same way */
-        const engine_frame_features *f = &t->frames[k];
-        if (moves(f) && f->cam_dx * sx + f->cam_dy * sy <= 0)
-            return 0;
-    }
-    return 1;
-}
-
-/* Whether the hard cut at frame i (from frame i - 1) is where a whip pan's smear starts or ends:
- * the camera moving, not a new shot (what it ends on is the same scene). */
-static int whip_edge(const shot_signals *s, size_t i) {
-    const engine_feature_track *t = s->track;
-    size_t n = t->nb_frames, most = shot_frames_for(WHIP_S, s->fps, 2);
-    const engine_frame_features *f = t->frames;
-    size_t k = i; /* a smear from i on, after the sharp i - 1 */
-    while (k < n && k - i < most && f[k].edge_density < 0.5 * f[i - 1].edge_density)
-        k++;
-    if (k > i && k < n && whip_smear(t, i, k - 1))
-        return 1;
-    size_t j = i - 1; /* a smear up to i - 1, after the sharp j */
-    while (j > 0 && i - 1 - j < most && f[j].edge_density < 0.5 * f[i].edge_density)
-        j--;
-    return j + 1 < i && whip_smear(t, j + 1, i - 1);
-}
-
 /* Whether c and an accepted a, spans closer than NEAR_S, have no other picture between them:
  * two steps of one transition (a wipe's window and its last strip, two windows of one long
  * dissolve). Boundaries 0.4 s apart with a shot between stay two. Two hard cuts with a sharp
- * picture between them (sharp_between) are two cuts even to a look-alike view; what a whip pan's
- * two ends frame is a blur. */
+ * picture between them (shot_sharp_between) are two cuts even to a look-alike view; what a whip
+ * pan's two ends frame is a blur. */
 static int one_transition(const shot_signals *s, const shot_candidate *c, const shot_candidate *a) {
     size_t lo = c->lo < a->lo ? c->lo : a->lo, hi = c->hi > a->hi ? c->hi : a->hi;
     size_t gap_lo = c->hi < a->hi ? c->hi : a->hi, gap_hi = c->lo > a->lo ? c->lo : a->lo;
     if (gap_hi > gap_lo && gap_hi - gap_lo > shot_frames_for(NEAR_S, s->fps, 1))
         return 0;
     if (c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD && gap_hi > gap_lo &&
-        sharp_between(s->track, lo, hi, gap_lo, gap_hi - 1))
+        shot_sharp_between(s->track, lo, hi, gap_lo, gap_hi - 1))
         return 0;
     double detour = shot_detour(s->track, lo, hi);
     log_debug("shots: %zu (%zu-%zu) and %zu (%zu-%zu): detour %.2f", c->frame, c->lo, c->hi,
@@ -323,7 +266,7 @@ static void merge_halves(const shot_signals *s, engine_shot_list *out,
                 int middle_blank = 0;
                 for (size_t k = from; k <= to && !middle_blank; k++)
                     middle_blank = blank(&t->frames[k]);
-                if (!sharp_between(t, c1->lo, c2->hi, from, to) &&
+                if (!shot_sharp_between(t, c1->lo, c2->hi, from, to) &&
                     (middle_blank || shot_detour(t, c1->lo, c2->hi) < DETOUR_SHOT)) {
                     size_t mid = (out->items[kept - 1].frame + b->frame) / 2;
                     out->items[kept - 1].frame = mid;
@@ -450,10 +393,6 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
         double at = t->frames[cd->frame].pts;
         if (at - start < min_shot || end - at < min_shot)
             continue;
-        if (cd->kind == ENGINE_CUT_HARD && whip_edge(&s, cd->frame)) {
-            log_debug("shots: hard %.3f s: a whip pan's smear starts or ends there", at);
-            continue;
-        }
         int clash = 0;
         const shot_candidate *taken = cd; /* the span the boundary takes: a fade's at its edge */
         for (size_t k = 0; k < cands.count && !clash; k++) {

@@ -8,6 +8,7 @@
 
 #include "engine/shots/shots_int.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 #define HARD_SCAN_MIN 0.05  /* a cut changes at least this much between two frames */
 #define HARD_CONTEXT_S 1.0  /* the "around" window on each side */
@@ -24,6 +25,11 @@
  * stuttering pan (a picture held a few frames, then moved: frame-rate conversion) reaches 1.0. */
 #define HARD_EXPLAINED_MAX 0.95
 #define HARD_X_EXPLAINED 7 /* that share's place among the hard features ("explained") */
+/* A whip pan: the camera smears the picture (motion blur) for at most WHIP_S while it moves one
+ * way, at least WHIP_SHIFT thumbnail pixels a frame on a third of the blurred frames. Where its
+ * smear starts or ends is the camera moving too, not a cut. */
+#define WHIP_S 0.5
+#define WHIP_SHIFT 2
 
 int shot_cand_push(shot_cand_list *l, const shot_candidate *c) {
     shot_candidate *p = buf_array_room(l->items, &l->cap, l->count, sizeof(*p), 64);
@@ -187,7 +193,59 @@ int shot_scan_hard(const shot_signals *s, shot_sample_fn fn, void *user) {
     return 0;
 }
 
+/* Whether the camera moved at least WHIP_SHIFT into frame f, where a shift can be measured at
+ * all (a black frame's is noise). */
+static int moves(const engine_frame_features *f) {
+    return f->motion >= SHOT_MEASURABLE_LUMA &&
+           (fabs(f->cam_dx) >= WHIP_SHIFT || fabs(f->cam_dy) >= WHIP_SHIFT);
+}
+
+/* Whether frames from..to (from >= 1, to + 1 inside the track) are a whip pan's smear: a blur
+ * between the sharp pictures from - 1 and to + 1 (shot_sharp_between), through which the camera
+ * moved one way. The shift into the first sharp frame after counts too: a smear hides much of its
+ * own. */
+static int whip_smear(const engine_feature_track *t, size_t from, size_t to) {
+    if (shot_sharp_between(t, from - 1, to + 1, from, to))
+        return 0;
+    double sx = 0, sy = 0;
+    int moving = 0;
+    for (size_t k = from; k <= to + 1; k++) {
+        const engine_frame_features *f = &t->frames[k];
+        if (!moves(f))
+            continue;
+        moving++;
+        sx += f->cam_dx;
+        sy += f->cam_dy;
+    }
+    if (moving < 2 || (size_t)(3 * moving) < to - from + 1)
+        return 0;
+    for (size_t k = from; k <= to + 1; k++) { /* ... and every moving frame went the same way */
+        const engine_frame_features *f = &t->frames[k];
+        if (moves(f) && f->cam_dx * sx + f->cam_dy * sy <= 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether the hard cut at frame i (from frame i - 1) is where a whip pan's smear starts or ends:
+ * the camera moving, not a new shot (what it ends on is the same scene). */
+static int whip_edge(const shot_signals *s, size_t i) {
+    const engine_feature_track *t = s->track;
+    size_t n = t->nb_frames, most = shot_frames_for(WHIP_S, s->fps, 2);
+    const engine_frame_features *f = t->frames;
+    size_t k = i; /* a smear from i on, after the sharp i - 1 */
+    while (k < n && k - i < most && f[k].edge_density < 0.5 * f[i - 1].edge_density)
+        k++;
+    if (k > i && k < n && whip_smear(t, i, k - 1))
+        return 1;
+    size_t j = i - 1; /* a smear up to i - 1, after the sharp j */
+    while (j > 0 && i - 1 - j < most && f[j].edge_density < 0.5 * f[i].edge_density)
+        j--;
+    return j + 1 < i && whip_smear(t, j + 1, i - 1);
+}
+
 typedef struct hard_collect {
+    const shot_signals *s;
     shot_cand_list *out;
     const double *d1;
     double threshold;
@@ -198,12 +256,17 @@ static void keep_cut(void *user, const shot_sample *smp) {
     hard_collect *c = user;
     if (c->rc || smp->probability < c->threshold || smp->x[HARD_X_EXPLAINED] >= HARD_EXPLAINED_MAX)
         return;
+    if (whip_edge(c->s, smp->hi)) {
+        log_debug("shots: hard %.3f s: a whip pan's smear starts or ends there",
+                  c->s->track->frames[smp->hi].pts);
+        return;
+    }
     shot_candidate cand = {smp->hi, ENGINE_CUT_HARD, c->d1[smp->hi], smp->lo, smp->hi};
     c->rc = shot_cand_push(c->out, &cand);
 }
 
 int shot_find_hard(const shot_signals *s, shot_cand_list *out) {
-    hard_collect c = {out, s->d1, s->hard_threshold, 0};
+    hard_collect c = {s, out, s->d1, s->hard_threshold, 0};
     int rc = shot_scan_hard(s, keep_cut, &c);
     return rc ? rc : c.rc;
 }

@@ -27,6 +27,11 @@ int shot_cand_push(shot_cand_list *l, const shot_candidate *c);
  */
 #define SHOT_MEASURABLE_LUMA 2.0
 
+/* Whether a picture of its own lies in frames from..to between frames lo and hi: a shot is a
+ * picture, its sharpest frame at least half as sharp (edge density) as the pictures either side;
+ * a transition's middle (a blur, a blank, a whip pan's smear) is not. */
+int shot_sharp_between(const engine_feature_track *t, size_t lo, size_t hi, size_t from, size_t to);
+
 /* Signals of a track every finder uses. */
 typedef struct shot_signals {
     const engine_feature_track *track;
