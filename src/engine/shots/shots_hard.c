@@ -25,6 +25,14 @@
  * stuttering pan (a picture held a few frames, then moved: frame-rate conversion) reaches 1.0. */
 #define HARD_EXPLAINED_MAX 0.95
 #define HARD_X_EXPLAINED 7 /* that share's place among the hard features ("explained") */
+/* ... unless the shift is a jump from nowhere: a camera has inertia, so a shift of JUMP_MIN
+ * thumbnail pixels or more with no other frame within JUMP_AROUND_S moving that way by a quarter
+ * of it (and by JUMP_NEAR pixels at least) is a new picture that happens to match the old one
+ * moved (colour bars, stripes, a regular pattern). A stutter's jumps repeat; a pan's and a
+ * whip's neighbours move too. */
+#define JUMP_MIN 4
+#define JUMP_NEAR 2
+#define JUMP_AROUND_S 0.5
 /* A whip pan: the camera smears the picture (motion blur) for at most WHIP_S while it moves one
  * way, at least WHIP_SHIFT thumbnail pixels a frame on a third of the blurred frames. Where its
  * smear starts or ends is the camera moving too, not a cut. */
@@ -227,6 +235,22 @@ static int whip_smear(const engine_feature_track *t, size_t from, size_t to) {
     return 1;
 }
 
+/* Whether frame i's camera shift is a jump from nowhere (JUMP_MIN): no camera move explains it. */
+static int jump_from_nowhere(const shot_signals *s, size_t i) {
+    const engine_feature_track *t = s->track;
+    double dx = t->frames[i].cam_dx, dy = t->frames[i].cam_dy, size = hypot(dx, dy);
+    if (size < JUMP_MIN)
+        return 0;
+    double near = fmax(JUMP_NEAR, size / 4);
+    size_t around = shot_frames_for(JUMP_AROUND_S, s->fps, 1);
+    for (size_t k = i > around ? i - around : 1; k <= i + around && k < t->nb_frames; k++) {
+        const engine_frame_features *f = &t->frames[k];
+        if (k != i && (f->cam_dx * dx + f->cam_dy * dy) / size >= near)
+            return 0; /* (the shift's length along the jump's direction) */
+    }
+    return 1;
+}
+
 /* Whether the hard cut at frame i (from frame i - 1) is where a whip pan's smear starts or ends:
  * the camera moving, not a new shot (what it ends on is the same scene). */
 static int whip_edge(const shot_signals *s, size_t i) {
@@ -254,8 +278,13 @@ typedef struct hard_collect {
 
 static void keep_cut(void *user, const shot_sample *smp) {
     hard_collect *c = user;
-    if (c->rc || smp->probability < c->threshold || smp->x[HARD_X_EXPLAINED] >= HARD_EXPLAINED_MAX)
+    if (c->rc || smp->probability < c->threshold)
         return;
+    if (smp->x[HARD_X_EXPLAINED] >= HARD_EXPLAINED_MAX && !jump_from_nowhere(c->s, smp->hi)) {
+        log_debug("shots: hard %.3f s: the camera's motion explains it",
+                  c->s->track->frames[smp->hi].pts);
+        return;
+    }
     if (whip_edge(c->s, smp->hi)) {
         log_debug("shots: hard %.3f s: a whip pan's smear starts or ends there",
                   c->s->track->frames[smp->hi].pts);

@@ -458,6 +458,57 @@ static void test_cut_to_a_focus_pull(void **state) {
     engine_feature_track_free(&t);
 }
 
+/* A cut between two still views of a regular pattern, the second the first moved by a block (as
+ * colour bars cut to other bars): a camera shift explains the change, but the camera did not
+ * move before or after it - a jump from nowhere is a new picture, and the cut stays. */
+static void test_pattern_jump_is_a_cut(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < 100; i++) {
+        draw_scene(&p, 85, i < 50 ? 0 : 16, 0);
+        push(&t, &p);
+    }
+    assert_true(t.frames[50].cam_dx <= -12); /* the shift was measured */
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 1);
+    assert_cut(&s, 0, 50, ENGINE_CUT_HARD);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
+/* A stuttering pan at a large step (each picture held three frames, then moved 6 pixels, as a
+ * low frame rate converted up): every step is a shift the camera's motion explains, and the
+ * steps around it move the same way - camera motion, even to a model that would take any change
+ * for a cut (the hard threshold lowered to 0.01), while the same step once, from and to a still
+ * camera, is kept. */
+static void test_stutter_pan_is_not_a_cut(void **state) {
+    (void)state;
+    engine_shot_opts o;
+    engine_shot_opts_default(&o);
+    o.hard_threshold = 0.01;
+    for (int steps = 8; steps >= 1; steps -= 7) {
+        engine_feature_track t;
+        track_init(&t);
+        picture p;
+        for (int i = 0; i < 100; i++) { /* from frame 48, `steps` steps of 6 pixels */
+            int k = i < 48 ? 0 : (i - 48) / 4 + 1;
+            draw_scene(&p, 86, 6 * (k < steps ? k : steps), 0);
+            push(&t, &p);
+        }
+        engine_shot_list s;
+        assert_int_equal(engine_detect_shots(&t, &o, &s), 0);
+        if (steps > 1)
+            assert_int_equal(s.count, 0);
+        else
+            assert_true(s.count >= 1 && s.items[0].frame == 48);
+        engine_shot_list_free(&s);
+        engine_feature_track_free(&t);
+    }
+}
+
 static void test_fast_pan_is_not_a_cut(void **state) {
     (void)state;
     engine_feature_track t;
@@ -552,6 +603,8 @@ int main(void) {
         cmocka_unit_test(test_wipe),
         cmocka_unit_test(test_flash_is_not_a_cut),
         cmocka_unit_test(test_fast_pan_is_not_a_cut),
+        cmocka_unit_test(test_pattern_jump_is_a_cut),
+        cmocka_unit_test(test_stutter_pan_is_not_a_cut),
         cmocka_unit_test(test_min_shot),
         cmocka_unit_test(test_tiny_tracks),
         cmocka_unit_test(test_pan_left),
