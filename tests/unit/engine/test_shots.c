@@ -129,6 +129,16 @@ static void assert_cut(const engine_shot_list *s, size_t i, size_t frame,
     assert_int_equal(s->items[i].kind, kind);
 }
 
+/* Track t has one boundary at the default options, a hard cut at `frame`; frees t. */
+static void assert_one_cut(engine_feature_track *t, size_t frame) {
+    engine_shot_list s;
+    detect(t, 0, &s);
+    assert_int_equal(s.count, 1);
+    assert_cut(&s, 0, frame, ENGINE_CUT_HARD);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(t);
+}
+
 static void test_distance(void **state) {
     (void)state;
     engine_feature_track t;
@@ -333,12 +343,7 @@ static void test_cut_to_black_then_fade_in(void **state) {
         push(&t, &black);
     blend_in(&t, &black, 82, 20);
     add_shot(&t, 82, 50);
-    engine_shot_list s;
-    detect(&t, 0, &s);
-    assert_int_equal(s.count, 1);
-    assert_cut(&s, 0, 50, ENGINE_CUT_HARD);
-    engine_shot_list_free(&s);
-    engine_feature_track_free(&t);
+    assert_one_cut(&t, 50);
 }
 
 /* A cut to a look-alike view 0.48 s before the next cut (the shot between is both views at
@@ -450,12 +455,7 @@ static void test_cut_to_a_focus_pull(void **state) {
         push(&t, &p);
     }
     add_textured_shot(&t, 83, 0, 50);
-    engine_shot_list s;
-    detect(&t, 0, &s);
-    assert_int_equal(s.count, 1);
-    assert_cut(&s, 0, 50, ENGINE_CUT_HARD);
-    engine_shot_list_free(&s);
-    engine_feature_track_free(&t);
+    assert_one_cut(&t, 50);
 }
 
 /* A cut between two still views of a regular pattern, the second the first moved by a block (as
@@ -471,12 +471,7 @@ static void test_pattern_jump_is_a_cut(void **state) {
         push(&t, &p);
     }
     assert_true(t.frames[50].cam_dx <= -12); /* the shift was measured */
-    engine_shot_list s;
-    detect(&t, 0, &s);
-    assert_int_equal(s.count, 1);
-    assert_cut(&s, 0, 50, ENGINE_CUT_HARD);
-    engine_shot_list_free(&s);
-    engine_feature_track_free(&t);
+    assert_one_cut(&t, 50);
 }
 
 /* A stuttering pan at a large step (each picture held three frames, then moved 6 pixels, as a
