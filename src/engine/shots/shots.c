@@ -236,6 +236,30 @@ static int one_transition(const shot_signals *s, const shot_candidate *c, const 
     return detour < DETOUR_SHOT;
 }
 
+/* Whether gradual window c spans two transitions found on their own: two kept, shorter gradual
+ * windows whose boundaries lie inside it, one after the other, that are not one transition
+ * (one_transition: a shot lies between them). The longer window's boundary would land in that shot
+ * and hide both, however likely the model finds it: the two windows of their own win. Only the
+ * first INNER_MAX windows inside are looked at. */
+#define INNER_MAX 64
+static int holds_two(const shot_signals *s, const shot_cand_list *cands, const shot_candidate *c) {
+    if (c->kind != ENGINE_CUT_GRADUAL)
+        return 0;
+    const shot_candidate *inner[INNER_MAX];
+    size_t n = 0;
+    for (size_t k = 0; k < cands->count && n < INNER_MAX; k++) {
+        const shot_candidate *w = &cands->items[k];
+        if (w != c && w->kind == ENGINE_CUT_GRADUAL && w->frame > c->lo && w->frame <= c->hi &&
+            w->hi - w->lo < c->hi - c->lo)
+            inner[n++] = w;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (inner[i]->hi <= inner[j]->lo && !one_transition(s, inner[j], inner[i]))
+                return 1;
+    return 0;
+}
+
 /* Some transitions pass through a blank or blurred picture (circle and rectangle crops, blurs,
  * pixelisation) and look like two gradual transitions back to back. A shot is a picture: when
  * nothing between two gradual boundaries is even half as sharp as the pictures either side, the
@@ -393,7 +417,7 @@ int engine_detect_shots(const engine_feature_track *t, const engine_shot_opts *o
         double at = t->frames[cd->frame].pts;
         if (at - start < min_shot || end - at < min_shot)
             continue;
-        int clash = 0;
+        int clash = holds_two(&s, &cands, cd);
         const shot_candidate *taken = cd; /* the span the boundary takes: a fade's at its edge */
         for (size_t k = 0; k < cands.count && !clash; k++) {
             int where = in_fade(cd, &cands.items[k]);
