@@ -268,34 +268,38 @@ static int whip_edge(const shot_signals *s, size_t i) {
     return j + 1 < i && whip_smear(t, j + 1, i - 1);
 }
 
+/* Why the hard cut at frame i is the camera moving rather than a new shot, or NULL when it is
+ * not: a change a camera shift or zoom explains (HARD_EXPLAINED_MAX) that is no jump from
+ * nowhere, or the start or end of a whip pan's smear. */
+static const char *camera_moved(const shot_signals *s, const shot_sample *smp) {
+    if (smp->x[HARD_X_EXPLAINED] >= HARD_EXPLAINED_MAX && !jump_from_nowhere(s, smp->hi))
+        return "the camera's motion explains it";
+    if (whip_edge(s, smp->hi))
+        return "a whip pan's smear starts or ends there";
+    return NULL;
+}
+
 typedef struct hard_collect {
     const shot_signals *s;
     shot_cand_list *out;
-    const double *d1;
-    double threshold;
     int rc;
 } hard_collect;
 
 static void keep_cut(void *user, const shot_sample *smp) {
     hard_collect *c = user;
-    if (c->rc || smp->probability < c->threshold)
+    if (c->rc || smp->probability < c->s->hard_threshold)
         return;
-    if (smp->x[HARD_X_EXPLAINED] >= HARD_EXPLAINED_MAX && !jump_from_nowhere(c->s, smp->hi)) {
-        log_debug("shots: hard %.3f s: the camera's motion explains it",
-                  c->s->track->frames[smp->hi].pts);
-        return;
-    }
-    if (whip_edge(c->s, smp->hi)) {
-        log_debug("shots: hard %.3f s: a whip pan's smear starts or ends there",
-                  c->s->track->frames[smp->hi].pts);
+    const char *why = camera_moved(c->s, smp);
+    if (why) {
+        log_debug("shots: hard %.3f s: %s", c->s->track->frames[smp->hi].pts, why);
         return;
     }
-    shot_candidate cand = {smp->hi, ENGINE_CUT_HARD, c->d1[smp->hi], smp->lo, smp->hi};
+    shot_candidate cand = {smp->hi, ENGINE_CUT_HARD, c->s->d1[smp->hi], smp->lo, smp->hi};
     c->rc = shot_cand_push(c->out, &cand);
 }
 
 int shot_find_hard(const shot_signals *s, shot_cand_list *out) {
-    hard_collect c = {s, out, s->d1, s->hard_threshold, 0};
+    hard_collect c = {s, out, 0};
     int rc = shot_scan_hard(s, keep_cut, &c);
     return rc ? rc : c.rc;
 }
