@@ -40,6 +40,9 @@ OUT_DIR/<seed>.truth (times are the stored timestamps of the frames, read back w
   event <kind> <t0> <t1>    a disturbance that is not a boundary (flash, corrupt, whip, zoom, ...)
 A file without hard/gradual lines is a negative.
 
+Generator v2 (2026-12-06) frames a look-alike shot held still by its own phase and zoom0; v1
+held every still at the centre, so a still cut to a still of the same source was invisible.
+
 Tuning and held-out seeds come from the same generator: see bench/shots/README.md for which range
 is which (never tune on the held-out range).
 """
@@ -51,7 +54,7 @@ import subprocess
 import sys
 from fractions import Fraction
 
-GENERATOR_VERSION = 1  # bump when a change alters what a seed renders (invalidates the cache)
+GENERATOR_VERSION = 2  # bump when a change alters what a seed renders (invalidates the cache)
 
 OPENCV = "/usr/share/doc/opencv-doc/examples/data"
 # Photographs and drawings used as shot content; pairs in SIMILAR look alike (same scene from
@@ -123,6 +126,7 @@ def draw_content(rng, prev=None, similar=0.2):
             if twin and rng.random() < 0.7:
                 c["file"] = twin[0]
         c["similar"] = 1
+        c["framed"] = 1  # held still, it is framed by its own phase and zoom0 (shot_graph)
         c["phase"] = rng.uniform(0, 2)
         c["zoom0"] = rng.uniform(1.0, 1.6)
         c["motion"] = rng.choice(["pan", "pan", "zoom", "still"])
@@ -353,16 +357,29 @@ def shot_graph(c, w, h, rate, length, whip=None, crash=None, fastpan=None):
         ph = c.get("phase", 0.5)
         x = f"{xr}*(1-abs(mod(n*{abs(vx) / max(xr, 1):.6f}+{ph:.3f},2)-1))" if xr > 1 else "0"
         y = f"{yr}*(1-abs(mod(n*{abs(vy) / max(yr, 1):.6f}+{(ph * 0.7) % 2:.3f},2)-1))" if yr > 1 else "0"
+        cw_, ch_ = rw, rh  # the camera's view of the source
         if motion == "still" and not fastpan:  # hand-held: a pixel or two of shake
-            x = f"{xr / 2:.1f}+{2 * scale * rs:.2f}*sin(n*0.37)"
-            y = f"{yr / 2:.1f}+{1.5 * scale * rs:.2f}*sin(n*0.23+1)"
+            x0, y0 = xr / 2, yr / 2
+            if c.get("framed"):
+                # A look-alike shot held still (v2): framed by its own phase and zoom0, as a
+                # pan's or a zoom's first frame is. v1 held every still at the centre at 1x, so
+                # a still cut to a still of the same source showed the same picture: a cut no
+                # one could see, scored as a miss.
+                z = c.get("zoom0", 1.2)
+                cw_, ch_ = even(rw / z), even(rh / z)
+                x0 = (rcw - cw_) * (1 - abs(ph % 2 - 1))
+                y0 = (rch - ch_) * (1 - abs((ph * 0.7) % 2 - 1))
+            x = f"{x0:.1f}+{2 * scale * rs:.2f}*sin(n*0.37)"
+            y = f"{y0:.1f}+{1.5 * scale * rs:.2f}*sin(n*0.23+1)"
         if whip:
             d = whip["dist"] * rw
             n0, k = whip["at"], whip["len"]
             x = (f"min({xr},max(0,{xr * 0.05:.1f}+{d:.1f}*(1-cos(PI*clip((n-{n0})/{k},0,1)))/2"
                  f"+{0.3 * scale * rs:.2f}*n))")
             y = f"{yr / 2:.1f}"
-        parts.append(f"crop={rw}:{rh}:x={q(x)}:y={q(y)}")
+        parts.append(f"crop={cw_}:{ch_}:x={q(x)}:y={q(y)}")
+        if (cw_, ch_) != (rw, rh):
+            parts.append(f"scale={rw}:{rh}:flags=bicubic")
         if whip:  # motion blur while the camera whips
             during = f"between(n,{whip['at'] + 1},{whip['at'] + whip['len'] - 1})"
             parts.append(f"avgblur=sizeX={max(2, int(0.08 * rw))}:sizeY=1:enable={q(during)}")
