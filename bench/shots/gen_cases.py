@@ -24,7 +24,8 @@ AVI, which stores no times), `--evolve` the ordinary case with one or two shots 
 keeps changing by itself (a fast fractal zoom, gradients, life: no transition however far the
 picture drifts), `--stutter` the ordinary case with held frames, constant-rate: every 4th, 5th
 or 6th frame shown twice (24 to 30 fps, as telecine does), or only every 2nd or 3rd frame shown,
-held (animation on twos or threes) - a moving picture holds, then steps; they give extra
+held (animation on twos or threes) - a moving picture holds, then steps, `--slide` the `--gradual`
+case with every transition a slide, squeeze or zoomin (the family recalled least); they give extra
 hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
 is not rendered again. `--describe` prints the descriptions without rendering anything.
 
@@ -609,6 +610,16 @@ def stutter_kept(case, total):
     return kept
 
 
+def make_slide(case):
+    """--slide: the --gradual draw with every transition one of the slide family (slides,
+    squeezes, zoomin: the new picture moves in, as a pan moves a view - the family recalled
+    least on every range), its own random stream choosing which."""
+    rng = random.Random(case["seed"] * 17 + 3456789)
+    slides = [t for t in XFADE_TYPES if FAMILY[t] == "slide"]
+    case["transitions"] = [dict(t, type=rng.choice(slides)) for t in case["transitions"]]
+    return case
+
+
 EVOLVING = ["mandelbrot", "mandelbrot", "gradients", "life", "cellauto"]
 
 
@@ -769,7 +780,8 @@ def main():
     # The training modes (each in its own OUT_DIR; the docstring says what each one draws):
     # draw_case's own ones, then the post-draw ones, which leave the ordinary draw as it was.
     drawn = ("--negative", "--similar", "--gradual", "--near", "--regrade", "--camera", "--close")
-    after = {"--vfr": make_vfr, "--evolve": make_evolve, "--stutter": make_stutter}
+    after = {"--vfr": make_vfr, "--evolve": make_evolve, "--stutter": make_stutter,
+             "--slide": make_slide}
     flags = {"--describe", *drawn, *after}
     on = {f: f in args for f in flags}
     args = [a for a in args if a not in flags]
@@ -778,6 +790,8 @@ def main():
         return 2
     out_dir = args[0]
     os.makedirs(out_dir, exist_ok=True)
+    if on["--slide"]:
+        on["--gradual"] = True  # (a slide case is a --gradual case, its types redrawn)
     for seed in parse_seeds(args[1:]):
         case = draw_case(seed, *(on[f] for f in drawn))
         for flag, make in after.items():

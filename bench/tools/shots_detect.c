@@ -1,6 +1,8 @@
 /* shots_detect FILE [--min-shot S] [--hard-threshold P] [--gradual-threshold P] [--dump]
- *              [--candidates]: prints each detected boundary as
+ *              [--candidates] [--sweep H,H... G,G...]: prints each detected boundary as
  * "<time> <kind> <strength>" (kind: hard|gradual|fade); --dump also prints per-frame features;
+ * --sweep detects once per pair of hard and gradual thresholds on the one analysis, each pair's
+ * boundaries after a line "= <hard> <gradual>" (bench/shots/sweep.sh);
  * --candidates prints only the candidates with their model features ("cand|hcand <t_lo> <t_hi>
  * <frame_lo> <frame_hi> <lag> <p> <feature>...": gradual windows, hard cuts at frame_hi), for
  * bench/shots/train.py. */
@@ -23,6 +25,29 @@ static void print_candidate(void *user, const shot_sample *s) {
     printf("\n");
 }
 
+static const char *const kinds[] = {"hard", "gradual", "fade"};
+
+/* Detects with every pair of thresholds of the comma lists (one analysis). */
+static int sweep(const engine_feature_track *track, const engine_shot_opts *base, const char *hard,
+                 const char *gradual) {
+    for (const char *h = hard; h; h = strchr(h, ',') ? strchr(h, ',') + 1 : NULL)
+        for (const char *g = gradual; g; g = strchr(g, ',') ? strchr(g, ',') + 1 : NULL) {
+            engine_shot_opts opts = *base;
+            opts.hard_threshold = atof(h);
+            opts.gradual_threshold = atof(g);
+            engine_shot_list shots = {0};
+            int rc = engine_detect_shots(track, &opts, &shots);
+            if (rc)
+                return rc;
+            printf("= %g %g\n", opts.hard_threshold, opts.gradual_threshold);
+            for (size_t i = 0; i < shots.count; i++)
+                printf("%.4f %s %.3f\n", shots.items[i].time, kinds[shots.items[i].kind],
+                       shots.items[i].strength);
+            engine_shot_list_free(&shots);
+        }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: shots_detect FILE [--min-shot S] [--dump] [--candidates]\n");
@@ -32,6 +57,7 @@ int main(int argc, char **argv) {
     engine_shot_opts opts;
     engine_shot_opts_default(&opts);
     int dump = 0, candidates = 0;
+    const char *sweep_hard = NULL, *sweep_gradual = NULL;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--min-shot") == 0 && i + 1 < argc)
             opts.min_shot = atof(argv[++i]);
@@ -43,6 +69,10 @@ int main(int argc, char **argv) {
             dump = 1;
         else if (strcmp(argv[i], "--candidates") == 0)
             candidates = 1;
+        else if (strcmp(argv[i], "--sweep") == 0 && i + 2 < argc) {
+            sweep_hard = argv[++i];
+            sweep_gradual = argv[++i];
+        }
     }
     rc_error err;
     rc_error_clear(&err);
@@ -58,13 +88,14 @@ int main(int argc, char **argv) {
             printf("%s%s", i ? " " : "hfeatures ", shot_hard_feature_names[i]);
         printf("\n");
         rc = shot_candidates(&track, print_candidate, &track);
+    } else if (!rc && sweep_hard) {
+        rc = sweep(&track, &opts, sweep_hard, sweep_gradual);
     } else if (!rc) {
         rc = engine_detect_shots(&track, &opts, &shots);
     }
     if (rc) {
         fprintf(stderr, "%s: %s\n", err.code, err.rc ? err.message : rc_strerror(rc));
-    } else if (!candidates) {
-        static const char *kinds[] = {"hard", "gradual", "fade"};
+    } else if (!candidates && !sweep_hard) {
         for (size_t i = 0; dump && i < track.nb_frames; i++) {
             const engine_frame_features *f = &track.frames[i];
             printf("# %zu pts=%.4f bright=%.1f motion=%.2f ecr=%.2f d1=%.3f shift=%+.0f,%+.0f "
