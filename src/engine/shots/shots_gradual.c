@@ -348,8 +348,69 @@ static void keep_likely(void *user, const shot_sample *smp) {
     c->rc = shot_cand_push(c->out, &cand);
 }
 
+/* A slide (a push) moves the old picture out and the new one in at one constant speed by exactly
+ * one picture: the picture stands, moves one whole frame width (or height) at one speed, and
+ * stands again. A camera cannot: it eases in and out, and pans no further than its view's margin
+ * between turns. So a run of frames shifted alike (each within a pixel of the run's first shift
+ * and by SLIDE_SPEED thumbnail pixels or more) travelling SLIDE_TRAVEL_LO..HI pictures along
+ * its axis and less than SLIDE_ACROSS across, with SLIDE_STILL frames either side not shifted at
+ * all (a computer-animated camera can pan at one speed, but not from and to a standstill at once
+ * by one picture), is a transition whatever the model says of its window (the scan's windows
+ * rarely fit it, and the model, seeing half a pan, doubts them). */
+#define SLIDE_SPEED 2
+#define SLIDE_TRAVEL_LO 0.85
+#define SLIDE_TRAVEL_HI 1.2
+#define SLIDE_ACROSS 0.25
+#define SLIDE_STILL 3
+
+static int stands(const engine_feature_track *t, long from, long to) {
+    if (from < 1 || to >= (long)t->nb_frames)
+        return 0;
+    for (long k = from; k <= to; k++)
+        if (lrintf(t->frames[k].cam_dx) != 0 || lrintf(t->frames[k].cam_dy) != 0)
+            return 0;
+    return 1;
+}
+
+static int find_slides(const shot_signals *s, shot_cand_list *out) {
+    const engine_feature_track *t = s->track;
+    size_t n = t->nb_frames;
+    for (size_t k = 1; k < n;) {
+        long dx = lrintf(t->frames[k].cam_dx), dy = lrintf(t->frames[k].cam_dy);
+        if (labs(dx) + labs(dy) < SLIDE_SPEED) {
+            k++;
+            continue;
+        }
+        double tx = 0, ty = 0;
+        size_t m = k;
+        for (;
+             m < n && fabs(t->frames[m].cam_dx - dx) <= 1 && fabs(t->frames[m].cam_dy - dy) <= 1 &&
+             fabs(t->frames[m].cam_dx) + fabs(t->frames[m].cam_dy) >= SLIDE_SPEED;
+             m++) {
+            tx += t->frames[m].cam_dx / ANALYZE_THUMB_W;
+            ty += t->frames[m].cam_dy / ANALYZE_THUMB_H;
+        }
+        double along = fmax(fabs(tx), fabs(ty)), across = fmin(fabs(tx), fabs(ty));
+        size_t lo = k - 1, hi = m - 1;
+        if (along >= SLIDE_TRAVEL_LO && along <= SLIDE_TRAVEL_HI && across < SLIDE_ACROSS &&
+            hi - lo >= LAG_MIN && stands(t, (long)lo - SLIDE_STILL + 1, (long)lo) &&
+            stands(t, (long)hi + 1, (long)hi + SLIDE_STILL)) {
+            log_debug("shots: gradual %.3f-%.3f s: a slide (%.2f pictures at one speed)",
+                      t->frames[lo].pts, t->frames[hi].pts, along);
+            shot_candidate cand = {boundary_of(t, lo, hi), ENGINE_CUT_GRADUAL, s->gradual_threshold,
+                                   lo, hi};
+            int rc = shot_cand_push(out, &cand);
+            if (rc)
+                return rc;
+        }
+        k = m;
+    }
+    return 0;
+}
+
 int shot_find_gradual(const shot_signals *s, shot_cand_list *out) {
     collect c = {s, out, 0};
     int rc = shot_scan_gradual(s, keep_likely, &c);
-    return rc ? rc : c.rc;
+    rc = rc ? rc : c.rc;
+    return rc ? rc : find_slides(s, out);
 }

@@ -509,6 +509,47 @@ static void test_stutter_pan_is_not_a_cut(void **state) {
     engine_shot_list_free(&s);
 }
 
+/* The boundaries of a still view of scene 87 that from frame 50 moves `travel` pixels left in 16
+ * frames, then stands: at one speed (`eased` 0) or speeding up and slowing down as a camera does
+ * (1). Both models' thresholds are raised to 0.9999, so the slide rule alone decides. */
+static void detect_move(int travel, int eased, engine_shot_list *out) {
+    engine_shot_opts o;
+    engine_shot_opts_default(&o);
+    o.hard_threshold = o.gradual_threshold = 0.9999;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < 140; i++) {
+        double u = i < 50 ? 0 : i < 66 ? (i - 49) / 16.0 : 1; /* share of the move made */
+        if (eased)
+            u = u * u * (3 - 2 * u);
+        draw_scene(&p, 87, (int)(travel * u + 0.5), 0);
+        push(&t, &p);
+    }
+    assert_int_equal(engine_detect_shots(&t, &o, out), 0);
+    engine_feature_track_free(&t);
+}
+
+/* A slide (a push) between two still views of scene 87 side by side, as from one half of a
+ * photograph to the other: the picture moves exactly one picture width at one speed and stands
+ * again - one boundary inside it. A camera making the same move eases in and out (no boundary),
+ * and a move of half a picture at one speed is no slide either. */
+static void test_slide_is_a_transition(void **state) {
+    (void)state;
+    engine_shot_list s;
+    detect_move(W, 0, &s);
+    assert_int_equal(s.count, 1);
+    assert_true(s.items[0].frame >= 50 && s.items[0].frame <= 66);
+    assert_int_equal(s.items[0].kind, ENGINE_CUT_GRADUAL);
+    engine_shot_list_free(&s);
+    detect_move(W, 1, &s);
+    assert_int_equal(s.count, 0);
+    engine_shot_list_free(&s);
+    detect_move(W / 2, 0, &s);
+    assert_int_equal(s.count, 0);
+    engine_shot_list_free(&s);
+}
+
 static void test_fast_pan_is_not_a_cut(void **state) {
     (void)state;
     engine_feature_track t;
@@ -604,6 +645,7 @@ int main(void) {
         cmocka_unit_test(test_flash_is_not_a_cut),
         cmocka_unit_test(test_fast_pan_is_not_a_cut),
         cmocka_unit_test(test_pattern_jump_is_a_cut),
+        cmocka_unit_test(test_slide_is_a_transition),
         cmocka_unit_test(test_stutter_pan_is_not_a_cut),
         cmocka_unit_test(test_min_shot),
         cmocka_unit_test(test_tiny_tracks),
