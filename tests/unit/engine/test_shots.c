@@ -474,24 +474,36 @@ static void test_pattern_jump_is_a_cut(void **state) {
     assert_one_cut(&t, 50);
 }
 
+/* The boundaries, with the models' thresholds `hard` and `gradual` (0: the default), of n frames
+ * of a view of scene `seed` at horizontal offset x[i] in frame i. */
+static void detect_view(uint32_t seed, const int *x, int n, double hard, double gradual,
+                        engine_shot_list *out) {
+    engine_shot_opts o;
+    engine_shot_opts_default(&o);
+    o.hard_threshold = hard;
+    o.gradual_threshold = gradual;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < n; i++) {
+        draw_scene(&p, seed, x[i], 0);
+        push(&t, &p);
+    }
+    assert_int_equal(engine_detect_shots(&t, &o, out), 0);
+    engine_feature_track_free(&t);
+}
+
 /* The boundaries of a still view of scene 86 that from frame 48 steps 6 pixels every 4 frames
  * (each picture held three frames, as a low frame rate converted up), `steps` times, with the
  * hard threshold lowered to 0.01: a model that takes any change for a cut, so the camera veto
  * alone decides. */
 static void detect_steps(int steps, engine_shot_list *out) {
-    engine_shot_opts o;
-    engine_shot_opts_default(&o);
-    o.hard_threshold = 0.01;
-    engine_feature_track t;
-    track_init(&t);
-    picture p;
+    int x[100];
     for (int i = 0; i < 100; i++) {
         int k = i < 48 ? 0 : (i - 48) / 4 + 1;
-        draw_scene(&p, 86, 6 * (k < steps ? k : steps), 0);
-        push(&t, &p);
+        x[i] = 6 * (k < steps ? k : steps);
     }
-    assert_int_equal(engine_detect_shots(&t, &o, out), 0);
-    engine_feature_track_free(&t);
+    detect_view(86, x, 100, 0.01, 0, out);
 }
 
 /* A stuttering pan at a large step: every step is a shift the camera's motion explains, and the
@@ -513,21 +525,14 @@ static void test_stutter_pan_is_not_a_cut(void **state) {
  * frames, then stands: at one speed (`eased` 0) or speeding up and slowing down as a camera does
  * (1). Both models' thresholds are raised to 0.9999, so the slide rule alone decides. */
 static void detect_move(int travel, int eased, engine_shot_list *out) {
-    engine_shot_opts o;
-    engine_shot_opts_default(&o);
-    o.hard_threshold = o.gradual_threshold = 0.9999;
-    engine_feature_track t;
-    track_init(&t);
-    picture p;
+    int x[140];
     for (int i = 0; i < 140; i++) {
         double u = i < 50 ? 0 : i < 66 ? (i - 49) / 16.0 : 1; /* share of the move made */
         if (eased)
             u = u * u * (3 - 2 * u);
-        draw_scene(&p, 87, (int)(travel * u + 0.5), 0);
-        push(&t, &p);
+        x[i] = (int)(travel * u + 0.5);
     }
-    assert_int_equal(engine_detect_shots(&t, &o, out), 0);
-    engine_feature_track_free(&t);
+    detect_view(87, x, 140, 0.9999, 0.9999, out);
 }
 
 /* A slide (a push) between two still views of scene 87 side by side, as from one half of a
