@@ -25,13 +25,25 @@ static void print_candidate(void *user, const shot_sample *s) {
     printf("\n");
 }
 
-static const char *const kinds[] = {"hard", "gradual", "fade"};
+/* One line per boundary: "<time> <kind> <strength>". */
+static void print_shots(const engine_shot_list *shots) {
+    static const char *const kinds[] = {"hard", "gradual", "fade"};
+    for (size_t i = 0; i < shots->count; i++)
+        printf("%.4f %s %.3f\n", shots->items[i].time, kinds[shots->items[i].kind],
+               shots->items[i].strength);
+}
+
+/* The item of a comma list after the one at p, or NULL. */
+static const char *next_item(const char *p) {
+    const char *comma = strchr(p, ',');
+    return comma ? comma + 1 : NULL;
+}
 
 /* Detects with every pair of thresholds of the comma lists (one analysis). */
 static int sweep(const engine_feature_track *track, const engine_shot_opts *base, const char *hard,
                  const char *gradual) {
-    for (const char *h = hard; h; h = strchr(h, ',') ? strchr(h, ',') + 1 : NULL)
-        for (const char *g = gradual; g; g = strchr(g, ',') ? strchr(g, ',') + 1 : NULL) {
+    for (const char *h = hard; h; h = next_item(h))
+        for (const char *g = gradual; g; g = next_item(g)) {
             engine_shot_opts opts = *base;
             opts.hard_threshold = atof(h);
             opts.gradual_threshold = atof(g);
@@ -40,9 +52,7 @@ static int sweep(const engine_feature_track *track, const engine_shot_opts *base
             if (rc)
                 return rc;
             printf("= %g %g\n", opts.hard_threshold, opts.gradual_threshold);
-            for (size_t i = 0; i < shots.count; i++)
-                printf("%.4f %s %.3f\n", shots.items[i].time, kinds[shots.items[i].kind],
-                       shots.items[i].strength);
+            print_shots(&shots);
             engine_shot_list_free(&shots);
         }
     return 0;
@@ -104,9 +114,7 @@ int main(int argc, char **argv) {
                    i ? engine_frame_distance(&track.frames[i - 1], f) : 0.0, f->cam_dx, f->cam_dy,
                    f->cam_residual, f->edge_density);
         }
-        for (size_t i = 0; i < shots.count; i++)
-            printf("%.4f %s %.3f\n", shots.items[i].time, kinds[shots.items[i].kind],
-                   shots.items[i].strength);
+        print_shots(&shots);
     }
     engine_shot_list_free(&shots);
     engine_feature_track_free(&track);

@@ -363,32 +363,46 @@ static void keep_likely(void *user, const shot_sample *smp) {
 #define SLIDE_ACROSS 0.25
 #define SLIDE_STILL 3
 
+/* Frame k's camera shift in whole thumbnail pixels (the one reading of it the slide rule uses). */
+static void shift_at(const engine_feature_track *t, size_t k, long *dx, long *dy) {
+    *dx = lrintf(t->frames[k].cam_dx);
+    *dy = lrintf(t->frames[k].cam_dy);
+}
+
+/* Whether no frame from..to (all inside the track) is shifted at all. */
 static int stands(const engine_feature_track *t, long from, long to) {
     if (from < 1 || to >= (long)t->nb_frames)
         return 0;
-    for (long k = from; k <= to; k++)
-        if (lrintf(t->frames[k].cam_dx) != 0 || lrintf(t->frames[k].cam_dy) != 0)
+    for (long k = from, dx, dy; k <= to; k++) {
+        shift_at(t, (size_t)k, &dx, &dy);
+        if (dx || dy)
             return 0;
+    }
     return 1;
 }
 
+/* Pushes a gradual candidate for every slide (see SLIDE_SPEED). Its strength is the gradual
+ * threshold, the least a kept window has: where a window the model keeps overlaps it, that
+ * window is the boundary, since gradual windows are taken by strength. */
 static int find_slides(const shot_signals *s, shot_cand_list *out) {
     const engine_feature_track *t = s->track;
     size_t n = t->nb_frames;
     for (size_t k = 1; k < n;) {
-        long dx = lrintf(t->frames[k].cam_dx), dy = lrintf(t->frames[k].cam_dy);
+        long dx, dy;
+        shift_at(t, k, &dx, &dy);
         if (labs(dx) + labs(dy) < SLIDE_SPEED) {
             k++;
             continue;
         }
+        /* the run: frames k..m-1 (frame k always belongs to its own run) */
         double tx = 0, ty = 0;
         size_t m = k;
-        for (;
-             m < n && fabs(t->frames[m].cam_dx - dx) <= 1 && fabs(t->frames[m].cam_dy - dy) <= 1 &&
-             fabs(t->frames[m].cam_dx) + fabs(t->frames[m].cam_dy) >= SLIDE_SPEED;
-             m++) {
-            tx += t->frames[m].cam_dx / ANALYZE_THUMB_W;
-            ty += t->frames[m].cam_dy / ANALYZE_THUMB_H;
+        for (long mx, my; m < n; m++) {
+            shift_at(t, m, &mx, &my);
+            if (labs(mx - dx) > 1 || labs(my - dy) > 1 || labs(mx) + labs(my) < SLIDE_SPEED)
+                break;
+            tx += (double)mx / ANALYZE_THUMB_W;
+            ty += (double)my / ANALYZE_THUMB_H;
         }
         double along = fmax(fabs(tx), fabs(ty)), across = fmin(fabs(tx), fabs(ty));
         size_t lo = k - 1, hi = m - 1;
