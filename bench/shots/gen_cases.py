@@ -112,6 +112,11 @@ FRAME_BUDGET = 600
 WORK_PIXELS = 640 * 360
 
 
+def colour(seed, i=0):
+    """Colour i (0xRRGGBB) of a shot with this seed, drawn without the case's random draws."""
+    return f"0x{(seed * 2654435761 + i * 0x9E3779B1) % 0xffffff:06x}"
+
+
 def even(x):
     return max(2, int(round(x / 2.0)) * 2)
 
@@ -316,6 +321,7 @@ def shot_graph(c, w, h, rate, length, whip=None, crash=None, fastpan=None):
                  f"fps={rate}"]
     else:
         s, seed = f"{rcw}x{rch}", c["seed"] % 100000
+        colours = 2 + seed % 5  # (of gradients)
         gen = {
             "testsrc2": f"testsrc2=s={s}:r={rate}",
             "testsrc": f"testsrc=s={s}:r={rate}",
@@ -324,15 +330,12 @@ def shot_graph(c, w, h, rate, length, whip=None, crash=None, fastpan=None):
             "mandelbrot": f"mandelbrot=s={s}:r={rate}:end_scale={c.get('end_scale', 0.3)}"
                           f":start_x={-0.743643887 - (seed % 7) * 0.01}",
             "life": f"life=s={s}:r={rate}:mold=20:ratio={0.1 + (seed % 5) * 0.08}:seed={seed}"
-                    f":life_color=0x{seed * 2654435761 % 0xffffff:06x}:death_color=0x{seed * 40503 % 0x404040:06x}",
+                    f":life_color={colour(seed)}:death_color=0x{seed * 40503 % 0x404040:06x}",
             "cellauto": f"cellauto=s={s}:r={rate}:rule={[30, 90, 110, 150, 18][seed % 5]}:scroll=1:seed={seed}",
-            # (its colours explicit: 5.1 draws the default ones at random whatever the seed, so
-            # every render of a case showed other colours)
+            # (colours explicit: FFmpeg 5.1 draws the default ones at random - generator v3)
             "gradients": f"gradients=s={s}:r={rate}:speed={c.get('gspeed', 0.005 + (seed % 10) * 0.004)}"
-                         f":seed={seed}"
-                         f":nb_colors={2 + seed % 5}"
-                         + "".join(f":c{i}=0x{(seed * 2654435761 + i * 0x9E3779B1) % 0xffffff:06x}"
-                                   for i in range(2 + seed % 5)),
+                         f":seed={seed}:nb_colors={colours}"
+                         + "".join(f":c{i}={colour(seed, i)}" for i in range(colours)),
             "sierpinski": f"sierpinski=s={s}:r={rate}:seed={seed}:jump={50 + seed % 200}:type={['carpet', 'triangle'][seed % 2]}",
             "colorchart": f"colorchart=r={rate},scale={rcw}:{rch}",  # (large patch_size crashes 5.1)
             "pal100bars": f"pal100bars=s={s}:r={rate}",
