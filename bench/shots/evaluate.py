@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scores shot boundaries against ground truth.
 
-evaluate.py [--label TEXT] [--json FILE] [--misses] TRUTH_DIR DETECTIONS_DIR NAME...
+evaluate.py [--label TEXT] [--json FILE] [--misses] [--lookalike] TRUTH_DIR DETECTIONS_DIR NAME...
 
 TRUTH_DIR/NAME.truth is what gen_cases.py writes ("fps R", "hard T F", "gradual T0 T1 F0 F1 TYPE
 MIXED", "event KIND T0 T1"; older files with only "fps/hard T/gradual T0 T1" lines work too).
@@ -14,11 +14,15 @@ at most once (nearest first). A detection that matches nothing is a false cut; o
 
 Prints precision, recall, F1, hard-cut recall (and exact placements), gradual recall, cuts on
 negatives, recall per transition family and per transition length, and the false cuts by the
-disturbance they fall on.
+disturbance they fall on. --lookalike also splits the recall by the shot a boundary leads to: a
+look-alike (gen_cases.py drew it "similar": the same source reframed, or its twin photo) or
+another picture; NAME must then be a seed of gen_cases.py's ordinary draw.
 """
 import json
 import sys
 from fractions import Fraction
+
+from gen_cases import draw_case  # (bench/shots, the script's own folder, is on sys.path)
 
 FAMILY = {t: "fade" for t in ("fade", "fadeblack", "fadewhite", "fadegrays", "fadefast", "fadeslow",
                               "dissolve", "distance", "hblur", "pixelize")}
@@ -63,7 +67,7 @@ def prf(tp, fp, fn):
 
 def main():
     args = sys.argv[1:]
-    label, json_out, misses = "", None, False
+    label, json_out, misses, lookalike = "", None, False, False
     while args and args[0].startswith("--"):
         if args[0] == "--label":
             label, args = args[1], args[2:]
@@ -71,6 +75,8 @@ def main():
             json_out, args = args[1], args[2:]
         elif args[0] == "--misses":
             misses, args = True, args[1:]
+        elif args[0] == "--lookalike":
+            lookalike, args = True, args[1:]
         else:
             sys.exit(f"unknown option {args[0]}")
     truth_dir, det_dir, names = args[0], args[1], args[2:]
@@ -91,7 +97,9 @@ def main():
             pass
         used = [False] * len(dets)
         frame = 1.0 / fps
-        for it in truth:
+        # the shot each boundary leads to (truth lists the transitions in order)
+        shots = draw_case(int(name))["shots"][1:] if lookalike else [{"content": {}}] * len(truth)
+        for it, shot in zip(truth, shots):
             t0, t1 = it["t0"], it["t1"]
             if it["kind"] == "hard":
                 lo, hi = t0 - 2 * frame - 1e-3, t1 + 2 * frame + 1e-3
@@ -106,6 +114,9 @@ def main():
             if found:
                 used[best] = True
             groups = ["all"]
+            if lookalike:
+                groups.append(f"led to:{it['kind']} into " + ("a look-alike" if shot["content"].get(
+                    "similar") else "another picture"))
             if it["kind"] == "hard":
                 hard_n += 1
                 hard_tp += found
@@ -145,6 +156,10 @@ def main():
     parts = [f"{g.split(':')[1]} {v[0]}/{v[1]}" for g, v in sorted(by_group.items())
              if g.startswith("gradual:")]
     print(f"{' ' * len(head)}gradual by kind and length: " + ", ".join(parts))
+    if lookalike:
+        parts = [f"{g.split(':')[1]} {v[0]}/{v[1]}" for g, v in sorted(by_group.items())
+                 if g.startswith("led to:")]
+        print(f"{' ' * len(head)}by the shot led to: " + ", ".join(parts))
     if fp_on:
         print(f"{' ' * len(head)}false cuts on: " + ", ".join(f"{k} {v}" for k, v in sorted(fp_on.items())))
     if misses and missed:

@@ -70,10 +70,10 @@ done
 with_scdet=$scdet_default
 t2=$(date +%s)
 
-score() { # LABEL DETECTOR RANGE [--misses]
+score() { # LABEL DETECTOR RANGE [--misses] (generated seeds: split by the shot led to, too)
   # shellcheck disable=SC2046
-  python3 "$here/evaluate.py" --label "$1" --json "$work/$2-$(echo "$1" | tr -c 'a-z0-9\n' _).json" \
-    ${4:-} "$work/truth" "$work/$2" $(seeds "$3")
+  python3 "$here/evaluate.py" --label "$1" --lookalike \
+    --json "$work/$2-$(echo "$1" | tr -c 'a-z0-9\n' _).json" ${4:-} "$work/truth" "$work/$2" $(seeds "$3")
 }
 misses=""
 [ "${MISSES:-0}" = 1 ] && misses=--misses
