@@ -179,19 +179,18 @@ static void describe_hard(const shot_signals *s, size_t i, double *x) {
     x[13] = s->motion[i] / 64.0;
 }
 
-/* How much frame i changes, for the candidate scan: the signature distance, or the luma change
- * (which a cut between look-alike shots with the same colours still shows). */
-static double scan_change(const shot_signals *s, size_t i) {
-    return fmax(s->d1[i], s->motion[i] / 100.0);
+/* Whether frame i's change v[i] is a local maximum (the first of equal ones) of at least min. */
+static int peak_at(const double *v, size_t n, size_t i, double min) {
+    return v[i] >= min && (i < 2 || v[i] > v[i - 1]) && (i + 1 >= n || v[i] >= v[i + 1]);
 }
 
 int shot_scan_hard(const shot_signals *s, shot_sample_fn fn, void *user) {
     size_t n = s->track->nb_frames;
     for (size_t i = 1; i < n; i++) {
-        /* a local maximum of the frame-to-frame change (the first of equal ones) */
-        double c = scan_change(s, i);
-        if (c < HARD_SCAN_MIN || (i > 1 && c <= scan_change(s, i - 1)) ||
-            (i + 1 < n && c < scan_change(s, i + 1)))
+        /* A local maximum of the frame-to-frame change: of the signature distance, or of the
+         * luma change (which a cut between look-alike shots with the same colours still shows).
+         * Each signal's own: busy motion's luma change can outweigh a cut's signature change. */
+        if (!peak_at(s->d1, n, i, HARD_SCAN_MIN) && !peak_at(s->motion, n, i, 100 * HARD_SCAN_MIN))
             continue;
         shot_sample smp = {.hard = 1, .lo = i - 1, .hi = i};
         describe_hard(s, i, smp.x);
@@ -245,6 +244,8 @@ static int jump_from_nowhere(const shot_signals *s, size_t i) {
     size_t around = shot_frames_for(JUMP_AROUND_S, s->fps, 1);
     for (size_t k = i > around ? i - around : 1; k <= i + around && k < t->nb_frames; k++) {
         const engine_frame_features *f = &t->frames[k];
+        if (f->motion < SHOT_MEASURABLE_LUMA)
+            continue; /* (a shift measured on a picture that hardly changed is noise) */
         if (k != i && (f->cam_dx * dx + f->cam_dy * dy) / size >= near)
             return 0; /* (the shift's length along the jump's direction) */
     }

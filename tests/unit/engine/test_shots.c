@@ -474,6 +474,66 @@ static void test_pattern_jump_is_a_cut(void **state) {
     assert_one_cut(&t, 50);
 }
 
+/* A jump from a still view measured where frames around it hardly changed: a shift the search
+ * returns on a frame whose luma did not change (motion under SHOT_MEASURABLE_LUMA) is noise, not
+ * the camera moving that way, and must not make the jump look like camera motion. */
+static void test_pattern_jump_beside_unmeasurable_shifts(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < 100; i++) {
+        draw_scene(&p, 85, i < 50 ? 0 : 16, 0);
+        push(&t, &p);
+    }
+    for (size_t k = 44; k <= 56; k += 12) { /* noise shifts along the jump, 6 frames either side */
+        assert_true(t.frames[k].motion < SHOT_MEASURABLE_LUMA);
+        t.frames[k].cam_dx = t.frames[50].cam_dx;
+    }
+    assert_one_cut(&t, 50);
+}
+
+static void count_hard_at(void *user, const shot_sample *smp) {
+    size_t *at = user; /* at[0]: the frame looked for; at[1]: hard candidates there */
+    if (smp->hard && smp->hi == at[0])
+        at[1]++;
+}
+
+/* Fine grain redrawn every frame (busy motion: a large luma change, frame to frame, on an
+ * unchanging layout), then a cut to a still picture: the cut changes the layout and colours far
+ * more than the grain ever does, its luma less than the grain does. It is a peak of the signature
+ * change, and a hard-cut candidate, whatever the luma change around it. */
+static void test_cut_out_of_busy_motion_is_a_candidate(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < 80; i++) {
+        if (i < 40) {
+            for (int k = 0; k < W * H; k++)
+                p.y[k] = (uint8_t)(28 + hash3(91, (uint32_t)i, (uint32_t)k) % 200);
+            memset(p.u, 128, sizeof(p.u));
+            memset(p.v, 128, sizeof(p.v));
+        } else { /* a still grey picture of lower contrast */
+            draw_scene(&p, 92, 0, 0);
+            for (int k = 0; k < W * H; k++)
+                p.y[k] = (uint8_t)(128 + (p.y[k] - 128) * 2 / 5);
+            memset(p.u, 128, sizeof(p.u));
+            memset(p.v, 128, sizeof(p.v));
+        }
+        push(&t, &p);
+    }
+    shot_signals s;
+    assert_int_equal(shot_signals_init(&s, &t, 0.5, 0.5), 0);
+    assert_true(s.d1[40] > 2 * s.d1[39]);     /* the cut: a layout change ... */
+    assert_true(s.motion[40] < s.motion[39]); /* ... with less luma change than the grain */
+    shot_signals_free(&s);
+    size_t at[2] = {40, 0};
+    assert_int_equal(shot_candidates(&t, count_hard_at, at), 0);
+    assert_int_equal(at[1], 1);
+    engine_feature_track_free(&t);
+}
+
 /* The boundaries, with the models' thresholds `hard` and `gradual` (0: the default), of n frames
  * of a view of scene `seed` at horizontal offset x[i] in frame i. */
 static void detect_view(uint32_t seed, const int *x, int n, double hard, double gradual,
@@ -650,6 +710,8 @@ int main(void) {
         cmocka_unit_test(test_flash_is_not_a_cut),
         cmocka_unit_test(test_fast_pan_is_not_a_cut),
         cmocka_unit_test(test_pattern_jump_is_a_cut),
+        cmocka_unit_test(test_pattern_jump_beside_unmeasurable_shifts),
+        cmocka_unit_test(test_cut_out_of_busy_motion_is_a_candidate),
         cmocka_unit_test(test_slide_is_a_transition),
         cmocka_unit_test(test_stutter_pan_is_not_a_cut),
         cmocka_unit_test(test_min_shot),
