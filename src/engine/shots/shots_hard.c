@@ -331,6 +331,7 @@ static int empty_kind(const engine_frame_features *f) {
 int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
     const engine_feature_track *t = s->track;
     size_t n = t->nb_frames, max_run = shot_frames_for(FADE_MAX_S, s->fps, 2);
+    size_t persist = shot_frames_for(PERSIST_S, s->fps, 2);
     size_t i = 0;
     while (i < n) {
         int kind = empty_kind(&t->frames[i]);
@@ -356,6 +357,16 @@ int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
         double change = engine_frame_distance(&t->frames[lo], &t->frames[hi]);
         if (change < FADE_MIN_CHANGE)
             continue; /* a dip to black and back into the same picture: not a boundary */
+        /* ... and still differ PERSIST_S further out: a flash beside a dark run (or a dark frame
+         * between flashes) is no picture of its own, and the one after it is the one before. */
+        size_t before = lo > persist ? lo - persist : 0;
+        size_t after = hi + persist < n ? hi + persist : n - 1;
+        double held = engine_frame_distance(&t->frames[before], &t->frames[after]);
+        if (held < FADE_MIN_CHANGE) {
+            log_debug("shots: fade %.3f-%.3f s: the picture after it does not hold (%.3f)",
+                      t->frames[lo].pts, t->frames[hi].pts, held);
+            continue;
+        }
         size_t mid = start + (end - start) / 2;
         shot_candidate c = {mid, ENGINE_CUT_FADE, change, lo, hi};
         if (shot_cand_push(out, &c))

@@ -302,6 +302,37 @@ static void test_dark_picture_is_not_a_fade(void **state) {
     engine_feature_track_free(&t);
 }
 
+/* A dim room and a photographer's flash: one black frame, then one white, and the room again
+ * (the black frame: the flash's shutter, or a dark frame of a flickering picture). The dark frame
+ * and the flash lie between two different pictures - the room and the flash - as a fade through
+ * black does; but the flash is no picture of its own, and the room is there again after it. */
+static void test_flash_beside_a_dark_frame_is_not_a_fade(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < 90; i++) {
+        if (i == 40) {
+            flat(&p, 12);
+        } else if (i == 41) {
+            flat(&p, 235);
+        } else {
+            draw_scene(&p, 64, i / 4, 0);
+            for (int k = 0; k < W * H; k++)
+                p.y[k] = (uint8_t)(5 + (p.y[k] - 30) * 70 / 190);
+        }
+        push(&t, &p);
+    }
+    shot_signals sig;
+    assert_int_equal(shot_signals_init(&sig, &t, 0.5, 0.5), 0);
+    shot_cand_list fades = {0};
+    assert_int_equal(shot_find_fades(&sig, &fades), 0);
+    assert_int_equal(fades.count, 0);
+    free(fades.items);
+    shot_signals_free(&sig);
+    assert_no_boundary(&t);
+}
+
 /* A plain grey card held for 3 s between two dissolves: a transition can pass through a blank
  * picture (a circle crop closes to black and opens again), but not one held longer than the
  * longest transition looked for. Two boundaries, one per dissolve. */
@@ -718,6 +749,7 @@ int main(void) {
         cmocka_unit_test(test_tiny_tracks),
         cmocka_unit_test(test_pan_left),
         cmocka_unit_test(test_dark_picture_is_not_a_fade),
+        cmocka_unit_test(test_flash_beside_a_dark_frame_is_not_a_fade),
         cmocka_unit_test(test_blank_card_between_dissolves),
         cmocka_unit_test(test_cut_to_black_then_fade_in),
         cmocka_unit_test(test_cut_to_look_alike_and_on),
