@@ -489,19 +489,24 @@ static void test_cut_to_a_focus_pull(void **state) {
     assert_one_cut(&t, 50);
 }
 
-/* A cut between two still views of a regular pattern, the second the first moved by a block (as
- * colour bars cut to other bars): a camera shift explains the change, but the camera did not
- * move before or after it - a jump from nowhere is a new picture, and the cut stays. */
-static void test_pattern_jump_is_a_cut(void **state) {
-    (void)state;
-    engine_feature_track t;
-    track_init(&t);
+/* Two still views of a regular pattern, 50 frames each, the second the first moved by a block
+ * (as colour bars cut to other bars). */
+static void pattern_jump(engine_feature_track *t) {
+    track_init(t);
     picture p;
     for (int i = 0; i < 100; i++) {
         draw_scene(&p, 85, i < 50 ? 0 : 16, 0);
-        push(&t, &p);
+        push(t, &p);
     }
-    assert_true(t.frames[50].cam_dx <= -12); /* the shift was measured */
+    assert_true(t->frames[50].cam_dx <= -12); /* the shift was measured */
+}
+
+/* A cut between the two views: a camera shift explains the change, but the camera did not move
+ * before or after it - a jump from nowhere is a new picture, and the cut stays. */
+static void test_pattern_jump_is_a_cut(void **state) {
+    (void)state;
+    engine_feature_track t;
+    pattern_jump(&t);
     assert_one_cut(&t, 50);
 }
 
@@ -511,12 +516,7 @@ static void test_pattern_jump_is_a_cut(void **state) {
 static void test_pattern_jump_beside_unmeasurable_shifts(void **state) {
     (void)state;
     engine_feature_track t;
-    track_init(&t);
-    picture p;
-    for (int i = 0; i < 100; i++) {
-        draw_scene(&p, 85, i < 50 ? 0 : 16, 0);
-        push(&t, &p);
-    }
+    pattern_jump(&t);
     for (size_t k = 44; k <= 56; k += 12) { /* noise shifts along the jump, 6 frames either side */
         assert_true(t.frames[k].motion < SHOT_MEASURABLE_LUMA);
         t.frames[k].cam_dx = t.frames[50].cam_dx;
