@@ -88,7 +88,8 @@ double shot_monotone_share(const engine_feature_track *t, size_t a, size_t b, in
  * a short disturbance (flash, corrupt frame). */
 int shot_find_hard(const shot_signals *s, shot_cand_list *out);
 
-/* Fades through black or white: a run of dark (bright) frames between two different pictures. */
+/* Fades through black or white: a run of dark (bright) frames between two different pictures
+ * that hold (they still differ a quarter second further out: a flash is no picture). */
 int shot_find_fades(const shot_signals *s, shot_cand_list *out);
 
 /* Gradual transitions: multi-length span candidates scored by the trained model. Returns 0 or
