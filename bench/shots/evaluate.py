@@ -97,9 +97,10 @@ def main():
             pass
         used = [False] * len(dets)
         frame = 1.0 / fps
-        # the shot each boundary leads to (truth lists the transitions in order)
-        shots = draw_case(int(name))["shots"][1:] if lookalike else [{"content": {}}] * len(truth)
-        for it, shot in zip(truth, shots):
+        # whether each boundary leads to a look-alike shot (truth lists the transitions in order)
+        similar = ([bool(sh["content"].get("similar")) for sh in draw_case(int(name))["shots"][1:]]
+                   if lookalike else [None] * len(truth))
+        for it, alike in zip(truth, similar):
             t0, t1 = it["t0"], it["t1"]
             if it["kind"] == "hard":
                 lo, hi = t0 - 2 * frame - 1e-3, t1 + 2 * frame + 1e-3
@@ -115,8 +116,7 @@ def main():
                 used[best] = True
             groups = ["all"]
             if lookalike:
-                groups.append(f"led to:{it['kind']} into " + ("a look-alike" if shot["content"].get(
-                    "similar") else "another picture"))
+                groups.append(f"led to:{it['kind']} into " + ("a look-alike" if alike else "another picture"))
             if it["kind"] == "hard":
                 hard_n += 1
                 hard_tp += found
@@ -153,13 +153,13 @@ def main():
     print(f"{' ' * len(head)}hard-cut recall {hard_tp / hard_n if hard_n else 1:.3f} ({hard_tp}/{hard_n},"
           f" exact {hard_exact})  gradual recall {grad_tp / grad_n if grad_n else 1:.3f}"
           f" ({grad_tp}/{grad_n})  cuts on negatives {neg_cuts} ({neg_files} files)")
-    parts = [f"{g.split(':')[1]} {v[0]}/{v[1]}" for g, v in sorted(by_group.items())
-             if g.startswith("gradual:")]
-    print(f"{' ' * len(head)}gradual by kind and length: " + ", ".join(parts))
-    if lookalike:
+    def recall_line(title, prefix):  # "found/total" of every group named prefix:...
         parts = [f"{g.split(':')[1]} {v[0]}/{v[1]}" for g, v in sorted(by_group.items())
-                 if g.startswith("led to:")]
-        print(f"{' ' * len(head)}by the shot led to: " + ", ".join(parts))
+                 if g.startswith(prefix + ":")]
+        print(f"{' ' * len(head)}{title}: " + ", ".join(parts))
+    recall_line("gradual by kind and length", "gradual")
+    if lookalike:
+        recall_line("by the shot led to", "led to")
     if fp_on:
         print(f"{' ' * len(head)}false cuts on: " + ", ".join(f"{k} {v}" for k, v in sorted(fp_on.items())))
     if misses and missed:

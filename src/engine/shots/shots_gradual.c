@@ -281,7 +281,7 @@ static double share_at(const engine_feature_track *t, long lo, long hi, int dx, 
     int at = 0, total = 0;
     for (long k = lo < 1 ? 1 : lo; k <= hi && k < (long)t->nb_frames; k++) {
         const engine_frame_features *f = &t->frames[k];
-        if (measured && f->motion < SHOT_MEASURABLE_LUMA)
+        if (measured && !shot_shift_measured(f))
             continue;
         total++;
         at += fabs(f->cam_dx - dx) <= 1 && fabs(f->cam_dy - dy) <= 1;

@@ -203,7 +203,7 @@ int shot_scan_hard(const shot_signals *s, shot_sample_fn fn, void *user) {
 /* Whether the camera moved at least WHIP_SHIFT into frame f, where a shift can be measured at
  * all (a black frame's is noise). */
 static int moves(const engine_frame_features *f) {
-    return f->motion >= SHOT_MEASURABLE_LUMA &&
+    return shot_shift_measured(f) &&
            (fabs(f->cam_dx) >= WHIP_SHIFT || fabs(f->cam_dy) >= WHIP_SHIFT);
 }
 
@@ -244,9 +244,7 @@ static int jump_from_nowhere(const shot_signals *s, size_t i) {
     size_t around = shot_frames_for(JUMP_AROUND_S, s->fps, 1);
     for (size_t k = i > around ? i - around : 1; k <= i + around && k < t->nb_frames; k++) {
         const engine_frame_features *f = &t->frames[k];
-        if (f->motion < SHOT_MEASURABLE_LUMA)
-            continue; /* (a shift measured on a picture that hardly changed is noise) */
-        if (k != i && (f->cam_dx * dx + f->cam_dy * dy) / size >= near)
+        if (k != i && shot_shift_measured(f) && (f->cam_dx * dx + f->cam_dy * dy) / size >= near)
             return 0; /* (the shift's length along the jump's direction) */
     }
     return 1;

@@ -27,6 +27,12 @@ int shot_cand_push(shot_cand_list *l, const shot_candidate *c);
  */
 #define SHOT_MEASURABLE_LUMA 2.0
 
+/* Whether frame f's camera shift (cam_dx, cam_dy) was measured on enough change to mean anything.
+ */
+static inline int shot_shift_measured(const engine_frame_features *f) {
+    return f->motion >= SHOT_MEASURABLE_LUMA;
+}
+
 /* Whether a picture of its own lies in frames from..to between frames lo and hi: a shot is a
  * picture, its sharpest frame at least half as sharp (edge density) as the pictures either side;
  * a transition's middle (a blur, a blank, a whip pan's smear) is not. */

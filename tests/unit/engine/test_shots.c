@@ -94,6 +94,15 @@ static void flat(picture *p, uint8_t y) {
     memset(p->v, 128, sizeof(p->v));
 }
 
+/* Scene `seed` at offset (dx, 0) in grey, its luma (30..219 as drawn) squeezed into lo..hi. */
+static void grey_scene(picture *p, uint32_t seed, int dx, int lo, int hi) {
+    draw_scene(p, seed, dx, 0);
+    for (int k = 0; k < W * H; k++)
+        p->y[k] = (uint8_t)(lo + (p->y[k] - 30) * (hi - lo) / 190);
+    memset(p->u, 128, sizeof(p->u));
+    memset(p->v, 128, sizeof(p->v));
+}
+
 /* Appends n frames blending from `from` into still scene `seed` (add_shot's drift follows). */
 static void blend_in(engine_feature_track *t, const picture *from, uint32_t seed, int n) {
     picture b, p;
@@ -316,10 +325,8 @@ static void test_flash_beside_a_dark_frame_is_not_a_fade(void **state) {
             flat(&p, 12);
         } else if (i == 41) {
             flat(&p, 235);
-        } else {
-            draw_scene(&p, 64, i / 4, 0);
-            for (int k = 0; k < W * H; k++)
-                p.y[k] = (uint8_t)(5 + (p.y[k] - 30) * 70 / 190);
+        } else { /* the dim room (in grey), the camera drifting */
+            grey_scene(&p, 64, i / 4, 5, 75);
         }
         push(&t, &p);
     }
@@ -524,10 +531,15 @@ static void test_pattern_jump_beside_unmeasurable_shifts(void **state) {
     assert_one_cut(&t, 50);
 }
 
+typedef struct hard_count {
+    size_t frame; /* the frame looked for */
+    int found;    /* hard-cut candidates there */
+} hard_count;
+
 static void count_hard_at(void *user, const shot_sample *smp) {
-    size_t *at = user; /* at[0]: the frame looked for; at[1]: hard candidates there */
-    if (smp->hard && smp->hi == at[0])
-        at[1]++;
+    hard_count *c = user;
+    if (smp->hard && smp->hi == c->frame)
+        c->found++;
 }
 
 /* Fine grain redrawn every frame (busy motion: a large luma change, frame to frame, on an
@@ -541,16 +553,11 @@ static void test_cut_out_of_busy_motion_is_a_candidate(void **state) {
     picture p;
     for (int i = 0; i < 80; i++) {
         if (i < 40) {
+            flat(&p, 0);
             for (int k = 0; k < W * H; k++)
                 p.y[k] = (uint8_t)(28 + hash3(91, (uint32_t)i, (uint32_t)k) % 200);
-            memset(p.u, 128, sizeof(p.u));
-            memset(p.v, 128, sizeof(p.v));
         } else { /* a still grey picture of lower contrast */
-            draw_scene(&p, 92, 0, 0);
-            for (int k = 0; k < W * H; k++)
-                p.y[k] = (uint8_t)(128 + (p.y[k] - 128) * 2 / 5);
-            memset(p.u, 128, sizeof(p.u));
-            memset(p.v, 128, sizeof(p.v));
+            grey_scene(&p, 92, 0, 89, 165);
         }
         push(&t, &p);
     }
@@ -559,9 +566,9 @@ static void test_cut_out_of_busy_motion_is_a_candidate(void **state) {
     assert_true(s.d1[40] > 2 * s.d1[39]);     /* the cut: a layout change ... */
     assert_true(s.motion[40] < s.motion[39]); /* ... with less luma change than the grain */
     shot_signals_free(&s);
-    size_t at[2] = {40, 0};
-    assert_int_equal(shot_candidates(&t, count_hard_at, at), 0);
-    assert_int_equal(at[1], 1);
+    hard_count at = {40, 0};
+    assert_int_equal(shot_candidates(&t, count_hard_at, &at), 0);
+    assert_int_equal(at.found, 1);
     engine_feature_track_free(&t);
 }
 
