@@ -19,13 +19,6 @@
 #define EMPTY_EDGES 0.1f    /* ... and fewer edge pixels than this (a dark picture has edges) */
 #define FADE_MAX_S 4.0      /* longer empty runs are scenes, not fades */
 #define FADE_MIN_CHANGE 0.2 /* the pictures either side of a fade differ at least this much */
-/* Two changes in a row this close are equal. A complete change saturates the distance, so a
- * flash's step back to the old picture and a cut right after it tie (both 1.0), and the cut is
- * no strict peak; the later of tied peaks is scanned too if at least TIE_BRIDGED of its change is
- * left when up to PERSIST_S of frames either side are skipped (the last frame of a dying flash:
- * the picture before the flash and the one after it are the same). */
-#define HARD_TIE 0.02
-#define TIE_BRIDGED 0.5
 /* A change that the camera's shift or zoom explains this fully (1 - residual / motion) is the
  * camera moving, not a new shot: after compensation the picture is the same. Measured on the
  * training sets (bench/shots/train.py, tuning-side seeds): no true cut of 274 above 0.91; a
@@ -186,24 +179,9 @@ static void describe_hard(const shot_signals *s, size_t i, double *x) {
     x[13] = s->motion[i] / 64.0;
 }
 
-/* Whether frame i's change v[i] is a local maximum of at least min: the first of equal ones, or
- * with tie > 0 any within tie of the largest. */
-static int peak_at(const double *v, size_t n, size_t i, double min, double tie) {
-    return v[i] >= min && (i < 2 || v[i] > v[i - 1] - tie) &&
-           (i + 1 >= n || v[i] >= v[i + 1] - tie);
-}
-
-/* The least change between the pictures before frame i and from frame i on, up to PERSIST_S of
- * frames on either side skipped: a cut's pictures differ whichever are compared; a disturbance's
- * edge is bridged by skipping it. */
-static double bridged(const shot_signals *s, size_t i) {
-    const engine_feature_track *t = s->track;
-    size_t n = t->nb_frames, persist = shot_frames_for(PERSIST_S, s->fps, 2);
-    double least = INFINITY;
-    for (size_t a = 0; a <= persist && a < i; a++)
-        for (size_t b = 0; b <= persist && i + b < n; b++)
-            least = fmin(least, engine_frame_distance(&t->frames[i - 1 - a], &t->frames[i + b]));
-    return least;
+/* Whether frame i's change v[i] is a local maximum (the first of equal ones) of at least min. */
+static int peak_at(const double *v, size_t n, size_t i, double min) {
+    return v[i] >= min && (i < 2 || v[i] > v[i - 1]) && (i + 1 >= n || v[i] >= v[i + 1]);
 }
 
 int shot_scan_hard(const shot_signals *s, shot_sample_fn fn, void *user) {
@@ -211,12 +189,8 @@ int shot_scan_hard(const shot_signals *s, shot_sample_fn fn, void *user) {
     for (size_t i = 1; i < n; i++) {
         /* A local maximum of the frame-to-frame change: of the signature distance, or of the
          * luma change (which a cut between look-alike shots with the same colours still shows).
-         * Each signal's own: busy motion's luma change can outweigh a cut's signature change.
-         * Or the later of two tied changes (HARD_TIE) that skipping a disturbance leaves. */
-        if (!peak_at(s->d1, n, i, HARD_SCAN_MIN, 0) &&
-            !peak_at(s->motion, n, i, 100 * HARD_SCAN_MIN, 0) &&
-            !(peak_at(s->d1, n, i, HARD_SCAN_MIN, HARD_TIE) &&
-              bridged(s, i) >= TIE_BRIDGED * s->d1[i]))
+         * Each signal's own: busy motion's luma change can outweigh a cut's signature change. */
+        if (!peak_at(s->d1, n, i, HARD_SCAN_MIN) && !peak_at(s->motion, n, i, 100 * HARD_SCAN_MIN))
             continue;
         shot_sample smp = {.hard = 1, .lo = i - 1, .hi = i};
         describe_hard(s, i, smp.x);

@@ -572,54 +572,6 @@ static void test_cut_out_of_busy_motion_is_a_candidate(void **state) {
     engine_feature_track_free(&t);
 }
 
-/* A flash (frames 60-61), the old picture back for one frame, then the cut (frame 63): the
- * flash's step back and the cut both change the picture completely, so their changes tie at the
- * top of the scale and the cut is no strict peak. It is found, at its frame. */
-static void test_cut_right_after_a_flash(void **state) {
-    (void)state;
-    engine_feature_track t;
-    track_init(&t);
-    picture p;
-    for (int i = 0; i < 120; i++) {
-        if (i == 60 || i == 61)
-            flat(&p, 250);
-        else if (i < 63) /* a dark room, the camera drifting */
-            grey_scene(&p, 93, i / 4, 10, 70);
-        else /* a bright one */
-            grey_scene(&p, 94, i / 4, 100, 250);
-        push(&t, &p);
-    }
-    shot_signals s;
-    assert_int_equal(shot_signals_init(&s, &t, 0.5, 0.5), 0);
-    assert_true(s.d1[63] <= s.d1[62] && s.d1[63] > s.d1[62] - 0.02); /* a tie, the cut second */
-    shot_signals_free(&s);
-    assert_one_cut(&t, 63);
-}
-
-/* A flash that dies out over two frames (white, then a third white) in one shot: its first two
- * changes tie at the top of the scale as well, but the picture before it and the one after it
- * are the same, so its second frame is no cut. */
-static void test_fading_flash_is_not_a_cut(void **state) {
-    (void)state;
-    engine_feature_track t;
-    track_init(&t);
-    picture p, white;
-    flat(&white, 250);
-    for (int i = 0; i < 120; i++) {
-        grey_scene(&p, 95, i / 4, 10, 70);
-        if (i == 60)
-            p = white;
-        else if (i == 61)
-            blend(&p, &p, &white, 0.3);
-        push(&t, &p);
-    }
-    shot_signals s;
-    assert_int_equal(shot_signals_init(&s, &t, 0.5, 0.5), 0);
-    assert_true(s.d1[61] <= s.d1[60] && s.d1[61] > s.d1[60] - 0.02); /* a tie */
-    shot_signals_free(&s);
-    assert_no_boundary(&t);
-}
-
 /* The boundaries, with the models' thresholds `hard` and `gradual` (0: the default), of n frames
  * of a view of scene `seed` at horizontal offset x[i] in frame i. */
 static void detect_view(uint32_t seed, const int *x, int n, double hard, double gradual,
@@ -798,8 +750,6 @@ int main(void) {
         cmocka_unit_test(test_pattern_jump_is_a_cut),
         cmocka_unit_test(test_pattern_jump_beside_unmeasurable_shifts),
         cmocka_unit_test(test_cut_out_of_busy_motion_is_a_candidate),
-        cmocka_unit_test(test_cut_right_after_a_flash),
-        cmocka_unit_test(test_fading_flash_is_not_a_cut),
         cmocka_unit_test(test_slide_is_a_transition),
         cmocka_unit_test(test_stutter_pan_is_not_a_cut),
         cmocka_unit_test(test_min_shot),
