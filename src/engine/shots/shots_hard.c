@@ -19,6 +19,7 @@
 #define EMPTY_EDGES 0.1f    /* ... and fewer edge pixels than this (a dark picture has edges) */
 #define FADE_MAX_S 4.0      /* longer empty runs are scenes, not fades */
 #define FADE_MIN_CHANGE 0.2 /* the pictures either side of a fade differ at least this much */
+#define FLASH_AT_ONCE 0.5   /* a flash's one step in and one out: most of its change each */
 /* A change that the camera's shift or zoom explains this fully (1 - residual / motion) is the
  * camera moving, not a new shot: after compensation the picture is the same. Measured on the
  * training sets (bench/shots/train.py, tuning-side seeds): no true cut of 274 above 0.91; a
@@ -326,6 +327,24 @@ static int empty_kind(const engine_frame_features *f) {
     return f->brightness < DARK_LUMA ? 1 : f->brightness > LIGHT_LUMA ? 2 : 0;
 }
 
+/* Share of the brightness change from frame `from` to frame `to` made by the one step into `to`
+ * from `step` (0 when there is no change). */
+static double step_share(const engine_feature_track *t, size_t from, size_t step, size_t to) {
+    double total = fabs(t->frames[to].brightness - t->frames[from].brightness);
+    double jump = fabs(t->frames[to].brightness - t->frames[step].brightness);
+    return total > 0 ? jump / total : 0;
+}
+
+/* Whether the empty run start..end-1 (its fade lo..hi) is a flash: no longer than `persist`
+ * frames, and entered and left at once - the one step into it and the one out of it each make
+ * most (FLASH_AT_ONCE) of the brightness change on their side. A fade darkens or lightens the
+ * picture over frames on one side at least; a flash (or a dropped, black frame) in one. */
+static int flash_shaped(const engine_feature_track *t, size_t lo, size_t start, size_t end,
+                        size_t hi, size_t persist) {
+    return end - start <= persist && step_share(t, lo, start - 1, start) >= FLASH_AT_ONCE &&
+           step_share(t, hi, end, end - 1) >= FLASH_AT_ONCE;
+}
+
 int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
     const engine_feature_track *t = s->track;
     size_t n = t->nb_frames, max_run = shot_frames_for(FADE_MAX_S, s->fps, 2);
@@ -363,6 +382,11 @@ int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
         if (held < FADE_MIN_CHANGE) {
             log_debug("shots: fade %.3f-%.3f s: the picture after it does not hold (%.3f)",
                       t->frames[lo].pts, t->frames[hi].pts, held);
+            continue;
+        }
+        if (flash_shaped(t, lo, start, end, hi, persist)) {
+            log_debug("shots: fade %.3f-%.3f s: lit (or darkened) at once and gone: a flash",
+                      t->frames[lo].pts, t->frames[hi].pts);
             continue;
         }
         size_t mid = start + (end - start) / 2;

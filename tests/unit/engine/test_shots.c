@@ -340,6 +340,30 @@ static void test_flash_beside_a_dark_frame_is_not_a_fade(void **state) {
     assert_no_boundary(&t);
 }
 
+/* A flash in a fast pan: one white frame between two pictures that differ (the camera moved 16
+ * pixels across it, 64 in a quarter second), as a fade through white's do. But the light came
+ * and went at once, where a fade brightens or darkens over frames: no fade, no boundary. */
+static void test_flash_in_a_fast_pan_is_not_a_fade(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    picture p;
+    for (int i = 0; i < 90; i++) {
+        draw_scene(&p, 96, 8 * i, 0);
+        if (i == 45)
+            flat(&p, 250);
+        push(&t, &p);
+    }
+    shot_signals sig;
+    assert_int_equal(shot_signals_init(&sig, &t, 0.5, 0.5), 0);
+    shot_cand_list fades = {0};
+    assert_int_equal(shot_find_fades(&sig, &fades), 0);
+    assert_int_equal(fades.count, 0);
+    free(fades.items);
+    shot_signals_free(&sig);
+    assert_no_boundary(&t);
+}
+
 /* A plain grey card held for 3 s between two dissolves: a transition can pass through a blank
  * picture (a circle crop closes to black and opens again), but not one held longer than the
  * longest transition looked for. Two boundaries, one per dissolve. */
@@ -757,6 +781,7 @@ int main(void) {
         cmocka_unit_test(test_pan_left),
         cmocka_unit_test(test_dark_picture_is_not_a_fade),
         cmocka_unit_test(test_flash_beside_a_dark_frame_is_not_a_fade),
+        cmocka_unit_test(test_flash_in_a_fast_pan_is_not_a_fade),
         cmocka_unit_test(test_blank_card_between_dissolves),
         cmocka_unit_test(test_cut_to_black_then_fade_in),
         cmocka_unit_test(test_cut_to_look_alike_and_on),
