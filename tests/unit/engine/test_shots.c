@@ -311,6 +311,18 @@ static void test_dark_picture_is_not_a_fade(void **state) {
     engine_feature_track_free(&t);
 }
 
+/* Track t has no fade candidate and no boundary at the default options; frees t. */
+static void assert_no_fade(engine_feature_track *t) {
+    shot_signals sig;
+    assert_int_equal(shot_signals_init(&sig, t, 0.5, 0.5), 0);
+    shot_cand_list fades = {0};
+    assert_int_equal(shot_find_fades(&sig, &fades), 0);
+    assert_int_equal(fades.count, 0);
+    free(fades.items);
+    shot_signals_free(&sig);
+    assert_no_boundary(t);
+}
+
 /* A dim room and a photographer's flash: one black frame, then one white, and the room again
  * (the black frame: the flash's shutter, or a dark frame of a flickering picture). The dark frame
  * and the flash lie between two different pictures - the room and the flash - as a fade through
@@ -330,14 +342,7 @@ static void test_flash_beside_a_dark_frame_is_not_a_fade(void **state) {
         }
         push(&t, &p);
     }
-    shot_signals sig;
-    assert_int_equal(shot_signals_init(&sig, &t, 0.5, 0.5), 0);
-    shot_cand_list fades = {0};
-    assert_int_equal(shot_find_fades(&sig, &fades), 0);
-    assert_int_equal(fades.count, 0);
-    free(fades.items);
-    shot_signals_free(&sig);
-    assert_no_boundary(&t);
+    assert_no_fade(&t);
 }
 
 /* A flash in a fast pan: one white frame between two pictures that differ (the camera moved 16
@@ -354,14 +359,7 @@ static void test_flash_in_a_fast_pan_is_not_a_fade(void **state) {
             flat(&p, 250);
         push(&t, &p);
     }
-    shot_signals sig;
-    assert_int_equal(shot_signals_init(&sig, &t, 0.5, 0.5), 0);
-    shot_cand_list fades = {0};
-    assert_int_equal(shot_find_fades(&sig, &fades), 0);
-    assert_int_equal(fades.count, 0);
-    free(fades.items);
-    shot_signals_free(&sig);
-    assert_no_boundary(&t);
+    assert_no_fade(&t);
 }
 
 /* A plain grey card held for 3 s between two dissolves: a transition can pass through a blank
