@@ -406,6 +406,27 @@ static void test_cut_to_black_then_fade_in(void **state) {
     assert_one_cut(&t, 50);
 }
 
+/* A dip to black between two shots: a cut to three black frames and a cut out of them (0.12 s,
+ * shorter than a flash may last). Entered and left at once like a flash, but the pictures either
+ * side are two shots: one boundary, inside the black. */
+static void test_dip_to_black_between_shots(void **state) {
+    (void)state;
+    engine_feature_track t;
+    track_init(&t);
+    add_shot(&t, 83, 50);
+    picture black;
+    flat(&black, 16);
+    for (int i = 0; i < 3; i++)
+        push(&t, &black);
+    add_shot(&t, 84, 50);
+    engine_shot_list s;
+    detect(&t, 0, &s);
+    assert_int_equal(s.count, 1);
+    assert_true(s.items[0].frame >= 50 && s.items[0].frame <= 53);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(&t);
+}
+
 /* A cut to a look-alike view 0.48 s before the next cut (the shot between is both views at
  * once, on the way from one to the other as a dissolve's middle is): the shot between is a sharp
  * picture, so the two cuts are two boundaries, not the two ends of one transition. */
@@ -782,6 +803,7 @@ int main(void) {
         cmocka_unit_test(test_flash_in_a_fast_pan_is_not_a_fade),
         cmocka_unit_test(test_blank_card_between_dissolves),
         cmocka_unit_test(test_cut_to_black_then_fade_in),
+        cmocka_unit_test(test_dip_to_black_between_shots),
         cmocka_unit_test(test_cut_to_look_alike_and_on),
         cmocka_unit_test(test_whip_pan_is_not_a_cut),
         cmocka_unit_test(test_cut_to_a_focus_pull),
