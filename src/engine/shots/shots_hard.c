@@ -118,12 +118,17 @@ static double median_of(double *v, size_t n) {
     return n ? v[n / 2] : 0;
 }
 
+/* PERSIST_S in frames of the track (2 at least). */
+static size_t persist_frames(const shot_signals *s) {
+    return shot_frames_for(PERSIST_S, s->fps, 2);
+}
+
 /* The features of a cut between frames i-1 and i. */
 static void describe_hard(const shot_signals *s, size_t i, double *x) {
     const engine_feature_track *t = s->track;
     const double *d1 = s->d1;
     size_t n = t->nb_frames, ctx = shot_frames_for(HARD_CONTEXT_S, s->fps, 3);
-    size_t persist = shot_frames_for(PERSIST_S, s->fps, 2);
+    size_t persist = persist_frames(s);
     double change = d1[i];
     double near[8], moves[8];
     size_t nn = 0;
@@ -335,20 +340,37 @@ static double step_share(const engine_feature_track *t, size_t from, size_t step
     return total > 0 ? jump / total : 0;
 }
 
-/* Whether the empty run start..end-1 (its fade lo..hi) is a flash: no longer than `persist`
- * frames, and entered and left at once - the one step into it and the one out of it each make
- * most (FLASH_AT_ONCE) of the brightness change on their side. A fade darkens or lightens the
- * picture over frames on one side at least; a flash (or a dropped, black frame) in one. */
-static int flash_shaped(const engine_feature_track *t, size_t lo, size_t start, size_t end,
-                        size_t hi, size_t persist) {
-    return end - start <= persist && step_share(t, lo, start - 1, start) >= FLASH_AT_ONCE &&
-           step_share(t, hi, end, end - 1) >= FLASH_AT_ONCE;
+/* A run of empty frames start..end-1 and its fade lo..hi (the darkening or brightening before
+ * the run and the reverse after it). */
+typedef struct empty_run {
+    size_t lo, start, end, hi;
+} empty_run;
+
+/* Why the empty run r, whose fade's two ends differ, is no fade, or NULL when it is one:
+ * - its pictures do not hold: PERSIST_S further out they no longer differ (a flash beside a dark
+ *   run, or a dark frame between flashes, is no picture of its own; after it comes the one before);
+ * - it is a flash: no longer than PERSIST_S, entered and left at once - the one step into it and
+ *   the one out of it (measured back from the frame after it) each make most (FLASH_AT_ONCE) of
+ *   the brightness change on their side. A fade darkens or lightens the picture over frames on
+ *   one side at least; a flash (or a dropped, black frame) in one, however different the pictures
+ *   either side (a fast pan moves them apart). */
+static const char *why_no_fade(const shot_signals *s, const empty_run *r) {
+    const engine_feature_track *t = s->track;
+    size_t n = t->nb_frames, persist = persist_frames(s);
+    size_t before = r->lo > persist ? r->lo - persist : 0;
+    size_t after = r->hi + persist < n ? r->hi + persist : n - 1;
+    if (engine_frame_distance(&t->frames[before], &t->frames[after]) < FADE_MIN_CHANGE)
+        return "the picture after it does not hold";
+    if (r->end - r->start <= persist &&
+        step_share(t, r->lo, r->start - 1, r->start) >= FLASH_AT_ONCE &&
+        step_share(t, r->hi, r->end, r->end - 1) >= FLASH_AT_ONCE)
+        return "lit (or darkened) at once and gone: a flash";
+    return NULL;
 }
 
 int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
     const engine_feature_track *t = s->track;
     size_t n = t->nb_frames, max_run = shot_frames_for(FADE_MAX_S, s->fps, 2);
-    size_t persist = shot_frames_for(PERSIST_S, s->fps, 2);
     size_t i = 0;
     while (i < n) {
         int kind = empty_kind(&t->frames[i]);
@@ -364,33 +386,23 @@ int shot_find_fades(const shot_signals *s, shot_cand_list *out) {
             continue;
         /* The fade spans the darkening (brightening) before the run and the reverse after it. */
         double sign = kind == 1 ? 1.0 : -1.0;
-        size_t lo = start, hi = end - 1;
-        while (lo > 0 && start - lo < max_run / 2 &&
-               sign * (t->frames[lo - 1].brightness - t->frames[lo].brightness) > 0.25)
-            lo--;
-        while (hi + 1 < n && hi + 1 - end < max_run / 2 &&
-               sign * (t->frames[hi + 1].brightness - t->frames[hi].brightness) > 0.25)
-            hi++;
-        double change = engine_frame_distance(&t->frames[lo], &t->frames[hi]);
+        empty_run r = {start, start, end, end - 1};
+        while (r.lo > 0 && start - r.lo < max_run / 2 &&
+               sign * (t->frames[r.lo - 1].brightness - t->frames[r.lo].brightness) > 0.25)
+            r.lo--;
+        while (r.hi + 1 < n && r.hi + 1 - end < max_run / 2 &&
+               sign * (t->frames[r.hi + 1].brightness - t->frames[r.hi].brightness) > 0.25)
+            r.hi++;
+        double change = engine_frame_distance(&t->frames[r.lo], &t->frames[r.hi]);
         if (change < FADE_MIN_CHANGE)
             continue; /* a dip to black and back into the same picture: not a boundary */
-        /* ... and still differ PERSIST_S further out: a flash beside a dark run (or a dark frame
-         * between flashes) is no picture of its own, and the one after it is the one before. */
-        size_t before = lo > persist ? lo - persist : 0;
-        size_t after = hi + persist < n ? hi + persist : n - 1;
-        double held = engine_frame_distance(&t->frames[before], &t->frames[after]);
-        if (held < FADE_MIN_CHANGE) {
-            log_debug("shots: fade %.3f-%.3f s: the picture after it does not hold (%.3f)",
-                      t->frames[lo].pts, t->frames[hi].pts, held);
-            continue;
-        }
-        if (flash_shaped(t, lo, start, end, hi, persist)) {
-            log_debug("shots: fade %.3f-%.3f s: lit (or darkened) at once and gone: a flash",
-                      t->frames[lo].pts, t->frames[hi].pts);
+        const char *why = why_no_fade(s, &r);
+        if (why) {
+            log_debug("shots: fade %.3f-%.3f s: %s", t->frames[r.lo].pts, t->frames[r.hi].pts, why);
             continue;
         }
         size_t mid = start + (end - start) / 2;
-        shot_candidate c = {mid, ENGINE_CUT_FADE, change, lo, hi};
+        shot_candidate c = {mid, ENGINE_CUT_FADE, change, r.lo, r.hi};
         if (shot_cand_push(out, &c))
             return RC_ENOMEM;
     }
