@@ -103,14 +103,20 @@ static void grey_scene(picture *p, uint32_t seed, int dx, int lo, int hi) {
     memset(p->v, 128, sizeof(p->v));
 }
 
-/* Appends n frames blending from `from` into still scene `seed` (add_shot's drift follows). */
-static void blend_in(engine_feature_track *t, const picture *from, uint32_t seed, int n) {
-    picture b, p;
-    draw_scene(&b, seed, 0, 0);
+/* Appends n frames blending from picture `from` into picture `to` (neither itself). */
+static void blend_between(engine_feature_track *t, const picture *from, const picture *to, int n) {
+    picture p;
     for (int i = 0; i < n; i++) {
-        blend(&p, from, &b, (i + 1.0) / (n + 1.0));
+        blend(&p, from, to, (i + 1.0) / (n + 1.0));
         push(t, &p);
     }
+}
+
+/* Appends n frames blending from `from` into still scene `seed` (add_shot's drift follows). */
+static void blend_in(engine_feature_track *t, const picture *from, uint32_t seed, int n) {
+    picture b;
+    draw_scene(&b, seed, 0, 0);
+    blend_between(t, from, &b, n);
 }
 
 static void detect(const engine_feature_track *t, double min_shot, engine_shot_list *out) {
@@ -136,6 +142,19 @@ static void assert_cut(const engine_shot_list *s, size_t i, size_t frame,
     assert_true(i < s->count);
     assert_int_equal(s->items[i].frame, frame);
     assert_int_equal(s->items[i].kind, kind);
+}
+
+/* Track t has two boundaries at the default options, the first in frames lo0..hi0, the second in
+ * lo1..hi1; frees t. */
+static void assert_two_boundaries(engine_feature_track *t, size_t lo0, size_t hi0, size_t lo1,
+                                  size_t hi1) {
+    engine_shot_list s;
+    detect(t, 0, &s);
+    assert_int_equal(s.count, 2);
+    assert_in_range(s.items[0].frame, lo0, hi0);
+    assert_in_range(s.items[1].frame, lo1, hi1);
+    engine_shot_list_free(&s);
+    engine_feature_track_free(t);
 }
 
 /* Track t has one boundary at the default options, a hard cut at `frame`; frees t. */
@@ -381,13 +400,7 @@ static void test_blank_card_between_dissolves(void **state) {
         push(&t, &grey);
     blend_in(&t, &grey, 72, 15);
     add_shot(&t, 72, 50);
-    engine_shot_list s;
-    detect(&t, 0, &s);
-    assert_int_equal(s.count, 2);
-    assert_in_range(s.items[0].frame, 50, 65);
-    assert_in_range(s.items[1].frame, 140, 155);
-    engine_shot_list_free(&s);
-    engine_feature_track_free(&t);
+    assert_two_boundaries(&t, 50, 65, 140, 155);
 }
 
 /* out = p's luma box-blurred over (2r+1)^2 pixels (its colour kept): a soft picture. */
@@ -415,29 +428,17 @@ static void test_soft_picture_held_between_dissolves(void **state) {
     engine_feature_track t;
     track_init(&t);
     add_shot(&t, 81, 50);
-    picture a, c, mix, soft, p;
+    picture a, c, mix, soft;
     draw_scene(&a, 81, 50 / 4, 0);
     draw_scene(&c, 82, 0, 0);
     blend(&mix, &a, &c, 0.5);
     soften(&soft, &mix, 4);
-    for (int i = 0; i < 12; i++) {
-        blend(&p, &a, &soft, (i + 1) / 13.0);
-        push(&t, &p);
-    }
+    blend_between(&t, &a, &soft, 12);
     for (int i = 0; i < 20; i++)
         push(&t, &soft);
-    for (int i = 0; i < 12; i++) {
-        blend(&p, &soft, &c, (i + 1) / 13.0);
-        push(&t, &p);
-    }
+    blend_between(&t, &soft, &c, 12);
     add_shot(&t, 82, 50);
-    engine_shot_list s;
-    detect(&t, 0, &s);
-    assert_int_equal(s.count, 2);
-    assert_in_range(s.items[0].frame, 50, 62);
-    assert_in_range(s.items[1].frame, 82, 94);
-    engine_shot_list_free(&s);
-    engine_feature_track_free(&t);
+    assert_two_boundaries(&t, 50, 62, 82, 94);
 }
 
 /* A cut to black that then fades in to the next shot: the boundary is the cut, at its frame (a
