@@ -21,7 +21,7 @@ tuning=${TUNING:-1-50}
 # Tuning-side too (seeds below 100000) but never trained on and never looked at case by case:
 # four times the tuning range, it is what chooses between retrained models (README.md).
 validation=${VALIDATION-1800-1999}
-heldout=${HELDOUT:-100001-100250}
+heldout=${HELDOUT:-100001-100500}
 tuning_only=${TUNING_ONLY:-0}
 [ "$tuning_only" = 1 ] && heldout="" 
 version=$(sed -n 's/^GENERATOR_VERSION = \([0-9]*\).*/\1/p' "$here/gen_cases.py")

@@ -16,7 +16,6 @@
  * picture lies between them: a detour (shot_detour) of at least DETOUR_SHOT. */
 #define NEAR_S 0.5
 #define DETOUR_SHOT 1.3
-#define HOLD_DRIFT 0.10 /* frames of a held picture differ less than this */
 #define BLANK_SPREAD 16 /* grid luma range (0..255) under which a picture is blank */
 
 void engine_shot_opts_default(engine_shot_opts *opts) {
@@ -166,38 +165,6 @@ static int blank(const engine_frame_features *f) {
     return hi - lo < BLANK_SPREAD;
 }
 
-/* The most pictures (blanks do not count) of frames from..to that lie within HOLD_DRIFT of one of
- * them (references every few frames: a held picture spans SHOT_PERSIST_S, so references half
- * that apart find it). */
-static size_t most_alike(const engine_feature_track *t, size_t from, size_t to, size_t step) {
-    size_t most = 0;
-    for (size_t r = from; r <= to; r += step) {
-        if (blank(&t->frames[r]))
-            continue;
-        size_t near = 0;
-        for (size_t k = from; k <= to; k++)
-            near += !blank(&t->frames[k]) &&
-                    engine_frame_distance(&t->frames[r], &t->frames[k]) < HOLD_DRIFT;
-        most = near > most ? near : most;
-    }
-    return most;
-}
-
-/* Whether frames from..to hold a picture between two changes: SHOT_PERSIST_S of frames or more
- * alike, blanks left out (a flash among them does not break the hold; a dip to black between two
- * changes, held or not, stays one transition). The middle of one transition (the blank of a
- * circle crop, the peak of a blur) is a moment; a picture that holds is a shot. */
-static int holds_picture(const shot_signals *s, size_t from, size_t to) {
-    const engine_feature_track *t = s->track;
-    size_t persist = shot_persist_frames(s);
-    if (to >= t->nb_frames || to < from || to - from + 1 < persist)
-        return 0;
-    size_t alike = most_alike(t, from, to, persist / 2 ? persist / 2 : 1);
-    if (alike >= persist)
-        log_debug("shots: frames %zu-%zu hold a picture (%zu alike): a shot", from, to, alike);
-    return alike >= persist;
-}
-
 static int cmp_priority(const void *pa, const void *pb) {
     const shot_candidate *a = pa, *b = pb;
     if (a->kind != b->kind) /* hard cuts are placed exactly, fades next, gradual last */
@@ -260,10 +227,8 @@ static int one_transition(const shot_signals *s, const shot_candidate *c, const 
     size_t gap_lo = c->hi < a->hi ? c->hi : a->hi, gap_hi = c->lo > a->lo ? c->lo : a->lo;
     if (gap_hi > gap_lo && gap_hi - gap_lo > shot_frames_for(NEAR_S, s->fps, 1))
         return 0;
-    int both_hard = c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD;
-    if (both_hard && gap_hi > gap_lo && shot_sharp_between(s->track, lo, hi, gap_lo, gap_hi - 1))
-        return 0;
-    if (!both_hard && gap_hi > gap_lo && holds_picture(s, gap_lo, gap_hi))
+    if (c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD && gap_hi > gap_lo &&
+        shot_sharp_between(s->track, lo, hi, gap_lo, gap_hi - 1))
         return 0;
     double detour = shot_detour(s->track, lo, hi);
     log_debug("shots: %zu (%zu-%zu) and %zu (%zu-%zu): detour %.2f", c->frame, c->lo, c->hi,
@@ -326,8 +291,7 @@ static void merge_halves(const shot_signals *s, engine_shot_list *out,
                 for (size_t k = from; k <= to && !middle_blank; k++)
                     middle_blank = blank(&t->frames[k]);
                 if (!shot_sharp_between(t, c1->lo, c2->hi, from, to) &&
-                    (middle_blank || shot_detour(t, c1->lo, c2->hi) < DETOUR_SHOT) &&
-                    !(c1->hi < c2->lo && holds_picture(s, from, to))) {
+                    (middle_blank || shot_detour(t, c1->lo, c2->hi) < DETOUR_SHOT)) {
                     size_t mid = (out->items[kept - 1].frame + b->frame) / 2;
                     out->items[kept - 1].frame = mid;
                     out->items[kept - 1].time = t->frames[mid].pts;

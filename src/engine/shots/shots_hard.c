@@ -12,6 +12,7 @@
 
 #define HARD_SCAN_MIN 0.05  /* a cut changes at least this much between two frames */
 #define HARD_CONTEXT_S 1.0  /* the "around" window on each side */
+#define PERSIST_S 0.25      /* a cut's change must still hold this long after (flash test) */
 #define FLAT_LUMA_SD 6.0    /* a fade's empty frame: luma spread below this ... */
 #define DARK_LUMA 40.0f     /* ... and mean luma below this (black) */
 #define LIGHT_LUMA 200.0f   /* ... or above this (white) */
@@ -51,10 +52,6 @@ int shot_cand_push(shot_cand_list *l, const shot_candidate *c) {
 size_t shot_frames_for(double seconds, double fps, size_t min) {
     size_t n = (size_t)lround(seconds * fps);
     return n < min ? min : n;
-}
-
-size_t shot_persist_frames(const shot_signals *s) {
-    return shot_frames_for(SHOT_PERSIST_S, s->fps, 2);
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -103,7 +100,7 @@ const char *const shot_hard_feature_names[SHOT_HARD_FEATURES] = {
     "change",       /* distance of the frame to the one before */
     "spike",        /* log of change / the 3rd smallest change of the 8 nearest frames */
     "context",      /* log of change / the mean change within HARD_CONTEXT_S */
-    "held",         /* distance of the frame before to one SHOT_PERSIST_S after, / change */
+    "held",         /* distance of the frame before to one PERSIST_S after, / change */
     "returns",      /* least distance of the frame to the few before the one before, / change */
     "comes_back",   /* least distance of the frame before to the few after this one, / change */
     "motion_jump",  /* log of this frame's luma change / the median of the 8 nearest */
@@ -112,7 +109,7 @@ const char *const shot_hard_feature_names[SHOT_HARD_FEATURES] = {
     "brightening",  /* brightness step, /64 */
     "hist_change",  /* histogram-only distance to the frame before */
     "grid_change",  /* layout-only distance to the frame before */
-    "second_spike", /* the largest other change within SHOT_PERSIST_S, / change */
+    "second_spike", /* the largest other change within PERSIST_S, / change */
     "luma_change",  /* mean |luma difference| to the frame before, /64 */
 };
 
@@ -121,12 +118,17 @@ static double median_of(double *v, size_t n) {
     return n ? v[n / 2] : 0;
 }
 
+/* PERSIST_S in frames of the track (2 at least). */
+static size_t persist_frames(const shot_signals *s) {
+    return shot_frames_for(PERSIST_S, s->fps, 2);
+}
+
 /* The features of a cut between frames i-1 and i. */
 static void describe_hard(const shot_signals *s, size_t i, double *x) {
     const engine_feature_track *t = s->track;
     const double *d1 = s->d1;
     size_t n = t->nb_frames, ctx = shot_frames_for(HARD_CONTEXT_S, s->fps, 3);
-    size_t persist = shot_persist_frames(s);
+    size_t persist = persist_frames(s);
     double change = d1[i];
     double near[8], moves[8];
     size_t nn = 0;
@@ -345,17 +347,16 @@ typedef struct empty_run {
 } empty_run;
 
 /* Why the empty run r, whose fade's two ends differ, is no fade, or NULL when it is one:
- * - its pictures do not hold: SHOT_PERSIST_S further out they no longer differ (a flash beside a
- *   dark run, or a dark frame between flashes, is no picture of its own; after it comes the one
- *   before);
- * - it is a flash: no longer than SHOT_PERSIST_S, entered and left at once - the one step into it
- *   and the one out of it (measured back from the frame after it) each make most (FLASH_AT_ONCE)
- *   of the brightness change on their side. A fade darkens or lightens the picture over frames on
+ * - its pictures do not hold: PERSIST_S further out they no longer differ (a flash beside a dark
+ *   run, or a dark frame between flashes, is no picture of its own; after it comes the one before);
+ * - it is a flash: no longer than PERSIST_S, entered and left at once - the one step into it and
+ *   the one out of it (measured back from the frame after it) each make most (FLASH_AT_ONCE) of
+ *   the brightness change on their side. A fade darkens or lightens the picture over frames on
  *   one side at least; a flash (or a dropped, black frame) in one, however different the pictures
  *   either side (a fast pan moves them apart). */
 static const char *why_no_fade(const shot_signals *s, const empty_run *r) {
     const engine_feature_track *t = s->track;
-    size_t n = t->nb_frames, persist = shot_persist_frames(s);
+    size_t n = t->nb_frames, persist = persist_frames(s);
     size_t before = r->lo > persist ? r->lo - persist : 0;
     size_t after = r->hi + persist < n ? r->hi + persist : n - 1;
     if (engine_frame_distance(&t->frames[before], &t->frames[after]) < FADE_MIN_CHANGE)

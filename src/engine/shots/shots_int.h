@@ -82,13 +82,6 @@ double shot_pan_left(const engine_feature_track *t, size_t first, size_t last);
 /* Frames in `seconds` at the track's rate, at least `min`. */
 size_t shot_frames_for(double seconds, double fps, size_t min);
 
-/* What lasts SHOT_PERSIST_S is there: a cut's change still holds that long after it (a flash's
- * does not), and a picture held that long between two changes is a shot. */
-#define SHOT_PERSIST_S 0.25
-
-/* SHOT_PERSIST_S in frames of the track (2 at least). */
-size_t shot_persist_frames(const shot_signals *s);
-
 /* The longest gradual transition looked for, in frames at s's rate (the scan's longest window). */
 size_t shot_transition_max(const shot_signals *s);
 

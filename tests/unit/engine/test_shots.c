@@ -403,44 +403,6 @@ static void test_blank_card_between_dissolves(void **state) {
     assert_two_boundaries(&t, 50, 65, 140, 155);
 }
 
-/* out = p's luma box-blurred over (2r+1)^2 pixels (its colour kept): a soft picture. */
-static void soften(picture *out, const picture *p, int r) {
-    *out = *p;
-    for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++) {
-            int sum = 0, n = 0;
-            for (int dy = -r; dy <= r; dy++)
-                for (int dx = -r; dx <= r; dx++)
-                    if (y + dy >= 0 && y + dy < H && x + dx >= 0 && x + dx < W) {
-                        sum += p->y[(y + dy) * W + x + dx];
-                        n++;
-                    }
-            out->y[y * W + x] = (uint8_t)(sum / n);
-        }
-}
-
-/* Two dissolves with a soft picture held between them (0.8 s: a shot out of focus, or a
- * defocused title card). Nothing between the two is half as sharp as the pictures either side,
- * as at the blurred middle of one transition, but that middle is a moment and this picture
- * holds: two boundaries, not one in the middle. */
-static void test_soft_picture_held_between_dissolves(void **state) {
-    (void)state;
-    engine_feature_track t;
-    track_init(&t);
-    add_shot(&t, 81, 50);
-    picture a, c, mix, soft;
-    draw_scene(&a, 81, 50 / 4, 0);
-    draw_scene(&c, 82, 0, 0);
-    blend(&mix, &a, &c, 0.5);
-    soften(&soft, &mix, 4);
-    blend_between(&t, &a, &soft, 12);
-    for (int i = 0; i < 20; i++)
-        push(&t, &soft);
-    blend_between(&t, &soft, &c, 12);
-    add_shot(&t, 82, 50);
-    assert_two_boundaries(&t, 50, 62, 82, 94);
-}
-
 /* A cut to black that then fades in to the next shot: the boundary is the cut, at its frame (a
  * one-frame step into the empty frames is not a spike inside a fade). */
 static void test_cut_to_black_then_fade_in(void **state) {
@@ -848,7 +810,6 @@ int main(void) {
         cmocka_unit_test(test_flash_beside_a_dark_frame_is_not_a_fade),
         cmocka_unit_test(test_flash_in_a_fast_pan_is_not_a_fade),
         cmocka_unit_test(test_blank_card_between_dissolves),
-        cmocka_unit_test(test_soft_picture_held_between_dissolves),
         cmocka_unit_test(test_cut_to_black_then_fade_in),
         cmocka_unit_test(test_dip_to_black_between_shots),
         cmocka_unit_test(test_cut_to_look_alike_and_on),
