@@ -112,6 +112,12 @@ static void blend_between(engine_feature_track *t, const picture *from, const pi
     }
 }
 
+/* Appends n frames of picture p, held still (a card, black frames). */
+static void hold(engine_feature_track *t, const picture *p, int n) {
+    for (int i = 0; i < n; i++)
+        push(t, p);
+}
+
 /* Appends n frames blending from `from` into still scene `seed` (add_shot's drift follows). */
 static void blend_in(engine_feature_track *t, const picture *from, uint32_t seed, int n) {
     picture b;
@@ -396,11 +402,18 @@ static void test_blank_card_between_dissolves(void **state) {
         blend(&p, &a, &grey, (i + 1) / 16.0);
         push(&t, &p);
     }
-    for (int i = 0; i < 75; i++)
-        push(&t, &grey);
+    hold(&t, &grey, 75);
     blend_in(&t, &grey, 72, 15);
     add_shot(&t, 72, 50);
     assert_two_boundaries(&t, 50, 65, 140, 155);
+}
+
+/* Starts t with 50 frames of scene `seed` cut to n black frames (`black`, for what follows). */
+static void shot_cut_to_black(engine_feature_track *t, uint32_t seed, int n, picture *black) {
+    track_init(t);
+    add_shot(t, seed, 50);
+    flat(black, 16);
+    hold(t, black, n);
 }
 
 /* A cut to black that then fades in to the next shot: the boundary is the cut, at its frame (a
@@ -408,12 +421,8 @@ static void test_blank_card_between_dissolves(void **state) {
 static void test_cut_to_black_then_fade_in(void **state) {
     (void)state;
     engine_feature_track t;
-    track_init(&t);
-    add_shot(&t, 81, 50);
     picture black;
-    flat(&black, 16);
-    for (int i = 0; i < 6; i++)
-        push(&t, &black);
+    shot_cut_to_black(&t, 81, 6, &black);
     blend_in(&t, &black, 82, 20);
     add_shot(&t, 82, 50);
     assert_one_cut(&t, 50);
@@ -425,12 +434,8 @@ static void test_cut_to_black_then_fade_in(void **state) {
 static void test_dip_to_black_between_shots(void **state) {
     (void)state;
     engine_feature_track t;
-    track_init(&t);
-    add_shot(&t, 83, 50);
     picture black;
-    flat(&black, 16);
-    for (int i = 0; i < 3; i++)
-        push(&t, &black);
+    shot_cut_to_black(&t, 83, 3, &black);
     add_shot(&t, 84, 50);
     assert_one_cut(&t, 53);
 }
