@@ -26,6 +26,8 @@ typedef struct engine_frame_features {
     float motion;         /* mean |luma difference| to the previous frame's thumbnail, 0..255 */
     float edge_change;    /* edge change ratio to the previous frame, 0..1 */
     float edge_density;   /* share of the thumbnail's pixels that lie on an edge, 0..1 */
+    float edge_across_x;  /* ... on an edge across x (brightness changes mostly along x: a
+                           * vertical edge, what a sideways smear erases), 0..edge_density */
     float cam_dx, cam_dy; /* global shift from the previous frame, in 64x36-thumbnail pixels
                            * (with a zoom: where the point zoomed at lies off the centre) */
     float cam_zoom;       /* global scale from the previous frame (1 = none, > 1 zooming in) */

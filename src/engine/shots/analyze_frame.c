@@ -81,14 +81,22 @@ void engine_features_from_planes(engine_frame_features *f, const uint8_t *y, int
     f->brightness = ny > 0 ? (float)total / ny : 0;
 }
 
-static void edge_map(const uint8_t *y, uint8_t *edges) {
+/* Marks the thumbnail's edge pixels in edges (1 = across x, 2 = across y: whichever way the
+ * brightness changes more) and returns how many lie across x in *across_x (NULL = not wanted). */
+static void edge_map(const uint8_t *y, uint8_t *edges, int *across_x) {
     memset(edges, 0, THUMB_W * THUMB_H);
+    int nx = 0;
     for (int r = 1; r < THUMB_H - 1; r++)
         for (int c = 1; c < THUMB_W - 1; c++) {
             int gx = y[r * THUMB_W + c + 1] - y[r * THUMB_W + c - 1];
             int gy = y[(r + 1) * THUMB_W + c] - y[(r - 1) * THUMB_W + c];
-            edges[r * THUMB_W + c] = (abs(gx) + abs(gy)) > EDGE_THRESHOLD;
+            if (abs(gx) + abs(gy) <= EDGE_THRESHOLD)
+                continue;
+            edges[r * THUMB_W + c] = abs(gx) >= abs(gy) ? 1 : 2;
+            nx += abs(gx) >= abs(gy);
         }
+    if (across_x)
+        *across_x = nx;
 }
 
 /* Fraction of edge pixels in a with no edge within one pixel in b. */
@@ -277,11 +285,12 @@ static void camera_motion(const uint8_t *cur, const uint8_t *prev, engine_frame_
 
 void engine_features_motion(engine_frame_features *f, const uint8_t *y, const uint8_t *prev_y) {
     uint8_t edges[THUMB_W * THUMB_H], prev_edges[THUMB_W * THUMB_H];
-    edge_map(y, edges);
-    int edge_count = 0;
+    int edge_count = 0, across_x = 0;
+    edge_map(y, edges, &across_x);
     for (int i = 0; i < THUMB_W * THUMB_H; i++)
-        edge_count += edges[i];
+        edge_count += edges[i] != 0;
     f->edge_density = (float)edge_count / (THUMB_W * THUMB_H);
+    f->edge_across_x = (float)across_x / (THUMB_W * THUMB_H);
     f->cam_dx = f->cam_dy = 0;
     f->cam_zoom = 1;
     f->motion = f->edge_change = f->cam_residual = 0;
@@ -291,7 +300,7 @@ void engine_features_motion(engine_frame_features *f, const uint8_t *y, const ui
     for (int i = 0; i < THUMB_W * THUMB_H; i++)
         sad += (unsigned)abs(y[i] - prev_y[i]);
     f->motion = (float)sad / (THUMB_W * THUMB_H);
-    edge_map(prev_y, prev_edges);
+    edge_map(prev_y, prev_edges, NULL);
     int n_in, n_out;
     double entering = edges_unmatched(edges, prev_edges, &n_in);
     double exiting = edges_unmatched(prev_edges, edges, &n_out);
