@@ -109,10 +109,10 @@ int main(int argc, char **argv) {
         for (size_t i = 0; dump && i < track.nb_frames; i++) {
             const engine_frame_features *f = &track.frames[i];
             printf("# %zu pts=%.4f bright=%.1f motion=%.2f ecr=%.2f d1=%.3f shift=%+.0f,%+.0f "
-                   "residual=%.2f edges=%.3f\n",
+                   "residual=%.2f edges=%.3f across_x=%.3f\n",
                    i, f->pts, f->brightness, f->motion, f->edge_change,
                    i ? engine_frame_distance(&track.frames[i - 1], f) : 0.0, f->cam_dx, f->cam_dy,
-                   f->cam_residual, f->edge_density);
+                   f->cam_residual, f->edge_density, f->edge_across_x);
         }
         print_shots(&shots);
     }
