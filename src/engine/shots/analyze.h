@@ -138,9 +138,9 @@ void engine_features_from_planes(engine_frame_features *f, const uint8_t *y, int
                                  int h, const uint8_t *u, const uint8_t *v, int c_stride, int cw,
                                  int ch);
 
-/* Fills a frame's change measurements (motion, edge_change, edge_density, cam_*) from its
- * ANALYZE_THUMB_W x ANALYZE_THUMB_H luma thumbnail y and the previous frame's (prev_y; NULL for
- * the first frame: no change). */
+/* Fills a frame's change measurements (motion, edge_change, edge_density, edge_across_x,
+ * cam_*) from its ANALYZE_THUMB_W x ANALYZE_THUMB_H luma thumbnail y and the previous frame's
+ * (prev_y; NULL for the first frame: no change). */
 void engine_features_motion(engine_frame_features *f, const uint8_t *y, const uint8_t *prev_y);
 
 #endif

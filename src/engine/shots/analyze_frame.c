@@ -82,7 +82,7 @@ void engine_features_from_planes(engine_frame_features *f, const uint8_t *y, int
 }
 
 /* Marks the thumbnail's edge pixels in edges (1 = across x, 2 = across y: whichever way the
- * brightness changes more) and returns how many lie across x in *across_x (NULL = not wanted). */
+ * brightness changes more) and stores how many lie across x in *across_x (NULL = not wanted). */
 static void edge_map(const uint8_t *y, uint8_t *edges, int *across_x) {
     memset(edges, 0, THUMB_W * THUMB_H);
     int nx = 0;
