@@ -81,22 +81,24 @@ void engine_features_from_planes(engine_frame_features *f, const uint8_t *y, int
     f->brightness = ny > 0 ? (float)total / ny : 0;
 }
 
-/* Marks the thumbnail's edge pixels in edges (1 = across x, 2 = across y: whichever way the
- * brightness changes more) and stores how many lie across x in *across_x (NULL = not wanted). */
-static void edge_map(const uint8_t *y, uint8_t *edges, int *across_x) {
+/* Marks the thumbnail's edge pixels in edges and returns how many there are; *across_x (NULL =
+ * not wanted) gets how many of them lie across x (the brightness changes more along x than y). */
+static int edge_map(const uint8_t *y, uint8_t *edges, int *across_x) {
     memset(edges, 0, THUMB_W * THUMB_H);
-    int nx = 0;
+    int n = 0, nx = 0;
     for (int r = 1; r < THUMB_H - 1; r++)
         for (int c = 1; c < THUMB_W - 1; c++) {
-            int gx = y[r * THUMB_W + c + 1] - y[r * THUMB_W + c - 1];
-            int gy = y[(r + 1) * THUMB_W + c] - y[(r - 1) * THUMB_W + c];
-            if (abs(gx) + abs(gy) <= EDGE_THRESHOLD)
+            int gx = abs(y[r * THUMB_W + c + 1] - y[r * THUMB_W + c - 1]);
+            int gy = abs(y[(r + 1) * THUMB_W + c] - y[(r - 1) * THUMB_W + c]);
+            if (gx + gy <= EDGE_THRESHOLD)
                 continue;
-            edges[r * THUMB_W + c] = abs(gx) >= abs(gy) ? 1 : 2;
-            nx += abs(gx) >= abs(gy);
+            edges[r * THUMB_W + c] = 1;
+            n++;
+            nx += gx >= gy;
         }
     if (across_x)
         *across_x = nx;
+    return n;
 }
 
 /* Fraction of edge pixels in a with no edge within one pixel in b. */
@@ -285,10 +287,8 @@ static void camera_motion(const uint8_t *cur, const uint8_t *prev, engine_frame_
 
 void engine_features_motion(engine_frame_features *f, const uint8_t *y, const uint8_t *prev_y) {
     uint8_t edges[THUMB_W * THUMB_H], prev_edges[THUMB_W * THUMB_H];
-    int edge_count = 0, across_x = 0;
-    edge_map(y, edges, &across_x);
-    for (int i = 0; i < THUMB_W * THUMB_H; i++)
-        edge_count += edges[i] != 0;
+    int across_x;
+    int edge_count = edge_map(y, edges, &across_x);
     f->edge_density = (float)edge_count / (THUMB_W * THUMB_H);
     f->edge_across_x = (float)across_x / (THUMB_W * THUMB_H);
     f->cam_dx = f->cam_dy = 0;

@@ -209,12 +209,13 @@ static int same_transition(const shot_candidate *c, const shot_candidate *a) {
            (a->kind != ENGINE_CUT_HARD && c->frame > a->lo && c->frame <= a->hi);
 }
 
-int shot_sharp_between(const engine_feature_track *t, size_t lo, size_t hi, size_t from,
-                       size_t to) {
+int shot_sharp_between(const engine_feature_track *t, size_t lo, size_t hi, size_t from, size_t to,
+                       enum shot_edges kind) {
     double best = 0;
     for (size_t k = from; k <= to && k < t->nb_frames; k++)
-        best = fmax(best, t->frames[k].edge_density);
-    return best >= 0.5 * fmin(t->frames[lo].edge_density, t->frames[hi].edge_density);
+        best = fmax(best, shot_edge_share(&t->frames[k], kind));
+    return best >= SHOT_SHARP_SHARE * fmin(shot_edge_share(&t->frames[lo], kind),
+                                           shot_edge_share(&t->frames[hi], kind));
 }
 
 /* Whether c and an accepted a, spans closer than NEAR_S, have no other picture between them:
@@ -228,7 +229,7 @@ static int one_transition(const shot_signals *s, const shot_candidate *c, const 
     if (gap_hi > gap_lo && gap_hi - gap_lo > shot_frames_for(NEAR_S, s->fps, 1))
         return 0;
     if (c->kind == ENGINE_CUT_HARD && a->kind == ENGINE_CUT_HARD && gap_hi > gap_lo &&
-        shot_sharp_between(s->track, lo, hi, gap_lo, gap_hi - 1))
+        shot_sharp_between(s->track, lo, hi, gap_lo, gap_hi - 1, SHOT_EDGES_ALL))
         return 0;
     double detour = shot_detour(s->track, lo, hi);
     log_debug("shots: %zu (%zu-%zu) and %zu (%zu-%zu): detour %.2f", c->frame, c->lo, c->hi,
@@ -290,7 +291,7 @@ static void merge_halves(const shot_signals *s, engine_shot_list *out,
                 int middle_blank = 0;
                 for (size_t k = from; k <= to && !middle_blank; k++)
                     middle_blank = blank(&t->frames[k]);
-                if (!shot_sharp_between(t, c1->lo, c2->hi, from, to) &&
+                if (!shot_sharp_between(t, c1->lo, c2->hi, from, to, SHOT_EDGES_ALL) &&
                     (middle_blank || shot_detour(t, c1->lo, c2->hi) < DETOUR_SHOT)) {
                     size_t mid = (out->items[kept - 1].frame + b->frame) / 2;
                     out->items[kept - 1].frame = mid;

@@ -213,27 +213,13 @@ static int moves(const engine_frame_features *f) {
            (fabs(f->cam_dx) >= WHIP_SHIFT || fabs(f->cam_dy) >= WHIP_SHIFT);
 }
 
-/* The edges a smear along `axis` erases: all of them (AXIS_ANY: a blur), those across x (AXIS_X:
- * a camera whipping sideways smears the picture sideways and keeps its horizontal edges - blinds,
- * shelves, a horizon) or those across y. */
-enum smear_axis { AXIS_ANY, AXIS_X, AXIS_Y };
-static double smeared_edges(const engine_frame_features *f, enum smear_axis axis) {
-    return axis == AXIS_ANY ? f->edge_density
-           : axis == AXIS_X ? f->edge_across_x
-                            : f->edge_density - f->edge_across_x;
-}
-
-/* Whether frames from..to (from >= 1, to + 1 inside the track) are a whip pan's smear along
- * `axis`: a blur of those edges between the sharp pictures from - 1 and to + 1 (no frame of it
- * keeps half of them, measured on the less sharp of the two), through which the camera moved one
- * way - along the axis, for a smear along one. The shift into the first sharp frame after counts
- * too: a smear hides much of its own. */
-static int whip_smear(const engine_feature_track *t, size_t from, size_t to, enum smear_axis axis) {
-    double most = 0;
-    for (size_t k = from; k <= to; k++)
-        most = fmax(most, smeared_edges(&t->frames[k], axis));
-    if (most >= 0.5 * fmin(smeared_edges(&t->frames[from - 1], axis),
-                           smeared_edges(&t->frames[to + 1], axis)))
+/* Whether frames from..to (from >= 1, to + 1 inside the track) are a whip pan's smear of edges
+ * `kind`: a blur of those edges between the sharp pictures from - 1 and to + 1
+ * (shot_sharp_between), through which the camera moved one way - mostly across those edges, for
+ * a smear along one way. The shift into the first sharp frame after counts too: a smear hides
+ * much of its own. */
+static int whip_smear(const engine_feature_track *t, size_t from, size_t to, enum shot_edges kind) {
+    if (shot_sharp_between(t, from - 1, to + 1, from, to, kind))
         return 0;
     double sx = 0, sy = 0;
     int moving = 0;
@@ -247,7 +233,8 @@ static int whip_smear(const engine_feature_track *t, size_t from, size_t to, enu
     }
     if (moving < 2 || (size_t)(3 * moving) < to - from + 1)
         return 0;
-    if ((axis == AXIS_X && fabs(sx) < fabs(sy)) || (axis == AXIS_Y && fabs(sy) < fabs(sx)))
+    if ((kind == SHOT_EDGES_ACROSS_X && fabs(sx) < fabs(sy)) ||
+        (kind == SHOT_EDGES_ACROSS_Y && fabs(sy) < fabs(sx)))
         return 0;
     for (size_t k = from; k <= to + 1; k++) { /* ... and every moving frame went the same way */
         const engine_frame_features *f = &t->frames[k];
@@ -273,22 +260,26 @@ static int jump_from_nowhere(const shot_signals *s, size_t i) {
     return 1;
 }
 
-/* whip_edge below, on the edges a smear along `axis` erases. */
-static int whip_edge_on(const shot_signals *s, size_t i, enum smear_axis axis) {
+/* A frame whose edges of `kind` are fewer than SHOT_SHARP_SHARE of sharp's: smeared. */
+static int smeared(const engine_frame_features *f, const engine_frame_features *sharp,
+                   enum shot_edges kind) {
+    return shot_edge_share(f, kind) < SHOT_SHARP_SHARE * shot_edge_share(sharp, kind);
+}
+
+/* whip_edge below, on edges `kind`. */
+static int whip_edge_of(const shot_signals *s, size_t i, enum shot_edges kind) {
     const engine_feature_track *t = s->track;
     size_t n = t->nb_frames, most = shot_frames_for(WHIP_S, s->fps, 2);
     const engine_frame_features *f = t->frames;
     size_t k = i; /* a smear from i on, after the sharp i - 1 */
-    while (k < n && k - i < most &&
-           smeared_edges(&f[k], axis) < 0.5 * smeared_edges(&f[i - 1], axis))
+    while (k < n && k - i < most && smeared(&f[k], &f[i - 1], kind))
         k++;
-    if (k > i && k < n && whip_smear(t, i, k - 1, axis))
+    if (k > i && k < n && whip_smear(t, i, k - 1, kind))
         return 1;
     size_t j = i - 1; /* a smear up to i - 1, after the sharp j */
-    while (j > 0 && i - 1 - j < most &&
-           smeared_edges(&f[j], axis) < 0.5 * smeared_edges(&f[i], axis))
+    while (j > 0 && i - 1 - j < most && smeared(&f[j], &f[i], kind))
         j--;
-    return j + 1 < i && whip_smear(t, j + 1, i - 1, axis);
+    return j + 1 < i && whip_smear(t, j + 1, i - 1, kind);
 }
 
 /* Whether the hard cut at frame i (from frame i - 1) is where a whip pan's smear starts or ends:
@@ -296,7 +287,8 @@ static int whip_edge_on(const shot_signals *s, size_t i, enum smear_axis axis) {
  * in all edges, then in those a sideways (up-and-down) smear erases: a whip over a picture of
  * horizontal lines keeps more than half its edges. */
 static int whip_edge(const shot_signals *s, size_t i) {
-    return whip_edge_on(s, i, AXIS_ANY) || whip_edge_on(s, i, AXIS_X) || whip_edge_on(s, i, AXIS_Y);
+    return whip_edge_of(s, i, SHOT_EDGES_ALL) || whip_edge_of(s, i, SHOT_EDGES_ACROSS_X) ||
+           whip_edge_of(s, i, SHOT_EDGES_ACROSS_Y);
 }
 
 /* Why the hard cut at frame i is the camera moving rather than a new shot, or NULL when it is

@@ -33,10 +33,27 @@ static inline int shot_shift_measured(const engine_frame_features *f) {
     return f->motion >= SHOT_MEASURABLE_LUMA;
 }
 
+/* Which of a frame's edges sharpness counts: all of them (a blur erases every edge), or only those
+ * a smear along one way erases - across x (a sideways smear keeps a picture's horizontal edges:
+ * blinds, shelves, a horizon) or across y. */
+enum shot_edges { SHOT_EDGES_ALL, SHOT_EDGES_ACROSS_X, SHOT_EDGES_ACROSS_Y };
+
+/* Share of frame f's thumbnail pixels on an edge of that kind. */
+static inline double shot_edge_share(const engine_frame_features *f, enum shot_edges kind) {
+    return kind == SHOT_EDGES_ALL        ? f->edge_density
+           : kind == SHOT_EDGES_ACROSS_X ? f->edge_across_x
+                                         : f->edge_density - f->edge_across_x;
+}
+
+/* A picture keeps at least this share of the edges of a sharp one beside it; a blur or smear
+ * keeps less. */
+#define SHOT_SHARP_SHARE 0.5
+
 /* Whether a picture of its own lies in frames from..to between frames lo and hi: a shot is a
- * picture, its sharpest frame at least half as sharp (edge density) as the pictures either side;
- * a transition's middle (a blur, a blank, a whip pan's smear) is not. */
-int shot_sharp_between(const engine_feature_track *t, size_t lo, size_t hi, size_t from, size_t to);
+ * picture, its sharpest frame at least SHOT_SHARP_SHARE as sharp (edges of that kind) as the
+ * pictures either side; a transition's middle (a blur, a blank, a whip pan's smear) is not. */
+int shot_sharp_between(const engine_feature_track *t, size_t lo, size_t hi, size_t from, size_t to,
+                       enum shot_edges kind);
 
 /* Signals of a track every finder uses. */
 typedef struct shot_signals {
