@@ -38,9 +38,13 @@ nice -n 10 python3 "$here/gen_cases.py" "$cases" "$tuning" $validation $heldout 
 t1=$(date +%s)
 
 rm -rf "$work" && mkdir -p "$work/reelcut" "$work/scdet" "$work/truth"
-# scdet: threshold 10 (its default), its own timestamps, from the same decode.
+# scdet: threshold 10 (its default), its own timestamps, from the same decode (stream time, as
+# shots_detect prints, with scdet_copyts=1: for files whose stream starts later than 0).
+scdet_copyts=0
 scdet() {
-  nice -n 10 ffmpeg -hide_banner -nostdin -loglevel error -threads 2 -i "$1" -an \
+  local ts=()
+  [ "$scdet_copyts" = 0 ] || ts=(-copyts)
+  nice -n 10 ffmpeg -hide_banner -nostdin -loglevel error -threads 2 "${ts[@]}" -i "$1" -an \
     -vf "scdet=threshold=10,metadata=print:key=lavfi.scd.time:file=-" -f null - 2>/dev/null |
     sed -n 's/^lavfi.scd.time=//p' || true
 }
@@ -117,6 +121,45 @@ if [ -d "$blupi" ] && [ -f "$launch" ]; then
   [ "$with_scdet" = 0 ] ||
     python3 "$here/evaluate.py" --label "scdet, the same" "$work/truth" "$work/scdet" $names oa4_launch |
     sed -n 1,2p
+fi
+# Footage from other Debian packages, labelled by hand from every frame (README.md; tuning-side):
+# a camera held by hand, a bird walking into it, a pen pushing a coin, a webcam, a cartoon and a
+# rendered fly-around - continuous shots all - and a city clip with one cut. Only the files are
+# wanted, not what their packages depend on (OpenCV, Qt, KDE): each .deb is fetched once and
+# unpacked into BUILD_DIR/bench-shots-others.
+others=$build/bench-shots-others
+fetch_others() (
+  mkdir -p "$others" && cd "$others" || exit 1
+  for p in python3-imageio gem-doc node-opencv python-kivy-examples kphotoalbum; do
+    ls "$p"_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null 2>&1 || exit 1
+    dpkg -x "$p"_*.deb x
+  done
+)
+if fetch_others; then
+  x=$others/x/usr
+  names=""
+  # NAME FPS PATH [HARD...]: a continuous shot unless cuts are given (stream time, as printed)
+  for spec in "cockatoo 20 lib/python3/dist-packages/imageio/resources/images/cockatoo.mp4" \
+    "realshort 45000/1499 lib/python3/dist-packages/imageio/resources/images/realshort.mp4" \
+    "homer 25 share/gem/examples/data/homer.avi" \
+    "teapot 30 share/gem/examples/data/anim-1.mov" \
+    "coin 30 share/doc/node-opencv/examples/files/motion.mov" \
+    "webcam 500000/33333 share/kphotoalbum/demo/movie.avi" \
+    "city 25 share/kivy-examples/widgets/cityCC0.mpg 5.18"; do # (the stream starts at 0.54 s)
+    read -r n fps path cuts <<<"$spec"
+    { printf 'fps %s\n' "$fps"; for c in $cuts; do printf 'hard %s\n' "$c"; done; } >"$work/truth/other-$n.truth"
+    scdet_copyts=1 run_case "other-$n" "$x/$path"
+    names="$names other-$n"
+  done
+  # shellcheck disable=SC2086
+  python3 "$here/evaluate.py" --label "footage from other packages" --misses "$work/truth" \
+    "$work/reelcut" $names
+  # shellcheck disable=SC2086
+  [ "$with_scdet" = 0 ] ||
+    python3 "$here/evaluate.py" --label "scdet, the same" "$work/truth" "$work/scdet" $names |
+    sed -n 1,2p
+else
+  echo "footage from other packages: skipped (apt-get download failed; run scripts/deps.sh test)" >&2
 fi
 [ "$tuning_only" = 1 ] && exit 0
 score "held-out $heldout" reelcut "$heldout"
