@@ -4,13 +4,16 @@
 evaluate.py [--label TEXT] [--json FILE] [--misses] [--lookalike] TRUTH_DIR DETECTIONS_DIR NAME...
 
 TRUTH_DIR/NAME.truth is what gen_cases.py writes ("fps R", "hard T F", "gradual T0 T1 F0 F1 TYPE
-MIXED", "event KIND T0 T1"; older files with only "fps/hard T/gradual T0 T1" lines work too).
+MIXED", "event KIND T0 T1"; older files with only "fps/hard T/gradual T0 T1" lines work too), or
+a hand-labelled file, which may also hold "ignore T0 T1" lines.
 DETECTIONS_DIR/NAME.cuts: one detected boundary per line, its time first.
 
 A hard cut matches a detection within +-2 frames (and is "exact" within half a frame); a gradual
 transition matches one inside [T0 - 1 frame, T1 + 1 frame]. Each truth and each detection matches
 at most once (nearest first). A detection that matches nothing is a false cut; on a negative file
-(no hard/gradual lines) it counts in "cuts on negatives".
+(no hard/gradual lines) it counts in "cuts on negatives". A detection inside an "ignore" span (a
+moment a hand-labelled file leaves open, e.g. a closing fade to black with no shot after it)
+counts neither way.
 
 Prints precision, recall, F1, hard-cut recall (and exact placements), gradual recall, cuts on
 negatives, recall per transition family and per transition length, and the false cuts by the
@@ -35,7 +38,7 @@ def family(kind):
 
 
 def load_truth(path):
-    fps, items, events = 25.0, [], []
+    fps, items, events, ignored = 25.0, [], [], []
     for line in open(path):
         f = line.split()
         if not f:
@@ -51,7 +54,9 @@ def load_truth(path):
                           "mixed": int(f[6]) if len(f) > 6 else 0})
         elif f[0] == "event":
             events.append((f[1], float(f[2]), float(f[3])))
-    return fps, items, events
+        elif f[0] == "ignore":
+            ignored.append((float(f[1]), float(f[2])))
+    return fps, items, events, ignored
 
 
 def length_bucket(mixed):
@@ -87,7 +92,7 @@ def main():
     fp_on = {}  # what false cuts fall on
     missed = []
     for name in names:
-        fps, truth, events = load_truth(f"{truth_dir}/{name}.truth")
+        fps, truth, events, ignored = load_truth(f"{truth_dir}/{name}.truth")
         dets = []
         try:
             for line in open(f"{det_dir}/{name}.cuts"):
@@ -95,6 +100,7 @@ def main():
                     dets.append(float(line.split()[0]))
         except FileNotFoundError:
             pass
+        dets = [d for d in dets if not any(a <= d <= b for a, b in ignored)]
         used = [False] * len(dets)
         frame = 1.0 / fps
         # whether each boundary leads to a look-alike shot (truth lists the transitions in order)

@@ -124,33 +124,50 @@ if [ -d "$blupi" ] && [ -f "$launch" ]; then
 fi
 # Footage from other Debian packages, labelled by hand from every frame (README.md; tuning-side):
 # a camera held by hand, a bird walking into it, a pen pushing a coin, a webcam, a cartoon and a
-# rendered fly-around - continuous shots all - and a city clip with one cut. Only the files are
-# wanted, not what their packages depend on (OpenCV, Qt, KDE): each .deb is fetched once and
-# unpacked into BUILD_DIR/bench-shots-others.
+# rendered fly-around - continuous shots all - a city clip with one cut, and fillets-ng's intro
+# (3D animation, nine dissolves between scenes, fly-throughs and things passing the camera
+# between them). Only the files are wanted, not what their packages depend on (OpenCV, Qt, KDE):
+# each .deb is fetched once and unpacked into BUILD_DIR/bench-shots-others.
 others=$build/bench-shots-others
 fetch_others() (
   mkdir -p "$others" && cd "$others" || exit 1
-  for p in python3-imageio gem-doc node-opencv python-kivy-examples kphotoalbum; do
+  for p in python3-imageio gem-doc node-opencv python-kivy-examples kphotoalbum fillets-ng-data; do
     ls "$p"_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null 2>&1 || exit 1
-    dpkg -x "$p"_*.deb x
+    [ -d "x/.$p" ] || { dpkg -x "$p"_*.deb x && mkdir -p "x/.$p"; }
   done
 )
+other() { # NAME PATH (under /usr), the truth on stdin (times as shots_detect prints: stream time)
+  cat >"$work/truth/other-$1.truth"
+  scdet_copyts=1 run_case "other-$1" "$others/x/usr/$2"
+  names="$names other-$1"
+}
 if fetch_others; then
-  x=$others/x/usr
   names=""
-  # NAME FPS PATH [HARD...]: a continuous shot unless cuts are given (stream time, as printed)
-  for spec in "cockatoo 20 lib/python3/dist-packages/imageio/resources/images/cockatoo.mp4" \
-    "realshort 45000/1499 lib/python3/dist-packages/imageio/resources/images/realshort.mp4" \
-    "homer 25 share/gem/examples/data/homer.avi" \
-    "teapot 30 share/gem/examples/data/anim-1.mov" \
-    "coin 30 share/doc/node-opencv/examples/files/motion.mov" \
-    "webcam 500000/33333 share/kphotoalbum/demo/movie.avi" \
-    "city 25 share/kivy-examples/widgets/cityCC0.mpg 5.18"; do # (the stream starts at 0.54 s)
-    read -r n fps path cuts <<<"$spec"
-    { printf 'fps %s\n' "$fps"; for c in $cuts; do printf 'hard %s\n' "$c"; done; } >"$work/truth/other-$n.truth"
-    scdet_copyts=1 run_case "other-$n" "$x/$path"
-    names="$names other-$n"
-  done
+  img=lib/python3/dist-packages/imageio/resources/images
+  other cockatoo $img/cockatoo.mp4 <<<"fps 20"
+  other realshort $img/realshort.mp4 <<<"fps 45000/1499"
+  other homer share/gem/examples/data/homer.avi <<<"fps 25"
+  other teapot share/gem/examples/data/anim-1.mov <<<"fps 30"
+  other coin share/doc/node-opencv/examples/files/motion.mov <<<"fps 30"
+  other webcam share/kphotoalbum/demo/movie.avi <<<"fps 500000/33333"
+  # (the stream starts at 0.54 s: the cut is 4.64 s into the file)
+  other city share/kivy-examples/widgets/cityCC0.mpg <<<$'fps 25\nhard 5.18'
+  # The dissolves from their first blended frame to their last; left open: the fly into the
+  # saucer's window as the room inside shows through it, and the closing fade to black.
+  other fillets share/games/fillets-ng/images/menu/intro.mpg <<'TRUTH'
+fps 30
+gradual 13.800 14.267
+gradual 20.567 21.167
+gradual 26.567 27.033
+gradual 33.567 33.967
+ignore 41.167 41.633
+gradual 41.833 42.233
+gradual 48.367 48.700
+gradual 52.833 53.300
+gradual 59.300 59.767
+gradual 65.300 65.567
+ignore 71.767 73.467
+TRUTH
   # shellcheck disable=SC2086
   python3 "$here/evaluate.py" --label "footage from other packages" --misses "$work/truth" \
     "$work/reelcut" $names
