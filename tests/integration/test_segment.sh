@@ -83,17 +83,6 @@ else
   echo "skip: opencv-doc clips not installed"
 fi
 
-# A continuous shot made by others: planetblupi-common's cut-scene of a camera flying in on a
-# 3D scene, which the gradual model alone saw as a blend at one window length (a transition is seen
-# at more than one: bench/shots/README.md). scripts/deps.sh test installs the package.
-BLUPI=/usr/share/planetblupi/movie
-if [ -f "$BLUPI/play118.mkv" ]; then
-  printf 'fps 12\n' >"$work/play118.truth"
-  check_truth play118 "$BLUPI/play118.mkv" "$work/play118.truth"
-else
-  fail "no $BLUPI/play118.mkv: scripts/deps.sh test installs planetblupi-common"
-fi
-
 # An MP4 cut off mid-data: the readable part is segmented, Duration shrinks, one warning line.
 run "$M/truncated_tail.mp4"
 if [ $status -eq 0 ] && check_tiling && jq -e '.Duration > 3 and .Duration < 6 and (.Segments | length) == 2' "$work/out" >/dev/null &&

@@ -9,8 +9,7 @@
  * changed monotonically as in a blend or a wipe, or back and forth as in motion, whether a single
  * frame carries the change, brightness dips, motion energy, how much global camera motion -
  * shift, zoom - explains, motion blur), and small boosted decision trees trained on
- * generated cases (bench/shots/train.py, tuning seeds only) turns the cues into a probability.
- * A likely window stays a candidate when windows of another length see its boundary too. */
+ * generated cases (bench/shots/train.py, tuning seeds only) turns the cues into a probability. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,51 +422,9 @@ static int find_slides(const shot_signals *s, shot_cand_list *out) {
     return 0;
 }
 
-/* A transition is seen at more than one window length: a window of its length covers it, and so
- * do the longer ones that still stand out from their neighbours. A change of one particular
- * duration (a bird walking into a hand-held camera, a 3D camera flying in) can look like a blend
- * at that length alone. So a window the model keeps stays a candidate only when kept windows of
- * SEEN_LENGTHS lengths or more hold its boundary, itself included (2: more than one). The windows
- * are out->items[from..]; each is held against all the others (they are few: the model keeps
- * a handful around each change). */
-#define SEEN_LENGTHS 2
-static int keep_seen_at_lengths(const shot_signals *s, shot_cand_list *out, size_t from) {
-    size_t n = out->count - from, kept = from;
-    unsigned char *keep = malloc(n ? n : 1);
-    if (!keep)
-        return RC_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const shot_candidate *c = &out->items[from + i];
-        size_t lags[SEEN_LENGTHS];
-        int seen = 0;
-        for (size_t j = 0; j < n && seen < SEEN_LENGTHS; j++) {
-            const shot_candidate *w = &out->items[from + j];
-            if (w->lo > c->frame || c->frame > w->hi)
-                continue;
-            int known = 0;
-            for (int k = 0; k < seen; k++)
-                known |= lags[k] == w->hi - w->lo;
-            if (!known)
-                lags[seen++] = w->hi - w->lo;
-        }
-        keep[i] = seen >= SEEN_LENGTHS;
-        if (!keep[i])
-            log_debug("shots: gradual %.3f-%.3f s: seen at one length only",
-                      s->track->frames[c->lo].pts, s->track->frames[c->hi].pts);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (keep[i])
-            out->items[kept++] = out->items[from + i];
-    out->count = kept;
-    free(keep);
-    return 0;
-}
-
 int shot_find_gradual(const shot_signals *s, shot_cand_list *out) {
     collect c = {s, out, 0};
-    size_t from = out->count;
     int rc = shot_scan_gradual(s, keep_likely, &c);
     rc = rc ? rc : c.rc;
-    rc = rc ? rc : keep_seen_at_lengths(s, out, from);
     return rc ? rc : find_slides(s, out);
 }
