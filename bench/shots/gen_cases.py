@@ -25,8 +25,11 @@ keeps changing by itself (a fast fractal zoom, gradients, life: no transition ho
 picture drifts), `--stutter` the ordinary case with held frames, constant-rate: every 4th, 5th
 or 6th frame shown twice (24 to 30 fps, as telecine does), or only every 2nd or 3rd frame shown,
 held (animation on twos or threes) - a moving picture holds, then steps, `--slide` the `--gradual`
-case with every transition a slide, squeeze or zoomin (the family recalled least); they give extra
-hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
+case with every transition a slide, squeeze or zoomin (the family recalled least), `--approach`
+the `--negative` case with its disturbances replaced by one or two subjects walking up to the
+camera (a disc cut from a photograph growing to 0.6-1.2 of the frame's height in 8-75 frames,
+then staying up close or backing off: what a bird walking into a hand-held camera does); they
+give extra hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
 is not rendered again. `--describe` prints the descriptions without rendering anything.
 
 OUT_DIR/<seed>.truth (times are the stored timestamps of the frames, read back with ffprobe):
@@ -461,6 +464,31 @@ def event_graph(ev, w, h, n0):
                  f"x={q(f'-{bw}+(W+{bw})*(n-{n0})/{dur}')}:y=0"
                  f":enable={q(f'between(n,{n0},{n0 + dur})')}")
         return chain, (n0, n0 + dur)
+    if kind == "approach":  # a subject walks up to the camera, fills much of it, and stays or backs off
+        photo = r.choice([f for f in PHOTOS if os.path.exists(f"{OPENCV}/{f}")])
+        side = even(h * 1.6)  # the subject's largest size; the picture is cut to a disc of it
+        s0, s1 = r.uniform(0.1, 0.25), r.uniform(0.6, 1.2)  # of the frame's height
+        come = k * r.randrange(2, 6)  # frames to walk up (8-75)
+        stay = r.randrange(0, 2 * k)
+        leave = k * r.randrange(2, 6) if r.random() < 0.5 else 0  # (0: it stays up close)
+        end = n0 + come + stay + (leave or 10 ** 6)
+        cx, cy = r.uniform(0.25, 0.75), r.uniform(0.3, 0.7)  # where it comes to
+        dx, dy = r.uniform(-0.15, 0.15), r.uniform(-0.1, 0.1)  # drifting on the way
+        a = f"clip((n-{n0})/{come},0,1)"
+        if leave:
+            a = f"if(lt(n,{n0 + come + stay}),{a},1-clip((n-{n0 + come + stay})/{leave},0,1))"
+        size = f"max(2,2*trunc({h}*({s0:.3f}+{s1 - s0:.3f}*{a})/2))"
+        x = f"W*({cx:.3f}+{dx:.3f}*(1-{a}))-w/2"
+        y = f"H*({cy:.3f}+{dy:.3f}*(1-{a}))-h/2"
+        chain = (f"null[am{n0}];movie={OPENCV}/{photo},scale={side}:{side}:"
+                 f"force_original_aspect_ratio=increase,crop={side}:{side},format=yuva444p,"
+                 f"geq=lum='p(X,Y)':cb='p(X,Y)':cr='p(X,Y)':"
+                 f"a='255*lt(hypot(X-W/2,Y-H/2),W/2)',loop=loop=-1:size=1,"
+                 f"setpts=N*{Fraction(ev['rate']).denominator}/{Fraction(ev['rate']).numerator}/TB,"
+                 f"scale=w={q(size)}:h={q(size)}:eval=frame[as{n0}];"
+                 f"[am{n0}][as{n0}]overlay=x={q(x)}:y={q(y)}:eval=frame:shortest=1"
+                 f":enable={q(f'between(n,{n0},{end})')},trim=end_frame={ev['total']}")
+        return chain, (n0, min(end, n0 + come + stay + leave) if leave else n0 + come)
     raise ValueError(kind)
 
 
@@ -537,7 +565,7 @@ def build_graph(case):
         elif k in ("whip", "crashzoom", "fastpan"):
             continue
         else:
-            chain, span = event_graph(ev, ww, wh, ev["at"])
+            chain, span = event_graph(dict(ev, rate=rate, total=total), ww, wh, ev["at"])
             (grain if k == "grain" else post).append(chain)
             events_out.append((k, span[0], span[1]) if k != "grain" else ("grain", 0, total))
     for i, shot in enumerate(case["shots"]):
@@ -628,6 +656,21 @@ def make_slide(case):
     rng = random.Random(case["seed"] * 17 + 3456789)
     slides = [t for t in XFADE_TYPES if FAMILY[t] == "slide"]
     case["transitions"] = [dict(t, type=rng.choice(slides)) for t in case["transitions"]]
+    return case
+
+
+def make_approach(case):
+    """--approach: the --negative case with its disturbances replaced by one or two subjects
+    walking up to the camera (its own random stream chooses them): a disc cut from a photograph
+    grows from a tenth or a quarter of the frame's height to 0.6-1.2 of it in 8-75 frames while
+    drifting to where it stops, then stays up close or backs off - what a bird walking into a
+    hand-held camera does, which no camera motion explains and the models had not seen."""
+    rng = random.Random(case["seed"] * 19 + 4567891)
+    frames = case["shots"][0]["pure"]
+    case["events"] = [{"kind": "approach", "at": rng.randrange(int(frames * 0.1), int(frames * 0.6)),
+                       "len": rng.randrange(4, 16), "seed": rng.randrange(1 << 30),
+                       "x": rng.random(), "y": rng.random()}
+                      for _ in range(rng.choice([1, 1, 2]))]
     return case
 
 
@@ -792,7 +835,7 @@ def main():
     # draw_case's own ones, then the post-draw ones, which leave the ordinary draw as it was.
     drawn = ("--negative", "--similar", "--gradual", "--near", "--regrade", "--camera", "--close")
     after = {"--vfr": make_vfr, "--evolve": make_evolve, "--stutter": make_stutter,
-             "--slide": make_slide}
+             "--slide": make_slide, "--approach": make_approach}
     flags = {"--describe", *drawn, *after}
     on = {f: f in args for f in flags}
     args = [a for a in args if a not in flags]
@@ -803,6 +846,8 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     if on["--slide"]:
         on["--gradual"] = True  # (a slide case is a --gradual case, its types redrawn)
+    if on["--approach"]:
+        on["--negative"] = True  # (an approach case is a --negative case, its events redrawn)
     for seed in parse_seeds(args[1:]):
         case = draw_case(seed, *(on[f] for f in drawn))
         for flag, make in after.items():
