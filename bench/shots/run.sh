@@ -5,8 +5,8 @@
 # Megamind.avi (3 cuts, placed exactly) and vtest.avi (no cut). Read README.md first: never tune
 # anything on the held-out seeds.
 #
-# Environment: TUNING=FROM-TO, VALIDATION=FROM-TO (empty: none) and HELDOUT=FROM-TO override the
-# seed ranges; MISSES=1 lists the
+# Environment: TUNING=FROM-TO, VALIDATION=FROM-TO (empty: none), APPROACH=FROM-TO (the --approach
+# negatives; empty: none) and HELDOUT=FROM-TO override the seed ranges; MISSES=1 lists the
 # misses and false cuts of the tuning range (never of the held-out range); DETECT_ARGS are passed
 # to shots_detect (e.g. "--min-shot 0.6"); TUNING_ONLY=1 skips the held-out range and scdet (the
 # loop while tuning). Cases are rendered once and cached in
@@ -177,6 +177,24 @@ TRUTH
     sed -n 1,2p
 else
   echo "footage from other packages: skipped (apt-get download failed; run scripts/deps.sh test)" >&2
+fi
+# Subjects walking up to the camera (gen_cases.py --approach, tuning-side, never trained on): the
+# negatives the footage from other packages showed the models had never seen.
+approach=${APPROACH-15000-15059}
+if [ -n "$approach" ]; then
+  nice -n 10 python3 "$here/gen_cases.py" "$cases-approach" "$approach" --approach >/dev/null
+  names=""
+  for s in $(seeds "$approach"); do
+    truth_case "approach-$s" "$cases-approach/$s"
+    names="$names approach-$s"
+  done
+  # shellcheck disable=SC2086
+  python3 "$here/evaluate.py" --label "--approach $approach" "$work/truth" "$work/reelcut" $names |
+    sed -n 1,2p
+  # shellcheck disable=SC2086
+  [ "$with_scdet" = 0 ] ||
+    python3 "$here/evaluate.py" --label "scdet, the same" "$work/truth" "$work/scdet" $names |
+    sed -n 1,2p
 fi
 [ "$tuning_only" = 1 ] && exit 0
 score "held-out $heldout" reelcut "$heldout"
