@@ -34,7 +34,7 @@ FAMILY.update({t: "slide" for t in ("slideleft", "slideright", "slideup", "slide
 
 
 def family(kind):
-    return FAMILY.get(kind, "wipe")
+    return "kind unlabelled" if kind == "gradual" else FAMILY.get(kind, "wipe")
 
 
 def load_truth(path):
@@ -51,7 +51,7 @@ def load_truth(path):
         elif f[0] == "gradual":
             t = f[5] if len(f) > 5 else "gradual"
             items.append({"kind": "gradual", "t0": float(f[1]), "t1": float(f[2]), "type": t,
-                          "mixed": int(f[6]) if len(f) > 6 else 0})
+                          "mixed": int(f[6]) if len(f) > 6 else None})
         elif f[0] == "event":
             events.append((f[1], float(f[2]), float(f[3])))
         elif f[0] == "ignore":
@@ -60,6 +60,8 @@ def load_truth(path):
 
 
 def length_bucket(mixed):
+    if mixed is None:  # (a hand-labelled file's "gradual T0 T1")
+        return "length unlabelled"
     return "5-14" if mixed < 15 else "15-39" if mixed < 40 else "40-90"
 
 
