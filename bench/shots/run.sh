@@ -123,15 +123,16 @@ if [ -d "$blupi" ] && [ -f "$launch" ]; then
     sed -n 1,2p
 fi
 # Footage from other Debian packages, labelled by hand from every frame (README.md; tuning-side):
-# a camera held by hand, a bird walking into it, a pen pushing a coin, a webcam, a cartoon and a
-# rendered fly-around - continuous shots all - a city clip with one cut, and fillets-ng's intro
+# a camera held by hand, a bird walking into it, a pen pushing a coin, a webcam, a ball thrown
+# before a still camera, a cartoon and a rendered fly-around - continuous shots all - a city clip with one cut, and fillets-ng's intro
 # (3D animation, nine dissolves between scenes, fly-throughs and things passing the camera
 # between them). Only the files are wanted, not what their packages depend on (OpenCV, Qt, KDE):
 # each .deb is fetched once and unpacked into BUILD_DIR/bench-shots-others.
 others=$build/bench-shots-others
 fetch_others() (
   mkdir -p "$others" && cd "$others" || exit 1
-  for p in python3-imageio gem-doc node-opencv python-kivy-examples kphotoalbum fillets-ng-data; do
+  for p in python3-imageio gem-doc node-opencv python-kivy-examples kphotoalbum python3-mecavideo \
+    fillets-ng-data; do
     ls "$p"_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null 2>&1 || exit 1
     [ -d "x/.$p" ] || { dpkg -x "$p"_*.deb x && mkdir -p "x/.$p"; }
   done
@@ -150,6 +151,7 @@ if fetch_others; then
   other teapot share/gem/examples/data/anim-1.mov <<<"fps 30"
   other coin share/doc/node-opencv/examples/files/motion.mov <<<"fps 30"
   other webcam share/kphotoalbum/demo/movie.avi <<<"fps 500000/33333"
+  other ball share/pymecavideo/data/video/balle-jbart.mp4 <<<"fps 25"
   # (the stream starts at 0.54 s: the cut is 4.64 s into the file)
   other city share/kivy-examples/widgets/cityCC0.mpg <<<$'fps 25\nhard 5.18'
   # The dissolves from their first blended frame to their last; left open: the fly into the
