@@ -29,8 +29,9 @@ case with every transition a slide, squeeze or zoomin (the family recalled least
 the `--negative` case with its disturbances replaced by one or two subjects walking up to the
 camera (a disc cut from a photograph growing to 0.6-1.2 of the frame's height in 8-75 frames,
 then staying up close or backing off: what a bird walking into a hand-held camera does); they
-give extra hard examples for training - keep them in their own OUT_DIR. Cases are cached: OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and
-is not rendered again. `--describe` prints the descriptions without rendering anything.
+give extra hard examples for training - keep them in their own OUT_DIR. Cases are cached:
+OUT_DIR/<seed>.truth is written last, so a case with a truth file is complete and is not
+rendered again. `--describe` prints the descriptions without rendering anything.
 
 OUT_DIR/<seed>.truth (times are the stored timestamps of the frames, read back with ffprobe):
   fps <rational>            nominal frame rate
@@ -471,7 +472,7 @@ def event_graph(ev, w, h, n0):
         come = k * r.randrange(2, 6)  # frames to walk up (8-75)
         stay = r.randrange(0, 2 * k)
         leave = k * r.randrange(2, 6) if r.random() < 0.5 else 0  # (0: it stays up close)
-        end = n0 + come + stay + (leave or 10 ** 6)
+        end = n0 + come + stay + leave if leave else ev["total"]
         cx, cy = r.uniform(0.25, 0.75), r.uniform(0.3, 0.7)  # where it comes to
         dx, dy = r.uniform(-0.15, 0.15), r.uniform(-0.1, 0.1)  # drifting on the way
         a = f"clip((n-{n0})/{come},0,1)"
@@ -488,7 +489,7 @@ def event_graph(ev, w, h, n0):
                  f"scale=w={q(size)}:h={q(size)}:eval=frame[as{n0}];"
                  f"[am{n0}][as{n0}]overlay=x={q(x)}:y={q(y)}:eval=frame:shortest=1"
                  f":enable={q(f'between(n,{n0},{end})')},trim=end_frame={ev['total']}")
-        return chain, (n0, min(end, n0 + come + stay + leave) if leave else n0 + come)
+        return chain, (n0, end if leave else n0 + come)
     raise ValueError(kind)
 
 
@@ -667,10 +668,13 @@ def make_approach(case):
     hand-held camera does, which no camera motion explains and the models had not seen."""
     rng = random.Random(case["seed"] * 19 + 4567891)
     frames = case["shots"][0]["pure"]
-    case["events"] = [{"kind": "approach", "at": rng.randrange(int(frames * 0.1), int(frames * 0.6)),
-                       "len": rng.randrange(4, 16), "seed": rng.randrange(1 << 30),
-                       "x": rng.random(), "y": rng.random()}
-                      for _ in range(rng.choice([1, 1, 2]))]
+    case["events"] = []
+    for _ in range(rng.choice([1, 1, 2])):
+        at = rng.randrange(int(frames * 0.1), int(frames * 0.6))
+        if any(ev["at"] == at for ev in case["events"]):
+            at += 1  # (a subject's filters are named by the frame it appears on)
+        case["events"].append({"kind": "approach", "at": at, "len": rng.randrange(4, 16),
+                               "seed": rng.randrange(1 << 30), "x": rng.random(), "y": rng.random()})
     return case
 
 
