@@ -3,10 +3,10 @@
 src/engine/shots/shots_model_data.h.
 
     python3 bench/shots/train.py BUILD_DIR [SEEDS [NEGATIVE [SIMILAR [GRADUAL [NEAR [REGRADE
-                           [CAMERA [CLOSE [VFR [EVOLVE [STUTTER]]]]]]]]]]]
+                           [CAMERA [CLOSE [VFR [EVOLVE [STUTTER [APPROACH]]]]]]]]]]]]
                            (seed ranges; defaults 1000-1699, 2000-2099, 3000-3059, 4000-4199,
                             5000-5059, 6000-6039, 7000-7079, 8000-8079, 9000-9079, 10000-10079,
-                            12000-12079)
+                            12000-12079, 15100-15199)
 
 NEGATIVE_SEEDS are rendered with gen_cases.py --negative (one continuous shot with disturbances,
 in their own cache folder): whips, crash zooms and pans that reveal new content are rare in the
@@ -23,7 +23,10 @@ dropped: variable frame rate, where a window of frames spans more time than its 
 EVOLVE seeds with --evolve (shots whose picture keeps changing by itself - a fast fractal zoom,
 gradients, life - whose windows drift as far as a dissolve's ends and are no transition), STUTTER
 seeds with --stutter (the ordinary draw with pictures held and repeated: low frame rates converted
-up, whose steps spike like cuts; 12100-12149 stay out of training to score on).
+up, whose steps spike like cuts; 12100-12149 stay out of training to score on), APPROACH seeds
+with --approach (negatives of subjects walking up to the camera, the real footage's false
+boundaries, added 2026-12-07 after the shipped models; 15000-15059 stay out of training to score
+on: run.sh prints them).
 
 Training data come from generated cases (gen_cases.py) of TRAINING seeds only - never from the
 held-out range (100000 and up; see bench/shots/README.md). For every case, BUILD_DIR/shots_detect
@@ -334,7 +337,7 @@ def train_model(rows, names, title):
 SETS = (("", "1000-1699"), ("--negative", "2000-2099"), ("--similar", "3000-3059"),
         ("--gradual", "4000-4199"), ("--near", "5000-5059"), ("--regrade", "6000-6039"),
         ("--camera", "7000-7079"), ("--close", "8000-8079"), ("--vfr", "9000-9079"),
-        ("--evolve", "10000-10079"), ("--stutter", "12000-12079"))
+        ("--evolve", "10000-10079"), ("--stutter", "12000-12079"), ("--approach", "15100-15199"))
 
 
 def main():
