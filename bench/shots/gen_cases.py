@@ -299,6 +299,20 @@ def q(expr):
     return "'" + expr + "'"
 
 
+def retimed(rate):
+    """The filter that stamps frame N at N / rate seconds."""
+    return f"setpts=N*{Fraction(rate).denominator}/{Fraction(rate).numerator}/TB"
+
+
+def still_photo(file, w, h, rate, fmt="yuv444p", once=None):
+    """Filters holding opencv-doc photograph `file`, scaled to cover w x h and cut to it, as an
+    endless stream at `rate`; `once` (a filter) is applied to the picture before it is held."""
+    return ([f"movie={OPENCV}/{file}",
+             f"scale={w}:{h}:force_original_aspect_ratio=increase:flags=bicubic",
+             f"crop={w}:{h}", f"format={fmt}"] + ([once] if once else []) +
+            ["loop=loop=-1:size=1", retimed(rate)])
+
+
 def shot_graph(c, w, h, rate, length, whip=None, crash=None, fastpan=None):
     """Filter chain (no labels) producing `length` frames of w x h yuv420p at `rate`."""
     num, den = Fraction(rate).numerator, Fraction(rate).denominator
@@ -314,12 +328,10 @@ def shot_graph(c, w, h, rate, length, whip=None, crash=None, fastpan=None):
     if c["source"] not in ("photo", "clip") and cw * ch > 400000:
         rs = math.sqrt(400000.0 / (cw * ch))
     rcw, rch, rw, rh = even(cw * rs), even(ch * rs), even(w * rs), even(h * rs)
-    retime = f"setpts=N*{den}/{num}/TB"
+    retime = retimed(rate)
     src = c["source"]
     if src == "photo":
-        parts = [f"movie={OPENCV}/{c['file']}",
-                 f"scale={rcw}:{rch}:force_original_aspect_ratio=increase:flags=bicubic",
-                 f"crop={rcw}:{rch}", "format=yuv444p", "loop=loop=-1:size=1", retime]
+        parts = still_photo(c["file"], rcw, rch, rate)
     elif src == "clip":
         parts = [f"movie={OPENCV}/{c['file']}:loop=0", f"scale={rcw}:{rch}", "setsar=1",
                  f"fps={rate}"]
@@ -412,7 +424,7 @@ def shot_graph(c, w, h, rate, length, whip=None, crash=None, fastpan=None):
     return ",".join(parts)
 
 
-def event_graph(ev, w, h, n0):
+def event_graph(ev, w, h, n0, rate, total):
     """Filters applied to the composite for a disturbance at output frame n0 (flash, corrupt
     frame, burst of flashes, grain, an object crossing the frame). Returns (chain, span)."""
     k = ev["len"]
@@ -472,7 +484,7 @@ def event_graph(ev, w, h, n0):
         come = k * r.randrange(2, 6)  # frames to walk up (8-75)
         stay = r.randrange(0, 2 * k)
         leave = k * r.randrange(2, 6) if r.random() < 0.5 else 0  # (0: it stays up close)
-        end = n0 + come + stay + leave if leave else ev["total"]
+        end = n0 + come + stay + leave if leave else total
         cx, cy = r.uniform(0.25, 0.75), r.uniform(0.3, 0.7)  # where it comes to
         dx, dy = r.uniform(-0.15, 0.15), r.uniform(-0.1, 0.1)  # drifting on the way
         a = f"clip((n-{n0})/{come},0,1)"
@@ -481,14 +493,12 @@ def event_graph(ev, w, h, n0):
         size = f"max(2,2*trunc({h}*({s0:.3f}+{s1 - s0:.3f}*{a})/2))"
         x = f"W*({cx:.3f}+{dx:.3f}*(1-{a}))-w/2"
         y = f"H*({cy:.3f}+{dy:.3f}*(1-{a}))-h/2"
-        chain = (f"null[am{n0}];movie={OPENCV}/{photo},scale={side}:{side}:"
-                 f"force_original_aspect_ratio=increase,crop={side}:{side},format=yuva444p,"
-                 f"geq=lum='p(X,Y)':cb='p(X,Y)':cr='p(X,Y)':"
-                 f"a='255*lt(hypot(X-W/2,Y-H/2),W/2)',loop=loop=-1:size=1,"
-                 f"setpts=N*{Fraction(ev['rate']).denominator}/{Fraction(ev['rate']).numerator}/TB,"
-                 f"scale=w={q(size)}:h={q(size)}:eval=frame[as{n0}];"
+        disc = "geq=lum='p(X,Y)':cb='p(X,Y)':cr='p(X,Y)':a='255*lt(hypot(X-W/2,Y-H/2),W/2)'"
+        subject = still_photo(photo, side, side, rate, "yuva444p", disc)
+        chain = (f"null[am{n0}];" + ",".join(subject) +
+                 f",scale=w={q(size)}:h={q(size)}:eval=frame[as{n0}];"
                  f"[am{n0}][as{n0}]overlay=x={q(x)}:y={q(y)}:eval=frame:shortest=1"
-                 f":enable={q(f'between(n,{n0},{end})')},trim=end_frame={ev['total']}")
+                 f":enable={q(f'between(n,{n0},{end})')},trim=end_frame={total}")
         return chain, (n0, end if leave else n0 + come)
     raise ValueError(kind)
 
@@ -566,7 +576,7 @@ def build_graph(case):
         elif k in ("whip", "crashzoom", "fastpan"):
             continue
         else:
-            chain, span = event_graph(dict(ev, rate=rate, total=total), ww, wh, ev["at"])
+            chain, span = event_graph(ev, ww, wh, ev["at"], rate, total)
             (grain if k == "grain" else post).append(chain)
             events_out.append((k, span[0], span[1]) if k != "grain" else ("grain", 0, total))
     for i, shot in enumerate(case["shots"]):

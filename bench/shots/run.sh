@@ -79,6 +79,20 @@ score() { # LABEL DETECTOR RANGE [--misses] (generated seeds: split by the shot 
   python3 "$here/evaluate.py" --label "$1" --lookalike \
     --json "$work/$2-$(echo "$1" | tr -c 'a-z0-9\n' _).json" ${4:-} "$work/truth" "$work/$2" $(seeds "$3")
 }
+# score_files LABEL MISSES NAME...: reelcut on files not drawn by the generator, with their
+# misses when MISSES is --misses (else "-": the summary alone), then scdet's summary beside it.
+score_files() {
+  local label=$1 list=$2
+  shift 2
+  if [ "$list" = --misses ]; then
+    python3 "$here/evaluate.py" --label "$label" --misses "$work/truth" "$work/reelcut" "$@"
+  else
+    python3 "$here/evaluate.py" --label "$label" "$work/truth" "$work/reelcut" "$@" | sed -n 1,2p
+  fi
+  [ "$with_scdet" = 0 ] ||
+    python3 "$here/evaluate.py" --label "scdet, the same" "$work/truth" "$work/scdet" "$@" |
+    sed -n 1,2p
+}
 misses=""
 [ "${MISSES:-0}" = 1 ] && misses=--misses
 echo "== reelcut (shots_detect ${DETECT_ARGS:-default options})"
@@ -115,18 +129,13 @@ if [ -d "$blupi" ] && [ -f "$launch" ]; then
   printf 'fps 24\nhard 3.086\n' >"$work/truth/oa4_launch.truth" # the frame at 3.086 s is new
   run_case oa4_launch "$launch"
   # shellcheck disable=SC2086
-  python3 "$here/evaluate.py" --label "animation + launch" --misses "$work/truth" "$work/reelcut" \
-    $names oa4_launch
-  # shellcheck disable=SC2086
-  [ "$with_scdet" = 0 ] ||
-    python3 "$here/evaluate.py" --label "scdet, the same" "$work/truth" "$work/scdet" $names oa4_launch |
-    sed -n 1,2p
+  score_files "animation + launch" --misses $names oa4_launch
 fi
 # Footage from other Debian packages, labelled by hand from every frame (README.md; tuning-side):
 # a camera held by hand, a bird walking into it, a pen pushing a coin, a webcam, a ball thrown
-# before a still camera, a cartoon and a rendered fly-around - continuous shots all - a city clip with one cut, and fillets-ng's intro
-# (3D animation, nine dissolves between scenes, fly-throughs and things passing the camera
-# between them). Only the files are wanted, not what their packages depend on (OpenCV, Qt, KDE):
+# before a still camera, a cartoon and a rendered fly-around - continuous shots all - a city clip
+# with one cut, and fillets-ng's intro (3D animation, nine dissolves between scenes, fly-throughs
+# and things passing the camera between them). Only the files are wanted, not what their packages depend on (OpenCV, Qt, KDE):
 # each .deb is fetched once and unpacked into BUILD_DIR/bench-shots-others.
 others=$build/bench-shots-others
 fetch_others() (
@@ -171,12 +180,7 @@ gradual 65.300 65.567
 ignore 71.767 73.467
 TRUTH
   # shellcheck disable=SC2086
-  python3 "$here/evaluate.py" --label "footage from other packages" --misses "$work/truth" \
-    "$work/reelcut" $names
-  # shellcheck disable=SC2086
-  [ "$with_scdet" = 0 ] ||
-    python3 "$here/evaluate.py" --label "scdet, the same" "$work/truth" "$work/scdet" $names |
-    sed -n 1,2p
+  score_files "footage from other packages" --misses $names
 else
   echo "footage from other packages: skipped (apt-get download failed; run scripts/deps.sh test)" >&2
 fi
@@ -191,12 +195,7 @@ if [ -n "$approach" ]; then
     names="$names approach-$s"
   done
   # shellcheck disable=SC2086
-  python3 "$here/evaluate.py" --label "--approach $approach" "$work/truth" "$work/reelcut" $names |
-    sed -n 1,2p
-  # shellcheck disable=SC2086
-  [ "$with_scdet" = 0 ] ||
-    python3 "$here/evaluate.py" --label "scdet, the same" "$work/truth" "$work/scdet" $names |
-    sed -n 1,2p
+  score_files "--approach $approach" - $names
 fi
 [ "$tuning_only" = 1 ] && exit 0
 score "held-out $heldout" reelcut "$heldout"
