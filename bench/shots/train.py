@@ -6,7 +6,7 @@ src/engine/shots/shots_model_data.h.
                            [CAMERA [CLOSE [VFR [EVOLVE [STUTTER [APPROACH]]]]]]]]]]]]
                            (seed ranges; defaults 1000-1699, 2000-2099, 3000-3059, 4000-4199,
                             5000-5059, 6000-6039, 7000-7079, 8000-8079, 9000-9079, 10000-10079,
-                            12000-12079, 15100-15199)
+                            12000-12079, none)
 
 NEGATIVE_SEEDS are rendered with gen_cases.py --negative (one continuous shot with disturbances,
 in their own cache folder): whips, crash zooms and pans that reveal new content are rare in the
@@ -25,8 +25,9 @@ gradients, life - whose windows drift as far as a dissolve's ends and are no tra
 seeds with --stutter (the ordinary draw with pictures held and repeated: low frame rates converted
 up, whose steps spike like cuts; 12100-12149 stay out of training to score on), APPROACH seeds
 with --approach (negatives of subjects walking up to the camera, the real footage's false
-boundaries, added 2026-12-07 after the shipped models; 15000-15059 stay out of training to score
-on: run.sh prints them).
+boundaries; none by default: trained on 15100-15199 on 2026-12-07, the models lost 13 of 152
+validation transitions and kept the real footage's false boundaries, bench/shots/README.md;
+15000-15059 stay out of training to score on: run.sh prints them). An empty range skips its set.
 
 Training data come from generated cases (gen_cases.py) of TRAINING seeds only - never from the
 held-out range (100000 and up; see bench/shots/README.md). For every case, BUILD_DIR/shots_detect
@@ -337,7 +338,7 @@ def train_model(rows, names, title):
 SETS = (("", "1000-1699"), ("--negative", "2000-2099"), ("--similar", "3000-3059"),
         ("--gradual", "4000-4199"), ("--near", "5000-5059"), ("--regrade", "6000-6039"),
         ("--camera", "7000-7079"), ("--close", "8000-8079"), ("--vfr", "9000-9079"),
-        ("--evolve", "10000-10079"), ("--stutter", "12000-12079"), ("--approach", "15100-15199"))
+        ("--evolve", "10000-10079"), ("--stutter", "12000-12079"), ("--approach", ""))
 
 
 def main():
@@ -349,6 +350,8 @@ def main():
     rows, names, described = {"cand": [], "hcand": []}, None, []
     for k, (mode, default) in enumerate(SETS):
         spec = sys.argv[2 + k] if len(sys.argv) > 2 + k else default
+        if not spec:
+            continue  # (a set left out: APPROACH by default)
         seeds = seeds_of(spec)
         cases = f"{build}/bench-shots-cases/v{version}" + (f"-{mode[2:]}" if mode else "")
         subprocess.run(["nice", "-n", "10", "python3", f"{HERE}/gen_cases.py"] +
