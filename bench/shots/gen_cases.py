@@ -481,7 +481,7 @@ def event_graph(ev, w, h, n0, rate, total):
                  f"x={q(f'-{bw}+(W+{bw})*(n-{n0})/{dur}')}:y=0"
                  f":enable={q(f'between(n,{n0},{n0 + dur})')}")
         return chain, (n0, n0 + dur)
-    if kind == "approach":  # a subject walks up to the camera, fills much of it, and stays or backs off
+    if kind == "approach":  # a subject walks up to the camera, fills much of it, stays or backs off
         photo = r.choice([f for f in PHOTOS if os.path.exists(f"{OPENCV}/{f}")])
         side = even(h * 1.6)  # the subject's largest size; the picture is cut to a disc of it
         s0, s1 = r.uniform(0.1, 0.25), r.uniform(0.6, 1.2)  # of the frame's height
@@ -542,6 +542,17 @@ def work_size(w, h):
     return even(w * f), even(h * f)
 
 
+def xfade(a, b, kind, off, dur, out):
+    """The chain blending label `a` into label `b` with xfade transition `kind` from `off` for
+    `dur` seconds, labelled `out`. FFmpeg 5.1's slideup draws its first frame from a row past
+    the picture, differently every run, so it is drawn as a slidedown of both pictures upside
+    down, turned back."""
+    if kind == "slideup":
+        return (f"[{a}]vflip[{a}v];[{b}]vflip[{b}v];" +
+                xfade(f"{a}v", f"{b}v", "slidedown", off, dur, f"{out}v") + f";[{out}v]vflip[{out}]")
+    return f"[{a}][{b}]xfade=transition={kind}:offset={off:.9f}:duration={dur:.9f}[{out}]"
+
+
 def build_graph(case):
     w, h = case["size"]
     ww, wh = work_size(w, h)
@@ -593,13 +604,7 @@ def build_graph(case):
         kind = "fade" if t["type"] == "hard" else t["type"]
         off = a * den / num
         dur = (b - a) * den / num
-        if kind == "slideup":  # (FFmpeg 5.1 draws slideup's first frame from a row past the
-            # picture, differently every run: a slidedown of both pictures upside down instead)
-            chains.append(f"[{prev}]vflip[f{i}];[s{i + 1}]vflip[g{i}];[f{i}][g{i}]xfade="
-                          f"transition=slidedown:offset={off:.9f}:duration={dur:.9f},vflip[x{i + 1}]")
-        else:
-            chains.append(f"[{prev}][s{i + 1}]xfade=transition={kind}:offset={off:.9f}"
-                          f":duration={dur:.9f}[x{i + 1}]")
+        chains.append(xfade(prev, f"s{i + 1}", kind, off, dur, f"x{i + 1}"))
         prev = f"x{i + 1}"
     tail = f"[{prev}]trim=end_frame={total}"
     if post:
@@ -872,7 +877,7 @@ def main():
     if on["--approach"]:
         on["--negative"] = True  # (an approach case is a --negative case, its events redrawn)
     cases = []
-    for seed in parse_seeds(args[1:]):
+    for seed in dict.fromkeys(parse_seeds(args[1:])):  # (once each: renders run side by side)
         case = draw_case(seed, *(on[f] for f in drawn))
         for flag, make in after.items():
             if on[flag]:

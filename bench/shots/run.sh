@@ -135,8 +135,9 @@ fi
 # a camera held by hand, a bird walking into it, a pen pushing a coin, a webcam, a ball thrown
 # before a still camera, a cartoon and a rendered fly-around - continuous shots all - a city clip
 # with one cut, and fillets-ng's intro (3D animation, nine dissolves between scenes, fly-throughs
-# and things passing the camera between them). Only the files are wanted, not what their packages depend on (OpenCV, Qt, KDE):
-# each .deb is fetched once and unpacked into BUILD_DIR/bench-shots-others.
+# and things passing the camera between them). Only the files are wanted, not what their packages
+# depend on (OpenCV, Qt, KDE): each .deb is fetched once and unpacked into
+# BUILD_DIR/bench-shots-others.
 others=$build/bench-shots-others
 fetch_others() (
   mkdir -p "$others" && cd "$others" || exit 1
