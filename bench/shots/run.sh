@@ -6,7 +6,8 @@
 # anything on the held-out seeds.
 #
 # Environment: TUNING=FROM-TO, VALIDATION=FROM-TO (empty: none), APPROACH=FROM-TO (the --approach
-# negatives; empty: none) and HELDOUT=FROM-TO override the seed ranges; MISSES=1 lists the
+# negatives; empty: none), NEGATIVES=FROM-TO (the seeds of it the ordinary draw makes negative;
+# empty: none) and HELDOUT=FROM-TO override the seed ranges; MISSES=1 lists the
 # misses and false cuts of the tuning range (never of the held-out range); DETECT_ARGS are passed
 # to shots_detect (e.g. "--min-shot 0.6"); TUNING_ONLY=1 skips the held-out range and scdet (the
 # loop while tuning). Cases are rendered once and cached in
@@ -197,6 +198,23 @@ if [ -n "$approach" ]; then
   done
   # shellcheck disable=SC2086
   score_files "--approach $approach" - $names
+fi
+# The negatives of the ordinary draw in a range never trained on (tuning-side, README.md): what
+# continuous shots cost, on four times the validation range's negatives; false cuts listed.
+negatives=${NEGATIVES-16000-16999}
+if [ -n "$negatives" ]; then
+  neg_seeds=$(cd "$here" && python3 -c 'import sys
+from gen_cases import draw_case, parse_seeds
+print(" ".join(str(s) for s in parse_seeds(sys.argv[1:]) if draw_case(s)["negative"]))' "$negatives")
+  # shellcheck disable=SC2086
+  nice -n 10 python3 "$here/gen_cases.py" "$cases" $neg_seeds >/dev/null
+  names=""
+  for s in $neg_seeds; do
+    truth_case "negative-$s" "$cases/$s"
+    names="$names negative-$s"
+  done
+  # shellcheck disable=SC2086
+  score_files "negatives of $negatives" --misses $names
 fi
 [ "$tuning_only" = 1 ] && exit 0
 score "held-out $heldout" reelcut "$heldout"
