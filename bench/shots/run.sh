@@ -94,6 +94,17 @@ score_files() {
     python3 "$here/evaluate.py" --label "scdet, the same" "$work/truth" "$work/scdet" "$@" |
     sed -n 1,2p
 }
+# score_seeds LABEL --misses|- PREFIX DIR SEED...: DIR's cases of the SEEDs, scored as PREFIX-SEED
+score_seeds() {
+  local label=$1 list=$2 prefix=$3 dir=$4 names="" s
+  shift 4
+  for s in "$@"; do
+    truth_case "$prefix-$s" "$dir/$s"
+    names="$names $prefix-$s"
+  done
+  # shellcheck disable=SC2086
+  score_files "$label" "$list" $names
+}
 misses=""
 [ "${MISSES:-0}" = 1 ] && misses=--misses
 echo "== reelcut (shots_detect ${DETECT_ARGS:-default options})"
@@ -191,30 +202,19 @@ fi
 approach=${APPROACH-15000-15059}
 if [ -n "$approach" ]; then
   nice -n 10 python3 "$here/gen_cases.py" "$cases-approach" "$approach" --approach >/dev/null
-  names=""
-  for s in $(seeds "$approach"); do
-    truth_case "approach-$s" "$cases-approach/$s"
-    names="$names approach-$s"
-  done
-  # shellcheck disable=SC2086
-  score_files "--approach $approach" - $names
+  # shellcheck disable=SC2046
+  score_seeds "--approach $approach" - approach "$cases-approach" $(seeds "$approach")
 fi
 # The negatives of the ordinary draw in a range never trained on (tuning-side, README.md): what
 # continuous shots cost, on four times the validation range's negatives; false cuts listed.
 negatives=${NEGATIVES-16000-16999}
 if [ -n "$negatives" ]; then
-  neg_seeds=$(cd "$here" && python3 -c 'import sys
-from gen_cases import draw_case, parse_seeds
-print(" ".join(str(s) for s in parse_seeds(sys.argv[1:]) if draw_case(s)["negative"]))' "$negatives")
+  neg_seeds=$(python3 "$here/gen_cases.py" --describe "$cases" "$negatives" |
+    jq -r 'select(.negative) | .seed')
   # shellcheck disable=SC2086
   nice -n 10 python3 "$here/gen_cases.py" "$cases" $neg_seeds >/dev/null
-  names=""
-  for s in $neg_seeds; do
-    truth_case "negative-$s" "$cases/$s"
-    names="$names negative-$s"
-  done
   # shellcheck disable=SC2086
-  score_files "negatives of $negatives" --misses $names
+  score_seeds "negatives of $negatives" --misses negative "$cases" $neg_seeds
 fi
 [ "$tuning_only" = 1 ] && exit 0
 score "held-out $heldout" reelcut "$heldout"
