@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Scores shot boundaries against ground truth.
 
-evaluate.py [--label TEXT] [--json FILE] [--misses] [--lookalike] TRUTH_DIR DETECTIONS_DIR NAME...
+evaluate.py [--label TEXT] [--json FILE] [--misses] [--lookalike] [--lost CANDIDATES_DIR]
+            TRUTH_DIR DETECTIONS_DIR NAME...
 
 TRUTH_DIR/NAME.truth is what gen_cases.py writes ("fps R", "hard T F", "gradual T0 T1 F0 F1 TYPE
 MIXED", "event KIND T0 T1"; older files with only "fps/hard T/gradual T0 T1" lines work too), or
@@ -19,9 +20,15 @@ Prints precision, recall, F1, hard-cut recall (and exact placements), gradual re
 negatives, recall per transition family and per transition length, and the false cuts by the
 disturbance they fall on. --lookalike also splits the recall by the shot a boundary leads to: a
 look-alike (gen_cases.py drew it "similar": the same source reframed, or its twin photo) or
-another picture; NAME must then be a seed of gen_cases.py's ordinary draw.
+another picture; NAME must then be a seed of gen_cases.py's ordinary draw. --lost says where
+each missed gradual transition was lost, from CANDIDATES_DIR/NAME.cand (`shots_detect FILE
+--candidates` of the same build): no candidate window train.py would label positive over it (the
+scan's coverage), one that the model scores below the gradual threshold of
+src/engine/shots/shots_model_data.h, or one that passes and is lost when boundaries are kept.
 """
 import json
+import os
+import re
 import sys
 from fractions import Fraction
 
@@ -65,6 +72,29 @@ def length_bucket(mixed):
     return "5-14" if mixed < 15 else "15-39" if mixed < 40 else "40-90"
 
 
+def gradual_threshold():
+    """The gradual model's threshold, as the repo's model data says."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    text = open(f"{here}/../../src/engine/shots/shots_model_data.h").read()
+    return float(re.search(r"#define SHOT_GRADUAL_THRESHOLD ([0-9.eE+-]+)", text).group(1))
+
+
+def lost_where(cand_path, truth_path, index, threshold):
+    """Where the index-th transition of a truth file (a missed gradual one) was lost: "no window",
+    "scored low" or "lost after the model" (see --lost)."""
+    from train import label, load_truth as frame_truth  # (numpy: only with --lost)
+    bounds = frame_truth(truth_path)
+    _, a, b = bounds[index]
+    best = None
+    for line in open(cand_path):
+        f = line.split()
+        if f and f[0] == "cand" and int(f[3]) < b and int(f[4]) > a and \
+                label(int(f[3]), int(f[4]), bounds) == 1:
+            best = max(best or 0.0, float(f[6]))
+    return "no window" if best is None else "scored low" if best < threshold else \
+        "lost after the model"
+
+
 def prf(tp, fp, fn):
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
@@ -74,7 +104,7 @@ def prf(tp, fp, fn):
 
 def main():
     args = sys.argv[1:]
-    label, json_out, misses, lookalike = "", None, False, False
+    label, json_out, misses, lookalike, lost_dir = "", None, False, False, None
     while args and args[0].startswith("--"):
         if args[0] == "--label":
             label, args = args[1], args[2:]
@@ -84,6 +114,8 @@ def main():
             misses, args = True, args[1:]
         elif args[0] == "--lookalike":
             lookalike, args = True, args[1:]
+        elif args[0] == "--lost":
+            lost_dir, args = args[1], args[2:]
         else:
             sys.exit(f"unknown option {args[0]}")
     truth_dir, det_dir, names = args[0], args[1], args[2:]
@@ -92,6 +124,8 @@ def main():
     neg_cuts = neg_files = 0
     by_group = {}  # group -> [found, total]
     fp_on = {}  # what false cuts fall on
+    lost = {}  # (the shot led to, where) -> missed gradual transitions
+    threshold = gradual_threshold() if lost_dir else None
     missed = []
     for name in names:
         fps, truth, events, ignored = load_truth(f"{truth_dir}/{name}.truth")
@@ -108,7 +142,7 @@ def main():
         # whether each boundary leads to a look-alike shot (truth lists the transitions in order)
         similar = ([bool(sh["content"].get("similar")) for sh in draw_case(int(name))["shots"][1:]]
                    if lookalike else [None] * len(truth))
-        for it, alike in zip(truth, similar):
+        for index, (it, alike) in enumerate(zip(truth, similar)):
             t0, t1 = it["t0"], it["t1"]
             if it["kind"] == "hard":
                 lo, hi = t0 - 2 * frame - 1e-3, t1 + 2 * frame + 1e-3
@@ -143,6 +177,11 @@ def main():
             fn += not found
             if not found:
                 missed.append(f"{name}:{it['type']}@{t0:.3f}")
+            if not found and lost_dir and it["kind"] == "gradual":
+                where = lost_where(f"{lost_dir}/{name}.cand", f"{truth_dir}/{name}.truth", index,
+                                   threshold)
+                into = "" if alike is None else "into a look-alike" if alike else "into another picture"
+                lost[(into, where)] = lost.get((into, where), 0) + 1
         extra = [d for j, d in enumerate(dets) if not used[j]]
         fp += len(extra)
         if not truth:
@@ -168,6 +207,12 @@ def main():
     recall_line("gradual by kind and length", "gradual")
     if lookalike:
         recall_line("by the shot led to", "led to")
+    if lost_dir:
+        for into in sorted(set(k[0] for k in lost)):
+            parts = [f"{w} {lost.get((into, w), 0)}" for w in
+                     ("no window", "scored low", "lost after the model")]
+            print(f"{' ' * len(head)}missed gradual {into + ' ' if into else ''}lost: " +
+                  ", ".join(parts))
     if fp_on:
         print(f"{' ' * len(head)}false cuts on: " + ", ".join(f"{k} {v}" for k, v in sorted(fp_on.items())))
     if misses and missed:

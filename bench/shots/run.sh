@@ -8,7 +8,8 @@
 # Environment: TUNING=FROM-TO, VALIDATION=FROM-TO (empty: none), APPROACH=FROM-TO (the --approach
 # negatives; empty: none), NEGATIVES=FROM-TO (the seeds of it the ordinary draw makes negative;
 # empty: none) and HELDOUT=FROM-TO override the seed ranges; MISSES=1 lists the
-# misses and false cuts of the tuning range (never of the held-out range); DETECT_ARGS are passed
+# misses and false cuts of the tuning range (never of the held-out range) and where its missed
+# gradual transitions were lost (evaluate.py --lost); DETECT_ARGS are passed
 # to shots_detect (e.g. "--min-shot 0.6"); TUNING_ONLY=1 skips the held-out range and scdet (the
 # loop while tuning). Cases are rendered once and cached in
 # BUILD_DIR/bench-shots-cases; media is never committed. After the tuning range it scores the
@@ -61,9 +62,15 @@ run_case() { # NAME MEDIA (and scdet's cuts too while with_scdet=1)
   detect_s=$(echo "$detect_s + $(date +%s.%N) - $a" | bc -l)
   [ "$with_scdet" = 0 ] || scdet "$2" >"$work/scdet/$1.cuts"
 }
+media_of() { # BASE: the case's media file (BASE.<container>, beside BASE.truth)
+  local f
+  for f in "$1".*; do
+    [ "${f%.truth}" = "$f" ] && echo "$f" && return
+  done
+}
 truth_case() { # NAME BASE: scores BASE.<media> as NAME against BASE.truth
   ln -sf "$2.truth" "$work/truth/$1.truth"
-  run_case "$1" "$(ls "$2".* | grep -v '\.truth$' | head -1)"
+  run_case "$1" "$(media_of "$2")"
 }
 for range in "$tuning" $validation $heldout; do
   # (no scdet on the validation range: scdet is the baseline of the other two)
@@ -75,10 +82,13 @@ done
 with_scdet=$scdet_default
 t2=$(date +%s)
 
-score() { # LABEL DETECTOR RANGE [--misses] (generated seeds: split by the shot led to, too)
+score() { # LABEL DETECTOR RANGE [OPTION...] (generated seeds: split by the shot led to, too)
+  local label=$1 detector=$2 range=$3
+  shift 3
   # shellcheck disable=SC2046
-  python3 "$here/evaluate.py" --label "$1" --lookalike \
-    --json "$work/$2-$(echo "$1" | tr -c 'a-z0-9\n' _).json" ${4:-} "$work/truth" "$work/$2" $(seeds "$3")
+  python3 "$here/evaluate.py" --label "$label" --lookalike \
+    --json "$work/$detector-$(echo "$label" | tr -c 'a-z0-9\n' _).json" "$@" "$work/truth" \
+    "$work/$detector" $(seeds "$range")
 }
 # score_files LABEL MISSES NAME...: reelcut on files not drawn by the generator, with their
 # misses when MISSES is --misses (else "-": the summary alone), then scdet's summary beside it.
@@ -105,10 +115,19 @@ score_seeds() {
   # shellcheck disable=SC2086
   score_files "$label" "$list" $names
 }
-misses=""
-[ "${MISSES:-0}" = 1 ] && misses=--misses
+misses=()
+if [ "${MISSES:-0}" = 1 ]; then
+  # the tuning range's misses, and where each missed gradual transition was lost (no window, scored
+  # low, lost after the model: evaluate.py --lost, from each case's candidate windows)
+  mkdir -p "$work/candidates"
+  for s in $(seeds "$tuning"); do
+    nice -n 10 "$detect" "$(media_of "$cases/$s")" --candidates >"$work/candidates/$s.cand" \
+      2>>"$work/detect.log"
+  done
+  misses=(--misses --lost "$work/candidates")
+fi
 echo "== reelcut (shots_detect ${DETECT_ARGS:-default options})"
-score "tuning   $tuning" reelcut "$tuning" "$misses"
+score "tuning   $tuning" reelcut "$tuning" "${misses[@]}"
 [ -z "$validation" ] || score "validation $validation" reelcut "$validation"
 # The repo's own behaviour media (tests/media/gen_shots.sh: the cases `make test` holds the
 # detector to - dissolves, fades, wipes, flashes, pans, zooms, variable frame rate; tuning-side,
