@@ -83,6 +83,8 @@ def lost_where(cand_path, truth_path, index, threshold):
     """Where the index-th transition of a truth file (a missed gradual one) was lost: "no window",
     "scored low" or "lost after the model" (see --lost)."""
     from train import label, load_truth as frame_truth  # (numpy: only with --lost)
+    if not os.path.exists(cand_path):
+        sys.exit(f"--lost: no {cand_path} (write it with shots_detect FILE --candidates)")
     bounds = frame_truth(truth_path)
     _, a, b = bounds[index]
     best = None
