@@ -54,11 +54,12 @@ def load_truth(path):
             fps = float(Fraction(f[1]))
         elif f[0] == "hard":
             items.append({"kind": "hard", "t0": float(f[1]), "t1": float(f[1]), "type": "hard",
-                          "mixed": 0})
+                          "mixed": 0, "frames": (int(f[2]) - 1, int(f[2])) if len(f) > 2 else None})
         elif f[0] == "gradual":
             t = f[5] if len(f) > 5 else "gradual"
             items.append({"kind": "gradual", "t0": float(f[1]), "t1": float(f[2]), "type": t,
-                          "mixed": int(f[6]) if len(f) > 6 else None})
+                          "mixed": int(f[6]) if len(f) > 6 else None,
+                          "frames": (int(f[3]), int(f[4])) if len(f) > 4 else None})
         elif f[0] == "event":
             events.append((f[1], float(f[2]), float(f[3])))
         elif f[0] == "ignore":
@@ -79,13 +80,15 @@ def gradual_threshold():
     return float(re.search(r"#define SHOT_GRADUAL_THRESHOLD ([0-9.eE+-]+)", text).group(1))
 
 
-def lost_where(cand_path, truth_path, index, threshold):
-    """Where the index-th transition of a truth file (a missed gradual one) was lost: "no window",
-    "scored low" or "lost after the model" (see --lost)."""
-    from train import label, load_truth as frame_truth  # (numpy: only with --lost)
+def lost_where(cand_path, truth, index, threshold):
+    """Where truth[index] (a missed gradual transition; truth as load_truth reads it, with frame
+    numbers) was lost: "no window", "scored low" or "lost after the model" (see --lost)."""
+    from train import label  # (numpy: only with --lost)
     if not os.path.exists(cand_path):
         sys.exit(f"--lost: no {cand_path} (write it with shots_detect FILE --candidates)")
-    bounds = frame_truth(truth_path)
+    if any(it["frames"] is None for it in truth):
+        sys.exit(f"--lost: {cand_path}'s truth has no frame numbers (gen_cases.py writes them)")
+    bounds = [(it["kind"], *it["frames"]) for it in truth]  # (train.py's form)
     _, a, b = bounds[index]
     best = None
     for line in open(cand_path):
@@ -180,8 +183,7 @@ def main():
             if not found:
                 missed.append(f"{name}:{it['type']}@{t0:.3f}")
             if not found and lost_dir and it["kind"] == "gradual":
-                where = lost_where(f"{lost_dir}/{name}.cand", f"{truth_dir}/{name}.truth", index,
-                                   threshold)
+                where = lost_where(f"{lost_dir}/{name}.cand", truth, index, threshold)
                 into = "" if alike is None else "into a look-alike" if alike else "into another picture"
                 lost[(into, where)] = lost.get((into, where), 0) + 1
         extra = [d for j, d in enumerate(dets) if not used[j]]

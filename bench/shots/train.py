@@ -406,7 +406,7 @@ static const signed char SHOT_{title}_FEATURE[{n}][7] = {{
             fh.write(",\n".join("    {" + fmt(t[2]) + "}" for t in model) + "};\n")
         fh.write(kept + "\n#endif\n")
     # the repo's C style, comments wrapped (tests/format/check.sh holds every file to it)
-    subprocess.run(["clang-format", "-i", f"{ROOT}/src/engine/shots/shots_model_data.h"], check=True)
+    subprocess.run(["clang-format", "-i", header], check=True)
     return 0
 
 
