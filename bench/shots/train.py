@@ -29,6 +29,10 @@ boundaries; none by default: trained on 15100-15199 on 2026-12-07, the models lo
 validation transitions and kept the real footage's false boundaries, bench/shots/README.md;
 15000-15059 stay out of training to score on: run.sh prints them). An empty range skips its set.
 
+CASES_VERSION=N (environment) trains on the cached cases of generator version N (e.g. 3, whose
+training sets are rendered) instead of gen_cases.py's current one; seeds missing there are
+rendered by the current generator.
+
 KEEP_HARD=1 (environment) trains the gradual model only and keeps the hard-cut model of the
 current src/engine/shots/shots_model_data.h, as written: for a change to the gradual windows alone
 (the hard candidates and their features unchanged), judged against the shipped hard model rather
@@ -346,15 +350,13 @@ SETS = (("", "1000-1699"), ("--negative", "2000-2099"), ("--similar", "3000-3059
         ("--evolve", "10000-10079"), ("--stutter", "12000-12079"), ("--approach", ""))
 
 
-def main():
-    if len(sys.argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    build = os.path.abspath(sys.argv[1])
-    version = open(f"{HERE}/gen_cases.py").read().split("GENERATOR_VERSION = ")[1].split()[0]
+def training_rows(build, version, specs):
+    """The candidates of every training set (SETS, each with its seed range from specs when
+    given, else its default), rendered and detected as needed from the cases of generator
+    version `version`: ({"cand": rows, "hcand": rows}, feature names, the sets described)."""
     rows, names, described = {"cand": [], "hcand": []}, None, []
     for k, (mode, default) in enumerate(SETS):
-        spec = sys.argv[2 + k] if len(sys.argv) > 2 + k else default
+        spec = specs[k] if len(specs) > k else default
         if not spec:
             continue  # (a set left out: APPROACH by default)
         seeds = seeds_of(spec)
@@ -367,6 +369,23 @@ def main():
         for key in rows:  # seeds of different sets stay apart in the folds
             rows[key] += [(x, y, s + k * 10 ** 6, a, b, i) for x, y, s, a, b, i in got[key]]
         described.append(f"{mode} {spec}" if mode else spec)
+    return rows, names, described
+
+
+def cases_version():
+    """The generator version whose cached cases train: CASES_VERSION from the environment (an
+    older version's caches, e.g. 3), else gen_cases.py's GENERATOR_VERSION."""
+    return os.environ.get("CASES_VERSION") or \
+        open(f"{HERE}/gen_cases.py").read().split("GENERATOR_VERSION = ")[1].split()[0]
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    build = os.path.abspath(sys.argv[1])
+    version = cases_version()
+    rows, names, described = training_rows(build, version, sys.argv[2:])
     spec = ", ".join(described)
     header = f"{ROOT}/src/engine/shots/shots_model_data.h"
     keep_hard = os.environ.get("KEEP_HARD") == "1"
