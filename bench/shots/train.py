@@ -149,10 +149,11 @@ def label_hard(frame, bounds):
 
 
 def collect(build, cases, seeds):
-    """Candidates with their features and labels. shots_detect's output is cached per version of
-    the code that measures the features (BUILD_DIR/bench-shots-cand/<sha1 of FEATURE_SOURCES>/;
-    not the model: retraining alone does not decode again). Rebuild shots_detect after changing
-    those sources."""
+    """Candidates with their features and labels: rows of (features, label, seed, start time,
+    end time, whether a negative is no false cut if it fires, first frame, last frame).
+    shots_detect's output is cached per version of the code that measures the features
+    (BUILD_DIR/bench-shots-cand/<sha1 of FEATURE_SOURCES>/; not the model: retraining alone does
+    not decode again). Rebuild shots_detect after changing those sources."""
     names, rows = {}, {"cand": [], "hcand": []}
     h = hashlib.sha1()
     for src in FEATURE_SOURCES:
@@ -197,7 +198,7 @@ def collect(build, cases, seeds):
                 y = label(lo, hi, bounds) if f[0] == "cand" else label_hard(hi, bounds)
                 if y is not None:
                     rows[f[0]].append(([float(v) for v in f[7:]], y, s, float(f[1]), float(f[2]),
-                                       y == 2))
+                                       y == 2, lo, hi))
     return names, rows
 
 
@@ -367,7 +368,7 @@ def training_rows(build, version, specs):
         got_names, got = collect(build, cases, seeds)
         names = names or got_names
         for key in rows:  # seeds of different sets stay apart in the folds
-            rows[key] += [(x, y, s + k * 10 ** 6, a, b, i) for x, y, s, a, b, i in got[key]]
+            rows[key] += [(x, y, s + k * 10 ** 6, *rest) for x, y, s, *rest in got[key]]
         described.append(f"{mode} {spec}" if mode else spec)
     return rows, names, described
 

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Does a small convolutional network over a window's frames see what the gradual model's
+features miss? A probe, not a model that ships.
+
+    python3 bench/shots/cnn_probe.py BUILD_DIR      (needs python3-torch: apt-get install it)
+
+For every gradual candidate window of the training sets (train.py's training_rows: the same
+windows, labels and cached candidates train.py fits on, CASES_VERSION as there), it takes seven
+64x36 luma pictures - the window's ends, its quarters, and one window's length before and after
+it - decoded by ffmpeg from the case (cached in BUILD_DIR/bench-shots-thumbs). Out of fold (3
+folds, cases split by seed as in train.py), it prints how many positive windows pass at the
+score where 1 negative window in 400 passes (train.py's gradual threshold) for:
+  - train.py's boosted trees on the features (the control: train.py's own out-of-fold figure);
+  - a network over the pictures alone (3 convolutions 7-24-32-48, a mean and a max over the
+    picture, a hidden layer of 64; EPOCHS, 8), and the boosted trees on the features and its
+    out-of-fold score as one more feature (does the picture say what the features do not?);
+  - the same network given the normalised features beside the picture's, and the trees on the
+    features and its score.
+and, for the ordinary set, the same counts split by whether the transition leads to a look-alike
+shot (gen_cases.py's draw).
+"""
+import concurrent.futures
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import train
+from gen_cases import draw_case
+
+W, H = 64, 36
+
+
+def thumbs(build, cases_dir, seed):
+    """The case's frames as W x H luma (uint8, frames x H x W), decoded once and cached."""
+    cache = f"{build}/bench-shots-thumbs"
+    os.makedirs(cache, exist_ok=True)
+    dst = f"{cache}/{os.path.basename(cases_dir)}-{seed}.npy"
+    if not os.path.exists(dst):
+        media = [f for f in os.listdir(cases_dir) if f.startswith(f"{seed}.")
+                 and not f.endswith(".truth") and ".tmp." not in f][0]
+        raw = subprocess.run(["nice", "-n", "10", "ffmpeg", "-v", "error", "-threads", "1", "-i",
+                              f"{cases_dir}/{media}", "-an", "-fps_mode", "passthrough", "-vf",
+                              f"scale={W}:{H}:flags=area,format=gray", "-f", "rawvideo", "-"],
+                             capture_output=True, check=True).stdout
+        np.save(dst + ".tmp.npy", np.frombuffer(raw, np.uint8).reshape(-1, H, W))
+        os.replace(dst + ".tmp.npy", dst)
+    return np.load(dst)
+
+
+def positions(lo, hi, n):
+    span = hi - lo
+    at = [lo - span, lo, lo + span / 4, lo + span / 2, lo + 3 * span / 4, hi, hi + span]
+    return [min(n - 1, max(0, int(round(x)))) for x in at]
+
+
+def dataset(build, version):
+    rows, _, _ = train.training_rows(build, version, [])
+    rows = rows["cand"]
+    where = {}  # case id -> (cases folder, seed)
+    for k, (mode, default) in enumerate(train.SETS):
+        if default:
+            folder = f"{build}/bench-shots-cases/v{version}" + (
+                "-" + mode.replace("--", "").replace(" ", "-") if mode else "")
+            for s in train.seeds_of(default):
+                where[s + k * 10 ** 6] = (folder, s, k)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        frames = dict(zip(sorted(set(r[2] for r in rows)), pool.map(
+            lambda c: thumbs(build, *where[c][:2]), sorted(set(r[2] for r in rows)))))
+    alike = {}  # ordinary-set case id -> per transition, whether it leads to a look-alike shot
+    for c, (_, s, k) in where.items():
+        if k == 0:
+            alike[c] = [bool(sh["content"].get("similar")) for sh in draw_case(s)["shots"][1:]]
+    pictures, flags = [], []
+    for x, y, c, _, _, _, lo, hi in rows:
+        pictures.append(frames[c][positions(lo, hi, len(frames[c]))])
+        flag = -1  # (not a positive of the ordinary set)
+        if y == 1 and c in alike:
+            bounds = train.load_truth(f"{where[c][0]}/{where[c][1]}.truth")
+            index = next(i for i, b in enumerate(bounds) if lo < b[2] and hi > b[1])
+            flag = int(alike[c][index])
+        flags.append(flag)
+    feats = np.array([r[0] for r in rows], np.float32)
+    labels = np.array([r[1] for r in rows])
+    cases = np.array([r[2] for r in rows])
+    return np.array(pictures), feats, labels, cases, np.array(flags)
+
+
+def passing(score, labels, flags):
+    """Positive windows passing where 1 negative window in 400 does (inside ones not counted)."""
+    neg = np.sort(score[labels == 0])[::-1]
+    threshold = neg[int(len(neg) * train.NEG_PASS_RATE)] + 1e-9
+    ok = score >= threshold
+    text = f"{int((ok & (labels == 1)).sum())} of {int((labels == 1).sum())} positive windows"
+    for flag, what in ((1, "into a look-alike"), (0, "into another picture")):
+        mine = flags == flag
+        text += f"; ordinary set {what} {int((ok & mine).sum())}/{int(mine.sum())}"
+    return text + f" (at {int((ok & (labels == 0)).sum())} of {len(neg)} negatives)"
+
+
+def trees_oof(feats, labels, cases):
+    ys = [1 if y == 1 else 0 for y in labels]
+    npos = sum(ys)
+    weights = [0.5 * len(ys) / npos if y else 0.5 * len(ys) / (len(ys) - npos) for y in ys]
+    oof = np.zeros(len(ys))
+    for k in range(train.FOLDS):
+        fit, test = np.where(cases % train.FOLDS != k)[0], np.where(cases % train.FOLDS == k)[0]
+        bias, model = train.fit_trees([feats[j].tolist() for j in fit], [ys[j] for j in fit],
+                                      [weights[j] for j in fit])
+        oof[test] = train.predict(bias, model, [feats[j].tolist() for j in test])
+    return oof
+
+
+def network_oof(pictures, feats, labels, cases, epochs, with_features):
+    import torch  # Debian: python3-torch (a probe's dependency, not the test suite's)
+    from torch import nn
+    torch.set_num_threads(os.cpu_count() or 2)
+    torch.manual_seed(1)
+    normal = torch.from_numpy((feats - feats.mean(0)) / (feats.std(0) + 1e-6))
+    if not with_features:
+        normal = normal[:, :0]
+    images = torch.from_numpy(pictures)
+    target = torch.from_numpy((labels == 1).astype(np.float32))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Sequential(
+                nn.Conv2d(7, 24, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(24, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(32, 48, 3, padding=1), nn.ReLU())
+            self.head = nn.Sequential(nn.Linear(96 + normal.shape[1], 64), nn.ReLU(),
+                                      nn.Linear(64, 1))
+
+        def forward(self, x, f):
+            h = self.conv(x.float() / 255 - 0.5)
+            return self.head(torch.cat([h.mean((2, 3)), h.amax((2, 3)), f], 1)).squeeze(1)
+
+    oof = np.zeros(len(labels))
+    loss_of = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(float((labels != 1).sum() /
+                                                                 (labels == 1).sum())))
+    for k in range(train.FOLDS):
+        fit, test = np.where(cases % train.FOLDS != k)[0], np.where(cases % train.FOLDS == k)[0]
+        net = Net()
+        opt = torch.optim.Adam(net.parameters(), 1e-3, weight_decay=1e-4)
+        start = time.time()
+        for epoch in range(epochs):
+            net.train()
+            order = np.random.default_rng(100 * k + epoch).permutation(fit)
+            for i in range(0, len(order), 256):
+                b = torch.from_numpy(order[i:i + 256])
+                loss = loss_of(net(images[b], normal[b]), target[b])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            print(f"fold {k} epoch {epoch}: {time.time() - start:.0f} s", file=sys.stderr)
+        net.eval()
+        with torch.no_grad():
+            for i in range(0, len(test), 1024):
+                b = torch.from_numpy(test[i:i + 1024])
+                oof[test[i:i + 1024]] = net(images[b], normal[b]).numpy()
+    return oof
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    build = os.path.abspath(sys.argv[1])
+    pictures, feats, labels, cases, flags = dataset(build, train.cases_version())
+    print(f"{len(labels)} windows, {int((labels == 1).sum())} positive")
+    trees = trees_oof(feats, labels, cases)
+    print(f"boosted trees on the features: {passing(trees, labels, flags)}", flush=True)
+    for with_features, what in ((False, "pictures"), (True, "pictures and features")):
+        net = network_oof(pictures, feats, labels, cases, int(os.environ.get("EPOCHS", "8")),
+                          with_features)
+        print(f"network on {what}: {passing(net, labels, flags)}", flush=True)
+        both = trees_oof(np.concatenate([feats, net[:, None].astype(np.float32)], 1), labels,
+                         cases)
+        print(f"boosted trees on the features and that network's score: "
+              f"{passing(both, labels, flags)}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
