@@ -59,11 +59,10 @@ def positions(lo, hi, n):
 def dataset(build, version):
     rows, _, _ = train.training_rows(build, version, [])
     rows = rows["cand"]
-    where = {}  # case id -> (cases folder, seed)
+    where = {}  # case id -> (cases folder, seed, set)
     for k, (mode, default) in enumerate(train.SETS):
         if default:
-            folder = f"{build}/bench-shots-cases/v{version}" + (
-                "-" + mode.replace("--", "").replace(" ", "-") if mode else "")
+            folder = train.cases_folder(build, version, mode)
             for s in train.seeds_of(default):
                 where[s + k * 10 ** 6] = (folder, s, k)
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -73,13 +72,14 @@ def dataset(build, version):
     for c, (_, s, k) in where.items():
         if k == 0:
             alike[c] = [bool(sh["content"].get("similar")) for sh in draw_case(s)["shots"][1:]]
-    pictures, flags = [], []
+    pictures, flags, truths = [], [], {}
     for x, y, c, _, _, _, lo, hi in rows:
         pictures.append(frames[c][positions(lo, hi, len(frames[c]))])
         flag = -1  # (not a positive of the ordinary set)
         if y == 1 and c in alike:
-            bounds = train.load_truth(f"{where[c][0]}/{where[c][1]}.truth")
-            index = next(i for i, b in enumerate(bounds) if lo < b[2] and hi > b[1])
+            if c not in truths:
+                truths[c] = train.load_truth(f"{where[c][0]}/{where[c][1]}.truth")
+            index = next(i for i, b in enumerate(truths[c]) if lo < b[2] and hi > b[1])
             flag = int(alike[c][index])
         flags.append(flag)
     feats = np.array([r[0] for r in rows], np.float32)

@@ -351,6 +351,11 @@ SETS = (("", "1000-1699"), ("--negative", "2000-2099"), ("--similar", "3000-3059
         ("--evolve", "10000-10079"), ("--stutter", "12000-12079"), ("--approach", ""))
 
 
+def cases_folder(build, version, mode):
+    """Where a training set's cases of generator `version` are cached (gen_cases.py mode)."""
+    return f"{build}/bench-shots-cases/v{version}" + (f"-{mode[2:]}" if mode else "")
+
+
 def training_rows(build, version, specs):
     """The candidates of every training set (SETS, each with its seed range from specs when
     given, else its default), rendered and detected as needed from the cases of generator
@@ -361,7 +366,7 @@ def training_rows(build, version, specs):
         if not spec:
             continue  # (a set left out: APPROACH by default)
         seeds = seeds_of(spec)
-        cases = f"{build}/bench-shots-cases/v{version}" + (f"-{mode[2:]}" if mode else "")
+        cases = cases_folder(build, version, mode)
         subprocess.run(["nice", "-n", "10", "python3", f"{HERE}/gen_cases.py"] +
                        ([mode] if mode else []) + [cases, spec],
                        check=True, stdout=subprocess.DEVNULL)
