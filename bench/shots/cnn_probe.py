@@ -15,9 +15,13 @@ score where 1 negative window in 400 passes (train.py's gradual threshold) for:
     picture, a hidden layer of 64; EPOCHS, 8), and the boosted trees on the features and its
     out-of-fold score as one more feature (does the picture say what the features do not?);
   - the same network given the normalised features beside the picture's, and the trees on the
-    features and its score.
+    features and its score (not with PICTURES_ONLY=1);
 and, for the ordinary set, the same counts split by whether the transition leads to a look-alike
 shot (gen_cases.py's draw).
+
+AUGMENT=1 trains each network on pictures mirrored left to right and windows played backwards
+as well (each at random, half the time): a transition either way is a transition. (The
+features beside them are not reversed: use it with PICTURES_ONLY=1.)
 """
 import concurrent.futures
 import os
@@ -72,24 +76,28 @@ def dataset(build, version):
     for c, (_, s, k) in where.items():
         if k == 0:
             alike[c] = [bool(sh["content"].get("similar")) for sh in draw_case(s)["shots"][1:]]
-    pictures, flags, truths = [], [], {}
+    pictures, flags, transition, truths = [], [], [], {}
     for x, y, c, _, _, _, lo, hi in rows:
         pictures.append(frames[c][positions(lo, hi, len(frames[c]))])
-        flag = -1  # (not a positive of the ordinary set)
-        if y == 1 and c in alike:
+        flag, which = -1, -1  # (not a positive of the ordinary set; not a positive)
+        if y == 1:
             if c not in truths:
                 truths[c] = train.load_truth(f"{where[c][0]}/{where[c][1]}.truth")
             index = next(i for i, b in enumerate(truths[c]) if lo < b[2] and hi > b[1])
-            flag = int(alike[c][index])
+            which = c * 100 + index
+            flag = int(alike[c][index]) if c in alike else -1
         flags.append(flag)
+        transition.append(which)
     feats = np.array([r[0] for r in rows], np.float32)
     labels = np.array([r[1] for r in rows])
     cases = np.array([r[2] for r in rows])
-    return np.array(pictures), feats, labels, cases, np.array(flags)
+    return np.array(pictures), feats, labels, cases, (np.array(flags), np.array(transition))
 
 
-def passing(score, labels, flags):
-    """Positive windows passing where 1 negative window in 400 does (inside ones not counted)."""
+def passing(score, labels, kinds):
+    """Positive windows passing where 1 negative window in 400 does (inside ones not counted),
+    and the transitions with at least one window passing."""
+    flags, transition = kinds
     neg = np.sort(score[labels == 0])[::-1]
     threshold = neg[int(len(neg) * train.NEG_PASS_RATE)] + 1e-9
     ok = score >= threshold
@@ -97,7 +105,12 @@ def passing(score, labels, flags):
     for flag, what in ((1, "into a look-alike"), (0, "into another picture")):
         mine = flags == flag
         text += f"; ordinary set {what} {int((ok & mine).sum())}/{int(mine.sum())}"
-    return text + f" (at {int((ok & (labels == 0)).sum())} of {len(neg)} negatives)"
+    text += f" (at {int((ok & (labels == 0)).sum())} of {len(neg)} negatives)"
+    parts = [f"{what} {len(set(transition[mine & ok]))}/{len(set(transition[mine]))}"
+             for mine, what in ((transition >= 0, "all"),
+                                (flags == 1, "ordinary set into a look-alike"),
+                                (flags == 0, "ordinary set into another picture"))]
+    return text + "\n    transitions with a window passing: " + "; ".join(parts)
 
 
 def trees_oof(feats, labels, cases):
@@ -113,7 +126,7 @@ def trees_oof(feats, labels, cases):
     return oof
 
 
-def network_oof(pictures, feats, labels, cases, epochs, with_features):
+def network_oof(pictures, feats, labels, cases, epochs, with_features, augment):
     import torch  # Debian: python3-torch (a probe's dependency, not the test suite's)
     from torch import nn
     torch.set_num_threads(os.cpu_count() or 2)
@@ -151,7 +164,11 @@ def network_oof(pictures, feats, labels, cases, epochs, with_features):
             order = np.random.default_rng(100 * k + epoch).permutation(fit)
             for i in range(0, len(order), 256):
                 b = torch.from_numpy(order[i:i + 256])
-                loss = loss_of(net(images[b], normal[b]), target[b])
+                x = images[b]
+                if augment:  # a mirrored picture, and a window played backwards, are alike
+                    x = torch.where(torch.rand(len(b), 1, 1, 1) < 0.5, x, x.flip(3))
+                    x = torch.where(torch.rand(len(b), 1, 1, 1) < 0.5, x, x.flip(1))
+                loss = loss_of(net(x, normal[b]), target[b])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -169,18 +186,21 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     build = os.path.abspath(sys.argv[1])
-    pictures, feats, labels, cases, flags = dataset(build, train.cases_version())
+    pictures, feats, labels, cases, kinds = dataset(build, train.cases_version())
     print(f"{len(labels)} windows, {int((labels == 1).sum())} positive")
     trees = trees_oof(feats, labels, cases)
-    print(f"boosted trees on the features: {passing(trees, labels, flags)}", flush=True)
-    for with_features, what in ((False, "pictures"), (True, "pictures and features")):
+    print(f"boosted trees on the features: {passing(trees, labels, kinds)}", flush=True)
+    variants = ((False, "pictures"), (True, "pictures and features"))
+    if os.environ.get("PICTURES_ONLY") == "1":
+        variants = variants[:1]
+    for with_features, what in variants:
         net = network_oof(pictures, feats, labels, cases, int(os.environ.get("EPOCHS", "8")),
-                          with_features)
-        print(f"network on {what}: {passing(net, labels, flags)}", flush=True)
+                          with_features, os.environ.get("AUGMENT") == "1")
+        print(f"network on {what}: {passing(net, labels, kinds)}", flush=True)
         both = trees_oof(np.concatenate([feats, net[:, None].astype(np.float32)], 1), labels,
                          cases)
         print(f"boosted trees on the features and that network's score: "
-              f"{passing(both, labels, flags)}", flush=True)
+              f"{passing(both, labels, kinds)}", flush=True)
     return 0
 
 
