@@ -55,12 +55,15 @@ def thumbs(build, cases_dir, seed):
 
 
 def positions(lo, hi, n):
+    """The seven frames the network sees of window lo..hi (in a track of n frames)."""
     span = hi - lo
     at = [lo - span, lo, lo + span / 4, lo + span / 2, lo + 3 * span / 4, hi, hi + span]
     return [min(n - 1, max(0, int(round(x)))) for x in at]
 
 
 def dataset(build, version):
+    """train.py's gradual windows with their pictures: (pictures, features, labels, case ids,
+    (ordinary-set look-alike flag per positive window, transition id per positive window))."""
     rows, _, _ = train.training_rows(build, version, [])
     rows = rows["cand"]
     where = {}  # case id -> (cases folder, seed, set)
@@ -69,9 +72,9 @@ def dataset(build, version):
             folder = train.cases_folder(build, version, mode)
             for s in train.seeds_of(default):
                 where[s + k * 10 ** 6] = (folder, s, k)
+    used = sorted(set(r[2] for r in rows))
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        frames = dict(zip(sorted(set(r[2] for r in rows)), pool.map(
-            lambda c: thumbs(build, *where[c][:2]), sorted(set(r[2] for r in rows)))))
+        frames = dict(zip(used, pool.map(lambda c: thumbs(build, *where[c][:2]), used)))
     alike = {}  # ordinary-set case id -> per transition, whether it leads to a look-alike shot
     for c, (_, s, k) in where.items():
         if k == 0:
