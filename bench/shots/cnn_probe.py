@@ -19,6 +19,8 @@ score where 1 negative window in 400 passes (train.py's gradual threshold) for:
 and, for the ordinary set, the same counts split by whether the transition leads to a look-alike
 shot (gen_cases.py's draw).
 
+HALF=1 gives the networks 32x18 pictures (each 2x2 block's mean) instead.
+
 AUGMENT=1 trains each network on pictures mirrored left to right and windows played backwards
 as well (each at random, half the time): a transition either way is a transition. (The
 features beside them are not reversed: use it with PICTURES_ONLY=1.)
@@ -94,7 +96,11 @@ def dataset(build, version):
     feats = np.array([r[0] for r in rows], np.float32)
     labels = np.array([r[1] for r in rows])
     cases = np.array([r[2] for r in rows])
-    return np.array(pictures), feats, labels, cases, (np.array(flags), np.array(transition))
+    pictures = np.array(pictures)
+    if os.environ.get("HALF") == "1":  # 32x18: the mean of each 2x2 block
+        blocks = pictures.reshape(len(rows), 7, H // 2, 2, W // 2, 2)
+        pictures = blocks.mean((3, 5)).astype(np.uint8)
+    return pictures, feats, labels, cases, (np.array(flags), np.array(transition))
 
 
 def passing(score, labels, kinds):
