@@ -66,21 +66,16 @@ def positions(lo, hi, n):
 def dataset(build, version):
     """train.py's gradual windows with their pictures: (pictures, features, labels, case ids,
     (ordinary-set look-alike flag per positive window, transition id per positive window))."""
-    rows, _, _ = train.training_rows(build, version, [])
+    rows, _, _, where = train.training_rows(build, version, [])
     rows = rows["cand"]
-    where = {}  # case id -> (cases folder, seed, set)
-    for k, (mode, default) in enumerate(train.SETS):
-        if default:
-            folder = train.cases_folder(build, version, mode)
-            for s in train.seeds_of(default):
-                where[s + k * 10 ** 6] = (folder, s, k)
     used = sorted(set(r[2] for r in rows))
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        frames = dict(zip(used, pool.map(lambda c: thumbs(build, *where[c][:2]), used)))
+        frames = dict(zip(used, pool.map(lambda c: thumbs(build, *where[c]), used)))
     alike = {}  # ordinary-set case id -> per transition, whether it leads to a look-alike shot
-    for c, (_, s, k) in where.items():
-        if k == 0:
-            alike[c] = [bool(sh["content"].get("similar")) for sh in draw_case(s)["shots"][1:]]
+    for c in used:
+        if c < 10 ** 6:  # (training_rows' ids: set k's seeds + k * 10 ** 6; the ordinary set first)
+            alike[c] = [bool(sh["content"].get("similar"))
+                        for sh in draw_case(where[c][1])["shots"][1:]]
     pictures, flags, transition, truths = [], [], [], {}
     for x, y, c, _, _, _, lo, hi in rows:
         pictures.append(frames[c][positions(lo, hi, len(frames[c]))])
@@ -108,8 +103,7 @@ def passing(score, labels, kinds):
     and the transitions with at least one window passing."""
     flags, transition = kinds
     neg = np.sort(score[labels == 0])[::-1]
-    threshold = neg[int(len(neg) * train.NEG_PASS_RATE)] + 1e-9
-    ok = score >= threshold
+    ok = score >= train.passing_threshold(neg, train.NEG_PASS_RATE)
     text = f"{int((ok & (labels == 1)).sum())} of {int((labels == 1).sum())} positive windows"
     for flag, what in ((1, "into a look-alike"), (0, "into another picture")):
         mine = flags == flag
@@ -123,16 +117,10 @@ def passing(score, labels, kinds):
 
 
 def trees_oof(feats, labels, cases):
+    """train.py's out-of-fold probabilities of the boosted trees on feats."""
     ys = [1 if y == 1 else 0 for y in labels]
-    npos = sum(ys)
-    weights = [0.5 * len(ys) / npos if y else 0.5 * len(ys) / (len(ys) - npos) for y in ys]
-    oof = np.zeros(len(ys))
-    for k in range(train.FOLDS):
-        fit, test = np.where(cases % train.FOLDS != k)[0], np.where(cases % train.FOLDS == k)[0]
-        bias, model = train.fit_trees([feats[j].tolist() for j in fit], [ys[j] for j in fit],
-                                      [weights[j] for j in fit])
-        oof[test] = train.predict(bias, model, [feats[j].tolist() for j in test])
-    return oof
+    return np.array(train.out_of_fold(feats.tolist(), ys, train.balanced_weights(ys),
+                                      cases.tolist()))
 
 
 def network_oof(pictures, feats, labels, cases, epochs, with_features, augment):

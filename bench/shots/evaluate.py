@@ -184,7 +184,8 @@ def main():
                 missed.append(f"{name}:{it['type']}@{t0:.3f}")
             if not found and lost_dir and it["kind"] == "gradual":
                 where = lost_where(f"{lost_dir}/{name}.cand", truth, index, threshold)
-                into = "" if alike is None else "into a look-alike" if alike else "into another picture"
+                into = ("" if alike is None else
+                        "into a look-alike" if alike else "into another picture")
                 lost[(into, where)] = lost.get((into, where), 0) + 1
         extra = [d for j, d in enumerate(dets) if not used[j]]
         fp += len(extra)

@@ -36,12 +36,11 @@ def curve(rows, key, rate):
         use = set(rest[:int(len(rest) * share)])
         fit = [r for r in rows if r[2] in use]
         ys = [1 if r[1] == 1 else 0 for r in fit]
-        npos = sum(ys)
-        weights = [0.5 * len(ys) / npos if y else 0.5 * len(ys) / (len(ys) - npos) for y in ys]
-        bias, model = train.fit_trees([r[0] for r in fit], ys, weights, rounds=trees)
+        bias, model = train.fit_trees([r[0] for r in fit], ys, train.balanced_weights(ys),
+                                      rounds=trees)
         p = train.predict(bias, model, xt)
         neg = np.sort(p[(yt == 0) & counted])[::-1]
-        threshold = neg[int(len(neg) * rate)] + 1e-6
+        threshold = train.passing_threshold(neg, rate)
         passing = int(((p >= threshold) & (yt == 1)).sum())
         print(f"{key}: {share:.2f} of the cases ({len(use)}), {trees} trees: {passing} of "
               f"{int(yt.sum())} held-aside positives pass at {threshold:.4f} "
@@ -53,7 +52,7 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     build = os.path.abspath(sys.argv[1])
-    rows, _, described = train.training_rows(build, train.cases_version(), sys.argv[2:])
+    rows, _, described, _ = train.training_rows(build, train.cases_version(), sys.argv[2:])
     print("sets: " + ", ".join(described))
     curve(rows["cand"], "gradual", train.NEG_PASS_RATE)
     curve(rows["hcand"], "hard", train.HARD_NEG_PASS_RATE)

@@ -295,6 +295,33 @@ def predict(bias, model, xs):
     return sigmoid(z)
 
 
+def balanced_weights(ys):
+    """Weights under which the positives (ys 1) and the negatives (0) weigh half each."""
+    npos = sum(ys)
+    return [0.5 * len(ys) / npos if y else 0.5 * len(ys) / (len(ys) - npos) for y in ys]
+
+
+def out_of_fold(xs, ys, weights, case_of):
+    """Each candidate's probability from the trees fitted to the other FOLDS folds (candidates
+    split by case_of, their cases' ids, so that one case's candidates share a fold)."""
+    oof = [0.0] * len(xs)
+    for k in range(FOLDS):
+        train = [j for j in range(len(xs)) if case_of[j] % FOLDS != k]
+        test = [j for j in range(len(xs)) if case_of[j] % FOLDS == k]
+        bias, model = fit_trees([xs[j] for j in train], [ys[j] for j in train],
+                                [weights[j] for j in train])
+        for j, p in zip(test, predict(bias, model, [xs[j] for j in test])):
+            oof[j] = float(p)
+    return oof
+
+
+def passing_threshold(neg, rate):
+    """The score at which no more than `rate` of the negatives' scores `neg` (highest first)
+    pass; None when there are too few negatives to let any pass."""
+    allowed = int(len(neg) * rate)
+    return neg[allowed] + 1e-6 if allowed < len(neg) else None
+
+
 def train_model(rows, names, title):
     xs = [r[0] for r in rows]
     ys = [1 if r[1] == 1 else 0 for r in rows]
@@ -302,28 +329,15 @@ def train_model(rows, names, title):
     d = len(names)
     npos = sum(ys)
     print(f"{len(rows)} candidates: {npos} positive, {len(rows) - npos} negative", file=sys.stderr)
-    weights = [0.5 * len(ys) / npos if y else 0.5 * len(ys) / (len(ys) - npos) for y in ys]
+    weights = balanced_weights(ys)
     # Out-of-fold probabilities (cases split by seed) choose the threshold: a model's scores on
     # its own training candidates are optimistic.
-    case_of = [r[2] for r in rows]
-    oof = [0.0] * len(rows)
-    for k in range(FOLDS):
-        train = [j for j in range(len(rows)) if case_of[j] % FOLDS != k]
-        test = [j for j in range(len(rows)) if case_of[j] % FOLDS == k]
-        bias, model = fit_trees([xs[j] for j in train], [ys[j] for j in train],
-                                [weights[j] for j in train])
-        for j, p in zip(test, predict(bias, model, [xs[j] for j in test])):
-            oof[j] = float(p)
+    oof = out_of_fold(xs, ys, weights, [r[2] for r in rows])
     neg = sorted((p for p, y, i in zip(oof, ys, inside) if not y and not i), reverse=True)
-    if title == "HARD":
-        # one candidate per change peak, most of them far from any cut: at most 1 in 1000
-        # negative peaks may pass
-        allowed = int(len(neg) * HARD_NEG_PASS_RATE)
-        threshold = max(0.5, neg[allowed] + 1e-6 if allowed < len(neg) else 0.5)
-    else:
-        # many windows per transition: let at most 1 in 400 negative windows pass
-        allowed = int(len(neg) * NEG_PASS_RATE)
-        threshold = max(0.5, neg[allowed] + 1e-6 if allowed < len(neg) else 0.5)
+    # hard: one candidate per change peak, most of them far from any cut - at most 1 in 1000
+    # negative peaks may pass; gradual: many windows per transition - at most 1 in 400
+    passes = passing_threshold(neg, HARD_NEG_PASS_RATE if title == "HARD" else NEG_PASS_RATE)
+    threshold = max(0.5, passes if passes is not None else 0.5)
     tp = sum(1 for p, y in zip(oof, ys) if y and p >= threshold)
     fp = sum(1 for p, y, i in zip(oof, ys, inside) if not y and not i and p >= threshold)
     top = sorted(((p, r) for p, r, y, i in zip(oof, rows, ys, inside) if not y and not i),
@@ -351,22 +365,18 @@ SETS = (("", "1000-1699"), ("--negative", "2000-2099"), ("--similar", "3000-3059
         ("--evolve", "10000-10079"), ("--stutter", "12000-12079"), ("--approach", ""))
 
 
-def cases_folder(build, version, mode):
-    """Where a training set's cases of generator `version` are cached (gen_cases.py mode)."""
-    return f"{build}/bench-shots-cases/v{version}" + (f"-{mode[2:]}" if mode else "")
-
-
 def training_rows(build, version, specs):
     """The candidates of every training set (SETS, each with its seed range from specs when
     given, else its default), rendered and detected as needed from the cases of generator
-    version `version`: ({"cand": rows, "hcand": rows}, feature names, the sets described)."""
-    rows, names, described = {"cand": [], "hcand": []}, None, []
+    version `version`: ({"cand": rows, "hcand": rows}, feature names, the sets described, and
+    for each case id of the rows, (its cases folder, its seed))."""
+    rows, names, described, where = {"cand": [], "hcand": []}, None, [], {}
     for k, (mode, default) in enumerate(SETS):
         spec = specs[k] if len(specs) > k else default
         if not spec:
             continue  # (a set left out: APPROACH by default)
         seeds = seeds_of(spec)
-        cases = cases_folder(build, version, mode)
+        cases = f"{build}/bench-shots-cases/v{version}" + (f"-{mode[2:]}" if mode else "")
         subprocess.run(["nice", "-n", "10", "python3", f"{HERE}/gen_cases.py"] +
                        ([mode] if mode else []) + [cases, spec],
                        check=True, stdout=subprocess.DEVNULL)
@@ -374,8 +384,9 @@ def training_rows(build, version, specs):
         names = names or got_names
         for key in rows:  # seeds of different sets stay apart in the folds
             rows[key] += [(x, y, s + k * 10 ** 6, *rest) for x, y, s, *rest in got[key]]
+        where.update((s + k * 10 ** 6, (cases, s)) for s in seeds)
         described.append(f"{mode} {spec}" if mode else spec)
-    return rows, names, described
+    return rows, names, described, where
 
 
 def cases_version():
@@ -391,7 +402,7 @@ def main():
         return 2
     build = os.path.abspath(sys.argv[1])
     version = cases_version()
-    rows, names, described = training_rows(build, version, sys.argv[2:])
+    rows, names, described, _ = training_rows(build, version, sys.argv[2:])
     spec = ", ".join(described)
     header = f"{ROOT}/src/engine/shots/shots_model_data.h"
     keep_hard = os.environ.get("KEEP_HARD") == "1"
