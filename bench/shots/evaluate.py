@@ -232,4 +232,5 @@ def main():
                        "groups": by_group, "false_on": fp_on}, fh, indent=1)
 
 
-main()
+if __name__ == "__main__":
+    main()

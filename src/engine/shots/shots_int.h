@@ -138,7 +138,8 @@ double shot_model_probability(const shot_model *m, const double *x);
 
 #define SHOT_GRADUAL_FEATURES 25
 #define SHOT_HARD_FEATURES 14
-#define SHOT_MAX_FEATURES 25
+#define SHOT_MAX_FEATURES                                                                          \
+    (SHOT_GRADUAL_FEATURES > SHOT_HARD_FEATURES ? SHOT_GRADUAL_FEATURES : SHOT_HARD_FEATURES)
 extern const char *const shot_gradual_feature_names[SHOT_GRADUAL_FEATURES];
 extern const char *const shot_hard_feature_names[SHOT_HARD_FEATURES];
 
