@@ -10,7 +10,7 @@ as train.py trains them on a quarter, a half and all of the other cases (and on 
 the trees); for each, the held-aside positives passing the threshold at which train.py's share of
 the held-aside negatives passes (1 in 400 gradual windows, 1 in 1000 hard-cut candidates) are
 printed. A curve still rising from a half to all says more cases would help; a flat one says the
-cues, not the cases, are what is short (bench/shots/README.md, 2026-12-07).
+cues, not the cases, are what is short (bench/shots/HISTORY.md, 2026-12-07).
 """
 import os
 import random

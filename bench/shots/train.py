@@ -26,7 +26,7 @@ seeds with --stutter (the ordinary draw with pictures held and repeated: low fra
 up, whose steps spike like cuts; 12100-12149 stay out of training to score on), APPROACH seeds
 with --approach (negatives of subjects walking up to the camera, the real footage's false
 boundaries; none by default: trained on 15100-15199 on 2026-12-07, the models lost 13 of 152
-validation transitions and kept the real footage's false boundaries, bench/shots/README.md;
+validation transitions and kept the real footage's false boundaries, bench/shots/HISTORY.md;
 15000-15059 stay out of training to score on: run.sh prints them). An empty range skips its set.
 
 CASES_VERSION=N (environment) trains on the cached cases of generator version N (e.g. 3, whose
@@ -36,7 +36,7 @@ rendered by the current generator.
 KEEP_HARD=1 (environment) trains the gradual model only and keeps the hard-cut model of the
 current src/engine/shots/shots_model_data.h, as written: for a change to the gradual windows alone
 (the hard candidates and their features unchanged), judged against the shipped hard model rather
-than a retrained one, which cuts more validation negatives (bench/shots/README.md, 2026-12-07).
+than a retrained one, which cuts more validation negatives (bench/shots/HISTORY.md, 2026-12-07).
 
 Training data come from generated cases (gen_cases.py) of TRAINING seeds only - never from the
 held-out range (100000 and up; see bench/shots/README.md). For every case, BUILD_DIR/shots_detect
