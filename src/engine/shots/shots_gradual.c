@@ -256,8 +256,12 @@ int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user) {
                            : has_before
                                ? x[w - lag]
                                : engine_frame_distance(&t->frames[w + lag], &t->frames[n - 1]);
-            if (x[w] < SCAN_CONTRAST * fmin(before, after))
+            if (x[w] < SCAN_CONTRAST * fmin(before, after)) {
+                log_debug("shots: gradual %.3f-%.3f s: change %.3f, neighbours %.3f and %.3f: "
+                          "does not stand out",
+                          t->frames[w].pts, t->frames[w + lag].pts, x[w], before, after);
                 continue;
+            }
             shot_sample smp = {.hard = 0, .lo = w, .hi = w + lag};
             describe(s, w, w + lag, before, after, smp.x);
             smp.probability = shot_model_probability(&shot_gradual_model, smp.x);
