@@ -34,7 +34,7 @@ import time
 import numpy as np
 
 import train
-from gen_cases import draw_case
+from gen_cases import lookalike_transitions
 
 W, H = 64, 36
 
@@ -74,8 +74,7 @@ def dataset(build, version):
     alike = {}  # ordinary-set case id -> per transition, whether it leads to a look-alike shot
     for c in used:
         if c < 10 ** 6:  # (training_rows' ids: set k's seeds + k * 10 ** 6; the ordinary set first)
-            alike[c] = [bool(sh["content"].get("similar"))
-                        for sh in draw_case(where[c][1])["shots"][1:]]
+            alike[c] = lookalike_transitions(where[c][1])
     pictures, flags, transition, truths = [], [], [], {}
     for x, y, c, _, _, _, lo, hi in rows:
         pictures.append(frames[c][positions(lo, hi, len(frames[c]))])
@@ -151,8 +150,8 @@ def network_oof(pictures, feats, labels, cases, epochs, with_features, augment):
     oof = np.zeros(len(labels))
     loss_of = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(float((labels != 1).sum() /
                                                                  (labels == 1).sum())))
-    for k in range(train.FOLDS):
-        fit, test = np.where(cases % train.FOLDS != k)[0], np.where(cases % train.FOLDS == k)[0]
+    for k, (fit, test) in enumerate(train.folds(cases.tolist())):
+        fit, test = np.array(fit), np.array(test)
         net = Net()
         opt = torch.optim.Adam(net.parameters(), 1e-3, weight_decay=1e-4)
         start = time.time()

@@ -32,7 +32,7 @@ import re
 import sys
 from fractions import Fraction
 
-from gen_cases import draw_case  # (bench/shots, the script's own folder, is on sys.path)
+from gen_cases import lookalike_transitions  # (the script's own folder is on sys.path)
 
 FAMILY = {t: "fade" for t in ("fade", "fadeblack", "fadewhite", "fadegrays", "fadefast", "fadeslow",
                               "dissolve", "distance", "hblur", "pixelize")}
@@ -145,8 +145,7 @@ def main():
         used = [False] * len(dets)
         frame = 1.0 / fps
         # whether each boundary leads to a look-alike shot (truth lists the transitions in order)
-        similar = ([bool(sh["content"].get("similar")) for sh in draw_case(int(name))["shots"][1:]]
-                   if lookalike else [None] * len(truth))
+        similar = lookalike_transitions(int(name)) if lookalike else [None] * len(truth)
         for index, (it, alike) in enumerate(zip(truth, similar)):
             t0, t1 = it["t0"], it["t1"]
             if it["kind"] == "hard":

@@ -280,6 +280,12 @@ def draw_case(seed, force_negative=False, force_similar=False, force_gradual=Fal
     return case
 
 
+
+def lookalike_transitions(seed):
+    """For each transition of the ordinary draw's case `seed`, in order, whether the shot it
+    leads to was drawn "similar" (a look-alike: the same source reframed, or its twin photo)."""
+    return [bool(sh["content"].get("similar")) for sh in draw_case(seed)["shots"][1:]]
+
 def layout(case):
     """Frame positions: per shot (first output frame of its source, source length) and the
     boundaries (last pure frame of the old shot a, first pure frame of the new one b)."""

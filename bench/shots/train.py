@@ -301,13 +301,19 @@ def balanced_weights(ys):
     return [0.5 * len(ys) / npos if y else 0.5 * len(ys) / (len(ys) - npos) for y in ys]
 
 
-def out_of_fold(xs, ys, weights, case_of):
-    """Each candidate's probability from the trees fitted to the other FOLDS folds (candidates
-    split by case_of, their cases' ids, so that one case's candidates share a fold)."""
-    oof = [0.0] * len(xs)
+def folds(case_of):
+    """For each of the FOLDS folds, (the candidates to fit on, the candidates to test on) as
+    indices: candidates split by case_of, their cases' ids, so that one case's candidates share a
+    fold."""
     for k in range(FOLDS):
-        train = [j for j in range(len(xs)) if case_of[j] % FOLDS != k]
-        test = [j for j in range(len(xs)) if case_of[j] % FOLDS == k]
+        yield ([j for j, c in enumerate(case_of) if c % FOLDS != k],
+               [j for j, c in enumerate(case_of) if c % FOLDS == k])
+
+
+def out_of_fold(xs, ys, weights, case_of):
+    """Each candidate's probability from the trees fitted to the other folds (folds)."""
+    oof = [0.0] * len(xs)
+    for train, test in folds(case_of):
         bias, model = fit_trees([xs[j] for j in train], [ys[j] for j in train],
                                 [weights[j] for j in train])
         for j, p in zip(test, predict(bias, model, [xs[j] for j in test])):
@@ -337,7 +343,7 @@ def train_model(rows, names, title):
     # hard: one candidate per change peak, most of them far from any cut - at most 1 in 1000
     # negative peaks may pass; gradual: many windows per transition - at most 1 in 400
     passes = passing_threshold(neg, HARD_NEG_PASS_RATE if title == "HARD" else NEG_PASS_RATE)
-    threshold = max(0.5, passes if passes is not None else 0.5)
+    threshold = 0.5 if passes is None else max(0.5, passes)
     tp = sum(1 for p, y in zip(oof, ys) if y and p >= threshold)
     fp = sum(1 for p, y, i in zip(oof, ys, inside) if not y and not i and p >= threshold)
     top = sorted(((p, r) for p, r, y, i in zip(oof, rows, ys, inside) if not y and not i),
