@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Does a small convolutional network over a window's frames see what the gradual model's
-features miss? A probe, not a model that ships.
+features miss? A probe, not a model that ships (the fifth session's; the network that ships since
+the seventh is net.py's, trained by train.py on the analysis's own thumbnails).
 
     python3 bench/shots/cnn_probe.py BUILD_DIR      (needs python3-torch: apt-get install it)
 

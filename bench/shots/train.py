@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Trains the gradual-transition model of src/engine/shots/shots_gradual.c and writes
-src/engine/shots/shots_model_data.h.
+src/engine/shots/shots_model_data.h, and the picture network the gradual model stacks on
+(src/engine/shots/shots_net_data.h: net.py; needs Debian's python3-torch).
 
     python3 bench/shots/train.py BUILD_DIR [SEEDS [NEGATIVE [SIMILAR [GRADUAL [NEAR [REGRADE
                            [CAMERA [CLOSE [VFR [EVOLVE [STUTTER [APPROACH]]]]]]]]]]]]
@@ -37,6 +38,13 @@ KEEP_HARD=1 (environment) trains the gradual model only and keeps the hard-cut m
 current src/engine/shots/shots_model_data.h, as written: for a change to the gradual windows alone
 (the hard candidates and their features unchanged), judged against the shipped hard model rather
 than a retrained one, which cuts more validation negatives (bench/shots/HISTORY.md, 2026-12-07).
+
+The gradual windows' "picture" feature is the picture network's logit for the window's seven
+thumbnails (net.py; the thumbnails from shots_detect --pictures, cached beside the candidates).
+The trees are trained on its out-of-fold logits (3 folds, as below), and the network that ships
+is then fitted to every window (about 35 minutes on two cores). NET=0 (environment) sets the column
+to 0 (the trees never split on it) and trains no network, leaving shots_net_data.h as it is: a
+control for what the network adds.
 
 Training data come from generated cases (gen_cases.py) of TRAINING seeds only - never from the
 held-out range (100000 and up; see bench/shots/README.md). For every case, BUILD_DIR/shots_detect
@@ -148,6 +156,19 @@ def label_hard(frame, bounds):
     return 0
 
 
+def cache_dir(build):
+    """Where collect caches shots_detect's output: per version of FEATURE_SOURCES."""
+    h = hashlib.sha1()
+    for src in FEATURE_SOURCES:
+        h.update(open(f"{ROOT}/{src}", "rb").read())
+    return f"{build}/bench-shots-cand/{h.hexdigest()[:16]}"
+
+
+def pictures_path(build, cases, seed):
+    """The case's pictures as shots_detect --pictures wrote them (collect)."""
+    return f"{cache_dir(build)}/{os.path.basename(cases)}-{seed}.pic"
+
+
 def collect(build, cases, seeds):
     """Candidates with their features and labels: rows of (features, label, seed, start time,
     end time, whether a negative is no false cut if it fires, first frame, last frame).
@@ -155,11 +176,7 @@ def collect(build, cases, seeds):
     (BUILD_DIR/bench-shots-cand/<sha1 of FEATURE_SOURCES>/; not the model: retraining alone does
     not decode again). Rebuild shots_detect after changing those sources."""
     names, rows = {}, {"cand": [], "hcand": []}
-    h = hashlib.sha1()
-    for src in FEATURE_SOURCES:
-        h.update(open(f"{ROOT}/{src}", "rb").read())
-    digest = h.hexdigest()[:16]
-    cache = f"{build}/bench-shots-cand/{digest}"
+    cache = cache_dir(build)
     os.makedirs(cache, exist_ok=True)
     listing = os.listdir(cases)
     todo = {}  # seed -> (media file, cache file)
@@ -173,7 +190,8 @@ def collect(build, cases, seeds):
         media, cached = item
         if not os.path.exists(cached):
             out = subprocess.run(["nice", "-n", "10", f"{build}/shots_detect",
-                                  f"{cases}/{media}", "--candidates"],
+                                  f"{cases}/{media}", "--candidates", "--pictures",
+                                  cached[:-len(".cand")] + ".pic"],
                                  capture_output=True, text=True, check=True).stdout
             with open(cached + ".tmp", "w") as fh:
                 fh.write(out)
@@ -395,6 +413,26 @@ def training_rows(build, version, specs):
     return rows, names, described, where
 
 
+def picture_feature(build, rows, col, where):
+    """Fills column col of the gradual rows with the picture network's out-of-fold logits
+    (net.py) and fits the network that ships to all of them: (the network, its summary)."""
+    import net  # (needs python3-torch)
+    windows = [(r[2], r[6], r[7]) for r in rows]
+    pictures = net.window_pictures(windows, lambda c: pictures_path(build, *where[c]))
+    positive = np.array([r[1] == 1 for r in rows])
+    oof = net.out_of_fold(pictures, positive, list(folds([r[2] for r in rows])))
+    inside = np.array([r[5] for r in rows])
+    neg = np.sort(oof[~positive & ~inside])[::-1]
+    threshold = passing_threshold(neg, NEG_PASS_RATE)
+    summary = (f"Out of fold, at the logit {threshold:.3f} where 1 negative window in "
+               f"{round(1 / NEG_PASS_RATE)} passes, it passes {int((oof[positive] >= threshold).sum())} "
+               f"of {int(positive.sum())} positive windows alone.")
+    print(f"picture network: {summary}", file=sys.stderr)
+    for r, v in zip(rows, oof):
+        r[0][col] = float(v)
+    return net.fit(pictures, positive, np.arange(len(rows)), 99), summary
+
+
 def cases_version():
     """The generator version whose cached cases train: CASES_VERSION from the environment (an
     older version's caches, e.g. 3), else gen_cases.py's GENERATOR_VERSION."""
@@ -408,8 +446,16 @@ def main():
         return 2
     build = os.path.abspath(sys.argv[1])
     version = cases_version()
-    rows, names, described, _ = training_rows(build, version, sys.argv[2:])
+    rows, names, described, where = training_rows(build, version, sys.argv[2:])
     spec = ", ".join(described)
+    net_fitted = None
+    if "picture" in names["cand"]:
+        col = names["cand"].index("picture")
+        if os.environ.get("NET") == "0":
+            for r in rows["cand"]:
+                r[0][col] = 0.0
+        else:
+            net_fitted = picture_feature(build, rows["cand"], col, where)
     header = f"{ROOT}/src/engine/shots/shots_model_data.h"
     keep_hard = os.environ.get("KEEP_HARD") == "1"
     kept = ""
@@ -449,6 +495,12 @@ static const signed char SHOT_{title}_FEATURE[{n}][7] = {{
         fh.write(kept + "\n#endif\n")
     # the repo's C style, comments wrapped (tests/format/check.sh holds every file to it)
     subprocess.run(["clang-format", "-i", header], check=True)
+    if net_fitted is not None:
+        import net  # (python3-torch, as picture_feature)
+        net_header = f"{ROOT}/src/engine/shots/shots_net_data.h"
+        net.write_header(net_header, net_fitted[0], net_fitted[1] +
+                         f" Generator v{version} seeds {spec}.")
+        subprocess.run(["clang-format", "-i", net_header], check=True)
     return 0
 
 

@@ -5,7 +5,8 @@
  * boundaries after a line "= <hard> <gradual>" (bench/shots/sweep.sh);
  * --candidates prints only the candidates with their model features ("cand|hcand <t_lo> <t_hi>
  * <frame_lo> <frame_hi> <lag> <p> <feature>...": gradual windows, hard cuts at frame_hi), for
- * bench/shots/train.py. */
+ * bench/shots/train.py; --pictures PATH also writes the track's pictures there (raw 64x36 luma,
+ * frame after frame: what the picture network sees, for train.py). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,18 @@ static int sweep(const engine_feature_track *track, const engine_shot_opts *base
     return 0;
 }
 
+/* The track's pictures, raw, to path. */
+static int write_pictures(const engine_feature_track *t, const char *path) {
+    FILE *f = fopen(path, "wb");
+    size_t n = t->pictures ? t->nb_frames : 0;
+    int ok = f && fwrite(t->pictures, ANALYZE_PICTURE_BYTES, n, f) == n;
+    if (f && fclose(f))
+        ok = 0;
+    if (!ok)
+        fprintf(stderr, "%s: cannot write\n", path);
+    return ok ? 0 : RC_EWRITE;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: shots_detect FILE [--min-shot S] [--dump] [--candidates]\n");
@@ -67,7 +80,7 @@ int main(int argc, char **argv) {
     engine_shot_opts opts;
     engine_shot_opts_default(&opts);
     int dump = 0, candidates = 0;
-    const char *sweep_hard = NULL, *sweep_gradual = NULL;
+    const char *sweep_hard = NULL, *sweep_gradual = NULL, *pictures = NULL;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--min-shot") == 0 && i + 1 < argc)
             opts.min_shot = atof(argv[++i]);
@@ -79,6 +92,8 @@ int main(int argc, char **argv) {
             dump = 1;
         else if (strcmp(argv[i], "--candidates") == 0)
             candidates = 1;
+        else if (strcmp(argv[i], "--pictures") == 0 && i + 1 < argc)
+            pictures = argv[++i];
         else if (strcmp(argv[i], "--sweep") == 0 && i + 2 < argc) {
             sweep_hard = argv[++i];
             sweep_gradual = argv[++i];
@@ -89,6 +104,8 @@ int main(int argc, char **argv) {
     engine_feature_track track;
     engine_shot_list shots = {0};
     int rc = engine_analyze(ENGINE_PATH(argv[1]), NULL, NULL, &track, &err);
+    if (!rc && pictures)
+        rc = write_pictures(&track, pictures);
     if (!rc && candidates) {
         printf("fps %.6f frames %zu\n", track.frame_rate, track.nb_frames);
         for (int i = 0; i < SHOT_GRADUAL_FEATURES; i++)

@@ -75,9 +75,15 @@ test('a long input analysed in parts by several workers equals one pass, a kille
     assert.equal(ai.Duration, one.Duration);
     assert.ok(ai.Segments.length >= 20, JSON.stringify(ai)); // 5 cuts in each 16 s
     assert.deepEqual(ai.Segments.map((s) => [s.In, s.Out]), one.Segments.map((s) => [s.In, s.Out]));
-    // a thumbnail per segment, each sampled by the parts as one pass would (none decoded again)
+    // a thumbnail per segment, sampled by the parts as one pass would: the analysis keeps a picture
+    // every second (JOBS_THUMB_EVERY_S), so every segment of a second or more has one (none is
+    // decoded again); a shorter one may fall between two
     for (const s of ai.Segments) assert.match(s.ThumbnailKey, new RegExp(`^~jobs/${JobId}/thumb/${s.Index}\\.jpg$`));
-    assert.match(logA, new RegExp(`job ${JobId}: ${ai.Segments.length} thumbnails, ${ai.Segments.length} of them sampled`));
+    const thumbs = logA.match(new RegExp(`job ${JobId}: (\\d+) thumbnails, (\\d+) of them sampled`));
+    assert.ok(thumbs, logA);
+    assert.equal(Number(thumbs[1]), ai.Segments.length);
+    const seconds = ai.Segments.filter((s) => s.Out - s.In >= 1).length;
+    assert.ok(Number(thumbs[2]) >= seconds && seconds >= 16, `${thumbs[0]}; ${seconds} segments of 1 s or more`);
 
     // exported: the segments fan out as export parts over the workers still alive
     const exp = await c.call('SubmitSegmentationJob', {

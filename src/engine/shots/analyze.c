@@ -63,10 +63,22 @@ int engine_feature_track_push(engine_feature_track *track, const engine_frame_fe
     return 0;
 }
 
+/* Appends the picture of the frame just pushed (the track's pictures stay one per frame). */
+static int push_picture(engine_feature_track *track, const uint8_t *y) {
+    uint8_t *p = buf_array_room(track->pictures, &track->cap_pictures, track->nb_frames - 1,
+                                ANALYZE_PICTURE_BYTES, 1024);
+    if (!p)
+        return RC_ENOMEM;
+    track->pictures = p;
+    memcpy(p + (track->nb_frames - 1) * ANALYZE_PICTURE_BYTES, y, ANALYZE_PICTURE_BYTES);
+    return 0;
+}
+
 void engine_feature_track_free(engine_feature_track *track) {
     if (!track)
         return;
     free(track->frames);
+    free(track->pictures);
     memset(track, 0, sizeof(*track));
 }
 
@@ -175,7 +187,10 @@ static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track
     track->irregular += orphan;
     if (a->on_frame) /* (in media time, as the segments it serves) */
         a->on_frame(a->hook_user, fr, f.pts - a->start_s);
-    return engine_feature_track_push(track, &f);
+    if (track->nb_frames > 0 && !track->pictures)
+        return RC_EINVAL; /* (a track filled before without pictures: never from engine_analyze) */
+    rc = engine_feature_track_push(track, &f);
+    return rc ? rc : push_picture(track, a->cur.y);
 }
 
 static int drain(analyzer *a, engine_feature_track *track, const engine_progress *progress,
@@ -280,10 +295,16 @@ int engine_feature_track_append(engine_feature_track *track, const engine_featur
         (!part->has_lead || memcmp(&part->lead, &track->frames[track->nb_frames - 1],
                                    ENGINE_FRAME_FEATURES_BYTES) != 0))
         return RC_EINVAL;
-    if (track->nb_frames == 0 && track->cap_frames == 0) {
+    int had = track->nb_frames > 0 || track->cap_frames > 0;
+    /* the pictures go on only while every part has them */
+    int pictures = (had ? track->pictures != NULL || track->nb_frames == 0 : 1) &&
+                   (part->pictures != NULL || part->nb_frames == 0);
+    if (!had) {
         engine_feature_track empty = *part;
         empty.frames = NULL;
         empty.nb_frames = empty.cap_frames = 0;
+        empty.pictures = NULL;
+        empty.cap_pictures = 0;
         *track = empty;
     } else {
         track->decode_errors += part->decode_errors;
@@ -292,9 +313,18 @@ int engine_feature_track_append(engine_feature_track *track, const engine_featur
         track->declared = part->declared;
         track->readable = part->readable;
     }
-    for (size_t i = 0; i < part->nb_frames; i++)
+    if (!pictures) {
+        free(track->pictures);
+        track->pictures = NULL;
+        track->cap_pictures = 0;
+    }
+    for (size_t i = 0; i < part->nb_frames; i++) {
         if (engine_feature_track_push(track, &part->frames[i]))
             return RC_ENOMEM;
+        if (pictures && part->pictures &&
+            push_picture(track, part->pictures + i * ANALYZE_PICTURE_BYTES))
+            return RC_ENOMEM;
+    }
     return 0;
 }
 

@@ -63,13 +63,21 @@ typedef struct engine_analyze_opts {
     double from, to;
 } engine_analyze_opts;
 
+/* Bytes of one frame's picture in engine_feature_track.pictures: its luma thumbnail. */
+#define ANALYZE_PICTURE_BYTES (ANALYZE_THUMB_W * ANALYZE_THUMB_H)
+
 typedef struct engine_feature_track {
     engine_frame_features *frames; /* in decode (presentation) order */
     size_t nb_frames;
     size_t cap_frames;
-    double duration;   /* of the media in seconds: the container's, unless it claims more than
-                        * the video and audio packets read hold (then their end), or the file is
-                        * damaged (then the last frame's end) */
+    /* Each frame's ANALYZE_THUMB_W x ANALYZE_THUMB_H luma thumbnail, ANALYZE_PICTURE_BYTES a
+     * frame in frame order, for what looks at the pictures themselves (the gradual model's
+     * picture network); NULL when the track has none for every frame (tracks built by hand). */
+    uint8_t *pictures;
+    size_t cap_pictures; /* frames pictures has room for */
+    double duration;     /* of the media in seconds: the container's, unless it claims more than
+                          * the video and audio packets read hold (then their end), or the file is
+                          * damaged (then the last frame's end) */
     double origin;     /* the video stream's start (s): frame pts are stream time, while media times
                         * (durations, segment bounds, export ranges) count from here */
     double frame_rate; /* average frames per second (from the stream, else from the track) */

@@ -24,7 +24,8 @@ typedef struct pack_head {
 
 int engine_feature_track_pack(const engine_feature_track *t, void **out, size_t *size) {
     size_t frames = t->nb_frames * sizeof(engine_frame_features);
-    unsigned char *p = malloc(sizeof(pack_head) + frames);
+    size_t pictures = t->pictures ? t->nb_frames * ANALYZE_PICTURE_BYTES : 0;
+    unsigned char *p = malloc(sizeof(pack_head) + frames + pictures);
     *out = NULL;
     *size = 0;
     if (!p)
@@ -35,11 +36,15 @@ int engine_feature_track_pack(const engine_feature_track *t, void **out, size_t 
     h.meta = *t;
     h.meta.frames = NULL;
     h.meta.cap_frames = t->nb_frames;
+    h.meta.pictures = NULL;
+    h.meta.cap_pictures = t->pictures ? t->nb_frames : 0; /* (whether the pictures follow) */
     memcpy(p, &h, sizeof(h));
     if (frames)
         memcpy(p + sizeof(h), t->frames, frames);
+    if (pictures)
+        memcpy(p + sizeof(h) + frames, t->pictures, pictures);
     *out = p;
-    *size = sizeof(h) + frames;
+    *size = sizeof(h) + frames + pictures;
     return 0;
 }
 
@@ -50,18 +55,29 @@ int engine_feature_track_unpack(const void *data, size_t size, engine_feature_tr
         return RC_EINVAL;
     memcpy(&h, data, sizeof(h));
     size_t n = h.meta.nb_frames;
+    size_t each = sizeof(engine_frame_features) + (h.meta.cap_pictures ? ANALYZE_PICTURE_BYTES : 0);
     if (!engine_pack_head_ok(&h.head, PACK_MAGIC, PACK_LAYOUT) ||
-        n > (size - sizeof(h)) / sizeof(engine_frame_features) ||
-        size != sizeof(h) + n * sizeof(engine_frame_features))
+        (h.meta.cap_pictures && h.meta.cap_pictures != n) || n > (size - sizeof(h)) / each ||
+        size != sizeof(h) + n * each)
         return RC_EINVAL;
     engine_frame_features *frames = NULL;
+    uint8_t *pictures = NULL;
     if (n && !(frames = malloc(n * sizeof(*frames))))
         return RC_ENOMEM;
+    if (n && h.meta.cap_pictures && !(pictures = malloc(n * ANALYZE_PICTURE_BYTES))) {
+        free(frames);
+        return RC_ENOMEM;
+    }
+    const unsigned char *at = (const unsigned char *)data + sizeof(h);
     if (n)
-        memcpy(frames, (const unsigned char *)data + sizeof(h), n * sizeof(*frames));
+        memcpy(frames, at, n * sizeof(*frames));
+    if (pictures)
+        memcpy(pictures, at + n * sizeof(*frames), n * ANALYZE_PICTURE_BYTES);
     *out = h.meta;
     out->frames = frames;
     out->cap_frames = n;
+    out->pictures = pictures;
+    out->cap_pictures = pictures ? n : 0;
     return 0;
 }
 

@@ -69,6 +69,8 @@ const char *const shot_gradual_feature_names[SHOT_GRADUAL_FEATURES] = {
                         * the ends moved by 0 or 2 frames, as change: a flash cannot hide it) */
     "stretch",         /* log of the window's time per frame / its neighbours' (frames dropped
                         * inside a window of a variable-frame-rate video make it change more) */
+    "picture",         /* the picture network's logit for the window's seven thumbnails
+                        * (shots_net.c) */
 };
 
 /* The least of measure(t, a, b) over the window lo..hi's ends moved outwards by 0 or 2 frames
@@ -136,8 +138,8 @@ static double per_frame_time(const engine_feature_track *t, size_t lo, size_t hi
 
 /* Fills the features of the window lo..hi (lo + lag = hi) from the track, the frame-to-frame
  * changes d1 and the change of the same-length windows just before and after. */
-static void describe(const shot_signals *s, size_t lo, size_t hi, double before, double after,
-                     double *x) {
+static void describe(const shot_signals *s, shot_net *net, size_t lo, size_t hi, double before,
+                     double after, double *x) {
     const engine_feature_track *t = s->track;
     double change = least_over_ends(t, lo, hi, distance_between); /* (flash-robust) */
     double cb = log((change + EPS) / (before + EPS)), ca = log((change + EPS) / (after + EPS));
@@ -205,6 +207,7 @@ static void describe(const shot_signals *s, size_t lo, size_t hi, double before,
             (0.5 * (per_frame_time(t, lo > (size_t)lag ? lo - (size_t)lag : 0, lo, s->fps) +
                     per_frame_time(t, hi, hi + (size_t)lag, s->fps))));
     x[24] = fabs(stretch) < 1e-3 ? 0 : stretch; /* (rounding of steady times is no stretch) */
+    x[25] = shot_net_score(net, t, lo, hi);
 }
 
 size_t shot_transition_max(const shot_signals *s) {
@@ -218,8 +221,12 @@ int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user) {
     size_t n = t->nb_frames;
     size_t lag_max = shot_transition_max(s);
     double *x = malloc(n * sizeof(double));
-    if (!x)
+    shot_net *net = shot_net_new();
+    if (!x || !net) {
+        free(x);
+        shot_net_free(net);
         return RC_ENOMEM;
+    }
     for (size_t lag = LAG_MIN; lag <= lag_max && lag < n;) {
         /* x[i] = change of the window starting at frame i */
         size_t windows = n - lag;
@@ -263,7 +270,7 @@ int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user) {
                 continue;
             }
             shot_sample smp = {.hard = 0, .lo = w, .hi = w + lag};
-            describe(s, w, w + lag, before, after, smp.x);
+            describe(s, net, w, w + lag, before, after, smp.x);
             smp.probability = shot_model_probability(&shot_gradual_model, smp.x);
             fn(user, &smp);
         }
@@ -271,6 +278,7 @@ int shot_scan_gradual(const shot_signals *s, shot_sample_fn fn, void *user) {
         lag = next > lag ? next : lag + 1;
     }
     free(x);
+    shot_net_free(net);
     return 0;
 }
 

@@ -136,12 +136,25 @@ extern const shot_model shot_gradual_model, shot_hard_model;
 /* The model's probability that x (its features, in the order of its names) is a boundary. */
 double shot_model_probability(const shot_model *m, const double *x);
 
-#define SHOT_GRADUAL_FEATURES 25
+#define SHOT_GRADUAL_FEATURES 26
 #define SHOT_HARD_FEATURES 14
 #define SHOT_MAX_FEATURES                                                                          \
     (SHOT_GRADUAL_FEATURES > SHOT_HARD_FEATURES ? SHOT_GRADUAL_FEATURES : SHOT_HARD_FEATURES)
 extern const char *const shot_gradual_feature_names[SHOT_GRADUAL_FEATURES];
 extern const char *const shot_hard_feature_names[SHOT_HARD_FEATURES];
+
+/* The picture network (shots_net.c): seven pictures of a window lo..hi in a track of n frames -
+ * a window's length before it, lo, its quarters, hi, a window's length after it (clamped to the
+ * track) - and its score for them, a logit, or SHOT_NET_NONE when the track holds no pictures
+ * (a track built by hand) or no network was trained. A shot_net is the scratch memory of one
+ * scoring at a time. */
+#define SHOT_NET_PICTURES 7
+#define SHOT_NET_NONE 0.0
+typedef struct shot_net shot_net;
+shot_net *shot_net_new(void); /* NULL: out of memory */
+void shot_net_free(shot_net *n);
+void shot_net_positions(size_t lo, size_t hi, size_t n, size_t at[SHOT_NET_PICTURES]);
+double shot_net_score(shot_net *n, const engine_feature_track *t, size_t lo, size_t hi);
 
 /* One candidate as a model sees it: a gradual window lo..hi, or a hard cut at frame hi
  * (lo = hi - 1). */

@@ -63,6 +63,13 @@ static void assert_same_track(const char *name, const engine_feature_track *a,
         if (memcmp(&a->frames[i], &b->frames[i], ENGINE_FRAME_FEATURES_BYTES) != 0)
             fail_msg("%s: frame %zu (%.3f s) differs (motion %.3f whole, %.3f in parts)", name, i,
                      a->frames[i].pts, a->frames[i].motion, b->frames[i].motion);
+    /* the pictures the picture network sees travel with the parts */
+    if (!a->pictures || !b->pictures)
+        fail_msg("%s: no pictures %s", name, a->pictures ? "in parts" : "whole");
+    for (size_t i = 0; i < a->nb_frames; i++)
+        if (memcmp(a->pictures + i * ANALYZE_PICTURE_BYTES, b->pictures + i * ANALYZE_PICTURE_BYTES,
+                   ANALYZE_PICTURE_BYTES) != 0)
+            fail_msg("%s: the picture of frame %zu differs", name, i);
     assert_true(a->duration == b->duration);
     assert_true(a->frame_rate == b->frame_rate);
     assert_true(a->origin == b->origin);
@@ -208,6 +215,47 @@ static void test_append_refuses_made_up_times(void **state) {
     engine_feature_track_free(&part);
 }
 
+/* A track's pictures round-trip through pack/unpack; a truncated one is refused; appending a part
+ * without pictures leaves the whole without them (never pictures for only some frames). */
+static void test_pictures_travel(void **state) {
+    (void)state;
+    engine_feature_track t = {0}, back, whole = {0};
+    engine_frame_features f;
+    memset(&f, 0, sizeof(f));
+    for (int i = 0; i < 2; i++) {
+        f.pts = i;
+        assert_int_equal(engine_feature_track_push(&t, &f), 0);
+    }
+    t.pictures = malloc(2 * ANALYZE_PICTURE_BYTES);
+    assert_non_null(t.pictures);
+    t.cap_pictures = 2;
+    for (size_t i = 0; i < 2 * ANALYZE_PICTURE_BYTES; i++)
+        t.pictures[i] = (uint8_t)(i * 7);
+    void *bytes;
+    size_t size;
+    assert_int_equal(engine_feature_track_pack(&t, &bytes, &size), 0);
+    assert_int_equal(engine_feature_track_unpack(bytes, size, &back), 0);
+    assert_non_null(back.pictures);
+    assert_memory_equal(back.pictures, t.pictures, 2 * ANALYZE_PICTURE_BYTES);
+    assert_int_equal(engine_feature_track_append(&whole, &back), 0);
+    assert_non_null(whole.pictures);
+    assert_memory_equal(whole.pictures, t.pictures, 2 * ANALYZE_PICTURE_BYTES);
+    engine_feature_track_free(&back);
+    assert_int_equal(engine_feature_track_unpack(bytes, size - 1, &back), RC_EINVAL);
+    free(bytes);
+    engine_feature_track part = {0};
+    part.has_lead = 1;
+    part.lead = whole.frames[1];
+    f.pts = 2;
+    assert_int_equal(engine_feature_track_push(&part, &f), 0);
+    assert_int_equal(engine_feature_track_append(&whole, &part), 0);
+    assert_int_equal(whole.nb_frames, 3);
+    assert_null(whole.pictures);
+    engine_feature_track_free(&part);
+    engine_feature_track_free(&whole);
+    engine_feature_track_free(&t);
+}
+
 int main(void) {
     const char *dir = getenv("REELCUT_MEDIA");
     snprintf(media, sizeof(media), "%s", dir ? dir : "build/media");
@@ -217,6 +265,7 @@ int main(void) {
         cmocka_unit_test(test_no_cuts_without_index_or_length),
         cmocka_unit_test(test_unpack_refuses_other_layouts),
         cmocka_unit_test(test_append_refuses_made_up_times),
+        cmocka_unit_test(test_pictures_travel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
