@@ -62,8 +62,12 @@ static int sweep(const engine_feature_track *track, const engine_shot_opts *base
 /* The track's pictures, raw, to path. */
 static int write_pictures(const engine_feature_track *t, const char *path) {
     FILE *f = fopen(path, "wb");
-    size_t n = t->pictures ? t->nb_frames : 0;
-    int ok = f && fwrite(t->pictures, ANALYZE_PICTURE_BYTES, n, f) == n;
+    uint8_t buf[ANALYZE_PICTURE_BYTES];
+    int ok = f != NULL;
+    for (size_t i = 0; ok && engine_feature_track_has_pictures(t) && i < t->nb_frames; i++) {
+        const uint8_t *y = engine_feature_track_picture(t, i, buf);
+        ok = y && fwrite(y, ANALYZE_PICTURE_BYTES, 1, f) == 1;
+    }
     if (f && fclose(f))
         ok = 0;
     if (!ok)

@@ -84,6 +84,7 @@ int jobs_seg_execute(jobs_executor *ex, const jobs_task *task, const void *spec_
         .thumbs = sampler,
         .analyze = jobs_split_analyze,
         .analyze_user = &split,
+        .spill_dir = task->work_dir,
         .export_all = jobs_split_export,
         .export_user = &split,
     };

@@ -94,7 +94,8 @@ static int plan_shots(const segmentation_request *req, const char *name,
     rc_error_clear(&inner);
     engine_source src = input_of(req);
     engine_analyze_opts aopts = {.on_frame = req->thumbs ? engine_thumb_sampler_frame : NULL,
-                                 .hook_user = req->thumbs};
+                                 .hook_user = req->thumbs,
+                                 .spill_dir = req->spill_dir};
     int rc = req->analyze ? req->analyze(req->analyze_user, &src, &aopts, progress, &track, &inner)
                           : engine_analyze(&src, &aopts, progress, &track, &inner);
     if (rc) {

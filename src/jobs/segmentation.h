@@ -43,6 +43,7 @@ typedef struct segmentation_request {
     int (*analyze)(void *user, const engine_source *src, const engine_analyze_opts *opts,
                    const engine_progress *progress, engine_feature_track *out, rc_error *err);
     void *analyze_user;
+    const char *spill_dir; /* BasicClipSplit: engine_analyze_opts.spill_dir (NULL: its default) */
     /* What exports the planned segments in place of segmentation_export_all (same contract),
      * e.g. in parts across workers (jobs/split.h). NULL = segmentation_export_all. */
     int (*export_all)(void *user, const struct segmentation_request *req,

@@ -218,15 +218,16 @@ static void drop_part(store *st, const char *child, const char *result) {
 /* Analyses part ps of the input in (already resolved) into its sub-task's artefacts, with the
  * thumbnail samples the job's own pass would take of its frames (exec_segmentation.c). */
 static int run_part(jobs_executor *ex, const char *child, const jobs_part_spec *ps,
-                    const jobs_object_input *in, const engine_progress *progress, char **result,
-                    rc_error *err) {
+                    const jobs_object_input *in, const char *work_dir,
+                    const engine_progress *progress, char **result, rc_error *err) {
     engine_thumb_sampler *thumbs = NULL;
     if (engine_thumb_sampler_new(JOBS_THUMB_EVERY_S, JOBS_THUMB_SAMPLES, 0, &thumbs))
         thumbs = NULL; /* (the parent decodes the thumbnails the part could not sample) */
     engine_analyze_opts o = {.from = ps->from,
                              .to = ps->to,
                              .on_frame = thumbs ? engine_thumb_sampler_frame : NULL,
-                             .hook_user = thumbs};
+                             .hook_user = thumbs,
+                             .spill_dir = work_dir};
     engine_feature_track t;
     int rc = engine_analyze(&in->source, &o, progress, &t, err);
     if (jobs_object_input_error(in))
@@ -319,7 +320,8 @@ int jobs_part_execute(jobs_executor *ex, const jobs_task *task, const void *spec
         rc = run_hl_part(ex, task->job->job_id, ps, &p.hl_in, &p.in, &task->progress,
                          &out->ai_result, err);
     else if (!rc)
-        rc = run_part(ex, task->job->job_id, ps, &p.in, &task->progress, &out->ai_result, err);
+        rc = run_part(ex, task->job->job_id, ps, &p.in, task->work_dir, &task->progress,
+                      &out->ai_result, err);
     parent_free(&p);
     return rc;
 }
@@ -609,7 +611,8 @@ static int analysis_run(fanout *f, size_t i, const engine_progress *progress, ch
     jobs_part_spec ps;
     int rc = jobs_part_spec_parse(f->params[i], &ps, err);
     if (!rc)
-        rc = run_part(f->sp->ex, f->ids[i], &ps, f->sp->input, progress, result, err);
+        rc = run_part(f->sp->ex, f->ids[i], &ps, f->sp->input, f->sp->task->work_dir, progress,
+                      result, err);
     jobs_part_spec_free(&ps);
     return rc;
 }
@@ -641,6 +644,7 @@ int jobs_split_analyze(void *user, const engine_source *src, const engine_analyz
         rc = fanout_param(&f, i, o);
     }
     int64_t t0 = time_mono_ms();
+    engine_feature_track_spill_in(out, opts ? opts->spill_dir : NULL);
     if (!rc)
         rc = fanout_run(&f, progress, err);
     for (size_t i = 0; !rc && i < f.n; i++)

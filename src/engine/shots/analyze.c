@@ -1,8 +1,10 @@
 #include "engine/shots/analyze.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -63,14 +65,119 @@ int engine_feature_track_push(engine_feature_track *track, const engine_frame_fe
     return 0;
 }
 
-/* Appends the picture of the frame just pushed (the track's pictures stay one per frame). */
+/* A track's pictures in an unnamed temporary file: picture i at offset i * ANALYZE_PICTURE_BYTES.
+ */
+struct engine_picture_spill {
+    int fd;
+};
+
+/* A new spill file in dir (NULL: TMPDIR, else /tmp), already unlinked; NULL if none can be made.
+ */
+static struct engine_picture_spill *spill_open(const char *dir) {
+    if (!dir || !*dir)
+        dir = getenv("TMPDIR");
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s/reelcut-pictures-XXXXXX", dir && *dir ? dir : "/tmp");
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return NULL;
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    unlink(path);
+    struct engine_picture_spill *s = malloc(sizeof(*s));
+    if (!s) {
+        close(fd);
+        return NULL;
+    }
+    s->fd = fd;
+    return s;
+}
+
+static void spill_close(struct engine_picture_spill *s) {
+    if (s) {
+        close(s->fd);
+        free(s);
+    }
+}
+
+/* pread/pwrite of all n bytes at offset at (retrying short transfers); 0 or -1 (errno). */
+static int transfer(int fd, uint8_t *data, size_t n, off_t at, int write) {
+    while (n > 0) {
+        ssize_t got = write ? pwrite(fd, data, n, at) : pread(fd, data, n, at);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = EIO;
+            return -1;
+        }
+        data += got;
+        n -= (size_t)got;
+        at += got;
+    }
+    return 0;
+}
+
+void engine_feature_track_spill_in(engine_feature_track *t, const char *dir) {
+    if (t->nb_frames == 0 && !engine_feature_track_has_pictures(t))
+        t->spill = spill_open(dir);
+}
+
+const uint8_t *engine_feature_track_picture(const engine_feature_track *t, size_t i,
+                                            uint8_t *into) {
+    if (i >= t->nb_frames)
+        return NULL;
+    if (t->pictures)
+        return t->pictures + i * ANALYZE_PICTURE_BYTES;
+    if (!t->spill ||
+        transfer(t->spill->fd, into, ANALYZE_PICTURE_BYTES, (off_t)(i * ANALYZE_PICTURE_BYTES), 0))
+        return NULL;
+    return into;
+}
+
+/* Moves the spilled pictures of the first n frames into memory (the spill file failed); without
+ * the memory or the read, the track goes without pictures. */
+static int unspill(engine_feature_track *t, size_t n) {
+    uint8_t *p = malloc((n ? n : 1) * ANALYZE_PICTURE_BYTES);
+    int rc = p ? 0 : RC_ENOMEM;
+    if (p && n && transfer(t->spill->fd, p, n * ANALYZE_PICTURE_BYTES, 0, 0)) {
+        log_warn("analysis: thumbnails lost with their temporary file (%s): shot detection goes "
+                 "without its picture network",
+                 strerror(errno));
+        free(p);
+        p = NULL;
+    }
+    spill_close(t->spill);
+    t->spill = NULL;
+    t->pictures = p;
+    t->cap_pictures = p ? (n ? n : 1) : 0;
+    return rc;
+}
+
+/* Appends the picture of the frame just pushed (the track's pictures stay one per frame): to the
+ * spill file (made with the first frame's), else to memory. Returns 0 or RC_ENOMEM. */
 static int push_picture(engine_feature_track *track, const uint8_t *y) {
-    uint8_t *p = buf_array_room(track->pictures, &track->cap_pictures, track->nb_frames - 1,
-                                ANALYZE_PICTURE_BYTES, 1024);
+    size_t i = track->nb_frames - 1;
+    if (i == 0 && !engine_feature_track_has_pictures(track))
+        track->spill = spill_open(NULL); /* (NULL: in memory) */
+    if (track->spill) {
+        if (!transfer(track->spill->fd, (uint8_t *)y, ANALYZE_PICTURE_BYTES,
+                      (off_t)(i * ANALYZE_PICTURE_BYTES), 1))
+            return 0;
+        log_warn("analysis: thumbnails no longer fit in their temporary file (%s): kept in memory",
+                 strerror(errno));
+        int rc = unspill(track, i);
+        if (rc)
+            return rc;
+    }
+    if (!track->pictures && i > 0)
+        return 0; /* (the track has no pictures: they were lost) */
+    uint8_t *p =
+        buf_array_room(track->pictures, &track->cap_pictures, i, ANALYZE_PICTURE_BYTES, 1024);
     if (!p)
         return RC_ENOMEM;
     track->pictures = p;
-    memcpy(p + (track->nb_frames - 1) * ANALYZE_PICTURE_BYTES, y, ANALYZE_PICTURE_BYTES);
+    memcpy(p + i * ANALYZE_PICTURE_BYTES, y, ANALYZE_PICTURE_BYTES);
     return 0;
 }
 
@@ -79,6 +186,7 @@ void engine_feature_track_free(engine_feature_track *track) {
         return;
     free(track->frames);
     free(track->pictures);
+    spill_close(track->spill);
     memset(track, 0, sizeof(*track));
 }
 
@@ -187,8 +295,6 @@ static int add_frame(analyzer *a, const AVFrame *fr, engine_feature_track *track
     track->irregular += orphan;
     if (a->on_frame) /* (in media time, as the segments it serves) */
         a->on_frame(a->hook_user, fr, f.pts - a->start_s);
-    if (track->nb_frames > 0 && !track->pictures)
-        return RC_EINVAL; /* (a track filled before without pictures: never from engine_analyze) */
     rc = engine_feature_track_push(track, &f);
     return rc ? rc : push_picture(track, a->cur.y);
 }
@@ -297,14 +403,15 @@ int engine_feature_track_append(engine_feature_track *track, const engine_featur
         return RC_EINVAL;
     int had = track->nb_frames > 0 || track->cap_frames > 0;
     /* the pictures go on only while every part has them */
-    int pictures = (had ? track->pictures != NULL || track->nb_frames == 0 : 1) &&
-                   (part->pictures != NULL || part->nb_frames == 0);
+    int pictures = (!had || track->nb_frames == 0 || engine_feature_track_has_pictures(track)) &&
+                   (part->nb_frames == 0 || engine_feature_track_has_pictures(part));
     if (!had) {
         engine_feature_track empty = *part;
         empty.frames = NULL;
         empty.nb_frames = empty.cap_frames = 0;
         empty.pictures = NULL;
         empty.cap_pictures = 0;
+        empty.spill = track->spill; /* (made for it before its first frame) */
         *track = empty;
     } else {
         track->decode_errors += part->decode_errors;
@@ -317,12 +424,19 @@ int engine_feature_track_append(engine_feature_track *track, const engine_featur
         free(track->pictures);
         track->pictures = NULL;
         track->cap_pictures = 0;
+        spill_close(track->spill);
+        track->spill = NULL;
     }
+    uint8_t one[ANALYZE_PICTURE_BYTES];
     for (size_t i = 0; i < part->nb_frames; i++) {
         if (engine_feature_track_push(track, &part->frames[i]))
             return RC_ENOMEM;
-        if (pictures && part->pictures &&
-            push_picture(track, part->pictures + i * ANALYZE_PICTURE_BYTES))
+        if (!pictures)
+            continue;
+        const uint8_t *y = engine_feature_track_picture(part, i, one);
+        if (!y)
+            return RC_EREAD;
+        if (push_picture(track, y))
             return RC_ENOMEM;
     }
     return 0;
@@ -384,6 +498,8 @@ int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
     a.from = opts && opts->from > 0 ? opts->from : 0;
     a.to = opts && opts->to > 0 ? opts->to : 0;
     memset(out, 0, sizeof(*out));
+    if (opts && opts->spill_dir)
+        engine_feature_track_spill_in(out, opts->spill_dir);
     int rc = engine_open_source(src, &a.fmt, err);
     if (rc)
         goto out;

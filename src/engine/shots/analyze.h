@@ -61,6 +61,9 @@ typedef struct engine_analyze_opts {
      * cut at any times, appended in order (engine_feature_track_append) and finished
      * (engine_feature_track_finish), equal its whole track. A part may hold no frame. */
     double from, to;
+    /* Where the track's pictures are spilled (engine_feature_track.pictures): a job's own
+     * folder. NULL = TMPDIR, else /tmp, which is also tried where no file can be made here. */
+    const char *spill_dir;
 } engine_analyze_opts;
 
 /* Bytes of one frame's picture in engine_feature_track.pictures: its luma thumbnail. */
@@ -70,14 +73,19 @@ typedef struct engine_feature_track {
     engine_frame_features *frames; /* in decode (presentation) order */
     size_t nb_frames;
     size_t cap_frames;
-    /* Each frame's ANALYZE_THUMB_W x ANALYZE_THUMB_H luma thumbnail, ANALYZE_PICTURE_BYTES a
-     * frame in frame order, for what looks at the pictures themselves (the gradual model's
-     * picture network); NULL when the track has none for every frame (tracks built by hand). */
+    /* Each frame's ANALYZE_THUMB_W x ANALYZE_THUMB_H luma thumbnail (ANALYZE_PICTURE_BYTES), for
+     * what looks at the pictures themselves (the gradual model's picture network); read them
+     * with engine_feature_track_picture. A track the analysis builds spills them to an unnamed
+     * temporary file (in TMPDIR, else /tmp), so that a long video's pictures do not stay in
+     * memory (200 MB an hour at 25 fps); where none can be made or written, they are kept in
+     * memory (pictures, one after the other in frame order). A track built by hand may set
+     * pictures (malloc'd, nb_frames of them) itself. Neither: the track has no pictures. */
     uint8_t *pictures;
     size_t cap_pictures; /* frames pictures has room for */
-    double duration;     /* of the media in seconds: the container's, unless it claims more than
-                          * the video and audio packets read hold (then their end), or the file is
-                          * damaged (then the last frame's end) */
+    struct engine_picture_spill *spill;
+    double duration;   /* of the media in seconds: the container's, unless it claims more than
+                        * the video and audio packets read hold (then their end), or the file is
+                        * damaged (then the last frame's end) */
     double origin;     /* the video stream's start (s): frame pts are stream time, while media times
                         * (durations, segment bounds, export ranges) count from here */
     double frame_rate; /* average frames per second (from the stream, else from the track) */
@@ -121,8 +129,10 @@ int engine_feature_track_append(engine_feature_track *track, const engine_featur
  * holds no frame. */
 int engine_feature_track_finish(engine_feature_track *track, const char *name, rc_error *err);
 
-/* A track as bytes, to move a part between processes of the same build (malloc'd *out). The
- * layout is this build's struct; unpack refuses another (RC_EINVAL). */
+/* A track as bytes, to move a part between processes of the same build (malloc'd *out), its
+ * pictures included (pack: RC_ENOMEM, or RC_EREAD when its spill file cannot be read back). The
+ * layout is this build's struct; unpack refuses another (RC_EINVAL) and keeps the pictures in
+ * memory. */
 int engine_feature_track_pack(const engine_feature_track *track, void **out, size_t *size);
 int engine_feature_track_unpack(const void *data, size_t size, engine_feature_track *out);
 
@@ -132,6 +142,21 @@ int engine_feature_track_unpack(const void *data, size_t size, engine_feature_tr
  * presentation times - AVI, raw streams - or is shorter than two chunks) are the parts' from/to. */
 int engine_analyze_cuts(const engine_source *src, double chunk, double **times, size_t *n,
                         rc_error *err);
+
+/* Makes the spill file of track t's pictures in folder dir (NULL: TMPDIR, else /tmp) before its
+ * first frame; a track with frames or pictures already is left as it is, and where no file can
+ * be made the pictures will be kept in memory. */
+void engine_feature_track_spill_in(engine_feature_track *t, const char *dir);
+
+/* Whether track t holds a picture for every frame. */
+static inline int engine_feature_track_has_pictures(const engine_feature_track *t) {
+    return t->pictures != NULL || t->spill != NULL;
+}
+
+/* Frame i's picture (ANALYZE_PICTURE_BYTES): in the track's memory, or read into `into` (as large)
+ * from its spill file. NULL when the track has no pictures, i is past its end or the read
+ * failed. */
+const uint8_t *engine_feature_track_picture(const engine_feature_track *t, size_t i, uint8_t *into);
 
 /* Frees what a track owns and zeroes it. NULL-safe. */
 void engine_feature_track_free(engine_feature_track *track);

@@ -24,7 +24,8 @@ typedef struct pack_head {
 
 int engine_feature_track_pack(const engine_feature_track *t, void **out, size_t *size) {
     size_t frames = t->nb_frames * sizeof(engine_frame_features);
-    size_t pictures = t->pictures ? t->nb_frames * ANALYZE_PICTURE_BYTES : 0;
+    size_t pictures =
+        engine_feature_track_has_pictures(t) ? t->nb_frames * ANALYZE_PICTURE_BYTES : 0;
     unsigned char *p = malloc(sizeof(pack_head) + frames + pictures);
     *out = NULL;
     *size = 0;
@@ -37,12 +38,21 @@ int engine_feature_track_pack(const engine_feature_track *t, void **out, size_t 
     h.meta.frames = NULL;
     h.meta.cap_frames = t->nb_frames;
     h.meta.pictures = NULL;
-    h.meta.cap_pictures = t->pictures ? t->nb_frames : 0; /* (whether the pictures follow) */
+    h.meta.spill = NULL;
+    h.meta.cap_pictures = pictures ? t->nb_frames : 0; /* (whether the pictures follow) */
     memcpy(p, &h, sizeof(h));
     if (frames)
         memcpy(p + sizeof(h), t->frames, frames);
-    if (pictures)
-        memcpy(p + sizeof(h) + frames, t->pictures, pictures);
+    for (size_t i = 0; pictures && i < t->nb_frames; i++) {
+        uint8_t *at = p + sizeof(h) + frames + i * ANALYZE_PICTURE_BYTES;
+        const uint8_t *y = engine_feature_track_picture(t, i, at);
+        if (!y) {
+            free(p);
+            return RC_EREAD;
+        }
+        if (y != at)
+            memcpy(at, y, ANALYZE_PICTURE_BYTES);
+    }
     *out = p;
     *size = sizeof(h) + frames + pictures;
     return 0;
@@ -78,6 +88,7 @@ int engine_feature_track_unpack(const void *data, size_t size, engine_feature_tr
     out->cap_frames = n;
     out->pictures = pictures;
     out->cap_pictures = pictures ? n : 0;
+    out->spill = NULL;
     return 0;
 }
 

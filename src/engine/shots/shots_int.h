@@ -146,8 +146,8 @@ extern const char *const shot_hard_feature_names[SHOT_HARD_FEATURES];
 /* The picture network (shots_net.c): seven pictures of a window lo..hi in a track of n frames -
  * a window's length before it, lo, its quarters, hi, a window's length after it (clamped to the
  * track) - and its score for them, a logit, or SHOT_NET_NONE when the track holds no pictures
- * (a track built by hand) or no network was trained. A shot_net is the scratch memory of one
- * scoring at a time. */
+ * (a track built by hand), they cannot be read back, or no network was trained. A shot_net is the
+ * scratch memory of one scoring at a time. */
 #define SHOT_NET_PICTURES 7
 #define SHOT_NET_NONE 0.0
 typedef struct shot_net shot_net;

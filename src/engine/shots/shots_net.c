@@ -25,6 +25,7 @@
 
 /* Padded planes (a zero border of one pixel) in and out of each 3x3 convolution. */
 struct shot_net {
+    uint8_t picture[ANALYZE_PICTURE_BYTES]; /* one read from a spill file */
     float in[C0][H0 + 2][W0 + 2];
     float out1[C1][H0][W0];
     float in2[C1][H1 + 2][W1 + 2];
@@ -95,12 +96,14 @@ static void pool2(const float *in, int c, int h, int w, float *out) {
 }
 
 double shot_net_score(shot_net *n, const engine_feature_track *t, size_t lo, size_t hi) {
-    if (!t->pictures || !SHOT_NET_TRAINED)
+    if (!engine_feature_track_has_pictures(t) || !SHOT_NET_TRAINED)
         return SHOT_NET_NONE;
     size_t at[C0];
     shot_net_positions(lo, hi, t->nb_frames, at);
     for (int c = 0; c < C0; c++) {
-        const uint8_t *p = t->pictures + at[c] * ANALYZE_PICTURE_BYTES;
+        const uint8_t *p = engine_feature_track_picture(t, at[c], n->picture);
+        if (!p)
+            return SHOT_NET_NONE;
         for (int y = 0; y < H0; y++)
             for (int x = 0; x < W0; x++)
                 n->in[c][y + 1][x + 1] = (float)p[y * W0 + x] / 255.0f - 0.5f;

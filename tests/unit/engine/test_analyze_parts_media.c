@@ -64,12 +64,16 @@ static void assert_same_track(const char *name, const engine_feature_track *a,
             fail_msg("%s: frame %zu (%.3f s) differs (motion %.3f whole, %.3f in parts)", name, i,
                      a->frames[i].pts, a->frames[i].motion, b->frames[i].motion);
     /* the pictures the picture network sees travel with the parts */
-    if (!a->pictures || !b->pictures)
-        fail_msg("%s: no pictures %s", name, a->pictures ? "in parts" : "whole");
-    for (size_t i = 0; i < a->nb_frames; i++)
-        if (memcmp(a->pictures + i * ANALYZE_PICTURE_BYTES, b->pictures + i * ANALYZE_PICTURE_BYTES,
-                   ANALYZE_PICTURE_BYTES) != 0)
+    if (!engine_feature_track_has_pictures(a) || !engine_feature_track_has_pictures(b))
+        fail_msg("%s: no pictures %s", name,
+                 engine_feature_track_has_pictures(a) ? "in parts" : "whole");
+    uint8_t pa[ANALYZE_PICTURE_BYTES], pb[ANALYZE_PICTURE_BYTES];
+    for (size_t i = 0; i < a->nb_frames; i++) {
+        const uint8_t *ya = engine_feature_track_picture(a, i, pa);
+        const uint8_t *yb = engine_feature_track_picture(b, i, pb);
+        if (!ya || !yb || memcmp(ya, yb, ANALYZE_PICTURE_BYTES) != 0)
             fail_msg("%s: the picture of frame %zu differs", name, i);
+    }
     assert_true(a->duration == b->duration);
     assert_true(a->frame_rate == b->frame_rate);
     assert_true(a->origin == b->origin);
@@ -215,6 +219,43 @@ static void test_append_refuses_made_up_times(void **state) {
     engine_feature_track_free(&part);
 }
 
+/* The analysis spills a track's pictures to a temporary file (in TMPDIR, or the folder the
+ * options name); where none can be made (a folder that does not exist) it keeps them in memory -
+ * the same pictures, the same boundaries. */
+static void test_pictures_spill(void **state) {
+    (void)state;
+    const char *path = media_path(files[0]);
+    rc_error err;
+    rc_error_clear(&err);
+    engine_feature_track spilled, kept;
+    assert_int_equal(engine_analyze(ENGINE_PATH(path), NULL, NULL, &spilled, &err), 0);
+    assert_non_null(spilled.spill);
+    assert_null(spilled.pictures);
+    const char *was = getenv("TMPDIR");
+    char *saved = was ? strdup(was) : NULL;
+    setenv("TMPDIR", "/nonexistent-reelcut-folder", 1);
+    int rc = engine_analyze(ENGINE_PATH(path), NULL, NULL, &kept, &err);
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    assert_int_equal(rc, 0);
+    assert_null(kept.spill);
+    assert_non_null(kept.pictures);
+    assert_same_track(files[0], &spilled, &kept);
+    assert_same_shots(files[0], &spilled, &kept);
+    engine_feature_track_free(&kept);
+    /* a job's own folder (engine_analyze_opts.spill_dir) in place of TMPDIR: the same */
+    engine_analyze_opts o = {0};
+    o.spill_dir = getenv("REELCUT_BUILD") ? getenv("REELCUT_BUILD") : ".";
+    assert_int_equal(engine_analyze(ENGINE_PATH(path), &o, NULL, &kept, &err), 0);
+    assert_non_null(kept.spill);
+    assert_same_track(files[0], &spilled, &kept);
+    engine_feature_track_free(&spilled);
+    engine_feature_track_free(&kept);
+}
+
 /* A track's pictures round-trip through pack/unpack; a truncated one is refused; appending a part
  * without pictures leaves the whole without them (never pictures for only some frames). */
 static void test_pictures_travel(void **state) {
@@ -237,9 +278,16 @@ static void test_pictures_travel(void **state) {
     assert_int_equal(engine_feature_track_unpack(bytes, size, &back), 0);
     assert_non_null(back.pictures);
     assert_memory_equal(back.pictures, t.pictures, 2 * ANALYZE_PICTURE_BYTES);
+    engine_feature_track_spill_in(&whole, NULL); /* (as a job does before appending its parts) */
     assert_int_equal(engine_feature_track_append(&whole, &back), 0);
-    assert_non_null(whole.pictures);
-    assert_memory_equal(whole.pictures, t.pictures, 2 * ANALYZE_PICTURE_BYTES);
+    assert_non_null(whole.spill); /* (spilled: read them back) */
+    uint8_t one[ANALYZE_PICTURE_BYTES];
+    for (size_t i = 0; i < 2; i++) {
+        const uint8_t *y = engine_feature_track_picture(&whole, i, one);
+        assert_non_null(y);
+        assert_memory_equal(y, t.pictures + i * ANALYZE_PICTURE_BYTES, ANALYZE_PICTURE_BYTES);
+    }
+    assert_null(engine_feature_track_picture(&whole, 2, one));
     engine_feature_track_free(&back);
     assert_int_equal(engine_feature_track_unpack(bytes, size - 1, &back), RC_EINVAL);
     free(bytes);
@@ -250,7 +298,7 @@ static void test_pictures_travel(void **state) {
     assert_int_equal(engine_feature_track_push(&part, &f), 0);
     assert_int_equal(engine_feature_track_append(&whole, &part), 0);
     assert_int_equal(whole.nb_frames, 3);
-    assert_null(whole.pictures);
+    assert_false(engine_feature_track_has_pictures(&whole));
     engine_feature_track_free(&part);
     engine_feature_track_free(&whole);
     engine_feature_track_free(&t);
@@ -266,6 +314,7 @@ int main(void) {
         cmocka_unit_test(test_unpack_refuses_other_layouts),
         cmocka_unit_test(test_append_refuses_made_up_times),
         cmocka_unit_test(test_pictures_travel),
+        cmocka_unit_test(test_pictures_spill),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
