@@ -597,6 +597,10 @@ typedef struct analysis_part {
 static int analysis_take(fanout *f, size_t i, const char *result, rc_error *err) {
     analysis_part *a = (analysis_part *)f->user + i;
     int rc = get_part(f->sp->ex->st, f->ids[i], result, &a->track, err);
+    /* every part is held until all are in: their pictures wait in files of the job's own, not
+     * in memory (a descriptor a part; past the process's limit they stay in memory) */
+    if (!rc)
+        engine_feature_track_spill_pictures(&a->track, f->sp->task->work_dir);
     rc_error lost = {0}; /* (a part's thumbnails that cannot be read are decoded by the job) */
     if (!rc && f->sp->thumbs &&
         get_blob(f->sp->ex->st, f->ids[i], result, "thumbs", "ThumbBytes", "ThumbPieces", 1,

@@ -118,9 +118,29 @@ static int transfer(int fd, uint8_t *data, size_t n, off_t at, int write) {
     return 0;
 }
 
+/* A spill file in dir, else in TMPDIR or /tmp; NULL if none can be made. */
+static struct engine_picture_spill *spill_make(const char *dir) {
+    struct engine_picture_spill *s = spill_open(dir);
+    return s || !dir ? s : spill_open(NULL);
+}
+
 void engine_feature_track_spill_in(engine_feature_track *t, const char *dir) {
     if (t->nb_frames == 0 && !engine_feature_track_has_pictures(t))
-        t->spill = spill_open(dir);
+        t->spill = spill_make(dir); /* (NULL: in memory) */
+}
+
+void engine_feature_track_spill_pictures(engine_feature_track *t, const char *dir) {
+    if (!t->pictures)
+        return;
+    struct engine_picture_spill *s = spill_make(dir);
+    if (!s || transfer(s->fd, t->pictures, t->nb_frames * ANALYZE_PICTURE_BYTES, 0, 1)) {
+        spill_close(s); /* (they stay in memory) */
+        return;
+    }
+    free(t->pictures);
+    t->pictures = NULL;
+    t->cap_pictures = 0;
+    t->spill = s;
 }
 
 const uint8_t *engine_feature_track_picture(const engine_feature_track *t, size_t i,
@@ -155,11 +175,9 @@ static int unspill(engine_feature_track *t, size_t n) {
 }
 
 /* Appends the picture of the frame just pushed (the track's pictures stay one per frame): to the
- * spill file (made with the first frame's), else to memory. Returns 0 or RC_ENOMEM. */
+ * spill file (engine_feature_track_spill_in), else to memory. Returns 0 or RC_ENOMEM. */
 static int push_picture(engine_feature_track *track, const uint8_t *y) {
     size_t i = track->nb_frames - 1;
-    if (i == 0 && !engine_feature_track_has_pictures(track))
-        track->spill = spill_open(NULL); /* (NULL: in memory) */
     if (track->spill) {
         if (!transfer(track->spill->fd, (uint8_t *)y, ANALYZE_PICTURE_BYTES,
                       (off_t)(i * ANALYZE_PICTURE_BYTES), 1))
@@ -403,7 +421,7 @@ int engine_feature_track_append(engine_feature_track *track, const engine_featur
         return RC_EINVAL;
     int had = track->nb_frames > 0 || track->cap_frames > 0;
     /* the pictures go on only while every part has them */
-    int pictures = (!had || track->nb_frames == 0 || engine_feature_track_has_pictures(track)) &&
+    int pictures = (track->nb_frames == 0 || engine_feature_track_has_pictures(track)) &&
                    (part->nb_frames == 0 || engine_feature_track_has_pictures(part));
     if (!had) {
         engine_feature_track empty = *part;
@@ -498,8 +516,7 @@ int engine_analyze(const engine_source *src, const engine_analyze_opts *opts,
     a.from = opts && opts->from > 0 ? opts->from : 0;
     a.to = opts && opts->to > 0 ? opts->to : 0;
     memset(out, 0, sizeof(*out));
-    if (opts && opts->spill_dir)
-        engine_feature_track_spill_in(out, opts->spill_dir);
+    engine_feature_track_spill_in(out, opts ? opts->spill_dir : NULL);
     int rc = engine_open_source(src, &a.fmt, err);
     if (rc)
         goto out;

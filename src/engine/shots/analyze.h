@@ -76,8 +76,8 @@ typedef struct engine_feature_track {
     /* Each frame's ANALYZE_THUMB_W x ANALYZE_THUMB_H luma thumbnail (ANALYZE_PICTURE_BYTES), for
      * what looks at the pictures themselves (the gradual model's picture network); read them
      * with engine_feature_track_picture. A track the analysis builds spills them to an unnamed
-     * temporary file (in TMPDIR, else /tmp), so that a long video's pictures do not stay in
-     * memory (200 MB an hour at 25 fps); where none can be made or written, they are kept in
+     * temporary file (engine_feature_track_spill_in), so that a long video's pictures do not stay
+     * in memory (200 MB an hour at 25 fps); where none can be made or written, they are kept in
      * memory (pictures, one after the other in frame order). A track built by hand may set
      * pictures (malloc'd, nb_frames of them) itself. Neither: the track has no pictures. */
     uint8_t *pictures;
@@ -143,10 +143,15 @@ int engine_feature_track_unpack(const void *data, size_t size, engine_feature_tr
 int engine_analyze_cuts(const engine_source *src, double chunk, double **times, size_t *n,
                         rc_error *err);
 
-/* Makes the spill file of track t's pictures in folder dir (NULL: TMPDIR, else /tmp) before its
- * first frame; a track with frames or pictures already is left as it is, and where no file can
- * be made the pictures will be kept in memory. */
+/* Makes the spill file of track t's pictures in folder dir (NULL, or where no file can be made
+ * there: TMPDIR, else /tmp) before its first frame, as engine_analyze does; a track with frames
+ * or pictures already is left as it is. Without a spill file (none made, or none asked for: a
+ * track appended to without this) the pictures are kept in memory. */
 void engine_feature_track_spill_in(engine_feature_track *t, const char *dir);
+
+/* Moves the pictures track t keeps in memory (an unpacked part's) to a spill file in dir (as
+ * engine_feature_track_spill_in); where none can be made or written they stay in memory. */
+void engine_feature_track_spill_pictures(engine_feature_track *t, const char *dir);
 
 /* Whether track t holds a picture for every frame. */
 static inline int engine_feature_track_has_pictures(const engine_feature_track *t) {

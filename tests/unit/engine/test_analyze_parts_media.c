@@ -278,6 +278,9 @@ static void test_pictures_travel(void **state) {
     assert_int_equal(engine_feature_track_unpack(bytes, size, &back), 0);
     assert_non_null(back.pictures);
     assert_memory_equal(back.pictures, t.pictures, 2 * ANALYZE_PICTURE_BYTES);
+    engine_feature_track_spill_pictures(&back, NULL); /* (as a job holds the parts it gets) */
+    assert_null(back.pictures);
+    assert_non_null(back.spill);
     engine_feature_track_spill_in(&whole, NULL); /* (as a job does before appending its parts) */
     assert_int_equal(engine_feature_track_append(&whole, &back), 0);
     assert_non_null(whole.spill); /* (spilled: read them back) */
