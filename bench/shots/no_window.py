@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Lists the missed gradual transitions that no candidate window covers (evaluate.py --lost's
+"no window"), with what the scan offered over them instead.
+
+    python3 bench/shots/no_window.py DIR CANDIDATES_DIR NAME...
+
+DIR holds NAME.truth and NAME.cuts (as for evaluate.py: the truth as gen_cases.py writes it, the
+detected boundaries), CANDIDATES_DIR NAME.cand (`shots_detect FILE --candidates` of the same
+build). For each gradual transition no detection matches and no window of the scan that train.py
+would label positive overlaps, it prints the seed, the xfade type, its frames and length, how
+many windows overlap it, and the frame inside it where most of them end ("pinned" when at least
+half do: one frame most unlike both shots, e.g. a zoomin's deepest zoom, takes every window's
+largest change, and no window spans the whole transition). Then the totals, the long ones (40
+frames or more) and the pinned ones. Tuning-side seeds only: it lists misses.
+"""
+import collections
+import os
+import sys
+
+from evaluate import load_truth  # (the script's own folder is on sys.path)
+from train import label
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    where, cands_dir = sys.argv[1], sys.argv[2]
+    total = long = pinned = 0
+    for name in sys.argv[3:]:
+        fps, truth = load_truth(f"{where}/{name}.truth")[:2]
+        found = [float(line.split()[0]) for line in open(f"{where}/{name}.cuts") if line.strip()]
+        bounds = [(it["kind"], *it["frames"]) for it in truth]
+        windows = [(int(f[3]), int(f[4])) for f in (line.split() for line in
+                                                    open(f"{cands_dir}/{name}.cand"))
+                   if f and f[0] == "cand"]
+        for it, (_, a, b) in zip(truth, bounds):
+            if it["kind"] != "gradual" or \
+                    any(it["t0"] - 1 / fps <= t <= it["t1"] + 1 / fps for t in found):
+                continue
+            over = [(lo, hi) for lo, hi in windows if lo < b and hi > a]
+            if any(label(lo, hi, bounds) == 1 for lo, hi in over):
+                continue
+            ends = collections.Counter([e for w in over for e in w if a < e < b])
+            at, count = ends.most_common(1)[0] if ends else (None, 0)
+            total += 1
+            long += b - a >= 40
+            pinned += bool(over) and count >= len(over) / 2
+            print(f"{name} {it['type']} frames {a}-{b} ({b - a}): {len(over)} windows over it, "
+                  f"{count} end at frame {at}")
+    print(f"no window: {total} missed transitions, {long} of them 40 frames or longer, {pinned} "
+          f"pinned to one frame inside")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
