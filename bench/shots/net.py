@@ -69,6 +69,20 @@ def module():
     return Net
 
 
+def batches(pictures, fit_on, rng):
+    """One epoch of the windows fit_on in a random order: (indices, pictures) batches of 256,
+    each window mirrored left to right and played backwards, each half the time at random."""
+    import torch
+    order = rng.permutation(fit_on)
+    for i in range(0, len(order), 256):
+        b = order[i:i + 256]
+        x = torch.from_numpy(pictures[b])
+        flip = torch.from_numpy(rng.random((len(b), 1, 1, 1)) < 0.5)
+        x = torch.where(flip, x.flip(3), x)  # mirrored
+        back = torch.from_numpy(rng.random((len(b), 1, 1, 1)) < 0.5)
+        yield b, torch.where(back, x.flip(1), x)  # played backwards
+
+
 def fit(pictures, positive, fit_on, seed):
     """A network fitted to the windows fit_on (indices) of pictures, positive (bools)."""
     import torch
@@ -85,14 +99,7 @@ def fit(pictures, positive, fit_on, seed):
     start = time.time()
     for epoch in range(EPOCHS):
         net.train()
-        order = rng.permutation(fit_on)
-        for i in range(0, len(order), 256):
-            b = order[i:i + 256]
-            x = torch.from_numpy(pictures[b])
-            flip = torch.from_numpy(rng.random((len(b), 1, 1, 1)) < 0.5)
-            x = torch.where(flip, x.flip(3), x)  # mirrored
-            back = torch.from_numpy(rng.random((len(b), 1, 1, 1)) < 0.5)
-            x = torch.where(back, x.flip(1), x)  # played backwards
+        for b, x in batches(pictures, fit_on, rng):
             loss = loss_of(net(x), target[b])
             opt.zero_grad()
             loss.backward()

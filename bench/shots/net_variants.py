@@ -79,14 +79,7 @@ def fit_and_score(pictures, positive, fit_on, test, variant, seed=100):
     rng = np.random.default_rng(seed)
     for _ in range(net.EPOCHS):
         model.train()
-        order = rng.permutation(fit_on)
-        for i in range(0, len(order), 256):
-            b = order[i:i + 256]
-            x = torch.from_numpy(pictures[b])
-            flip = torch.from_numpy(rng.random((len(b), 1, 1, 1)) < 0.5)
-            x = torch.where(flip, x.flip(3), x)  # mirrored
-            back = torch.from_numpy(rng.random((len(b), 1, 1, 1)) < 0.5)
-            x = torch.where(back, x.flip(1), x)  # played backwards
+        for b, x in net.batches(pictures, fit_on, rng):
             loss = loss_of(model(inputs(x, variant)), target[b])
             opt.zero_grad()
             loss.backward()
