@@ -80,6 +80,25 @@ def gradual_threshold():
     return float(re.search(r"#define SHOT_GRADUAL_THRESHOLD ([0-9.eE+-]+)", text).group(1))
 
 
+def match(truth, dets, fps):
+    """For each item of truth (in order), the index in dets of the detection it matches, or None:
+    within +-2 frames of a hard cut, inside a gradual transition +-1 frame, each detection at
+    most once, the nearest to the item's middle first."""
+    used, out, frame = [False] * len(dets), [], 1.0 / fps
+    for it in truth:
+        t0, t1 = it["t0"], it["t1"]
+        slack = (2 if it["kind"] == "hard" else 1) * frame + 1e-3
+        best = None
+        for j, d in enumerate(dets):
+            if not used[j] and t0 - slack <= d <= t1 + slack and (
+                    best is None or abs(d - (t0 + t1) / 2) < abs(dets[best] - (t0 + t1) / 2)):
+                best = j
+        if best is not None:
+            used[best] = True
+        out.append(best)
+    return out
+
+
 def lost_where(cand_path, truth, index, threshold):
     """Where truth[index] (a missed gradual transition; truth as load_truth reads it, with frame
     numbers) was lost: "no window", "scored low" or "lost after the model" (see --lost)."""
@@ -142,21 +161,13 @@ def main():
         except FileNotFoundError:
             pass
         dets = [d for d in dets if not any(a <= d <= b for a, b in ignored)]
+        matched = match(truth, dets, fps)
         used = [False] * len(dets)
         frame = 1.0 / fps
         # whether each boundary leads to a look-alike shot (truth lists the transitions in order)
         similar = lookalike_transitions(int(name)) if lookalike else [None] * len(truth)
-        for index, (it, alike) in enumerate(zip(truth, similar)):
-            t0, t1 = it["t0"], it["t1"]
-            if it["kind"] == "hard":
-                lo, hi = t0 - 2 * frame - 1e-3, t1 + 2 * frame + 1e-3
-            else:
-                lo, hi = t0 - frame - 1e-3, t1 + frame + 1e-3
-            best = None
-            for j, d in enumerate(dets):
-                if not used[j] and lo <= d <= hi and (
-                        best is None or abs(d - (t0 + t1) / 2) < abs(dets[best] - (t0 + t1) / 2)):
-                    best = j
+        for index, (it, alike, best) in enumerate(zip(truth, similar, matched)):
+            t0 = it["t0"]
             found = best is not None
             if found:
                 used[best] = True

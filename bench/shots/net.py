@@ -49,7 +49,14 @@ def window_pictures(windows, picture_file):
     return out
 
 
-def module():
+def scaled(x):
+    """Pictures (uint8) as the network's input planes: each pixel / 255 - 0.5 (shots_net.c)."""
+    return x.float() / 255 - 0.5
+
+
+def module(planes=PICTURES, inputs=scaled):
+    """The network's class. Its input is inputs(pictures), `planes` planes: the shipped one's,
+    or a variant's (net_variants.py)."""
     import torch  # (Debian: python3-torch)
     from torch import nn
 
@@ -57,13 +64,13 @@ def module():
         def __init__(self):
             super().__init__()
             self.conv = nn.Sequential(
-                nn.Conv2d(PICTURES, C1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(planes, C1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Conv2d(C1, C2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Conv2d(C2, C3, 3, padding=1), nn.ReLU())
             self.head = nn.Sequential(nn.Linear(2 * C3, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 1))
 
         def forward(self, x):
-            h = self.conv(x.float() / 255 - 0.5)
+            h = self.conv(inputs(x))
             return self.head(torch.cat([h.mean((2, 3)), h.amax((2, 3))], 1)).squeeze(1)
 
     return Net

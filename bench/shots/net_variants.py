@@ -28,7 +28,7 @@ import train
 def inputs(x, variant):
     """The input planes for pictures x (uint8, windows x 7 x H x W) as the variant sees them."""
     import torch
-    x = x.float() / 255 - 0.5
+    x = net.scaled(x)
     if "norm" in variant:
         x = (x - x.mean((1, 2, 3), keepdim=True)) / (x.std((1, 2, 3), keepdim=True) + 0.05)
     planes = [x]
@@ -39,27 +39,6 @@ def inputs(x, variant):
     return torch.cat(planes, 1)
 
 
-def network(planes):
-    from torch import nn
-    import torch
-
-    class Net(nn.Module):  # net.py's shape, on `planes` input planes
-        def __init__(self):
-            super().__init__()
-            self.conv = nn.Sequential(
-                nn.Conv2d(planes, net.C1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Conv2d(net.C1, net.C2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Conv2d(net.C2, net.C3, 3, padding=1), nn.ReLU())
-            self.head = nn.Sequential(nn.Linear(2 * net.C3, net.HIDDEN), nn.ReLU(),
-                                      nn.Linear(net.HIDDEN, 1))
-
-        def forward(self, x):
-            h = self.conv(x)
-            return self.head(torch.cat([h.mean((2, 3)), h.amax((2, 3))], 1)).squeeze(1)
-
-    return Net()
-
-
 def fit_and_score(pictures, positive, fit_on, test, variant, seed=100):
     """The variant fitted to fit_on as net.fit fits (same batches, augmentation, loss), its
     logits on test."""
@@ -68,7 +47,7 @@ def fit_and_score(pictures, positive, fit_on, test, variant, seed=100):
     torch.set_num_threads(os.cpu_count() or 2)
     torch.manual_seed(seed)
     planes = inputs(torch.from_numpy(pictures[:1]), variant).shape[1]
-    model = network(planes)
+    model = net.module(planes, lambda x: inputs(x, variant))()
     pos = int(positive[fit_on].sum())
     loss_of = nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(fit_on) - pos) / max(pos, 1)))
     target = torch.from_numpy(positive.astype(np.float32))
@@ -80,19 +59,14 @@ def fit_and_score(pictures, positive, fit_on, test, variant, seed=100):
     for _ in range(net.EPOCHS):
         model.train()
         for b, x in net.batches(pictures, fit_on, rng):
-            loss = loss_of(model(inputs(x, variant)), target[b])
+            loss = loss_of(model(x), target[b])
             opt.zero_grad()
             loss.backward()
             opt.step()
             if schedule:
                 schedule.step()
     model.eval()
-    out = np.zeros(len(test))
-    with torch.no_grad():
-        for i in range(0, len(test), 1024):
-            out[i:i + 1024] = model(inputs(torch.from_numpy(pictures[test[i:i + 1024]]),
-                                           variant)).numpy()
-    return out
+    return net.scores(model, pictures, test)
 
 
 def report(out, positive, inside):

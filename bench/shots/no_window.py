@@ -14,11 +14,9 @@ largest change, and no window spans the whole transition). Then the totals, the 
 frames or more) and the pinned ones. Tuning-side seeds only: it lists misses.
 """
 import collections
-import os
 import sys
 
-from evaluate import load_truth  # (the script's own folder is on sys.path)
-from train import label
+from evaluate import load_truth, lost_where, match  # (the script's own folder is on sys.path)
 
 
 def main():
@@ -30,17 +28,15 @@ def main():
     for name in sys.argv[3:]:
         fps, truth = load_truth(f"{where}/{name}.truth")[:2]
         found = [float(line.split()[0]) for line in open(f"{where}/{name}.cuts") if line.strip()]
-        bounds = [(it["kind"], *it["frames"]) for it in truth]
-        windows = [(int(f[3]), int(f[4])) for f in (line.split() for line in
-                                                    open(f"{cands_dir}/{name}.cand"))
+        cands = f"{cands_dir}/{name}.cand"
+        windows = [(int(f[3]), int(f[4])) for f in (line.split() for line in open(cands))
                    if f and f[0] == "cand"]
-        for it, (_, a, b) in zip(truth, bounds):
-            if it["kind"] != "gradual" or \
-                    any(it["t0"] - 1 / fps <= t <= it["t1"] + 1 / fps for t in found):
+        for index, (it, matched) in enumerate(zip(truth, match(truth, found, fps))):
+            if it["kind"] != "gradual" or matched is not None or \
+                    lost_where(cands, truth, index, 1.0) != "no window":
                 continue
+            a, b = it["frames"]
             over = [(lo, hi) for lo, hi in windows if lo < b and hi > a]
-            if any(label(lo, hi, bounds) == 1 for lo, hi in over):
-                continue
             ends = collections.Counter([e for w in over for e in w if a < e < b])
             at, count = ends.most_common(1)[0] if ends else (None, 0)
             total += 1

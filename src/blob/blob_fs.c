@@ -16,6 +16,7 @@
 
 #include "blob/blob.h"
 #include "blob/blob_fs_walk.h"
+#include "util/fdio.h"
 #include "util/log.h"
 
 typedef struct fs_backend {
@@ -97,17 +98,8 @@ static int copy_fd(int in, int out) {
             continue;
         if (n <= 0)
             return n < 0 ? -1 : 0;
-        for (ssize_t done = 0; done < n;) {
-            ssize_t w = write(out, block + done, (size_t)(n - done));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                if (w == 0)
-                    errno = EIO;
-                return -1;
-            }
-            done += w;
-        }
+        if (fd_transfer_all(out, block, (size_t)n, -1, 1))
+            return -1;
     }
 }
 

@@ -14,6 +14,7 @@
 #include "engine/limits.h"
 #include "engine/probe.h"
 #include "util/buf.h"
+#include "util/fdio.h"
 #include "util/log.h"
 
 /* The thumbnail every feature is computed on: 64x36 luma, 32x18 chroma. */
@@ -71,22 +72,24 @@ struct engine_picture_spill {
     int fd;
 };
 
-/* A new spill file in dir (NULL: TMPDIR, else /tmp), already unlinked; NULL if none can be made.
- */
-static struct engine_picture_spill *spill_open(const char *dir) {
-    if (!dir || !*dir)
-        dir = getenv("TMPDIR");
-    char path[4096];
-    int n = snprintf(path, sizeof(path), "%s/reelcut-pictures-XXXXXX", dir && *dir ? dir : "/tmp");
-    if (n < 0 || (size_t)n >= sizeof(path))
-        return NULL;
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return NULL;
-    unlink(path);
-    struct engine_picture_spill *s = malloc(sizeof(*s));
+/* A new spill file, already unlinked: in dir, else (none given, or none can be made there) in
+ * TMPDIR, else /tmp. NULL if none can be made. */
+static struct engine_picture_spill *spill_make(const char *dir) {
+    const char *tmp = getenv("TMPDIR");
+    const char *dirs[2] = {dir, tmp && *tmp ? tmp : "/tmp"};
+    int fd = -1;
+    for (int k = 0; k < 2 && fd < 0; k++) {
+        char path[4096];
+        int n = dirs[k] && *dirs[k]
+                    ? snprintf(path, sizeof(path), "%s/reelcut-pictures-XXXXXX", dirs[k])
+                    : -1;
+        if (n >= 0 && (size_t)n < sizeof(path) && (fd = mkstemp(path)) >= 0)
+            unlink(path);
+    }
+    struct engine_picture_spill *s = fd >= 0 ? malloc(sizeof(*s)) : NULL;
     if (!s) {
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
     s->fd = fd;
@@ -100,30 +103,6 @@ static void spill_close(struct engine_picture_spill *s) {
     }
 }
 
-/* pread/pwrite of all n bytes at offset at (retrying short transfers); 0 or -1 (errno). */
-static int transfer(int fd, uint8_t *data, size_t n, off_t at, int write) {
-    while (n > 0) {
-        ssize_t got = write ? pwrite(fd, data, n, at) : pread(fd, data, n, at);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            if (got == 0)
-                errno = EIO;
-            return -1;
-        }
-        data += got;
-        n -= (size_t)got;
-        at += got;
-    }
-    return 0;
-}
-
-/* A spill file in dir, else in TMPDIR or /tmp; NULL if none can be made. */
-static struct engine_picture_spill *spill_make(const char *dir) {
-    struct engine_picture_spill *s = spill_open(dir);
-    return s || !dir ? s : spill_open(NULL);
-}
-
 void engine_feature_track_spill_in(engine_feature_track *t, const char *dir) {
     if (t->nb_frames == 0 && !engine_feature_track_has_pictures(t))
         t->spill = spill_make(dir); /* (NULL: in memory) */
@@ -133,7 +112,7 @@ void engine_feature_track_spill_pictures(engine_feature_track *t, const char *di
     if (!t->pictures)
         return;
     struct engine_picture_spill *s = spill_make(dir);
-    if (!s || transfer(s->fd, t->pictures, t->nb_frames * ANALYZE_PICTURE_BYTES, 0, 1)) {
+    if (!s || fd_transfer_all(s->fd, t->pictures, t->nb_frames * ANALYZE_PICTURE_BYTES, 0, 1)) {
         spill_close(s); /* (they stay in memory) */
         return;
     }
@@ -149,8 +128,8 @@ const uint8_t *engine_feature_track_picture(const engine_feature_track *t, size_
         return NULL;
     if (t->pictures)
         return t->pictures + i * ANALYZE_PICTURE_BYTES;
-    if (!t->spill ||
-        transfer(t->spill->fd, into, ANALYZE_PICTURE_BYTES, (off_t)(i * ANALYZE_PICTURE_BYTES), 0))
+    if (!t->spill || fd_transfer_all(t->spill->fd, into, ANALYZE_PICTURE_BYTES,
+                                     (off_t)(i * ANALYZE_PICTURE_BYTES), 0))
         return NULL;
     return into;
 }
@@ -160,7 +139,7 @@ const uint8_t *engine_feature_track_picture(const engine_feature_track *t, size_
 static int unspill(engine_feature_track *t, size_t n) {
     uint8_t *p = malloc((n ? n : 1) * ANALYZE_PICTURE_BYTES);
     int rc = p ? 0 : RC_ENOMEM;
-    if (p && n && transfer(t->spill->fd, p, n * ANALYZE_PICTURE_BYTES, 0, 0)) {
+    if (p && n && fd_transfer_all(t->spill->fd, p, n * ANALYZE_PICTURE_BYTES, 0, 0)) {
         log_warn("analysis: thumbnails lost with their temporary file (%s): shot detection goes "
                  "without its picture network",
                  strerror(errno));
@@ -179,8 +158,8 @@ static int unspill(engine_feature_track *t, size_t n) {
 static int push_picture(engine_feature_track *track, const uint8_t *y) {
     size_t i = track->nb_frames - 1;
     if (track->spill) {
-        if (!transfer(track->spill->fd, (uint8_t *)y, ANALYZE_PICTURE_BYTES,
-                      (off_t)(i * ANALYZE_PICTURE_BYTES), 1))
+        if (!fd_transfer_all(track->spill->fd, (uint8_t *)y, ANALYZE_PICTURE_BYTES,
+                             (off_t)(i * ANALYZE_PICTURE_BYTES), 1))
             return 0;
         log_warn("analysis: thumbnails no longer fit in their temporary file (%s): kept in memory",
                  strerror(errno));
