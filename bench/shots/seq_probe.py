@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""Probe: does a network that reads the whole track - every frame's thumbnail, in time - find the
+transitions the candidate windows miss? A probe, not a model that ships.
+
+The detector that ships scans candidate windows and scores each one (boosted trees over measured
+features, and the picture network over seven of its thumbnails: net.py). On dev 13000-13399 and
+14000-14299, 24 of its 54 missed gradual transitions had no window at all and 26 a window scored
+too low (README.md, "Where the misses are"). A network over the frame sequence has no windows:
+it says for every frame how likely the frame lies inside a transition (a hard cut's first new
+frame, a gradual transition's mixed frames), and the runs of such frames are the boundaries - the
+design of TransNet V2 (Soucek and Lokoc, 2020), here small enough to train on two cores:
+
+  - three 3D convolutions over the 64x36 luma thumbnails (1-16-24-32 planes, 3 frames deep,
+    the picture halved after each), each plane's mean and max over the picture per frame;
+  - with each frame's mean absolute difference to the frames 1, 2, 4 and 8 before it (the
+    picture's change at several distances, measured, not learnt);
+  - five 1D convolutions in time (64 planes, dilated 1, 2, 4, 8, 16: about 70 frames seen),
+    residual, and one logit per frame.
+
+    python3 bench/shots/seq_probe.py fit BUILD_DIR MODEL.pt [SEEDS [NEGATIVE ...]]
+        trains on train.py's training sets (its seed ranges in its order, an empty one skipping
+        its set) (the same cases and generator version: CASES_VERSION
+        as there; train.training_rows decodes them and caches their thumbnails), SEQ_EPOCHS
+        epochs (default 6) of 96-frame clips, mirrored and played backwards half the time.
+    python3 bench/shots/seq_probe.py detect MODEL.pt DUMP_DIR OUT_DIR THRESHOLD...
+        DUMP_DIR holds, per case NAME, NAME.pic and NAME.dump (shots_detect FILE --dump
+        --pictures NAME.pic > NAME.dump: the thumbnails, each frame's time, and the shipped
+        detector's boundaries) and NAME.truth; writes OUT_DIR/t<THRESHOLD>/NAME.cuts (and
+        .truth links) for evaluate.py, and OUT_DIR/shipped/NAME.cuts, the shipped detector's
+        boundaries from the same decode; OUT_DIR/u<THRESHOLD>: the shipped boundaries and the
+        probe's where none of them lies (within its run, 4 frames either side), and
+        OUT_DIR/g<THRESHOLD>: the same with the probe's gradual runs only. Frame probabilities
+        are cached as OUT_DIR/NAME.npy.
+
+A run of frames above the threshold (gaps of one frame closed) is one boundary: "hard" at its
+most likely frame when the run is 1-2 frames long, else "gradual" at its middle frame. Choose the
+threshold on tuning-side seeds only (README.md, "The rule").
+"""
+import os
+import sys
+import time
+
+import numpy as np
+
+import train
+
+W, H = 64, 36
+CLIP = 96
+DIFFS = (1, 2, 4, 8)
+C1, C2, C3 = 8, 16, 24
+EPOCHS = int(os.environ.get("SEQ_EPOCHS", "6"))
+
+
+def frame_labels(truth_path, n):
+    """1 on a hard cut's first new frame and on a gradual transition's frames after its last
+    old one up to its first new one; 0 elsewhere."""
+    y = np.zeros(n, np.float32)
+    for kind, lo, hi in train.load_truth(truth_path):
+        if kind == "hard":
+            y[min(hi, n - 1)] = 1
+        else:
+            y[min(lo + 1, n - 1):min(hi, n - 1) + 1] = 1
+    return y
+
+
+def differences(pics):
+    """Per frame, the mean absolute difference (0-1) to the frame 1, 2, 4 and 8 before it (the
+    first frame's to itself): len(DIFFS) x frames."""
+    x = pics.astype(np.int16)
+    out = np.zeros((len(DIFFS), len(pics)), np.float32)
+    for k, d in enumerate(DIFFS):
+        if len(pics) > d:
+            out[k, d:] = np.abs(x[d:] - x[:-d]).mean(axis=(1, 2)) / 255.0
+            out[k, :d] = out[k, d]
+    return out
+
+
+def make_module():
+    import torch
+    from torch import nn
+
+    class Seq(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv3d(1, C1, (3, 3, 3), padding=(0, 1, 1))
+            self.c2 = nn.Conv3d(C1, C2, (3, 3, 3), padding=(0, 1, 1))
+            self.c3 = nn.Conv3d(C2, C3, (3, 3, 3), padding=(0, 1, 1))
+            self.inp = nn.Conv1d(2 * C3 + len(DIFFS), 64, 1)
+            self.time = nn.ModuleList(nn.Conv1d(64, 64, 3, padding=d, dilation=d)
+                                      for d in (1, 2, 4, 8, 16))
+            self.out = nn.Conv1d(64, 1, 1)
+
+        def forward(self, pics, diffs):
+            # pics: N x T x H x W uint8; diffs: N x len(DIFFS) x T
+            f = nn.functional
+            x = (pics.float() / 255 - 0.5).unsqueeze(1)  # N x 1 x T x H x W
+            x = f.avg_pool3d(x, (1, 2, 2))  # 32x18
+            for conv in (self.c1, self.c2, self.c3):
+                x = f.pad(x, (0, 0, 0, 0, 1, 1), mode="replicate")  # (a still picture past the ends)
+                x = f.max_pool3d(f.relu(conv(x)), (1, 2, 2))
+            feat = torch.cat([x.mean(dim=(3, 4)), x.amax(dim=(3, 4)), diffs * 10], dim=1)
+            h = f.relu(self.inp(feat))
+            for conv in self.time:
+                h = h + f.relu(conv(h))
+            return self.out(h).squeeze(1)  # N x T logits
+
+    return Seq()
+
+
+def load_training(build, specs):
+    """The training cases' thumbnails, differences and frame labels: a list of (pics, diffs, y).
+    specs: train.py's seed ranges, in its order (an empty one skips its set)."""
+    _, _, described, where = train.training_rows(build, train.cases_version(), specs)
+    print("training sets:", "; ".join(described), flush=True)
+    cases = []
+    for cases_dir, seed in where.values():
+        pic = train.pictures_path(build, cases_dir, seed)
+        if not os.path.exists(pic):
+            continue
+        pics = np.fromfile(pic, np.uint8).reshape(-1, H, W)
+        if len(pics) < 2:
+            continue
+        cases.append((pics, differences(pics), frame_labels(f"{cases_dir}/{seed}.truth", len(pics))))
+    return cases
+
+
+def clips(cases, rng):
+    """One epoch: every case cut into CLIP-frame clips at a random offset (short cases padded
+    with their last frame, labelled and weighted 0), shuffled."""
+    out = []
+    for i, (pics, _, _) in enumerate(cases):
+        n = len(pics)
+        start = -int(rng.integers(0, CLIP)) if n > CLIP else 0
+        for s in range(start, n, CLIP):
+            out.append((i, max(0, s)))
+    rng.shuffle(out)
+    return out
+
+
+def batch(cases, items, rng, augment=True):
+    pics = np.empty((len(items), CLIP, H, W), np.uint8)
+    diffs = np.empty((len(items), len(DIFFS), CLIP), np.float32)
+    ys = np.zeros((len(items), CLIP), np.float32)
+    ws = np.zeros((len(items), CLIP), np.float32)
+    for b, (i, s) in enumerate(items):
+        p, d, y = cases[i]
+        e = min(len(p), s + CLIP)
+        s = max(0, e - CLIP)
+        m = e - s
+        pics[b, :m], diffs[b, :, :m], ys[b, :m], ws[b, :m] = p[s:e], d[:, s:e], y[s:e], 1
+        if m < CLIP:
+            pics[b, m:], diffs[b, :, m:] = p[e - 1], 0
+        if augment and rng.random() < 0.5:
+            pics[b] = pics[b, :, :, ::-1]
+        if augment and rng.random() < 0.5:  # backwards: the differences are then to frames after
+            # (played backwards, a transition's frames lo+1..hi are frames lo..hi-1 of forwards:
+            # the labels move by one)
+            pics[b] = pics[b, ::-1]
+            ys[b, 1:], ys[b, 0] = ys[b, ::-1][:-1].copy(), 0
+            ws[b, 1:], ws[b, 0] = ws[b, ::-1][:-1].copy(), 0
+            diffs[b] = differences(pics[b])
+    return pics, diffs, ys, ws
+
+
+def fit(build, model_path, specs):
+    import torch
+    torch.set_num_threads(os.cpu_count() or 2)
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    t0 = time.time()
+    cases = load_training(build, specs)
+    frames = sum(len(c[0]) for c in cases)
+    pos = sum(float(c[2].sum()) for c in cases)
+    print(f"{len(cases)} cases, {frames} frames, {pos:.0f} in transitions "
+          f"({time.time() - t0:.0f} s)", flush=True)
+    net = make_module()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    pos_weight = torch.tensor(min(10.0, (frames - pos) / max(pos, 1) / 4))
+    steps = EPOCHS * len(clips(cases, np.random.default_rng(0))) // 16
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps + 1)
+    step = 0
+    for epoch in range(EPOCHS):
+        items, total, seen = clips(cases, rng), 0.0, 0
+        for k in range(0, len(items) - 15, 16):
+            pics, diffs, ys, ws = batch(cases, items[k:k + 16], rng)
+            logits = net(torch.from_numpy(pics), torch.from_numpy(diffs))
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits, torch.from_numpy(ys), weight=torch.from_numpy(ws), pos_weight=pos_weight,
+                reduction="sum") / float(ws.sum())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            total, seen = total + float(loss) * 16, seen + 16
+        print(f"epoch {epoch + 1}/{EPOCHS}: loss {total / max(seen, 1):.4f} "
+              f"({time.time() - t0:.0f} s)", flush=True)
+    torch.save(net.state_dict(), model_path)
+
+
+def read_dump(path):
+    """(each frame's time, the shipped detector's boundary lines) of shots_detect --dump."""
+    times, lines = [], []
+    for line in open(path):
+        if line.startswith("# "):
+            times.append(float(line.split()[2][4:]))
+        elif line.strip():
+            lines.append(line)
+    return times, lines
+
+
+def boundaries(p, thr):
+    """(frame, kind, first frame, last frame) per run of frames above thr (gaps of one frame
+    closed)."""
+    above = np.flatnonzero(p > thr)
+    out, k = [], 0
+    while k < len(above):
+        j = k
+        while j + 1 < len(above) and above[j + 1] - above[j] <= 2:
+            j += 1
+        lo, hi = above[k], above[j]
+        if hi - lo <= 1:
+            out.append((int(lo + np.argmax(p[lo:hi + 1])), "hard", lo, hi))
+        else:
+            out.append(((lo + hi + 1) // 2, "gradual", lo, hi))
+        k = j + 1
+    return out
+
+
+def detect(model_path, dump_dir, out_dir, thresholds):
+    import torch
+    torch.set_num_threads(os.cpu_count() or 2)
+    net = make_module()
+    net.load_state_dict(torch.load(model_path))
+    net.eval()
+    names = sorted(f[:-5] for f in os.listdir(dump_dir) if f.endswith(".dump"))
+    os.makedirs(f"{out_dir}/shipped", exist_ok=True)
+    for t in thresholds:
+        os.makedirs(f"{out_dir}/t{t}", exist_ok=True)
+        os.makedirs(f"{out_dir}/u{t}", exist_ok=True)
+        os.makedirs(f"{out_dir}/g{t}", exist_ok=True)
+    for name in names:
+        times, shipped = read_dump(f"{dump_dir}/{name}.dump")
+        truth = os.path.abspath(f"{dump_dir}/{name}.truth")
+        cache = f"{out_dir}/{name}.npy"
+        if os.path.exists(cache):
+            p = np.load(cache)
+        else:
+            pics = np.fromfile(f"{dump_dir}/{name}.pic", np.uint8).reshape(-1, H, W)
+            with torch.no_grad():
+                logit = net(torch.from_numpy(pics[None].copy()),
+                            torch.from_numpy(differences(pics)[None]))[0]
+            p = torch.sigmoid(logit).numpy()
+            np.save(cache, p)
+        frames = np.searchsorted(times, [float(x.split()[0]) - 1e-3 for x in shipped])
+        subs = [("shipped", shipped)]
+        for t in thresholds:
+            found = boundaries(p, float(t))
+            subs.append((f"t{t}", [f"{times[fr]:.4f} {kind} {p[fr]:.3f}\n"
+                                   for fr, kind, _, _ in found]))
+            # the shipped boundaries and the probe's where none of them is (4 frames around
+            # its run)
+            extra = [f"{times[fr]:.4f} {kind} {p[fr]:.3f}\n" for fr, kind, lo, hi in found
+                     if not any(lo - 4 <= f <= hi + 4 for f in frames)]
+            subs.append((f"u{t}", sorted(shipped + extra, key=lambda x: float(x.split()[0]))))
+            extra = [x for x in extra if " gradual " in x]  # (the probe's gradual runs only)
+            subs.append((f"g{t}", sorted(shipped + extra, key=lambda x: float(x.split()[0]))))
+        for sub, lines in subs:
+            with open(f"{out_dir}/{sub}/{name}.cuts", "w") as fh:
+                fh.writelines(lines)
+            link = f"{out_dir}/{sub}/{name}.truth"
+            if not os.path.lexists(link):
+                os.symlink(truth, link)
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) >= 3 and args[0] == "fit":
+        fit(os.path.abspath(args[1]), args[2], args[3:])
+    elif len(args) >= 5 and args[0] == "detect":
+        detect(args[1], args[2], args[3], args[4:])
+    else:
+        sys.exit(__doc__)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
