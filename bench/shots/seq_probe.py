@@ -32,8 +32,8 @@ design of TransNet V2 (Soucek and Lokoc, 2020), here small enough to train on tw
         OUT_DIR/g<THRESHOLD>: the same with the probe's gradual runs only. Frame probabilities
         are cached as OUT_DIR/NAME.npy.
 
-A run of frames above the threshold (gaps of one frame closed) is one boundary: "hard" at its
-most likely frame when the run is 1-2 frames long, else "gradual" at its middle frame. Choose the
+A run of frames above 0.5 (gaps of one frame closed) that reaches the threshold is one boundary:
+"hard" at its most likely frame when the run is 1-2 frames long, else "gradual" at its middle frame. Choose the
 threshold on tuning-side seeds only (README.md, "The rule").
 """
 import os
@@ -210,20 +210,23 @@ def read_dump(path):
 
 
 def boundaries(p, thr):
-    """(frame, kind, first frame, last frame) per run of frames above thr (gaps of one frame
-    closed)."""
-    above = np.flatnonzero(p > thr)
+    """(frame, kind, first frame, last frame) per run of frames more likely inside a transition
+    than not (p > 0.5, gaps of one frame closed) that reaches thr somewhere (hysteresis: a long
+    transition whose middle dips below thr stays one run)."""
+    above = np.flatnonzero(p > min(0.5, thr))
     out, k = [], 0
     while k < len(above):
         j = k
         while j + 1 < len(above) and above[j + 1] - above[j] <= 2:
             j += 1
         lo, hi = above[k], above[j]
+        k = j + 1
+        if p[lo:hi + 1].max() <= thr:
+            continue
         if hi - lo <= 1:
             out.append((int(lo + np.argmax(p[lo:hi + 1])), "hard", lo, hi))
         else:
             out.append(((lo + hi + 1) // 2, "gradual", lo, hi))
-        k = j + 1
     return out
 
 
