@@ -48,6 +48,7 @@ W, H = 64, 36
 CLIP = 96
 DIFFS = (1, 2, 4, 8)
 C1, C2, C3 = 8, 16, 24
+VETO = os.environ.get("SEQ_VETO", "0.2 0.5 0.7").split()
 EPOCHS = int(os.environ.get("SEQ_EPOCHS", "6"))
 
 
@@ -209,6 +210,15 @@ def read_dump(path):
     return times, lines
 
 
+def read_windows(path):
+    """(first frame, last frame, the gradual model's probability) of each gradual candidate
+    window in shots_detect --candidates output, or None without the file."""
+    if not os.path.exists(path):
+        return None
+    return [(int(f[3]), int(f[4]), float(f[6])) for f in map(str.split, open(path))
+            if f and f[0] == "cand"]
+
+
 def boundaries(p, thr):
     """(frame, kind, first frame, last frame) per run of frames more likely inside a transition
     than not (p > 0.5, gaps of one frame closed) that reaches thr somewhere (hysteresis: a long
@@ -239,6 +249,8 @@ def detect(model_path, dump_dir, out_dir, thresholds):
     names = sorted(f[:-5] for f in os.listdir(dump_dir) if f.endswith(".dump"))
     os.makedirs(f"{out_dir}/shipped", exist_ok=True)
     for t in thresholds:
+        for floor in map(float, VETO):
+            os.makedirs(f"{out_dir}/v{t}-{floor}", exist_ok=True)
         os.makedirs(f"{out_dir}/t{t}", exist_ok=True)
         os.makedirs(f"{out_dir}/u{t}", exist_ok=True)
         os.makedirs(f"{out_dir}/g{t}", exist_ok=True)
@@ -256,6 +268,7 @@ def detect(model_path, dump_dir, out_dir, thresholds):
             p = torch.sigmoid(logit).numpy()
             np.save(cache, p)
         frames = np.searchsorted(times, [float(x.split()[0]) - 1e-3 for x in shipped])
+        windows = read_windows(f"{dump_dir}/{name}.cand")
         subs = [("shipped", shipped)]
         for t in thresholds:
             found = boundaries(p, float(t))
@@ -268,6 +281,13 @@ def detect(model_path, dump_dir, out_dir, thresholds):
             subs.append((f"u{t}", sorted(shipped + extra, key=lambda x: float(x.split()[0]))))
             extra = [x for x in extra if " gradual " in x]  # (the probe's gradual runs only)
             subs.append((f"g{t}", sorted(shipped + extra, key=lambda x: float(x.split()[0]))))
+            for floor in map(float, VETO) if windows is not None else ():
+                kept = [f"{times[fr]:.4f} {kind} {p[fr]:.3f}\n" for fr, kind, lo, hi in found
+                        if kind == "gradual" and not any(lo - 4 <= f <= hi + 4 for f in frames)
+                        and max((q for a, b, q in windows if a <= hi and b >= lo), default=0)
+                        >= floor]
+                subs.append((f"v{t}-{floor}",
+                             sorted(shipped + kept, key=lambda x: float(x.split()[0]))))
         for sub, lines in subs:
             with open(f"{out_dir}/{sub}/{name}.cuts", "w") as fh:
                 fh.writelines(lines)
