@@ -22,6 +22,10 @@ design of TransNet V2 (Soucek and Lokoc, 2020), here small enough to train on tw
         its set) (the same cases and generator version: CASES_VERSION
         as there; train.training_rows decodes them and caches their thumbnails), SEQ_EPOCHS
         epochs (default 6) of 96-frame clips, mirrored and played backwards half the time.
+    python3 bench/shots/seq_probe.py oof BUILD_DIR OUT_DIR [SEEDS [NEGATIVE ...]]
+        the same sets, each case's frame probabilities from the network fitted to the other two
+        folds (train.py's folds), as OUT_DIR/<cases folder>-<seed>.npy: what a model stacked on
+        the probe would train on (3 fits; not yet used).
     python3 bench/shots/seq_probe.py detect MODEL.pt DUMP_DIR OUT_DIR THRESHOLD...
         DUMP_DIR holds, per case NAME, NAME.pic and NAME.dump (shots_detect FILE --dump
         --pictures NAME.pic > NAME.dump: the thumbnails, each frame's time, and the shipped
@@ -109,12 +113,14 @@ def make_module():
 
 
 def load_training(build, specs):
-    """The training cases' thumbnails, differences and frame labels: a list of (pics, diffs, y).
-    specs: train.py's seed ranges, in its order (an empty one skips its set)."""
+    """The training cases' thumbnails, differences and frame labels: a list of (pics, diffs, y),
+    and each one's name (train.pictures_path's file name without .pic) and train.py's case id
+    (train.folds splits by it). specs: train.py's seed ranges, in its order (an empty one skips
+    its set)."""
     _, _, described, where = train.training_rows(build, train.cases_version(), specs)
     print("training sets:", "; ".join(described), flush=True)
-    cases = []
-    for cases_dir, seed in where.values():
+    cases, names, ids = [], [], []
+    for case_id, (cases_dir, seed) in where.items():
         pic = train.pictures_path(build, cases_dir, seed)
         if not os.path.exists(pic):
             continue
@@ -122,7 +128,9 @@ def load_training(build, specs):
         if len(pics) < 2:
             continue
         cases.append((pics, differences(pics), frame_labels(f"{cases_dir}/{seed}.truth", len(pics))))
-    return cases
+        names.append(os.path.basename(pic)[:-len(".pic")])
+        ids.append(case_id)
+    return cases, names, ids
 
 
 def clips(cases, rng):
@@ -163,23 +171,20 @@ def batch(cases, items, rng, augment=True):
     return pics, diffs, ys, ws
 
 
-def fit(build, model_path, specs):
+def train_net(cases, t0):
+    """The network fitted to cases (EPOCHS epochs), seeded."""
     import torch
     torch.set_num_threads(os.cpu_count() or 2)
     torch.manual_seed(1)
     rng = np.random.default_rng(1)
-    t0 = time.time()
-    cases = load_training(build, specs)
     frames = sum(len(c[0]) for c in cases)
     pos = sum(float(c[2].sum()) for c in cases)
-    print(f"{len(cases)} cases, {frames} frames, {pos:.0f} in transitions "
-          f"({time.time() - t0:.0f} s)", flush=True)
+    print(f"{len(cases)} cases, {frames} frames, {pos:.0f} in transitions", flush=True)
     net = make_module()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     pos_weight = torch.tensor(min(10.0, (frames - pos) / max(pos, 1) / 4))
     steps = EPOCHS * len(clips(cases, np.random.default_rng(0))) // 16
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps + 1)
-    step = 0
     for epoch in range(EPOCHS):
         items, total, seen = clips(cases, rng), 0.0, 0
         for k in range(0, len(items) - 15, 16):
@@ -192,11 +197,41 @@ def fit(build, model_path, specs):
             loss.backward()
             opt.step()
             sched.step()
-            step += 1
             total, seen = total + float(loss) * 16, seen + 16
         print(f"epoch {epoch + 1}/{EPOCHS}: loss {total / max(seen, 1):.4f} "
               f"({time.time() - t0:.0f} s)", flush=True)
-    torch.save(net.state_dict(), model_path)
+    net.eval()
+    return net
+
+
+def probabilities(net, pics):
+    """Each frame's probability of lying inside a transition, for a track's pictures."""
+    import torch
+    with torch.no_grad():
+        logit = net(torch.from_numpy(pics[None].copy()), torch.from_numpy(differences(pics)[None]))
+    return torch.sigmoid(logit[0]).numpy()
+
+
+def fit(build, model_path, specs):
+    import torch
+    t0 = time.time()
+    cases, _, _ = load_training(build, specs)
+    print(f"loaded ({time.time() - t0:.0f} s)", flush=True)
+    torch.save(train_net(cases, t0).state_dict(), model_path)
+
+
+def out_of_fold(build, out_dir, specs):
+    """Each training case's frame probabilities from the network fitted to the other folds
+    (train.folds' split by case id), as OUT_DIR/<name>.npy: the stacking column of a model
+    that would take the probe's probability as a feature."""
+    t0 = time.time()
+    cases, names, ids = load_training(build, specs)
+    os.makedirs(out_dir, exist_ok=True)
+    for k, (fit_on, test_on) in enumerate(train.folds(ids)):
+        print(f"fold {k + 1}/{train.FOLDS} ({time.time() - t0:.0f} s)", flush=True)
+        net = train_net([cases[j] for j in fit_on], t0)
+        for j in test_on:
+            np.save(f"{out_dir}/{names[j]}.npy", probabilities(net, cases[j][0]))
 
 
 def read_dump(path):
@@ -261,11 +296,7 @@ def detect(model_path, dump_dir, out_dir, thresholds):
         if os.path.exists(cache):
             p = np.load(cache)
         else:
-            pics = np.fromfile(f"{dump_dir}/{name}.pic", np.uint8).reshape(-1, H, W)
-            with torch.no_grad():
-                logit = net(torch.from_numpy(pics[None].copy()),
-                            torch.from_numpy(differences(pics)[None]))[0]
-            p = torch.sigmoid(logit).numpy()
+            p = probabilities(net, np.fromfile(f"{dump_dir}/{name}.pic", np.uint8).reshape(-1, H, W))
             np.save(cache, p)
         frames = np.searchsorted(times, [float(x.split()[0]) - 1e-3 for x in shipped])
         windows = read_windows(f"{dump_dir}/{name}.cand")
@@ -300,6 +331,8 @@ def main():
     args = sys.argv[1:]
     if len(args) >= 3 and args[0] == "fit":
         fit(os.path.abspath(args[1]), args[2], args[3:])
+    elif len(args) >= 3 and args[0] == "oof":
+        out_of_fold(os.path.abspath(args[1]), args[2], args[3:])
     elif len(args) >= 5 and args[0] == "detect":
         detect(args[1], args[2], args[3], args[4:])
     else:
