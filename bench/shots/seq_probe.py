@@ -36,6 +36,11 @@ design of TransNet V2 (Soucek and Lokoc, 2020), here small enough to train on tw
         OUT_DIR/g<THRESHOLD>: the same with the probe's gradual runs only. Frame probabilities
         are cached as OUT_DIR/NAME.npy.
 
+SEQ_MEASURED=1 gives the network each frame's measured change as well - the camera's shift, the
+residual after it, motion, edge change and distance, as shots_detect --dump prints them (the
+training cases' dumps in SEQ_DUMPS/<cases folder>-<seed>.dump; DUMP_DIR's for detect): what the
+detector's camera model explains.
+
 A run of frames above 0.5 (gaps of one frame closed) that reaches the threshold is one boundary:
 "hard" at its most likely frame when the run is 1-2 frames long, else "gradual" at its middle frame. Choose the
 threshold on tuning-side seeds only (README.md, "The rule").
@@ -53,6 +58,10 @@ CLIP = 96
 DIFFS = (1, 2, 4, 8)
 C1, C2, C3 = 8, 16, 24
 VETO = os.environ.get("SEQ_VETO", "0.2 0.5 0.7").split()
+# SEQ_MEASURED=1: each frame's measured change as input too (measured(): the camera shift, the
+# residual after it, motion, edge change, distance), read from shots_detect --dump output - for
+# training cases from SEQ_DUMPS/<name>.dump
+MEASURED = 6 if os.environ.get("SEQ_MEASURED") == "1" else 0
 EPOCHS = int(os.environ.get("SEQ_EPOCHS", "6"))
 
 
@@ -80,6 +89,29 @@ def differences(pics):
     return out
 
 
+def measured(dump_path, n):
+    """Each frame's measured change from the frame before, as shots_detect --dump prints it:
+    the camera's shift x and y, the residual after it, the motion, the edge change ratio and the
+    distance d1, scaled to about 0-1: MEASURED x n (none without SEQ_MEASURED=1)."""
+    out = np.zeros((MEASURED, n), np.float32)
+    if not MEASURED:
+        return out
+    for line in open(dump_path):
+        f = line.split()
+        if len(f) < 3 or f[0] != "#" or int(f[1]) >= n:
+            continue
+        kv = dict(x.split("=", 1) for x in f[2:])
+        dx, dy = (float(v) for v in kv["shift"].split(","))
+        out[:, int(f[1])] = (dx / 8, dy / 8, float(kv["residual"]) / 32,
+                             float(kv["motion"]) / 32, float(kv["ecr"]), float(kv["d1"]))
+    return np.clip(out, -4, 4)
+
+
+def inputs(pics, meas):
+    """The per-frame inputs beside the pictures: differences(), then measured()."""
+    return np.concatenate([differences(pics), meas])
+
+
 def make_module():
     import torch
     from torch import nn
@@ -90,20 +122,21 @@ def make_module():
             self.c1 = nn.Conv3d(1, C1, (3, 3, 3), padding=(0, 1, 1))
             self.c2 = nn.Conv3d(C1, C2, (3, 3, 3), padding=(0, 1, 1))
             self.c3 = nn.Conv3d(C2, C3, (3, 3, 3), padding=(0, 1, 1))
-            self.inp = nn.Conv1d(2 * C3 + len(DIFFS), 64, 1)
+            self.inp = nn.Conv1d(2 * C3 + len(DIFFS) + MEASURED, 64, 1)
             self.time = nn.ModuleList(nn.Conv1d(64, 64, 3, padding=d, dilation=d)
                                       for d in (1, 2, 4, 8, 16))
             self.out = nn.Conv1d(64, 1, 1)
 
         def forward(self, pics, diffs):
-            # pics: N x T x H x W uint8; diffs: N x len(DIFFS) x T
+            # pics: N x T x H x W uint8; diffs: N x (len(DIFFS) + MEASURED) x T (inputs())
             f = nn.functional
             x = (pics.float() / 255 - 0.5).unsqueeze(1)  # N x 1 x T x H x W
             x = f.avg_pool3d(x, (1, 2, 2))  # 32x18
             for conv in (self.c1, self.c2, self.c3):
                 x = f.pad(x, (0, 0, 0, 0, 1, 1), mode="replicate")  # (a still picture past the ends)
                 x = f.max_pool3d(f.relu(conv(x)), (1, 2, 2))
-            feat = torch.cat([x.mean(dim=(3, 4)), x.amax(dim=(3, 4)), diffs * 10], dim=1)
+            feat = torch.cat([x.mean(dim=(3, 4)), x.amax(dim=(3, 4)), diffs[:, :len(DIFFS)] * 10,
+                              diffs[:, len(DIFFS):]], dim=1)
             h = f.relu(self.inp(feat))
             for conv in self.time:
                 h = h + f.relu(conv(h))
@@ -127,8 +160,11 @@ def load_training(build, specs):
         pics = np.fromfile(pic, np.uint8).reshape(-1, H, W)
         if len(pics) < 2:
             continue
-        cases.append((pics, differences(pics), frame_labels(f"{cases_dir}/{seed}.truth", len(pics))))
-        names.append(os.path.basename(pic)[:-len(".pic")])
+        name = os.path.basename(pic)[:-len(".pic")]
+        meas = measured(f"{os.environ.get('SEQ_DUMPS', '')}/{name}.dump", len(pics))
+        cases.append((pics, inputs(pics, meas),
+                      frame_labels(f"{cases_dir}/{seed}.truth", len(pics))))
+        names.append(name)
         ids.append(case_id)
     return cases, names, ids
 
@@ -148,7 +184,7 @@ def clips(cases, rng):
 
 def batch(cases, items, rng, augment=True):
     pics = np.empty((len(items), CLIP, H, W), np.uint8)
-    diffs = np.empty((len(items), len(DIFFS), CLIP), np.float32)
+    diffs = np.empty((len(items), len(DIFFS) + MEASURED, CLIP), np.float32)
     ys = np.zeros((len(items), CLIP), np.float32)
     ws = np.zeros((len(items), CLIP), np.float32)
     for b, (i, s) in enumerate(items):
@@ -161,13 +197,19 @@ def batch(cases, items, rng, augment=True):
             pics[b, m:], diffs[b, :, m:] = p[e - 1], 0
         if augment and rng.random() < 0.5:
             pics[b] = pics[b, :, :, ::-1]
+            if MEASURED:
+                diffs[b, len(DIFFS)] *= -1  # (the camera's x shift)
         if augment and rng.random() < 0.5:  # backwards: the differences are then to frames after
             # (played backwards, a transition's frames lo+1..hi are frames lo..hi-1 of forwards:
             # the labels move by one)
             pics[b] = pics[b, ::-1]
             ys[b, 1:], ys[b, 0] = ys[b, ::-1][:-1].copy(), 0
             ws[b, 1:], ws[b, 0] = ws[b, ::-1][:-1].copy(), 0
-            diffs[b] = differences(pics[b])
+            diffs[b, :len(DIFFS)] = differences(pics[b])
+            if MEASURED:  # (a change from the frame before is then one to the frame after)
+                meas = diffs[b, len(DIFFS):]
+                meas[:, 1:], meas[:, 0] = meas[:, ::-1][:, :-1].copy(), 0
+                meas[:2] *= -1
     return pics, diffs, ys, ws
 
 
@@ -204,11 +246,13 @@ def train_net(cases, t0):
     return net
 
 
-def probabilities(net, pics):
-    """Each frame's probability of lying inside a transition, for a track's pictures."""
+def probabilities(net, pics, meas):
+    """Each frame's probability of lying inside a transition, for a track's pictures and their
+    measured() changes."""
     import torch
     with torch.no_grad():
-        logit = net(torch.from_numpy(pics[None].copy()), torch.from_numpy(differences(pics)[None]))
+        logit = net(torch.from_numpy(pics[None].copy()),
+                    torch.from_numpy(inputs(pics, meas)[None]))
     return torch.sigmoid(logit[0]).numpy()
 
 
@@ -231,7 +275,8 @@ def out_of_fold(build, out_dir, specs):
         print(f"fold {k + 1}/{train.FOLDS} ({time.time() - t0:.0f} s)", flush=True)
         net = train_net([cases[j] for j in fit_on], t0)
         for j in test_on:
-            np.save(f"{out_dir}/{names[j]}.npy", probabilities(net, cases[j][0]))
+            np.save(f"{out_dir}/{names[j]}.npy",
+                    probabilities(net, cases[j][0], cases[j][1][len(DIFFS):]))
 
 
 def read_dump(path):
@@ -296,7 +341,8 @@ def detect(model_path, dump_dir, out_dir, thresholds):
         if os.path.exists(cache):
             p = np.load(cache)
         else:
-            p = probabilities(net, np.fromfile(f"{dump_dir}/{name}.pic", np.uint8).reshape(-1, H, W))
+            pics = np.fromfile(f"{dump_dir}/{name}.pic", np.uint8).reshape(-1, H, W)
+            p = probabilities(net, pics, measured(f"{dump_dir}/{name}.dump", len(pics)))
             np.save(cache, p)
         frames = np.searchsorted(times, [float(x.split()[0]) - 1e-3 for x in shipped])
         windows = read_windows(f"{dump_dir}/{name}.cand")
