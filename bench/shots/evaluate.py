@@ -99,6 +99,13 @@ def match(truth, dets, fps):
     return out
 
 
+def gradual_windows(cand_path):
+    """(first frame, last frame, the gradual model's probability) of each gradual candidate window
+    in a `shots_detect FILE --candidates` file."""
+    return [(int(f[3]), int(f[4]), float(f[6])) for f in map(str.split, open(cand_path))
+            if f and f[0] == "cand"]
+
+
 def lost_where(cand_path, truth, index, threshold):
     """Where truth[index] (a missed gradual transition; truth as load_truth reads it, with frame
     numbers) was lost: "no window", "scored low" or "lost after the model" (see --lost)."""
@@ -110,11 +117,9 @@ def lost_where(cand_path, truth, index, threshold):
     bounds = [(it["kind"], *it["frames"]) for it in truth]  # (train.py's form)
     _, a, b = bounds[index]
     best = None
-    for line in open(cand_path):
-        f = line.split()
-        if f and f[0] == "cand" and int(f[3]) < b and int(f[4]) > a and \
-                label(int(f[3]), int(f[4]), bounds) == 1:
-            best = max(best or 0.0, float(f[6]))
+    for lo, hi, p in gradual_windows(cand_path):
+        if lo < b and hi > a and label(lo, hi, bounds) == 1:
+            best = max(best or 0.0, p)
     return "no window" if best is None else "scored low" if best < threshold else \
         "lost after the model"
 

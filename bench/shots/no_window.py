@@ -16,7 +16,7 @@ frames or more) and the pinned ones. Tuning-side seeds only: it lists misses.
 import collections
 import sys
 
-from evaluate import load_truth, lost_where, match  # (the script's own folder is on sys.path)
+from evaluate import gradual_windows, load_truth, lost_where, match  # (the script's own folder is on sys.path)
 
 
 def main():
@@ -29,8 +29,7 @@ def main():
         fps, truth = load_truth(f"{where}/{name}.truth")[:2]
         found = [float(line.split()[0]) for line in open(f"{where}/{name}.cuts") if line.strip()]
         cands = f"{cands_dir}/{name}.cand"
-        windows = [(int(f[3]), int(f[4])) for f in (line.split() for line in open(cands))
-                   if f and f[0] == "cand"]
+        windows = [(lo, hi) for lo, hi, _ in gradual_windows(cands)]
         for index, (it, matched) in enumerate(zip(truth, match(truth, found, fps))):
             if it["kind"] != "gradual" or matched is not None or \
                     lost_where(cands, truth, index, 1.0) != "no window":

@@ -10,18 +10,18 @@ it says for every frame how likely the frame lies inside a transition (a hard cu
 frame, a gradual transition's mixed frames), and the runs of such frames are the boundaries - the
 design of TransNet V2 (Soucek and Lokoc, 2020), here small enough to train on two cores:
 
-  - three 3D convolutions over the 64x36 luma thumbnails (1-16-24-32 planes, 3 frames deep,
-    the picture halved after each), each plane's mean and max over the picture per frame;
+  - three 3D convolutions over the 64x36 luma thumbnails halved to 32x18 (1-8-16-24 planes,
+    3 frames deep, the picture halved after each), each plane's mean and max per frame;
   - with each frame's mean absolute difference to the frames 1, 2, 4 and 8 before it (the
     picture's change at several distances, measured, not learnt);
   - five 1D convolutions in time (64 planes, dilated 1, 2, 4, 8, 16: about 70 frames seen),
     residual, and one logit per frame.
 
     python3 bench/shots/seq_probe.py fit BUILD_DIR MODEL.pt [SEEDS [NEGATIVE ...]]
-        trains on train.py's training sets (its seed ranges in its order, an empty one skipping
-        its set) (the same cases and generator version: CASES_VERSION
-        as there; train.training_rows decodes them and caches their thumbnails), SEQ_EPOCHS
-        epochs (default 6) of 96-frame clips, mirrored and played backwards half the time.
+        trains on train.py's training sets - its seed ranges in its order, an empty one
+        skipping its set; the same cases and generator version (CASES_VERSION as there);
+        train.training_rows decodes them and caches their thumbnails - for SEQ_EPOCHS epochs
+        (default 6) of 96-frame clips, mirrored and played backwards half the time.
     python3 bench/shots/seq_probe.py oof BUILD_DIR OUT_DIR [SEEDS [NEGATIVE ...]]
         the same sets, each case's frame probabilities from the network fitted to the other two
         folds (train.py's folds), as OUT_DIR/<cases folder>-<seed>.npy: what a model stacked on
@@ -29,12 +29,16 @@ design of TransNet V2 (Soucek and Lokoc, 2020), here small enough to train on tw
     python3 bench/shots/seq_probe.py detect MODEL.pt DUMP_DIR OUT_DIR THRESHOLD...
         DUMP_DIR holds, per case NAME, NAME.pic and NAME.dump (shots_detect FILE --dump
         --pictures NAME.pic > NAME.dump: the thumbnails, each frame's time, and the shipped
-        detector's boundaries) and NAME.truth; writes OUT_DIR/t<THRESHOLD>/NAME.cuts (and
-        .truth links) for evaluate.py, and OUT_DIR/shipped/NAME.cuts, the shipped detector's
-        boundaries from the same decode; OUT_DIR/u<THRESHOLD>: the shipped boundaries and the
-        probe's where none of them lies (within its run, 4 frames either side), and
-        OUT_DIR/g<THRESHOLD>: the same with the probe's gradual runs only. Frame probabilities
-        are cached as OUT_DIR/NAME.npy.
+        detector's boundaries) and NAME.truth, and may hold NAME.cand (shots_detect FILE
+        --candidates); writes OUT_DIR/<variant>/NAME.cuts (and .truth links) for evaluate.py:
+          shipped        the shipped detector's boundaries from the same decode;
+          t<THRESHOLD>   the probe's alone;
+          u<THRESHOLD>   the shipped ones and the probe's where none of them lies (within its
+                         run, 4 frames either side);
+          g<THRESHOLD>   the same with the probe's gradual runs only;
+          v<THRESHOLD>-<L>  (with NAME.cand) the same, each run only where a gradual candidate
+                         window over it scores at least L (SEQ_VETO, default "0.2 0.5 0.7").
+        Frame probabilities are cached as OUT_DIR/NAME.npy.
 
 SEQ_MEASURED=1 gives the network each frame's measured change as well - the camera's shift, the
 residual after it, motion, edge change and distance, as shots_detect --dump prints them (the
@@ -42,8 +46,8 @@ training cases' dumps in SEQ_DUMPS/<cases folder>-<seed>.dump; DUMP_DIR's for de
 detector's camera model explains.
 
 A run of frames above 0.5 (gaps of one frame closed) that reaches the threshold is one boundary:
-"hard" at its most likely frame when the run is 1-2 frames long, else "gradual" at its middle frame. Choose the
-threshold on tuning-side seeds only (README.md, "The rule").
+"hard" at its most likely frame when the run is 1-2 frames long, else "gradual" at its middle
+frame. Choose the threshold on tuning-side seeds only (README.md, "The rule").
 """
 import os
 import sys
@@ -51,9 +55,11 @@ import time
 
 import numpy as np
 
+import net  # (the script's own folder is on sys.path)
 import train
+from evaluate import gradual_windows
 
-W, H = 64, 36
+W, H = net.W, net.H
 CLIP = 96
 DIFFS = (1, 2, 4, 8)
 C1, C2, C3 = 8, 16, 24
@@ -130,7 +136,7 @@ def make_module():
         def forward(self, pics, diffs):
             # pics: N x T x H x W uint8; diffs: N x (len(DIFFS) + MEASURED) x T (inputs())
             f = nn.functional
-            x = (pics.float() / 255 - 0.5).unsqueeze(1)  # N x 1 x T x H x W
+            x = net.scaled(pics).unsqueeze(1)  # N x 1 x T x H x W
             x = f.avg_pool3d(x, (1, 2, 2))  # 32x18
             for conv in (self.c1, self.c2, self.c3):
                 x = f.pad(x, (0, 0, 0, 0, 1, 1), mode="replicate")  # (a still picture past the ends)
@@ -150,6 +156,10 @@ def load_training(build, specs):
     and each one's name (train.pictures_path's file name without .pic) and train.py's case id
     (train.folds splits by it). specs: train.py's seed ranges, in its order (an empty one skips
     its set)."""
+    dumps = os.environ.get("SEQ_DUMPS")
+    if MEASURED and not dumps:
+        sys.exit("SEQ_MEASURED=1 needs SEQ_DUMPS: the folder of the training cases' "
+                 "shots_detect --dump output (<cases folder>-<seed>.dump)")
     _, _, described, where = train.training_rows(build, train.cases_version(), specs)
     print("training sets:", "; ".join(described), flush=True)
     cases, names, ids = [], [], []
@@ -161,7 +171,7 @@ def load_training(build, specs):
         if len(pics) < 2:
             continue
         name = os.path.basename(pic)[:-len(".pic")]
-        meas = measured(f"{os.environ.get('SEQ_DUMPS', '')}/{name}.dump", len(pics))
+        meas = measured(f"{dumps}/{name}.dump", len(pics))
         cases.append((pics, inputs(pics, meas),
                       frame_labels(f"{cases_dir}/{seed}.truth", len(pics))))
         names.append(name)
@@ -222,8 +232,8 @@ def train_net(cases, t0):
     frames = sum(len(c[0]) for c in cases)
     pos = sum(float(c[2].sum()) for c in cases)
     print(f"{len(cases)} cases, {frames} frames, {pos:.0f} in transitions", flush=True)
-    net = make_module()
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    model = make_module()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     pos_weight = torch.tensor(min(10.0, (frames - pos) / max(pos, 1) / 4))
     steps = EPOCHS * len(clips(cases, np.random.default_rng(0))) // 16
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps + 1)
@@ -231,7 +241,7 @@ def train_net(cases, t0):
         items, total, seen = clips(cases, rng), 0.0, 0
         for k in range(0, len(items) - 15, 16):
             pics, diffs, ys, ws = batch(cases, items[k:k + 16], rng)
-            logits = net(torch.from_numpy(pics), torch.from_numpy(diffs))
+            logits = model(torch.from_numpy(pics), torch.from_numpy(diffs))
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
                 logits, torch.from_numpy(ys), weight=torch.from_numpy(ws), pos_weight=pos_weight,
                 reduction="sum") / float(ws.sum())
@@ -242,16 +252,16 @@ def train_net(cases, t0):
             total, seen = total + float(loss) * 16, seen + 16
         print(f"epoch {epoch + 1}/{EPOCHS}: loss {total / max(seen, 1):.4f} "
               f"({time.time() - t0:.0f} s)", flush=True)
-    net.eval()
-    return net
+    model.eval()
+    return model
 
 
-def probabilities(net, pics, meas):
+def probabilities(model, pics, meas):
     """Each frame's probability of lying inside a transition, for a track's pictures and their
     measured() changes."""
     import torch
     with torch.no_grad():
-        logit = net(torch.from_numpy(pics[None].copy()),
+        logit = model(torch.from_numpy(pics[None].copy()),
                     torch.from_numpy(inputs(pics, meas)[None]))
     return torch.sigmoid(logit[0]).numpy()
 
@@ -273,10 +283,10 @@ def out_of_fold(build, out_dir, specs):
     os.makedirs(out_dir, exist_ok=True)
     for k, (fit_on, test_on) in enumerate(train.folds(ids)):
         print(f"fold {k + 1}/{train.FOLDS} ({time.time() - t0:.0f} s)", flush=True)
-        net = train_net([cases[j] for j in fit_on], t0)
+        model = train_net([cases[j] for j in fit_on], t0)
         for j in test_on:
             np.save(f"{out_dir}/{names[j]}.npy",
-                    probabilities(net, cases[j][0], cases[j][1][len(DIFFS):]))
+                    probabilities(model, cases[j][0], cases[j][1][len(DIFFS):]))
 
 
 def read_dump(path):
@@ -288,15 +298,6 @@ def read_dump(path):
         elif line.strip():
             lines.append(line)
     return times, lines
-
-
-def read_windows(path):
-    """(first frame, last frame, the gradual model's probability) of each gradual candidate
-    window in shots_detect --candidates output, or None without the file."""
-    if not os.path.exists(path):
-        return None
-    return [(int(f[3]), int(f[4]), float(f[6])) for f in map(str.split, open(path))
-            if f and f[0] == "cand"]
 
 
 def boundaries(p, thr):
@@ -323,54 +324,49 @@ def boundaries(p, thr):
 def detect(model_path, dump_dir, out_dir, thresholds):
     import torch
     torch.set_num_threads(os.cpu_count() or 2)
-    net = make_module()
-    net.load_state_dict(torch.load(model_path))
-    net.eval()
-    names = sorted(f[:-5] for f in os.listdir(dump_dir) if f.endswith(".dump"))
-    os.makedirs(f"{out_dir}/shipped", exist_ok=True)
-    for t in thresholds:
-        for floor in map(float, VETO):
-            os.makedirs(f"{out_dir}/v{t}-{floor}", exist_ok=True)
-        os.makedirs(f"{out_dir}/t{t}", exist_ok=True)
-        os.makedirs(f"{out_dir}/u{t}", exist_ok=True)
-        os.makedirs(f"{out_dir}/g{t}", exist_ok=True)
-    for name in names:
+    model = make_module()
+    model.load_state_dict(torch.load(model_path))
+    model.eval()
+    floors = [float(x) for x in VETO]
+    for name in sorted(f[:-5] for f in os.listdir(dump_dir) if f.endswith(".dump")):
         times, shipped = read_dump(f"{dump_dir}/{name}.dump")
-        truth = os.path.abspath(f"{dump_dir}/{name}.truth")
         cache = f"{out_dir}/{name}.npy"
         if os.path.exists(cache):
             p = np.load(cache)
         else:
             pics = np.fromfile(f"{dump_dir}/{name}.pic", np.uint8).reshape(-1, H, W)
-            p = probabilities(net, pics, measured(f"{dump_dir}/{name}.dump", len(pics)))
+            p = probabilities(model, pics, measured(f"{dump_dir}/{name}.dump", len(pics)))
+            os.makedirs(out_dir, exist_ok=True)
             np.save(cache, p)
         frames = np.searchsorted(times, [float(x.split()[0]) - 1e-3 for x in shipped])
-        windows = read_windows(f"{dump_dir}/{name}.cand")
-        subs = [("shipped", shipped)]
+        cand = f"{dump_dir}/{name}.cand"
+        windows = gradual_windows(cand) if os.path.exists(cand) else None
+
+        def lines(runs):
+            return [f"{times[fr]:.4f} {kind} {p[fr]:.3f}\n" for fr, kind, _, _ in runs]
+
+        def joined(runs):  # (the shipped boundaries and these, in time order)
+            return sorted(shipped + lines(runs), key=lambda x: float(x.split()[0]))
+
+        variants = {"shipped": shipped}
         for t in thresholds:
             found = boundaries(p, float(t))
-            subs.append((f"t{t}", [f"{times[fr]:.4f} {kind} {p[fr]:.3f}\n"
-                                   for fr, kind, _, _ in found]))
-            # the shipped boundaries and the probe's where none of them is (4 frames around
-            # its run)
-            extra = [f"{times[fr]:.4f} {kind} {p[fr]:.3f}\n" for fr, kind, lo, hi in found
-                     if not any(lo - 4 <= f <= hi + 4 for f in frames)]
-            subs.append((f"u{t}", sorted(shipped + extra, key=lambda x: float(x.split()[0]))))
-            extra = [x for x in extra if " gradual " in x]  # (the probe's gradual runs only)
-            subs.append((f"g{t}", sorted(shipped + extra, key=lambda x: float(x.split()[0]))))
-            for floor in map(float, VETO) if windows is not None else ():
-                kept = [f"{times[fr]:.4f} {kind} {p[fr]:.3f}\n" for fr, kind, lo, hi in found
-                        if kind == "gradual" and not any(lo - 4 <= f <= hi + 4 for f in frames)
-                        and max((q for a, b, q in windows if a <= hi and b >= lo), default=0)
-                        >= floor]
-                subs.append((f"v{t}-{floor}",
-                             sorted(shipped + kept, key=lambda x: float(x.split()[0]))))
-        for sub, lines in subs:
-            with open(f"{out_dir}/{sub}/{name}.cuts", "w") as fh:
-                fh.writelines(lines)
-            link = f"{out_dir}/{sub}/{name}.truth"
+            # the probe's runs where the shipped detector has no boundary (4 frames around)
+            apart = [r for r in found if not any(r[2] - 4 <= f <= r[3] + 4 for f in frames)]
+            gradual = [r for r in apart if r[1] == "gradual"]
+            variants.update({f"t{t}": lines(found), f"u{t}": joined(apart),
+                             f"g{t}": joined(gradual)})
+            for floor in floors if windows is not None else ():
+                variants[f"v{t}-{floor}"] = joined(
+                    [r for r in gradual if max((q for lo, hi, q in windows
+                                                if lo <= r[3] and hi >= r[2]), default=0) >= floor])
+        for variant, text in variants.items():
+            os.makedirs(f"{out_dir}/{variant}", exist_ok=True)
+            with open(f"{out_dir}/{variant}/{name}.cuts", "w") as fh:
+                fh.writelines(text)
+            link = f"{out_dir}/{variant}/{name}.truth"
             if not os.path.lexists(link):
-                os.symlink(truth, link)
+                os.symlink(os.path.abspath(f"{dump_dir}/{name}.truth"), link)
 
 
 def main():
