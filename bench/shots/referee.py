@@ -31,7 +31,8 @@ fitted to tuning-side cases by their truth.
 DUMP_DIR holds per case NAME: NAME.dump (shots_detect FILE --dump: each frame's time and
 measured change, and the shipped boundaries), NAME.cand (shots_detect FILE --candidates) and
 NAME.truth; PROB_DIR holds NAME.npy, the probe's frame probabilities (seq_probe.py detect's
-cache). The probe's runs are seq_probe.boundaries at RUN_FLOOR (0.5: every run over 0.5).
+cache; a case without one is left out: seq_probe.py oof leaves out a case of fewer than two
+frames). The probe's runs are seq_probe.boundaries at RUN_FLOOR (0.5: every run over 0.5).
 REFEREE_NO_PROBE=1 is the control: every probability taken as 0 (no run proposed, the probe's
 features 0), the referee a second opinion on the detector's own boundaries only.
 """
@@ -121,7 +122,8 @@ def case_rows(dump_dir, prob_dir, name):
 
 
 def load(dump_dir, prob_dir):
-    names = sorted(f[:-5] for f in os.listdir(dump_dir) if f.endswith(".dump"))
+    names = sorted(f[:-5] for f in os.listdir(dump_dir)
+                   if f.endswith(".dump") and os.path.exists(f"{prob_dir}/{f[:-5]}.npy"))
     return names, [case_rows(dump_dir, prob_dir, name) for name in names]
 
 
@@ -154,13 +156,7 @@ def write(out_dir, dump_dir, names, cases, scores, thresholds):
         times, shipped = seq_probe.read_dump(f"{dump_dir}/{name}.dump")
         variants = {f"r{t}": kept(at, kinds, s, float(t), times) for t in thresholds}
         variants["shipped"] = shipped
-        for variant, lines in variants.items():
-            os.makedirs(f"{out_dir}/{variant}", exist_ok=True)
-            with open(f"{out_dir}/{variant}/{name}.cuts", "w") as fh:
-                fh.writelines(lines)
-            link = f"{out_dir}/{variant}/{name}.truth"
-            if not os.path.lexists(link):
-                os.symlink(os.path.abspath(f"{dump_dir}/{name}.truth"), link)
+        seq_probe.write_variants(out_dir, name, f"{dump_dir}/{name}.truth", variants)
 
 
 def fit_all(xs, ys):

@@ -360,13 +360,19 @@ def detect(model_path, dump_dir, out_dir, thresholds):
                 variants[f"v{t}-{floor}"] = joined(
                     [r for r in gradual if max((q for lo, hi, q in windows
                                                 if lo <= r[3] and hi >= r[2]), default=0) >= floor])
-        for variant, text in variants.items():
-            os.makedirs(f"{out_dir}/{variant}", exist_ok=True)
-            with open(f"{out_dir}/{variant}/{name}.cuts", "w") as fh:
-                fh.writelines(text)
-            link = f"{out_dir}/{variant}/{name}.truth"
-            if not os.path.lexists(link):
-                os.symlink(os.path.abspath(f"{dump_dir}/{name}.truth"), link)
+        write_variants(out_dir, name, f"{dump_dir}/{name}.truth", variants)
+
+
+def write_variants(out_dir, name, truth, variants):
+    """Each variant's boundary lines as OUT_DIR/<variant>/NAME.cuts, with a link to the truth
+    beside them: what evaluate.py reads."""
+    for variant, text in variants.items():
+        os.makedirs(f"{out_dir}/{variant}", exist_ok=True)
+        with open(f"{out_dir}/{variant}/{name}.cuts", "w") as fh:
+            fh.writelines(text)
+        link = f"{out_dir}/{variant}/{name}.truth"
+        if not os.path.lexists(link):
+            os.symlink(os.path.abspath(truth), link)
 
 
 def main():
