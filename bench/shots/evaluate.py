@@ -99,11 +99,17 @@ def match(truth, dets, fps):
     return out
 
 
-def gradual_windows(cand_path):
-    """(first frame, last frame, the gradual model's probability) of each gradual candidate window
-    in a `shots_detect FILE --candidates` file."""
+def candidate_windows(cand_path, tag="cand"):
+    """(first frame, last frame, the model's probability) of each candidate of a `shots_detect
+    FILE --candidates` file: its gradual windows ("cand"), or its hard cuts ("hcand", the cut
+    before the last frame)."""
     return [(int(f[3]), int(f[4]), float(f[6])) for f in map(str.split, open(cand_path))
-            if f and f[0] == "cand"]
+            if f and f[0] == tag]
+
+
+def gradual_windows(cand_path):
+    """candidate_windows' gradual windows."""
+    return candidate_windows(cand_path)
 
 
 def lost_where(cand_path, truth, index, threshold):

@@ -50,6 +50,9 @@ RUN_FLOOR = 0.5
 NO_PROBE = os.environ.get("REFEREE_NO_PROBE") == "1"
 MIN_SHOT = 0.3  # seconds: the detector's default minimum shot (ENGINE_SHOT_MIN_DEFAULT)
 NEAR = 4  # frames: a probe run this close to a shipped boundary is that boundary
+AROUND = 8  # frames either side of a row whose camera motion is measured
+CLOSE = 2  # frames: a candidate window or hard candidate this close belongs to a row
+ROUNDS = int(os.environ.get("REFEREE_ROUNDS", "60"))
 KINDS = {"hard": 1, "gradual": 2, "fade": 3}
 NAMES = ["shipped kind", "shipped strength", "probe max", "probe run frames", "probe mean",
          "gradual window", "hard candidate", "camera shift", "residual", "motion",
@@ -58,21 +61,9 @@ NAMES = ["shipped kind", "shipped strength", "probe max", "probe run frames", "p
 
 def read_measured(dump_path):
     """Per frame (shift magnitude, residual, motion) from shots_detect --dump."""
-    rows = []
-    for line in open(dump_path):
-        f = line.split()
-        if len(f) < 3 or f[0] != "#":
-            continue
-        kv = dict(x.split("=", 1) for x in f[2:])
-        dx, dy = (float(v) for v in kv["shift"].split(","))
-        rows.append((np.hypot(dx, dy), float(kv["residual"]), float(kv["motion"])))
+    rows = [(np.hypot(*(float(v) for v in kv["shift"].split(","))), float(kv["residual"]),
+             float(kv["motion"])) for _, kv in seq_probe.dump_frames(dump_path)]
     return np.array(rows, float).reshape(-1, 3)
-
-
-def hard_candidates(cand_path):
-    """(frame, probability) of each hard candidate in a --candidates file."""
-    return [(int(f[4]), float(f[6])) for f in map(str.split, open(cand_path))
-            if f and f[0] == "hcand"]
 
 
 def case_rows(dump_dir, prob_dir, name):
@@ -83,7 +74,8 @@ def case_rows(dump_dir, prob_dir, name):
         p = np.zeros_like(p)
     meas = read_measured(f"{dump_dir}/{name}.dump")
     windows = evaluate.gradual_windows(f"{dump_dir}/{name}.cand")
-    hards = hard_candidates(f"{dump_dir}/{name}.cand")
+    hards = [(hi, q) for _, hi, q in evaluate.candidate_windows(f"{dump_dir}/{name}.cand",
+                                                                  "hcand")]
     n = len(times)
     runs = seq_probe.boundaries(p, RUN_FLOOR)
     props = []  # (frame, kind, shipped kind, shipped strength, run lo, run hi)
@@ -102,13 +94,13 @@ def case_rows(dump_dir, prob_dir, name):
     feats, kinds, at = [], [], []
     for fr, kind, sk, strength, lo, hi in props:
         a, b = max(0, lo - NEAR), min(n, hi + NEAR + 1)
-        around = meas[max(0, lo - 8):min(n, hi + 9)]
+        around = meas[max(0, lo - AROUND):min(n, hi + AROUND + 1)]
         inside = p[lo:hi + 1]
         feats.append([sk, strength, float(p[a:b].max()), float((inside > RUN_FLOOR).sum()),
                       float(inside.mean()),
-                      max((q for wl, wh, q in windows if wl <= hi + 2 and wh >= lo - 2),
+                      max((q for wl, wh, q in windows if wl <= hi + CLOSE and wh >= lo - CLOSE),
                           default=0.0),
-                      max((q for hf, q in hards if abs(hf - fr) <= 2), default=0.0),
+                      max((q for hf, q in hards if abs(hf - fr) <= CLOSE), default=0.0),
                       *(around.mean(axis=0) if len(around) else (0.0, 0.0, 0.0)),
                       float(hi - lo <= 1)])
         kinds.append(kind)
@@ -160,8 +152,8 @@ def write(out_dir, dump_dir, names, cases, scores, thresholds):
 
 
 def fit_all(xs, ys):
-    bias, model = train.fit_trees(xs, ys, train.balanced_weights(ys), rounds=ROUNDS)
-    return bias, model
+    """The referee's trees fitted to rows xs with labels ys: (bias, trees)."""
+    return train.fit_trees(xs, ys, train.balanced_weights(ys), rounds=ROUNDS)
 
 
 def export(model_path, threshold, header):
@@ -194,8 +186,6 @@ static const double SHOT_REFEREE_LEAF[{len(trees)}][8] = {rows([t[2] for t in tr
     subprocess.run(["clang-format", "-i", header], check=True)
 
 
-ROUNDS = int(os.environ.get("REFEREE_ROUNDS", "60"))
-
 
 def main():
     args = sys.argv[1:]
@@ -203,11 +193,7 @@ def main():
         names, cases = load(args[1], args[2])
         xs, ys, case_of = flatten(cases)
         print(f"{len(xs)} boundaries proposed, {sum(ys)} real", file=sys.stderr)
-        oof = [0.0] * len(xs)
-        for fit_on, test_on in train.folds(case_of):
-            bias, model = fit_all([xs[j] for j in fit_on], [ys[j] for j in fit_on])
-            for j, q in zip(test_on, train.predict(bias, model, [xs[j] for j in test_on])):
-                oof[j] = float(q)
+        oof = train.out_of_fold(xs, ys, train.balanced_weights(ys), case_of, rounds=ROUNDS)
         write(args[3], args[1], names, cases, oof, args[4:])
     elif len(args) == 4 and args[0] == "fit":
         _, cases = load(args[1], args[2])

@@ -102,15 +102,22 @@ def measured(dump_path, n):
     out = np.zeros((MEASURED, n), np.float32)
     if not MEASURED:
         return out
+    for i, kv in dump_frames(dump_path):
+        if i >= n:
+            continue
+        dx, dy = (float(v) for v in kv["shift"].split(","))
+        out[:, i] = (dx / 8, dy / 8, float(kv["residual"]) / 32,
+                     float(kv["motion"]) / 32, float(kv["ecr"]), float(kv["d1"]))
+    return np.clip(out, -4, 4)
+
+
+def dump_frames(dump_path):
+    """(frame index, {name: value text}) of each frame line of shots_detect --dump
+    ("# <i> pts=... shift=<dx>,<dy> ...")."""
     for line in open(dump_path):
         f = line.split()
-        if len(f) < 3 or f[0] != "#" or int(f[1]) >= n:
-            continue
-        kv = dict(x.split("=", 1) for x in f[2:])
-        dx, dy = (float(v) for v in kv["shift"].split(","))
-        out[:, int(f[1])] = (dx / 8, dy / 8, float(kv["residual"]) / 32,
-                             float(kv["motion"]) / 32, float(kv["ecr"]), float(kv["d1"]))
-    return np.clip(out, -4, 4)
+        if len(f) >= 3 and f[0] == "#":
+            yield int(f[1]), dict(x.split("=", 1) for x in f[2:])
 
 
 def inputs(pics, meas):

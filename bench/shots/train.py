@@ -328,12 +328,13 @@ def folds(case_of):
                [j for j, c in enumerate(case_of) if c % FOLDS == k])
 
 
-def out_of_fold(xs, ys, weights, case_of):
-    """Each candidate's probability from the trees fitted to the other folds (folds)."""
+def out_of_fold(xs, ys, weights, case_of, rounds=TREES):
+    """Each candidate's probability from the trees (of `rounds` rounds) fitted to the other
+    folds (folds)."""
     oof = [0.0] * len(xs)
     for train, test in folds(case_of):
         bias, model = fit_trees([xs[j] for j in train], [ys[j] for j in train],
-                                [weights[j] for j in train])
+                                [weights[j] for j in train], rounds=rounds)
         for j, p in zip(test, predict(bias, model, [xs[j] for j in test])):
             oof[j] = float(p)
     return oof
